@@ -1,0 +1,1 @@
+SELECT version, checksum FROM qbo_sync.schema_migrations ORDER BY version;

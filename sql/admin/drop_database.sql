@@ -1,0 +1,2 @@
+-- {dbname} is filled with a quoted identifier (psycopg.sql.Identifier).
+DROP DATABASE IF EXISTS {dbname} WITH (FORCE);

@@ -1,0 +1,1 @@
+SELECT pg_advisory_lock(hashtext('qbo_sync.migrate'));

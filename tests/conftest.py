@@ -1,0 +1,86 @@
+"""Shared fixtures: a real PostgreSQL database per test session, and Airflow's dev settings.
+
+The database is a fresh, migrated database on the embedded server (or on the server
+named by QBO_SYNC_DATABASE_URL), dropped at the end. Airflow is pointed at this
+repo's dags/ and a throwaway SQLite metadata DB before anything imports it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Airflow reads its configuration at import time: set it before any test imports it.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="qbo-sync-airflow-"))
+os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("QBO_SYNC_HOME", str(ROOT))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", help="also run suites marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    # Deselected, not skipped: a slow suite is opt-in, never counted as run.
+    keep = [item for item in items if "slow" not in item.keywords]
+    dropped = [item for item in items if "slow" in item.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """A URL to the ``postgres`` database of the server the tests use."""
+    from qbo_sync.db import embedded
+    from qbo_sync.db.connection import with_dbname
+    from qbo_sync.settings import database_settings
+
+    settings = database_settings()
+    if settings.url:
+        return with_dbname(settings.url, "postgres")
+    return embedded.server_url(settings.embedded_dir)
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh database with every migration applied, dropped after the session."""
+    from qbo_sync.db.connection import connect, drop_database, ensure_database, with_dbname
+    from qbo_sync.db.migrations import migrate
+
+    name = f"qbo_test_{os.getpid()}_{secrets.token_hex(3)}"
+    ensure_database(pg_server_url, name)
+    url = with_dbname(pg_server_url, name)
+    with connect(url) as conn:
+        migrate(conn)
+    yield url
+    drop_database(pg_server_url, name)
+
+
+@pytest.fixture
+def db(database_url: str):
+    """A connection to the session database whose tables are emptied first."""
+    from qbo_sync.db.connection import connect
+
+    with connect(database_url, autocommit=True) as conn:
+        truncate_all(conn)
+        yield conn
+
+
+def truncate_all(conn) -> None:
+    from qbo_sync.db.sqlfiles import load_sql
+
+    conn.execute(load_sql("admin/truncate_all"))
