@@ -22,6 +22,8 @@ CREATE TABLE qbo_sync.tenant_connections (
 -- Per-tenant mapping and policy: the seeds' "integration settings".
 CREATE TABLE qbo_sync.tenant_settings (
     tenant_id                bigint PRIMARY KEY,
+    -- The company's country decides the tax model: 'US' uses TAX/NON line codes.
+    region                   text NOT NULL DEFAULT 'US',
     default_service_item_id  text,
     default_product_item_id  text,
     deposit_account_id       text,
@@ -113,6 +115,11 @@ CREATE TABLE qbo_sync.sync_log (
     CHECK (status <> 'failed' OR (cause IS NOT NULL AND fix IS NOT NULL))
 );
 CREATE INDEX sync_log_record ON qbo_sync.sync_log (tenant_id, entity, source_id, id DESC);
+-- Every record ends every run with exactly one outcome: a retried or cleared task
+-- updates its run's row instead of adding another.
+CREATE UNIQUE INDEX sync_log_one_outcome_per_run
+    ON qbo_sync.sync_log (run_id, tenant_id, entity, source_id) WHERE run_id IS NOT NULL;
+CREATE INDEX sync_log_failed ON qbo_sync.sync_log (tenant_id, entity, source_id) WHERE status = 'failed';
 CREATE INDEX sync_log_run ON qbo_sync.sync_log (run_id);
 CREATE INDEX sync_log_logged_at ON qbo_sync.sync_log (logged_at);
 
@@ -139,3 +146,37 @@ FROM qbo_sync.sync_log AS l
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = l.tenant_id AND rc.entity = l.entity AND rc.source_id = l.source_id
 ORDER BY l.tenant_id, l.entity, l.source_id, l.id DESC;
+
+-- What a run is working on: extract writes it, validate/transform fill it, load
+-- consumes it in batches. Tasks pass ids through XCom, never data.
+CREATE TABLE qbo_sync.run_items (
+    run_id        text NOT NULL,
+    tenant_id     bigint NOT NULL,
+    entity        text NOT NULL,
+    source_id     bigint NOT NULL,
+    source_ref    text,
+    reason        text NOT NULL CHECK (reason IN ('changed', 'retry', 'resync', 'full', 'dependency')),
+    state         text NOT NULL DEFAULT 'extracted'
+        CHECK (state IN ('extracted', 'invalid', 'skipped', 'ready', 'done')),
+    depth         int NOT NULL DEFAULT 0,
+    batch_no      int,
+    payload       jsonb,
+    payload_hash  text,
+    amount        numeric(12,2),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (run_id, tenant_id, entity, source_id)
+);
+CREATE INDEX run_items_batches ON qbo_sync.run_items (run_id, entity, tenant_id, batch_no);
+
+-- Each run's validation result, kept for people to open later.
+CREATE TABLE qbo_sync.validation_reports (
+    run_id      text NOT NULL,
+    tenant_id   bigint NOT NULL,
+    entity      text NOT NULL,
+    success     boolean NOT NULL,
+    evaluated   int NOT NULL,
+    failed      int NOT NULL,
+    result      jsonb NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (run_id, tenant_id, entity)
+);

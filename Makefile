@@ -1,0 +1,71 @@
+# Two commands for a newcomer: `make demo` and `make test`. Each creates or reuses
+# .venv and needs nothing else installed or running (see README, "Configuration").
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer a Python that pgserver (the embedded PostgreSQL) has wheels for.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export QBO_SYNC_HOME := $(CURDIR)
+export AIRFLOW_HOME ?= $(CURDIR)/.local/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export PYTHONPATH := $(CURDIR)/include:$(CURDIR)/plugins
+export GX_ANALYTICS_ENABLED := False
+export PATH := $(BIN):$(PATH)
+
+PYTEST_ARGS ?=
+
+.PHONY: help venv db demo test test-slow airflow emulator bench stop clean
+
+help:
+	@echo "make demo      generate demo data, start the QuickBooks emulator, run the qbo_sync DAG once"
+	@echo "make test      run the whole test suite (what CI runs)"
+	@echo "make airflow   airflow standalone on http://localhost:8080 with the same databases"
+	@echo "make emulator  run the QuickBooks emulator on 127.0.0.1:8765"
+	@echo "make bench     benchmarks (writes bench/results/)"
+	@echo "make db        start the database if embedded, apply migrations, print its URL"
+	@echo "make stop      stop the embedded PostgreSQL"
+	@echo "make clean     stop and delete .local/ (embedded database, Airflow state, keys)"
+
+venv: $(STAMP)
+
+# Reinstall when the pins change; the stamp makes repeated runs instant.
+$(STAMP): requirements.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; run: make PYTHON=python3.12 ...")'
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	@touch $(STAMP)
+
+db: venv
+	$(BIN)/python -m qbo_sync.db migrate
+	@$(BIN)/python -m qbo_sync.db url
+
+demo: venv
+	$(BIN)/python -m qbo_sync.dev.demo
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-slow: venv
+	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
+
+airflow: venv
+	$(BIN)/python -m qbo_sync.dev.env run --emulator -- airflow standalone
+
+emulator: venv
+	$(BIN)/python -m qbo_emulator --host 127.0.0.1 --port 8765
+
+bench: venv
+	$(BIN)/python -m qbo_sync.dev.bench
+
+stop: venv
+	-$(BIN)/python -m qbo_sync.db stop
+
+clean: stop
+	rm -rf .local

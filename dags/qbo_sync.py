@@ -1,0 +1,165 @@
+"""
+### qbo_sync: the billing app's invoices into QuickBooks Online
+
+Every run, for every tenant connected to QuickBooks:
+
+1. **extract** - stage the finalized invoices changed in the data interval, every record
+   whose last outcome was a failure, and those finance asked to resync; plus the clients
+   they need. Drafts and records that came from QuickBooks never leave.
+2. **validate** - a Great Expectations suite per tenant: line items present, tax rates
+   linked to active QuickBooks tax codes, default items set, invoice numbers present,
+   unique and at most 21 characters, names that do not clash, amounts that add up, dates
+   outside closed periods. A failing record is logged with its cause and fix, and not sent.
+3. **load** - customers first (parents before sub-customers), then invoices, in QuickBooks
+   batches of at most 30, at the rate QuickBooks allows. Unchanged records are skipped.
+   After an unknown outcome the record is looked up in QuickBooks before anything is
+   posted again, so a re-run never creates a duplicate.
+4. **report** - one block per tenant at the end of the log: counts, the amount synced, and
+   each failure with its cause and fix (also in `qbo_sync.sync_log`).
+
+Re-running is always safe: clear any task, or the whole run. A run with failed records
+ends with the `records_need_attention` task failed (the good records are synced);
+systemic faults (QuickBooks down, throttling beyond the retries) fail the load task.
+Params: `full_sync` considers every finalized invoice, not only the interval's.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+
+SCHEDULE = os.environ.get("QBO_SYNC_SCHEDULE", "0 * * * *")
+
+default_args = {
+    "owner": "finance-data",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}
+
+
+@dag(
+    dag_id="qbo_sync",
+    dag_display_name="QuickBooks sync",
+    schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["quickbooks", "finance", "sync"],
+    params={"full_sync": Param(False, type="boolean",
+                               description="Consider every finalized invoice, not only the data interval's")},
+    doc_md=__doc__,
+)
+def qbo_sync():
+    @task
+    def tenants() -> list[dict]:
+        from qbo_airflow.runtime import database
+        from qbo_sync import pipeline
+
+        with database() as conn:
+            return pipeline.list_tenants(conn)
+
+    @task(map_index_template="{{ map_label }}")
+    def extract(tenant: dict) -> dict:
+        from qbo_airflow.runtime import database, label, run_context, run_window
+        from qbo_sync import pipeline
+
+        label(f"tenant {tenant['tenant_id']}")
+        with database() as conn:
+            return pipeline.extract_tenant(conn, run_context(), tenant, run_window())
+
+    @task(map_index_template="{{ map_label }}")
+    def validate(tenant: dict) -> dict:
+        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_sync import pipeline
+
+        label(f"tenant {tenant['tenant_id']}")
+        with database() as conn:
+            return pipeline.validate_tenant(conn, run_context(), tenant, quickbooks(conn))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def plan() -> dict[str, list[dict]]:
+        from qbo_airflow.runtime import database, run_context
+        from qbo_sync import pipeline
+
+        with database() as conn:
+            return pipeline.plan_batches(conn, run_context().run_id)
+
+    @task
+    def batches_of(plan: dict[str, list[dict]], group: str) -> list[dict]:
+        return plan[group]
+
+    @task(map_index_template="{{ map_label }}")
+    def load_customers(batch: dict) -> dict:
+        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_sync import pipeline
+
+        label(batch["label"])
+        with database() as conn:
+            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+
+    @task(map_index_template="{{ map_label }}",
+          trigger_rule=TriggerRule.ALL_DONE)
+    def load_sub_customers(batch: dict) -> dict:
+        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_sync import pipeline
+
+        label(batch["label"])
+        with database() as conn:
+            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+
+    @task(map_index_template="{{ map_label }}",
+          trigger_rule=TriggerRule.ALL_DONE)
+    def load_invoices(batch: dict) -> dict:
+        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_sync import pipeline
+
+        label(batch["label"])
+        with database() as conn:
+            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def report() -> int:
+        from qbo_airflow.runtime import database, run_context
+        from qbo_sync import pipeline
+
+        with database() as conn:
+            text, failed = pipeline.report_run(conn, run_context().run_id)
+        print(text)  # the readable block finance looks for at the end of the log
+        return failed
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def records_need_attention(failed: int) -> None:
+        """Fails when records failed, so the run stands out in the UI; the good ones are synced."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        if failed:
+            raise AirflowFailException(
+                f"{failed} record(s) failed validation or were refused by QuickBooks; "
+                "their cause and fix are in the report task's log and in qbo_sync.sync_log. "
+                "Fix them and resync (qbo_resync DAG) or wait for the next run."
+            )
+
+    tenant_list = tenants()
+    extracted = extract.expand(tenant=tenant_list)
+    validated = validate.expand(tenant=tenant_list)
+    extracted >> validated
+    batches = plan()
+    validated >> batches
+    customers = load_customers.expand(
+        batch=batches_of.override(task_id="customer_batches")(batches, "customers"))
+    sub_customers = load_sub_customers.expand(
+        batch=batches_of.override(task_id="sub_customer_batches")(batches, "sub_customers"))
+    invoices = load_invoices.expand(
+        batch=batches_of.override(task_id="invoice_batches")(batches, "invoices"))
+    customers >> sub_customers >> invoices
+    summary = report()
+    invoices >> summary
+    records_need_attention(summary)
+
+
+qbo_sync()

@@ -1,0 +1,218 @@
+"""The control API under /_emulator/ (not part of QuickBooks): companies, faults, clock, logs."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .limits import RateLimiter
+from .oauth import new_grant_tokens
+from .responses import json_response
+from .seed import seed_company
+from .store import DEFAULT_PREFERENCES, REGIONS, Company, FaultRule, Store
+from .util import loads
+
+FAULT_KINDS = ("throttle", "server_error", "html", "empty", "reset", "timeout", "commit_then_drop")
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _prefs(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadRequest("preferences must be an object")
+    prefs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in DEFAULT_PREFERENCES:
+            raise BadRequest(f"unknown preference {key!r}; known: {sorted(DEFAULT_PREFERENCES)}")
+        if key == "closed_books_date":
+            if value is not None:
+                try:
+                    value = date.fromisoformat(str(value)).isoformat()
+                except ValueError:
+                    raise BadRequest("closed_books_date must be YYYY-MM-DD or null")
+        elif not isinstance(value, bool):
+            raise BadRequest(f"{key} must be true or false")
+        prefs[key] = value
+    return prefs
+
+
+def new_company(store: Store, region: str, preferences: dict[str, Any], client_id: str) -> Company:
+    company = Company(store.new_realm_id(), region, client_id, preferences, store.clock,
+                      store.config.request_log_size)
+    store.companies[company.realm_id] = company
+    seed_company(company)
+    return company
+
+
+class Control:
+    def __init__(self, store: Store, limiter: RateLimiter) -> None:
+        self.store = store
+        self.limiter = limiter
+
+    async def _body(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            body = loads(raw)
+        except ValueError:
+            raise BadRequest("body is not JSON")
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+        return body
+
+    def _company(self, request: Request) -> Company | None:
+        return self.store.companies.get(request.path_params["realm_id"])
+
+    async def dispatch(self, request: Request, handler: Any) -> Response:
+        try:
+            return await handler(request)
+        except BadRequest as error:
+            return json_response({"error": str(error)}, 400)
+
+    # --- handlers ---------------------------------------------------------------------------
+    async def health(self, request: Request) -> Response:
+        return json_response({"status": "ok", "companies": len(self.store.companies)})
+
+    async def create_app(self, request: Request) -> Response:
+        app = self.store.create_app()
+        return json_response({"client_id": app.client_id, "client_secret": app.client_secret}, 201)
+
+    async def create_company(self, request: Request) -> Response:
+        store = self.store
+        body = await self._body(request)
+        region = body.get("region", "US")
+        if region not in REGIONS:
+            raise BadRequest(f"region must be one of {sorted(REGIONS)}")
+        prefs = _prefs(body.get("preferences"))
+        client_id = body.get("client_id") or store.config.client_id
+        app = store.apps.get(client_id)
+        if app is None:
+            raise BadRequest(f"unknown client_id {client_id!r}; create it with POST /_emulator/apps")
+        company = new_company(store, region, prefs, client_id)
+        refresh = new_grant_tokens(store, company.realm_id, client_id)
+        ids = company.created_ids
+        return json_response({
+            "realm_id": company.realm_id,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": refresh.token,
+            "region": region,
+            "preferences": company.preferences,
+            "service_item_id": ids["service_item_id"],
+            "product_item_id": ids["product_item_id"],
+            "undeposited_funds_account_id": ids["undeposited_funds_account_id"],
+            "bank_account_id": ids["bank_account_id"],
+            "income_account_id": ids["income_account_id"],
+            "receivable_account_id": ids["receivable_account_id"],
+            "discount_account_id": ids["discount_account_id"],
+            "tax_codes": ids["tax_codes"],
+            "tax_rates": ids["tax_rates"],
+        }, 201)
+
+    async def add_fault(self, request: Request) -> Response:
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        body = await self._body(request)
+        kind = body.get("kind")
+        if kind not in FAULT_KINDS:
+            raise BadRequest(f"kind must be one of {list(FAULT_KINDS)}")
+        count = body.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise BadRequest("count must be a positive integer")
+        path_contains = body.get("path_contains")
+        if path_contains is not None and not isinstance(path_contains, str):
+            raise BadRequest("path_contains must be a string")
+        status = body.get("status")
+        if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+            raise BadRequest("status must be an HTTP status code")
+        seconds = body.get("seconds", 30)
+        try:
+            seconds = float(seconds)
+        except (TypeError, ValueError):
+            raise BadRequest("seconds must be a number")
+        company.fault_rules.append(FaultRule(kind, count, path_contains, status, seconds))
+        return json_response({"queued": [self._rule_json(r) for r in company.fault_rules]}, 201)
+
+    @staticmethod
+    def _rule_json(rule: FaultRule) -> dict[str, Any]:
+        return {"kind": rule.kind, "remaining": rule.remaining, "path_contains": rule.path_contains,
+                "status": rule.status, "seconds": rule.seconds}
+
+    async def list_faults(self, request: Request) -> Response:
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        if request.method == "DELETE":
+            company.fault_rules.clear()
+        return json_response({"queued": [self._rule_json(r) for r in company.fault_rules]})
+
+    async def requests_log(self, request: Request) -> Response:
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        return json_response({"requests": list(company.request_log)})
+
+    async def stats(self, request: Request) -> Response:
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        return json_response(company.stats.as_json())
+
+    async def patch_preferences(self, request: Request) -> Response:
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        company.preferences.update(_prefs(await self._body(request)))
+        company.created_ids["prefs_updated"] = company.fmt()
+        return json_response(company.preferences)
+
+    async def patch_company(self, request: Request) -> Response:
+        """``{"subscription_active": false}``: the subscription lapsed, every call gets 403 (3100)."""
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        body = await self._body(request)
+        if "subscription_active" in body:
+            if not isinstance(body["subscription_active"], bool):
+                raise BadRequest("subscription_active must be true or false")
+            company.subscription_active = body["subscription_active"]
+        return json_response({"realm_id": company.realm_id, "region": company.region,
+                              "subscription_active": company.subscription_active,
+                              "preferences": company.preferences})
+
+    async def issue_tokens(self, request: Request) -> Response:
+        """A fresh connection (access + refresh token) for a company, skipping the OAuth dance."""
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        body = await self._body(request)
+        client_id = body.get("client_id") or company.client_id
+        if client_id not in self.store.apps:
+            raise BadRequest("unknown client_id")
+        from .store import Grant
+
+        access, refresh = self.store.issue_tokens(Grant(company.realm_id, client_id))
+        return json_response(self.store.token_response(access, refresh), 201)
+
+    async def reset(self, request: Request) -> Response:
+        self.store.reset()
+        self.limiter.reset()
+        return json_response({"status": "reset"})
+
+    async def clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            body = await self._body(request)
+            seconds = body.get("advance_seconds")
+            if not isinstance(seconds, (int, float, Decimal)) or isinstance(seconds, bool) or seconds < 0:
+                raise BadRequest("advance_seconds must be a non-negative number")
+            self.store.clock.advance(float(seconds))
+        return json_response({"now": self.store.clock.now().isoformat(), "offset_seconds": self.store.clock.offset})

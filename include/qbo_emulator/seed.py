@@ -1,0 +1,90 @@
+"""What a new company starts with: accounts, two items, and its region's tax codes and rates."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .entities import insert
+from .store import Company
+from .util import ZERO
+
+# region -> [(tax code name, description, [(rate name, percent)])]
+TAX_SETUP: dict[str, list[tuple[str, str, list[tuple[str, str]]]]] = {
+    "AU": [
+        ("GST", "GST", [("GST (sales)", "10")]),
+        ("GST free", "GST free", [("GST free (sales)", "0")]),
+        ("Out of scope", "Out of scope", [("Out of scope (sales)", "0")]),
+        ("N-T", "Not reportable", [("N-T (sales)", "0")]),
+    ],
+    "UK": [
+        ("20.0% S", "Standard rated", [("20.0% S (sales)", "20")]),
+        ("5.0% R", "Reduced rate", [("5.0% R (sales)", "5")]),
+        ("0.0% Z", "Zero rated", [("0.0% Z (sales)", "0")]),
+        ("Exempt", "Exempt", [("Exempt (sales)", "0")]),
+    ],
+    "US": [
+        ("California", "California sales tax", [("California", "8.25")]),
+        ("New York City", "NYC combined sales tax", [("NY State", "4"), ("NYC", "4.875")]),
+    ],
+}
+
+ACCOUNTS = [
+    # (key in the 201 answer, Name, AccountType, AccountSubType)
+    ("bank_account_id", "Business Bank Account", "Bank", "Checking"),
+    ("undeposited_funds_account_id", "Undeposited Funds", "Other Current Asset", "UndepositedFunds"),
+    ("receivable_account_id", "Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable"),
+    ("income_account_id", "Sales", "Income", "SalesOfProductIncome"),
+    ("services_income_account_id", "Services", "Income", "ServiceFeeIncome"),
+    ("discount_account_id", "Discounts given", "Income", "DiscountsRefundsGiven"),
+]
+
+
+def _record(company: Company, **fields: Any) -> dict[str, Any]:
+    return {**fields, "domain": "QBO", "sparse": False}
+
+
+def seed_company(company: Company) -> dict[str, Any]:
+    """Fill a new company; returns the ids worth handing to tests."""
+    ids: dict[str, Any] = {}
+    company.created_ids = ids
+    ids["create_time"] = company.fmt()
+    for key, name, account_type, sub_type in ACCOUNTS:
+        classification = {"Bank": "Asset", "Other Current Asset": "Asset", "Accounts Receivable": "Asset",
+                          "Income": "Revenue"}[account_type]
+        account = insert(company, "Account", _record(
+            company, Name=name, FullyQualifiedName=name, AccountType=account_type, AccountSubType=sub_type,
+            Classification=classification, Active=True, CurrentBalance=ZERO,
+            CurrencyRef={"value": company.currency}))
+        ids[key] = account["Id"]
+
+    service = insert(company, "Item", _record(
+        company, Name="Services", FullyQualifiedName="Services", Type="Service", Active=True, Taxable=False,
+        UnitPrice=ZERO, IncomeAccountRef={"value": ids["services_income_account_id"], "name": "Services"}))
+    product = insert(company, "Item", _record(
+        company, Name="Product", FullyQualifiedName="Product", Type="NonInventory", Active=True, Taxable=False,
+        UnitPrice=ZERO, IncomeAccountRef={"value": ids["income_account_id"], "name": "Sales"}))
+    ids["service_item_id"] = service["Id"]
+    ids["product_item_id"] = product["Id"]
+
+    tax_codes: dict[str, str] = {}
+    tax_rates: dict[str, str] = {}
+    for code_name, description, rates in TAX_SETUP[company.region]:
+        details = []
+        for order, (rate_name, percent) in enumerate(rates):
+            rate = insert(company, "TaxRate", _record(
+                company, Name=rate_name, Description=rate_name, Active=True, RateValue=Decimal(percent),
+                SpecialTaxType="NONE", DisplayType="ReadOnly"))
+            tax_rates[rate_name] = rate["Id"]
+            details.append({"TaxRateRef": {"value": rate["Id"], "name": rate_name},
+                            "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": order})
+        code = insert(company, "TaxCode", _record(
+            company, Name=code_name, Description=description, Active=True, Taxable=True, TaxGroup=len(rates) > 1,
+            SalesTaxRateList={"TaxRateDetail": details}, PurchaseTaxRateList={"TaxRateDetail": []}))
+        tax_codes[code_name] = code["Id"]
+    if company.region == "US":
+        # US lines say TAX or NON; the rate comes from TxnTaxDetail.TxnTaxCodeRef.
+        tax_codes["TAX"] = "TAX"
+        tax_codes["NON"] = "NON"
+    ids["tax_codes"] = tax_codes
+    ids["tax_rates"] = tax_rates
+    return ids

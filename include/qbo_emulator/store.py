@@ -1,0 +1,233 @@
+"""All emulator state, in memory: apps, companies (realms), their records, tokens, faults.
+
+A company's records are plain dicts shaped like QuickBooks' JSON. Keys starting with an
+underscore are the emulator's own bookkeeping (precise change time, voided flag, amount
+applied) and are never sent to clients.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .config import EmulatorConfig
+from .util import Clock, format_time
+
+NAME_ENTITIES = ("Customer", "Vendor", "Employee")
+LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate")
+TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
+ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
+
+REGIONS = {
+    # region: (country code in CompanyInfo, currency, UTC offset used for times)
+    "US": ("US", "USD", -8),
+    "AU": ("AU", "AUD", 10),
+    "UK": ("GB", "GBP", 0),
+}
+
+DEFAULT_PREFERENCES = {
+    "custom_txn_numbers": True,
+    "duplicate_doc_number_warning": True,
+    "closed_books_date": None,
+}
+
+
+@dataclass
+class App:
+    client_id: str
+    client_secret: str
+
+
+@dataclass
+class Grant:
+    """One connection of an app to a company; revoking it kills all its tokens."""
+
+    realm_id: str
+    client_id: str
+    revoked: bool = False
+
+
+@dataclass
+class RefreshToken:
+    token: str
+    grant: Grant
+    expires_at: float
+    replaced_by: str | None = None
+    replaced_at: float | None = None
+
+
+@dataclass
+class AccessToken:
+    token: str
+    grant: Grant
+    expires_at: float
+
+
+@dataclass
+class AuthorizationCode:
+    code: str
+    client_id: str
+    realm_id: str
+    redirect_uri: str
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class FaultRule:
+    kind: str
+    remaining: int
+    path_contains: str | None = None
+    status: int | None = None
+    seconds: float = 30.0
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    throttled: int = 0
+    batch_requests: int = 0
+    faults_injected: int = 0
+    in_flight: int = 0
+    max_concurrency: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "requests": self.requests,
+            "throttled": self.throttled,
+            "batch_requests": self.batch_requests,
+            "faults_injected": self.faults_injected,
+            "in_flight": self.in_flight,
+            "max_concurrency": self.max_concurrency,
+        }
+
+
+class Company:
+    """One QuickBooks company (realm): its records, indexes, preferences and logs."""
+
+    def __init__(self, realm_id: str, region: str, client_id: str, preferences: dict[str, Any],
+                 clock: Clock, log_size: int) -> None:
+        self.realm_id = realm_id
+        self.region = region
+        self.country, self.currency, self.utc_offset = REGIONS[region]
+        self.client_id = client_id
+        self.preferences = dict(DEFAULT_PREFERENCES)
+        self.preferences.update(preferences)
+        self.clock = clock
+        self.subscription_active = True
+        self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ALL_ENTITIES}
+        # Deleted transactions: {"Id", "_deleted_at", "_seq"} so CDC can report them.
+        self.tombstones: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ALL_ENTITIES}
+        self._ids = itertools.count(1)
+        self._seq = itertools.count(1)
+        self._auto_doc_number = itertools.count(1001)
+        # Indexes kept in step with every write.
+        self.display_names: dict[str, tuple[str, str]] = {}  # lower(DisplayName) -> (entity, Id)
+        self.item_names: dict[str, str] = {}
+        self.account_names: dict[str, str] = {}
+        self.doc_numbers: dict[str, dict[str, set[str]]] = {name: {} for name in TXN_ENTITIES}
+        self.request_log: deque[dict[str, Any]] = deque(maxlen=log_size)
+        self.fault_rules: list[FaultRule] = []
+        self.request_ids: dict[str, tuple[float, int, bytes, str]] = {}
+        self.stats = Stats()
+        self.created_ids: dict[str, Any] = {}
+
+    # --- ids, time ---
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def next_doc_number(self) -> str:
+        return str(next(self._auto_doc_number))
+
+    def fmt(self, moment_ts: float | None = None) -> str:
+        moment = self.clock.now() if moment_ts is None else _from_ts(moment_ts)
+        return format_time(moment, self.utc_offset)
+
+    def today(self) -> date:
+        from datetime import timedelta, timezone
+
+        return self.clock.now().astimezone(timezone(timedelta(hours=self.utc_offset))).date()
+
+    def closed_books_date(self) -> date | None:
+        value = self.preferences.get("closed_books_date")
+        if not value:
+            return None
+        return date.fromisoformat(str(value))
+
+    # --- record access ---
+    def get(self, entity: str, record_id: Any) -> dict[str, Any] | None:
+        return self.records[entity].get(str(record_id))
+
+
+def _from_ts(ts: float):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+class Store:
+    """The whole emulator state; ``reset()`` wipes it but keeps the default app."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.clock = Clock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.clock.offset = 0.0
+        self.apps: dict[str, App] = {
+            self.config.client_id: App(self.config.client_id, self.config.client_secret)
+        }
+        self.companies: dict[str, Company] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.access_tokens: dict[str, AccessToken] = {}
+        self.auth_codes: dict[str, AuthorizationCode] = {}
+        # Realm ids look like QuickBooks' (16-19 digits); start high and count up.
+        self._realm_ids = itertools.count(9341450000000001 + secrets.randbelow(10_000) * 1000)
+
+    def new_realm_id(self) -> str:
+        return str(next(self._realm_ids))
+
+    def create_app(self) -> App:
+        from .config import _new_client_id, _new_client_secret
+
+        app = App(_new_client_id(), _new_client_secret())
+        self.apps[app.client_id] = app
+        return app
+
+    # --- tokens ---
+    def issue_tokens(self, grant: Grant) -> tuple[AccessToken, RefreshToken]:
+        now = self.clock.time()
+        access = AccessToken("eyJ" + secrets.token_urlsafe(48), grant, now + self.config.access_token_lifetime)
+        refresh = RefreshToken("RT1-" + secrets.token_urlsafe(36), grant,
+                               now + self.config.refresh_token_lifetime)
+        self.access_tokens[access.token] = access
+        self.refresh_tokens[refresh.token] = refresh
+        return access, refresh
+
+    def issue_access_token(self, grant: Grant) -> AccessToken:
+        now = self.clock.time()
+        access = AccessToken("eyJ" + secrets.token_urlsafe(48), grant, now + self.config.access_token_lifetime)
+        self.access_tokens[access.token] = access
+        return access
+
+    def token_response(self, access: AccessToken, refresh: RefreshToken) -> dict[str, Any]:
+        now = self.clock.time()
+        return {
+            "token_type": "bearer",
+            "access_token": access.token,
+            "refresh_token": refresh.token,
+            "expires_in": self.config.access_token_lifetime,
+            "x_refresh_token_expires_in": max(0, int(refresh.expires_at - now)),
+        }
+
+
+def money_dec(value: Any) -> Decimal:
+    return Decimal(str(value))

@@ -1,0 +1,231 @@
+"""What went wrong and what to do, in words for the finance team.
+
+The checks the sync makes before anything reaches QuickBooks (validate) use these
+codes; faults QuickBooks itself returns are explained by ``qbo_client.catalog``.
+Each entry names the seeds' error it corresponds to, so support can match a
+customer's screenshot from another app to ours. ``{placeholders}`` are filled from
+the record (number, client, tax rate, ...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RESYNC = "Then resync the record (qbo_resync DAG, or wait for the next scheduled run)."
+
+
+@dataclass(frozen=True)
+class Explanation:
+    code: str
+    seeds_name: str  # the error's name in the help-centre pages we were built from
+    category: str  # data | configuration | connection | transient
+    cause: str
+    fix: str
+    status: str = "failed"  # 'skipped' for records that are deliberately not sent
+
+    def render(self, **context: object) -> tuple[str, str]:
+        safe = _Defaulting(context)
+        return self.cause.format_map(safe), self.fix.format_map(safe)
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
+
+
+_ENTRIES = [
+    Explanation(
+        "no_line_items", "Create failed: Required param missing", "data",
+        "Invoice {number} has no line items; QuickBooks will not accept an invoice without lines.",
+        "Revert invoice {number} to draft in the billing app, add at least one line item "
+        "(and its tax rate), then finalize it again; it syncs by itself on the next run.",
+    ),
+    Explanation(
+        "historical_invoice", "Update failed: Historical invoice", "data",
+        "Invoice {number} was finalized on {finalized_at}, before this tenant connected "
+        "QuickBooks ({connected_at}); historical invoices are not synced.",
+        "Nothing to do if the invoice is already in your books. If you need it in QuickBooks, "
+        "recreate it in the billing app (a new invoice syncs), or enter it directly in "
+        "QuickBooks with a number that cannot clash, e.g. a different prefix.",
+        status="skipped",
+    ),
+    Explanation(
+        "tax_rate_not_mapped", "Business validation error (tax) / Tax code not found", "configuration",
+        "Invoice {number} uses the tax rate '{tax_rate}', which is not linked to a QuickBooks "
+        "tax code for this tenant.",
+        "Link '{tax_rate}' to the matching QuickBooks tax code: `python -m qbo_sync.tenants "
+        "map-tax --tenant-id {tenant_id} --tax-rate '{tax_rate}' --tax-code NAME` (stored in "
+        "qbo_sync.tax_code_map). If the code does not exist in QuickBooks, create or enable it "
+        "there first. " + RESYNC,
+    ),
+    Explanation(
+        "tax_code_inactive", "Business validation error (tax)", "configuration",
+        "Invoice {number} uses the tax rate '{tax_rate}', linked to the QuickBooks tax code "
+        "{tax_code}, which does not exist or is inactive in QuickBooks.",
+        "In QuickBooks, make the tax code {tax_code} active again (Taxes), or link '{tax_rate}' "
+        "to another active code with `python -m qbo_sync.tenants map-tax`. " + RESYNC,
+    ),
+    Explanation(
+        "unknown_tax_mode", "Business validation error (tax)", "data",
+        "Invoice {number} has the tax mode '{tax_mode}'; only exclusive, inclusive and none "
+        "can be sent to QuickBooks.",
+        "Correct the invoice's tax setting in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "us_several_sales_taxes", "Business validation error (tax)", "data",
+        "Invoice {number} uses more than one sales tax rate; a US QuickBooks company applies "
+        "one sales tax per invoice.",
+        "Use one sales tax rate (plus non-taxable lines) on the invoice, or split it into two "
+        "invoices. " + RESYNC,
+    ),
+    Explanation(
+        "default_item_missing", "No fee item mapped for line item", "configuration",
+        "Invoice {number} has {kind} lines, but no default QuickBooks {kind} item is set for "
+        "this tenant.",
+        "Choose the default {kind} item: `python -m qbo_sync.tenants set --tenant-id "
+        "{tenant_id} --default-{kind}-item NAME` (create one in QuickBooks first if none "
+        "exists). " + RESYNC,
+    ),
+    Explanation(
+        "default_item_inactive", "Line items not synced / Invalid Reference Id", "configuration",
+        "Invoice {number} posts {kind} lines to the QuickBooks item {item}, which is inactive "
+        "or was deleted in QuickBooks.",
+        "In QuickBooks, reactivate the item {item} (Products and services), or choose another "
+        "default {kind} item with `python -m qbo_sync.tenants set`. " + RESYNC,
+    ),
+    Explanation(
+        "number_missing", "Required param missing", "data",
+        "Invoice id {source_id} has no invoice number.",
+        "Give the invoice a number in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "number_too_long", "String length is either shorter or longer than supported", "data",
+        "Invoice number '{number}' has {length} characters; QuickBooks allows at most 21.",
+        "Shorten the invoice numbering scheme in the billing app (for example drop a long "
+        "prefix) and renumber this invoice. " + RESYNC,
+    ),
+    Explanation(
+        "number_duplicate_in_run", "Duplicate document number", "data",
+        "Invoice number {number} is used by more than one invoice of this tenant (ids {ids}); "
+        "QuickBooks requires unique invoice numbers.",
+        "Renumber all but one of these invoices in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "number_used_in_quickbooks", "Duplicate document number / Invoice: Already exists", "data",
+        "QuickBooks already has a transaction numbered {number} (QuickBooks id {qbo_id}) that "
+        "this sync did not create.",
+        "Open that document in QuickBooks and give it a unique number (add a prefix or extra "
+        "digits), or renumber the invoice in the billing app. Use a scheme such as "
+        "INV{{sequence}} so the two never clash. " + RESYNC,
+    ),
+    Explanation(
+        "client_missing", "Customer not found", "data",
+        "Invoice {number} refers to client id {client_id}, which does not exist for this tenant.",
+        "Attach the invoice to an existing client in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "client_without_name", "No Name Provided", "data",
+        "Client {client_id} has neither a first and last name nor a company name; QuickBooks "
+        "needs a name for every customer.",
+        "Add a first and last name (or a company name) to the client in the billing app. "
+        + RESYNC,
+    ),
+    Explanation(
+        "name_clash_vendor", "The name supplied already exists", "data",
+        "The customer name '{display_name}' is already used by a vendor in QuickBooks; QuickBooks "
+        "does not allow a customer and a vendor to share a name.",
+        "Rename (or make inactive) the vendor in QuickBooks, or change the client's name in "
+        "the billing app, or use a display-name template with the client tag: "
+        "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --display-name-template "
+        "'{{name}} ({{tag}})'`. " + RESYNC,
+    ),
+    Explanation(
+        "name_clash_employee", "The name supplied already exists", "data",
+        "The customer name '{display_name}' is already used by an employee in QuickBooks.",
+        "Rename the employee in QuickBooks, change the client's name in the billing app, or "
+        "use a display-name template with the client tag (`python -m qbo_sync.tenants set "
+        "--display-name-template '{{name}} ({{tag}})'`). " + RESYNC,
+    ),
+    Explanation(
+        "name_clash_customer", "The name supplied already exists", "data",
+        "Another QuickBooks customer (id {qbo_id}) already has the name '{display_name}', and "
+        "it is not this client.",
+        "If they are the same person, merge the clients in the billing app. If not, turn on "
+        "the differentiator (`python -m qbo_sync.tenants set --tenant-id {tenant_id} "
+        "--name-clash-policy suffix`, which adds ' - 2'), or use a template with the client "
+        "tag. " + RESYNC,
+    ),
+    Explanation(
+        "name_clash_in_run", "The name supplied already exists", "data",
+        "Clients {ids} would all be called '{display_name}' in QuickBooks.",
+        "If they are the same person, merge them in the billing app; otherwise turn on the "
+        "differentiator (`--name-clash-policy suffix`) or use the client tag in the template. "
+        + RESYNC,
+    ),
+    Explanation(
+        "client_inactive_in_quickbooks", "Inactive client / Object Not Found", "data",
+        "The QuickBooks customer '{display_name}' (id {qbo_id}) for this client has been made "
+        "inactive in QuickBooks.",
+        "Open the customer in QuickBooks and make it active again. " + RESYNC,
+    ),
+    Explanation(
+        "parent_client_not_synced", "Parent client not synced", "data",
+        "Client {client_id} is a sub-client of client {parent_id}, which is not in QuickBooks "
+        "({parent_reason}).",
+        "Fix the parent client first (see its own entry in the sync log), or remove the "
+        "parent relationship in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "client_not_synced", "Customer not synced", "data",
+        "Invoice {number} belongs to client {client_id}, who could not be created in "
+        "QuickBooks: {client_reason}",
+        "Fix the client (see the customer entry in the sync log); the invoice follows "
+        "automatically.",
+    ),
+    Explanation(
+        "amounts_do_not_add_up", "Totals do not match", "data",
+        "Invoice {number} says total {total} and tax {tax_total}, but its lines give total "
+        "{expected_total} and tax {expected_tax}; QuickBooks would record different amounts.",
+        "Open the invoice in the billing app and correct the lines or totals (re-saving "
+        "usually recalculates them). " + RESYNC,
+    ),
+    Explanation(
+        "line_amount_mismatch", "Amount is not equal to UnitPrice * Qty", "data",
+        "Line {position} of invoice {number} says {amount}, but quantity {quantity} x unit "
+        "price {unit_price} less its discount gives {expected}.",
+        "Correct the line in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "closed_period", "Account Period Closed", "data",
+        "Invoice {number} is dated {issue_date}, on or before the QuickBooks books close date "
+        "{closed_on}.",
+        "In QuickBooks, reopen the period (Account and Settings > Advanced > Close the books), "
+        "or re-date the invoice in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "email_too_long", "String length is either shorter or longer than supported", "data",
+        "Client {client_id}'s e-mail address has {length} characters; QuickBooks allows 100.",
+        "Correct the client's e-mail address in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "voided_before_sync", "No QuickBooks status card showing", "data",
+        "Invoice {number} was voided before it was ever sent to QuickBooks, so there is "
+        "nothing to void there.",
+        "No action needed: this is expected for voided invoices.",
+        status="skipped",
+    ),
+    Explanation(
+        "reconnect_required", "Invalid refresh token", "connection",
+        "The connection to QuickBooks for this tenant has expired or was revoked.",
+        "Reconnect the company: `python -m qbo_sync.companies authorize --tenant-id "
+        "{tenant_id}` (or `connect` with a new refresh token). Failed records resync by "
+        "themselves on the next run.",
+    ),
+]
+
+CATALOG: dict[str, Explanation] = {e.code: e for e in _ENTRIES}
+
+
+def explain(code: str, **context: object) -> tuple[Explanation, str, str]:
+    entry = CATALOG[code]
+    cause, fix = entry.render(**context)
+    return entry, cause, fix

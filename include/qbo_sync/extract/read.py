@@ -1,0 +1,82 @@
+"""Read staged records from the source, a chunk at a time, as transform's dataclasses."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import psycopg
+
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.transform.customer import DEFAULT_TEMPLATE, Client
+from qbo_sync.transform.invoice import Invoice, InvoiceLine
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class TaxRate:
+    id: int
+    name: str
+    rate: Decimal
+    active: bool
+    qbo_tax_code_id: str | None
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    region: str = "US"
+    default_service_item_id: str | None = None
+    default_product_item_id: str | None = None
+    deposit_account_id: str | None = None
+    display_name_template: str = DEFAULT_TEMPLATE
+    name_clash_policy: str = "fail"
+    payment_ref_policy: str = "fail"
+
+
+@dataclass(frozen=True)
+class StagedInvoice:
+    invoice: Invoice
+    finalized_at: datetime | None
+
+
+def tenant_settings(conn: psycopg.Connection, tenant_id: int) -> TenantSettings:
+    row = conn.execute(load_sql("extract/tenant_settings"), {"tenant_id": tenant_id}).fetchone()
+    return TenantSettings(*row) if row else TenantSettings()
+
+
+def tax_rates(conn: psycopg.Connection, tenant_id: int) -> dict[int, TaxRate]:
+    rows = conn.execute(load_sql("extract/tenant_tax_rates"), {"tenant_id": tenant_id}).fetchall()
+    return {row[0]: TaxRate(*row) for row in rows}
+
+
+def staged_invoices(
+    conn: psycopg.Connection, run_id: str, tenant_id: int, chunk: int = CHUNK
+) -> Iterator[list[StagedInvoice]]:
+    after = 0
+    while True:
+        rows = conn.execute(
+            load_sql("extract/read_invoices"),
+            {"run_id": run_id, "tenant_id": tenant_id, "after_id": after, "limit": chunk},
+        ).fetchall()
+        if not rows:
+            return
+        ids = [r[0] for r in rows]
+        lines: dict[int, list[InvoiceLine]] = defaultdict(list)
+        for lr in conn.execute(load_sql("extract/read_invoice_lines"), {"invoice_ids": ids}):
+            lines[lr[0]].append(InvoiceLine(*lr[1:]))
+        yield [
+            StagedInvoice(Invoice(*r[:13], lines=tuple(lines.get(r[0], ()))), r[13])
+            for r in rows
+        ]
+        after = ids[-1]
+
+
+def staged_customers(conn: psycopg.Connection, run_id: str, tenant_id: int) -> list[tuple[Client, int]]:
+    """(client, depth) pairs, parents first. Clients per run are few next to invoices."""
+    rows = conn.execute(
+        load_sql("extract/read_customers"), {"run_id": run_id, "tenant_id": tenant_id}
+    ).fetchall()
+    return [(Client(*r[:9]), r[9]) for r in rows]

@@ -1,0 +1,49 @@
+"""Stage the records a run considers for one tenant into ``qbo_sync.run_items``.
+
+Staging in the database (not XCom) keeps memory flat however many invoices there are,
+and makes a cleared extract task safe to re-run: it replaces its tenant's share.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from qbo_sync.db.sqlfiles import load_sql
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    run_id: str
+    start: datetime  # data interval start, UTC
+    end: datetime  # data interval end, UTC (exclusive)
+    full_sync: bool = False  # consider every finalized invoice, not only the interval's
+
+
+@dataclass(frozen=True)
+class Tenant:
+    tenant_id: int
+    tenant_name: str
+    realm_id: str
+    status: str
+    status_reason: str | None
+    connected_at: datetime
+
+
+def tenants(conn: psycopg.Connection) -> list[Tenant]:
+    rows = conn.execute(load_sql("extract/tenants")).fetchall()
+    return [Tenant(*row) for row in rows]
+
+
+def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> dict[str, int]:
+    """Stage invoices, then the customers they need. Returns counts per entity."""
+    params = {
+        "run_id": window.run_id, "tenant_id": tenant_id,
+        "start": window.start, "end": window.end, "full_sync": window.full_sync,
+    }
+    with conn.transaction():
+        conn.execute(load_sql("extract/clear_run_items"), params)
+        invoices = conn.execute(load_sql("extract/stage_invoices"), params).rowcount
+        customers = conn.execute(load_sql("extract/stage_customers"), params).rowcount
+    return {"invoice": invoices, "customer": customers}

@@ -1,0 +1,70 @@
+"""Writing a record's outcome to ``qbo_sync.sync_log``.
+
+Every record a run considers ends that run with exactly one row: the upsert keyed on
+(run, tenant, entity, record) makes a retried or cleared task replace, not add.
+A failure always carries a cause and a fix (the table refuses one without).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+import psycopg
+
+from qbo_sync.catalog import explain
+from qbo_sync.db.sqlfiles import load_sql
+
+
+@dataclass(frozen=True)
+class RunContext:
+    dag_id: str | None
+    run_id: str
+    task_id: str | None = None
+    map_index: int | None = None
+    try_number: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    tenant_id: int
+    entity: str
+    source_id: int | None
+    source_ref: str | None
+    action: str
+    status: str
+    realm_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    category: str | None = None
+    cause: str | None = None
+    fix: str | None = None
+    qbo_id: str | None = None
+    amount: Decimal | None = None
+
+
+def record(conn: psycopg.Connection, ctx: RunContext, outcome: Outcome) -> None:
+    conn.execute(load_sql("outcomes/upsert"), {**asdict(ctx), **asdict(outcome)})
+
+
+def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,
+              source_id: int, state: str) -> None:
+    conn.execute(load_sql("outcomes/set_item_state"), {
+        "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
+        "source_id": source_id, "state": state,
+    })
+
+
+def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | None,
+                 source_ref: str | None, realm_id: str | None, amount: Decimal | None = None,
+                 also: list[str] | None = None, action: str | None = None,
+                 **context: object) -> Outcome:
+    """An outcome explained by our own catalog (checks made before sending)."""
+    entry, cause, fix = explain(code, tenant_id=tenant_id, source_id=source_id, **context)
+    if also:
+        cause = f"{cause} Also: {' '.join(also)}"
+    return Outcome(
+        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        action=action or ("skip" if entry.status == "skipped" else "create"),
+        status=entry.status, realm_id=realm_id, error_code=code, category=entry.category,
+        cause=cause, fix=fix, amount=amount,
+    )

@@ -1,0 +1,134 @@
+"""The sync's steps as plain functions, one per DAG task, with no Airflow in them.
+
+Each takes a psycopg connection, the run context and plain values, and returns
+something small enough for XCom (ids and counts, never records or secrets).
+``qbo`` is a factory returning the QuickBooks client of a tenant; the DAG gets it
+from the QuickBooks hook, tests from the emulator.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import psycopg
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.extract import read, stage
+from qbo_sync.report import summary
+
+log = logging.getLogger(__name__)
+
+TASK_BATCH_SIZE = 600  # records per mapped load task; QuickBooks batches of 30 inside
+
+
+def list_tenants(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    result = []
+    for t in stage.tenants(conn):
+        row = asdict(t)
+        row["connected_at"] = t.connected_at.isoformat()
+        result.append(row)
+    return result
+
+
+def _tenant(tenant: dict[str, Any]) -> stage.Tenant:
+    from datetime import datetime  # noqa: PLC0415
+
+    values = dict(tenant)
+    values["connected_at"] = datetime.fromisoformat(values["connected_at"])
+    return stage.Tenant(**values)
+
+
+def extract_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
+                   window: stage.RunWindow) -> dict[str, int]:
+    counts = stage.stage_tenant(conn, tenant["tenant_id"], window)
+    log.info("tenant %s: staged %s invoice(s) and %s customer(s) for %s..%s%s",
+             tenant["tenant_id"], counts["invoice"], counts["customer"],
+             window.start.isoformat(), window.end.isoformat(),
+             " (full sync)" if window.full_sync else "")
+    return counts
+
+
+def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: stage.Tenant,
+                    code: str, **context: object) -> int:
+    """Give every staged record of a tenant the same explained failure (e.g. reconnect)."""
+    rows = conn.execute(load_sql("load/fail_staged"),
+                        {"run_id": ctx.run_id, "tenant_id": tenant.tenant_id}).fetchall()
+    with conn.transaction():
+        for entity, source_id, ref, amount in rows:
+            outcomes.record(conn, ctx, outcomes.from_catalog(
+                code, tenant_id=tenant.tenant_id, entity=entity, source_id=source_id,
+                source_ref=ref, realm_id=tenant.realm_id, amount=amount, **context))
+            outcomes.set_state(conn, ctx.run_id, tenant.tenant_id, entity, source_id, "invalid")
+    return len(rows)
+
+
+def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
+                    qbo: Callable[[int], Any]) -> dict[str, Any]:
+    from qbo_sync.validate.company import QuickBooksLookups  # noqa: PLC0415
+    from qbo_sync.validate.customers import validate_customers  # noqa: PLC0415
+    from qbo_sync.validate.invoices import validate_invoices  # noqa: PLC0415
+
+    t = _tenant(tenant)
+    if t.status == "reconnect_required":
+        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
+        log.warning("tenant %s needs reconnecting to QuickBooks: %s record(s) held back",
+                    t.tenant_id, failed)
+        return {"customers": {}, "invoices": {}, "held_back": failed}
+    try:
+        client = qbo(t.tenant_id)
+        lookups = QuickBooksLookups(client.query)
+        facts = lookups.facts()
+    except _reconnect_errors() as exc:
+        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
+        log.warning("tenant %s: %s; %s record(s) held back", t.tenant_id, exc, failed)
+        return {"customers": {}, "invoices": {}, "held_back": failed}
+    settings = read.tenant_settings(conn, t.tenant_id)
+    customers = validate_customers(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
+                                   settings=settings, lookups=lookups)
+    invoices = validate_invoices(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
+                                 connected_at=t.connected_at, settings=settings, facts=facts,
+                                 lookups=lookups)
+    log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
+    return {"customers": customers, "invoices": invoices}
+
+
+def _reconnect_errors() -> tuple[type[BaseException], ...]:
+    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+
+    return (ReconnectRequired,)
+
+
+def plan_batches(conn: psycopg.Connection, run_id: str,
+                 size: int = TASK_BATCH_SIZE) -> dict[str, list[dict[str, Any]]]:
+    """Batch descriptors for the mapped load tasks: ids and labels only."""
+    conn.execute(load_sql("load/assign_batches"), {"run_id": run_id, "size": size})
+    plan: dict[str, list[dict[str, Any]]] = {"customers": [], "sub_customers": [], "invoices": []}
+    rows = conn.execute(load_sql("load/batches"), {"run_id": run_id}).fetchall()
+    for tenant_id, entity, batch_no, depth, records, first_ref, last_ref in rows:
+        group = "invoices" if entity == "invoice" else ("customers" if depth == 0 else "sub_customers")
+        refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
+        plan[group].append({
+            "tenant_id": tenant_id, "entity": entity, "batch_no": batch_no, "records": records,
+            "label": f"tenant {tenant_id} - {entity}s {refs} ({records})"[:200],
+        })
+    # Sub-customers of one tenant load depth by depth within one task, in order.
+    merged: dict[int, dict[str, Any]] = {}
+    for b in plan["sub_customers"]:
+        m = merged.setdefault(b["tenant_id"], {
+            "tenant_id": b["tenant_id"], "entity": "customer", "batch_nos": [], "records": 0,
+            "label": f"tenant {b['tenant_id']} - sub-customers"})
+        m["batch_nos"].append(b["batch_no"])
+        m["records"] += b["records"]
+    plan["sub_customers"] = list(merged.values())
+    return plan
+
+
+def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
+    names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
+    reports = summary.build(conn, run_id, names)
+    blocks = [summary.render(r) for _, r in sorted(reports.items())]
+    failed = sum(r.failed for r in reports.values())
+    return "\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks.", failed

@@ -1,0 +1,1 @@
+"""Report: one readable block per tenant at the end of a run."""

@@ -1,0 +1,102 @@
+"""The end-of-run report: counts by status, the amount synced, and the failures with
+their cause and fix, per tenant, as plain text for the Airflow task log."""
+from __future__ import annotations
+
+import textwrap
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import psycopg
+
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.money import ZERO
+
+WIDTH = 100
+
+
+@dataclass
+class TenantReport:
+    tenant_id: int
+    tenant_name: str = ""
+    counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    amounts: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    failures: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    connection_problem: str | None = None
+
+    @property
+    def failed(self) -> int:
+        return sum(c.get("failed", 0) for c in self.counts.values())
+
+    @property
+    def synced_amount(self) -> Decimal:
+        return self.amounts.get("invoice", {}).get("synced", ZERO)
+
+
+def build(conn: psycopg.Connection, run_id: str,
+          tenant_names: dict[int, str] | None = None) -> dict[int, TenantReport]:
+    names = tenant_names or {}
+    reports: dict[int, TenantReport] = {}
+
+    def of(tid: int) -> TenantReport:
+        return reports.setdefault(tid, TenantReport(tid, names.get(tid, "")))
+
+    for tid in names:
+        of(tid)
+    for tid, entity, status, records, amount in conn.execute(
+            load_sql("report/run_counts"), {"run_id": run_id}):
+        of(tid).counts[entity][status] = records
+        of(tid).amounts[entity][status] = amount
+    for row in conn.execute(load_sql("report/run_failures"), {"run_id": run_id}):
+        tid, entity, source_id, ref, client, amount, code, cause, fix, category = row
+        of(tid).failures.append({
+            "entity": entity, "source_id": source_id, "ref": ref or f"id {source_id}",
+            "client": client or "", "amount": amount, "code": code, "cause": cause,
+            "fix": fix, "category": category,
+        })
+        if category == "connection":
+            of(tid).connection_problem = fix
+    for tid, entity, ref, code, cause in conn.execute(load_sql("report/run_skipped"), {"run_id": run_id}):
+        of(tid).skipped.append({"entity": entity, "ref": ref, "code": code, "cause": cause})
+    return reports
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def render(report: TenantReport) -> str:
+    title = f"QuickBooks sync - tenant {report.tenant_id}"
+    if report.tenant_name:
+        title += f" ({report.tenant_name})"
+    lines = ["=" * WIDTH, title, "=" * WIDTH]
+    if not report.counts:
+        lines.append("Nothing to sync in this run.")
+    for entity in sorted(report.counts):
+        parts = [f"{status} {n}" for status, n in sorted(report.counts[entity].items())]
+        lines.append(f"{entity:<15} " + ", ".join(parts))
+    lines.append(f"Amount synced (invoices): {_money(report.synced_amount)}")
+    if report.connection_problem:
+        lines.append(f"CONNECTION: {report.connection_problem}")
+    if report.failures:
+        lines.append("")
+        lines.append(f"{len(report.failures)} record(s) failed and were not sent:")
+        lines.append(f"  {'record':<22} {'client':<24} {'amount':>12}  problem")
+        for f in report.failures:
+            head = f"  {(f['entity'] + ' ' + str(f['ref']))[:22]:<22} {f['client'][:24]:<24} " \
+                   f"{_money(f['amount']):>12}  [{f['code']}]"
+            lines.append(head)
+            for label, text in (("cause", f["cause"]), ("fix", f["fix"])):
+                wrapped = textwrap.wrap(text or "", WIDTH - 12)
+                for i, chunk in enumerate(wrapped):
+                    lines.append(f"      {label + ':' if i == 0 else '':<6} {chunk}")
+    if report.skipped:
+        lines.append("")
+        lines.append(f"{len(report.skipped)} record(s) skipped on purpose:")
+        for s in report.skipped[:50]:
+            lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[:WIDTH - 20]}")
+        if len(report.skipped) > 50:
+            lines.append(f"  ... and {len(report.skipped) - 50} more (see qbo_sync.sync_log)")
+    lines.append("=" * WIDTH)
+    return "\n".join(lines)

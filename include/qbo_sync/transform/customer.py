@@ -1,0 +1,89 @@
+"""Clients become QuickBooks Customers.
+
+DisplayName is unique across a company's customers, vendors and employees, so it comes
+from a per-tenant template whose default adds a tag of the client id: two people called
+Jane Smith never merge. QuickBooks forbids a colon in DisplayName (it separates
+sub-customer paths), so one becomes a hyphen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_TEMPLATE = "{name} ({tag})"
+DISPLAY_NAME_MAX = 500
+PERSON_NAME_MAX = 100
+COMPANY_NAME_MAX = 100
+EMAIL_MAX = 100
+PHONE_MAX = 30
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    tenant_id: int
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    email: str | None
+    phone: str | None
+    parent_client_id: int | None
+    active: bool = True
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def person_name(client: Client) -> str:
+    return " ".join(p for p in (_clean(client.first_name), _clean(client.last_name)) if p)
+
+
+def base_name(client: Client) -> str:
+    """The name people know the client by: full name, else company name."""
+    return person_name(client) or _clean(client.company_name)
+
+
+def has_name(client: Client) -> bool:
+    # QuickBooks needs a name; the seeds' apps want first and last, or a company.
+    first, last = _clean(client.first_name), _clean(client.last_name)
+    return bool((first and last) or _clean(client.company_name))
+
+
+def client_tag(client_id: int) -> str:
+    return f"{client_id % 100000:05d}"
+
+
+def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None) -> str:
+    """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator."""
+    tail_free = template.format(name="", tag=client_tag(client.id), id=client.id)
+    room = DISPLAY_NAME_MAX - len(tail_free) - (len(f" - {suffix}") if suffix else 0)
+    name = base_name(client)[: max(room, 1)]
+    result = template.format(name=name, tag=client_tag(client.id), id=client.id).strip()
+    if suffix:
+        result = f"{result} - {suffix}"
+    return result.replace(":", "-")
+
+
+def customer_payload(
+    client: Client,
+    *,
+    display: str,
+    parent_qbo_id: str | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"DisplayName": display}
+    if _clean(client.first_name):
+        payload["GivenName"] = _clean(client.first_name)[:PERSON_NAME_MAX]
+    if _clean(client.last_name):
+        payload["FamilyName"] = _clean(client.last_name)[:PERSON_NAME_MAX]
+    if _clean(client.company_name):
+        payload["CompanyName"] = _clean(client.company_name)[:COMPANY_NAME_MAX]
+    if client.email and len(client.email.strip()) <= EMAIL_MAX:
+        payload["PrimaryEmailAddr"] = {"Address": client.email.strip()}
+    if client.phone:
+        payload["PrimaryPhone"] = {"FreeFormNumber": _clean(client.phone)[:PHONE_MAX]}
+    if parent_qbo_id:
+        payload["Job"] = True
+        payload["ParentRef"] = {"value": parent_qbo_id}
+        payload["BillWithParent"] = False
+    return payload

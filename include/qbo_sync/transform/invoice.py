@@ -1,0 +1,172 @@
+"""Invoices become QuickBooks Invoice JSON whose subtotal, tax and total equal the app's.
+
+Why lines carry their discount inside the line rather than a QuickBooks discount line:
+QuickBooks' DiscountLineDetail applies to the whole transaction and is spread across
+tax codes pro rata, which gives a different tax than a per-line discount as soon as an
+invoice mixes tax codes. A discounted line is therefore sent at its net amount, with
+a unit price of net / quantity (QuickBooks checks Amount == Qty x UnitPrice to the
+cent) and the discount spelled out in the description.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from qbo_sync.money import as_json_number, cents
+
+DESCRIPTION_MAX = 4000
+CUSTOMER_MEMO_MAX = 1000
+UNIT_PRICE_PLACES = Decimal("0.0000001")  # QuickBooks keeps 7 decimals of a unit price
+
+GLOBAL_TAX_CALCULATION = {
+    "exclusive": "TaxExcluded",
+    "inclusive": "TaxInclusive",
+    "none": "NotApplicable",
+}
+US_TAXABLE, US_NON_TAXABLE = "TAX", "NON"
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    id: int
+    position: int
+    item_kind: str | None  # 'service' | 'product'
+    item_name: str | None
+    description: str | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount_kind: str | None
+    discount_value: Decimal | None
+    tax_rate_id: int | None
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: int
+    tenant_id: int
+    number: str | None
+    client_id: int | None
+    status: str
+    issue_date: date | None
+    due_date: date | None
+    tax_mode: str | None
+    currency: str | None
+    subtotal: Decimal | None
+    tax_total: Decimal | None
+    total: Decimal | None
+    notes: str | None
+    lines: tuple[InvoiceLine, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CompanyMapping:
+    """What the tenant's settings say about its QuickBooks company."""
+
+    region: str  # 'US' uses TAX/NON line codes and one transaction tax code
+    service_item_id: str | None
+    product_item_id: str | None
+    tax_codes: dict[int, str]  # app tax_rate_id -> QuickBooks TaxCode Id
+
+
+def private_note_tag(entity: str, source_id: int) -> str:
+    """Our mark on every transaction we create: lets us find it again after a lost answer."""
+    return f"[qbo-sync {entity} {source_id}]"
+
+
+def line_description(line: InvoiceLine) -> str:
+    parts = []
+    name = (line.item_name or "").strip()
+    text = " ".join((line.description or "").split())
+    if name:
+        parts.append(name)
+    if text and text != name:
+        parts.append(text)
+    if line.discount_kind == "percent" and line.discount_value:
+        parts.append(f"({line.discount_value.normalize():f}% discount)")
+    elif line.discount_kind == "fixed" and line.discount_value:
+        parts.append(f"({cents(line.discount_value)} discount)")
+    result = " - ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else "")
+    return result if len(result) <= DESCRIPTION_MAX else result[: DESCRIPTION_MAX - 1] + "…"
+
+
+def qty_and_unit_price(line: InvoiceLine) -> tuple[Decimal, Decimal]:
+    """Quantity and unit price whose product rounds to the line's net amount."""
+    qty, amount = line.quantity, line.amount
+    if not line.discount_kind and cents(qty * line.unit_price) == amount:
+        return qty, line.unit_price
+    if qty:
+        unit = (amount / qty).quantize(UNIT_PRICE_PLACES)
+        if cents(qty * unit) == amount:
+            return qty, unit
+    # A quantity that cannot carry the amount exactly: one unit at the net amount.
+    return Decimal(1), amount
+
+
+def line_tax_code(line: InvoiceLine, mapping: CompanyMapping) -> str | None:
+    if line.tax_rate_id is None:
+        return None
+    code = mapping.tax_codes.get(line.tax_rate_id)
+    if mapping.region == "US" and code is not None:
+        return US_NON_TAXABLE if code == US_NON_TAXABLE else US_TAXABLE
+    return code
+
+
+def us_transaction_tax_code(invoice: Invoice, mapping: CompanyMapping) -> str | None:
+    """The one sales tax code of a US invoice (validation ensures there is at most one)."""
+    codes = {mapping.tax_codes.get(l.tax_rate_id) for l in invoice.lines if l.tax_rate_id}
+    codes.discard(None)
+    codes.discard(US_NON_TAXABLE)
+    return next(iter(sorted(codes)), None)
+
+
+def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping) -> dict[str, Any]:
+    lines = []
+    for line in sorted(invoice.lines, key=lambda l: (l.position, l.id)):
+        qty, unit = qty_and_unit_price(line)
+        item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
+        detail: dict[str, Any] = {
+            "ItemRef": {"value": item},
+            "Qty": as_json_number(qty),
+            "UnitPrice": as_json_number(unit),
+        }
+        code = line_tax_code(line, mapping)
+        if code is not None and invoice.tax_mode != "none":
+            detail["TaxCodeRef"] = {"value": code}
+        elif mapping.region == "US":
+            detail["TaxCodeRef"] = {"value": US_NON_TAXABLE}
+        lines.append({
+            "DetailType": "SalesItemLineDetail",
+            "LineNum": line.position,
+            "Amount": as_json_number(line.amount),
+            "Description": line_description(line),
+            "SalesItemLineDetail": detail,
+        })
+    payload: dict[str, Any] = {
+        "DocNumber": invoice.number,
+        "TxnDate": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "CustomerRef": {"value": customer_qbo_id},
+        "Line": lines,
+        "PrivateNote": private_note_tag("invoice", invoice.id),
+    }
+    if invoice.due_date:
+        payload["DueDate"] = invoice.due_date.isoformat()
+    if invoice.notes:
+        payload["CustomerMemo"] = {"value": invoice.notes[:CUSTOMER_MEMO_MAX]}
+    if mapping.region == "US":
+        txn_code = us_transaction_tax_code(invoice, mapping)
+        if txn_code:
+            payload["TxnTaxDetail"] = {"TxnTaxCodeRef": {"value": txn_code}}
+    else:
+        payload["GlobalTaxCalculation"] = GLOBAL_TAX_CALCULATION.get(invoice.tax_mode or "", "NotApplicable")
+    return payload
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """Stable across runs: unchanged records are skipped, changed ones updated."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,211 @@
+"""Validate a tenant's staged invoices, a chunk at a time, and record every failure.
+
+Invoices finalized before the tenant connected QuickBooks are historical: logged
+``skipped`` with the seeds' explanation, never sent. Every other check is an
+expectation of the suite; a failing invoice gets one ``failed`` outcome (its first
+problem, the others noted) and is not sent, while the rest go on.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+
+import psycopg
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.extract.read import StagedInvoice, TaxRate, TenantSettings, staged_invoices
+from qbo_sync.money import ZERO
+from qbo_sync.transform.invoice import US_NON_TAXABLE
+from qbo_sync.validate.arithmetic import expected_line_amount, recompute
+from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups
+from qbo_sync.validate.gx_runner import Check, SuiteRunner
+
+DOC_NUMBER_MAX = 21
+TAX_MODES = ["exclusive", "inclusive", "none"]
+
+CHECKS = [
+    Check("client_missing", "ExpectColumnValuesToBeInSet", {"column": "client_exists", "value_set": [True]}),
+    Check("no_line_items", "ExpectColumnValuesToBeBetween", {"column": "line_count", "min_value": 1}),
+    Check("number_missing", "ExpectColumnValuesToNotBeNull", {"column": "number"}),
+    Check("number_too_long", "ExpectColumnValueLengthsToBeBetween", {"column": "number", "max_value": DOC_NUMBER_MAX}),
+    Check("number_duplicate_in_run", "ExpectColumnValuesToBeBetween", {"column": "same_number_count", "max_value": 0}),
+    Check("number_used_in_quickbooks", "ExpectColumnValuesToBeInSet", {"column": "number_taken_in_qbo", "value_set": [False]}),
+    Check("unknown_tax_mode", "ExpectColumnValuesToBeInSet", {"column": "tax_mode", "value_set": TAX_MODES}),
+    Check("tax_rate_not_mapped", "ExpectColumnValuesToBeBetween", {"column": "unmapped_tax_lines", "max_value": 0}),
+    Check("tax_code_inactive", "ExpectColumnValuesToBeBetween", {"column": "inactive_tax_lines", "max_value": 0}),
+    Check("us_several_sales_taxes", "ExpectColumnValuesToBeBetween", {"column": "us_sales_tax_codes", "max_value": 1}),
+    Check("default_item_missing", "ExpectColumnValuesToBeInSet", {"column": "default_item_set", "value_set": [True]}),
+    Check("default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}),
+    Check("line_amount_mismatch", "ExpectColumnValuesToBeBetween", {"column": "bad_lines", "max_value": 0}),
+    Check("amounts_do_not_add_up", "ExpectColumnValuesToBeInSet", {"column": "totals_add_up", "value_set": [True]}),
+    Check("closed_period", "ExpectColumnValuesToBeInSet", {"column": "in_closed_period", "value_set": [False]}),
+    Check("client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "client_ready", "value_set": [True]}),
+]
+PRIORITY = [c.code for c in CHECKS]
+
+
+def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: TenantSettings,
+               facts: CompanyFacts, client_state: dict[int, tuple], duplicates: dict[int, list[int]],
+               taken: dict[str, list[dict]], own_qbo_id: str | None) -> tuple[dict, dict]:
+    inv = staged.invoice
+    lines = inv.lines
+    unmapped = sorted({rates[l.tax_rate_id].name if l.tax_rate_id in rates else f"id {l.tax_rate_id}"
+                       for l in lines if l.tax_rate_id is not None
+                       and (l.tax_rate_id not in rates or not rates[l.tax_rate_id].qbo_tax_code_id)})
+    inactive = sorted({(rates[l.tax_rate_id].name, rates[l.tax_rate_id].qbo_tax_code_id)
+                       for l in lines if l.tax_rate_id in rates
+                       and rates[l.tax_rate_id].qbo_tax_code_id
+                       and not facts.tax_code_active(rates[l.tax_rate_id].qbo_tax_code_id)})
+    # A non-US company needs a tax code on every line unless the invoice has no tax.
+    untaxed = settings.region != "US" and inv.tax_mode in ("exclusive", "inclusive") and any(
+        l.tax_rate_id is None for l in lines)
+    us_codes = {rates[l.tax_rate_id].qbo_tax_code_id for l in lines if l.tax_rate_id in rates} - {
+        US_NON_TAXABLE, None}
+    kinds = {("product" if l.item_kind == "product" else "service") for l in lines}
+    item_of = {"service": settings.default_service_item_id, "product": settings.default_product_item_id}
+    missing_kind = next((k for k in sorted(kinds) if not item_of[k]), None)
+    inactive_kind = next((k for k in sorted(kinds) if item_of[k] and not facts.item_active(item_of[k])), None)
+    bad_line = next((l for l in lines if expected_line_amount(l) != l.amount), None)
+    totals = recompute(inv, {rid: r.rate for rid, r in rates.items()})
+    totals_ok = totals is not None and inv.total is not None and (
+        totals.total == inv.total and totals.tax_total == (inv.tax_total or ZERO)
+        and totals.subtotal == (inv.subtotal if inv.subtotal is not None else totals.subtotal))
+    exists, client_qbo_id, run_state, run_cause = client_state.get(inv.client_id, (False, None, None, None))
+    number_holders = [t for t in taken.get((inv.number or "").lower(), [])
+                      if str(t.get("Id")) != own_qbo_id
+                      and f"[qbo-sync invoice {inv.id}]" not in (t.get("PrivateNote") or "")]
+    closed = facts.book_close_date
+    row = {
+        "invoice_id": inv.id,
+        "client_exists": bool(exists),
+        "line_count": len(lines),
+        "number": inv.number if (inv.number or "").strip() else None,
+        "same_number_count": len(duplicates.get(inv.id, [])),
+        "number_taken_in_qbo": bool(number_holders),
+        "tax_mode": inv.tax_mode or "",
+        "unmapped_tax_lines": len(unmapped) + (1 if untaxed else 0),
+        "inactive_tax_lines": len(inactive),
+        "us_sales_tax_codes": len(us_codes) if settings.region == "US" else 0,
+        "default_item_set": missing_kind is None,
+        "default_item_active": inactive_kind is None,
+        "bad_lines": 0 if bad_line is None else 1,
+        "totals_add_up": bool(totals_ok),
+        "in_closed_period": bool(closed and inv.issue_date and inv.issue_date <= closed),
+        # A client that failed validation in this run (or was never synced) holds its invoices.
+        "client_ready": bool(client_qbo_id) or run_state == "ready",
+    }
+    context = {
+        "number": inv.number, "client_id": inv.client_id, "tax_mode": inv.tax_mode,
+        "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
+        "tax_code": ", ".join(c for _, c in inactive),
+        "kind": missing_kind or inactive_kind or "service",
+        "item": item_of.get(inactive_kind or "", None),
+        "length": len(inv.number or ""),
+        "ids": ", ".join(str(i) for i in sorted([inv.id, *duplicates.get(inv.id, [])])),
+        "qbo_id": ", ".join(str(t.get("Id")) for t in number_holders),
+        "total": inv.total, "tax_total": inv.tax_total,
+        "expected_total": totals.total if totals else "unknown",
+        "expected_tax": totals.tax_total if totals else "unknown",
+        "position": bad_line.position if bad_line else None,
+        "amount": bad_line.amount if bad_line else None,
+        "quantity": bad_line.quantity if bad_line else None,
+        "unit_price": bad_line.unit_price if bad_line else None,
+        "expected": expected_line_amount(bad_line) if bad_line else None,
+        "issue_date": inv.issue_date, "closed_on": closed,
+        "client_reason": run_cause or "it has not been synced yet",
+    }
+    if untaxed and not unmapped:
+        context["tax_rate"] = "(no tax rate on a line)"
+    return row, context
+
+
+def validate_invoices(
+    conn: psycopg.Connection,
+    ctx: outcomes.RunContext,
+    *,
+    tenant_id: int,
+    realm_id: str,
+    connected_at: datetime,
+    settings: TenantSettings,
+    facts: CompanyFacts,
+    lookups: QuickBooksLookups,
+    chunk: int = 5000,
+    runner: SuiteRunner | None = None,
+) -> dict[str, int]:
+    import pandas as pd  # noqa: PLC0415 - heavy; only inside tasks
+
+    from qbo_sync.extract.read import tax_rates  # noqa: PLC0415
+
+    rates = tax_rates(conn, tenant_id)
+    runner = runner or SuiteRunner("invoices", CHECKS, "invoice_id")
+    counts = {"evaluated": 0, "failed": 0, "skipped": 0, "ready": 0}
+    per_code: dict[str, int] = defaultdict(int)
+    summaries = []
+    for batch in staged_invoices(conn, ctx.run_id, tenant_id, chunk):
+        historical = [s for s in batch if s.finalized_at and s.finalized_at < connected_at]
+        current = [s for s in batch if s not in historical]
+        with conn.transaction():
+            for s in historical:
+                inv = s.invoice
+                outcomes.record(conn, ctx, outcomes.from_catalog(
+                    "historical_invoice", tenant_id=tenant_id, entity="invoice",
+                    source_id=inv.id, source_ref=inv.number, realm_id=realm_id, amount=inv.total,
+                    number=inv.number, finalized_at=s.finalized_at.date(),
+                    connected_at=connected_at.date()))
+                outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "skipped")
+                counts["skipped"] += 1
+        if not current:
+            continue
+        ids = [s.invoice.id for s in current]
+        duplicates = dict(conn.execute(load_sql("validate/duplicate_numbers"),
+                                       {"invoice_ids": ids}).fetchall())
+        client_ids = sorted({s.invoice.client_id for s in current if s.invoice.client_id})
+        client_state = {
+            r[0]: (True, r[1], r[2], r[3])
+            for r in conn.execute(load_sql("validate/client_states"), {
+                "run_id": ctx.run_id, "tenant_id": tenant_id, "client_ids": client_ids})
+        }
+        own = dict(conn.execute(load_sql("validate/entity_map_ids"), {
+            "tenant_id": tenant_id, "entity": "invoice", "source_ids": ids}).fetchall())
+        taken = lookups.doc_numbers("Invoice", [s.invoice.number for s in current
+                                                if s.invoice.number])
+        rows, contexts = [], {}
+        for s in current:
+            row, context = _facts_row(s, rates=rates, settings=settings, facts=facts,
+                                      client_state=client_state, duplicates=duplicates,
+                                      taken=taken, own_qbo_id=own.get(s.invoice.id))
+            rows.append(row)
+            contexts[s.invoice.id] = context
+        result = runner.validate(pd.DataFrame(rows))
+        summaries.append(result.summary)
+        codes_of: dict[int, list[str]] = defaultdict(list)
+        for code in PRIORITY:
+            for iid in result.failing.get(code, []):
+                codes_of[iid].append(code)
+        with conn.transaction():
+            for s in current:
+                inv = s.invoice
+                codes = codes_of.get(inv.id)
+                counts["evaluated"] += 1
+                if codes:
+                    per_code[codes[0]] += 1
+                    context = contexts[inv.id]
+                    also = [outcomes.explain(c, tenant_id=tenant_id, **context)[1] for c in codes[1:]]
+                    outcomes.record(conn, ctx, outcomes.from_catalog(
+                        codes[0], tenant_id=tenant_id, entity="invoice", source_id=inv.id,
+                        source_ref=inv.number, realm_id=realm_id, amount=inv.total,
+                        also=also, **context))
+                    outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "invalid")
+                    counts["failed"] += 1
+                else:
+                    outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "ready")
+                    counts["ready"] += 1
+    report = {"chunks": summaries, "failed_by_code": dict(per_code), "counts": counts}
+    conn.execute(load_sql("validate/save_report"), {
+        "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": "invoice",
+        "success": counts["failed"] == 0, "evaluated": counts["evaluated"] + counts["skipped"],
+        "failed": counts["failed"], "result": json.dumps(report, default=str),
+    })
+    return counts

@@ -1,0 +1,72 @@
+"""The Airflow side of a task: its run context, the project database and QuickBooks.
+
+DAG files stay thin: a task body asks this module for what Airflow knows (run id,
+map index, try number, data interval, connections) and hands plain values to the
+Airflow-free library in ``include/qbo_sync``.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+DB_CONN_ID = "qbo_sync_db"
+QBO_CONN_ID = "quickbooks_default"
+
+
+def run_context(context: dict[str, Any] | None = None):
+    from airflow.sdk import get_current_context  # noqa: PLC0415
+
+    from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+
+    context = context or get_current_context()
+    ti = context["ti"]
+    map_index = getattr(ti, "map_index", None)
+    return RunContext(
+        dag_id=ti.dag_id,
+        run_id=context["run_id"],
+        task_id=ti.task_id,
+        map_index=None if map_index is None or map_index < 0 else map_index,
+        try_number=getattr(ti, "try_number", None),
+    )
+
+
+def label(text: str) -> None:
+    """Names a mapped task instance in the UI (rendered by map_index_template)."""
+    from airflow.sdk import get_current_context  # noqa: PLC0415
+
+    get_current_context()["map_label"] = text
+
+
+def run_window(context: dict[str, Any] | None = None):
+    """The data interval this run covers; manual runs without one cover up to now."""
+    from airflow.sdk import get_current_context  # noqa: PLC0415
+
+    from qbo_sync.extract.stage import RunWindow  # noqa: PLC0415
+
+    context = context or get_current_context()
+    start = context.get("data_interval_start")
+    end = context.get("data_interval_end")
+    params = context.get("params") or {}
+    full = bool(params.get("full_sync"))
+    now = datetime.now(timezone.utc)
+    return RunWindow(
+        run_id=context["run_id"],
+        start=start or now,
+        end=end or now,
+        full_sync=full,
+    )
+
+
+@contextlib.contextmanager
+def database() -> Iterator[Any]:
+    """A psycopg 3 connection to the project database (Airflow connection qbo_sync_db)."""
+    from airflow.providers.postgres.hooks.postgres import PostgresHook  # noqa: PLC0415
+
+    conn = PostgresHook(postgres_conn_id=DB_CONN_ID).get_conn()
+    try:
+        conn.autocommit = True
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,8 @@
+-- A tenant's staged clients, parents first.
+SELECT c.id, c.tenant_id, c.first_name, c.last_name, c.company_name, c.email, c.phone,
+       c.parent_client_id, c.active, r.depth
+FROM qbo_sync.run_items AS r
+JOIN billing.clients AS c ON c.id = r.source_id
+WHERE r.run_id = %(run_id)s AND r.tenant_id = %(tenant_id)s AND r.entity = 'customer'
+  AND r.state = 'extracted'
+ORDER BY r.depth, c.id;
