@@ -7,6 +7,7 @@ operation runs synchronously (no awaits), so writes never interleave.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -23,6 +24,8 @@ from .query import execute
 from .responses import HTML, JSON, XML, drop_connection, json_response, raw_response
 from .store import Company, FaultRule, Store
 from .util import dumps, format_response_time, loads
+
+logger = logging.getLogger("qbo_emulator")
 
 REQUESTID_MAX = 50
 REQUESTID_MAX_BATCH = 36
@@ -207,7 +210,13 @@ class Api:
             outcome = self._dispatch(company, method, segment, parts, params, body, requestid, time_text)
         except QBOError as error:
             outcome = Outcome(error.status, dumps({"Fault": error.fault_json(), "time": time_text}))
+        except Exception:  # a malformed request we did not foresee: answer like QuickBooks, keep serving
+            logger.exception("unexpected error handling %s %s", method, "/".join(parts))
+            error = faults.system_failure()
+            outcome = Outcome(error.status, dumps({"Fault": error.fault_json(), "time": time_text}))
         if requestid is not None and method == "POST" and outcome.status < 500 and len(requestid) <= REQUESTID_MAX:
+            if len(company.request_ids) >= 100_000:
+                self._forget_old_request_ids(company)
             company.request_ids[requestid] = (store.clock.time(), outcome.status, outcome.body, outcome.media_type)
         return outcome
 
@@ -273,6 +282,11 @@ class Api:
         else:
             record = entities.create(ctx, entity, data)
         return Outcome(200, dumps({entity: public(record), "time": time_text}))
+
+    def _forget_old_request_ids(self, company: Company) -> None:
+        horizon = self.store.clock.time() - self.config.requestid_window_seconds
+        for key in [k for k, (stored_at, *_) in company.request_ids.items() if stored_at < horizon]:
+            del company.request_ids[key]
 
     @staticmethod
     def _json(body: bytes) -> Any:

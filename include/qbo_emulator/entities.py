@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from . import faults
 from .config import EmulatorConfig
-from .faults import QBOError
 from .store import NAME_ENTITIES, Company
 from .tax import CALCULATION_MODES, TAX_EXCLUDED, US_NON_TAXABLE, US_TAXABLE, Rate, compute
 from .util import ZERO, money, parse_date, to_decimal
@@ -371,6 +370,10 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
             raise faults.invalid_property("Property Name:Line specified is unsupported or invalid", "Line")
         detail_type = line.get("DetailType")
         if detail_type == "SalesItemLineDetail":
+            if not isinstance(line.get("SalesItemLineDetail") or {}, dict):
+                raise faults.invalid_property(
+                    "Property Name:SalesItemLineDetail specified is unsupported or invalid",
+                    "Line.SalesItemLineDetail")
             detail = dict(line.get("SalesItemLineDetail") or {})
             item = ctx.lookup("Item", ref_value(detail.get("ItemRef")) or default_item_id)
             if item is None or not item.get("Active", True):
@@ -432,6 +435,9 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     discount = ZERO
     discount_line: dict[str, Any] | None = None
     if discount_in is not None:
+        if not isinstance(discount_in.get("DiscountLineDetail") or {}, dict):
+            raise faults.invalid_property("Property Name:DiscountLineDetail specified is unsupported or invalid",
+                                          "Line.DiscountLineDetail")
         ddetail = dict(discount_in.get("DiscountLineDetail") or {})
         percent_based = is_true(ddetail.get("PercentBased"))
         if percent_based:
@@ -546,7 +552,10 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
     previous: dict[tuple[str, str], Decimal] = dict(old.get("_applications", {})) if old else {}
     applications: dict[tuple[str, str], Decimal] = {}
     out_lines: list[dict[str, Any]] = []
-    for line in record.get("Line") or []:
+    lines_in = record.get("Line") or []
+    if not isinstance(lines_in, list) or not all(isinstance(line, dict) for line in lines_in):
+        raise faults.invalid_property("Property Name:Line specified is unsupported or invalid", "Line")
+    for line in lines_in:
         amount = to_decimal(line.get("Amount"))
         if amount is None:
             raise faults.required_param("Amount", "Line.Amount")
@@ -554,6 +563,9 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
         if amount < ZERO:
             raise faults.business("A payment line amount cannot be negative.", "Line.Amount")
         links = line.get("LinkedTxn") or []
+        if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+            raise faults.invalid_property("Property Name:LinkedTxn specified is unsupported or invalid",
+                                          "Line.LinkedTxn")
         if not links:
             raise faults.required_param("LinkedTxn", "Line.LinkedTxn")
         out_links = []
@@ -808,10 +820,7 @@ def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]
                 payment = company.records["Payment"].get(link["TxnId"])
                 if payment is not None:
                     _unlink_from_payment(company, payment, "Invoice", old["Id"])
-        record["Line"] = [
-            {**line, "Amount": ZERO} if line.get("DetailType") != "SubTotalLineDetail" else {**line, "Amount": ZERO}
-            for line in old["Line"]
-        ]
+        record["Line"] = [{**line, "Amount": ZERO} for line in old["Line"]]
         record["TxnTaxDetail"] = {"TotalTax": ZERO, "TaxLine": []}
         record["TotalAmt"] = ZERO
         record["Balance"] = ZERO

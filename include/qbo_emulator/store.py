@@ -9,9 +9,8 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .config import EmulatorConfig
@@ -151,8 +150,6 @@ class Company:
         return format_time(moment, self.utc_offset)
 
     def today(self) -> date:
-        from datetime import timedelta, timezone
-
         return self.clock.now().astimezone(timezone(timedelta(hours=self.utc_offset))).date()
 
     def closed_books_date(self) -> date | None:
@@ -166,9 +163,7 @@ class Company:
         return self.records[entity].get(str(record_id))
 
 
-def _from_ts(ts: float):
-    from datetime import datetime, timezone
-
+def _from_ts(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
@@ -225,9 +220,6 @@ class Store:
             "access_token": access.token,
             "refresh_token": refresh.token,
             "expires_in": self.config.access_token_lifetime,
-            "x_refresh_token_expires_in": max(0, int(refresh.expires_at - now)),
+            "x_refresh_token_expires_in": max(0, round(refresh.expires_at - now)),
         }
 
-
-def money_dec(value: Any) -> Decimal:
-    return Decimal(str(value))

@@ -372,3 +372,16 @@ def test_preferences_and_company_info(au, path):
         assert body["Preferences"]["SalesFormsPrefs"]["CustomTxnNumbers"] is True
     else:
         assert body["CompanyInfo"]["Country"] == "AU"
+
+
+def test_malformed_bodies_are_validation_faults(au):
+    response = au.session.post(f"{au.url}/customer", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["Fault"]["Error"][0]["code"] == "2010"
+    customer = au.customer("Malformed")
+    bad_line = {"Amount": 1, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": "oops"}
+    error = au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [bad_line]})
+    assert (error["code"], error["element"]) == ("2010", "Line.SalesItemLineDetail")
+    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1, "Line": ["x"]})
+    assert error["code"] == "2010"
+    assert au.fault("invoice", {"CustomerRef": {"value": customer["Id"]},
+                                "Line": [{"Amount": 1, "DetailType": "GroupLineDetail"}]})["code"] == "2010"
