@@ -95,32 +95,32 @@ def qbo_sync():
 
     @task(map_index_template="{{ map_label }}")
     def load_customers(batch: dict) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
         label(batch["label"])
         with database() as conn:
-            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
 
     @task(map_index_template="{{ map_label }}",
           trigger_rule=TriggerRule.ALL_DONE)
     def load_sub_customers(batch: dict) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
         label(batch["label"])
         with database() as conn:
-            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
 
     @task(map_index_template="{{ map_label }}",
           trigger_rule=TriggerRule.ALL_DONE)
     def load_invoices(batch: dict) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, run_context
+        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
         label(batch["label"])
         with database() as conn:
-            return pipeline.load_batch(conn, run_context(), batch, quickbooks(conn))
+            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def report() -> int:

@@ -190,7 +190,7 @@ _ENTRIES = [
     ),
     Explanation(
         "line_amount_mismatch", "Amount is not equal to UnitPrice * Qty", "data",
-        "Line {position} of invoice {number} says {amount}, but quantity {quantity} x unit "
+        "Line {position} of invoice {number} says {line_amount}, but quantity {quantity} x unit "
         "price {unit_price} less its discount gives {expected}.",
         "Correct the line in the billing app. " + RESYNC,
     ),

@@ -78,19 +78,19 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
                     t.tenant_id, failed)
         return {"customers": {}, "invoices": {}, "held_back": failed}
     try:
-        client = qbo(t.tenant_id)
-        lookups = QuickBooksLookups(client.query)
-        facts = lookups.facts()
+        with qbo(t.tenant_id) as client:
+            lookups = QuickBooksLookups(client.query)
+            facts = lookups.facts()
+            settings = read.tenant_settings(conn, t.tenant_id)
+            customers = validate_customers(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
+                                           settings=settings, lookups=lookups)
+            invoices = validate_invoices(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
+                                         connected_at=t.connected_at, settings=settings,
+                                         facts=facts, lookups=lookups)
     except _reconnect_errors() as exc:
         failed = fail_all_staged(conn, ctx, t, "reconnect_required")
         log.warning("tenant %s: %s; %s record(s) held back", t.tenant_id, exc, failed)
         return {"customers": {}, "invoices": {}, "held_back": failed}
-    settings = read.tenant_settings(conn, t.tenant_id)
-    customers = validate_customers(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
-                                   settings=settings, lookups=lookups)
-    invoices = validate_invoices(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
-                                 connected_at=t.connected_at, settings=settings, facts=facts,
-                                 lookups=lookups)
     log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
     return {"customers": customers, "invoices": invoices}
 
@@ -132,3 +132,74 @@ def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
     blocks = [summary.render(r) for _, r in sorted(reports.items())]
     failed = sum(r.failed for r in reports.values())
     return "\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks.", failed
+
+
+def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: dict[str, Any],
+               qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """Load one planned batch (customers, sub-customers by depth, or invoices).
+
+    Returns counts, plus ``reconnect_required`` when the tenant's connection is gone
+    (its records are logged with the reconnect fix; retrying the task cannot help)."""
+    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+
+    from qbo_sync.load.loader import BatchLoader  # noqa: PLC0415
+
+    tenant_id = batch["tenant_id"]
+    realm_id, _status = conn.execute(load_sql("load/tenant_realm"), {"tenant_id": tenant_id}).fetchone()
+    batch_nos = batch.get("batch_nos") or [batch["batch_no"]]
+    try:
+        with qbo(tenant_id) as client:
+            loader = BatchLoader(conn, ctx, tenant_id, realm_id, client)
+            for batch_no in sorted(batch_nos):
+                if batch["entity"] == "customer":
+                    loader.load_customers(batch_no)
+                else:
+                    loader.load_invoices(batch_no)
+    except ReconnectRequired as exc:
+        held = _fail_batch(conn, ctx, tenant_id, realm_id, batch["entity"], batch_nos)
+        log.error("tenant %s must be reconnected to QuickBooks (%s); %s record(s) held back",
+                  tenant_id, exc.reason, held)
+        return {"reconnect_required": True, "failed": held}
+    counts = dict(loader.counts)
+    log.info("%s: %s", batch["label"], ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+def _fail_batch(conn, ctx, tenant_id, realm_id, entity, batch_nos) -> int:
+    failed = 0
+    with conn.transaction():
+        for batch_no in batch_nos:
+            rows = conn.execute(load_sql("load/batch_items"), {
+                "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity,
+                "batch_no": batch_no}).fetchall()
+            for source_id, ref, _plan, amount in rows:
+                prior = conn.execute(load_sql("outcomes/run_outcome"), {
+                    "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity,
+                    "source_id": source_id}).fetchone()
+                if prior and prior[0] == "synced":
+                    continue
+                outcomes.record(conn, ctx, outcomes.from_catalog(
+                    "reconnect_required", tenant_id=tenant_id, entity=entity, source_id=source_id,
+                    source_ref=ref, realm_id=realm_id, amount=amount))
+                failed += 1
+    return failed
+
+
+def run_once(conn: psycopg.Connection, window: stage.RunWindow, qbo: Callable[[int], Any],
+             dag_id: str = "qbo_sync") -> tuple[str, int]:
+    """Every step in order, in this process: what one DAG run does, without Airflow.
+    For tests, benchmarks and debugging; production runs go through the DAG."""
+    def ctx(task_id: str) -> outcomes.RunContext:
+        return outcomes.RunContext(dag_id, window.run_id, task_id, None, 1)
+
+    tenants = list_tenants(conn)
+    for tenant in tenants:
+        extract_tenant(conn, ctx("extract"), tenant, window)
+    for tenant in tenants:
+        validate_tenant(conn, ctx("validate"), tenant, qbo)
+    plan = plan_batches(conn, window.run_id)
+    for group, task_id in (("customers", "load_customers"), ("sub_customers", "load_sub_customers"),
+                           ("invoices", "load_invoices")):
+        for batch in plan[group]:
+            load_batch(conn, ctx(task_id), batch, qbo)
+    return report_run(conn, window.run_id)

@@ -70,3 +70,17 @@ def database() -> Iterator[Any]:
         yield conn
     finally:
         conn.close()
+
+
+def raise_if_reconnect(result: dict[str, Any]) -> dict[str, Any]:
+    """A tenant whose QuickBooks connection is gone fails its task without retries:
+    retrying cannot help until a person reconnects it."""
+    if result.get("reconnect_required"):
+        from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
+
+        raise AirflowFailException(
+            f"{result.get('failed', 0)} record(s) held back: this tenant must be reconnected to "
+            "QuickBooks (python -m qbo_sync.companies authorize --tenant-id ...). "
+            "Their sync log entries say so; they resync by themselves after reconnecting."
+        )
+    return result

@@ -102,8 +102,8 @@ def quickbooks(env: dict[str, str]) -> Iterator[dict[str, str]]:
 
     client_id = "demo-" + secrets.token_hex(6)
     client_secret = secrets.token_urlsafe(24)
-    args = ["--client-id", client_id, "--client-secret", client_secret]
-    with EmulatorProcess(port=EMULATOR_PORT, extra_args=args) as emu:
+    args = ["--port", str(EMULATOR_PORT), "--client-id", client_id, "--client-secret", client_secret]
+    with EmulatorProcess(*args) as emu:
         env = dict(env)
         env[_env_name(QBO_CONN_ID)] = json.dumps({
             "conn_type": "quickbooks",

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from qbo_sync.money import as_json_number, cents
+from qbo_sync.money import cents
 
 DESCRIPTION_MAX = 4000
 CUSTOMER_MEMO_MAX = 1000
@@ -131,8 +131,8 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
         item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
             "ItemRef": {"value": item},
-            "Qty": as_json_number(qty),
-            "UnitPrice": as_json_number(unit),
+            "Qty": qty,
+            "UnitPrice": unit,
         }
         code = line_tax_code(line, mapping)
         if code is not None and invoice.tax_mode != "none":
@@ -142,7 +142,7 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
         lines.append({
             "DetailType": "SalesItemLineDetail",
             "LineNum": line.position,
-            "Amount": as_json_number(line.amount),
+            "Amount": line.amount,
             "Description": line_description(line),
             "SalesItemLineDetail": detail,
         })

@@ -109,7 +109,7 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "expected_total": totals.total if totals else "unknown",
         "expected_tax": totals.tax_total if totals else "unknown",
         "position": bad_line.position if bad_line else None,
-        "amount": bad_line.amount if bad_line else None,
+        "line_amount": bad_line.amount if bad_line else None,
         "quantity": bad_line.quantity if bad_line else None,
         "unit_price": bad_line.unit_price if bad_line else None,
         "expected": expected_line_amount(bad_line) if bad_line else None,

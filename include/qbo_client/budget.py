@@ -1,0 +1,167 @@
+"""The rate budget: how fast, and how many at once, one company (realm) may be called.
+
+QuickBooks counts per realm and app over a SLIDING minute: 500 requests, 10 in flight,
+40 batch requests (which also count toward the 500). Requests it refuses count too, so
+a client that hammers stays throttled. We therefore pace ourselves below the limit
+rather than discover it through 429s:
+
+* a token bucket per realm for requests and one for batches. A bucket of capacity C
+  refilled at rate R admits at most C + R*W requests in any window of length W, so we
+  choose C = max(1, 5% of the limit) and R = (safety * limit - C) / W (safety 0.9 by
+  default): every sliding minute stays at or under 90% of the limit, leaving room for
+  clock and network jitter between our grant and QuickBooks' count;
+* ``max_concurrent`` slots, one held for the whole request (slot first, then a token:
+  a request holding a token while it waits for a slot would arrive in a burst later);
+* after a 429, ``pause`` stops everyone using this budget for the realm for
+  ``throttle_wait_seconds`` (QuickBooks says wait 60 s), not just the unlucky caller.
+
+:class:`MemoryRateBudget` shares this among the threads of one process. The project's
+Postgres implementation (``qbo_sync.companies.budget``) shares it among every process
+and worker behind the same interface.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    requests_per_minute: int = 500
+    batches_per_minute: int = 40
+    max_concurrent: int = 10
+    minute_seconds: float = 60.0  # the emulator's short minute in tests
+    throttle_wait_seconds: float = 60.0
+    safety: float = 0.9  # fraction of each per-minute limit we allow ourselves
+
+    def __post_init__(self) -> None:
+        if self.requests_per_minute < 1 or self.batches_per_minute < 1 or self.max_concurrent < 1:
+            raise ValueError("rate limits must be at least 1")
+        if self.minute_seconds <= 0 or not 0 < self.safety <= 1:
+            raise ValueError("minute_seconds must be > 0 and safety in (0, 1]")
+
+    @staticmethod
+    def _bucket(limit: int, safety: float, window: float) -> tuple[float, float]:
+        allowed = max(1.0, limit * safety)
+        capacity = max(1.0, math.floor(limit * 0.05))
+        capacity = min(capacity, allowed)
+        rate = max(allowed - capacity, 1.0) / window
+        return capacity, rate
+
+    @property
+    def request_bucket(self) -> tuple[float, float]:
+        """(capacity, tokens per second) of the requests bucket."""
+        return self._bucket(self.requests_per_minute, self.safety, self.minute_seconds)
+
+    @property
+    def batch_bucket(self) -> tuple[float, float]:
+        return self._bucket(self.batches_per_minute, self.safety, self.minute_seconds)
+
+    @classmethod
+    def from_mapping(cls, values: dict) -> BudgetConfig:
+        """From an Airflow connection's extra or env: unknown keys ignored, strings accepted."""
+        kwargs = {}
+        for name, kind in (("requests_per_minute", int), ("batches_per_minute", int),
+                           ("max_concurrent", int), ("minute_seconds", float),
+                           ("throttle_wait_seconds", float), ("safety", float)):
+            value = values.get(name)
+            if value not in (None, ""):
+                kwargs[name] = kind(value)
+        return cls(**kwargs)
+
+
+class RateBudget(Protocol):
+    config: BudgetConfig
+
+    def acquire(self, realm_id: str, *, batch: bool = False) -> contextlib.AbstractContextManager[None]:
+        """Block until this realm may be called (a slot and a token), hold the slot while
+        the ``with`` block runs."""
+
+    def pause(self, realm_id: str, seconds: float) -> None:
+        """QuickBooks answered 429: nobody calls this realm for ``seconds``."""
+
+
+class _TokenBucket:
+    """Tokens refill continuously up to capacity; ``wait_for`` says how long until one is there."""
+
+    def __init__(self, capacity: float, rate: float, clock: Callable[[], float]) -> None:
+        self.capacity = capacity
+        self.rate = rate
+        self.tokens = capacity
+        self.clock = clock
+        self.stamp = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def wait_for(self) -> float:
+        self._refill()
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+class _RealmState:
+    def __init__(self, config: BudgetConfig, clock: Callable[[], float]) -> None:
+        self.requests = _TokenBucket(*config.request_bucket, clock)
+        self.batches = _TokenBucket(*config.batch_bucket, clock)
+        self.slots = threading.BoundedSemaphore(config.max_concurrent)
+        self.paused_until = 0.0
+
+
+class MemoryRateBudget:
+    """The budget for one process (threads share it). For tests and library users."""
+
+    def __init__(self, config: BudgetConfig | None = None, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config or BudgetConfig()
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._realms: dict[str, _RealmState] = {}
+        self.waited_seconds = 0.0  # total time callers spent waiting for tokens (for reports)
+
+    def _state(self, realm_id: str) -> _RealmState:
+        with self._lock:
+            state = self._realms.get(realm_id)
+            if state is None:
+                state = self._realms[realm_id] = _RealmState(self.config, self._clock)
+            return state
+
+    @contextlib.contextmanager
+    def acquire(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
+        state = self._state(realm_id)
+        state.slots.acquire()
+        try:
+            while True:
+                with self._lock:
+                    wait = max(0.0, state.paused_until - self._clock())
+                    if wait == 0:
+                        wait = state.requests.wait_for()
+                        if batch:
+                            wait = max(wait, state.batches.wait_for())
+                        if wait == 0:
+                            state.requests.take()
+                            if batch:
+                                state.batches.take()
+                            break
+                self.waited_seconds += wait
+                # A little jitter so waiting threads do not all wake on the same instant.
+                self._sleep(wait + random.uniform(0, 0.01))
+            yield
+        finally:
+            state.slots.release()
+
+    def pause(self, realm_id: str, seconds: float) -> None:
+        state = self._state(realm_id)
+        with self._lock:
+            state.paused_until = max(state.paused_until, self._clock() + seconds)

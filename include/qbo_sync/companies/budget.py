@@ -1,0 +1,107 @@
+"""The rate budget in Postgres: one budget per realm shared by every process and worker.
+
+* Token buckets live in ``qbo_sync.rate_budget`` and are spent through one function call
+  (``qbo_sync.take_rate_tokens``) that locks the realm's row, refills by the time elapsed on
+  the database's clock (one clock for all workers), and takes a request token - plus a
+  batch token for a batch, both or neither. It answers how long to wait otherwise.
+* Concurrency slots are session advisory locks ``pg_try_advisory_lock(hash(realm), slot)``
+  held for the duration of a request: no bookkeeping to clean up, a crashed worker's slots
+  vanish with its connection.
+* After a 429, ``pause`` writes ``paused_until`` so every worker waits, not only the one
+  that was refused (QuickBooks counts refused requests too).
+
+The bucket sizes are :class:`qbo_client.BudgetConfig`'s (see ``qbo_client.budget``).
+"""
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import psycopg
+
+from qbo_client import BudgetConfig
+from qbo_sync.companies.db import conninfo_of, open_connection
+from qbo_sync.db.sqlfiles import load_sql
+
+SLOT_POLL_SECONDS = (0.005, 0.03)  # jittered poll while all slots are taken
+
+
+class PostgresRateBudget:
+    """Implements :class:`qbo_client.RateBudget` for every process sharing the database."""
+
+    def __init__(self, db: str | psycopg.Connection, config: BudgetConfig | None = None, *,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config = config or BudgetConfig()
+        self._conninfo = conninfo_of(db)
+        self._conn: psycopg.Connection | None = None
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._held: dict[str, set[int]] = {}
+        self.waited_seconds = 0.0
+
+    def __repr__(self) -> str:
+        return f"PostgresRateBudget({self.config!r})"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()  # frees any slot still held
+                self._conn = None
+            self._held.clear()
+
+    def _execute(self, name: str, params: dict) -> tuple | None:
+        with self._lock:
+            if self._conn is None or self._conn.closed:
+                self._conn = open_connection(self._conninfo, autocommit=True)
+            return self._conn.execute(load_sql(name), params).fetchone()
+
+    # --- RateBudget -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def acquire(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
+        slot = self._take_slot(realm_id)
+        try:
+            self._take_token(realm_id, batch)
+            yield
+        finally:
+            self._release_slot(realm_id, slot)
+
+    def pause(self, realm_id: str, seconds: float) -> None:
+        self._execute("companies/pause_rate_budget", {"realm_id": realm_id, "seconds": float(seconds)})
+
+    # --- internals -------------------------------------------------------------------------
+    def _take_slot(self, realm_id: str) -> int:
+        while True:
+            with self._lock:
+                held = sorted(self._held.get(realm_id, set()))
+            row = self._execute("companies/try_rate_slot", {
+                "realm_id": realm_id, "slots": int(self.config.max_concurrent), "held": held})
+            if row is not None:
+                with self._lock:
+                    self._held.setdefault(realm_id, set()).add(int(row[0]))
+                return int(row[0])
+            self._sleep(random.uniform(*SLOT_POLL_SECONDS))
+
+    def _release_slot(self, realm_id: str, slot: int) -> None:
+        try:
+            self._execute("companies/release_rate_slot", {"realm_id": realm_id, "slot": slot})
+        finally:
+            with self._lock:
+                self._held.get(realm_id, set()).discard(slot)
+
+    def _take_token(self, realm_id: str, batch: bool) -> None:
+        request_capacity, request_rate = self.config.request_bucket
+        batch_capacity, batch_rate = self.config.batch_bucket
+        params = {"realm_id": realm_id, "is_batch": bool(batch),
+                  "request_capacity": request_capacity, "request_rate": request_rate,
+                  "batch_capacity": batch_capacity, "batch_rate": batch_rate}
+        while True:
+            row = self._execute("companies/take_rate_tokens", params)
+            wait = float(row[0]) if row and row[0] is not None else 0.0
+            if wait <= 0:
+                return
+            self.waited_seconds += wait
+            # Jitter: workers that wait the same time should not all come back at once.
+            self._sleep(wait + random.uniform(0, min(0.05, wait)))

@@ -1,0 +1,240 @@
+"""Connect tenants to QuickBooks companies and see their state.
+
+    python -m qbo_sync.companies connect --tenant-id 1 --realm-id 9130... --refresh-token-stdin
+    python -m qbo_sync.companies authorize --tenant-id 1 [--port 8721] [--redirect-uri URL]
+    python -m qbo_sync.companies status
+    python -m qbo_sync.companies disconnect --tenant-id 1
+    python -m qbo_sync.companies rotate-key
+
+``connect`` reads the refresh token from stdin (so it never lands in shell history or
+``ps``), stores it encrypted and, unless ``--no-verify``, refreshes once and reads the
+company to prove it works. ``authorize`` runs the OAuth authorization-code flow from the
+configured discovery document: it listens on a local port for the redirect, prints the
+URL to open (real QuickBooks: register the redirect URI in the app's keys settings) and
+waits; the emulator's authorize page approves at once, so against it no browser is needed.
+
+The app's credentials: QBO_CLIENT_ID, QBO_CLIENT_SECRET, QBO_ENVIRONMENT (production |
+sandbox | custom), QBO_API_BASE_URL, QBO_DISCOVERY_URL, or AIRFLOW_CONN_QUICKBOOKS_DEFAULT
+(JSON). The token key: QBO_SYNC_FERNET_KEY. The database: --database-url, else
+QBO_SYNC_DATABASE_URL, else the embedded one. Tokens are never printed.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import http.server
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TextIO
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+from qbo_client import QboError, ReconnectRequired, TokenSet
+from qbo_sync.companies.crypto import EncryptionKeyError, TokenCipher
+from qbo_sync.companies.settings import AppSettings, AppSettingsError
+from qbo_sync.companies.store import connect_tenant, connection_status, mark_disconnected, rotate_key
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies",
+                                     description="Connect tenants to their QuickBooks companies.")
+    parser.add_argument("--database-url", help="the project database (default: QBO_SYNC_DATABASE_URL or embedded)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    connect = sub.add_parser("connect", help="store a refresh token for a tenant's company (read from stdin)")
+    connect.add_argument("--tenant-id", type=int, required=True)
+    connect.add_argument("--realm-id", required=True, help="the QuickBooks company id (realmId)")
+    connect.add_argument("--refresh-token-stdin", action="store_true", required=True,
+                         help="read the refresh token from stdin (required: never pass tokens as arguments)")
+    connect.add_argument("--no-verify", action="store_true", help="do not refresh once and read the company")
+
+    authorize = sub.add_parser("authorize", help="connect a tenant through the OAuth authorization-code flow")
+    authorize.add_argument("--tenant-id", type=int, required=True)
+    authorize.add_argument("--port", type=int, default=0, help="local port for the redirect (default: any free)")
+    authorize.add_argument("--redirect-uri", help="redirect URI registered with Intuit (default "
+                           "http://localhost:<port>/callback)")
+    authorize.add_argument("--realm-id", help="for the emulator: which company to approve")
+    authorize.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the redirect")
+
+    sub.add_parser("status", help="list tenants, realm, status, reason, token expiry (never the tokens)")
+
+    disconnect = sub.add_parser("disconnect", help="revoke a tenant's tokens and stop syncing it")
+    disconnect.add_argument("--tenant-id", type=int, required=True)
+
+    sub.add_parser("rotate-key", help="re-encrypt every stored token with the first key of QBO_SYNC_FERNET_KEY")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = stdout or sys.stdout
+    try:
+        return _COMMANDS[args.command](args, stdin or sys.stdin, out)
+    except (AppSettingsError, EncryptionKeyError, QboError, ValueError, LookupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _connect_db(args: argparse.Namespace):
+    from qbo_sync.db.connection import connect  # noqa: PLC0415
+
+    return connect(args.database_url)
+
+
+# --- connect -----------------------------------------------------------------------------
+def cmd_connect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    cipher = TokenCipher.from_env()
+    if stdin.isatty():
+        token = getpass.getpass("QuickBooks refresh token (not echoed): ")
+    else:
+        token = stdin.readline()
+    token = token.strip()
+    if not token:
+        raise ValueError("no refresh token on stdin")
+    settings = None if args.no_verify else AppSettings.from_env()
+    with _connect_db(args) as conn:
+        connect_tenant(conn, args.tenant_id, args.realm_id, TokenSet(None, token, None, None), cipher)
+        print(f"tenant {args.tenant_id}: stored the refresh token for realm {args.realm_id} (encrypted)", file=out)
+        if settings is not None:
+            _verify(conn, args.tenant_id, settings, cipher, out)
+    return 0
+
+
+def _verify(conn, tenant_id: int, settings: AppSettings, cipher: TokenCipher, out: TextIO) -> None:
+    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+
+    try:
+        with client_for_tenant(conn, tenant_id, settings=settings, cipher=cipher) as qbo:
+            rows = qbo.query("select * from CompanyInfo")
+    except ReconnectRequired as error:
+        print(f"tenant {tenant_id}: QuickBooks refused the token; status is now reconnect_required. "
+              f"{error.reason}", file=out)
+        raise
+    name = (rows[0].get("CompanyName") if rows else None) or "?"
+    print(f"tenant {tenant_id}: connected to '{name}' (realm {qbo.realm_id}); tokens refreshed and saved", file=out)
+
+
+# --- authorize ------------------------------------------------------------------------------
+class _Redirect(http.server.BaseHTTPRequestHandler):
+    result: dict[str, str] = {}
+    done = threading.Event()
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+        type(self).result = query
+        type(self).done.set()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(b"QuickBooks connected: you can close this window and return to the terminal.\n")
+
+    def log_message(self, *args: object) -> None:  # the query holds the authorization code
+        return
+
+
+def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    cipher = TokenCipher.from_env()
+    settings = AppSettings.from_env()
+    app = settings.oauth_app()
+    handler = type("Redirect", (_Redirect,), {"result": {}, "done": threading.Event()})
+    server = http.server.HTTPServer(("127.0.0.1", args.port), handler)
+    port = server.server_address[1]
+    redirect_uri = args.redirect_uri or f"http://localhost:{port}/callback"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url, state = app.authorization_url(redirect_uri)
+        if args.realm_id:
+            url += f"&realm_id={args.realm_id}"
+        if not (settings.environment.name == "custom" and _follow_auto_approval(url, redirect_uri, handler)):
+            print("Open this page, sign in to QuickBooks and choose the company to connect:", file=out)
+            print(f"  {url}", file=out)
+            print(f"Waiting for QuickBooks to redirect to {redirect_uri} ...", file=out)
+        if not handler.done.wait(args.timeout):
+            raise LookupError(f"no redirect within {args.timeout:.0f} s; run authorize again")
+    finally:
+        server.shutdown()
+        server.server_close()
+    result = handler.result
+    if result.get("error"):
+        raise ValueError(f"QuickBooks did not authorize the connection: {result['error']}")
+    if result.get("state") != state:
+        raise ValueError("the redirect's state does not match: ignoring it (possible forgery)")
+    realm_id = result.get("realmId")
+    if not result.get("code") or not realm_id:
+        raise ValueError("the redirect carried no authorization code or realmId")
+    tokens = app.exchange_code(result["code"], redirect_uri)
+    with _connect_db(args) as conn:
+        connect_tenant(conn, args.tenant_id, realm_id, tokens, cipher)
+    print(f"tenant {args.tenant_id}: connected to realm {realm_id}; tokens stored encrypted", file=out)
+    return 0
+
+
+def _follow_auto_approval(url: str, redirect_uri: str, handler: type[_Redirect]) -> bool:
+    """A page that approves at once (the emulator) redirects straight back: deliver it."""
+    try:
+        response = requests.get(url, allow_redirects=False, timeout=30)
+    except requests.RequestException:
+        return False
+    location = response.headers.get("location", "")
+    if response.status_code in (301, 302, 303, 307) and location.startswith(redirect_uri):
+        requests.get(location, timeout=30)  # our own listener records it
+        return handler.done.wait(10)
+    return False
+
+
+# --- status / disconnect / rotate-key ---------------------------------------------------------------
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def cmd_status(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    with _connect_db(args) as conn:
+        rows = connection_status(conn)
+    if not rows:
+        print("no tenant is connected to QuickBooks yet: see `python -m qbo_sync.companies authorize --help`",
+              file=out)
+        return 0
+    header = ("tenant", "realm", "status", "access token expires", "refresh token expires", "refreshed")
+    table = [header] + [(str(r.tenant_id), r.realm_id, r.status, _when(r.access_token_expires_at),
+                         _when(r.refresh_token_expires_at), _when(r.refreshed_at)) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+    for r in rows:
+        if r.status != "connected" and r.status_reason:
+            print(f"\ntenant {r.tenant_id} ({r.status}): {r.status_reason}", file=out)
+    return 0
+
+
+def cmd_disconnect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from qbo_sync.companies.store import PostgresTokenStore  # noqa: PLC0415
+
+    cipher = TokenCipher.from_env()
+    with _connect_db(args) as conn:
+        try:
+            store = PostgresTokenStore(conn, args.tenant_id, cipher)
+            tokens = store.current()
+            store.close()
+            if tokens.refresh_token:
+                AppSettings.from_env().oauth_app().revoke(tokens.refresh_token)
+        except ReconnectRequired:
+            pass  # nothing valid left to revoke
+        mark_disconnected(conn, args.tenant_id, "disconnected with `python -m qbo_sync.companies disconnect`; "
+                          "run `authorize` to connect again")
+    print(f"tenant {args.tenant_id}: disconnected", file=out)
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    with _connect_db(args) as conn:
+        count = rotate_key(conn, TokenCipher.from_env())
+    print(f"re-encrypted the tokens of {count} tenant(s) with the first key", file=out)
+    return 0
+
+
+_COMMANDS = {"connect": cmd_connect, "authorize": cmd_authorize, "status": cmd_status,
+             "disconnect": cmd_disconnect, "rotate-key": cmd_rotate_key}

@@ -1,0 +1,49 @@
+"""Connect a tenant to a company on the QuickBooks emulator, the way a person would with
+the real one: connect, choose default items and deposit account, link the tax rates.
+Used by ``make demo`` and the tests; never by production code."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from qbo_client.tokens import TokenSet
+from qbo_sync.companies import connect_tenant
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.tenants.settings import map_tax_rate, update_settings
+
+
+def provision_tenant(
+    conn: psycopg.Connection,
+    emulator: Any,
+    tenant_id: int,
+    *,
+    region: str,
+    preferences: dict[str, Any] | None = None,
+    tax_map: dict[str, str] | None = None,
+    connected_at: datetime | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """Create a company, connect the tenant to it, and configure the tenant.
+
+    ``tax_map`` links app tax-rate names to QuickBooks tax-code names; for a US company
+    the code name "TAX" means the company's sales tax code."""
+    company = emulator.create_company(region=region, preferences=preferences)
+    realm = company["realm_id"]
+    connect_tenant(conn, tenant_id, realm, TokenSet(access_token=None, refresh_token=company["refresh_token"]))
+    if connected_at is not None:
+        conn.execute(load_sql("dev/set_connected_at"), {"tenant_id": tenant_id, "connected_at": connected_at})
+    defaults = {
+        "region": region,
+        "default_service_item_id": company["service_item_id"],
+        "default_product_item_id": company["product_item_id"],
+        "deposit_account_id": company["undeposited_funds_account_id"],
+    }
+    update_settings(conn, tenant_id, **{**defaults, **settings})
+    codes = dict(company["tax_codes"])
+    if region == "US":
+        codes["TAX"] = next(v for k, v in company["tax_codes"].items() if k not in ("TAX", "NON"))
+    for rate_name, code_name in (tax_map or {}).items():
+        map_tax_rate(conn, tenant_id, rate_name, codes[code_name])
+    return company

@@ -1,0 +1,1 @@
+"""Load: send ready records to QuickBooks in batches and record what happened to each."""

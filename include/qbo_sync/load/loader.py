@@ -1,0 +1,343 @@
+"""Send a batch of ready records to QuickBooks, exactly once.
+
+The rules that keep duplicates out of the books:
+* our map (source id -> QuickBooks Id, SyncToken, hash of what we sent) decides create
+  vs. update vs. skip; an unchanged record is never sent again;
+* a record that any earlier try or run already attempted (its answer may have been
+  lost) is first looked up in QuickBooks by DocNumber (invoices, with our PrivateNote
+  tag) or DisplayName (customers); if it is there, it is adopted, not re-posted;
+* a write whose outcome is unknown is looked up again at once, and re-posted only if
+  it is not in QuickBooks;
+* every batch request carries a requestid derived from what it sends, so a re-run that
+  sends the same thing lets QuickBooks replay its first answer.
+Every record ends the run with exactly one outcome row (outcomes.record upserts).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.extract import read
+from qbo_sync.transform.customer import Client, customer_payload
+from qbo_sync.transform.invoice import (
+    CompanyMapping, Invoice, InvoiceLine, invoice_payload, payload_hash, private_note_tag,
+)
+from qbo_sync.validate.company import QuickBooksLookups
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_OUTCOME_ROUNDS = 3  # look up, re-post, look up... before giving up for this run
+
+
+class SystemicFailure(RuntimeError):
+    """QuickBooks could not be worked with at all (down, throttling beyond the retries):
+    the task fails so on-call can clear and re-run it; records keep their outcomes."""
+
+
+@dataclass
+class Pending:
+    source_id: int
+    source_ref: str | None
+    amount: Any
+    body: dict[str, Any]
+    hash: str
+    qbo_id: str | None = None  # update when set
+    sync_token: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _requestid(realm_id: str, entity: str, pending: list[Pending]) -> str:
+    """Same records with the same content -> same requestid (QuickBooks replays it)."""
+    digest = hashlib.sha256(json.dumps(
+        [realm_id, entity, [(p.source_id, p.hash, p.sync_token) for p in pending]]).encode())
+    return digest.hexdigest()[:32]
+
+
+class BatchLoader:
+    def __init__(self, conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int,
+                 realm_id: str, client: Any) -> None:
+        self.conn = conn
+        self.ctx = ctx
+        self.tenant_id = tenant_id
+        self.realm_id = realm_id
+        self.client = client
+        self.lookups = QuickBooksLookups(client.query)
+        self.counts = {"synced": 0, "skipped": 0, "failed": 0}
+
+    # ------------------------------------------------------------------ outcomes
+    def _done(self, entity: str, p: Pending, *, action: str, qbo_entity: dict[str, Any] | None,
+              qbo_id: str | None = None, note: str | None = None) -> None:
+        qid = str(qbo_entity["Id"]) if qbo_entity else qbo_id
+        token = str(qbo_entity.get("SyncToken")) if qbo_entity else p.sync_token
+        self.conn.execute(load_sql("load/upsert_entity_map"), {
+            "tenant_id": self.tenant_id, "entity": entity, "source_id": p.source_id,
+            "realm_id": self.realm_id, "qbo_id": qid, "sync_token": token,
+            "payload_hash": p.hash, "doc_number": p.body.get("DocNumber"),
+        })
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
+            source_ref=p.source_ref, action=action, status="synced", realm_id=self.realm_id,
+            qbo_id=qid, amount=p.amount, error_message=note))
+        self.counts["synced"] += 1
+
+    def _failed_fault(self, entity: str, p: Pending, fault: Any, action: str) -> None:
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
+            source_ref=p.source_ref, action=action, status="failed", realm_id=self.realm_id,
+            error_code=str(fault.code), error_message=fault.summary(), category=fault.category,
+            cause=fault.cause, fix=fault.fix, amount=p.amount))
+        self.counts["failed"] += 1
+
+    def _failed_code(self, entity: str, source_id: int, ref: str | None, amount: Any, code: str,
+                     **context: object) -> None:
+        outcomes.record(self.conn, self.ctx, outcomes.from_catalog(
+            code, tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
+            realm_id=self.realm_id, amount=amount, **context))
+        self.counts["failed"] += 1
+
+    def _skipped_unchanged(self, entity: str, p: Pending, qbo_id: str) -> None:
+        # A re-run of a task that already synced this record keeps its 'synced' outcome.
+        prior = self.conn.execute(load_sql("outcomes/run_outcome"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
+            "source_id": p.source_id}).fetchone()
+        if prior and prior[0] == "synced":
+            self.counts["synced"] += 1
+            return
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
+            source_ref=p.source_ref, action="skip", status="skipped", realm_id=self.realm_id,
+            qbo_id=qbo_id, amount=p.amount,
+            cause="Already in QuickBooks and unchanged since it was last sent."))
+        self.counts["skipped"] += 1
+
+    # ------------------------------------------------------------------ sending
+    def _send(self, entity: str, qbo_entity: str, pending: list[Pending],
+              find_existing) -> None:
+        """Create/update ``pending``; unknown outcomes are looked up before any re-post."""
+        from qbo_client.results import BatchOperation  # noqa: PLC0415
+
+        rounds = 0
+        while pending and rounds < UNKNOWN_OUTCOME_ROUNDS:
+            rounds += 1
+            ops = []
+            for i, p in enumerate(pending):
+                if p.qbo_id:
+                    body = {**p.body, "Id": p.qbo_id, "SyncToken": p.sync_token}
+                    ops.append(BatchOperation.update(qbo_entity, body, sparse=entity == "customer",
+                                                     bid=str(i + 1)))
+                else:
+                    ops.append(BatchOperation.create(qbo_entity, p.body, bid=str(i + 1)))
+            results = self.client.batch(ops, requestid=_requestid(self.realm_id, entity, pending))
+            unknown: list[Pending] = []
+            stale: list[Pending] = []
+            transient = 0
+            with self.conn.transaction():
+                for p, res in zip(pending, results):
+                    action = "update" if p.qbo_id else "create"
+                    if res.ok:
+                        self._done(entity, p, action=action, qbo_entity=res.entity)
+                    elif res.outcome_unknown:
+                        unknown.append(p)
+                    elif str(res.fault.code) == "5010" and rounds < UNKNOWN_OUTCOME_ROUNDS:
+                        stale.append(p)  # someone else edited it: refetch SyncToken, retry
+                    else:
+                        if res.fault.category == "transient":
+                            transient += 1
+                        self._failed_fault(entity, p, res.fault, action)
+            if transient and transient == len(results):
+                raise SystemicFailure(
+                    f"QuickBooks refused a whole batch of {len(results)} {entity}s with transient "
+                    f"errors ({results[0].fault.summary()}); the task will be retried.")
+            for p in stale:
+                fresh = self.client.read(qbo_entity, p.qbo_id)
+                p.sync_token = str(fresh.get("SyncToken"))
+            creates = [p for p in unknown if not p.qbo_id]
+            if creates:
+                found = find_existing(creates)
+                with self.conn.transaction():
+                    for p in creates:
+                        if p.source_id in found:
+                            self._done(entity, p, action="create", qbo_entity=found[p.source_id],
+                                       note="QuickBooks' answer was lost; found it there, not re-sent")
+                unknown = [p for p in unknown if p.qbo_id or p.source_id not in found]
+            # An update whose answer was lost is simply sent again: if the first one landed,
+            # QuickBooks answers 5010 (stale SyncToken), we refetch it and send the same content.
+            pending = unknown + stale
+        if pending:
+            with self.conn.transaction():
+                for p in pending:
+                    self._failed_code_transient(entity, p)
+            raise SystemicFailure(
+                f"{len(pending)} {entity}(s) got no certain answer from QuickBooks after "
+                f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first).")
+
+    def _failed_code_transient(self, entity: str, p: Pending) -> None:
+        from qbo_client.catalog import entry  # noqa: PLC0415
+
+        e = entry("outcome_unknown")
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
+            source_ref=p.source_ref, action="update" if p.qbo_id else "create", status="failed",
+            realm_id=self.realm_id, error_code="outcome_unknown", category=e.category,
+            cause=e.render_cause(), fix=e.render_fix(), amount=p.amount))
+        self.counts["failed"] += 1
+
+    def _prior_attempts(self, entity: str, ids: list[int]) -> set[int]:
+        if (self.ctx.try_number or 1) > 1:
+            return set(ids)  # a retried task may have died mid-batch: check them all
+        rows = self.conn.execute(load_sql("load/prior_attempts"), {
+            "tenant_id": self.tenant_id, "entity": entity, "source_ids": ids}).fetchall()
+        return {r[0] for r in rows}
+
+    # ------------------------------------------------------------------ customers
+    def load_customers(self, batch_no: int) -> None:
+        items = self.conn.execute(load_sql("load/batch_items"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "customer",
+            "batch_no": batch_no}).fetchall()
+        if not items:
+            return
+        ids = [r[0] for r in items]
+        clients = {r[0]: Client(*r) for r in self.conn.execute(
+            load_sql("load/clients_by_id"), {"ids": ids})}
+        mapped = {r[0]: r for r in self.conn.execute(load_sql("load/entity_map_rows"), {
+            "tenant_id": self.tenant_id, "entity": "customer", "source_ids": ids})}
+        parents = sorted({c.parent_client_id for c in clients.values() if c.parent_client_id})
+        parent_ids = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
+            "tenant_id": self.tenant_id, "entity": "customer", "source_ids": parents}).fetchall())
+        pending: list[Pending] = []
+        with self.conn.transaction():
+            for source_id, ref, plan, _amount in items:
+                client = clients[source_id]
+                if client.parent_client_id and client.parent_client_id not in parent_ids:
+                    self._failed_code("customer", source_id, ref, None, "parent_client_not_synced",
+                                      client_id=source_id, parent_id=client.parent_client_id,
+                                      parent_reason="it failed to sync in this run")
+                    continue
+                body = customer_payload(client, display=plan["display_name"],
+                                        parent_qbo_id=parent_ids.get(client.parent_client_id))
+                p = Pending(source_id, ref, None, body, payload_hash(body))
+                row = mapped.get(source_id)
+                if row:
+                    _, p.qbo_id, p.sync_token, old_hash = row
+                    if old_hash == p.hash:
+                        self._skipped_unchanged("customer", p, p.qbo_id)
+                        continue
+                    if not p.sync_token:  # linked, never written by us: read its version
+                        p.sync_token = str(self.client.read("Customer", p.qbo_id).get("SyncToken"))
+                elif plan.get("qbo_id"):
+                    # An existing QuickBooks customer with exactly this name: link, don't copy.
+                    self._done("customer", p, action="skip", qbo_entity=None, qbo_id=plan["qbo_id"],
+                               note=f"linked to the existing QuickBooks customer {plan['qbo_id']}")
+                    continue
+                pending.append(p)
+        retried = self._prior_attempts("customer", [p.source_id for p in pending if not p.qbo_id])
+        if retried:
+            found = self._find_customers([p for p in pending if p.source_id in retried])
+            with self.conn.transaction():
+                for p in [p for p in pending if p.source_id in found]:
+                    self._done("customer", p, action="create", qbo_entity=found[p.source_id],
+                               note="already in QuickBooks from an earlier attempt; not re-sent")
+            pending = [p for p in pending if p.source_id not in found]
+        self._send("customer", "Customer", pending, self._find_customers)
+        self._mark_done("customer", ids)
+
+    def _find_customers(self, pending: list[Pending]) -> dict[int, dict[str, Any]]:
+        from qbo_sync.validate.company import quote  # noqa: PLC0415
+
+        names = {p.body["DisplayName"].lower(): p.source_id for p in pending}
+        found: dict[int, dict[str, Any]] = {}
+        chunk = list(names)
+        for i in range(0, len(chunk), 50):
+            literals = ", ".join(quote(n) for n in chunk[i:i + 50])
+            for row in self.client.query(f"select * from Customer where DisplayName in ({literals})"):
+                sid = names.get(str(row.get("DisplayName", "")).lower())
+                if sid is not None:
+                    found[sid] = row
+        return found
+
+    # ------------------------------------------------------------------ invoices
+    def load_invoices(self, batch_no: int) -> None:
+        items = self.conn.execute(load_sql("load/batch_items"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "invoice",
+            "batch_no": batch_no}).fetchall()
+        if not items:
+            return
+        ids = [r[0] for r in items]
+        invoices = self._read_invoices(ids)
+        settings = read.tenant_settings(self.conn, self.tenant_id)
+        rates = read.tax_rates(self.conn, self.tenant_id)
+        mapping = CompanyMapping(
+            region=settings.region, service_item_id=settings.default_service_item_id,
+            product_item_id=settings.default_product_item_id,
+            tax_codes={rid: r.qbo_tax_code_id for rid, r in rates.items() if r.qbo_tax_code_id})
+        customer_of = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
+            "tenant_id": self.tenant_id, "entity": "customer",
+            "source_ids": sorted({i.client_id for i in invoices.values() if i.client_id})}).fetchall())
+        mapped = {r[0]: r for r in self.conn.execute(load_sql("load/entity_map_rows"), {
+            "tenant_id": self.tenant_id, "entity": "invoice", "source_ids": ids})}
+        client_causes = dict(self.conn.execute(load_sql("load/run_customer_causes"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall())
+        pending: list[Pending] = []
+        with self.conn.transaction():
+            for source_id, ref, _plan, amount in items:
+                inv = invoices[source_id]
+                customer = customer_of.get(inv.client_id)
+                if not customer:
+                    self._failed_code("invoice", source_id, ref, inv.total, "client_not_synced",
+                                      number=inv.number, client_id=inv.client_id,
+                                      client_reason=client_causes.get(inv.client_id)
+                                      or "it is not in QuickBooks")
+                    continue
+                body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping)
+                p = Pending(source_id, ref, inv.total, body, payload_hash(body))
+                row = mapped.get(source_id)
+                if row:
+                    _, p.qbo_id, p.sync_token, old_hash = row
+                    if old_hash == p.hash:
+                        self._skipped_unchanged("invoice", p, p.qbo_id)
+                        continue
+                pending.append(p)
+        retried = self._prior_attempts("invoice", [p.source_id for p in pending if not p.qbo_id])
+        if retried:
+            found = self._find_invoices([p for p in pending if p.source_id in retried])
+            with self.conn.transaction():
+                for p in [p for p in pending if p.source_id in found]:
+                    self._done("invoice", p, action="create", qbo_entity=found[p.source_id],
+                               note="already in QuickBooks from an earlier attempt; not re-sent")
+            pending = [p for p in pending if p.source_id not in found]
+        self._send("invoice", "Invoice", pending, self._find_invoices)
+        self._mark_done("invoice", ids)
+
+    def _find_invoices(self, pending: list[Pending]) -> dict[int, dict[str, Any]]:
+        """Our invoices already in QuickBooks: same DocNumber AND our tag in PrivateNote."""
+        by_number = self.lookups.doc_numbers("Invoice", [p.body.get("DocNumber") for p in pending])
+        found = {}
+        for p in pending:
+            tag = private_note_tag("invoice", p.source_id)
+            for row in by_number.get(str(p.body.get("DocNumber") or "").lower(), []):
+                if tag in (row.get("PrivateNote") or ""):
+                    found[p.source_id] = row
+        return found
+
+    def _read_invoices(self, ids: list[int]) -> dict[int, Invoice]:
+        from collections import defaultdict  # noqa: PLC0415
+
+        lines: dict[int, list[InvoiceLine]] = defaultdict(list)
+        for lr in self.conn.execute(load_sql("extract/read_invoice_lines"), {"invoice_ids": ids}):
+            lines[lr[0]].append(InvoiceLine(*lr[1:]))
+        return {
+            r[0]: Invoice(*r[:13], lines=tuple(lines.get(r[0], ())))
+            for r in self.conn.execute(load_sql("load/invoices_by_id"), {"ids": ids})
+        }
+
+    def _mark_done(self, entity: str, ids: list[int]) -> None:
+        self.conn.execute(load_sql("load/mark_done"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
+            "source_ids": ids})

@@ -1,0 +1,2 @@
+"""Airflow hooks of the QuickBooks sync."""
+from __future__ import annotations

@@ -1,0 +1,1 @@
+SELECT pg_advisory_unlock(hashtext('qbo_sync.rate_slot:' || %(realm_id)s), %(slot)s);

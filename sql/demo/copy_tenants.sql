@@ -1,0 +1,1 @@
+COPY billing.tenants (id, name, currency, timezone, created_at) FROM STDIN

@@ -1,0 +1,20 @@
+-- The generator writes explicit ids; move each identity past the largest so that rows
+-- inserted later (by tests, tools, the payments import) never collide with them.
+SELECT setval(pg_get_serial_sequence('billing.tenants', 'id'),
+              coalesce((SELECT max(id) FROM billing.tenants), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.clients', 'id'),
+              coalesce((SELECT max(id) FROM billing.clients), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.catalog_items', 'id'),
+              coalesce((SELECT max(id) FROM billing.catalog_items), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.tax_rates', 'id'),
+              coalesce((SELECT max(id) FROM billing.tax_rates), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.invoices', 'id'),
+              coalesce((SELECT max(id) FROM billing.invoices), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.invoice_lines', 'id'),
+              coalesce((SELECT max(id) FROM billing.invoice_lines), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.credit_notes', 'id'),
+              coalesce((SELECT max(id) FROM billing.credit_notes), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.credit_note_lines', 'id'),
+              coalesce((SELECT max(id) FROM billing.credit_note_lines), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.payments', 'id'),
+              coalesce((SELECT max(id) FROM billing.payments), 0) + 1, false);

@@ -1,0 +1,355 @@
+"""Every bad case the manifest names is in the data, and detectable by a direct SQL check;
+with bad_cases='none' none of them is."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from demo_helpers import expected_line, expected_totals, ids, rows
+
+from qbo_sync.demo import BAD_CASES, EXPECTED, Manifest, display_name
+
+
+def _invoices(m: Manifest, case: str) -> list[int]:
+    return sorted(r.source_id for r in m.records(case, "invoice"))
+
+
+def _customers(m: Manifest, case: str) -> list[int]:
+    return sorted(r.source_id for r in m.records(case, "customer"))
+
+
+def _only_tenant(m: Manifest, case: str) -> int:
+    tenants = {r.tenant_id for r in m.records(case)}
+    assert len(tenants) == 1, (case, tenants)
+    return tenants.pop()
+
+
+def _by_id(db, name: str) -> dict[int, dict]:
+    return {r["id"]: r for r in rows(db, name)}
+
+
+def _lines_of(db, invoice_id: int) -> list[dict]:
+    return [line for line in rows(db, "demo/checks/invoice_lines") if line["invoice_id"] == invoice_id]
+
+
+def _display(m: Manifest, db, client_id: int) -> str:
+    client = _by_id(db, "demo/checks/clients")[client_id]
+    tenant = m.tenant(client["tenant_id"])
+    return display_name(tenant.display_name_template, client_id, client["first_name"],
+                        client["last_name"], client["company_name"])
+
+
+def check_no_line_items(m, db):
+    found = _invoices(m, "no_line_items")
+    assert len(found) == 2
+    assert set(found) <= set(ids(db, "demo/checks/finalized_without_lines"))
+
+
+def _historical(m, db, case):
+    tenant = m.tenant(_only_tenant(m, case))
+    found = _invoices(m, case)
+    before = ids(db, "demo/checks/finalized_before",
+                 {"tenant_id": tenant.id, "moment": datetime.fromisoformat(tenant.connected_at)})
+    assert found and set(found) <= set(before)
+    assert all(r.expected == "skipped" for r in m.records(case))
+    return found
+
+
+def check_historical_invoice(m, db):
+    found = _historical(m, db, "historical_invoice")
+    assert len(found) == 2
+    # one was edited after connecting, so an incremental run meets it ("Update failed")
+    invoices = _by_id(db, "demo/checks/invoices")
+    connected = datetime.fromisoformat(m.tenant(_only_tenant(m, "historical_invoice")).connected_at)
+    assert any(invoices[i]["updated_at"] > connected for i in found)
+
+
+def check_duplicate_number_in_quickbooks(m, db):
+    tenant = m.tenant(_only_tenant(m, "duplicate_number_in_quickbooks"))
+    [invoice_id] = _invoices(m, "duplicate_number_in_quickbooks")
+    number = _by_id(db, "demo/checks/invoices")[invoice_id]["number"]
+    pre = [i for i in tenant.quickbooks_setup.invoices if i["DocNumber"] == number]
+    assert len(pre) == 1
+    assert pre[0]["CustomerDisplayName"] in {c["DisplayName"] for c in tenant.quickbooks_setup.customers}
+
+
+def check_duplicate_number_in_batch(m, db):
+    found = _invoices(m, "duplicate_number_in_batch")
+    dupes = [row["ids"] for row in rows(db, "demo/checks/duplicate_invoice_numbers")]
+    assert sorted(found) in dupes
+
+
+def check_number_too_long(m, db):
+    found = _invoices(m, "number_too_long")
+    assert found and set(found) <= set(ids(db, "demo/checks/long_invoice_numbers"))
+    assert all(len(r.source_ref) > 21 for r in m.records("number_too_long"))
+
+
+def check_missing_number(m, db):
+    found = _invoices(m, "missing_number")
+    assert found and set(found) <= set(ids(db, "demo/checks/missing_invoice_numbers"))
+
+
+def check_tax_rate_not_mapped(m, db):
+    tenant = m.tenant(_only_tenant(m, "tax_rate_not_mapped"))
+    unmapped = [r["name"] for r in rows(db, "demo/checks/tax_rates")
+                if r["tenant_id"] == tenant.id and r["name"] not in tenant.tax_code_map]
+    assert len(unmapped) == 1
+    using = ids(db, "demo/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": unmapped})
+    assert using == _invoices(m, "tax_rate_not_mapped") and len(using) == 2
+
+
+def check_tax_code_inactive(m, db):
+    tenant = m.tenant(_only_tenant(m, "tax_code_inactive"))
+    inactive = tenant.quickbooks_setup.inactive_tax_codes
+    assert inactive
+    names = [name for name, code in tenant.tax_code_map.items() if code in inactive]
+    using = ids(db, "demo/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": names})
+    assert using == _invoices(m, "tax_code_inactive") and len(using) == 2
+
+
+def _client_case(m, db, case):
+    customers = _customers(m, case)
+    invoices = _by_id(db, "demo/checks/invoices")
+    client_of = {invoices[i]["client_id"] for i in _invoices(m, case)}
+    assert customers and client_of <= set(customers)
+    return customers
+
+
+def check_client_without_name(m, db):
+    customers = _client_case(m, db, "client_without_name")
+    assert set(customers) <= set(ids(db, "demo/checks/unnamed_clients"))
+
+
+def check_name_clash_vendor(m, db):
+    tenant = m.tenant(_only_tenant(m, "name_clash_vendor"))
+    [client] = _client_case(m, db, "name_clash_vendor")
+    assert _display(m, db, client) in {v["DisplayName"] for v in tenant.quickbooks_setup.vendors}
+
+
+def check_name_clash_employee(m, db):
+    tenant = m.tenant(_only_tenant(m, "name_clash_employee"))
+    [client] = _client_case(m, db, "name_clash_employee")
+    assert _display(m, db, client) in {e["DisplayName"] for e in tenant.quickbooks_setup.employees}
+
+
+def check_same_name_clients(m, db):
+    tenant = m.tenant(_only_tenant(m, "same_name_clients"))
+    assert tenant.display_name_template == "{name}"
+    first, second = _client_case(m, db, "same_name_clients")
+    assert first != second and _display(m, db, first) == _display(m, db, second)
+
+
+def check_client_inactive_in_quickbooks(m, db):
+    tenant = m.tenant(_only_tenant(m, "client_inactive_in_quickbooks"))
+    [client] = _client_case(m, db, "client_inactive_in_quickbooks")
+    inactive = {c["DisplayName"] for c in tenant.quickbooks_setup.customers if c["Active"] is False}
+    assert _display(m, db, client) in inactive
+
+
+def check_parent_client_not_synced(m, db):
+    clients = _by_id(db, "demo/checks/clients")
+    customers = _client_case(m, db, "parent_client_not_synced")
+    children = [c for c in customers if clients[c]["parent_client_id"]]
+    assert len(children) == 1
+    parent = clients[children[0]]["parent_client_id"]
+    assert parent in customers and parent in ids(db, "demo/checks/unnamed_clients")
+
+
+def check_amounts_do_not_add_up(m, db):
+    rates = {r["id"]: r["rate"] for r in rows(db, "demo/checks/tax_rates")}
+    invoices = _by_id(db, "demo/checks/invoices")
+    found = _invoices(m, "amounts_do_not_add_up")
+    assert len(found) == 2
+    for invoice_id in found:
+        inv = invoices[invoice_id]
+        expected = expected_totals(inv["tax_mode"], _lines_of(db, invoice_id), rates)
+        stored = (inv["subtotal"], inv["tax_total"], inv["total"])
+        assert stored != expected
+        assert max(abs(a - b) for a, b in zip(stored, expected)) <= Decimal("0.05")
+
+
+def check_closed_period(m, db):
+    tenant = m.tenant(_only_tenant(m, "closed_period"))
+    assert tenant.closed_books_date
+    dated = ids(db, "demo/checks/dated_on_or_before",
+                {"tenant_id": tenant.id, "day": date.fromisoformat(tenant.closed_books_date)})
+    assert dated == _invoices(m, "closed_period") and len(dated) == 2
+    connected = datetime.fromisoformat(tenant.connected_at)
+    assert not set(dated) & set(ids(db, "demo/checks/finalized_before",
+                                    {"tenant_id": tenant.id, "moment": connected}))
+
+
+def check_default_item_inactive(m, db):
+    tenant = m.tenant(_only_tenant(m, "default_item_inactive"))
+    assert tenant.default_items["product"] in tenant.quickbooks_setup.inactive_items
+    with_products = ids(db, "demo/checks/invoices_with_product_lines", {"tenant_id": tenant.id})
+    assert with_products == _invoices(m, "default_item_inactive") and len(with_products) == 2
+
+
+def check_voided_before_sync(m, db):
+    invoices = _by_id(db, "demo/checks/invoices")
+    found = _invoices(m, "voided_before_sync")
+    for invoice_id in found:
+        inv = invoices[invoice_id]
+        connected = datetime.fromisoformat(m.tenant(inv["tenant_id"]).connected_at)
+        assert inv["status"] == "voided" and inv["voided_at"] and inv["finalized_at"] > connected
+    payments = _by_id(db, "demo/checks/payments")
+    assert all(payments[r.source_id]["voided_at"] for r in m.records("voided_before_sync", "payment"))
+    assert all(r.expected == "never_sent" for r in m.records("voided_before_sync"))
+
+
+def check_draft_invoice(m, db):
+    invoices = _by_id(db, "demo/checks/invoices")
+    [found] = _invoices(m, "draft_invoice")
+    assert invoices[found]["status"] == "draft" and invoices[found]["finalized_at"] is None
+
+
+def check_origin_quickbooks(m, db):
+    invoices = _by_id(db, "demo/checks/invoices")
+    [found] = _invoices(m, "origin_quickbooks")
+    assert invoices[found]["origin"] == "quickbooks" and invoices[found]["status"] == "finalized"
+
+
+def check_payment_reference_too_long(m, db):
+    found = [r.source_id for r in m.records("payment_reference_too_long", "payment")]
+    assert found and set(found) <= set(ids(db, "demo/checks/long_payment_references"))
+
+
+def check_payment_for_unsynced_invoice(m, db):
+    [historical] = _historical(m, db, "payment_for_unsynced_invoice")
+    payments = _by_id(db, "demo/checks/payments")
+    [payment] = [r.source_id for r in m.records("payment_for_unsynced_invoice", "payment")]
+    assert payments[payment]["invoice_id"] == historical
+    connected = datetime.fromisoformat(m.tenant(payments[payment]["tenant_id"]).connected_at)
+    assert payments[payment]["paid_at"] > connected
+
+
+def check_payment_already_in_quickbooks(m, db):
+    tenant = m.tenant(_only_tenant(m, "payment_already_in_quickbooks"))
+    payments = _by_id(db, "demo/checks/payments")
+    [payment] = [payments[r.source_id] for r in m.records("payment_already_in_quickbooks", "payment")]
+    invoice = _by_id(db, "demo/checks/invoices")[payment["invoice_id"]]
+    [pre] = [p for p in tenant.quickbooks_setup.payments if p["PaymentRefNum"] == payment["reference"]]
+    assert pre["invoice_source_id"] == invoice["id"] and pre["invoice_doc_number"] == invoice["number"]
+    assert pre["CustomerDisplayName"] == _display(m, db, invoice["client_id"])
+    assert Decimal(pre["TotalAmt"]) == payment["amount"]
+
+
+def check_credit_note_for_unsynced_invoice(m, db):
+    [historical] = _historical(m, db, "credit_note_for_unsynced_invoice")
+    notes = _by_id(db, "demo/checks/credit_notes")
+    found = [notes[r.source_id] for r in m.records("credit_note_for_unsynced_invoice", "credit_memo")]
+    assert found and all(n["invoice_id"] == historical and n["status"] == "finalized" for n in found)
+
+
+def check_revoked_connection(m, db):
+    revoked = [t for t in m.tenants if t.revoked]
+    assert len(revoked) == 1
+    assert [r.source_id for r in m.records("revoked_connection")] == [revoked[0].id]
+    assert any(i["tenant_id"] == revoked[0].id for i in rows(db, "demo/checks/invoices"))
+
+
+def check_unsupported_payment_type(m, db):
+    tenant = m.tenant(_only_tenant(m, "unsupported_payment_type"))
+    [record] = m.records("unsupported_payment_type")
+    [pre] = [p for p in tenant.quickbooks_setup.payments if p["PaymentMethod"] == "Gift card"]
+    invoice = _by_id(db, "demo/checks/invoices")[record.source_id]
+    assert pre["invoice_source_id"] == invoice["id"] and invoice["status"] == "finalized"
+    assert Decimal(pre["TotalAmt"]) == invoice["total"]
+    assert not [p for p in rows(db, "demo/checks/payments") if p["invoice_id"] == invoice["id"]]
+
+
+def check_client_missing(m, db):
+    found = _invoices(m, "client_missing")
+    assert found and set(found) <= set(ids(db, "demo/checks/invoices_without_client"))
+
+
+def check_email_too_long(m, db):
+    customers = _client_case(m, db, "email_too_long")
+    assert set(customers) <= set(ids(db, "demo/checks/long_client_emails"))
+
+
+def check_line_amount_mismatch(m, db):
+    [found] = _invoices(m, "line_amount_mismatch")
+    assert any(line["amount"] != expected_line(line) for line in _lines_of(db, found))
+
+
+def check_unknown_tax_mode(m, db):
+    found = _invoices(m, "unknown_tax_mode")
+    assert found and set(found) <= set(ids(db, "demo/checks/unknown_tax_modes"))
+
+
+CHECKS: dict[str, Callable[[Manifest, object], None]] = {
+    name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")
+}
+
+
+def test_every_bad_case_has_a_check():
+    assert set(CHECKS) == set(BAD_CASES)
+
+
+@pytest.fixture
+def all_cases(make):
+    return make(bad_cases="all")
+
+
+@pytest.mark.parametrize("case", BAD_CASES)
+def test_bad_case_is_in_the_data(all_cases, db, case):
+    assert case in all_cases.bad_cases and case not in all_cases.unplaced_cases
+    assert all_cases.records(case), f"{case}: no record in the manifest"
+    CHECKS[case](all_cases, db)
+
+
+def test_bad_records_are_well_formed(all_cases):
+    seen = set()
+    for record in all_cases.bad_records:
+        assert record.expected in EXPECTED
+        assert record.entity in ("invoice", "customer", "credit_memo", "payment", "payment_import",
+                                 "tenant")
+        key = (record.case, record.entity, record.source_id)
+        assert key not in seen
+        seen.add(key)
+    assert {r.case for r in all_cases.bad_records} == set(BAD_CASES)
+
+
+def test_a_subset_of_cases_gives_only_those(make):
+    manifest = make(bad_cases="no_line_items,client_missing")
+    assert {r.case for r in manifest.bad_records} == {"no_line_items", "client_missing"}
+    assert not any(t.revoked for t in manifest.tenants)
+
+
+def test_no_bad_case_when_switched_off(make, db):
+    manifest = make(bad_cases="none", invoices=600)
+    assert manifest.bad_records == [] and manifest.bad_cases == []
+    for tenant in manifest.tenants:
+        assert not tenant.revoked and tenant.closed_books_date is None
+        setup = tenant.quickbooks_setup
+        assert not (setup.vendors or setup.employees or setup.customers or setup.invoices
+                    or setup.payments or setup.inactive_tax_codes or setup.inactive_items)
+    for check in ("finalized_without_lines", "long_invoice_numbers", "missing_invoice_numbers",
+                  "unnamed_clients", "long_client_emails", "long_payment_references",
+                  "invoices_without_client", "unknown_tax_modes", "overpaid_invoices",
+                  "duplicate_invoice_numbers"):
+        assert rows(db, f"demo/checks/{check}") == [], check
+    rates = rows(db, "demo/checks/tax_rates")
+    invoices = rows(db, "demo/checks/invoices")
+    for tenant in manifest.tenants:
+        names = {r["name"] for r in rates if r["tenant_id"] == tenant.id}
+        assert names == set(tenant.tax_code_map)  # every rate mapped
+        connected = datetime.fromisoformat(tenant.connected_at)
+        assert ids(db, "demo/checks/finalized_before", {"tenant_id": tenant.id, "moment": connected}) == []
+        if tenant.region == "UK":  # the services-only tenant
+            assert ids(db, "demo/checks/invoices_with_product_lines", {"tenant_id": tenant.id}) == []
+    rate_of = {r["id"]: r["rate"] for r in rates}
+    lines: dict[int, list] = {}
+    for line in rows(db, "demo/checks/invoice_lines"):
+        lines.setdefault(line["invoice_id"], []).append(line)
+    finalized = [i for i in invoices if i["status"] == "finalized" and i["origin"] == "app"]
+    assert len(finalized) > 500
+    for inv in finalized:
+        assert all(line["amount"] == expected_line(line) for line in lines[inv["id"]])
+        assert (inv["subtotal"], inv["tax_total"], inv["total"]) == expected_totals(
+            inv["tax_mode"], lines[inv["id"]], rate_of)
