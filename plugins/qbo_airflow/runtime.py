@@ -84,3 +84,12 @@ def raise_if_reconnect(result: dict[str, Any]) -> dict[str, Any]:
             "Their sync log entries say so; they resync by themselves after reconnecting."
         )
     return result
+
+
+def quickbooks(conn: Any):
+    """A factory of QuickBooks clients per tenant, from the ``quickbooks_default``
+    connection; tokens live (encrypted) in the project database behind ``conn``."""
+    from qbo_airflow.hooks.quickbooks_hook import QuickBooksHook  # noqa: PLC0415
+
+    hook = QuickBooksHook(QBO_CONN_ID)
+    return lambda tenant_id: hook.get_client(tenant_id, conn)

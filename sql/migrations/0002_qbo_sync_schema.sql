@@ -27,6 +27,8 @@ CREATE TABLE qbo_sync.tenant_settings (
     default_service_item_id  text,
     default_product_item_id  text,
     deposit_account_id       text,
+    -- Outside the US every line needs a tax code: this one goes on lines without tax.
+    no_tax_code_id           text,
     -- {name}: full name or company name; {tag}: last five digits of the client id.
     display_name_template    text NOT NULL DEFAULT '{name} ({tag})',
     -- 'fail': a name clash fails with a fix; 'suffix': add " - 2", " - 3", ...

@@ -1,5 +1,5 @@
 SELECT t.id, t.name, s.region, s.default_service_item_id, s.default_product_item_id,
-       s.deposit_account_id, s.display_name_template, s.name_clash_policy,
+       s.deposit_account_id, s.no_tax_code_id, s.display_name_template, s.name_clash_policy,
        s.payment_ref_policy, s.sync_enabled, c.realm_id, c.status, c.status_reason
 FROM billing.tenants AS t
 LEFT JOIN qbo_sync.tenant_settings AS s ON s.tenant_id = t.id

@@ -1,10 +1,10 @@
 -- Only the given (non-null) settings change; the rest keep their value or default.
 INSERT INTO qbo_sync.tenant_settings AS s (
-    tenant_id, region, default_service_item_id, default_product_item_id, deposit_account_id,
+    tenant_id, region, default_service_item_id, default_product_item_id, deposit_account_id, no_tax_code_id,
     display_name_template, name_clash_policy, payment_ref_policy, sync_enabled
 ) VALUES (
     %(tenant_id)s, coalesce(%(region)s, 'US'), %(default_service_item_id)s,
-    %(default_product_item_id)s, %(deposit_account_id)s,
+    %(default_product_item_id)s, %(deposit_account_id)s, %(no_tax_code_id)s,
     coalesce(%(display_name_template)s, '{name} ({tag})'), coalesce(%(name_clash_policy)s, 'fail'),
     coalesce(%(payment_ref_policy)s, 'fail'), coalesce(%(sync_enabled)s, true)
 )
@@ -13,6 +13,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET
     default_service_item_id = coalesce(%(default_service_item_id)s, s.default_service_item_id),
     default_product_item_id = coalesce(%(default_product_item_id)s, s.default_product_item_id),
     deposit_account_id = coalesce(%(deposit_account_id)s, s.deposit_account_id),
+    no_tax_code_id = coalesce(%(no_tax_code_id)s, s.no_tax_code_id),
     display_name_template = coalesce(%(display_name_template)s, s.display_name_template),
     name_clash_policy = coalesce(%(name_clash_policy)s, s.name_clash_policy),
     payment_ref_policy = coalesce(%(payment_ref_policy)s, s.payment_ref_policy),

@@ -38,6 +38,8 @@ def server_url(pgdata: Path) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pgserver warns when XDG_RUNTIME_DIR is unset
+        # pgserver logs at interpreter exit, when pytest has closed the streams.
+        logging.getLogger("pgserver").setLevel(logging.WARNING)
         try:
             import pgserver  # noqa: PLC0415 - optional; absent on Python 3.13+
         except ImportError:

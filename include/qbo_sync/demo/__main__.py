@@ -7,7 +7,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+import psycopg
+
 from qbo_sync.db import connect
+from qbo_sync.db.embedded import EmbeddedPostgresUnavailable
 from qbo_sync.demo.cases import NAMES, UnknownBadCase, resolve
 from qbo_sync.demo.generator import BillingNotEmpty, Progress, generate
 from qbo_sync.settings import local_dir
@@ -73,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     except BillingNotEmpty as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except psycopg.errors.UndefinedTable as exc:
+        print(f"error: the billing schema is missing ({exc.diag.message_primary}); "
+              "run `python -m qbo_sync.db migrate` first", file=sys.stderr)
+        return 2
+    except EmbeddedPostgresUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     manifest.write(manifest_path)
     counts = ", ".join(f"{name} {count:,}" for name, count in manifest.counts.items())
     print(f"demo data written in {time.monotonic() - started:.1f}s: {counts}")

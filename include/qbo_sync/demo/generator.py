@@ -507,7 +507,8 @@ class _Generator:
                 local = local.replace("'", "").replace(" ", "").replace("..", ".")
                 email = f"{local}{rng.randrange(100) if rng.random() < 0.4 else ''}@{region.email_domain}"
             if rng.random() < 0.7:
-                phone = f"{region.phone_prefix}{rng.randrange(1000):03d}"
+                digits = region.phone_digits
+                phone = f"{region.phone_prefix}{rng.randrange(10 ** digits):0{digits}d}"
             parent = None
             if not company_only and companies and rng.random() < 0.06:
                 parent = rng.choice(companies)

@@ -40,7 +40,8 @@ class Region:
     # Extra tax rates only the bad cases add: (name, rate, code or None)
     unmapped_rate: tuple[str, Decimal]
     inactive_code_rate: tuple[str, Decimal, str] | None
-    phone_prefix: str
+    phone_prefix: str  # numbers reserved for fiction in each country
+    phone_digits: int
     email_domain: str
 
 
@@ -75,7 +76,7 @@ AU = Region(
     payment_methods=(("card", 55), ("bank_transfer", 28), ("cash", 10), ("other", 5), ("cheque", 2)),
     unmapped_rate=("GST on imports", D("0.1000")),
     inactive_code_rate=("Out of scope", D("0.0000"), "Out of scope"),
-    phone_prefix="0491 570 ", email_domain="example.com",
+    phone_prefix="0491 570 ", phone_digits=3, email_domain="example.com",
 )
 
 UK = Region(
@@ -104,7 +105,7 @@ UK = Region(
     payment_methods=(("bank_transfer", 55), ("card", 35), ("cash", 5), ("cheque", 3), ("other", 2)),
     unmapped_rate=("VAT 17.5% (old rate)", D("0.1750")),
     inactive_code_rate=("Exempt", D("0.0000"), "Exempt"),
-    phone_prefix="07700 900", email_domain="example.org",
+    phone_prefix="07700 900", phone_digits=3, email_domain="example.org",
 )
 
 US = Region(
@@ -132,7 +133,7 @@ US = Region(
     payment_methods=(("card", 50), ("cheque", 30), ("cash", 10), ("bank_transfer", 7), ("other", 3)),
     unmapped_rate=("City tax", D("0.0100")),
     inactive_code_rate=None,  # TAX/NON are pseudo codes: nothing to make inactive
-    phone_prefix="(555) 01", email_domain="example.net",
+    phone_prefix="(555) 555-01", phone_digits=2, email_domain="example.net",
 )
 
 REGIONS = (AU, UK, US)

@@ -15,6 +15,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 from qbo_sync.db.connection import airflow_connection_json, connect, database_url
@@ -23,7 +24,7 @@ from qbo_sync.settings import local_dir, project_root
 
 DB_CONN_ID = "qbo_sync_db"
 QBO_CONN_ID = "quickbooks_default"
-EMULATOR_PORT = int(os.environ.get("QBO_EMULATOR_PORT", "8765"))
+EMULATOR_PORT = int(os.environ.get("QBO_EMULATOR_PORT", "0"))  # 0: any free port
 
 
 def _env_name(conn_id: str) -> str:
@@ -93,10 +94,11 @@ def prepare(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def quickbooks(env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """Use the configured QuickBooks connection, or start the emulator and point at it."""
+def quickbooks(env: dict[str, str]) -> Iterator[tuple[dict[str, str], Any]]:
+    """Use the configured QuickBooks connection, or start the emulator and point at it.
+    Yields the child environment and the emulator handle (None for a real QuickBooks)."""
     if env.get(_env_name(QBO_CONN_ID)):
-        yield env
+        yield env, None
         return
     from qbo_emulator.testing import EmulatorProcess  # noqa: PLC0415
 
@@ -117,7 +119,7 @@ def quickbooks(env: dict[str, str]) -> Iterator[dict[str, str]]:
         })
         env["QBO_EMULATOR_URL"] = emu.base_url
         print(f"QuickBooks emulator listening on {emu.base_url}")
-        yield env
+        yield env, emu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if not cmd:
         parser.error("give a command after --")
     env = prepare()
-    ctx = quickbooks(env) if args.emulator else contextlib.nullcontext(env)
-    with ctx as child_env:
+    ctx = quickbooks(env) if args.emulator else contextlib.nullcontext((env, None))
+    with ctx as (child_env, _emulator):
         return subprocess.run(cmd, env=child_env, check=False).returncode
 
 

@@ -40,6 +40,9 @@ def provision_tenant(
         "default_product_item_id": company["product_item_id"],
         "deposit_account_id": company["undeposited_funds_account_id"],
     }
+    no_tax = {"AU": "N-T", "UK": "Exempt"}.get(region)
+    if no_tax in company["tax_codes"]:
+        defaults["no_tax_code_id"] = company["tax_codes"][no_tax]
     update_settings(conn, tenant_id, **{**defaults, **settings})
     codes = dict(company["tax_codes"])
     if region == "US":

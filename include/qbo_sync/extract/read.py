@@ -31,6 +31,7 @@ class TenantSettings:
     default_service_item_id: str | None = None
     default_product_item_id: str | None = None
     deposit_account_id: str | None = None
+    no_tax_code_id: str | None = None
     display_name_template: str = DEFAULT_TEMPLATE
     name_clash_policy: str = "fail"
     payment_ref_policy: str = "fail"

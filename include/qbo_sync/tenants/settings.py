@@ -7,6 +7,7 @@ from qbo_sync.db.sqlfiles import load_sql
 
 SETTING_KEYS = (
     "region", "default_service_item_id", "default_product_item_id", "deposit_account_id",
+    "no_tax_code_id",
     "display_name_template", "name_clash_policy", "payment_ref_policy", "sync_enabled",
 )
 

@@ -71,6 +71,7 @@ class CompanyMapping:
     service_item_id: str | None
     product_item_id: str | None
     tax_codes: dict[int, str]  # app tax_rate_id -> QuickBooks TaxCode Id
+    no_tax_code: str | None = None  # non-US: the code for lines without tax
 
 
 def private_note_tag(entity: str, source_id: int) -> str:
@@ -107,9 +108,10 @@ def qty_and_unit_price(line: InvoiceLine) -> tuple[Decimal, Decimal]:
     return Decimal(1), amount
 
 
-def line_tax_code(line: InvoiceLine, mapping: CompanyMapping) -> str | None:
-    if line.tax_rate_id is None:
-        return None
+def line_tax_code(line: InvoiceLine, mapping: CompanyMapping, tax_mode: str | None = None) -> str | None:
+    if line.tax_rate_id is None or tax_mode == "none":
+        # QuickBooks outside the US wants a code on every line, even an untaxed one.
+        return None if mapping.region == "US" else mapping.no_tax_code
     code = mapping.tax_codes.get(line.tax_rate_id)
     if mapping.region == "US" and code is not None:
         return US_NON_TAXABLE if code == US_NON_TAXABLE else US_TAXABLE
@@ -134,11 +136,11 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
             "Qty": qty,
             "UnitPrice": unit,
         }
-        code = line_tax_code(line, mapping)
-        if code is not None and invoice.tax_mode != "none":
+        code = line_tax_code(line, mapping, invoice.tax_mode)
+        if mapping.region == "US" and (code is None or invoice.tax_mode == "none"):
+            code = US_NON_TAXABLE
+        if code is not None:
             detail["TaxCodeRef"] = {"value": code}
-        elif mapping.region == "US":
-            detail["TaxCodeRef"] = {"value": US_NON_TAXABLE}
         lines.append({
             "DetailType": "SalesItemLineDetail",
             "LineNum": line.position,

@@ -58,9 +58,15 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
                        for l in lines if l.tax_rate_id in rates
                        and rates[l.tax_rate_id].qbo_tax_code_id
                        and not facts.tax_code_active(rates[l.tax_rate_id].qbo_tax_code_id)})
-    # A non-US company needs a tax code on every line unless the invoice has no tax.
-    untaxed = settings.region != "US" and inv.tax_mode in ("exclusive", "inclusive") and any(
-        l.tax_rate_id is None for l in lines)
+    # Outside the US every line needs a tax code: untaxed lines take the tenant's no-tax code.
+    untaxed = settings.region != "US" and (inv.tax_mode == "none" or any(
+        l.tax_rate_id is None for l in lines))
+    no_tax_problem = None
+    if untaxed and lines:
+        if not settings.no_tax_code_id:
+            no_tax_problem = "missing"
+        elif not facts.tax_code_active(settings.no_tax_code_id):
+            no_tax_problem = "inactive"
     us_codes = {rates[l.tax_rate_id].qbo_tax_code_id for l in lines if l.tax_rate_id in rates} - {
         US_NON_TAXABLE, None}
     kinds = {("product" if l.item_kind == "product" else "service") for l in lines}
@@ -85,8 +91,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "same_number_count": len(duplicates.get(inv.id, [])),
         "number_taken_in_qbo": bool(number_holders),
         "tax_mode": inv.tax_mode or "",
-        "unmapped_tax_lines": len(unmapped) + (1 if untaxed else 0),
-        "inactive_tax_lines": len(inactive),
+        "unmapped_tax_lines": len(unmapped) + (1 if no_tax_problem == "missing" else 0),
+        "inactive_tax_lines": len(inactive) + (1 if no_tax_problem == "inactive" else 0),
         "us_sales_tax_codes": len(us_codes) if settings.region == "US" else 0,
         "default_item_set": missing_kind is None,
         "default_item_active": inactive_kind is None,
@@ -99,7 +105,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
     context = {
         "number": inv.number, "client_id": inv.client_id, "tax_mode": inv.tax_mode,
         "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
-        "tax_code": ", ".join(c for _, c in inactive),
+        "tax_code": ", ".join([c for _, c in inactive]
+                              + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])),
         "kind": missing_kind or inactive_kind or "service",
         "item": item_of.get(inactive_kind or "", None),
         "length": len(inv.number or ""),
@@ -116,8 +123,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "issue_date": inv.issue_date, "closed_on": closed,
         "client_reason": run_cause or "it has not been synced yet",
     }
-    if untaxed and not unmapped:
-        context["tax_rate"] = "(no tax rate on a line)"
+    if no_tax_problem and not unmapped and not inactive:
+        context["tax_rate"] = "(lines without tax: the tenant's no-tax code)"
     return row, context
 
 

@@ -15,7 +15,8 @@ def emulator():
 @pytest.fixture
 def make_client(emulator):
     """make_client(company=None, **client kwargs) -> (client, company, store)."""
-    from qbo_client import Environment, MemoryTokenStore, OAuthApp, QboClient, RetryPolicy
+    from qbo_client import (BudgetConfig, Environment, MemoryRateBudget, MemoryTokenStore, OAuthApp, QboClient,
+                            RetryPolicy)
 
     made = []
 
@@ -26,6 +27,9 @@ def make_client(emulator):
         app = OAuthApp(company["client_id"], company["client_secret"], env.discovery_url)
         store = MemoryTokenStore(company["realm_id"], company["refresh_token"])
         retry = retry or RetryPolicy(backoff_base=0.01, backoff_cap=0.05, read_timeout=3.0)
+        # This emulator runs without limits: a real-sized budget would only slow the tests down.
+        kwargs.setdefault("budget", MemoryRateBudget(BudgetConfig(requests_per_minute=100_000,
+                                                                  batches_per_minute=100_000)))
         client = QboClient(company["realm_id"], store, environment=env, app=app, retry=retry, **kwargs)
         made.append(client)
         return client, company, store
@@ -33,23 +37,3 @@ def make_client(emulator):
     yield make
     for client in made:
         client.close()
-
-
-def invoice_payload(company, customer_id, doc_number, *, item_id=None, qty="1", price="10.00"):
-    from decimal import Decimal
-
-    qty, price = Decimal(qty), Decimal(price)
-    return {
-        "DocNumber": doc_number,
-        "CustomerRef": {"value": customer_id},
-        "GlobalTaxCalculation": "TaxExcluded",
-        "Line": [{
-            "DetailType": "SalesItemLineDetail",
-            "Amount": (qty * price).quantize(Decimal("0.01")),
-            "SalesItemLineDetail": {
-                "ItemRef": {"value": item_id or company["service_item_id"]},
-                "Qty": qty, "UnitPrice": price,
-                "TaxCodeRef": {"value": company["tax_codes"]["GST"]},
-            },
-        }],
-    }

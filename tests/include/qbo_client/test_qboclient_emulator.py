@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import invoice_payload
+from qboclient_helpers import invoice_payload
 from qbo_client import (
     BatchOperation,
     BudgetConfig,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from demo_helpers import AS_OF, checksums, expected_line, expected_totals, ids, rows

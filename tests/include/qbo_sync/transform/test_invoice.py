@@ -33,7 +33,7 @@ def invoice(lines, tax_mode="exclusive", number="INV-1"):
                    "AUD", None, None, None, "thanks", tuple(lines))
 
 
-AU = CompanyMapping("AU", service_item_id="1", product_item_id="2", tax_codes={1: "10", 2: "11"})
+AU = CompanyMapping("AU", service_item_id="1", product_item_id="2", tax_codes={1: "10", 2: "11"}, no_tax_code="12")
 US = CompanyMapping("US", service_item_id="1", product_item_id="2", tax_codes={1: "5", 2: "NON"})
 
 
@@ -90,7 +90,8 @@ def test_inclusive_and_untaxed_modes():
                            mapping=AU)["GlobalTaxCalculation"] == "TaxInclusive"
     untaxed = invoice_payload(invoice([line(rate=None)], "none"), customer_qbo_id="1", mapping=AU)
     assert untaxed["GlobalTaxCalculation"] == "NotApplicable"
-    assert "TaxCodeRef" not in untaxed["Line"][0]["SalesItemLineDetail"]
+    # Outside the US an untaxed line still carries a code: the tenant's no-tax code.
+    assert untaxed["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] == {"value": "12"}
 
 
 def test_us_invoice_uses_tax_non_and_one_transaction_code():

@@ -1,0 +1,63 @@
+"""The in-memory rate budget keeps every sliding minute under the limit and the slots."""
+from __future__ import annotations
+
+import threading
+import time
+
+from qbo_client import BudgetConfig, MemoryRateBudget
+
+
+def test_sliding_window_and_concurrency_stay_inside_the_limits():
+    config = BudgetConfig(requests_per_minute=20, batches_per_minute=6, max_concurrent=3, minute_seconds=1.0)
+    budget = MemoryRateBudget(config)
+    stamps, batch_stamps, in_flight, peak = [], [], [0], [0]
+    lock = threading.Lock()
+
+    def worker(n):
+        for i in range(8):
+            batch = (n + i) % 4 == 0
+            with budget.acquire("realm-1", batch=batch):
+                with lock:
+                    stamps.append(time.monotonic())
+                    if batch:
+                        batch_stamps.append(time.monotonic())
+                    in_flight[0] += 1
+                    peak[0] = max(peak[0], in_flight[0])
+                time.sleep(0.01)
+                with lock:
+                    in_flight[0] -= 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(stamps) == 40 and peak[0] <= 3
+
+    def most_in_any_window(times):
+        times = sorted(times)
+        return max(sum(1 for t in times if s <= t < s + config.minute_seconds) for s in times)
+
+    assert most_in_any_window(stamps) <= 20
+    assert most_in_any_window(batch_stamps) <= 6
+
+
+def test_pause_holds_everyone_off():
+    budget = MemoryRateBudget(BudgetConfig(minute_seconds=1.0))
+    budget.pause("realm-2", 0.3)
+    started = time.monotonic()
+    with budget.acquire("realm-2"):
+        pass
+    assert time.monotonic() - started >= 0.3
+    with budget.acquire("other-realm"):  # other companies are not held up
+        pass
+
+
+def test_bucket_arithmetic():
+    config = BudgetConfig()
+    capacity, rate = config.request_bucket
+    assert capacity + rate * 60 <= 500 * 0.9 + 1e-9
+    capacity, rate = config.batch_bucket
+    assert capacity + rate * 60 <= 40 * 0.9 + 1e-9
+    assert BudgetConfig.from_mapping({"requests_per_minute": "20", "minute_seconds": "2", "other": 1}) == \
+        BudgetConfig(requests_per_minute=20, minute_seconds=2.0)
