@@ -54,9 +54,13 @@ class PostgresRateBudget:
 
     def _execute(self, name: str, params: dict) -> tuple | None:
         with self._lock:
-            if self._conn is None or self._conn.closed:
-                self._conn = open_connection(self._conninfo, autocommit=True)
-            return self._conn.execute(load_sql(name), params).fetchone()
+            return self._execute_locked(name, params)
+
+    def _execute_locked(self, name: str, params: dict) -> tuple | None:
+        if self._conn is None or self._conn.closed:
+            self._conn = open_connection(self._conninfo, autocommit=True)
+        cursor = self._conn.execute(load_sql(name), params)
+        return cursor.fetchone() if cursor.description is not None else None
 
     # --- RateBudget -----------------------------------------------------------------------
     @contextlib.contextmanager
@@ -74,21 +78,22 @@ class PostgresRateBudget:
     # --- internals -------------------------------------------------------------------------
     def _take_slot(self, realm_id: str) -> int:
         while True:
+            # Read the held set, lock and record in one critical section: advisory locks are
+            # re-entrant per session, so two threads of this connection must never race here.
             with self._lock:
-                held = sorted(self._held.get(realm_id, set()))
-            row = self._execute("companies/try_rate_slot", {
-                "realm_id": realm_id, "slots": int(self.config.max_concurrent), "held": held})
-            if row is not None:
-                with self._lock:
-                    self._held.setdefault(realm_id, set()).add(int(row[0]))
-                return int(row[0])
+                held = self._held.setdefault(realm_id, set())
+                row = self._execute_locked("companies/try_rate_slot", {
+                    "realm_id": realm_id, "slots": int(self.config.max_concurrent), "held": sorted(held)})
+                if row is not None:
+                    held.add(int(row[0]))
+                    return int(row[0])
             self._sleep(random.uniform(*SLOT_POLL_SECONDS))
 
     def _release_slot(self, realm_id: str, slot: int) -> None:
-        try:
-            self._execute("companies/release_rate_slot", {"realm_id": realm_id, "slot": slot})
-        finally:
-            with self._lock:
+        with self._lock:
+            try:
+                self._execute_locked("companies/release_rate_slot", {"realm_id": realm_id, "slot": slot})
+            finally:
                 self._held.get(realm_id, set()).discard(slot)
 
     def _take_token(self, realm_id: str, batch: bool) -> None:

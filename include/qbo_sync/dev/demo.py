@@ -125,7 +125,11 @@ def summarize(conn: Any, run_id: str, manifest: Any) -> str:
     for case in sorted(by_case):
         for r in by_case[case]:
             got = outcome.get((r.tenant_id, r.entity, r.source_id))
-            if r.expected == "never_sent":
+            if r.entity == "tenant":
+                status = conn.execute(load_sql("dev/tenant_status"), {"tenant_id": r.tenant_id}).fetchone()
+                shown = f"connection {status[0]}" if status else "not connected"
+                ok = bool(status) and status[0] == "reconnect_required"
+            elif r.expected == "never_sent":
                 shown = "not sent" if got is None else f"{got[0]} ({got[1]})"
                 ok = got is None
             elif got is None:
@@ -151,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from qbo_sync.demo.generator import generate  # noqa: PLC0415
 
-    child_env = devenv.prepare()
+    try:
+        child_env = devenv.prepare()
+    except devenv.SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     os.environ.update({k: child_env[k] for k in ("QBO_SYNC_DATABASE_URL", "QBO_SYNC_FERNET_KEY")})
     with connect(child_env["QBO_SYNC_DATABASE_URL"]) as conn:
         conn.execute(load_sql("dev/reset_sync_state"))

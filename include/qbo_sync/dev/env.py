@@ -19,8 +19,12 @@ from typing import Any
 from pathlib import Path
 
 from qbo_sync.db.connection import airflow_connection_json, connect, database_url
-from qbo_sync.db.migrations import migrate
+from qbo_sync.db.embedded import EmbeddedPostgresUnavailable
+from qbo_sync.db.migrations import MigrationError, migrate
 from qbo_sync.settings import local_dir, project_root
+
+# What can stop the environment from coming up, each with a message saying what to do.
+SetupError = (EmbeddedPostgresUnavailable, MigrationError)
 
 DB_CONN_ID = "qbo_sync_db"
 QBO_CONN_ID = "quickbooks_default"
@@ -133,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         parser.error("give a command after --")
-    env = prepare()
+    try:
+        env = prepare()
+    except SetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     ctx = quickbooks(env) if args.emulator else contextlib.nullcontext((env, None))
     with ctx as (child_env, _emulator):
         return subprocess.run(cmd, env=child_env, check=False).returncode

@@ -77,13 +77,20 @@ def render(report: TenantReport) -> str:
         parts = [f"{status} {n}" for status, n in sorted(report.counts[entity].items())]
         lines.append(f"{entity:<15} " + ", ".join(parts))
     lines.append(f"Amount synced (invoices): {_money(report.synced_amount)}")
-    if report.connection_problem:
-        lines.append(f"CONNECTION: {report.connection_problem}")
-    if report.failures:
+    held = [f for f in report.failures if f["category"] == "connection"]
+    if held:
         lines.append("")
-        lines.append(f"{len(report.failures)} record(s) failed and were not sent:")
+        lines.append(f"{len(held)} record(s) held back until the company is reconnected:")
+        lines.append(f"  cause: {held[0]['cause']}")
+        lines.append(f"  fix:   {held[0]['fix']}")
+        shown = ", ".join(f"{f['entity']} {f['ref']}" for f in held[:20])
+        lines.append(f"  records: {shown}{' ...' if len(held) > 20 else ''}")
+    failures = [f for f in report.failures if f["category"] != "connection"]
+    if failures:
+        lines.append("")
+        lines.append(f"{len(failures)} record(s) failed and were not sent:")
         lines.append(f"  {'record':<22} {'client':<24} {'amount':>12}  problem")
-        for f in report.failures:
+        for f in failures:
             head = f"  {(f['entity'] + ' ' + str(f['ref']))[:22]:<22} {f['client'][:24]:<24} " \
                    f"{_money(f['amount']):>12}  [{f['code']}]"
             lines.append(head)

@@ -85,7 +85,8 @@ def validate_customers(
     }).fetchall())
     by_name: dict[str, list[int]] = defaultdict(list)
     for c in clients:
-        by_name[names[c.id].lower()].append(c.id)
+        if c.id not in mapped:  # a client already in QuickBooks keeps its name
+            by_name[names[c.id].lower()].append(c.id)
 
     rows, plans = [], {}
     staged_ids = {c.id for c in clients}
@@ -107,9 +108,10 @@ def validate_customers(
             "client_id": client.id,
             "has_name": has_name(client),
             "email_length": len((client.email or "").strip()),
-            # Without the differentiator, later same-named clients fail; the first goes.
-            "same_name_in_run": 0 if settings.name_clash_policy == "suffix"
-            else by_name[name.lower()].index(client.id),
+            # Without the differentiator, clients who would share a name all wait for a
+            # person to say whether they are one client (merge) or several (differentiate).
+            "same_name_in_run": 0 if settings.name_clash_policy == "suffix" or client.id in mapped
+            else len(by_name[name.lower()]) - 1,
             "vendor_clash": any(h.kind == "Vendor" for h in found),
             "employee_clash": any(h.kind == "Employee" for h in found),
             "customer_clash": bool(other_owner) and not mine and not linkable,
