@@ -52,3 +52,61 @@ def test_a_dag_run_syncs_good_records_and_stands_out_for_bad_ones(db, airflow_db
     with qbo_factory(1) as client:
         assert client.count("select count(*) from Invoice") == 3
         assert client.count("select count(*) from Customer") == 3
+
+
+def synced_in(db, run_id) -> set[int]:
+    return {r[0] for r in db.execute(
+        "SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'"
+        " AND status = 'synced'", (run_id,))}
+
+
+def test_clearing_and_rerunning_every_task_of_a_run_creates_no_duplicate(
+        db, airflow_db, airflow_conns, qbo_sync_dag, qbo_factory):
+    import os
+    import subprocess
+    import sys
+
+    build_au_tenant(db, airflow_conns)
+    run = qbo_sync_dag.test(run_conf={"full_sync": True})
+    query = ("SELECT entity, source_id, status, error_code, qbo_id FROM qbo_sync.sync_log"
+             " WHERE run_id = %s ORDER BY 1, 2")
+    before = db.execute(query, (run.run_id,)).fetchall()
+    # Re-run every task of that same run, in order, as on-call would after clearing it:
+    # `airflow tasks test` runs a task instance of an existing run with its upstream XComs.
+    for task_id, map_index in [("tenants", -1), ("extract", 0), ("validate", 0), ("plan", -1),
+                               ("customer_batches", -1), ("load_customers", 0),
+                               ("invoice_batches", -1), ("load_invoices", 0), ("report", -1)]:
+        done = subprocess.run(
+            [sys.executable, "-m", "airflow", "tasks", "test", "qbo_sync", task_id, run.run_id,
+             "--map-index", str(map_index)],
+            env=dict(os.environ), capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{task_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    assert db.execute(query, (run.run_id,)).fetchall() == before
+    with qbo_factory(1) as client:
+        assert client.count("select count(*) from Invoice") == 3
+        assert client.count("select count(*) from Customer") == 3
+
+
+def test_three_daily_intervals_sync_exactly_their_own_invoices(
+        db, airflow_db, airflow_conns, qbo_factory, monkeypatch):
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("QBO_SYNC_SCHEDULE", "0 0 * * *")  # daily intervals for this test
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync.py")).get_dag("qbo_sync")
+    build_au_tenant(db, airflow_conns)
+    days = [pendulum.today("UTC").subtract(days=n) for n in (3, 2, 1)]
+    # Invoice 1 changed on the first day, 2 on the second, 11 on the third.
+    for invoice_id, day in zip((1, 2, 11), days):
+        db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id = %s",
+                   (day.add(hours=10), invoice_id))
+    db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id NOT IN (1, 2, 11)",
+               (days[0].subtract(days=5),))
+    synced = []
+    for day in days:
+        run = dag.test(logical_date=day.add(days=1))  # the interval that ends a day later
+        assert run.data_interval_start == day and run.data_interval_end == day.add(days=1)
+        synced.append(synced_in(db, run.run_id))
+    assert synced == [{1}, {2}, {11}]
+    with qbo_factory(1) as client:
+        assert client.count("select count(*) from Invoice") == 3

@@ -39,7 +39,7 @@ from qbo_sync.companies.store import connect_tenant, connection_status, mark_dis
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies",
+    parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies", allow_abbrev=False,
                                      description="Connect tenants to their QuickBooks companies.")
     parser.add_argument("--database-url", help="the project database (default: QBO_SYNC_DATABASE_URL or embedded)")
     sub = parser.add_subparsers(dest="command", required=True)

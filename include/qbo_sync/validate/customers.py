@@ -76,8 +76,10 @@ def validate_customers(
     suffix = _suffixes(clients, settings)
     names = {c.id: display_name(c, settings.display_name_template, suffix[c.id]) for c in clients}
     holders = lookups.names(names.values())
+    # Parents too: a sub-client's parent may be in QuickBooks from an earlier run.
+    related = {c.id for c in clients} | {c.parent_client_id for c in clients if c.parent_client_id}
     mapped = dict(conn.execute(load_sql("validate/entity_map_ids"), {
-        "tenant_id": tenant_id, "entity": "customer", "source_ids": [c.id for c in clients],
+        "tenant_id": tenant_id, "entity": "customer", "source_ids": sorted(related),
     }).fetchall())
     holder_ids = [h.qbo_id for hs in holders.values() for h in hs if h.kind == "Customer"]
     owner_of = dict(conn.execute(load_sql("validate/mapped_qbo_ids"), {
