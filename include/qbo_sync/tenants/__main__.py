@@ -1,0 +1,135 @@
+"""``python -m qbo_sync.tenants``: a tenant's integration settings, from a shell.
+
+    show     [--tenant-id N]
+    set      --tenant-id N [--default-service-item NAME] [--default-product-item NAME]
+             [--deposit-account NAME] [--no-tax-code NAME] [--region US|AU|UK|...]
+             [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
+             [--payment-ref-policy fail|truncate] [--sync on|off]
+    map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
+
+QuickBooks names (items, accounts, tax codes) are looked up in the tenant's company,
+so a typo is refused with the list of what exists instead of being stored.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from qbo_sync.db.connection import connect
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
+
+
+class NotInQuickBooks(LookupError):
+    pass
+
+
+def resolve(client: Any, entity: str, name: str) -> str:
+    """The Id of the active ``entity`` called ``name`` (or with that Id) in the company."""
+    from qbo_sync.validate.company import quote  # noqa: PLC0415
+
+    rows = client.query(f"select * from {entity} where Name = {quote(name)}")
+    if not rows and name.isdigit():
+        rows = client.query(f"select * from {entity} where Id = {quote(name)}")
+    active = [r for r in rows if r.get("Active", True)]
+    if len(active) == 1:
+        return str(active[0]["Id"])
+    known = sorted(str(r.get("Name")) for r in client.query(f"select * from {entity}"))
+    raise NotInQuickBooks(
+        f"QuickBooks has no active {entity} called {name!r}. Active ones: {', '.join(known) or 'none'}. "
+        f"Create or reactivate it in QuickBooks first, or pick one of these.")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qbo_sync.tenants", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    show = sub.add_parser("show", help="settings, connection and tax links of tenants")
+    show.add_argument("--tenant-id", type=int)
+    s = sub.add_parser("set", help="change a tenant's integration settings")
+    s.add_argument("--tenant-id", type=int, required=True)
+    s.add_argument("--region")
+    s.add_argument("--default-service-item", help="QuickBooks Service item for service lines")
+    s.add_argument("--default-product-item", help="QuickBooks item for product lines")
+    s.add_argument("--deposit-account", help="QuickBooks account payments are deposited to")
+    s.add_argument("--no-tax-code", help="QuickBooks tax code for untaxed lines (outside the US)")
+    s.add_argument("--display-name-template", help="e.g. '{name} ({tag})'; {tag} = last 5 digits of the client id")
+    s.add_argument("--name-clash-policy", choices=["fail", "suffix"])
+    s.add_argument("--payment-ref-policy", choices=["fail", "truncate"])
+    s.add_argument("--sync", choices=["on", "off"])
+    m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
+    m.add_argument("--tenant-id", type=int, required=True)
+    m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
+    m.add_argument("--tax-code", required=True, help="the QuickBooks tax code name, e.g. 'GST'")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        with connect(autocommit=True) as conn:
+            if args.command == "show":
+                return _show(conn, args.tenant_id)
+            needs_qbo = args.command == "map-tax" or any(
+                getattr(args, k, None) for k in ("default_service_item", "default_product_item",
+                                                 "deposit_account", "no_tax_code"))
+            client = _client(conn, args.tenant_id) if needs_qbo else None
+            try:
+                if args.command == "map-tax":
+                    code = resolve(client, "TaxCode", args.tax_code)
+                    map_tax_rate(conn, args.tenant_id, args.tax_rate, code)
+                    print(f"tenant {args.tenant_id}: tax rate {args.tax_rate!r} -> QuickBooks tax code "
+                          f"{args.tax_code!r} (Id {code})")
+                    return 0
+                if template := args.display_name_template:
+                    if "{name}" not in template:
+                        raise ValueError("the display-name template must contain {name}")
+                changes = {
+                    "region": args.region,
+                    "default_service_item_id": args.default_service_item and resolve(client, "Item", args.default_service_item),
+                    "default_product_item_id": args.default_product_item and resolve(client, "Item", args.default_product_item),
+                    "deposit_account_id": args.deposit_account and resolve(client, "Account", args.deposit_account),
+                    "no_tax_code_id": args.no_tax_code and resolve(client, "TaxCode", args.no_tax_code),
+                    "display_name_template": args.display_name_template,
+                    "name_clash_policy": args.name_clash_policy,
+                    "payment_ref_policy": args.payment_ref_policy,
+                    "sync_enabled": None if args.sync is None else args.sync == "on",
+                }
+                update_settings(conn, args.tenant_id, **changes)
+                print(f"tenant {args.tenant_id}: settings saved")
+                return _show(conn, args.tenant_id)
+            finally:
+                if client is not None:
+                    client.close()
+    except (NotInQuickBooks, UnknownTaxRate, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _client(conn: Any, tenant_id: int) -> Any:
+    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+
+    return client_for_tenant(conn, tenant_id)
+
+
+def _show(conn: Any, tenant_id: int | None) -> int:
+    rows = conn.execute(load_sql("tenants/show"), {"tenant_id": tenant_id}).fetchall()
+    if not rows:
+        print("no such tenant" if tenant_id else "no tenants")
+        return 1
+    labels = ["tenant", "name", "region", "default service item", "default product item",
+              "deposit account", "no-tax code", "display-name template", "name clash policy",
+              "payment ref policy", "sync enabled", "realm", "connection", "connection note"]
+    for row in rows:
+        print("-" * 60)
+        for label, value in zip(labels, row):
+            print(f"{label:<22} {'' if value is None else value}")
+        for name, rate, code in conn.execute(load_sql("tenants/tax_map_of_tenant"), {"tenant_id": row[0]}):
+            print(f"{'tax rate':<22} {name} ({rate * 100:.2f} %) -> {code or 'NOT LINKED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

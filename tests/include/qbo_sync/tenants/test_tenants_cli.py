@@ -1,0 +1,52 @@
+"""`python -m qbo_sync.tenants`: settings checked against the tenant's QuickBooks company."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from qbo_sync.dev.provision import provision_tenant
+from qbo_sync.tenants.__main__ import main
+from support.rows import insert
+
+
+@pytest.fixture
+def tenant(db, qbo_app, database_url, monkeypatch):
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
+    insert(db, "billing.tenants", id=1, name="Harbour Physio")
+    insert(db, "billing.tax_rates", id=1, tenant_id=1, name="GST", rate=D("0.1"))
+    return provision_tenant(db, qbo_app, 1, region="AU")
+
+
+def test_map_tax_links_a_rate_to_the_code_with_that_name(db, tenant, capsys):
+    assert main(["map-tax", "--tenant-id", "1", "--tax-rate", "GST", "--tax-code", "GST"]) == 0
+    stored = db.execute("SELECT qbo_tax_code_id FROM qbo_sync.tax_code_map WHERE tenant_id = 1").fetchone()
+    assert stored == (tenant["tax_codes"]["GST"],)
+    assert "GST" in capsys.readouterr().out
+
+
+def test_a_misspelt_tax_code_is_refused_with_what_exists(db, tenant, capsys):
+    assert main(["map-tax", "--tenant-id", "1", "--tax-rate", "GST", "--tax-code", "GTS"]) == 2
+    err = capsys.readouterr().err
+    assert "no active TaxCode called 'GTS'" in err and "GST free" in err
+    assert db.execute("SELECT count(*) FROM qbo_sync.tax_code_map").fetchone() == (0,)
+
+
+def test_an_unknown_app_tax_rate_is_refused(tenant, capsys):
+    assert main(["map-tax", "--tenant-id", "1", "--tax-rate", "VAT", "--tax-code", "GST"]) == 2
+    assert "no tax rate named 'VAT'" in capsys.readouterr().err
+
+
+def test_set_resolves_item_names_and_policies(db, tenant, capsys):
+    code = main(["set", "--tenant-id", "1", "--default-product-item", "Product",
+                 "--name-clash-policy", "suffix", "--display-name-template", "{name} #{tag}"])
+    assert code == 0
+    row = db.execute("SELECT default_product_item_id, name_clash_policy, display_name_template"
+                     " FROM qbo_sync.tenant_settings WHERE tenant_id = 1").fetchone()
+    assert row == (tenant["product_item_id"], "suffix", "{name} #{tag}")
+    assert "NOT LINKED" in capsys.readouterr().out  # GST is not linked yet
+
+
+def test_a_template_without_the_name_is_refused(tenant, capsys):
+    assert main(["set", "--tenant-id", "1", "--display-name-template", "client {tag}"]) == 2
+    assert "{name}" in capsys.readouterr().err
