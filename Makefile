@@ -56,7 +56,7 @@ test-slow: venv
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
 
 airflow: venv
-	$(BIN)/python -m qbo_sync.dev.env run --emulator -- airflow standalone
+	$(BIN)/python -m qbo_sync.dev.standalone
 
 emulator: venv
 	$(BIN)/python -m qbo_emulator --host 127.0.0.1 --port 8765

@@ -1,14 +1,14 @@
 """The whole pipeline, without Airflow, against a real database and the emulator."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 
 import pytest
 
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
-from support.scenario import NOW, build_au_tenant
+from support.scenario import build_au_tenant
 
 
 @pytest.fixture
@@ -17,7 +17,8 @@ def au_tenant(db, qbo_app):
 
 
 def window(run_id, full=True):
-    return RunWindow(run_id, NOW - timedelta(hours=1), NOW + timedelta(minutes=1), full_sync=full)
+    now = datetime.now(timezone.utc)  # not import time: the suite may run for minutes
+    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=full)
 
 
 def outcomes_of(db, run_id):
