@@ -89,10 +89,10 @@ def render(report: TenantReport) -> str:
     if failures:
         lines.append("")
         lines.append(f"{len(failures)} record(s) failed and were not sent:")
-        lines.append(f"  {'record':<22} {'client':<24} {'amount':>12}  problem")
+        lines.append(f"  {'record':<34} {'client':<22} {'amount':>10}  problem")
         for f in failures:
-            head = f"  {(f['entity'] + ' ' + str(f['ref']))[:22]:<22} {f['client'][:24]:<24} " \
-                   f"{_money(f['amount']):>12}  [{f['code']}]"
+            head = f"  {(f['entity'] + ' ' + str(f['ref']))[:34]:<34} {f['client'][:22]:<22} " \
+                   f"{_money(f['amount']):>10}  [{f['code']}]"
             lines.append(head)
             for label, text in (("cause", f["cause"]), ("fix", f["fix"])):
                 wrapped = textwrap.wrap(text or "", WIDTH - 12)

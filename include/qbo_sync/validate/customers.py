@@ -153,7 +153,8 @@ def validate_customers(
                 primary, others = codes[0], codes[1:]
                 outcome = outcomes.from_catalog(
                     primary, tenant_id=tenant_id, entity="customer", source_id=client.id,
-                    source_ref=plan.display_name, realm_id=realm_id,
+                    source_ref=plan.display_name if has_name(client) else f"client {client.id}",
+                    realm_id=realm_id,
                     also=[outcomes.explain(c, **plan.context)[1] for c in others],
                     **plan.context,
                 )
