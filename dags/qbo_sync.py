@@ -14,7 +14,10 @@ Every run, for every tenant connected to QuickBooks:
    batches of at most 30, at the rate QuickBooks allows. Unchanged records are skipped.
    After an unknown outcome the record is looked up in QuickBooks before anything is
    posted again, so a re-run never creates a duplicate.
-4. **report** - one block per tenant at the end of the log: counts, the amount synced, and
+4. **payments** - app payments, credit notes (as applied CreditMemos) and invoice voids go
+   out; QuickBooks payments come back into the app (change data capture from a cursor per
+   tenant; split payments import as one row per payment and invoice; ours never come back).
+5. **report** - one block per tenant at the end of the log: counts, the amount synced, and
    each failure with its cause and fix (also in `qbo_sync.sync_log`).
 
 Re-running is always safe: clear any task, or the whole run. A run with failed records
@@ -122,6 +125,26 @@ def qbo_sync():
         with database() as conn:
             return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
 
+    @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
+    def post_payments(tenant: dict) -> dict:
+        """App payments, credit notes and voids, once the tenant's invoices are in."""
+        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
+        from qbo_sync import pipeline
+
+        label(f"tenant {tenant['tenant_id']}")
+        with database() as conn:
+            return raise_if_reconnect(pipeline.post_payments(conn, run_context(), tenant, quickbooks(conn)))
+
+    @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
+    def payments_back(tenant: dict) -> dict:
+        """QuickBooks payments read back into the app (change data capture)."""
+        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
+        from qbo_sync import pipeline
+
+        label(f"tenant {tenant['tenant_id']}")
+        with database() as conn:
+            return raise_if_reconnect(pipeline.payments_back(conn, run_context(), tenant, quickbooks(conn)))
+
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def report() -> int:
         from qbo_airflow.runtime import database, run_context
@@ -157,8 +180,12 @@ def qbo_sync():
     invoices = load_invoices.expand(
         batch=batches_of.override(task_id="invoice_batches")(batches, "invoices"))
     customers >> sub_customers >> invoices
+    posted = post_payments.expand(tenant=tenant_list)
+    invoices >> posted
+    imported = payments_back.expand(tenant=tenant_list)
+    posted >> imported
     summary = report()
-    invoices >> summary
+    imported >> summary
     records_need_attention(summary)
 
 

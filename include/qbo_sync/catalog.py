@@ -214,6 +214,70 @@ _ENTRIES = [
         status="skipped",
     ),
     Explanation(
+        "payment_invoice_not_synced", "Payment Ref#: Could not find applied invoice Ref#", "data",
+        "Payment {reference} is for invoice {number}, which is not in QuickBooks yet ({reason}).",
+        "Fix the invoice first (see its entry in the sync log); the payment follows by itself "
+        "on the run after the invoice syncs.",
+    ),
+    Explanation(
+        "payment_for_historical_invoice", "Payment Ref#: Could not find applied invoice Ref#", "data",
+        "Payment {reference} is for invoice {number}, which was finalized before this tenant "
+        "connected QuickBooks and is therefore not in QuickBooks.",
+        "Nothing to do if the invoice and its payment are already in your books. Otherwise "
+        "record the payment directly in QuickBooks against the invoice you entered there.",
+        status="skipped",
+    ),
+    Explanation(
+        "payment_reference_too_long", "Payment code over 21 characters", "data",
+        "Payment {reference} has a reference of {length} characters; QuickBooks allows 21.",
+        "Shorten the payment's reference (confirmation code) in the billing app to 21 "
+        "characters or fewer, or let the sync keep its last 21 characters: "
+        "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --payment-ref-policy truncate`. "
+        + RESYNC,
+    ),
+    Explanation(
+        "payment_amount_invalid", "You must set a transaction amount", "data",
+        "Payment {reference} has the amount {amount_text}; QuickBooks records payments above zero.",
+        "Correct the payment's amount in the billing app, or void it. " + RESYNC,
+    ),
+    Explanation(
+        "deposit_account_missing", "Default QuickBooks account for payments", "configuration",
+        "No QuickBooks account is set for this tenant's payments to be deposited to.",
+        "Choose it: `python -m qbo_sync.tenants set --tenant-id {tenant_id} --deposit-account "
+        "'Undeposited Funds'` (or your bank or clearing account). " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_invoice_not_synced", "Credit Ref#: Could not find applied invoice Ref#", "data",
+        "Credit note {number} is for invoice {invoice_number}, which is not in QuickBooks yet "
+        "({reason}).",
+        "Fix the invoice first (see its entry in the sync log); the credit note follows by "
+        "itself on the run after the invoice syncs.",
+    ),
+    Explanation(
+        "credit_note_for_historical_invoice", "Credit Ref#: Could not find applied invoice Ref#", "data",
+        "Credit note {number} is for invoice {invoice_number}, which was finalized before this "
+        "tenant connected QuickBooks and is therefore not in QuickBooks.",
+        "Nothing to do if the credit is already in your books; otherwise enter it directly in "
+        "QuickBooks against the invoice you entered there.",
+        status="skipped",
+    ),
+    Explanation(
+        "payment_method_unsupported", "Payment type not supported", "data",
+        "The QuickBooks payment {reference} for invoice {number} was made with '{method}', which "
+        "the billing app cannot record (it holds cash, card, cheque, bank transfer or other).",
+        "Open the payment in QuickBooks and change its payment method to cash, card (credit "
+        "card), cheque (check) or bank transfer; the next run imports it.",
+        status="skipped",
+    ),
+    Explanation(
+        "payment_already_in_app", "Payment Ref#: Already exists for Customer", "data",
+        "The QuickBooks payment {reference} for invoice {number} has the same reference as app "
+        "payment {app_payment_id}, which the billing app already records.",
+        "Nothing to do if it is the same money: it is not imported twice. If QuickBooks holds a "
+        "second copy entered by hand, delete that copy in QuickBooks.",
+        status="skipped",
+    ),
+    Explanation(
         "reconnect_required", "Invalid refresh token", "connection",
         "The connection to QuickBooks for this tenant has expired or was revoked.",
         "Reconnect the company: `python -m qbo_sync.companies authorize --tenant-id "

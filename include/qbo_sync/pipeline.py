@@ -44,8 +44,8 @@ def _tenant(tenant: dict[str, Any]) -> stage.Tenant:
 def extract_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
                    window: stage.RunWindow) -> dict[str, int]:
     counts = stage.stage_tenant(conn, tenant["tenant_id"], window)
-    log.info("tenant %s: staged %s invoice(s) and %s customer(s) for %s..%s%s",
-             tenant["tenant_id"], counts["invoice"], counts["customer"],
+    log.info("tenant %s: staged %s for %s..%s%s", tenant["tenant_id"],
+             ", ".join(f"{n} {entity}(s)" for entity, n in counts.items()),
              window.start.isoformat(), window.end.isoformat(),
              " (full sync)" if window.full_sync else "")
     return counts
@@ -126,6 +126,45 @@ def plan_batches(conn: psycopg.Connection, run_id: str,
     return plan
 
 
+def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
+                  qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """App payments, credit notes and invoice voids of one tenant, after its invoices."""
+    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+
+    from qbo_sync.payments.outbound import post_tenant  # noqa: PLC0415
+
+    t = _tenant(tenant)
+    if t.status == "reconnect_required":
+        return {"reconnect_required": True, "failed": 0}  # validate already held them back
+    try:
+        with qbo(t.tenant_id) as client:
+            counts = post_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
+    except ReconnectRequired:
+        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
+        return {"reconnect_required": True, "failed": failed}
+    log.info("tenant %s posted: %s", t.tenant_id, counts)
+    return counts
+
+
+def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
+                  qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """QuickBooks payments of one tenant read back into the app."""
+    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+
+    from qbo_sync.payments.inbound import import_tenant  # noqa: PLC0415
+
+    t = _tenant(tenant)
+    if t.status == "reconnect_required":
+        return {"reconnect_required": True, "failed": 0}
+    try:
+        with qbo(t.tenant_id) as client:
+            counts = import_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
+    except ReconnectRequired:
+        return {"reconnect_required": True, "failed": 0}
+    log.info("tenant %s payments from QuickBooks: %s", t.tenant_id, counts)
+    return counts
+
+
 def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
     names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
     reports = summary.build(conn, run_id, names)
@@ -202,4 +241,8 @@ def run_once(conn: psycopg.Connection, window: stage.RunWindow, qbo: Callable[[i
                            ("invoices", "load_invoices")):
         for batch in plan[group]:
             load_batch(conn, ctx(task_id), batch, qbo)
+    for tenant in tenants:
+        post_payments(conn, ctx("post_payments"), tenant, qbo)
+    for tenant in tenants:
+        payments_back(conn, ctx("payments_back"), tenant, qbo)
     return report_run(conn, window.run_id)

@@ -78,10 +78,11 @@ def raise_if_reconnect(result: dict[str, Any]) -> dict[str, Any]:
     if result.get("reconnect_required"):
         from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
 
+        held = result.get("failed", 0)
         raise AirflowFailException(
-            f"{result.get('failed', 0)} record(s) held back: this tenant must be reconnected to "
-            "QuickBooks (python -m qbo_sync.companies authorize --tenant-id ...). "
-            "Their sync log entries say so; they resync by themselves after reconnecting."
+            "This tenant must be reconnected to QuickBooks (python -m qbo_sync.companies authorize "
+            f"--tenant-id ...){f'; {held} record(s) held back' if held else ''}. The sync log says "
+            "so for each record; they resync by themselves after reconnecting."
         )
     return result
 

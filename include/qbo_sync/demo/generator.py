@@ -763,12 +763,13 @@ class _Generator:
                                     f"TRF-H{inv['k'] + 1:07d}", self.bad_rng)
                 inv["payments"] = [pay]
                 inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-                self._record(case, tenant, "payment", pay, None, "skipped", None)
+                self._record(case, tenant, "payment", pay, None, "skipped", "payment_for_historical_invoice")
             elif case == "credit_note_for_unsynced_invoice":
                 inv["credit_notes"] = self._credit_notes(inv, force=True)
                 for note in inv["credit_notes"]:
                     inv["updated_at"] = max(inv["updated_at"], note["updated_at"])
-                    self._record(case, tenant, "credit_memo", note, None, "skipped", None)
+                    self._record(case, tenant, "credit_memo", note, None, "skipped",
+                                 "credit_note_for_historical_invoice")
         elif case == "duplicate_number_in_quickbooks":
             if not any(c["DisplayName"] == WALK_IN for c in tenant.setup.customers):
                 tenant.setup.customers.append({"DisplayName": WALK_IN, "Active": True})
@@ -852,11 +853,13 @@ class _Generator:
             pay = self._payment(tenant, inv["total"], inv["finalized_at"], "card", ref, self.bad_rng)
             inv["payments"] = [pay]
             inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-            self._record(case, tenant, "payment", pay, None, "failed", None)
+            self._record(case, tenant, "payment", pay, None, "failed", "payment_reference_too_long")
         elif case == "payment_already_in_quickbooks":
             inv["client_id"] = state["clients"][0]["id"]
-            pay = self._payment(tenant, inv["total"], inv["finalized_at"], "bank_transfer",
-                                f"TRF-D{inv['k'] + 1:07d}", self.bad_rng)
+            # A part payment, so that QuickBooks lets the copy be applied to the invoice too.
+            pay = self._payment(tenant, (inv["total"] / 2).quantize(Decimal("0.01")),
+                                inv["finalized_at"], "bank_transfer", f"TRF-D{inv['k'] + 1:07d}",
+                                self.bad_rng)
             inv["payments"] = [pay]
             inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
             tenant.setup.payments.append({
@@ -867,7 +870,9 @@ class _Generator:
                 "TxnDate": pay["paid_at"].date().isoformat(), "PaymentMethod": "Bank transfer",
             })
             self._setup_links.append((tenant.setup.payments[-1], inv))
-            self._record(case, tenant, "payment", pay, None, "failed", None)
+            # The app payment syncs; the copy later keyed into QuickBooks by hand is recognised
+            # by its reference when payments are read back, and not imported twice.
+            self._record(case, tenant, "payment_import", inv, None, "skipped", "payment_already_in_app")
         elif case == "unsupported_payment_type":
             inv["client_id"] = state["clients"][0]["id"]
             tenant.setup.payments.append({
@@ -878,7 +883,7 @@ class _Generator:
                 "TxnDate": (self.as_of - timedelta(days=1)).isoformat(), "PaymentMethod": "Gift card",
             })
             self._setup_links.append((tenant.setup.payments[-1], inv))
-            self._record(case, tenant, "payment_import", inv, None, "skipped", None)
+            self._record(case, tenant, "payment_import", inv, None, "skipped", "payment_method_unsupported")
         elif case == "client_missing":
             inv["client_id"] = ORPHAN_CLIENT_ID + tenant.id
             self._record(case, tenant, "invoice", inv, None, "failed", case)

@@ -1,5 +1,6 @@
-"""``make demo``: demo data, the QuickBooks emulator set up like real companies, one run
-of the qbo_sync DAG with ``airflow dags test``, and what happened to every record.
+"""``make demo``: demo data, the QuickBooks emulator set up like real companies, a first
+run of the qbo_sync DAG with ``airflow dags test``, payments keyed into QuickBooks by
+hand, a second run that reads them back, and what happened to every record.
 
 Nothing here fakes an outcome: the summary is read back from ``qbo_sync.sync_log``
 after the DAG ran, and compared with what the generator says each bad record should get.
@@ -71,6 +72,81 @@ def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> 
     return done
 
 
+def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
+    """Between the runs, people record payments directly in QuickBooks: the manifest's
+    (a copy of an app payment, a gift-card payment) and split payments on a few invoices."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+
+    notes: dict[int, list[str]] = {}
+    for t in manifest.tenants:
+        if t.revoked:
+            continue
+        invoices = conn.execute(load_sql("dev/synced_invoices"), {"tenant_id": t.id}).fetchall()
+        qbo_of = {row[0]: row[2] for row in invoices}
+        done = notes.setdefault(t.id, [])
+        with client_for_tenant(conn, t.id) as client:
+            def pay(invoice_qbo: str, amount: Decimal, ref: str, method: str | None = None,
+                    date: str | None = None) -> None:
+                invoice = client.read("Invoice", invoice_qbo)
+                body = {"CustomerRef": invoice["CustomerRef"], "TotalAmt": amount, "PaymentRefNum": ref,
+                        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]}
+                if date:
+                    body["TxnDate"] = date
+                if method:
+                    body["PaymentMethodRef"] = {"value": "0", "name": method}
+                client.create("Payment", body)
+
+            for p in t.quickbooks_setup.payments:
+                invoice_qbo = qbo_of.get(p.get("invoice_source_id"))
+                if not invoice_qbo:
+                    done.append(f"payment {p['PaymentRefNum']} not entered: its invoice is not in QuickBooks")
+                    continue
+                pay(invoice_qbo, Decimal(p["TotalAmt"]), p["PaymentRefNum"], p.get("PaymentMethod"),
+                    p.get("TxnDate"))
+                done.append(f"payment {p['PaymentRefNum']} ({p.get('PaymentMethod')}) entered by hand")
+            # Split payments: two partials on each of the first open, unpaid invoices.
+            for invoice_id, number, invoice_qbo, _client, balance, n_payments in invoices:
+                if n_payments or balance < Decimal("20") or len(done) > 6:
+                    continue
+                first = (balance / 3).quantize(Decimal("0.01"))
+                pay(invoice_qbo, first, f"QB-{invoice_id}-1", "Cash")
+                pay(invoice_qbo, first, f"QB-{invoice_id}-2", "Check")
+                done.append(f"split payment on {number}: {first} + {first} of {balance}")
+    return notes
+
+
+def balances(conn: Any, manifest: Any) -> list[str]:
+    """Every synced invoice's balance in QuickBooks against the app's."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+
+    lines, agree, total, explained = [], 0, 0, 0
+    for t in manifest.tenants:
+        if t.revoked:
+            continue
+        rows = conn.execute(load_sql("dev/synced_invoices"), {"tenant_id": t.id}).fetchall()
+        with client_for_tenant(conn, t.id) as client:
+            books = {str(r["Id"]): Decimal(str(r.get("Balance", 0)))
+                     for r in client.query("select * from Invoice")}
+        for invoice_id, number, qbo_id, _client, balance, _n in rows:
+            total += 1
+            if books.get(qbo_id) == balance:
+                agree += 1
+                continue
+            why = conn.execute(load_sql("dev/unsynced_money"),
+                               {"tenant_id": t.id, "invoice_id": invoice_id}).fetchall()
+            reason = "; ".join(f"{e} {ref} {st} ({code})" for e, ref, st, code in why) or "unexplained"
+            explained += bool(why)
+            lines.append(f"  tenant {t.id} invoice {number}: QuickBooks {books.get(qbo_id)} vs app "
+                         f"{balance} - {reason}")
+    head = (f"Invoice balances: {agree} of {total} synced invoices agree between QuickBooks and the "
+            f"app; {explained} differ for a reason the sync log explains (listed)")
+    return [head, *lines]
+
+
 def _zero_rated_code(client: Any) -> str:
     codes = client.query("select * from TaxCode")
     for wanted in ("GST free", "0.0% Z", "Exempt"):
@@ -106,17 +182,23 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
     return notes
 
 
-def summarize(conn: Any, run_id: str, manifest: Any) -> str:
+def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
     from qbo_sync.pipeline import report_run  # noqa: PLC0415
 
-    report, _failed = report_run(conn, run_id)
-    rows = conn.execute(load_sql("dev/run_outcomes"), {"run_id": run_id}).fetchall()
-    outcome = {(r[0], r[1], r[2]): (r[4], r[5]) for r in rows}
-    counts = Counter((r[1], r[4]) for r in rows)
-    lines = [report, "", f"Per-record outcomes of run {run_id}:"]
-    for (entity, status), n in sorted(counts.items()):
-        lines.append(f"  {entity:<15} {status:<8} {n}")
-    lines += ["", "Bad cases planted by the generator, and what the sync did with each:",
+    outcome: dict[tuple, tuple] = {}
+    lines: list[str] = []
+    for number, run_id in enumerate(run_ids, start=1):
+        report, _failed = report_run(conn, run_id)
+        rows = conn.execute(load_sql("dev/run_outcomes"), {"run_id": run_id}).fetchall()
+        outcome.update({(r[0], r[1], r[2]): (r[4], r[5]) for r in rows})
+        counts = Counter((r[1], r[4]) for r in rows)
+        if number == 1:
+            lines += [report, ""]
+        lines.append(f"Per-record outcomes of run {number} ({run_id}):")
+        for (entity, status), n in sorted(counts.items()):
+            lines.append(f"  {entity:<15} {status:<8} {n}")
+        lines.append("")
+    lines += ["Bad cases planted by the generator, and what the sync did with each:",
               f"  {'case':<34} {'record':<28} {'expected':<10} {'got'}"]
     unmet = 0
     by_case: dict[str, list[Any]] = defaultdict(list)
@@ -179,19 +261,27 @@ def main(argv: list[str] | None = None) -> int:
                                   (app["login"], app["password"]))
             for tenant_id, done in sorted(notes.items()):
                 print(f"tenant {tenant_id}: QuickBooks company ready; " + ("; ".join(done) or "no extras"))
-            log_path = local_dir() / "demo-airflow.log"
-            print(f"running the qbo_sync DAG with `airflow dags test` (full log: {log_path}) ...")
-            with open(log_path, "w") as log:
-                done = subprocess.run(
-                    [sys.executable, "-m", "airflow", "dags", "test", "qbo_sync",
-                     "--conf", json.dumps({"full_sync": True})],
-                    env=run_env, stdout=log, stderr=subprocess.STDOUT, check=False)
-            run = conn.execute(load_sql("dev/latest_run"), {"dag_id": "qbo_sync"}).fetchone()
-            if not run:
-                print(f"the DAG run recorded no outcome; see {log_path}", file=sys.stderr)
-                return 1
-            print(summarize(conn, run[0], manifest))
-            print(f"\n`airflow dags test` exit code {done.returncode} "
+            runs, codes = [], []
+            for number, conf in ((1, {"full_sync": True}), (2, {})):
+                if number == 2:
+                    for tenant_id, done in sorted(payments_in_quickbooks(conn, manifest).items()):
+                        print(f"tenant {tenant_id}: in QuickBooks, " + ("; ".join(done) or "nothing new"))
+                log_path = local_dir() / f"demo-airflow-run{number}.log"
+                print(f"run {number}: `airflow dags test qbo_sync` (full log: {log_path}) ...")
+                with open(log_path, "w") as log:
+                    done = subprocess.run(
+                        [sys.executable, "-m", "airflow", "dags", "test", "qbo_sync",
+                         "--conf", json.dumps(conf)],
+                        env=run_env, stdout=log, stderr=subprocess.STDOUT, check=False)
+                codes.append(done.returncode)
+                run = conn.execute(load_sql("dev/latest_run"), {"dag_id": "qbo_sync"}).fetchone()
+                if not run or run[0] in runs:
+                    print(f"run {number} recorded no outcome; see {log_path}", file=sys.stderr)
+                    return 1
+                runs.append(run[0])
+            print(summarize(conn, runs, manifest))
+            print("\n".join(balances(conn, manifest)))
+            print(f"\n`airflow dags test` exit codes {codes} "
                   "(non-zero when records failed: the run is marked for attention).")
     return 0
 

@@ -46,4 +46,8 @@ def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) ->
         conn.execute(load_sql("extract/clear_run_items"), params)
         invoices = conn.execute(load_sql("extract/stage_invoices"), params).rowcount
         customers = conn.execute(load_sql("extract/stage_customers"), params).rowcount
-    return {"invoice": invoices, "customer": customers}
+        payments = conn.execute(load_sql("extract/stage_payments"), params).rowcount
+        credit_memos = conn.execute(load_sql("extract/stage_credit_notes"), params).rowcount
+        voids = conn.execute(load_sql("extract/stage_voids"), params).rowcount
+    return {"invoice": invoices, "customer": customers, "payment": payments,
+            "credit_memo": credit_memos, "invoice_void": voids}

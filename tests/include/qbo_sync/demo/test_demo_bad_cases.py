@@ -230,7 +230,8 @@ def check_payment_for_unsynced_invoice(m, db):
 def check_payment_already_in_quickbooks(m, db):
     tenant = m.tenant(_only_tenant(m, "payment_already_in_quickbooks"))
     payments = _by_id(db, "demo/checks/payments")
-    [payment] = [payments[r.source_id] for r in m.records("payment_already_in_quickbooks", "payment")]
+    [record] = m.records("payment_already_in_quickbooks", "payment_import")
+    [payment] = [p for p in payments.values() if p["invoice_id"] == record.source_id]
     invoice = _by_id(db, "demo/checks/invoices")[payment["invoice_id"]]
     [pre] = [p for p in tenant.quickbooks_setup.payments if p["PaymentRefNum"] == payment["reference"]]
     assert pre["invoice_source_id"] == invoice["id"] and pre["invoice_doc_number"] == invoice["number"]

@@ -1,0 +1,98 @@
+"""Our own cost with QuickBooks' limits off: CPU per invoice of each step, and the peak
+memory of extract + validate in a process that does nothing else.
+
+``python -m qbo_sync.dev.bench_overhead URL RUN_ID`` is that process: it stages and
+validates every tenant of the database at URL and prints its peak RSS (VmHWM) as JSON.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from qbo_sync.db.connection import connect
+from qbo_sync.dev import bench_env, bench_load
+
+STEPS = ("extract", "validate", "plan", "load", "report")
+
+
+def _vm(field: str) -> float | None:
+    """A /proc/self/status size in MB (VmHWM: peak resident set)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def memory_child(url: str, run_id: str, *, timeout: float = 3600) -> dict[str, Any]:
+    """Run extract + validate in a fresh process; its own peak RSS, read by itself at the end."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "qbo_sync.dev.bench_overhead", url, run_id],
+                          capture_output=True, text=True, timeout=timeout, env=dict(os.environ),
+                          check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the extract+validate process failed: {done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
+                     memory: bool = True) -> dict[str, Any]:
+    """One dataset of ``invoices`` invoices (one tenant): the memory child first (so it sees
+    a company with no data yet), then every step in this process, timed."""
+    t = time.perf_counter()
+    data = bench_env.prepare_dataset(url, emu, tenants=1, invoices=invoices)
+    generated_s = time.perf_counter() - t
+    out: dict[str, Any] = {"invoices": invoices, "customers": data["counts"].get("clients"),
+                           "generate_s": round(generated_s, 1)}
+    if memory:
+        out["memory"] = memory_child(url, f"bench-mem-{invoices}")
+    run_id = f"bench-cpu-{invoices}"
+    with connect(url, autocommit=True) as conn:
+        timer = bench_load.StepTimer(conn)
+        plan = bench_load.stage_run(conn, url, run_id, timer)
+        per_tenant = bench_load.batches_by_tenant(plan)
+        with timer.step("load"):
+            for tasks in per_tenant.values():
+                bench_load.load_tenant(conn, url, run_id, tasks)
+        from qbo_sync.pipeline import report_run  # noqa: PLC0415
+
+        with timer.step("report"):
+            report_run(conn, run_id)
+        outcomes = bench_env.run_status_counts(conn, run_id)
+    synced = sum(v for k, v in outcomes.items() if k.startswith("invoice "))
+    out["invoices_in_run"] = synced
+    out["outcomes"] = outcomes
+    out["steps"] = {name: {k: round(v, 3) for k, v in timer.steps[name].items()} for name in STEPS}
+    # Per invoice of the run (customers ride along: they are the invoices' cost too).
+    per = max(1, synced)
+    out["cpu_ms_per_invoice"] = {name: round(timer.steps[name]["cpu_s"] * 1000 / per, 4) for name in STEPS}
+    out["cpu_ms_per_invoice"]["total"] = round(sum(out["cpu_ms_per_invoice"][s] for s in STEPS), 4)
+    out["db_cpu_ms_per_invoice"] = round(
+        sum(timer.steps[s]["db_cpu_s"] for s in STEPS) * 1000 / per, 4)
+    return out
+
+
+def _child(url: str, run_id: str) -> None:
+    from qbo_sync.dev.bench_load import stage_run  # noqa: PLC0415
+
+    start_hwm = _vm("VmHWM")
+    with connect(url, autocommit=True) as conn:
+        stage_run(conn, url, run_id, plan=False)
+    print(json.dumps({"peak_rss_mb": _vm("VmHWM"), "rss_after_imports_mb": start_hwm,
+                      "rss_end_mb": _vm("VmRSS")}))
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    _child(sys.argv[1], sys.argv[2])

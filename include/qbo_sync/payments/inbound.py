@@ -1,0 +1,148 @@
+"""QuickBooks payments back into the app, every run.
+
+Change data capture from the tenant's cursor (the client narrows the window by itself
+when QuickBooks caps an answer at 1,000 objects). Each QuickBooks payment line that pays
+one of our invoices becomes one ``billing.payments`` row with origin ``quickbooks`` and
+external_id ``<payment Id>:<invoice Id>``, so split payments (several payments on one
+invoice, one payment over several invoices) import as separate rows, and re-reading a
+change updates the same row instead of adding one. Payments this sync created are never
+imported back. An edited payment updates its rows; a deleted or voided one voids them.
+The cursor moves in the same transaction as the rows it covers.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+
+log = logging.getLogger(__name__)
+
+CURSOR = "payments_in"
+CDC_DAYS = 30  # QuickBooks answers change data capture at most 30 days back
+
+# QuickBooks payment method names -> the app's methods. Anything else cannot be held.
+METHODS = {
+    "cash": "cash", "check": "cheque", "cheque": "cheque", "credit card": "card",
+    "card": "card", "debit card": "card", "visa": "card", "mastercard": "card",
+    "american express": "card", "amex": "card", "bank transfer": "bank_transfer",
+    "direct deposit": "bank_transfer", "eft": "bank_transfer", "ach": "bank_transfer",
+    "wire": "bank_transfer",
+}
+
+
+def _method(payment: dict[str, Any], names: dict[str, str]) -> tuple[str | None, str]:
+    ref = payment.get("PaymentMethodRef") or {}
+    name = ref.get("name") or names.get(str(ref.get("value"))) or ""
+    if not name:
+        return "other", ""
+    return METHODS.get(name.strip().lower()), name
+
+
+def _voided(payment: dict[str, Any]) -> bool:
+    return Decimal(str(payment.get("TotalAmt", 0))) == 0 and "Voided" in (payment.get("PrivateNote") or "")
+
+
+def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int, realm_id: str,
+                  connected_at: datetime, client: Any, now: datetime | None = None) -> dict[str, int]:
+    now = now or datetime.now(timezone.utc)
+    row = conn.execute(load_sql("payments/cursor_get"), {"tenant_id": tenant_id, "name": CURSOR}).fetchone()
+    since = row[0] if row else connected_at
+    floor = now - timedelta(days=CDC_DAYS) + timedelta(minutes=5)
+    if since < floor:
+        log.warning("tenant %s: payments changed before %s are older than QuickBooks' %s-day "
+                    "change window and cannot be read back", tenant_id, floor.isoformat(), CDC_DAYS)
+        since = floor
+    changes = client.cdc(["Payment"], since)
+    ours = {r[0] for r in conn.execute(load_sql("payments/our_payment_ids"), {"tenant_id": tenant_id})}
+    linked = {str(link.get("TxnId"))
+              for c in changes if not c.deleted
+              for line in c.entity.get("Line") or [] for link in line.get("LinkedTxn") or []
+              if link.get("TxnType") == "Invoice"}
+    invoices = {r[0]: (r[1], r[2]) for r in conn.execute(load_sql("payments/invoice_ids_by_qbo"), {
+        "tenant_id": tenant_id, "qbo_ids": sorted(linked)})}
+    method_names = _method_names(client) if changes else {}
+    counts = {"imported": 0, "updated": 0, "voided": 0, "skipped": 0}
+    newest = since
+    with conn.transaction():
+        for change in sorted(changes, key=lambda c: (c.last_updated or since, c.id)):
+            if change.last_updated and change.last_updated > newest:
+                newest = change.last_updated
+            payment = change.entity
+            pid = str(change.id)
+            if pid in ours or "[qbo-sync " in (payment.get("PrivateNote") or ""):
+                continue  # we sent it: never import our own payments back
+            keep: list[str] = []
+            if not change.deleted and not _voided(payment):
+                keep = _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices,
+                                     method_names, counts)
+            for vid, ref, amount in conn.execute(load_sql("payments/void_imported"), {
+                    "tenant_id": tenant_id, "prefix": f"{pid}:%", "keep": keep}).fetchall():
+                counts["voided"] += 1
+                outcomes.record(conn, ctx, outcomes.Outcome(
+                    tenant_id=tenant_id, entity="payment_import", source_id=vid,
+                    source_ref=ref or f"QuickBooks payment {pid}", action="void", status="synced",
+                    realm_id=realm_id, qbo_id=pid, amount=amount,
+                    error_message="deleted, voided or edited in QuickBooks: the imported payment is voided"))
+        conn.execute(load_sql("payments/cursor_set"), {
+            "tenant_id": tenant_id, "name": CURSOR, "position": newest})
+    return counts
+
+
+def _method_names(client: Any) -> dict[str, str]:
+    try:
+        return {str(r["Id"]): r.get("Name", "") for r in client.query("select * from PaymentMethod")}
+    except Exception:  # noqa: BLE001 - a company without payment methods, or an older API
+        return {}
+
+
+def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_names, counts) -> list[str]:
+    pid = str(payment["Id"])
+    reference = payment.get("PaymentRefNum")
+    method, method_name = _method(payment, method_names)
+    paid_at = datetime.fromisoformat(payment["TxnDate"]).replace(tzinfo=timezone.utc) \
+        if payment.get("TxnDate") else None
+    keep = []
+    for line in payment.get("Line") or []:
+        for link in line.get("LinkedTxn") or []:
+            if link.get("TxnType") != "Invoice" or str(link.get("TxnId")) not in invoices:
+                continue  # credit applications and invoices that are not ours
+            invoice_id, _client = invoices[str(link["TxnId"])]
+            amount = Decimal(str(line.get("Amount", 0)))
+            external_id = f"{pid}:{link['TxnId']}"
+            shown = reference or f"QuickBooks payment {pid}"
+            if method is None:
+                counts["skipped"] += 1
+                outcomes.record(conn, ctx, outcomes.from_catalog(
+                    "payment_method_unsupported", tenant_id=tenant_id, entity="payment_import",
+                    source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
+                    action="import", reference=shown, number=link["TxnId"], method=method_name))
+                continue
+            twin = conn.execute(load_sql("payments/app_payment_with_reference"), {
+                "tenant_id": tenant_id, "invoice_id": invoice_id, "reference": reference}).fetchone()
+            if twin:
+                counts["skipped"] += 1
+                outcomes.record(conn, ctx, outcomes.from_catalog(
+                    "payment_already_in_app", tenant_id=tenant_id, entity="payment_import",
+                    source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
+                    action="import", reference=shown, number=link["TxnId"], app_payment_id=twin[0]))
+                continue
+            written = conn.execute(load_sql("payments/upsert_imported"), {
+                "tenant_id": tenant_id, "invoice_id": invoice_id, "amount": amount,
+                "paid_at": paid_at, "method": method, "reference": reference,
+                "external_id": external_id}).fetchone()
+            keep.append(external_id)
+            if written is None:
+                continue  # already imported exactly like this
+            billing_id, inserted = written
+            counts["imported" if inserted else "updated"] += 1
+            outcomes.record(conn, ctx, outcomes.Outcome(
+                tenant_id=tenant_id, entity="payment_import", source_id=billing_id, source_ref=shown,
+                action="import", status="synced", realm_id=realm_id, qbo_id=pid, amount=amount,
+                error_message=None if inserted else "updated from QuickBooks"))
+    return keep

@@ -1,0 +1,367 @@
+"""Post a tenant's staged payments, credit notes and invoice voids to QuickBooks.
+
+Order matters: payments and credit notes need their invoice in QuickBooks (the invoice
+load ran before this), and voids come last so that a payment recorded in the same run
+is in place before its invoice is voided (QuickBooks then unapplies it, and says so).
+
+A payment that QuickBooks already has (our tag in its PrivateNote, or the same reference
+for the same customer) is linked to our record, never posted twice. A credit note is a
+CreditMemo applied to its invoice through a zero-amount Payment linking both, which is
+how QuickBooks applies credit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
+from qbo_sync.money import ZERO
+from qbo_sync.transform.invoice import US_NON_TAXABLE, private_note_tag
+
+log = logging.getLogger(__name__)
+
+PAYMENT_REF_MAX = 21
+VOIDED = "voided"  # payload_hash of a record we voided in QuickBooks
+
+
+@dataclass
+class Counts:
+    synced: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class Poster:
+    def __init__(self, conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int,
+                 realm_id: str, connected_at: datetime, client: Any) -> None:
+        self.conn, self.ctx, self.client = conn, ctx, client
+        self.tenant_id, self.realm_id, self.connected_at = tenant_id, realm_id, connected_at
+        self.settings: TenantSettings = tenant_settings(conn, tenant_id)
+        self.counts: dict[str, Counts] = {}
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _count(self, entity: str, status: str) -> None:
+        c = self.counts.setdefault(entity, Counts())
+        setattr(c, status, getattr(c, status) + 1)
+
+    def _explained(self, code: str, entity: str, source_id: int, ref: str | None, amount: Any,
+                   action: str = "create", **context: object) -> None:
+        outcome = outcomes.from_catalog(code, tenant_id=self.tenant_id, entity=entity,
+                                        source_id=source_id, source_ref=ref, realm_id=self.realm_id,
+                                        amount=amount, action=action, **context)
+        outcomes.record(self.conn, self.ctx, outcome)
+        self._count(entity, outcome.status)
+
+    def _fault(self, entity: str, source_id: int, ref: str | None, amount: Any, fault: Any,
+               action: str) -> None:
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
+            action=action, status="failed", realm_id=self.realm_id, error_code=str(fault.code),
+            error_message=fault.summary(), category=fault.category, cause=fault.cause,
+            fix=fault.fix, amount=amount))
+        self._count(entity, "failed")
+
+    def _synced(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str,
+                qbo_id: str, sync_token: str | None, note: str | None = None,
+                hash_: str | None = None, map_entity: str | None = None) -> None:
+        self.conn.execute(load_sql("load/upsert_entity_map"), {
+            "tenant_id": self.tenant_id, "entity": map_entity or entity, "source_id": source_id,
+            "realm_id": self.realm_id, "qbo_id": qbo_id, "sync_token": sync_token,
+            "payload_hash": hash_, "doc_number": ref})
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
+            action=action, status="synced", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
+            error_message=note))
+        self._count(entity, "synced")
+
+    def _unchanged(self, entity: str, source_id: int, ref: str | None, amount: Any, qbo_id: str) -> None:
+        prior = self.conn.execute(load_sql("outcomes/run_outcome"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
+            "source_id": source_id}).fetchone()
+        if prior and prior[0] == "synced":  # a re-run of this task keeps its outcome
+            self._count(entity, "synced")
+            return
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
+            action="skip", status="skipped", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
+            cause="Already in QuickBooks and unchanged since it was last sent."))
+        self._count(entity, "skipped")
+
+    def _historical(self, finalized_at: datetime | None) -> bool:
+        return finalized_at is not None and finalized_at < self.connected_at
+
+    def _invoice_reason(self, invoice_id: int | None) -> str:
+        row = self.conn.execute(load_sql("load/run_invoice_cause"), {
+            "tenant_id": self.tenant_id, "source_id": invoice_id}).fetchone()
+        return row[0] if row and row[0] else "it has not been synced"
+
+    # ------------------------------------------------------------------ payments
+    def post_payments(self) -> None:
+        from qbo_client.results import BatchOperation  # noqa: PLC0415
+
+        rows = self.conn.execute(load_sql("payments/read_payments"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        to_create: list[tuple[Any, dict[str, Any]]] = []
+        with self.conn.transaction():
+            for row in rows:
+                (pid, amount, paid_at, method, reference, voided_at, invoice_id, number, _client_id,
+                 finalized_at, invoice_qbo, customer_qbo, payment_qbo, sync_token, phash) = row
+                ref = reference or f"payment {pid}"
+                if voided_at is not None:  # staged only when it is in QuickBooks
+                    if phash == VOIDED:
+                        self._unchanged("payment", pid, ref, amount, payment_qbo)
+                        continue
+                    self._void_payment(pid, ref, amount, payment_qbo)
+                    continue
+                if payment_qbo:
+                    self._unchanged("payment", pid, ref, amount, payment_qbo)
+                    continue
+                if not invoice_qbo:
+                    code = ("payment_for_historical_invoice" if self._historical(finalized_at)
+                            else "payment_invoice_not_synced")
+                    self._explained(code, "payment", pid, ref, amount, reference=ref, number=number,
+                                    reason=self._invoice_reason(invoice_id))
+                    continue
+                if amount is None or amount <= ZERO:
+                    self._explained("payment_amount_invalid", "payment", pid, ref, amount,
+                                    reference=ref, amount_text=str(amount))
+                    continue
+                note = None
+                if reference and len(reference) > PAYMENT_REF_MAX:
+                    if self.settings.payment_ref_policy != "truncate":
+                        self._explained("payment_reference_too_long", "payment", pid, ref, amount,
+                                        reference=reference, length=len(reference))
+                        continue
+                    note = f"reference shortened to its last {PAYMENT_REF_MAX} characters"
+                    reference = reference[-PAYMENT_REF_MAX:]
+                if not self.settings.deposit_account_id:
+                    self._explained("deposit_account_missing", "payment", pid, ref, amount)
+                    continue
+                body = {
+                    "CustomerRef": {"value": customer_qbo},
+                    "TotalAmt": amount,
+                    "TxnDate": (paid_at or datetime.now()).date().isoformat(),
+                    "DepositToAccountRef": {"value": self.settings.deposit_account_id},
+                    "PrivateNote": f"{private_note_tag('payment', pid)} {method or ''}".strip(),
+                    "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}],
+                }
+                if reference:
+                    body["PaymentRefNum"] = reference
+                to_create.append(((pid, ref, amount, customer_qbo, reference, note), body))
+        existing = self._existing_payments({c[3] for c, _ in to_create})
+        pending = []
+        with self.conn.transaction():
+            for (pid, ref, amount, customer, reference, note), body in to_create:
+                hit = self._match_payment(existing.get(customer, []), pid, reference)
+                if hit:
+                    self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
+                                 str(hit.get("SyncToken")),
+                                 note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled")
+                    continue
+                pending.append(((pid, ref, amount, customer, reference, note), body))
+        for start in range(0, len(pending), 30):
+            chunk = pending[start:start + 30]
+            ops = [BatchOperation.create("Payment", body, bid=str(i + 1)) for i, (_, body) in enumerate(chunk)]
+            results = self.client.batch(ops)
+            unknown = []
+            with self.conn.transaction():
+                for (meta, _body), res in zip(chunk, results):
+                    pid, ref, amount, customer, reference, note = meta
+                    if res.ok:
+                        self._synced("payment", pid, ref, amount, "create", str(res.entity["Id"]),
+                                     str(res.entity.get("SyncToken")), note=note)
+                    elif res.outcome_unknown:
+                        unknown.append(meta)
+                    else:
+                        self._fault("payment", pid, ref, amount, res.fault, "create")
+            if unknown:  # look before posting again: the first post may have landed
+                found = self._existing_payments({m[3] for m in unknown})
+                with self.conn.transaction():
+                    for pid, ref, amount, customer, reference, note in unknown:
+                        hit = self._match_payment(found.get(customer, []), pid, reference)
+                        if hit:
+                            self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
+                                         str(hit.get("SyncToken")), note="answer lost; found in QuickBooks")
+                        else:
+                            self._explained_unknown("payment", pid, ref, amount)
+
+    def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
+        from qbo_client.catalog import entry  # noqa: PLC0415
+
+        e = entry("outcome_unknown")
+        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
+            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
+            action="create", status="failed", realm_id=self.realm_id, error_code="outcome_unknown",
+            category=e.category, cause=e.render_cause(), fix=e.render_fix(), amount=amount))
+        self._count(entity, "failed")
+
+    def _existing_payments(self, customers: set[str]) -> dict[str, list[dict[str, Any]]]:
+        from qbo_sync.validate.company import quote  # noqa: PLC0415
+
+        found: dict[str, list[dict[str, Any]]] = {}
+        wanted = sorted(c for c in customers if c)
+        for i in range(0, len(wanted), 50):
+            literals = ", ".join(quote(c) for c in wanted[i:i + 50])
+            for row in self.client.query(f"select * from Payment where CustomerRef in ({literals})"):
+                found.setdefault(str((row.get("CustomerRef") or {}).get("value")), []).append(row)
+        return found
+
+    @staticmethod
+    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None) -> dict | None:
+        tag = private_note_tag("payment", pid)
+        for row in rows:
+            if tag in (row.get("PrivateNote") or ""):
+                return row
+        for row in rows:
+            if reference and row.get("PaymentRefNum") == reference and Decimal(str(row.get("TotalAmt", 0))) > 0:
+                return row
+        return None
+
+    def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str) -> None:
+        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+
+        try:
+            current = self.client.read("Payment", qbo_id)
+            result = self.client.void("Payment", qbo_id, str(current.get("SyncToken")))
+        except QboFaultError as exc:
+            self._fault("payment", pid, ref, amount, exc.fault, "void")
+            return
+        self._synced("payment", pid, ref, amount, "void", qbo_id, result.sync_token,
+                     note="voided in QuickBooks", hash_=VOIDED)
+
+    # ------------------------------------------------------------------ credit notes
+    def post_credit_notes(self) -> None:
+        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+
+        rows = self.conn.execute(load_sql("payments/read_credit_notes"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        if not rows:
+            return
+        lines: dict[int, list[tuple]] = {}
+        for cid, lid, desc, amount, rate_id in self.conn.execute(
+                load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}):
+            lines.setdefault(cid, []).append((lid, desc, amount, rate_id))
+        rates = tax_rates(self.conn, self.tenant_id)
+        for (nid, number, issue_date, total, reason, invoice_id, invoice_number, finalized_at,
+             invoice_qbo, customer_qbo, memo_qbo, application_qbo) in rows:
+            ref = number or f"credit note {nid}"
+            with self.conn.transaction():
+                if memo_qbo and application_qbo:
+                    self._unchanged("credit_memo", nid, ref, total, memo_qbo)
+                    continue
+                if not invoice_qbo:
+                    code = ("credit_note_for_historical_invoice" if self._historical(finalized_at)
+                            else "credit_note_invoice_not_synced")
+                    self._explained(code, "credit_memo", nid, ref, total, number=ref,
+                                    invoice_number=invoice_number,
+                                    reason=self._invoice_reason(invoice_id))
+                    continue
+                try:
+                    if not memo_qbo:
+                        memo = self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
+                                                        lines.get(nid, []), rates)
+                        memo_qbo = str(memo["Id"])
+                        self.conn.execute(load_sql("load/upsert_entity_map"), {
+                            "tenant_id": self.tenant_id, "entity": "credit_memo", "source_id": nid,
+                            "realm_id": self.realm_id, "qbo_id": memo_qbo,
+                            "sync_token": str(memo.get("SyncToken")), "payload_hash": None,
+                            "doc_number": number})
+                    applied = self._apply_credit(nid, memo_qbo, invoice_qbo, customer_qbo)
+                except QboFaultError as exc:
+                    self._fault("credit_memo", nid, ref, total, exc.fault, "create")
+                    continue
+                self._synced("credit_memo", nid, ref, total, "create", memo_qbo, None,
+                             note=f"applied {applied} to invoice {invoice_number}")
+
+    def _create_credit_memo(self, nid: int, number: str | None, issue_date: Any, reason: str | None,
+                            customer_qbo: str, lines: list[tuple], rates: dict) -> dict[str, Any]:
+        us = self.settings.region == "US"
+        body_lines = []
+        for lid, desc, amount, rate_id in lines:
+            code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
+            if us:
+                code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else "TAX"
+            elif code is None:
+                code = self.settings.no_tax_code_id
+            detail: dict[str, Any] = {"ItemRef": {"value": self.settings.default_service_item_id},
+                                      "Qty": Decimal(1), "UnitPrice": amount}
+            if code:
+                detail["TaxCodeRef"] = {"value": code}
+            body_lines.append({"DetailType": "SalesItemLineDetail", "Amount": amount,
+                               "Description": (desc or reason or "Credit")[:4000],
+                               "SalesItemLineDetail": detail})
+        body: dict[str, Any] = {
+            "CustomerRef": {"value": customer_qbo}, "Line": body_lines,
+            "PrivateNote": private_note_tag("credit_memo", nid),
+            # Credit note lines hold tax-inclusive amounts, as the app shows them.
+            "GlobalTaxCalculation": "TaxInclusive" if not us else None,
+        }
+        if number:
+            body["DocNumber"] = number
+        if issue_date:
+            body["TxnDate"] = issue_date.isoformat()
+        body = {k: v for k, v in body.items() if v is not None}
+        return self.client.create("CreditMemo", body).entity
+
+    def _apply_credit(self, nid: int, memo_qbo: str, invoice_qbo: str, customer_qbo: str) -> Decimal:
+        """Apply the memo to its invoice (a zero Payment linking both); never more than the
+        invoice still owes or the memo still holds."""
+        memo = self.client.read("CreditMemo", memo_qbo)
+        invoice = self.client.read("Invoice", invoice_qbo)
+        amount = min(Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))),
+                     Decimal(str(invoice.get("Balance", 0))))
+        if amount <= ZERO:
+            return ZERO
+        payment = self.client.create("Payment", {
+            "CustomerRef": {"value": customer_qbo}, "TotalAmt": Decimal("0"),
+            "PrivateNote": private_note_tag("credit_application", nid),
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]},
+                     {"Amount": amount, "LinkedTxn": [{"TxnId": memo_qbo, "TxnType": "CreditMemo"}]}],
+        }).entity
+        self.conn.execute(load_sql("load/upsert_entity_map"), {
+            "tenant_id": self.tenant_id, "entity": "credit_application", "source_id": nid,
+            "realm_id": self.realm_id, "qbo_id": str(payment["Id"]),
+            "sync_token": str(payment.get("SyncToken")), "payload_hash": None, "doc_number": None})
+        return amount
+
+    # ------------------------------------------------------------------ voids
+    def post_voids(self) -> None:
+        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+
+        rows = self.conn.execute(load_sql("payments/read_voids"), {
+            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        for iid, number, total, qbo_id in rows:
+            with self.conn.transaction():
+                try:
+                    invoice = self.client.read("Invoice", qbo_id)  # fresh SyncToken
+                    payments = [l["TxnId"] for l in invoice.get("LinkedTxn", []) if l.get("TxnType") == "Payment"]
+                    result = self.client.void("Invoice", qbo_id, str(invoice.get("SyncToken")))
+                except QboFaultError as exc:
+                    self._fault("invoice_void", iid, number, total, exc.fault, "void")
+                    continue
+                note = "voided in QuickBooks"
+                if payments:
+                    note += (f"; the {len(payments)} payment(s) applied to it (QuickBooks Id "
+                             f"{', '.join(payments)}) are now unapplied credit for the customer: "
+                             "refund or reuse them in QuickBooks")
+                self._synced("invoice_void", iid, number, total, "void", qbo_id, result.sync_token,
+                             note=note, hash_=VOIDED)
+
+
+def post_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int, realm_id: str,
+                connected_at: datetime, client: Any) -> dict[str, dict[str, int]]:
+    poster = Poster(conn, ctx, tenant_id, realm_id, connected_at, client)
+    poster.post_payments()
+    poster.post_credit_notes()
+    poster.post_voids()
+    for entity in ("payment", "credit_memo", "invoice_void"):
+        conn.execute(load_sql("payments/mark_posted"), {
+            "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity})
+    return {k: vars(v) for k, v in poster.counts.items()}

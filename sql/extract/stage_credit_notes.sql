@@ -1,0 +1,29 @@
+-- Finalized credit notes changed in the interval (or all with full_sync), earlier failures
+-- and resync requests.
+WITH failed AS (
+    SELECT DISTINCT ON (l.source_id) l.source_id, l.status
+    FROM qbo_sync.sync_log AS l
+    WHERE l.tenant_id = %(tenant_id)s AND l.entity = 'credit_memo'
+      AND l.source_id IN (SELECT f.source_id FROM qbo_sync.sync_log AS f
+                          WHERE f.tenant_id = %(tenant_id)s AND f.entity = 'credit_memo'
+                            AND f.status = 'failed')
+    ORDER BY l.source_id, l.id DESC
+)
+INSERT INTO qbo_sync.run_items (run_id, tenant_id, entity, source_id, source_ref, reason, amount)
+SELECT %(run_id)s, n.tenant_id, 'credit_memo', n.id, n.number,
+       CASE WHEN rc.resync_requested_at IS NOT NULL THEN 'resync'
+            WHEN %(full_sync)s THEN 'full'
+            WHEN f.source_id IS NOT NULL THEN 'retry' ELSE 'changed' END,
+       n.total
+FROM billing.credit_notes AS n
+LEFT JOIN qbo_sync.record_controls AS rc
+       ON rc.tenant_id = n.tenant_id AND rc.entity = 'credit_memo' AND rc.source_id = n.id
+LEFT JOIN failed AS f ON f.source_id = n.id AND f.status = 'failed'
+WHERE n.tenant_id = %(tenant_id)s
+  AND n.status = 'finalized'
+  AND NOT coalesce(rc.excluded, false)
+  AND (%(full_sync)s
+       OR (n.updated_at >= %(start)s AND n.updated_at < %(end)s)
+       OR rc.resync_requested_at IS NOT NULL
+       OR f.source_id IS NOT NULL)
+ON CONFLICT DO NOTHING;

@@ -1,0 +1,39 @@
+-- App payments this run considers for one tenant: recorded or voided in the interval (or
+-- all with full_sync), earlier failures and resync requests. A payment voided before it was
+-- ever sent is never sent. Payments imported from QuickBooks never go back.
+WITH failed AS (
+    SELECT DISTINCT ON (l.source_id) l.source_id, l.status
+    FROM qbo_sync.sync_log AS l
+    WHERE l.tenant_id = %(tenant_id)s AND l.entity = 'payment'
+      AND l.source_id IN (SELECT f.source_id FROM qbo_sync.sync_log AS f
+                          WHERE f.tenant_id = %(tenant_id)s AND f.entity = 'payment'
+                            AND f.status = 'failed')
+    ORDER BY l.source_id, l.id DESC
+)
+INSERT INTO qbo_sync.run_items (run_id, tenant_id, entity, source_id, source_ref, reason, amount)
+SELECT %(run_id)s, p.tenant_id, 'payment', p.id, p.reference,
+       CASE
+           WHEN rc.resync_requested_at IS NOT NULL THEN 'resync'
+           WHEN %(full_sync)s THEN 'full'
+           WHEN f.source_id IS NOT NULL THEN 'retry'
+           ELSE 'changed'
+       END,
+       p.amount
+FROM billing.payments AS p
+LEFT JOIN qbo_sync.entity_map AS m
+       ON m.tenant_id = p.tenant_id AND m.entity = 'payment' AND m.source_id = p.id
+LEFT JOIN qbo_sync.record_controls AS rc
+       ON rc.tenant_id = p.tenant_id AND rc.entity = 'payment' AND rc.source_id = p.id
+LEFT JOIN failed AS f ON f.source_id = p.id AND f.status = 'failed'
+WHERE p.tenant_id = %(tenant_id)s
+  AND p.origin = 'app'
+  AND NOT coalesce(rc.excluded, false)
+  AND (p.voided_at IS NULL OR m.source_id IS NOT NULL)
+  AND (
+         %(full_sync)s
+      OR (p.created_at >= %(start)s AND p.created_at < %(end)s)
+      OR (p.voided_at >= %(start)s AND p.voided_at < %(end)s)
+      OR rc.resync_requested_at IS NOT NULL
+      OR f.source_id IS NOT NULL
+  )
+ON CONFLICT DO NOTHING;

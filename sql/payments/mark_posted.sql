@@ -1,0 +1,3 @@
+UPDATE qbo_sync.run_items SET state = 'done'
+WHERE run_id = %(run_id)s AND tenant_id = %(tenant_id)s AND entity = %(entity)s
+  AND state = 'extracted';

@@ -1,0 +1,17 @@
+SELECT n.id, n.number, n.issue_date, n.total, n.reason, n.invoice_id, i.number, i.finalized_at,
+       mi.qbo_id AS invoice_qbo_id, mc.qbo_id AS customer_qbo_id,
+       mn.qbo_id AS credit_memo_qbo_id, ma.qbo_id AS application_qbo_id
+FROM qbo_sync.run_items AS r
+JOIN billing.credit_notes AS n ON n.id = r.source_id
+LEFT JOIN billing.invoices AS i ON i.id = n.invoice_id AND i.tenant_id = n.tenant_id
+LEFT JOIN qbo_sync.entity_map AS mi
+       ON mi.tenant_id = n.tenant_id AND mi.entity = 'invoice' AND mi.source_id = i.id
+LEFT JOIN qbo_sync.entity_map AS mc
+       ON mc.tenant_id = n.tenant_id AND mc.entity = 'customer' AND mc.source_id = i.client_id
+LEFT JOIN qbo_sync.entity_map AS mn
+       ON mn.tenant_id = n.tenant_id AND mn.entity = 'credit_memo' AND mn.source_id = n.id
+LEFT JOIN qbo_sync.entity_map AS ma
+       ON ma.tenant_id = n.tenant_id AND ma.entity = 'credit_application' AND ma.source_id = n.id
+WHERE r.run_id = %(run_id)s AND r.tenant_id = %(tenant_id)s AND r.entity = 'credit_memo'
+  AND r.state = 'extracted'
+ORDER BY n.id;

@@ -1,0 +1,164 @@
+"""The qbo_resync DAG under real Airflow (dag.test), a real database and the emulator:
+fix a failed record and resync it, exclude one so scheduled runs leave it alone, include
+it back, and refuse records the sync log does not know.
+
+dag.test() runs no scheduler: the qbo_sync run that qbo_resync triggers is created in the
+metadata DB but not executed, so the test runs qbo_sync itself (full_sync false, as the
+triggered run would) to show what the next run does with the records."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.scenario import build_au_tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def dags():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert not bag.import_errors, bag.import_errors
+    return bag.get_dag("qbo_sync"), bag.get_dag("qbo_resync")
+
+
+def states(dag_run) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+def status_of(db, source_id: int, entity: str = "invoice") -> str:
+    return db.execute("SELECT status FROM qbo_sync.record_status WHERE tenant_id = 1"
+                      " AND entity = %s AND source_id = %s", (entity, source_id)).fetchone()[0]
+
+
+def staged(db, run_id: str) -> dict[int, str]:
+    return dict(db.execute("SELECT source_id, reason FROM qbo_sync.run_items WHERE run_id = %s"
+                           " AND entity = 'invoice'", (run_id,)).fetchall())
+
+
+def outcome(db, run_id: str, source_id: int) -> str | None:
+    row = db.execute("SELECT status FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'"
+                     " AND source_id = %s", (run_id, source_id)).fetchone()
+    return row[0] if row else None
+
+
+def controls(db, source_id: int):
+    return db.execute("SELECT excluded, resync_requested_at, updated_by, note FROM"
+                      " qbo_sync.record_controls WHERE tenant_id = 1 AND entity = 'invoice'"
+                      " AND source_id = %s", (source_id,)).fetchone()
+
+
+def actions(db, source_id: int) -> list[tuple[str, str]]:
+    return db.execute("SELECT action, requested_by FROM qbo_sync.record_actions WHERE tenant_id = 1"
+                      " AND entity = 'invoice' AND source_id = %s ORDER BY id", (source_id,)).fetchall()
+
+
+def triggered_run(run_id: str):
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        found = session.query(DagRun).filter(DagRun.dag_id == "qbo_sync",
+                                             DagRun.run_id == f"resync__{run_id}").one_or_none()
+        return None if found is None else (found.conf, str(found.run_type))
+
+
+def task_log(run, task_id: str) -> str:
+    """The task's log file as Airflow wrote it (what finance opens in the UI)."""
+    import os
+
+    base = Path(os.environ["AIRFLOW_HOME"]) / "logs"
+    files = sorted(base.glob(f"dag_id=qbo_resync/run_id={run.run_id}/task_id={task_id}/*.log"))
+    assert files, f"no log for {task_id} under {base}"
+    return files[-1].read_text()
+
+
+def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory):
+    from qbo_sync.operations.controls import clear_honoured_resyncs
+    from qbo_sync.tenants.settings import map_tax_rate
+
+    qbo_sync, qbo_resync = dags
+    company, _good = build_au_tenant(db, airflow_conns)
+    first = qbo_sync.test(run_conf={"full_sync": True})
+    assert outcome(db, first.run_id, 5) == "failed"  # tax rate 'Mystery levy' not linked
+    assert outcome(db, first.run_id, 8) == "failed"  # amounts do not add up
+
+    # Finance fixes invoice 5's cause, resyncs it, and excludes invoice 8 (fixed by hand
+    # in QuickBooks, say).
+    map_tax_rate(db, 1, "Mystery levy", company["tax_codes"]["GST"])
+    resync = qbo_resync.test(run_conf={"action": "resync", "tenant_id": 1, "entity": "invoice",
+                                       "source_ids": [5], "note": "tax rate linked"})
+    assert resync.state == "success" and states(resync)["trigger_qbo_sync"] == "success"
+    excluded, requested_at, by, note = controls(db, 5)
+    assert not excluded and requested_at is not None and by == "dag_test"
+    assert note == f"resync by dag_test (qbo_resync run {resync.run_id}): tax rate linked"
+    # The qbo_sync run it started, with full_sync off, waits in the metadata DB.
+    assert triggered_run(resync.run_id) == ({"full_sync": False}, "operator_triggered")
+    summary = task_log(resync, "summary")
+    assert "1 record(s) flagged for resync:" in summary and "INV-0005" in summary
+    assert f"qbo_sync run resync__{resync.run_id} was started" in summary
+    assert "Traceback" not in task_log(resync, "apply_action")
+
+    exclude = qbo_resync.test(run_conf={"action": "exclude", "tenant_id": 1, "entity": "invoice",
+                                        "source_ids": [8], "note": "entered by hand in QuickBooks"})
+    assert exclude.state == "success"
+    assert states(exclude)["trigger_qbo_sync"] == "skipped"  # nothing to send
+    assert status_of(db, 8) == "excluded"
+    assert controls(db, 8)[0] is True
+
+    # The next run (what the triggered one does): 5 is staged because it was asked for,
+    # and syncs; 8 is failed but excluded, so it is not even staged.
+    second = qbo_sync.test(run_conf={"full_sync": False})
+    assert staged(db, second.run_id)[5] == "resync"
+    assert outcome(db, second.run_id, 5) == "synced" and status_of(db, 5) == "synced"
+    assert 8 not in staged(db, second.run_id) and outcome(db, second.run_id, 8) is None
+    assert status_of(db, 8) == "excluded"
+    # The request is cleared once honoured (the call the lead wires into qbo_sync's report).
+    assert clear_honoured_resyncs(db, second.run_id) == [(1, "invoice", 5, "synced")]
+    assert controls(db, 5)[1] is None
+    assert actions(db, 5) == [("resync", "dag_test"), ("resync_done", "qbo_sync")]
+    with qbo_factory(1) as client:
+        assert client.count("select count(*) from Invoice where DocNumber = 'INV-0005'") == 1
+
+    # Include it back: the sync log shows its last failure again, and the next run retries it.
+    include = qbo_resync.test(run_conf={"action": "include", "tenant_id": 1, "entity": "invoice",
+                                        "source_ids": [8]})
+    assert include.state == "success"
+    assert status_of(db, 8) == "failed" and controls(db, 8)[0] is False
+    assert actions(db, 8) == [("exclude", "dag_test"), ("include", "dag_test")]
+    third = qbo_sync.test(run_conf={"full_sync": False})
+    assert staged(db, third.run_id)[8] == "retry" and outcome(db, third.run_id, 8) == "failed"
+
+
+def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow_conns, dags):
+    qbo_sync, qbo_resync = dags
+    build_au_tenant(db, airflow_conns)
+    qbo_sync.test(run_conf={"full_sync": True})
+    before = db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone()
+
+    run = qbo_resync.test(run_conf={"action": "exclude", "tenant_id": 1, "entity": "invoice",
+                                    "source_ids": [8, 999]})
+    got = states(run)
+    assert run.state == "failed" and got["action_refused"] == "failed"
+    assert got["apply_action"] == "success" and got["summary"] == "success"
+    assert db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == before
+    assert status_of(db, 8) == "failed"  # the known one was not excluded either
+    summary = task_log(run, "summary")
+    assert "REFUSED - nothing was changed" in summary and "999" in summary
+    assert "Traceback" not in summary
+
+    # Resyncing all failures of the tenant flags exactly the failed, non-excluded records.
+    failed = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_status WHERE"
+                                       " tenant_id = 1 AND entity = 'invoice' AND status = 'failed'")}
+    assert {3, 4, 5, 6, 8} <= failed
+    everything = qbo_resync.test(run_conf={"action": "resync_failed", "tenant_id": 1,
+                                           "entity": "invoice", "sync_now": False})
+    assert everything.state == "success"
+    assert states(everything)["trigger_qbo_sync"] == "skipped"  # sync_now off
+    flagged = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_controls WHERE"
+                                        " entity = 'invoice' AND resync_requested_at IS NOT NULL")}
+    assert flagged == failed
+    assert "next scheduled qbo_sync run sends them" in task_log(everything, "summary")
