@@ -66,17 +66,17 @@ def triggered_run(run_id: str):
         return None if found is None else (found.conf, str(found.run_type))
 
 
-def task_log(run, task_id: str) -> str:
-    """The task's log file as Airflow wrote it (what finance opens in the UI)."""
-    import os
+def run_resync(dag, capfd, **conf):
+    """Run qbo_resync; returns the run and what its tasks logged up to the last task
+    (dag.test runs tasks in this process and writes no log files)."""
+    capfd.readouterr()
+    run = dag.test(run_conf=conf)
+    out = "".join(capfd.readouterr())
+    return run, out.split("starting task_id=action_refused")[0]
 
-    base = Path(os.environ["AIRFLOW_HOME"]) / "logs"
-    files = sorted(base.glob(f"dag_id=qbo_resync/run_id={run.run_id}/task_id={task_id}/*.log"))
-    assert files, f"no log for {task_id} under {base}"
-    return files[-1].read_text()
 
-
-def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory):
+def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory,
+                                                capfd):
     from qbo_sync.operations.controls import clear_honoured_resyncs
     from qbo_sync.tenants.settings import map_tax_rate
 
@@ -89,18 +89,17 @@ def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, d
     # Finance fixes invoice 5's cause, resyncs it, and excludes invoice 8 (fixed by hand
     # in QuickBooks, say).
     map_tax_rate(db, 1, "Mystery levy", company["tax_codes"]["GST"])
-    resync = qbo_resync.test(run_conf={"action": "resync", "tenant_id": 1, "entity": "invoice",
-                                       "source_ids": [5], "note": "tax rate linked"})
+    resync, log = run_resync(qbo_resync, capfd, action="resync", tenant_id=1, entity="invoice",
+                             source_ids=[5], note="tax rate linked")
     assert resync.state == "success" and states(resync)["trigger_qbo_sync"] == "success"
     excluded, requested_at, by, note = controls(db, 5)
     assert not excluded and requested_at is not None and by == "dag_test"
     assert note == f"resync by dag_test (qbo_resync run {resync.run_id}): tax rate linked"
     # The qbo_sync run it started, with full_sync off, waits in the metadata DB.
     assert triggered_run(resync.run_id) == ({"full_sync": False}, "operator_triggered")
-    summary = task_log(resync, "summary")
-    assert "1 record(s) flagged for resync:" in summary and "INV-0005" in summary
-    assert f"qbo_sync run resync__{resync.run_id} was started" in summary
-    assert "Traceback" not in task_log(resync, "apply_action")
+    assert "1 record(s) flagged for resync:" in log and "requested by: dag_test" in log
+    assert f"qbo_sync run resync__{resync.run_id} was started" in log
+    assert "Traceback" not in log
 
     exclude = qbo_resync.test(run_conf={"action": "exclude", "tenant_id": 1, "entity": "invoice",
                                         "source_ids": [8], "note": "entered by hand in QuickBooks"})
@@ -133,32 +132,31 @@ def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, d
     assert staged(db, third.run_id)[8] == "retry" and outcome(db, third.run_id, 8) == "failed"
 
 
-def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow_conns, dags):
+def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow_conns, dags, capfd):
     qbo_sync, qbo_resync = dags
     build_au_tenant(db, airflow_conns)
     qbo_sync.test(run_conf={"full_sync": True})
     before = db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone()
 
-    run = qbo_resync.test(run_conf={"action": "exclude", "tenant_id": 1, "entity": "invoice",
-                                    "source_ids": [8, 999]})
+    run, log = run_resync(qbo_resync, capfd, action="exclude", tenant_id=1, entity="invoice",
+                          source_ids=[8, 999])
     got = states(run)
     assert run.state == "failed" and got["action_refused"] == "failed"
     assert got["apply_action"] == "success" and got["summary"] == "success"
     assert db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == before
     assert status_of(db, 8) == "failed"  # the known one was not excluded either
-    summary = task_log(run, "summary")
-    assert "REFUSED - nothing was changed" in summary and "999" in summary
-    assert "Traceback" not in summary
+    assert "REFUSED - nothing was changed" in log and "no invoice with id 999" in log
+    assert "Traceback" not in log  # a refusal is explained, not a crash
 
     # Resyncing all failures of the tenant flags exactly the failed, non-excluded records.
     failed = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_status WHERE"
                                        " tenant_id = 1 AND entity = 'invoice' AND status = 'failed'")}
     assert {3, 4, 5, 6, 8} <= failed
-    everything = qbo_resync.test(run_conf={"action": "resync_failed", "tenant_id": 1,
-                                           "entity": "invoice", "sync_now": False})
+    everything, log = run_resync(qbo_resync, capfd, action="resync_failed", tenant_id=1,
+                                 entity="invoice", sync_now=False)
     assert everything.state == "success"
     assert states(everything)["trigger_qbo_sync"] == "skipped"  # sync_now off
     flagged = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_controls WHERE"
                                         " entity = 'invoice' AND resync_requested_at IS NOT NULL")}
     assert flagged == failed
-    assert "next scheduled qbo_sync run sends them" in task_log(everything, "summary")
+    assert "next scheduled qbo_sync run sends them" in log

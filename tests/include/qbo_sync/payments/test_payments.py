@@ -48,6 +48,8 @@ def scenario(db, qbo_app):
            method="cash", reference="CASH-3", origin="app", created_at=paid)
     insert(db, "billing.payments", id=104, tenant_id=1, invoice_id=3, amount=D("5.00"), paid_at=paid,
            method="cash", reference="CASH-4", origin="app", created_at=paid)
+    from support.scenario import add_invoice
+    add_invoice(db, 12, "INV-0012", 4, [("2", "25.00", 1, None, None)])  # Bob Jones's second
     insert(db, "billing.credit_notes", id=1, tenant_id=1, number="CN-0001", invoice_id=11, client_id=5,
            issue_date=NOW.date(), status="finalized", total=D("11.00"), finalized_at=paid, updated_at=paid)
     insert(db, "billing.credit_note_lines", id=1, credit_note_id=1, description="goodwill",
@@ -76,6 +78,12 @@ def test_payments_credit_notes_and_voids_flow_both_ways(db, scenario, qbo_factor
         qbo.create("Payment", {"CustomerRef": {"value": customer2}, "TotalAmt": D("20.00"),
                                "PaymentRefNum": "QB-B", "Line": [{"Amount": D("20.00"),
                                "LinkedTxn": [{"TxnId": inv2, "TxnType": "Invoice"}]}]})
+        # ... one payment across two invoices of the same customer ...
+        inv12 = qbo_id(db, "invoice", 12)
+        qbo.create("Payment", {"CustomerRef": {"value": customer2}, "TotalAmt": D("25.00"),
+                               "PaymentRefNum": "QB-D", "Line": [
+                                   {"Amount": D("15.00"), "LinkedTxn": [{"TxnId": inv2, "TxnType": "Invoice"}]},
+                                   {"Amount": D("10.00"), "LinkedTxn": [{"TxnId": inv12, "TxnType": "Invoice"}]}]})
         # ... and one payment of invoice 11 that the app did not record.
         qbo.create("Payment", {"CustomerRef": {"value": customer11}, "TotalAmt": D("7.00"),
                                "PaymentRefNum": "QB-C", "Line": [{"Amount": D("7.00"),
@@ -86,12 +94,13 @@ def test_payments_credit_notes_and_voids_flow_both_ways(db, scenario, qbo_factor
     assert outcome(db, "r2", "payment", 102) == ("synced", None)
     imported = db.execute("SELECT external_id, invoice_id, amount FROM billing.payments"
                           " WHERE origin = 'quickbooks' ORDER BY amount").fetchall()
-    assert [(r[1], r[2]) for r in imported] == [(11, D("7.00")), (2, D("20.00")), (2, D("30.00"))]
+    assert [(r[1], r[2]) for r in imported] == [
+        (11, D("7.00")), (12, D("10.00")), (2, D("15.00")), (2, D("20.00")), (2, D("30.00"))]
     # Our own payment (payment 101) was never imported back.
     assert all(not r[0].startswith(qbo_id(db, "payment", 101) + ":") for r in imported)
 
     with qbo_factory(1) as qbo:
-        for invoice_id, qid in ((1, inv1), (2, inv2), (11, inv11)):
+        for invoice_id, qid in ((1, inv1), (2, inv2), (11, inv11), (12, inv12)):
             assert D(str(qbo.read("Invoice", qid)["Balance"])) == app_balance(db, invoice_id), invoice_id
         # A payment deleted in QuickBooks voids its imported row.
         current = qbo.read("Payment", split_a["Id"])
@@ -114,7 +123,7 @@ def test_payments_credit_notes_and_voids_flow_both_ways(db, scenario, qbo_factor
     with qbo_factory(1) as qbo:
         voided_invoice = qbo.read("Invoice", inv1)
         assert D(str(voided_invoice["TotalAmt"])) == 0 and "Voided" in voided_invoice["PrivateNote"]
-        assert qbo.count("select count(*) from Invoice") == 3
+        assert qbo.count("select count(*) from Invoice") == 4
 
 
 def test_an_unsupported_payment_method_is_skipped_with_the_reason(db, scenario, qbo_factory):
