@@ -77,6 +77,10 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
         log.warning("tenant %s needs reconnecting to QuickBooks: %s record(s) held back",
                     t.tenant_id, failed)
         return {"customers": {}, "invoices": {}, "held_back": failed}
+    staged = conn.execute(load_sql("validate/staged_count"),
+                          {"run_id": ctx.run_id, "tenant_id": t.tenant_id}).fetchone()[0]
+    if not staged:  # nothing to check: spend none of the company's request budget
+        return {"customers": {}, "invoices": {}}
     try:
         with qbo(t.tenant_id) as client:
             lookups = QuickBooksLookups(client.query)
