@@ -67,12 +67,11 @@ def triggered_run(run_id: str):
 
 
 def run_resync(dag, capfd, **conf):
-    """Run qbo_resync; returns the run and what its tasks logged up to the last task
-    (dag.test runs tasks in this process and writes no log files)."""
+    """Run qbo_resync; returns the run and what its tasks logged, in order (dag.test runs
+    the tasks in this process, logging to stdout, and writes no log files)."""
     capfd.readouterr()
     run = dag.test(run_conf=conf)
-    out = "".join(capfd.readouterr())
-    return run, out.split("starting task_id=action_refused")[0]
+    return run, capfd.readouterr().out
 
 
 def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory,
@@ -146,7 +145,9 @@ def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow
     assert db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == before
     assert status_of(db, 8) == "failed"  # the known one was not excluded either
     assert "REFUSED - nothing was changed" in log and "no invoice with id 999" in log
-    assert "Traceback" not in log  # a refusal is explained, not a crash
+    # Explained, not crashed: the only traceback is action_refused's, after the summary.
+    assert log.index("Traceback") > log.index("REFUSED - nothing was changed")
+    assert "AirflowFailException: Refused, nothing was changed: tenant 1 has no invoice" in log
 
     # Resyncing all failures of the tenant flags exactly the failed, non-excluded records.
     failed = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_status WHERE"

@@ -28,8 +28,10 @@ def sql_path(name: str) -> Path:
     return path
 
 
+@functools.cache
 def load_sql(name: str) -> str:
-    """The text of ``sql/<name>.sql``; statements use psycopg's ``%(name)s`` parameters."""
+    """The text of ``sql/<name>.sql``; statements use psycopg's ``%(name)s`` parameters.
+    Cached per name: the load step asks for the same few statements per record."""
     return _read(sql_path(name))
 
 

@@ -84,7 +84,8 @@ def emulator(limits: dict[str, Any] | None) -> Iterator[Emulator]:
     from qbo_emulator.testing import EmulatorProcess  # noqa: PLC0415
 
     client_id, client_secret = "bench-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-    args = ["--client-id", client_id, "--client-secret", client_secret]
+    # "--opt=value": a generated secret may start with "-", which argparse would take for an option.
+    args = [f"--client-id={client_id}", f"--client-secret={client_secret}"]
     if limits is None:
         args.append("--no-limits")
     else:
@@ -124,9 +125,12 @@ def budget_for(limits: dict[str, Any]) -> dict[str, Any]:
 
 
 def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
-                    seed: int = 7) -> dict[str, Any]:
+                    seed: int = 7, analyze: bool = True) -> dict[str, Any]:
     """Empty the scratch database, generate clean data (no bad cases) and connect every
-    tenant to a new, empty emulator company. Returns counts and the tenants' realms."""
+    tenant to a new, empty emulator company. Returns counts and the tenants' realms.
+
+    ``analyze``: give the planner statistics first, as a live database has them; without
+    them the first run after a bulk load is much slower (see bench/README.md)."""
     from qbo_sync.demo.generator import generate  # noqa: PLC0415
     from qbo_sync.dev.provision import provision_tenant  # noqa: PLC0415
 
@@ -136,6 +140,9 @@ def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
         manifest = generate(conn, seed=seed, tenants=tenants, invoices=invoices,
                             bad_cases="none", replace=True)
         conn.commit()
+        if analyze:
+            conn.execute(load_sql("bench/analyze"))
+            conn.commit()
         realms = {}
         for t in manifest.tenants:
             company = provision_tenant(

@@ -49,5 +49,6 @@ def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) ->
         payments = conn.execute(load_sql("extract/stage_payments"), params).rowcount
         credit_memos = conn.execute(load_sql("extract/stage_credit_notes"), params).rowcount
         voids = conn.execute(load_sql("extract/stage_voids"), params).rowcount
+    conn.execute(load_sql("extract/analyze_run_items"))
     return {"invoice": invoices, "customer": customers, "payment": payments,
             "credit_memo": credit_memos, "invoice_void": voids}

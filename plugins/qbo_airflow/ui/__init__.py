@@ -1,0 +1,1 @@
+"""The "QuickBooks sync" page of the Airflow UI (FastAPI app, templates, stylesheet)."""

@@ -1,0 +1,245 @@
+"""The "QuickBooks sync" page: a FastAPI app the Airflow API server mounts at ``/qbo-sync``
+(see plugins/qbo_sync_ui_plugin.py).
+
+Server-rendered HTML, no JavaScript needed. Every route but the stylesheet needs an
+Airflow login: the user comes from Airflow's own JWT (the ``_token`` cookie the UI sets, or
+an ``Authorization: Bearer`` header), checked by Airflow's auth manager. Reading needs
+read access to the qbo_sync DAG's runs; the buttons trigger ``qbo_resync`` through
+Airflow's REST API with the user's own token, so Airflow decides whether they may.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/qbo-sync"
+SYNC_DAG, RESYNC_DAG = "qbo_sync", "qbo_resync"
+COOKIE = "_token"  # airflow.api_fastapi.auth.managers.base_auth_manager.COOKIE_NAME_JWT_TOKEN
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+class Viewer:
+    """The signed-in Airflow user and the token that proves it (used to call the API)."""
+
+    def __init__(self, user: Any, token: str):
+        self.user = user
+        self.token = token
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.user, "get_name", lambda: "?")())
+
+    @property
+    def csrf(self) -> str:
+        # Only someone holding the user's token (an httponly cookie) can compute this.
+        return hmac.new(self.token.encode(), b"qbo-sync-ui-form", hashlib.sha256).hexdigest()
+
+
+def _token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get(COOKIE) or None
+
+
+async def _authenticate(request: Request) -> Viewer:
+    """Airflow's user for this request, or HTTP 401/403 (as Airflow's own API answers)."""
+    from airflow.api_fastapi.core_api.security import resolve_user_from_token  # noqa: PLC0415
+
+    token = _token_of(request)
+    user = await resolve_user_from_token(token)  # raises 401 without a token, 403 if invalid
+    return Viewer(user, token or "")
+
+
+def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
+    from airflow.api_fastapi.app import get_auth_manager  # noqa: PLC0415
+    from airflow.api_fastapi.auth.managers.models.resource_details import (  # noqa: PLC0415
+        DagAccessEntity,
+        DagDetails,
+    )
+
+    allowed = get_auth_manager().is_authorized_dag(
+        method=method, access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id),
+        user=viewer.user)
+    if not allowed:
+        raise HTTPException(status_code=403, detail=f"{viewer.name} may not {method} runs of {dag_id}")
+
+
+async def reader(request: Request) -> Viewer:
+    """Financial data is for users who may read qbo_sync's runs."""
+    viewer = await _authenticate(request)
+    _authorize(viewer, "GET", SYNC_DAG)
+    return viewer
+
+
+async def page_reader(request: Request) -> Viewer:
+    """Like ``reader``, but a browser without a login is sent to Airflow's login page."""
+    try:
+        return await reader(request)
+    except HTTPException as exc:
+        if exc.status_code != 401:
+            raise
+        from airflow.api_fastapi.app import get_auth_manager  # noqa: PLC0415
+
+        login = get_auth_manager().get_url_login(next_url=str(request.url))
+        raise HTTPException(status_code=307, headers={"Location": login}, detail="login required") from None
+
+
+def database():
+    """The project database: Airflow connection ``qbo_sync_db``, else QBO_SYNC_DATABASE_URL
+    (or the embedded database of a dev machine)."""
+    from qbo_sync.db.connection import connect, database_url  # noqa: PLC0415
+
+    try:
+        from airflow.providers.postgres.hooks.postgres import PostgresHook  # noqa: PLC0415
+        from airflow.sdk.exceptions import AirflowNotFoundException  # noqa: PLC0415
+
+        conn = PostgresHook(postgres_conn_id="qbo_sync_db").get_conn()
+        conn.autocommit = True
+        return conn
+    except AirflowNotFoundException:
+        return connect(database_url(), autocommit=True)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="QuickBooks sync", docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 307 and exc.headers and "Location" in exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=307)
+        return Response(f"{exc.status_code}: {exc.detail}\n", status_code=exc.status_code,
+                        media_type="text/plain", headers={"Cache-Control": "no-store"})
+
+    @app.get("/", response_class=HTMLResponse)
+    def page(request: Request, viewer: Viewer = Depends(page_reader),
+             tenant_id: int | None = Query(None), status: str | None = None,
+             entity: str | None = None, date_from: str | None = None, date_to: str | None = None,
+             q: str | None = None, msg: str | None = None, error: str | None = None) -> Response:
+        from qbo_sync.catalog import explain  # noqa: PLC0415
+        from qbo_sync.operations import views  # noqa: PLC0415
+
+        try:
+            filters = views.Filters.parse(status, entity, date_from, date_to, q)
+        except views.BadFilter as exc:
+            filters, error = views.Filters(), str(exc)
+        with database() as conn:
+            tenants = views.tenants(conn)
+            current = next((t for t in tenants if t["tenant_id"] == tenant_id), None) \
+                or next((t for t in tenants if t["realm_id"]), None) or (tenants[0] if tenants else None)
+            data: dict[str, Any] = {"runs": [], "counts": {}, "records": []}
+            if current:
+                tid = current["tenant_id"]
+                data = {"runs": views.last_runs(conn, tid), "counts": views.status_counts(conn, tid),
+                        "records": views.records(conn, tid, filters)}
+        reconnect_fix = None
+        if current and current["status"] == "reconnect_required":
+            reconnect_fix = explain("reconnect_required", tenant_id=current["tenant_id"])[2]
+        return templates.TemplateResponse(request, "page.html", {
+            "viewer": viewer, "tenants": tenants, "tenant": current, "filters": filters,
+            "statuses": views.STATUSES, "entities": ("invoice", "customer", "credit_memo", "payment"),
+            "csv_query": urlencode({"tenant_id": current["tenant_id"], **filters.query()}) if current else "",
+            "back_query": urlencode(filters.query()), "page_rows": views.PAGE_ROWS,
+            "reconnect_fix": reconnect_fix, "msg": msg, "error": error, **data,
+        }, headers={"Cache-Control": "no-store"})
+
+    @app.get("/records.csv")
+    def records_csv(tenant_id: int, viewer: Viewer = Depends(reader), status: str | None = None,
+                    entity: str | None = None, date_from: str | None = None,
+                    date_to: str | None = None, q: str | None = None) -> Response:
+        from qbo_sync.operations import views  # noqa: PLC0415
+
+        try:
+            filters = views.Filters.parse(status, entity, date_from, date_to, q)
+        except views.BadFilter as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        with database() as conn:
+            body = views.records_csv(conn, tenant_id, filters)
+        log.info("%s exported the sync log of tenant %s as CSV", viewer.name, tenant_id)
+        return Response(body, media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="qbo-sync-tenant-{tenant_id}.csv"',
+            "Cache-Control": "no-store"})
+
+    @app.post("/actions")
+    async def action(request: Request, viewer: Viewer = Depends(reader),
+                     action: str = Form(...), tenant_id: int = Form(...),
+                     entity: str | None = Form(None), source_id: int | None = Form(None),
+                     csrf: str = Form(...), back: str = Form("")) -> Response:
+        if not hmac.compare_digest(csrf, viewer.csrf):
+            raise HTTPException(status_code=403, detail="the form is stale or not from this page; reload it")
+        _authorize(viewer, "POST", RESYNC_DAG)
+        if action not in ("resync_failed", "resync", "exclude", "include"):
+            raise HTTPException(status_code=400, detail=f"unknown action {action!r}")
+        if action != "resync_failed" and (not entity or source_id is None):
+            raise HTTPException(status_code=400, detail=f"{action} needs a record")
+        conf = {"action": action, "tenant_id": tenant_id, "entity": entity,
+                "source_ids": [] if source_id is None else [source_id], "sync_now": True,
+                "note": f"from the QuickBooks sync page by {viewer.name}"}
+        ok, text = await trigger_resync(request, viewer, conf)
+        log.info("%s asked %s for tenant %s %s %s: %s", viewer.name, action, tenant_id,
+                 entity or "", source_id or "", text)
+        query = f"tenant_id={tenant_id}&{back}&" if back else f"tenant_id={tenant_id}&"
+        query += urlencode({"msg" if ok else "error": text})
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
+
+    return app
+
+
+def _api_root(request: Request) -> str:
+    """Where this Airflow's REST API answers: QBO_SYNC_AIRFLOW_API_URL, else the address the
+    browser used, without this app's mount prefix."""
+    configured = os.environ.get("QBO_SYNC_AIRFLOW_API_URL")
+    if configured:
+        return configured.rstrip("/")
+    root_path = request.scope.get("root_path", "")
+    base_path = root_path[: -len(PREFIX)] if root_path.endswith(PREFIX) else root_path
+    return f"{request.url.scheme}://{request.url.netloc}{base_path}"
+
+
+async def trigger_resync(request: Request, viewer: Viewer, conf: dict[str, Any]) -> tuple[bool, str]:
+    """POST /api/v2/dags/qbo_resync/dagRuns as the user; returns (ok, message for the page)."""
+    import httpx  # noqa: PLC0415
+
+    root = _api_root(request)
+    headers = {"Authorization": f"Bearer {viewer.token}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(f"{root}/api/v2/dags/{RESYNC_DAG}/dagRuns", headers=headers,
+                                     json={"logical_date": None, "conf": conf,
+                                           "note": conf["note"]})
+        if response.status_code not in (200, 201):
+            detail = _detail(response)
+            return False, f"Airflow refused to start {RESYNC_DAG} (HTTP {response.status_code}): {detail}"
+        run_id = response.json().get("dag_run_id")
+        dag = await client.get(f"{root}/api/v2/dags/{RESYNC_DAG}", headers=headers)
+    what = {"resync_failed": "Resync of all failures", "resync": "Resync", "exclude": "Exclude",
+            "include": "Include"}[conf["action"]]
+    text = f"{what} requested: {RESYNC_DAG} run {run_id} started"
+    if dag.status_code == 200 and dag.json().get("is_paused"):
+        text += f" - but {RESYNC_DAG} is paused: unpause it in Airflow for the run to go"
+    return True, text + "."
+
+
+def _detail(response: Any) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = response.text
+    return str(detail)[:300]
+
+
+app = create_app()

@@ -1,0 +1,40 @@
+"""``make bench`` at a tiny size: every section runs and both reports are written.
+Numbers are not checked here: speed is judged by the benchmark itself, never by tests."""
+from __future__ import annotations
+
+import json
+
+from qbo_sync.dev import bench
+
+SECTION_HEADINGS = ("## Machine", "## Throughput against the ceiling", "## Tenants loading at once",
+                    "## Our overhead", "## Peak memory", "## DAG parse time", "## Targets")
+
+
+def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", raising=False)
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # restored after the baseline's use
+    code = bench.main(["--tiny", "--out", str(tmp_path)])
+
+    reports = sorted(tmp_path.glob("bench-*.json"))
+    assert len(reports) == 1
+    report = json.loads(reports[0].read_text())
+    assert report["errors"] == [] and code == 0
+    results = report["results"]
+    for section in ("throughput", "baseline", "overhead", "memory", "tenants", "dags"):
+        assert results.get(section), section
+    assert results["throughput"]["writes"] > 0 and results["baseline"]["writes"] > 0
+    assert {"extract", "validate", "load"} <= set(results["overhead"][0]["cpu_ms_per_invoice"])
+    assert results["memory"][0]["peak_rss_mb"] > 0
+    assert {r["file"] for r in results["dags"]} >= {"dags/qbo_sync.py"}
+    machine = report["machine"]
+    assert machine["cores"] and machine["cpu_model"] and machine["python"] and machine["load_average_start"]
+    assert report["targets"]
+
+    markdown = reports[0].with_suffix(".md").read_text()
+    assert markdown == (tmp_path / "latest.md").read_text()
+    for heading in SECTION_HEADINGS:
+        assert heading in markdown, heading
+    assert "qbo-sync (batches of 30" in markdown and "naive python-quickbooks" in markdown
+    assert "## Targets" in capsys.readouterr().out
+    # No secret reaches the reports: the app's client secret is never written.
+    assert "password" not in reports[0].read_text()

@@ -1,0 +1,144 @@
+"""The "QuickBooks sync" page in a real Airflow API server, opened in headless Chromium:
+it needs an Airflow login, shows failures with cause and fix, exports CSV, and its buttons
+start qbo_resync runs through Airflow's REST API as the signed-in user."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from support.scenario import build_au_tenant
+
+
+@pytest.fixture
+def synced_tenant(db, qbo_app, qbo_factory):
+    """The small AU tenant after one full sync: good invoices synced, bad ones failed."""
+    from qbo_sync import pipeline
+    from qbo_sync.extract.stage import RunWindow
+
+    build_au_tenant(db, qbo_app)
+    now = datetime.now(timezone.utc)
+    window = RunWindow(run_id="manual__ui-test", start=now - timedelta(hours=1), end=now, full_sync=True)
+    pipeline.run_once(db, window, qbo_factory)
+    return db
+
+
+def resync_runs(server, token) -> list[dict]:
+    response = requests.get(f"{server.url}/api/v2/dags/qbo_resync/dagRuns", timeout=30,
+                            headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    return response.json()["dag_runs"]
+
+
+def test_the_plugin_adds_the_page_to_airflow(airflow_server):
+    token = airflow_server.token("admin")
+    plugins = requests.get(f"{airflow_server.url}/api/v2/plugins", timeout=30,
+                           headers={"Authorization": f"Bearer {token}"}).json()["plugins"]
+    ours = next(p for p in plugins if p["name"] == "qbo_sync_ui")
+    assert ours["fastapi_apps"][0]["url_prefix"] == "/qbo-sync"
+    assert ours["external_views"][0]["name"] == "QuickBooks sync"
+    assert ours["external_views"][0]["href"] == "/qbo-sync/"
+
+
+def test_no_anonymous_reads_or_writes(airflow_server, synced_tenant):
+    url = airflow_server.url
+    runs_before = len(resync_runs(airflow_server, airflow_server.token("admin")))
+    page = requests.get(f"{url}/qbo-sync/?tenant_id=1", allow_redirects=False, timeout=30)
+    assert page.status_code == 307 and "/auth/login" in page.headers["location"]
+    assert "INV-0005" not in page.text
+    exported = requests.get(f"{url}/qbo-sync/records.csv?tenant_id=1", timeout=30)
+    assert exported.status_code == 401 and "INV-" not in exported.text
+    form = {"action": "exclude", "tenant_id": "1", "entity": "invoice", "source_id": "8", "csrf": "x"}
+    assert requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30,
+                         allow_redirects=False).status_code == 401
+    forged = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
+                           cookies={"_token": "not-a-real-token"})
+    assert forged.status_code in (401, 403)
+    # A signed-in user's request without the page's form token is refused too (CSRF).
+    admin = airflow_server.token("admin")
+    stale = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
+                          headers={"Authorization": f"Bearer {admin}"})
+    assert stale.status_code == 403
+    assert len(resync_runs(airflow_server, admin)) == runs_before  # nothing was triggered
+    assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == (0,)
+
+
+def test_a_viewer_reads_and_exports_but_cannot_act(airflow_server, synced_tenant):
+    token = airflow_server.token("clerk")
+    auth = {"Authorization": f"Bearer {token}"}
+    page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1", headers=auth, timeout=30)
+    assert page.status_code == 200 and "INV-0005" in page.text
+    exported = requests.get(f"{airflow_server.url}/qbo-sync/records.csv",
+                            params={"tenant_id": 1, "status": "failed"}, headers=auth, timeout=30)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert {r["source_ref"] for r in rows if r["entity"] == "invoice"} >= {"INV-0005", "INV-0008"}
+    assert all(r["status"] == "failed" and r["cause"] and r["fix"] for r in rows)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    refused = requests.post(f"{airflow_server.url}/qbo-sync/actions", headers=auth, timeout=30,
+                            allow_redirects=False,
+                            data={"action": "exclude", "tenant_id": "1", "entity": "invoice",
+                                  "source_id": "8", "csrf": csrf})
+    assert refused.status_code == 403 and "clerk may not POST runs of qbo_resync" in refused.text
+
+
+def test_finance_finds_a_failure_and_excludes_it_from_the_page(airflow_server, synced_tenant, browser,
+                                                               png_colours, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    db = synced_tenant
+    wait = WebDriverWait(browser, 60)
+    # Not signed in: the page sends the browser to Airflow's own login.
+    browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1")
+    wait.until(ec.url_contains("/auth/login"))
+    user = wait.until(ec.visibility_of_element_located((By.NAME, "username")))
+    user.send_keys("admin")
+    browser.find_element(By.NAME, "password").send_keys("admin-pass-1")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "records")))
+    assert "/qbo-sync/" in browser.current_url
+
+    assert "signed in as admin" in browser.find_element(By.CLASS_NAME, "user").text
+    assert "connected" in browser.find_element(By.ID, "connection").text
+    assert "manual__ui-test" in browser.find_element(By.ID, "runs").text
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-entity=invoice][data-source-id='5']")
+    assert "failed" in row.text and "Mystery levy" in row.find_element(By.CLASS_NAME, "cause").text
+    assert "map-tax --tenant-id 1" in row.find_element(By.CLASS_NAME, "fix").text
+
+    # Filters: failed invoices only, then a text search.
+    browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&status=failed&entity=invoice&q=levy")
+    shown = browser.find_elements(By.CSS_SELECTOR, "#records tbody tr[data-source-id]")
+    assert [r.get_attribute("data-source-id") for r in shown] == ["5"]
+    browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&status=failed&entity=invoice")
+    shown = browser.find_elements(By.CSS_SELECTOR, "#records tbody tr[data-source-id]")
+    assert {r.get_attribute("data-source-id") for r in shown} == {"3", "4", "5", "6", "8"}
+
+    shot = browser.get_screenshot_as_png()
+    (tmp_path / "page.png").write_bytes(shot)
+    assert png_colours(shot) > 200, "the page rendered (almost) blank"
+
+    # Exclude invoice 8 with its row's button: a qbo_resync run starts, as admin.
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-entity=invoice][data-source-id='8']")
+    row.find_element(By.CSS_SELECTOR, "button[value=exclude]").click()
+    flash = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    assert "Exclude requested: qbo_resync run" in flash.text, flash.text
+    runs = [r for r in resync_runs(airflow_server, airflow_server.token("admin"))
+            if r["conf"].get("source_ids") == [8]]
+    assert len(runs) == 1
+    run = runs[0]
+    assert run["conf"]["action"] == "exclude" and run["conf"]["source_ids"] == [8]
+    assert run["triggering_user_name"] == "admin"
+    # No scheduler runs here: execute the run's action task as a worker would.
+    done = airflow_server.airflow("tasks", "test", "qbo_resync", "apply_action", run["dag_run_id"])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert db.execute("SELECT excluded, updated_by FROM qbo_sync.record_controls WHERE"
+                      " entity = 'invoice' AND source_id = 8").fetchone() == (True, "admin")
+    browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&status=excluded")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-entity=invoice][data-source-id='8']")
+    assert "excluded" in row.text and row.find_element(By.CSS_SELECTOR, "button[value=include]")
