@@ -103,3 +103,25 @@ def test_a_changed_invoice_is_updated_in_place(db, au_tenant, qbo_factory):
         books = qbo_invoices(client)
         assert len(books) == 3
         assert books["INV-0001"]["CustomerMemo"]["value"] == "paid by card"
+
+
+def test_quickbooks_down_fails_the_load_task_and_a_rerun_recovers_without_duplicates(
+        db, au_tenant, qbo_factory, qbo_app):
+    from qbo_sync.load.loader import SystemicFailure
+
+    company, _ = au_tenant
+    # More 5xx answers than the client's tries (max_tries 4 in the test connection).
+    qbo_app.inject_fault(company["realm_id"], "server_error", count=40, path_contains="/batch")
+    with pytest.raises(SystemicFailure, match="QuickBooks"):
+        run_once(db, window("run-1"), qbo_factory)
+    failed = db.execute("SELECT DISTINCT category, error_code FROM qbo_sync.sync_log"
+                        " WHERE run_id = 'run-1' AND entity = 'customer' AND source_id IN (1, 4)"
+                        ).fetchall()
+    assert failed == [("transient", "outcome_unknown")]  # explained, and safe to retry
+    qbo_app.clear_faults(company["realm_id"])
+    run_once(db, window("run-1"), qbo_factory)  # on-call clears the task; it runs again
+    got = outcomes_of(db, "run-1")
+    assert got[("invoice", 1)][0] == got[("invoice", 2)][0] == "synced"
+    with qbo_factory(1) as client:
+        assert client.count("select count(*) from Invoice") == 3
+        assert client.count("select count(*) from Customer") == 3
