@@ -1,0 +1,1 @@
+SELECT run_id FROM qbo_sync.validation_reports ORDER BY created_at DESC LIMIT 1;
