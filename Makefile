@@ -3,8 +3,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Prefer a Python that pgserver (the embedded PostgreSQL) has wheels for.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# Prefer a Python that pgserver (the embedded PostgreSQL) has wheels for (3.11, 3.12), and
+# one that really runs: a pyenv shim can exist for a version that is not selected.
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	  $$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1 \
+	  && { command -v $$p; exit 0; }; done; command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -20,7 +23,7 @@ export PATH := $(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv db demo test test-slow airflow emulator bench stop clean
+.PHONY: help venv browser db demo test test-slow airflow emulator bench stop clean
 
 help:
 	@echo "make demo      generate demo data, start the QuickBooks emulator, run the qbo_sync DAG once"
@@ -49,10 +52,16 @@ db: venv
 demo: venv
 	$(BIN)/python -m qbo_sync.dev.demo
 
-test: venv
+# The UI test drives Debian's Chromium headless (no browser download is possible here).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	  { echo "Install Chromium and its driver (Debian: apt-get install chromium chromium-driver) for the UI test"; exit 1; }
+
+test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-slow: venv
+test-slow: venv browser
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
 
 airflow: venv

@@ -150,10 +150,22 @@ def qbo_sync():
         from qbo_airflow.runtime import database, run_context
         from qbo_sync import pipeline
 
+        from qbo_sync.operations.controls import clear_honoured_resyncs
+
         with database() as conn:
+            clear_honoured_resyncs(conn, run_context().run_id)  # resync requests this run honoured
             text, failed = pipeline.report_run(conn, run_context().run_id)
         print(text)  # the readable block finance looks for at the end of the log
         return failed
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def alerts() -> int:
+        """E-mail / webhook once per tenant with failures or a lost connection (docs/operations.md)."""
+        from qbo_airflow.notifiers.run_alerts import send_run_alerts
+        from qbo_airflow.runtime import database, run_context
+
+        with database() as conn:
+            return len(send_run_alerts(conn, run_context().run_id))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def records_need_attention(failed: int) -> None:
@@ -186,6 +198,7 @@ def qbo_sync():
     posted >> imported
     summary = report()
     imported >> summary
+    summary >> alerts()
     records_need_attention(summary)
 
 

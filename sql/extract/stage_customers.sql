@@ -18,6 +18,14 @@ WITH RECURSIVE needed AS (
     WHERE c.tenant_id = %(tenant_id)s
       AND c.updated_at >= %(start)s AND c.updated_at < %(end)s
     UNION ALL
+    -- Customers finance asked to resync (qbo_resync), even without a staged invoice.
+    SELECT c.id, c.parent_client_id, 'resync', 0
+    FROM billing.clients AS c
+    JOIN qbo_sync.record_controls AS rc
+      ON rc.tenant_id = c.tenant_id AND rc.entity = 'customer' AND rc.source_id = c.id
+    WHERE c.tenant_id = %(tenant_id)s AND rc.resync_requested_at IS NOT NULL
+      AND NOT rc.excluded
+    UNION ALL
     SELECT p.id, p.parent_client_id, 'dependency', n.hops + 1
     FROM needed AS n
     JOIN billing.clients AS p ON p.id = n.parent_client_id AND p.tenant_id = %(tenant_id)s
