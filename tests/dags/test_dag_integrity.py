@@ -65,3 +65,10 @@ def test_parsing_imports_nothing_heavy(dag_file):
     out = subprocess.run([sys.executable, "-c", code, str(dag_file)], capture_output=True,
                          text=True, env=env, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
+def test_a_dag_file_never_shadows_a_package(dag_file):
+    # Airflow puts dags/ on sys.path: dags/qbo_sync.py would hide include/qbo_sync from tasks.
+    for folder in ("include", "plugins"):
+        assert not (ROOT / folder / dag_file.stem).exists(), f"{dag_file.name} shadows {folder}/{dag_file.stem}"

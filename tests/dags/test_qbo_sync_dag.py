@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def qbo_sync_dag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync.py")).get_dag("qbo_sync")
+    return DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync_dag.py")).get_dag("qbo_sync")
 
 
 def states(dag_run) -> dict[str, list[str]]:
@@ -79,7 +79,8 @@ def test_clearing_and_rerunning_every_task_of_a_run_creates_no_duplicate(
         done = subprocess.run(
             [sys.executable, "-m", "airflow", "tasks", "test", "qbo_sync", task_id, run.run_id,
              "--map-index", str(map_index)],
-            env=dict(os.environ), capture_output=True, text=True, check=False)
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])),
+            capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"{task_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
     assert db.execute(query, (run.run_id,)).fetchall() == before
     with qbo_factory(1) as client:
@@ -93,7 +94,7 @@ def test_three_daily_intervals_sync_exactly_their_own_invoices(
     from airflow.dag_processing.dagbag import DagBag
 
     monkeypatch.setenv("QBO_SYNC_SCHEDULE", "0 0 * * *")  # daily intervals for this test
-    dag = DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync.py")).get_dag("qbo_sync")
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync_dag.py")).get_dag("qbo_sync")
     build_au_tenant(db, airflow_conns)
     days = [pendulum.today("UTC").subtract(days=n) for n in (3, 2, 1)]
     # Invoice 1 changed on the first day, 2 on the second, 11 on the third.

@@ -25,7 +25,7 @@ def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monke
     assert results["throughput"]["writes"] > 0 and results["baseline"]["writes"] > 0
     assert {"extract", "validate", "load"} <= set(results["overhead"][0]["cpu_ms_per_invoice"])
     assert results["memory"][0]["peak_rss_mb"] > 0
-    assert {r["file"] for r in results["dags"]} >= {"dags/qbo_sync.py"}
+    assert {r["file"] for r in results["dags"]} >= {"dags/qbo_sync_dag.py"}
     machine = report["machine"]
     assert machine["cores"] and machine["cpu_model"] and machine["python"] and machine["load_average_start"]
     assert report["targets"]
