@@ -34,7 +34,7 @@ def main() -> int:
             os.environ["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"] = run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"]
             app = json.loads(run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"])
             with connect(run_env["QBO_SYNC_DATABASE_URL"]) as conn:
-                conn.execute(load_sql("dev/reset_sync_state"))
+                conn.execute(load_sql("dev/reset_connections"))
                 conn.commit()
                 setup_tenants(conn, emulator, Manifest.read(manifest_path), (app["login"], app["password"]))
             print("demo tenants connected to the emulator; trigger qbo_sync with "
