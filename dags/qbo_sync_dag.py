@@ -97,27 +97,9 @@ def qbo_sync():
         return plan[group]
 
     @task(map_index_template="{{ map_label }}")
-    def load_customers(batch: dict) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
-        from qbo_sync import pipeline
-
-        label(batch["label"])
-        with database() as conn:
-            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
-
-    @task(map_index_template="{{ map_label }}",
-          trigger_rule=TriggerRule.ALL_DONE)
-    def load_sub_customers(batch: dict) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
-        from qbo_sync import pipeline
-
-        label(batch["label"])
-        with database() as conn:
-            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
-
-    @task(map_index_template="{{ map_label }}",
-          trigger_rule=TriggerRule.ALL_DONE)
-    def load_invoices(batch: dict) -> dict:
+    def load(batch: dict) -> dict:
+        """One planned batch: customers, sub-customers (by depth) or invoices, in
+        QuickBooks batches of at most 30."""
         from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
@@ -185,11 +167,13 @@ def qbo_sync():
     extracted >> validated
     batches = plan()
     validated >> batches
-    customers = load_customers.expand(
+    # Customers before the invoices that use them, parents before sub-customers: QuickBooks
+    # batch items cannot see each other's writes. A failed batch does not hold back the rest.
+    customers = load.override(task_id="load_customers").expand(
         batch=batches_of.override(task_id="customer_batches")(batches, "customers"))
-    sub_customers = load_sub_customers.expand(
+    sub_customers = load.override(task_id="load_sub_customers", trigger_rule=TriggerRule.ALL_DONE).expand(
         batch=batches_of.override(task_id="sub_customer_batches")(batches, "sub_customers"))
-    invoices = load_invoices.expand(
+    invoices = load.override(task_id="load_invoices", trigger_rule=TriggerRule.ALL_DONE).expand(
         batch=batches_of.override(task_id="invoice_batches")(batches, "invoices"))
     customers >> sub_customers >> invoices
     posted = post_payments.expand(tenant=tenant_list)

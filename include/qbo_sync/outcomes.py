@@ -68,3 +68,34 @@ def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | Non
         status=entry.status, realm_id=realm_id, error_code=code, category=entry.category,
         cause=cause, fix=fix, amount=amount,
     )
+
+
+def unchanged(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int, realm_id: str | None,
+              entity: str, source_id: int, source_ref: str | None, amount: Decimal | None,
+              qbo_id: str | None) -> str:
+    """A record already in QuickBooks and unchanged: ``skipped``, except that a re-run of a
+    task that synced it in this same run keeps ``synced``. Returns the status it keeps."""
+    prior = conn.execute(load_sql("outcomes/run_outcome"), {
+        "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity, "source_id": source_id,
+    }).fetchone()
+    if prior and prior[0] == "synced":
+        return "synced"
+    record(conn, ctx, Outcome(
+        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        action="skip", status="skipped", realm_id=realm_id, qbo_id=qbo_id, amount=amount,
+        cause="Already in QuickBooks and unchanged since it was last sent."))
+    return "skipped"
+
+
+def outcome_unknown(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int,
+                    realm_id: str | None, entity: str, source_id: int, source_ref: str | None,
+                    amount: Decimal | None, action: str = "create") -> None:
+    """QuickBooks never answered for certain and the record is not there (yet): explained,
+    and safe to retry because every retry looks the record up first."""
+    from qbo_client.catalog import entry  # noqa: PLC0415
+
+    e = entry("outcome_unknown")
+    record(conn, ctx, Outcome(
+        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        action=action, status="failed", realm_id=realm_id, error_code="outcome_unknown",
+        category=e.category, cause=e.render_cause(), fix=e.render_fix(), amount=amount))

@@ -103,19 +103,10 @@ class BatchLoader:
         self.counts["failed"] += 1
 
     def _skipped_unchanged(self, entity: str, p: Pending, qbo_id: str) -> None:
-        # A re-run of a task that already synced this record keeps its 'synced' outcome.
-        prior = self.conn.execute(load_sql("outcomes/run_outcome"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
-            "source_id": p.source_id}).fetchone()
-        if prior and prior[0] == "synced":
-            self.counts["synced"] += 1
-            return
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-            source_ref=p.source_ref, action="skip", status="skipped", realm_id=self.realm_id,
-            qbo_id=qbo_id, amount=p.amount,
-            cause="Already in QuickBooks and unchanged since it was last sent."))
-        self.counts["skipped"] += 1
+        status = outcomes.unchanged(
+            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=p.source_id, source_ref=p.source_ref, amount=p.amount, qbo_id=qbo_id)
+        self.counts[status] += 1
 
     # ------------------------------------------------------------------ sending
     def _send(self, entity: str, qbo_entity: str, pending: list[Pending],
@@ -179,14 +170,10 @@ class BatchLoader:
                 f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first).")
 
     def _failed_code_transient(self, entity: str, p: Pending) -> None:
-        from qbo_client.catalog import entry  # noqa: PLC0415
-
-        e = entry("outcome_unknown")
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-            source_ref=p.source_ref, action="update" if p.qbo_id else "create", status="failed",
-            realm_id=self.realm_id, error_code="outcome_unknown", category=e.category,
-            cause=e.render_cause(), fix=e.render_fix(), amount=p.amount))
+        outcomes.outcome_unknown(
+            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=p.source_id, source_ref=p.source_ref, amount=p.amount,
+            action="update" if p.qbo_id else "create")
         self.counts["failed"] += 1
 
     def _prior_attempts(self, entity: str, ids: list[int]) -> set[int]:

@@ -82,17 +82,9 @@ class Poster:
         self._count(entity, "synced")
 
     def _unchanged(self, entity: str, source_id: int, ref: str | None, amount: Any, qbo_id: str) -> None:
-        prior = self.conn.execute(load_sql("outcomes/run_outcome"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
-            "source_id": source_id}).fetchone()
-        if prior and prior[0] == "synced":  # a re-run of this task keeps its outcome
-            self._count(entity, "synced")
-            return
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            action="skip", status="skipped", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
-            cause="Already in QuickBooks and unchanged since it was last sent."))
-        self._count(entity, "skipped")
+        self._count(entity, outcomes.unchanged(
+            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=source_id, source_ref=ref, amount=amount, qbo_id=qbo_id))
 
     def _historical(self, finalized_at: datetime | None) -> bool:
         return finalized_at is not None and finalized_at < self.connected_at
@@ -193,13 +185,8 @@ class Poster:
                             self._explained_unknown("payment", pid, ref, amount)
 
     def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
-        from qbo_client.catalog import entry  # noqa: PLC0415
-
-        e = entry("outcome_unknown")
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            action="create", status="failed", realm_id=self.realm_id, error_code="outcome_unknown",
-            category=e.category, cause=e.render_cause(), fix=e.render_fix(), amount=amount))
+        outcomes.outcome_unknown(self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id,
+                                 entity=entity, source_id=source_id, source_ref=ref, amount=amount)
         self._count(entity, "failed")
 
     def _existing_payments(self, customers: set[str]) -> dict[str, list[dict[str, Any]]]:
