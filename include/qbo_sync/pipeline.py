@@ -67,6 +67,8 @@ def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
 
 def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
                     qbo: Callable[[int], Any]) -> dict[str, Any]:
+    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+
     from qbo_sync.validate.company import QuickBooksLookups  # noqa: PLC0415
     from qbo_sync.validate.customers import validate_customers  # noqa: PLC0415
     from qbo_sync.validate.invoices import validate_invoices  # noqa: PLC0415
@@ -91,18 +93,12 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
             invoices = validate_invoices(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
                                          connected_at=t.connected_at, settings=settings,
                                          facts=facts, lookups=lookups)
-    except _reconnect_errors() as exc:
+    except ReconnectRequired as exc:
         failed = fail_all_staged(conn, ctx, t, "reconnect_required")
         log.warning("tenant %s: %s; %s record(s) held back", t.tenant_id, exc, failed)
         return {"customers": {}, "invoices": {}, "held_back": failed}
     log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
     return {"customers": customers, "invoices": invoices}
-
-
-def _reconnect_errors() -> tuple[type[BaseException], ...]:
-    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
-
-    return (ReconnectRequired,)
 
 
 def plan_batches(conn: psycopg.Connection, run_id: str,
