@@ -56,14 +56,21 @@ def _bearer(scope: dict) -> str | None:
     return None
 
 
-def match_fault(company: Company, target: str) -> FaultRule | None:
-    """Take one use of the first queued fault whose path_contains matches ``target``."""
+def match_fault(company: Company, target: str, chaos: bool = False) -> FaultRule | None:
+    """Take one use of the first queued fault whose path_contains matches ``target``;
+    with ``chaos`` (API calls only), else maybe a random one from the company's chaos rule."""
     for rule in company.fault_rules:
         if rule.path_contains is None or rule.path_contains in target:
             rule.remaining -= 1
             if rule.remaining <= 0:
                 company.fault_rules.remove(rule)
+            company.stats.faults_by_kind[rule.kind] += 1
             return rule
+    if chaos and company.chaos is not None:
+        drawn = company.chaos.draw(target)
+        if drawn is not None:
+            company.stats.faults_by_kind[drawn.kind] += 1
+        return drawn
     return None
 
 
@@ -165,10 +172,10 @@ class Api:
                 await asyncio.sleep(self.config.latency_ms / 1000)
             body = await request.body() if method == "POST" else b""
             rule = None
-            if company.fault_rules:
+            if company.fault_rules or company.chaos is not None:
                 target = scope["path"] + ("?" + scope["query_string"].decode("latin-1")
                                           if scope["query_string"] else "")
-                rule = match_fault(company, target)
+                rule = match_fault(company, target, chaos=True)
             if rule is not None:
                 stats.faults_injected += 1
                 if rule.kind in ("reset", "timeout"):

@@ -12,7 +12,7 @@ from .limits import RateLimiter
 from .oauth import new_grant_tokens
 from .responses import json_response
 from .seed import seed_company
-from .store import DEFAULT_PREFERENCES, REGIONS, Company, FaultRule, Store
+from .store import DEFAULT_PREFERENCES, REGIONS, ChaosRule, Company, FaultRule, Store
 from .util import loads
 
 FAULT_KINDS = ("throttle", "server_error", "html", "empty", "reset", "timeout", "commit_then_drop")
@@ -154,6 +154,54 @@ class Control:
         if request.method == "DELETE":
             company.fault_rules.clear()
         return json_response({"queued": [self._rule_json(r) for r in company.fault_rules]})
+
+    @staticmethod
+    def _chaos_json(company: Company) -> dict[str, Any]:
+        chaos = company.chaos
+        if chaos is None:
+            return {"active": False}
+        return {"active": True, "seed": chaos.seed, "probability": chaos.probability,
+                "kinds": list(chaos.kinds), "path_contains": chaos.path_contains,
+                "status": chaos.status, "seconds": chaos.seconds,
+                "injected": dict(sorted(chaos.injected.items()))}
+
+    async def chaos(self, request: Request) -> Response:
+        """``POST {"seed", "probability", "kinds"?, "path_contains"?, "status"?, "seconds"?}``:
+        every matching API call fails at random (queued faults still go first); ``GET``
+        shows it with the counts injected by kind; ``DELETE`` stops it and returns them."""
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        if request.method == "GET":
+            return json_response(self._chaos_json(company))
+        if request.method == "DELETE":
+            shown = self._chaos_json(company)
+            company.chaos = None
+            return json_response(shown)
+        body = await self._body(request)
+        seed = body.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise BadRequest("seed must be an integer")
+        probability = body.get("probability")
+        if (not isinstance(probability, (int, float, Decimal)) or isinstance(probability, bool)
+                or not 0 <= probability <= 1):
+            raise BadRequest("probability must be a number from 0 to 1")
+        kinds = body.get("kinds", list(FAULT_KINDS))
+        if (not isinstance(kinds, list) or not kinds
+                or any(k not in FAULT_KINDS for k in kinds)):
+            raise BadRequest(f"kinds must be a non-empty list of {list(FAULT_KINDS)}")
+        path_contains = body.get("path_contains")
+        if path_contains is not None and not isinstance(path_contains, str):
+            raise BadRequest("path_contains must be a string")
+        status = body.get("status")
+        if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+            raise BadRequest("status must be an HTTP status code")
+        try:
+            seconds = float(body.get("seconds", 30))
+        except (TypeError, ValueError):
+            raise BadRequest("seconds must be a number")
+        company.chaos = ChaosRule(seed, float(probability), tuple(kinds), path_contains, status, seconds)
+        return json_response(self._chaos_json(company), 201)
 
     async def requests_log(self, request: Request) -> Response:
         company = self._company(request)

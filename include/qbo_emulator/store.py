@@ -7,9 +7,10 @@ applied) and are never sent to clients.
 from __future__ import annotations
 
 import itertools
+import random
 import secrets
-from collections import deque
-from dataclasses import dataclass
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -86,6 +87,33 @@ class FaultRule:
 
 
 @dataclass
+class ChaosRule:
+    """Random faults: each matching API call fails with ``probability``, its kind drawn
+    from ``kinds``, both from one ``random.Random(seed)`` so a run can be replayed."""
+
+    seed: int
+    probability: float
+    kinds: tuple[str, ...]
+    path_contains: str | None = None
+    status: int | None = None
+    seconds: float = 30.0
+    injected: Counter = field(default_factory=Counter)
+    rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def draw(self, target: str) -> FaultRule | None:
+        if self.path_contains is not None and self.path_contains not in target:
+            return None
+        if self.rng.random() >= self.probability:
+            return None
+        kind = self.kinds[self.rng.randrange(len(self.kinds))]
+        self.injected[kind] += 1
+        return FaultRule(kind, 1, self.path_contains, self.status, self.seconds)
+
+
+@dataclass
 class Stats:
     requests: int = 0
     throttled: int = 0
@@ -93,13 +121,15 @@ class Stats:
     faults_injected: int = 0
     in_flight: int = 0
     max_concurrency: int = 0
+    faults_by_kind: Counter = field(default_factory=Counter)
 
-    def as_json(self) -> dict[str, int]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
             "throttled": self.throttled,
             "batch_requests": self.batch_requests,
             "faults_injected": self.faults_injected,
+            "faults_by_kind": dict(sorted(self.faults_by_kind.items())),
             "in_flight": self.in_flight,
             "max_concurrency": self.max_concurrency,
         }
@@ -131,6 +161,7 @@ class Company:
         self.doc_numbers: dict[str, dict[str, set[str]]] = {name: {} for name in TXN_ENTITIES}
         self.request_log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self.fault_rules: list[FaultRule] = []
+        self.chaos: ChaosRule | None = None
         self.request_ids: dict[str, tuple[float, int, bytes, str]] = {}
         self.stats = Stats()
         self.created_ids: dict[str, Any] = {}

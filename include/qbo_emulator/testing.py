@@ -75,10 +75,27 @@ class _ClientMixin:
     def clear_faults(self, realm_id: str) -> None:
         self._call("DELETE", f"/_emulator/companies/{realm_id}/faults")
 
+    def start_chaos(self, realm_id: str, seed: int, probability: float, kinds: list[str] | None = None,
+                    path_contains: str | None = None, **extra: Any) -> dict[str, Any]:
+        """Random faults on the company's API calls from now on (see README, control API)."""
+        body: dict[str, Any] = {"seed": seed, "probability": probability, **extra}
+        if kinds is not None:
+            body["kinds"] = list(kinds)
+        if path_contains is not None:
+            body["path_contains"] = path_contains
+        return self._call("POST", f"/_emulator/companies/{realm_id}/chaos", body)
+
+    def chaos(self, realm_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/_emulator/companies/{realm_id}/chaos")
+
+    def stop_chaos(self, realm_id: str) -> dict[str, Any]:
+        """Stops random faults; returns what was injected, by kind."""
+        return self._call("DELETE", f"/_emulator/companies/{realm_id}/chaos")
+
     def requests_log(self, realm_id: str) -> list[dict[str, Any]]:
         return self._call("GET", f"/_emulator/companies/{realm_id}/requests")["requests"]
 
-    def stats(self, realm_id: str) -> dict[str, int]:
+    def stats(self, realm_id: str) -> dict[str, Any]:
         return self._call("GET", f"/_emulator/companies/{realm_id}/stats")
 
     def set_preferences(self, realm_id: str, **preferences: Any) -> dict[str, Any]:
