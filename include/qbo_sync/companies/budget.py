@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 
 from qbo_client import BudgetConfig
+from qbo_client.budget import JITTER
 from qbo_sync.companies.db import conninfo_of, open_connection
 from qbo_sync.db.sqlfiles import load_sql
 
@@ -109,4 +110,5 @@ class PostgresRateBudget:
                 return
             self.waited_seconds += wait
             # Jitter: workers that wait the same time should not all come back at once.
-            self._sleep(wait + random.uniform(0, min(0.05, wait)))
+            # Proportional and small: with a bucket of capacity 1, oversleep is rate lost.
+            self._sleep(wait + random.uniform(0, min(0.05, JITTER * wait)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from qbo_client import BudgetConfig, MemoryRateBudget
 
 
@@ -54,10 +56,15 @@ def test_pause_holds_everyone_off():
 
 
 def test_bucket_arithmetic():
+    """Any sliding minute stays within safety x limit, and the steady rate is at least 0.95
+    of the batch ceiling (issue 9: a burst capacity above 1 would cost steady rate)."""
     config = BudgetConfig()
     capacity, rate = config.request_bucket
-    assert capacity + rate * 60 <= 500 * 0.9 + 1e-9
+    assert capacity + rate * 60 <= 500 * config.safety + 1e-9 < 500
     capacity, rate = config.batch_bucket
-    assert capacity + rate * 60 <= 40 * 0.9 + 1e-9
+    assert capacity + rate * 60 <= 40 * config.safety + 1e-9 < 40
+    assert rate * 60 >= 0.95 * 40
+    short = BudgetConfig(minute_seconds=6.0).batch_bucket  # the benchmark's minute scales R
+    assert short[1] == pytest.approx(rate * 10)
     assert BudgetConfig.from_mapping({"requests_per_minute": "20", "minute_seconds": "2", "other": 1}) == \
         BudgetConfig(requests_per_minute=20, minute_seconds=2.0)
