@@ -224,7 +224,7 @@ def cmd_disconnect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         except ReconnectRequired:
             pass  # nothing valid left to revoke
         mark_disconnected(conn, args.tenant_id, "disconnected with `python -m qbo_sync.companies disconnect`; "
-                          "run `authorize` to connect again")
+                          f"run `python -m qbo_sync.companies authorize --tenant-id {args.tenant_id}` to connect again")
     print(f"tenant {args.tenant_id}: disconnected", file=out)
     return 0
 

@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 RECONNECT_REASON = entry("invalid_grant").render_fix()
 
 
+def reconnect_reason(tenant_id: object, realm_id: object) -> str:
+    """The catalog's reconnect fix with this tenant's own commands filled in: the status a
+    person reads (CLI, views, UI) must say exactly what to run, not a template."""
+    return (RECONNECT_REASON.replace("--tenant-id <tenant>", f"--tenant-id {tenant_id}")
+            .replace("--realm-id <realm>", f"--realm-id {realm_id}"))
+
+
 class TenantNotConnected(LookupError):
     def __init__(self, tenant_id: object) -> None:
         self.tenant_id = tenant_id
@@ -119,13 +126,13 @@ class PostgresTokenStore:
                             self._save(conn, fresh)
                 if reconnect:
                     conn.execute(load_sql("companies/mark_reconnect_required"),
-                                 {"tenant_id": self.tenant_id, "reason": RECONNECT_REASON})
+                                 {"tenant_id": self.tenant_id, "reason": self._reconnect_reason()})
             # Committed: the new refresh token is durable before the access token is used.
             if reconnect:
                 self._cached = None
                 log.warning("tenant %s (realm %s): QuickBooks refused the refresh token; marked "
                             "reconnect_required", self.tenant_id, self.realm_id)
-                raise ReconnectRequired(self.realm_id, RECONNECT_REASON, self.tenant_id)
+                raise ReconnectRequired(self.realm_id, self._reconnect_reason(), self.tenant_id)
             self._check_status(row)
             self._cached = fresh
             self.refresh_count += 1
@@ -133,6 +140,9 @@ class PostgresTokenStore:
             return fresh
 
     # --- internals -----------------------------------------------------------------------
+    def _reconnect_reason(self) -> str:
+        return reconnect_reason(self.tenant_id, self.realm_id)
+
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
             self._conn = open_connection(self._conninfo, autocommit=True)
