@@ -241,13 +241,18 @@ class QboClient:
 
     # ================================================================== batch
     def batch(self, operations: Iterable[BatchOperation], *, requestid: str | None = None,
-              max_items: int = MAX_BATCH_ITEMS) -> list[BatchResult]:
+              max_items: int = MAX_BATCH_ITEMS, concurrency: int = 1) -> list[BatchResult]:
         """Run any number of operations, at most ``max_items`` (30) per request, and return
         one result per operation, in the order given, matched to QuickBooks' answer by bId.
 
         Per-item faults are results, never exceptions. ``requestid`` (optional, for replays
         of a re-run) names the call: the k-th request of a split call uses ``f"{requestid}-{k}"``
-        (each at most 36 characters). Raises only ReconnectRequired (the whole company)."""
+        (each at most 36 characters). Raises only ReconnectRequired (the whole company).
+
+        ``concurrency`` > 1 keeps up to that many of the requests in flight at once (still
+        paced by the budget), for operations that do not depend on each other: a paced
+        sender that waits for each answer before asking for the next token loses the
+        answer's round trip from every interval."""
         ops = list(operations)
         bids = [op.bid or str(index + 1) for index, op in enumerate(ops)]
         if len(set(bids)) != len(bids):
@@ -257,10 +262,23 @@ class QboClient:
                 raise ValueError(f"bId {bid!r} is longer than {BID_MAX} characters")
         size = max(1, min(MAX_BATCH_ITEMS, int(max_items)))
         chunks = [list(zip(bids[i:i + size], ops[i:i + size])) for i in range(0, len(ops), size)]
+        rids = [_chunk_requestid(requestid, number, len(chunks)) for number in range(len(chunks))]
         results: list[BatchResult] = []
-        for number, chunk in enumerate(chunks):
-            rid = _chunk_requestid(requestid, number, len(chunks))
-            results.extend(self._batch_request(chunk, rid))
+        workers = max(1, min(int(concurrency), len(chunks)))
+        if workers == 1:
+            for chunk, rid in zip(chunks, rids):
+                results.extend(self._batch_request(chunk, rid))
+            return results
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"qbo-batch-{self.realm_id}")
+        try:
+            futures = [pool.submit(self._batch_request, chunk, rid) for chunk, rid in zip(chunks, rids)]
+            for future in futures:
+                results.extend(future.result())
+        finally:
+            # On ReconnectRequired, requests not yet started are not sent.
+            pool.shutdown(wait=True, cancel_futures=True)
         return results
 
     def _batch_request(self, chunk: list[tuple[str, BatchOperation]], rid: str) -> list[BatchResult]:

@@ -6,7 +6,8 @@ A failure always carries a cause and a fix (the table refuses one without).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 import psycopg
@@ -42,8 +43,39 @@ class Outcome:
     amount: Decimal | None = None
 
 
+_CONTEXT_FIELDS = tuple(f.name for f in fields(RunContext))
+_OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
+
+
+def _context_params(ctx: RunContext) -> dict[str, object]:
+    # Shallow on purpose: dataclasses.asdict deep-copies every value, per record.
+    return {name: getattr(ctx, name) for name in _CONTEXT_FIELDS}
+
+
 def record(conn: psycopg.Connection, ctx: RunContext, outcome: Outcome) -> None:
-    conn.execute(load_sql("outcomes/upsert"), {**asdict(ctx), **asdict(outcome)})
+    params = _context_params(ctx)
+    params.update((name, getattr(outcome, name)) for name in _OUTCOME_FIELDS)
+    conn.execute(load_sql("outcomes/upsert"), params)
+
+
+def record_many(conn: psycopg.Connection, ctx: RunContext, items: Iterable[Outcome]) -> None:
+    """Outcomes of several records in one statement (one round trip per batch of records,
+    not per record). A record given twice keeps its last outcome, as two ``record`` calls would."""
+    latest: dict[tuple, Outcome] = {}
+    for i, outcome in enumerate(items):
+        key = (outcome.tenant_id, outcome.entity, outcome.source_id) if outcome.source_id is not None else i
+        latest.pop(key, None)  # re-insert: keep the order of last occurrence
+        latest[key] = outcome
+    rows: Sequence[Outcome] = list(latest.values())
+    if not rows:
+        return
+    if len(rows) == 1:
+        record(conn, ctx, rows[0])
+        return
+    params = _context_params(ctx)
+    for name in _OUTCOME_FIELDS:
+        params[name] = [getattr(o, name) for o in rows]
+    conn.execute(load_sql("outcomes/upsert_many"), params)
 
 
 def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,
@@ -52,6 +84,16 @@ def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str
         "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
         "source_id": source_id, "state": state,
     })
+
+
+def set_states(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,
+               source_ids: Sequence[int], state: str) -> None:
+    """``set_state`` for many records in one statement."""
+    if source_ids:
+        conn.execute(load_sql("outcomes/set_items_state"), {
+            "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
+            "source_ids": list(source_ids), "state": state,
+        })
 
 
 def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | None,

@@ -14,9 +14,11 @@ Every record ends the run with exactly one outcome row (outcomes.record upserts)
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,7 @@ from qbo_sync.validate.company import QuickBooksLookups
 log = logging.getLogger(__name__)
 
 UNKNOWN_OUTCOME_ROUNDS = 3  # look up, re-post, look up... before giving up for this run
+BATCH_CONCURRENCY = 3  # batch requests in flight per call: hides round trips behind the pacing
 
 
 class SystemicFailure(RuntimeError):
@@ -70,21 +73,51 @@ class BatchLoader:
         self.client = client
         self.lookups = QuickBooksLookups(client.query)
         self.counts = {"synced": 0, "skipped": 0, "failed": 0}
+        # Synced records of the open transaction, written when it ends: one map statement and
+        # one outcome statement per entity and batch instead of two per record.
+        self._synced: dict[str, list[tuple[Pending, str | None, str | None, Any]]] | None = None
 
     # ------------------------------------------------------------------ outcomes
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A transaction whose synced records' map rows and outcomes are written at its end,
+        inside it (so they commit, or roll back, together)."""
+        outer = self._synced
+        self._synced = {}
+        try:
+            with self.conn.transaction():
+                yield
+                self._flush()
+        finally:
+            self._synced = outer
+
+    def _flush(self) -> None:
+        for entity, done in self._synced.items():
+            # One row per record (a record met twice keeps its last answer, as before).
+            rows = list({p.source_id: (p, qid, token, how) for p, qid, token, how in done}.values())
+            done.clear()
+            if not rows:
+                continue
+            self.conn.execute(load_sql("load/upsert_entity_map_many"), {
+                "tenant_id": self.tenant_id, "entity": entity, "realm_id": self.realm_id,
+                "source_id": [p.source_id for p, _, _, _ in rows],
+                "qbo_id": [qid for _, qid, _, _ in rows],
+                "sync_token": [token for _, _, token, _ in rows],
+                "payload_hash": [p.hash for p, _, _, _ in rows],
+                "doc_number": [p.body.get("DocNumber") for p, _, _, _ in rows],
+            })
+            outcomes.record_many(self.conn, self.ctx, [outcomes.Outcome(
+                tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
+                source_ref=p.source_ref, action=action, status="synced", realm_id=self.realm_id,
+                qbo_id=qid, amount=p.amount, error_message=note) for p, qid, _, (action, note) in rows])
+
     def _done(self, entity: str, p: Pending, *, action: str, qbo_entity: dict[str, Any] | None,
               qbo_id: str | None = None, note: str | None = None) -> None:
+        if self._synced is None:
+            raise RuntimeError("_done outside _writing(): the outcome would never be written")
         qid = str(qbo_entity["Id"]) if qbo_entity else qbo_id
         token = str(qbo_entity.get("SyncToken")) if qbo_entity else p.sync_token
-        self.conn.execute(load_sql("load/upsert_entity_map"), {
-            "tenant_id": self.tenant_id, "entity": entity, "source_id": p.source_id,
-            "realm_id": self.realm_id, "qbo_id": qid, "sync_token": token,
-            "payload_hash": p.hash, "doc_number": p.body.get("DocNumber"),
-        })
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-            source_ref=p.source_ref, action=action, status="synced", realm_id=self.realm_id,
-            qbo_id=qid, amount=p.amount, error_message=note))
+        self._synced.setdefault(entity, []).append((p, qid, token, (action, note)))
         self.counts["synced"] += 1
 
     def _failed_fault(self, entity: str, p: Pending, fault: Any, action: str) -> None:
@@ -125,11 +158,13 @@ class BatchLoader:
                                                      bid=str(i + 1)))
                 else:
                     ops.append(BatchOperation.create(qbo_entity, p.body, bid=str(i + 1)))
-            results = self.client.batch(ops, requestid=_requestid(self.realm_id, entity, pending))
+            # Records of one call never depend on each other (parents load in an earlier task).
+            results = self.client.batch(ops, requestid=_requestid(self.realm_id, entity, pending),
+                                        concurrency=BATCH_CONCURRENCY)
             unknown: list[Pending] = []
             stale: list[Pending] = []
             transient = 0
-            with self.conn.transaction():
+            with self._writing():
                 for p, res in zip(pending, results):
                     action = "update" if p.qbo_id else "create"
                     if res.ok:
@@ -152,7 +187,7 @@ class BatchLoader:
             creates = [p for p in unknown if not p.qbo_id]
             if creates:
                 found = find_existing(creates)
-                with self.conn.transaction():
+                with self._writing():
                     for p in creates:
                         if p.source_id in found:
                             self._done(entity, p, action="create", qbo_entity=found[p.source_id],
@@ -162,7 +197,7 @@ class BatchLoader:
             # QuickBooks answers 5010 (stale SyncToken), we refetch it and send the same content.
             pending = unknown + stale
         if pending:
-            with self.conn.transaction():
+            with self._writing():
                 for p in pending:
                     self._failed_code_transient(entity, p)
             raise SystemicFailure(
@@ -199,7 +234,7 @@ class BatchLoader:
         parent_ids = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
             "tenant_id": self.tenant_id, "entity": "customer", "source_ids": parents}).fetchall())
         pending: list[Pending] = []
-        with self.conn.transaction():
+        with self._writing():
             for source_id, ref, plan, _amount in items:
                 client = clients[source_id]
                 if client.parent_client_id and client.parent_client_id not in parent_ids:
@@ -227,7 +262,7 @@ class BatchLoader:
         retried = self._prior_attempts("customer", [p.source_id for p in pending if not p.qbo_id])
         if retried:
             found = self._find_customers([p for p in pending if p.source_id in retried])
-            with self.conn.transaction():
+            with self._writing():
                 for p in [p for p in pending if p.source_id in found]:
                     self._done("customer", p, action="create", qbo_entity=found[p.source_id],
                                note="already in QuickBooks from an earlier attempt; not re-sent")
@@ -273,7 +308,7 @@ class BatchLoader:
         client_causes = dict(self.conn.execute(load_sql("load/run_customer_causes"), {
             "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall())
         pending: list[Pending] = []
-        with self.conn.transaction():
+        with self._writing():
             for source_id, ref, _plan, amount in items:
                 inv = invoices[source_id]
                 customer = customer_of.get(inv.client_id)
@@ -295,7 +330,7 @@ class BatchLoader:
         retried = self._prior_attempts("invoice", [p.source_id for p in pending if not p.qbo_id])
         if retried:
             found = self._find_invoices([p for p in pending if p.source_id in retried])
-            with self.conn.transaction():
+            with self._writing():
                 for p in [p for p in pending if p.source_id in found]:
                     self._done("invoice", p, action="create", qbo_entity=found[p.source_id],
                                note="already in QuickBooks from an earlier attempt; not re-sent")

@@ -76,6 +76,25 @@ def test_batch_splits_into_requests_of_30_with_derived_requestids(make_client, e
     assert qbo.count("select count(*) from Customer where DisplayName like 'Split%'") == 65
 
 
+def test_batch_requests_in_flight_together_keep_order_and_requestids(make_client):
+    """concurrency=3 (what the loader uses): several requests of one call in flight at once,
+    never more than asked, answers in the order given, and a re-run still replayed."""
+    from qbo_emulator.testing import EmulatorProcess
+
+    with EmulatorProcess("--no-limits", "--latency-ms", "150") as slow:
+        qbo, company, _ = make_client(emu=slow)
+        ops = [BatchOperation.create("Customer", {"DisplayName": f"Par {n:03d}"}) for n in range(100)]
+        results = qbo.batch(ops, requestid="run7-par", concurrency=3)
+        assert [r.entity["DisplayName"] for r in results] == [f"Par {n:03d}" for n in range(100)]
+        stats = slow.stats(company["realm_id"])
+        assert 2 <= stats["max_concurrency"] <= 3
+        rids = sorted(r["requestid"] for r in slow.requests_log(company["realm_id"]) if r["path"].endswith("/batch"))
+        assert rids == [f"run7-par-{k}" for k in range(4)]
+        again = qbo.batch(ops, requestid="run7-par", concurrency=3)
+        assert [r.entity["Id"] for r in again] == [r.entity["Id"] for r in results]
+        assert qbo.count("select count(*) from Customer where DisplayName like 'Par%'") == 100
+
+
 def test_paging_past_1000_rows_and_cdc_narrowing(make_client, emulator):
     qbo, company, _ = make_client()
     since = emulator_now(emulator) - timedelta(seconds=1)

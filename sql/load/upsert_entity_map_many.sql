@@ -1,0 +1,16 @@
+-- Our map for every record of one batch QuickBooks accepted, in one statement (arrays of
+-- equal length; a record appears once). Same upsert as load/upsert_entity_map.sql.
+INSERT INTO qbo_sync.entity_map (tenant_id, entity, source_id, realm_id, qbo_id, sync_token,
+                                 payload_hash, doc_number)
+SELECT %(tenant_id)s::bigint, %(entity)s::text, r.source_id, %(realm_id)s::text, r.qbo_id,
+       r.sync_token, r.payload_hash, r.doc_number
+FROM unnest(%(source_id)s::bigint[], %(qbo_id)s::text[], %(sync_token)s::text[],
+            %(payload_hash)s::text[], %(doc_number)s::text[])
+     AS r(source_id, qbo_id, sync_token, payload_hash, doc_number)
+ON CONFLICT (tenant_id, entity, source_id) DO UPDATE SET
+    qbo_id = EXCLUDED.qbo_id,
+    realm_id = EXCLUDED.realm_id,
+    sync_token = EXCLUDED.sync_token,
+    payload_hash = EXCLUDED.payload_hash,
+    doc_number = EXCLUDED.doc_number,
+    last_synced_at = now();
