@@ -98,17 +98,20 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                     body["PaymentMethodRef"] = {"value": "0", "name": method}
                 client.create("Payment", body)
 
+            paid_by_hand = set()
             for p in t.quickbooks_setup.payments:
                 invoice_qbo = qbo_of.get(p.get("invoice_source_id"))
                 if not invoice_qbo:
                     done.append(f"payment {p['PaymentRefNum']} not entered: its invoice is not in QuickBooks")
                     continue
+                paid_by_hand.add(invoice_qbo)
                 pay(invoice_qbo, Decimal(p["TotalAmt"]), p["PaymentRefNum"], p.get("PaymentMethod"),
                     p.get("TxnDate"))
                 done.append(f"payment {p['PaymentRefNum']} ({p.get('PaymentMethod')}) entered by hand")
             # Split payments: two partials on each of the first open, unpaid invoices.
             for invoice_id, number, invoice_qbo, _client, balance, n_payments in invoices:
-                if n_payments or balance < Decimal("20") or len(done) > 6:
+                # An invoice just paid by hand above has no balance left in QuickBooks.
+                if n_payments or invoice_qbo in paid_by_hand or balance < Decimal("20") or len(done) > 6:
                     continue
                 first = (balance / 3).quantize(Decimal("0.01"))
                 pay(invoice_qbo, first, f"QB-{invoice_id}-1", "Cash")
