@@ -207,6 +207,73 @@ _ENTRIES = [
         "Correct the client's e-mail address in the billing app. " + RESYNC,
     ),
     Explanation(
+        "client_not_set", "Customer not found", "data",
+        "Invoice {number} has no client.",
+        "Attach the invoice to a client in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "negative_total", "A business validation error has occurred (negative total)", "data",
+        "Invoice {number} comes to {total}; QuickBooks does not accept an invoice whose total is "
+        "below zero.",
+        "Issue a credit note for the amount instead, or correct the lines (quantities, prices, "
+        "discounts) in the billing app so the invoice is zero or more. " + RESYNC,
+    ),
+    Explanation(
+        "line_values_missing", "Required param missing", "data",
+        "Line {incomplete_position} of invoice {number} has no {missing}; QuickBooks needs a quantity, a "
+        "unit price and an amount on every line.",
+        "Complete the line in the billing app (re-saving it recalculates the amount). " + RESYNC,
+    ),
+    Explanation(
+        "unknown_discount_kind", "Amount is not equal to UnitPrice * Qty", "data",
+        "Line {discount_position} of invoice {number} has the discount type '{discount_kind}'; only "
+        "'fixed' and 'percent' can be checked and sent to QuickBooks.",
+        "Correct the line's discount in the billing app (a fixed amount or a percentage), or "
+        "remove it. " + RESYNC,
+    ),
+    Explanation(
+        "parent_client_loop", "Parent client not synced", "data",
+        "Client {client_id}'s parent clients form a loop ({path}); QuickBooks needs every "
+        "sub-customer to lead up to a top-level customer.",
+        "In the billing app, remove the parent from one of these clients so the chain ends. "
+        + RESYNC,
+    ),
+    Explanation(
+        "payment_invoice_missing", "Payment Ref#: Could not find applied invoice Ref#", "data",
+        "Payment {reference} is for invoice id {invoice_id}, which does not exist for this tenant.",
+        "Attach the payment to the right invoice in the billing app, or void it. " + RESYNC,
+    ),
+    Explanation(
+        "payment_exceeds_balance", "Payment amount exceeds the invoice balance", "data",
+        "Payment {reference} of {amount_text} is more than invoice {number} still owes in "
+        "QuickBooks ({balance}); QuickBooks does not apply more than an invoice's open balance.",
+        "Correct the payment's amount in the billing app (or split the overpayment off as a "
+        "credit), or check in QuickBooks whether this invoice was already paid there. " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_invoice_missing", "Credit Ref#: Could not find applied invoice Ref#", "data",
+        "Credit note {number} is for invoice id {invoice_id}, which does not exist for this tenant.",
+        "Attach the credit note to the right invoice in the billing app. " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_number_too_long", "String length is either shorter or longer than supported", "data",
+        "Credit note number '{number}' has {length} characters; QuickBooks allows at most 21.",
+        "Shorten the credit note numbering scheme in the billing app and renumber this credit "
+        "note. " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_no_lines", "Create failed: Required param missing", "data",
+        "Credit note {number} has no lines; QuickBooks will not accept a credit note without lines.",
+        "Add the credited lines to the credit note in the billing app, or void it. " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_amount_invalid", "You must set a transaction amount", "data",
+        "Credit note {number} has a line of {amount_text}; QuickBooks records credit note lines "
+        "above zero.",
+        "Correct the credit note's lines in the billing app (each line a positive amount), or "
+        "void it. " + RESYNC,
+    ),
+    Explanation(
         "voided_before_sync", "No QuickBooks status card showing", "data",
         "Invoice {number} was voided before it was ever sent to QuickBooks, so there is "
         "nothing to void there.",

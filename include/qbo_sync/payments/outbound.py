@@ -22,12 +22,13 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
-from qbo_sync.money import ZERO
+from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.invoice import US_NON_TAXABLE, private_note_tag
 
 log = logging.getLogger(__name__)
 
 PAYMENT_REF_MAX = 21
+DOC_NUMBER_MAX = 21
 VOIDED = "voided"  # payload_hash of a record we voided in QuickBooks
 
 
@@ -115,6 +116,10 @@ class Poster:
                 if payment_qbo:
                     self._unchanged("payment", pid, ref, amount, payment_qbo)
                     continue
+                if not invoice_qbo and not self._invoice_exists(invoice_id):
+                    self._explained("payment_invoice_missing", "payment", pid, ref, amount,
+                                    reference=ref, invoice_id=invoice_id)
+                    continue
                 if not invoice_qbo:
                     code = ("payment_for_historical_invoice" if self._historical(finalized_at)
                             else "payment_invoice_not_synced")
@@ -148,6 +153,7 @@ class Poster:
                     body["PaymentRefNum"] = reference
                 to_create.append(((pid, ref, amount, customer_qbo, reference, note), body))
         existing = self._existing_payments({c[3] for c, _ in to_create})
+        balances = self._open_balances({b["Line"][0]["LinkedTxn"][0]["TxnId"] for _, b in to_create})
         pending = []
         with self.conn.transaction():
             for (pid, ref, amount, customer, reference, note), body in to_create:
@@ -157,6 +163,16 @@ class Poster:
                                  str(hit.get("SyncToken")),
                                  note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled")
                     continue
+                # QuickBooks refuses to apply more than the invoice still owes: say so first.
+                invoice_qbo = body["Line"][0]["LinkedTxn"][0]["TxnId"]
+                balance = balances.get(invoice_qbo)
+                if balance is not None and amount > balance:
+                    self._explained("payment_exceeds_balance", "payment", pid, ref, amount,
+                                    reference=ref, amount_text=str(amount), balance=balance,
+                                    number=self._invoice_number(invoice_qbo, rows))
+                    continue
+                if balance is not None:
+                    balances[invoice_qbo] = balance - amount
                 pending.append(((pid, ref, amount, customer, reference, note), body))
         for start in range(0, len(pending), 30):
             chunk = pending[start:start + 30]
@@ -183,6 +199,28 @@ class Poster:
                                          str(hit.get("SyncToken")), note="answer lost; found in QuickBooks")
                         else:
                             self._explained_unknown("payment", pid, ref, amount)
+
+    def _invoice_exists(self, invoice_id: int | None) -> bool:
+        if invoice_id is None:
+            return False
+        rows = self.conn.execute(load_sql("load/invoices_by_id"), {"ids": [invoice_id]}).fetchall()
+        return any(r[1] == self.tenant_id for r in rows)
+
+    def _open_balances(self, invoice_ids: set[str]) -> dict[str, Decimal]:
+        """QuickBooks Id -> what the invoice still owes there, read in chunks of 50."""
+        from qbo_sync.validate.company import quote  # noqa: PLC0415
+
+        wanted = sorted(i for i in invoice_ids if i)
+        balances: dict[str, Decimal] = {}
+        for i in range(0, len(wanted), 50):
+            literals = ", ".join(quote(v) for v in wanted[i:i + 50])
+            for row in self.client.query(f"select * from Invoice where Id in ({literals})"):
+                balances[str(row["Id"])] = cents(Decimal(str(row.get("Balance", 0))))
+        return balances
+
+    @staticmethod
+    def _invoice_number(invoice_qbo: str, rows: list) -> str | None:
+        return next((r[7] for r in rows if r[10] == invoice_qbo), invoice_qbo)
 
     def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
         outcomes.outcome_unknown(self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id,
@@ -243,12 +281,20 @@ class Poster:
                 if memo_qbo and application_qbo:
                     self._unchanged("credit_memo", nid, ref, total, memo_qbo)
                     continue
+                if not invoice_qbo and not self._invoice_exists(invoice_id):
+                    self._explained("credit_note_invoice_missing", "credit_memo", nid, ref, total,
+                                    number=ref, invoice_id=invoice_id)
+                    continue
                 if not invoice_qbo:
                     code = ("credit_note_for_historical_invoice" if self._historical(finalized_at)
                             else "credit_note_invoice_not_synced")
                     self._explained(code, "credit_memo", nid, ref, total, number=ref,
                                     invoice_number=invoice_number,
                                     reason=self._invoice_reason(invoice_id))
+                    continue
+                problem = None if memo_qbo else self._credit_note_problem(number, lines.get(nid, []))
+                if problem:
+                    self._explained(problem[0], "credit_memo", nid, ref, total, number=ref, **problem[1])
                     continue
                 try:
                     if not memo_qbo:
@@ -266,6 +312,18 @@ class Poster:
                     continue
                 self._synced("credit_memo", nid, ref, total, "create", memo_qbo, None,
                              note=f"applied {applied} to invoice {invoice_number}")
+
+    @staticmethod
+    def _credit_note_problem(number: str | None, lines: list[tuple]) -> tuple[str, dict] | None:
+        """What QuickBooks would refuse in a credit note (qbo-api.md field rules), if anything."""
+        if number and len(number) > DOC_NUMBER_MAX:
+            return "credit_note_number_too_long", {"length": len(number)}
+        if not lines:
+            return "credit_note_no_lines", {}
+        bad = next((amount for _, _, amount, _ in lines if amount is None or amount <= ZERO), False)
+        if bad is not False:
+            return "credit_note_amount_invalid", {"amount_text": str(bad)}
+        return None
 
     def _create_credit_memo(self, nid: int, number: str | None, issue_date: Any, reason: str | None,
                             customer_qbo: str, lines: list[tuple], rates: dict) -> dict[str, Any]:

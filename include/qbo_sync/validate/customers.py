@@ -28,6 +28,7 @@ CHECKS = [
     Check("name_clash_employee", "ExpectColumnValuesToBeInSet", {"column": "employee_clash", "value_set": [False]}),
     Check("name_clash_customer", "ExpectColumnValuesToBeInSet", {"column": "customer_clash", "value_set": [False]}),
     Check("client_inactive_in_quickbooks", "ExpectColumnValuesToBeInSet", {"column": "inactive_in_qbo", "value_set": [False]}),
+    Check("parent_client_loop", "ExpectColumnValuesToBeInSet", {"column": "no_parent_loop", "value_set": [True]}),
     Check("parent_client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "parent_ok", "value_set": [True]}),
 ]
 # When a record fails several checks, the first of these explains it; the rest are noted.
@@ -55,6 +56,21 @@ def _suffixes(clients: list[Client], settings: TenantSettings) -> dict[int, int 
         for rank, cid in enumerate(ids, start=1):
             result[cid] = rank if rank > 1 else None
     return result
+
+
+def _parent_loops(clients: list[Client]) -> dict[int, str]:
+    """Client id -> its parent chain, for clients whose chain of parents runs in a circle."""
+    parent_of = {c.id: c.parent_client_id for c in clients}
+    loops: dict[int, str] = {}
+    for c in clients:
+        chain = [c.id]
+        while parent_of.get(chain[-1]) is not None and parent_of[chain[-1]] in parent_of:
+            nxt = parent_of[chain[-1]]
+            if nxt in chain:
+                loops[c.id] = " -> ".join(str(i) for i in [*chain, nxt])
+                break
+            chain.append(nxt)
+    return loops
 
 
 def validate_customers(
@@ -92,6 +108,11 @@ def validate_customers(
 
     rows, plans = [], {}
     staged_ids = {c.id for c in clients}
+    loops = _parent_loops(clients)
+    outside = sorted({c.parent_client_id for c in clients if c.parent_client_id
+                      and c.parent_client_id not in staged_ids and c.parent_client_id not in mapped})
+    parents_here = {r[0] for r in conn.execute(load_sql("extract/clients_by_id"), {"ids": outside})
+                    if r[1] == tenant_id}
     for client, depth in staged:
         name = names[client.id]
         found: list[NameHolder] = holders.get(name.lower(), [])
@@ -121,6 +142,7 @@ def validate_customers(
             or (mine is not None and not mine.active),
             # A parent must be in QuickBooks already, or be loaded earlier in this run.
             "parent_ok": parent is None or parent in mapped or parent in staged_ids,
+            "no_parent_loop": client.id not in loops,
         })
         plans[client.id] = CustomerPlan(client, depth, name, qbo_id, {
             "client_id": client.id, "display_name": name, "parent_id": parent,
@@ -128,7 +150,9 @@ def validate_customers(
             "ids": ", ".join(str(i) for i in by_name[name.lower()]),
             "qbo_id": (other_owner or inactive or mine or linkable).qbo_id
             if (other_owner or inactive or mine or linkable) else None,
-            "parent_reason": "it is not part of this sync",
+            "parent_reason": "it is not part of this sync" if parent is None or parent in parents_here
+            or parent in staged_ids or parent in mapped else "no such client exists for this tenant",
+            "path": loops.get(client.id, ""),
         })
 
     runner = runner or SuiteRunner("customers", CHECKS, "client_id")

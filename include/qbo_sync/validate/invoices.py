@@ -24,8 +24,11 @@ from qbo_sync.validate.gx_runner import Check, SuiteRunner
 
 DOC_NUMBER_MAX = 21
 TAX_MODES = ["exclusive", "inclusive", "none"]
+DISCOUNT_KINDS = (None, "fixed", "percent")
+LINE_VALUES = (("quantity", "quantity"), ("unit_price", "unit price"), ("amount", "amount"))
 
 CHECKS = [
+    Check("client_not_set", "ExpectColumnValuesToBeInSet", {"column": "client_set", "value_set": [True]}),
     Check("client_missing", "ExpectColumnValuesToBeInSet", {"column": "client_exists", "value_set": [True]}),
     Check("no_line_items", "ExpectColumnValuesToBeBetween", {"column": "line_count", "min_value": 1}),
     Check("number_missing", "ExpectColumnValuesToNotBeNull", {"column": "number"}),
@@ -38,8 +41,11 @@ CHECKS = [
     Check("us_several_sales_taxes", "ExpectColumnValuesToBeBetween", {"column": "us_sales_tax_codes", "max_value": 1}),
     Check("default_item_missing", "ExpectColumnValuesToBeInSet", {"column": "default_item_set", "value_set": [True]}),
     Check("default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}),
+    Check("line_values_missing", "ExpectColumnValuesToBeBetween", {"column": "incomplete_lines", "max_value": 0}),
+    Check("unknown_discount_kind", "ExpectColumnValuesToBeBetween", {"column": "odd_discount_lines", "max_value": 0}),
     Check("line_amount_mismatch", "ExpectColumnValuesToBeBetween", {"column": "bad_lines", "max_value": 0}),
     Check("amounts_do_not_add_up", "ExpectColumnValuesToBeInSet", {"column": "totals_add_up", "value_set": [True]}),
+    Check("negative_total", "ExpectColumnValuesToBeInSet", {"column": "total_not_negative", "value_set": [True]}),
     Check("closed_period", "ExpectColumnValuesToBeInSet", {"column": "in_closed_period", "value_set": [False]}),
     Check("client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "client_ready", "value_set": [True]}),
 ]
@@ -73,7 +79,12 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
     item_of = {"service": settings.default_service_item_id, "product": settings.default_product_item_id}
     missing_kind = next((k for k in sorted(kinds) if not item_of[k]), None)
     inactive_kind = next((k for k in sorted(kinds) if item_of[k] and not facts.item_active(item_of[k])), None)
-    bad_line = next((l for l in lines if expected_line_amount(l) != l.amount), None)
+    # A line missing a number, or with a discount we cannot read, is explained as such; the
+    # amount check covers the lines that can be recomputed.
+    incomplete = next((l for l in lines if any(getattr(l, f) is None for f, _ in LINE_VALUES)), None)
+    odd_discount = next((l for l in lines if l.discount_kind not in DISCOUNT_KINDS), None)
+    bad_line = next((l for l in lines if l is not incomplete and l is not odd_discount
+                     and expected_line_amount(l) != l.amount), None)
     totals = recompute(inv, {rid: r.rate for rid, r in rates.items()})
     totals_ok = totals is not None and inv.total is not None and (
         totals.total == inv.total and totals.tax_total == (inv.tax_total or ZERO)
@@ -85,7 +96,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
     closed = facts.book_close_date
     row = {
         "invoice_id": inv.id,
-        "client_exists": bool(exists),
+        "client_set": inv.client_id is not None,
+        "client_exists": bool(exists) or inv.client_id is None,
         "line_count": len(lines),
         "number": inv.number if (inv.number or "").strip() else None,
         "same_number_count": len(duplicates.get(inv.id, [])),
@@ -96,14 +108,19 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "us_sales_tax_codes": len(us_codes) if settings.region == "US" else 0,
         "default_item_set": missing_kind is None,
         "default_item_active": inactive_kind is None,
+        "incomplete_lines": 0 if incomplete is None else 1,
+        "odd_discount_lines": 0 if odd_discount is None else 1,
         "bad_lines": 0 if bad_line is None else 1,
         "totals_add_up": bool(totals_ok),
+        "total_not_negative": inv.total is None or inv.total >= ZERO,
         "in_closed_period": bool(closed and inv.issue_date and inv.issue_date <= closed),
         # A client that failed validation in this run (or was never synced) holds its invoices.
-        "client_ready": bool(client_qbo_id) or run_state == "ready",
+        # A missing client is explained by its own check, not again as "not synced".
+        "client_ready": bool(client_qbo_id) or run_state == "ready" or not exists,
     }
     context = {
-        "number": inv.number, "client_id": inv.client_id, "tax_mode": inv.tax_mode,
+        "number": inv.number, "client_id": inv.client_id,
+        "tax_mode": inv.tax_mode if inv.tax_mode is not None else "(not set)",
         "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
         "tax_code": ", ".join([c for _, c in inactive]
                               + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])),
@@ -116,6 +133,10 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "expected_total": totals.total if totals else "unknown",
         "expected_tax": totals.tax_total if totals else "unknown",
         "position": bad_line.position if bad_line else None,
+        "incomplete_position": incomplete.position if incomplete else None,
+        "discount_position": odd_discount.position if odd_discount else None,
+        "missing": ", ".join(label for f, label in LINE_VALUES if getattr(incomplete, f, 0) is None),
+        "discount_kind": odd_discount.discount_kind if odd_discount else None,
         "line_amount": bad_line.amount if bad_line else None,
         "quantity": bad_line.quantity if bad_line else None,
         "unit_price": bad_line.unit_price if bad_line else None,
