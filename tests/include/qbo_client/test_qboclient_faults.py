@@ -169,3 +169,45 @@ def test_json_money_round_trip_is_exact():
     assert dumps({"a": Decimal("1E+2")}) == '{"a":100}'
     with pytest.raises(TypeError):
         dumps({"Amount": 0.1})
+
+
+def _json_trees():
+    from decimal import Decimal
+
+    from hypothesis import strategies as st
+
+    class Code(str):  # subclasses take the slow path: same text
+        pass
+
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.text().map(Code),
+                     st.decimals(allow_nan=False, allow_infinity=False, places=4),
+                     st.decimals(allow_nan=False, allow_infinity=False).map(lambda d: d * Decimal(1)))
+    return st.recursive(leaf, lambda inner: st.one_of(
+        st.lists(inner), st.lists(inner).map(tuple), st.dictionaries(st.text(), inner)), max_leaves=25)
+
+
+def _plain(value):
+    """What a JSON round trip can keep: tuples become lists, Decimals compare by value."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def test_json_encoder_is_plain_json_and_exact():
+    """dumps (the fast, type-dispatched encoder) is JSON that reads back exactly, Decimals
+    without exponents, strings escaped as json.dumps(ensure_ascii=False) does."""
+    from hypothesis import given, settings
+
+    @settings(max_examples=300, deadline=None)
+    @given(_json_trees())
+    def check(tree):
+        text = dumps(tree)
+        assert loads(text) == _plain(tree)
+        bare = re.sub(r'"(?:[^"\\]|\\.)*"|true|false|null', "", text)
+        assert "e" not in bare.lower()  # no 1E+2 outside strings
+        if isinstance(tree, str):
+            assert text == json.dumps(tree, ensure_ascii=False)
+
+    check()
