@@ -32,6 +32,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--runslow", action="store_true", help="also run suites marked slow")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis: the same examples on every machine (derandomize, no example database),
+    # bounded in `make test`; --runslow searches ten times as long.
+    from hypothesis import settings
+
+    settings.register_profile("qbo-ci", derandomize=True, deadline=None, database=None,
+                              max_examples=100, print_blob=True)
+    settings.register_profile("qbo-slow", settings.get_profile("qbo-ci"), max_examples=1000)
+    settings.load_profile("qbo-slow" if config.getoption("--runslow") else "qbo-ci")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--runslow"):
         return
