@@ -165,6 +165,7 @@ def validate_customers(
     # Parents first: a child of a parent that failed here fails too, with the reason.
     failed_reason: dict[int, str] = {}
     counts = {"evaluated": len(staged), "failed": 0, "ready": 0}
+    ready: dict[int, str] = {}  # client id -> its plan (display name, QuickBooks Id to link)
     with conn.transaction():
         for client, _depth in staged:
             plan = plans[client.id]
@@ -187,12 +188,12 @@ def validate_customers(
                 failed_reason[client.id] = outcome.cause or primary
                 counts["failed"] += 1
             else:
-                conn.execute(load_sql("validate/set_customer_plan"), {
-                    "run_id": ctx.run_id, "tenant_id": tenant_id, "source_id": client.id,
-                    "payload": json.dumps({"display_name": plan.display_name,
-                                           "qbo_id": plan.qbo_id}),
-                })
+                ready[client.id] = json.dumps({"display_name": plan.display_name, "qbo_id": plan.qbo_id})
                 counts["ready"] += 1
+        if ready:  # one statement for the chunk, not one per client (issue 9)
+            conn.execute(load_sql("validate/set_customer_plans"), {
+                "run_id": ctx.run_id, "tenant_id": tenant_id, "source_ids": list(ready),
+                "payloads": list(ready.values())})
         _save_report(conn, ctx.run_id, tenant_id, "customer", result.summary, counts)
     return counts
 

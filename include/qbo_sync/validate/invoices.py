@@ -182,8 +182,9 @@ def validate_invoices(
                     source_id=inv.id, source_ref=inv.number, realm_id=realm_id, amount=inv.total,
                     number=inv.number, finalized_at=s.finalized_at.date(),
                     connected_at=connected_at.date()))
-                outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "skipped")
                 counts["skipped"] += 1
+            outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice",
+                                [s.invoice.id for s in historical], "skipped")
         if not current:
             continue
         ids = [s.invoice.id for s in current]
@@ -212,6 +213,8 @@ def validate_invoices(
         for code in PRIORITY:
             for iid in result.failing.get(code, []):
                 codes_of[iid].append(code)
+        # One state update per state and chunk, not per invoice (issue 9).
+        state_of: dict[str, list[int]] = {"invalid": [], "ready": []}
         with conn.transaction():
             for s in current:
                 inv = s.invoice
@@ -225,11 +228,13 @@ def validate_invoices(
                         codes[0], tenant_id=tenant_id, entity="invoice", source_id=inv.id,
                         source_ref=inv.number, realm_id=realm_id, amount=inv.total,
                         also=also, **context))
-                    outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "invalid")
+                    state_of["invalid"].append(inv.id)
                     counts["failed"] += 1
                 else:
-                    outcomes.set_state(conn, ctx.run_id, tenant_id, "invoice", inv.id, "ready")
+                    state_of["ready"].append(inv.id)
                     counts["ready"] += 1
+            for state, ids in state_of.items():
+                outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice", ids, state)
     report = {"chunks": summaries, "failed_by_code": dict(per_code), "counts": counts}
     conn.execute(load_sql("validate/save_report"), {
         "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": "invoice",
