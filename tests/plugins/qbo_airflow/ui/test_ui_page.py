@@ -142,3 +142,65 @@ def test_finance_finds_a_failure_and_excludes_it_from_the_page(airflow_server, s
     browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&status=excluded")
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-entity=invoice][data-source-id='8']")
     assert "excluded" in row.text and row.find_element(By.CSS_SELECTOR, "button[value=include]")
+
+
+def _resign(token: str, secret: str, **claims) -> str:
+    """The same Airflow JWT with some claims changed, signed again with ``secret``."""
+    import jwt
+
+    header = jwt.get_unverified_header(token)
+    payload = {**jwt.decode(token, options={"verify_signature": False}), **claims}
+    return jwt.encode(payload, secret, algorithm=header["alg"], headers={"kid": header["kid"]}
+                      if header.get("kid") else None)
+
+
+def test_every_route_refuses_missing_forged_and_expired_logins(airflow_server, synced_tenant):
+    import time
+
+    url = airflow_server.url
+    admin = airflow_server.token("admin")
+    secret = airflow_server.env["AIRFLOW__API_AUTH__JWT_SECRET"]
+    # Re-signed with the right secret and nothing changed, a token still works: so below, each
+    # refusal is for the one thing changed (signature, expiry), not for the re-signing.
+    assert requests.get(f"{url}/qbo-sync/?tenant_id=1", timeout=30,
+                        headers={"Authorization": f"Bearer {_resign(admin, secret)}"}).status_code == 200
+    bad = {
+        "none": {},
+        "garbage bearer": {"headers": {"Authorization": "Bearer not-a-jwt"}},
+        "forged signature": {"headers": {"Authorization": f"Bearer {_resign(admin, 'x' * 40)}"}},
+        "expired": {"headers": {"Authorization": "Bearer " + _resign(
+            admin, secret, exp=int(time.time()) - 60, iat=int(time.time()) - 3600, nbf=int(time.time()) - 3600)}},
+        "forged cookie": {"cookies": {"_token": _resign(admin, "y" * 40)}},
+    }
+    runs_before = len(resync_runs(airflow_server, admin))
+    for name, auth in bad.items():
+        page = requests.get(f"{url}/qbo-sync/?tenant_id=1", allow_redirects=False, timeout=30, **auth)
+        assert page.status_code in (307, 401, 403), (name, page.status_code)
+        assert "INV-" not in page.text and "Jane" not in page.text, name
+        exported = requests.get(f"{url}/qbo-sync/records.csv?tenant_id=1", timeout=30, **auth)
+        assert exported.status_code in (401, 403) and "INV-" not in exported.text, name
+        for action in ("resync_failed", "resync", "exclude", "include"):
+            form = {"action": action, "tenant_id": "1", "entity": "invoice", "source_id": "8", "csrf": "0" * 64}
+            posted = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
+                                   **auth)
+            assert posted.status_code in (401, 403), (name, action, posted.status_code)
+    assert len(resync_runs(airflow_server, admin)) == runs_before
+    assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == (0,)
+    # The stylesheet is the one public route, and it holds no data.
+    css = requests.get(f"{url}/qbo-sync/static/page.css", timeout=30)
+    assert css.status_code == 200 and "INV-" not in css.text
+
+
+def test_a_tenant_that_must_reconnect_is_told_the_exact_command(airflow_server, synced_tenant):
+    from qbo_sync.companies.store import reconnect_reason
+    from qbo_sync.db.sqlfiles import load_sql
+
+    realm = synced_tenant.execute("SELECT realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = 1").fetchone()[0]
+    synced_tenant.execute(load_sql("companies/mark_reconnect_required"),
+                          {"tenant_id": 1, "reason": reconnect_reason(1, realm)})
+    page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1", timeout=30,
+                        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"})
+    assert page.status_code == 200
+    assert "reconnect_required" in page.text
+    assert "python -m qbo_sync.companies authorize --tenant-id 1" in page.text
+    assert "&lt;tenant&gt;" not in page.text and "<tenant>" not in page.text
