@@ -135,13 +135,13 @@ def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: di
 
     t = _tenant(tenant)
     if t.status == "reconnect_required":
-        return {"reconnect_required": True, "failed": 0}  # validate already held them back
+        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}  # validate held them back
     try:
         with qbo(t.tenant_id) as client:
             counts = post_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
     except ReconnectRequired:
         failed = fail_all_staged(conn, ctx, t, "reconnect_required")
-        return {"reconnect_required": True, "failed": failed}
+        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": failed}
     log.info("tenant %s posted: %s", t.tenant_id, counts)
     return counts
 
@@ -155,12 +155,12 @@ def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: di
 
     t = _tenant(tenant)
     if t.status == "reconnect_required":
-        return {"reconnect_required": True, "failed": 0}
+        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
     try:
         with qbo(t.tenant_id) as client:
             counts = import_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
     except ReconnectRequired:
-        return {"reconnect_required": True, "failed": 0}
+        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
     log.info("tenant %s payments from QuickBooks: %s", t.tenant_id, counts)
     return counts
 
@@ -198,7 +198,7 @@ def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: dict[s
         held = _fail_batch(conn, ctx, tenant_id, realm_id, batch["entity"], batch_nos)
         log.error("tenant %s must be reconnected to QuickBooks (%s); %s record(s) held back",
                   tenant_id, exc.reason, held)
-        return {"reconnect_required": True, "failed": held}
+        return {"reconnect_required": True, "tenant_id": tenant_id, "failed": held}
     counts = dict(loader.counts)
     log.info("%s: %s", batch["label"], ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts

@@ -79,9 +79,10 @@ def raise_if_reconnect(result: dict[str, Any]) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
 
         held = result.get("failed", 0)
+        tenant = result.get("tenant_id", "<tenant>")
         raise AirflowFailException(
-            "This tenant must be reconnected to QuickBooks (python -m qbo_sync.companies authorize "
-            f"--tenant-id ...){f'; {held} record(s) held back' if held else ''}. The sync log says "
+            f"Tenant {tenant} must be reconnected to QuickBooks: python -m qbo_sync.companies authorize "
+            f"--tenant-id {tenant}{f'; {held} record(s) held back' if held else ''}. The sync log says "
             "so for each record; they resync by themselves after reconnecting."
         )
     return result
