@@ -161,3 +161,21 @@ def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow
                                         " entity = 'invoice' AND resync_requested_at IS NOT NULL")}
     assert flagged == failed
     assert "next scheduled qbo_sync run sends them" in log
+
+
+def test_parsing_does_not_import_the_trigger_operator_module():
+    """Issue 9: parsing stays light. TriggerDagRunOperator's module imports Airflow's
+    server-side models (0.4 s); the DAG imports it only when trigger_qbo_sync runs."""
+    import os
+    import subprocess
+    import sys
+
+    dag_file = Path(__file__).resolve().parents[2] / "dags" / "qbo_resync.py"
+    probe = ("import sys, runpy\nimport airflow.sdk\n"
+             "runpy.run_path(sys.argv[1], run_name='dag_module')\n"
+             "heavy = [m for m in ('airflow.providers.standard.operators.trigger_dagrun',"
+             " 'airflow.api.common.trigger_dag', 'airflow.models.dagrun') if m in sys.modules]\n"
+             "print(heavy)")
+    done = subprocess.run([sys.executable, "-c", probe, str(dag_file)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
