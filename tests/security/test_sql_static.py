@@ -32,10 +32,15 @@ def sql_calls(tree: ast.AST):
         for child in ast.iter_child_nodes(node):
             inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
             if (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
-                    and child.func.attr in RUNS_SQL and child.args):
+                    and child.func.attr in RUNS_SQL and child.args and not is_operator_execute(child)):
                 yield child, scope
             yield from walk(child, inner)
     yield from walk(tree, tree)
+
+
+def is_operator_execute(call: ast.Call) -> bool:
+    """``SomeOperator(...).execute(context)``: Airflow running an operator, not SQL."""
+    return isinstance(call.args[0], ast.Name) and call.args[0].id == "context"
 
 
 def is_str_constant(node: ast.AST) -> bool:
@@ -138,6 +143,7 @@ def test_sql_files_take_values_as_parameters_only():
     ('conn.execute("SELECT * FROM t WHERE a = %(a)s", {"a": x})', None),
     ('conn.execute(sql.SQL("INSERT INTO {}").format(sql.Identifier(t)), v)', None),
     ('log.info("execute %s", x)\nconn.execute(load_sql("a/b"), {"x": 1})', None),
+    ('TriggerDagRunOperator(task_id="t").execute(context)', None),
 ])
 def test_the_scan_recognises_each_way_of_building_sql(source, expected):
     tree = ast.parse(source)
