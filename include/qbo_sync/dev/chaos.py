@@ -82,6 +82,7 @@ class Figures:
     invalid_without_cause_or_fix: int = 0
     records_without_outcome: int = 0
     doubled_imports: int = 0
+    left_for_next_run: int = 0  # valid, in QuickBooks, but the last answer was lost: logged as unknown
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -110,6 +111,7 @@ class Figures:
             f"  invalid without failed+cause+fix       {self.invalid_without_cause_or_fix}",
             f"  records without an outcome             {self.records_without_outcome}",
             f"  doubled imports in billing.payments    {self.doubled_imports}",
+            f"  left as 'outcome unknown' for next run {self.left_for_next_run}",
         ]
         lines += [f"  PROBLEM: {p}" for p in self.problems[:40]]
         lines.append("RESULT: " + ("every guarantee held" if self.ok else f"{len(self.problems)} problem(s)"))
@@ -162,6 +164,7 @@ class Chaos:
         self.voided_invoices: set[tuple[int, int]] = set()
         self.voided_payments: set[tuple[int, int]] = set()
         self.tries: Counter = Counter()
+        self.not_entered: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ chaos on / off
     def chaos_on(self, probability: float | None = None) -> None:
@@ -213,7 +216,10 @@ class Chaos:
                     load_sql("dev/chaos/void_invoices"), {"per_tenant": cfg.voids_per_tenant, "keep": keep})}
                 self.voided_payments = {tuple(r) for r in conn.execute(
                     load_sql("dev/chaos/void_payments"), {"per_tenant": cfg.voids_per_tenant})}
-                payments_in_quickbooks(conn, manifest)
+                notes = payments_in_quickbooks(conn, manifest)
+                # A hand-keyed payment QuickBooks refused never reaches the import step.
+                self.not_entered = {(t, note.split()[1]) for t, done in notes.items() for note in done
+                                    if note.startswith("payment ") and "not entered" in note}
 
                 # Run 2: real Airflow, or in this process when asked not to.
                 self.chaos_on()
@@ -276,25 +282,29 @@ class Chaos:
                                ("invoices", "load_invoices")):
             for i, batch in enumerate(plan[group]):
                 if task_id == "load_invoices" and i == victim:
-                    self.kill_mid_batch(run_id, task_id, i, batch)
+                    # The k-th request of a split batch is named "<requestid>-k": kill on the second.
+                    self.kill_mid_step(run_id, task_id, i, batch["tenant_id"], batch,
+                                       "-1" if batch["records"] > 30 else "/batch", batch["label"])
                 self.step(conn, run_id, task_id, i,
                           lambda ctx, b=batch: pipeline.load_batch(conn, ctx, b, qbo))
         for i, t in enumerate(tenants):
+            if victim is not None and t["tenant_id"] == plan["invoices"][victim]["tenant_id"]:
+                self.kill_mid_step(run_id, "post_payments", i, t["tenant_id"], t, "/creditmemo",
+                                   f"tenant {t['tenant_id']} - credit notes")
             self.step(conn, run_id, "post_payments", i, lambda ctx, t=t: pipeline.post_payments(conn, ctx, t, qbo))
         for i, t in enumerate(tenants):
             self.step(conn, run_id, "payments_back", i, lambda ctx, t=t: pipeline.payments_back(conn, ctx, t, qbo))
         self.step(conn, run_id, "report", None, lambda ctx: pipeline.report_run(conn, run_id))
 
     # ------------------------------------------------------------------ the worker kill
-    def kill_mid_batch(self, run_id: str, task_id: str, map_index: int, batch: dict[str, Any]) -> None:
-        """Run the load task in a child process; SIGKILL it once QuickBooks has committed one
-        of its batch requests whose answer was lost, while it waits for the re-sent one."""
-        realm = self.realms[batch["tenant_id"]]
+    def kill_mid_step(self, run_id: str, task_id: str, map_index: int, tenant_id: int,
+                      arg: dict[str, Any], target: str, label: str) -> None:
+        """Run the task in a child process; SIGKILL it once QuickBooks has committed one of its
+        writes (path containing ``target``) whose answer was lost, while it waits for the re-sent one."""
+        realm = self.realms[tenant_id]
         before = len(self.emu.requests_log(realm))
         shown = self.emu.stop_chaos(realm)  # this company's faults are the scripted ones for now
         self.injected.update(shown.get("injected", {}))
-        # The QuickBooks client names the k-th request of a split batch "<requestid>-k".
-        target = "-1" if batch["records"] > 30 else "/batch"
         self.emu.inject_fault(realm, "commit_then_drop", path_contains=target)
         self.emu.inject_fault(realm, "timeout", path_contains=target, seconds=120)
         self.tries[(run_id, task_id, map_index)] += 1
@@ -304,7 +314,7 @@ class Chaos:
         child = subprocess.Popen(
             [sys.executable, "-m", "qbo_sync.dev.chaos", "worker", "--run-id", run_id, "--task-id", task_id,
              "--map-index", str(map_index), "--try-number", str(self.tries[(run_id, task_id, map_index)]),
-             "--batch", json.dumps(batch)],
+             "--arg", json.dumps(arg)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 120
         try:
@@ -314,21 +324,24 @@ class Chaos:
                 if "commit_then_drop" in kinds and "timeout" in kinds:
                     break
                 if child.poll() is not None:
-                    raise RuntimeError(f"the worker ended (exit {child.returncode}) before the kill point")
+                    if child.returncode:
+                        raise RuntimeError(f"the {task_id} worker failed (exit {child.returncode})")
+                    self.say(f"chaos: {task_id}[{map_index}] finished before its kill point (no {target})")
+                    return
                 if time.monotonic() > deadline:
                     raise RuntimeError("the worker never reached the kill point")
                 time.sleep(0.05)
             os.killpg(child.pid, signal.SIGKILL)  # its own session: nothing else is hit
             child.wait(timeout=30)
             self.figures.tasks_killed += 1
-            self.say(f"chaos: killed the worker of {task_id}[{map_index}] ({batch['label']}) mid-batch")
+            self.say(f"chaos: killed the worker of {task_id}[{map_index}] ({label}) mid-batch")
         finally:
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait(timeout=30)
             self.emu.clear_faults(realm)
             self.chaos_round += 1
-            self.emu.start_chaos(realm, seed=self.cfg.seed * 1000 + self.chaos_round * 100 + batch["tenant_id"],
+            self.emu.start_chaos(realm, seed=self.cfg.seed * 1000 + self.chaos_round * 100 + tenant_id,
                                  probability=self.cfg.probability, kinds=list(KINDS), path_contains="/v3/",
                                  seconds=self.cfg.timeout_seconds)
 
@@ -368,8 +381,13 @@ class Chaos:
 
     def _task_states(self, run_id: str) -> dict[tuple[str, int], str]:
         done = self._airflow("tasks", "states-for-dag-run", DAG_ID, run_id, "-o", "json")
-        start = done.stdout.find("[")
-        rows = json.loads(done.stdout[start:]) if start >= 0 else []
+        rows = []
+        for line in done.stdout.splitlines():  # log lines may come before the JSON
+            if line.startswith("[{"):
+                rows = json.loads(line)
+                break
+        if not rows:
+            raise RuntimeError(f"no task states for {run_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}")
         return {(r["task_id"], int(r.get("map_index", -1) if r.get("map_index") not in (None, "") else -1)):
                 str(r.get("state")) for r in rows}
 
@@ -534,6 +552,11 @@ class Chaos:
         for key, r in bad.items():
             if r.expected == "never_sent" or r.tenant_id not in self.realms or r.entity == "tenant":
                 continue
+            if r.entity == "payment_import" and any(
+                    (r.tenant_id, p["PaymentRefNum"]) in self.not_entered
+                    for p in self.manifest.tenant(r.tenant_id).quickbooks_setup.payments
+                    if p.get("invoice_source_id") == r.source_id):
+                continue  # its payment was never keyed into QuickBooks: nothing to import
             counts["invalid"] += 1
             got = status.get(key)
             if got is None:
@@ -550,11 +573,15 @@ class Chaos:
                 if got is None:
                     f.records_without_outcome += 1
                     problem(f"valid {entity} {sid} of tenant {t} has no outcome")
+                elif got[0] == "failed" and got[1] == "outcome_unknown" and got[2] and got[3]:
+                    f.left_for_next_run += 1  # in QuickBooks (checked above); the next run looks it up
                 elif got[0] not in ("synced", "skipped"):
                     problem(f"valid {entity} {sid} of tenant {t} ended {got[0]} ({got[1]})")
         for t, iid in self.voided_invoices:
             got = status.get((t, "invoice_void", iid))
-            if got is None or got[0] != "synced":
+            if got is not None and got[0] == "failed" and got[1] == "outcome_unknown":
+                f.left_for_next_run += 1
+            elif got is None or got[0] != "synced":
                 problem(f"void of invoice {iid} (tenant {t}): outcome {got}")
         runs = [r[0] for r in conn.execute(load_sql("dev/chaos/run_ids"))]
         for run_id, t, entity, sid in conn.execute(load_sql("dev/chaos/missing_outcomes"), {"run_ids": runs}):
@@ -565,7 +592,7 @@ class Chaos:
 
 # ---------------------------------------------------------------------- the killed worker
 def worker(argv: list[str]) -> int:
-    """One load task, as an Airflow worker would run it (the process the chaos run kills)."""
+    """One load or post_payments task, as an Airflow worker runs it (the process the chaos run kills)."""
     from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415
@@ -575,12 +602,13 @@ def worker(argv: list[str]) -> int:
     parser.add_argument("--task-id", required=True)
     parser.add_argument("--map-index", type=int, required=True)
     parser.add_argument("--try-number", type=int, required=True)
-    parser.add_argument("--batch", required=True)
+    parser.add_argument("--arg", required=True, help="the task's argument: a batch or a tenant (JSON)")
     args = parser.parse_args(argv)
     url = os.environ["QBO_SYNC_DATABASE_URL"]
     ctx = RunContext(DAG_ID, args.run_id, args.task_id, args.map_index, args.try_number)
+    step = pipeline.post_payments if args.task_id == "post_payments" else pipeline.load_batch
     with connect(url, autocommit=True) as conn:
-        pipeline.load_batch(conn, ctx, json.loads(args.batch), lambda t: client_for_tenant(url, t))
+        step(conn, ctx, json.loads(args.arg), lambda t: client_for_tenant(url, t))
     return 0
 
 
@@ -607,6 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--no-airflow", action="store_true", help="run the second run in-process too")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--keep-db", action="store_true", help="keep the throwaway database (to look into it)")
     args = parser.parse_args(argv)
     cfg = ChaosConfig(seed=args.seed, tenants=args.tenants, invoices=args.invoices,
                       probability=args.probability, clear_probability=args.clear_probability,
@@ -645,7 +674,10 @@ def main(argv: list[str] | None = None) -> int:
             figures = Chaos(url, emu, (client_id, client_secret), cfg, airflow_env=env).run()
     finally:
         home.cleanup()
-        drop_database(server, name)
+        if args.keep_db:
+            print(f"database kept: {url}")
+        else:
+            drop_database(server, name)
     print(figures.render())
     data = {**asdict(figures), "ok": figures.ok}
     print(json.dumps(data, sort_keys=True))

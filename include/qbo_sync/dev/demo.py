@@ -77,6 +77,7 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
     (a copy of an app payment, a gift-card payment) and split payments on a few invoices."""
     from decimal import Decimal  # noqa: PLC0415
 
+    from qbo_client.errors import QboFaultError  # noqa: PLC0415
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
 
     notes: dict[int, list[str]] = {}
@@ -105,8 +106,13 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                     done.append(f"payment {p['PaymentRefNum']} not entered: its invoice is not in QuickBooks")
                     continue
                 paid_by_hand.add(invoice_qbo)
-                pay(invoice_qbo, Decimal(p["TotalAmt"]), p["PaymentRefNum"], p.get("PaymentMethod"),
-                    p.get("TxnDate"))
+                try:
+                    pay(invoice_qbo, Decimal(p["TotalAmt"]), p["PaymentRefNum"], p.get("PaymentMethod"),
+                        p.get("TxnDate"))
+                except QboFaultError as exc:  # e.g. the sync already posted the app's copy in full
+                    done.append(f"payment {p['PaymentRefNum']} not entered: QuickBooks refused it "
+                                f"({exc.fault.summary()})")
+                    continue
                 done.append(f"payment {p['PaymentRefNum']} ({p.get('PaymentMethod')}) entered by hand")
             # Split payments: two partials on each of the first open, unpaid invoices.
             for invoice_id, number, invoice_qbo, _client, balance, n_payments in invoices:

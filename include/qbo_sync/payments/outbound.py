@@ -250,7 +250,7 @@ class Poster:
         return None
 
     def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str) -> None:
-        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
 
         try:
             current = self.client.read("Payment", qbo_id)
@@ -258,17 +258,39 @@ class Poster:
         except QboFaultError as exc:
             self._fault("payment", pid, ref, amount, exc.fault, "void")
             return
+        except OutcomeUnknown:  # voiding again is harmless: the next run does
+            self._explained_unknown("payment", pid, ref, amount)
+            return
         self._synced("payment", pid, ref, amount, "void", qbo_id, result.sync_token,
                      note="voided in QuickBooks", hash_=VOIDED)
 
     # ------------------------------------------------------------------ credit notes
+    def _tagged(self, entity: str, customers: set[str]) -> dict[str, dict[str, Any]]:
+        """Our transactions of these customers already in QuickBooks, by PrivateNote tag."""
+        from qbo_sync.validate.company import quote  # noqa: PLC0415
+
+        found: dict[str, dict[str, Any]] = {}
+        wanted = sorted(c for c in customers if c)
+        for i in range(0, len(wanted), 50):
+            literals = ", ".join(quote(c) for c in wanted[i:i + 50])
+            for row in self.client.query(f"select * from {entity} where CustomerRef in ({literals})"):
+                note = row.get("PrivateNote") or ""
+                if "[qbo-sync " in note:
+                    found["[qbo-sync " + note.split("[qbo-sync ", 1)[1].split("]", 1)[0] + "]"] = row
+        return found
+
     def post_credit_notes(self) -> None:
-        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
 
         rows = self.conn.execute(load_sql("payments/read_credit_notes"), {
             "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
         if not rows:
             return
+        # A memo or application whose answer was lost (or whose task was killed) is in
+        # QuickBooks but not in our map: find it by our tag instead of posting it again.
+        unmapped = {r[9] for r in rows if r[8] and not (r[10] and r[11])}
+        memos = self._tagged("CreditMemo", unmapped) if unmapped else {}
+        applications = self._tagged("Payment", unmapped) if unmapped else {}
         lines: dict[int, list[tuple]] = {}
         for cid, lid, desc, amount, rate_id in self.conn.execute(
                 load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}):
@@ -298,17 +320,26 @@ class Poster:
                     continue
                 try:
                     if not memo_qbo:
-                        memo = self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
-                                                        lines.get(nid, []), rates)
+                        memo = (memos.get(private_note_tag("credit_memo", nid))
+                                or self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
+                                                            lines.get(nid, []), rates))
                         memo_qbo = str(memo["Id"])
                         self.conn.execute(load_sql("load/upsert_entity_map"), {
                             "tenant_id": self.tenant_id, "entity": "credit_memo", "source_id": nid,
                             "realm_id": self.realm_id, "qbo_id": memo_qbo,
                             "sync_token": str(memo.get("SyncToken")), "payload_hash": None,
                             "doc_number": number})
-                    applied = self._apply_credit(nid, memo_qbo, invoice_qbo, customer_qbo)
+                    found = applications.get(private_note_tag("credit_application", nid))
+                    if found and not application_qbo:
+                        self._map_application(nid, found)
+                        applied = Decimal(str(found["Line"][0]["Amount"])) if found.get("Line") else ZERO
+                    else:
+                        applied = self._apply_credit(nid, memo_qbo, invoice_qbo, customer_qbo)
                 except QboFaultError as exc:
                     self._fault("credit_memo", nid, ref, total, exc.fault, "create")
+                    continue
+                except OutcomeUnknown:  # the next try or run finds it by its tag
+                    self._explained_unknown("credit_memo", nid, ref, total)
                     continue
                 self._synced("credit_memo", nid, ref, total, "create", memo_qbo, None,
                              note=f"applied {applied} to invoice {invoice_number}")
@@ -370,15 +401,18 @@ class Poster:
             "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]},
                      {"Amount": amount, "LinkedTxn": [{"TxnId": memo_qbo, "TxnType": "CreditMemo"}]}],
         }).entity
+        self._map_application(nid, payment)
+        return amount
+
+    def _map_application(self, nid: int, payment: dict[str, Any]) -> None:
         self.conn.execute(load_sql("load/upsert_entity_map"), {
             "tenant_id": self.tenant_id, "entity": "credit_application", "source_id": nid,
             "realm_id": self.realm_id, "qbo_id": str(payment["Id"]),
             "sync_token": str(payment.get("SyncToken")), "payload_hash": None, "doc_number": None})
-        return amount
 
     # ------------------------------------------------------------------ voids
     def post_voids(self) -> None:
-        from qbo_client.errors import QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
 
         rows = self.conn.execute(load_sql("payments/read_voids"), {
             "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
@@ -390,6 +424,9 @@ class Poster:
                     result = self.client.void("Invoice", qbo_id, str(invoice.get("SyncToken")))
                 except QboFaultError as exc:
                     self._fault("invoice_void", iid, number, total, exc.fault, "void")
+                    continue
+                except OutcomeUnknown:  # voiding again is harmless: the next run does
+                    self._explained_unknown("invoice_void", iid, number, total)
                     continue
                 note = "voided in QuickBooks"
                 if payments:
