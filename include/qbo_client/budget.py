@@ -13,6 +13,9 @@ rather than discover it through 429s:
   count. C = 1 because a burst buys a batch job nothing and every token of burst is one
   less of steady rate: with 40 batches a minute this paces 38.6 (0.965 of the ceiling),
   where C = 2 and safety 0.9 paced 34;
+* a caller reserves its token (tokens may go below zero) and sleeps until it exists:
+  each waiter owns its own instant, so none race for the next token and none lose refill
+  by waking late (a capacity-1 bucket drops whatever refills while nobody asks);
 * ``max_concurrent`` slots, one held for the whole request (slot first, then a token:
   a request holding a token while it waits for a slot would arrive in a burst later);
 * after a 429, ``pause`` stops everyone using this budget for the realm for
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-JITTER = 0.002  # a waiter oversleeps by up to this fraction of its wait (herds cost only a query)
+JITTER = 0.01  # callers coming back from a pause spread over this fraction of it
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,13 @@ class _TokenBucket:
     def take(self) -> None:
         self.tokens -= 1
 
+    def reserve(self) -> float:
+        """Take the next token even before it exists (tokens may go negative); seconds
+        until it does. Each waiter owns its own instant: none lose refill by waking late."""
+        self._refill()
+        self.tokens -= 1
+        return max(0.0, -self.tokens / self.rate)
+
 
 class _RealmState:
     def __init__(self, config: BudgetConfig, clock: Callable[[], float]) -> None:
@@ -147,20 +157,24 @@ class MemoryRateBudget:
         try:
             while True:
                 with self._lock:
-                    wait = max(0.0, state.paused_until - self._clock())
-                    if wait == 0:
-                        wait = state.requests.wait_for()
+                    paused = max(0.0, state.paused_until - self._clock())
+                    if paused == 0:
+                        wait = state.requests.reserve()
                         if batch:
-                            wait = max(wait, state.batches.wait_for())
-                        if wait == 0:
-                            state.requests.take()
-                            if batch:
-                                state.batches.take()
-                            break
+                            wait = max(wait, state.batches.reserve())
+                if paused:
+                    self.waited_seconds += paused
+                    # Jitter: callers paused together should not all come back at one instant.
+                    self._sleep(paused + random.uniform(0, min(0.05, JITTER * paused)))
+                    continue
+                if wait == 0:
+                    break
                 self.waited_seconds += wait
-                # Jitter so waiting threads do not all wake on the same instant; proportional
-                # to the wait, because with C = 1 any oversleep is refill lost for good.
-                self._sleep(wait + random.uniform(0, JITTER * wait))
+                self._sleep(wait)
+                with self._lock:
+                    if state.paused_until <= self._clock():
+                        break
+                # A 429 paused the realm while we waited: our token is spent, wait out the pause.
             yield
         finally:
             state.slots.release()

@@ -1,9 +1,12 @@
 """The rate budget in Postgres: one budget per realm shared by every process and worker.
 
-* Token buckets live in ``qbo_sync.rate_budget`` and are spent through one function call
-  (``qbo_sync.take_rate_tokens``) that locks the realm's row, refills by the time elapsed on
-  the database's clock (one clock for all workers), and takes a request token - plus a
-  batch token for a batch, both or neither. It answers how long to wait otherwise.
+* Token buckets live in ``qbo_sync.rate_budget``. One UPDATE (``reserve_rate_tokens``)
+  locks the realm's row, refills by the time elapsed on the database's clock (one clock
+  for all workers) and reserves the next request token - plus a batch token for a batch -
+  answering how long until it exists; tokens may go negative, so each waiter owns its own
+  instant (no race for the next token, no refill lost by waking late). The first call for
+  a realm, and calls during a pause, go through ``qbo_sync.take_rate_tokens``, which
+  creates the row and answers how long the pause lasts.
 * Concurrency slots are session advisory locks ``pg_try_advisory_lock(hash(realm), slot)``
   held for the duration of a request: no bookkeeping to clean up, a crashed worker's slots
   vanish with its connection.
@@ -104,11 +107,22 @@ class PostgresRateBudget:
                   "request_capacity": request_capacity, "request_rate": request_rate,
                   "batch_capacity": batch_capacity, "batch_rate": batch_rate}
         while True:
+            row = self._execute("companies/reserve_rate_tokens", params)
+            if row is not None:  # reserved: our token exists after ``wait``, nobody else's
+                wait = float(row[0] or 0.0)
+                if wait <= 0:
+                    return
+                self.waited_seconds += wait
+                self._sleep(wait)
+                paused = self._execute("companies/rate_budget_paused", {"realm_id": realm_id})
+                if not (paused and paused[0]):
+                    return
+                continue  # a 429 paused the realm while we waited: wait out the pause too
+            # No row yet, or paused: the function creates the row or says how long the pause lasts.
             row = self._execute("companies/take_rate_tokens", params)
             wait = float(row[0]) if row and row[0] is not None else 0.0
             if wait <= 0:
                 return
             self.waited_seconds += wait
-            # Jitter: workers that wait the same time should not all come back at once.
-            # Proportional and small: with a bucket of capacity 1, oversleep is rate lost.
+            # Jitter: workers paused together should not all come back at the same instant.
             self._sleep(wait + random.uniform(0, min(0.05, JITTER * wait)))

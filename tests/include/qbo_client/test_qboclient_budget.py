@@ -68,3 +68,46 @@ def test_bucket_arithmetic():
     assert short[1] == pytest.approx(rate * 10)
     assert BudgetConfig.from_mapping({"requests_per_minute": "20", "minute_seconds": "2", "other": 1}) == \
         BudgetConfig(requests_per_minute=20, minute_seconds=2.0)
+
+
+class _FakeTime:
+    """A clock that only sleeping moves; every sleep overshoots by 30% (a busy machine)."""
+
+    def __init__(self, oversleep: float = 1.3) -> None:
+        self.now = 0.0
+        self.oversleep = oversleep
+        self.on_sleep = None
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        if self.on_sleep is not None:
+            self.on_sleep()
+        self.now += seconds * self.oversleep
+
+
+def test_waking_late_loses_no_rate():
+    """Each caller reserves its own instant: 20 paced requests span 20 intervals even when
+    every sleep overshoots by 30% (a plain capacity-1 bucket would span 26)."""
+    fake = _FakeTime()
+    config = BudgetConfig(requests_per_minute=61, batches_per_minute=40, minute_seconds=60.0)
+    budget = MemoryRateBudget(config, clock=fake.clock, sleep=fake.sleep)
+    _, rate = config.request_bucket
+    grants = []
+    for _ in range(21):
+        with budget.acquire("realm-3"):
+            grants.append(fake.now)
+    assert grants[0] == 0.0
+    assert grants[-1] < 20.5 / rate
+
+
+def test_a_pause_during_a_wait_is_waited_out():
+    fake = _FakeTime(oversleep=1.0)
+    budget = MemoryRateBudget(BudgetConfig(minute_seconds=60.0), clock=fake.clock, sleep=fake.sleep)
+    with budget.acquire("realm-4", batch=True):
+        pass
+    fake.on_sleep = lambda: (budget.pause("realm-4", 30.0), setattr(fake, "on_sleep", None))
+    with budget.acquire("realm-4", batch=True):  # must wait for a batch token; a 429 comes meanwhile
+        granted = fake.now
+    assert granted >= 30.0
