@@ -46,7 +46,7 @@ def test_chaos_bounded(db, database_url, airflow_db, airflow_conns):
     _assert_guarantees(figures)
     assert figures.tasks_killed == 2  # a load_invoices worker and a post_payments worker
     checked = figures.checked
-    assert checked["invoices"] > 100 and checked["customers"] > 50 and checked["payments"] > 50
+    assert checked["invoices"] > 100 and checked["customers"] > 30 and checked["payments"] > 50
     assert checked["credit_memos"] > 0 and checked["imports"] > 0 and checked["invalid"] > 30
 
 
