@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+from qbo_client import CdcChange, QboFaultError, quote
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 CURSOR = "payments_in"
 CDC_DAYS = 30  # QuickBooks answers change data capture at most 30 days back
+CDC_MARGIN = timedelta(minutes=5)  # our clock and QuickBooks' may differ a little
+CDC_TOO_OLD = "500"  # "Unsupported Operation": changedSince older than the window
 
 # QuickBooks payment method names -> the app's methods. Anything else cannot be held.
 METHODS = {
@@ -53,12 +56,7 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
     now = now or datetime.now(timezone.utc)
     row = conn.execute(load_sql("payments/cursor_get"), {"tenant_id": tenant_id, "name": CURSOR}).fetchone()
     since = row[0] if row else connected_at
-    floor = now - timedelta(days=CDC_DAYS) + timedelta(minutes=5)
-    if since < floor:
-        log.warning("tenant %s: payments changed before %s are older than QuickBooks' %s-day "
-                    "change window and cannot be read back", tenant_id, floor.isoformat(), CDC_DAYS)
-        since = floor
-    changes = client.cdc(["Payment"], since)
+    changes = _changes_since(client, tenant_id, since, now)
     ours = {r[0] for r in conn.execute(load_sql("payments/our_payment_ids"), {"tenant_id": tenant_id})}
     linked = {str(link.get("TxnId"))
               for c in changes if not c.deleted
@@ -92,6 +90,43 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
         conn.execute(load_sql("payments/cursor_set"), {
             "tenant_id": tenant_id, "name": CURSOR, "position": newest})
     return counts
+
+
+def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) -> list[Any]:
+    """Every payment changed since ``since``. Change data capture reaches 30 days back;
+    an older cursor (a paused DAG, a tenant connected long ago) is read with a paged
+    query on MetaData.LastUpdatedTime up to where capture takes over, so no payment is
+    lost. A query cannot see deletions: one deleted in that gap stays imported, and the
+    log says so. If QuickBooks' clock runs ahead of ours it refuses a window we thought
+    inside its 30 days (fault 500): capture then starts a day later, the query covers the rest."""
+    floor = now - timedelta(days=CDC_DAYS) + CDC_MARGIN
+    for attempt in range(2):
+        gap = _changed_by_query(client, tenant_id, since, floor) if since < floor else []
+        try:
+            recent = client.cdc(["Payment"], max(since, floor))
+        except QboFaultError as exc:
+            if attempt or exc.fault.code != CDC_TOO_OLD:
+                raise
+            floor += timedelta(days=1)
+            continue
+        latest = {str(c.id): c for c in gap}
+        latest.update((str(c.id), c) for c in recent)  # capture knows deletions: it wins
+        return list(latest.values())
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime) -> list[Any]:
+    log.warning("tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
+                "change window: reading them with a query (deletions in that span are not visible)",
+                tenant_id, since.isoformat(), until.isoformat(), CDC_DAYS)
+    rows = client.query("select * from Payment where MetaData.LastUpdatedTime >= "
+                        + quote(since.astimezone(timezone.utc).isoformat()))
+    changes = []
+    for row in rows:
+        stamp = (row.get("MetaData") or {}).get("LastUpdatedTime")
+        updated = datetime.fromisoformat(stamp) if stamp else None
+        changes.append(CdcChange("Payment", str(row["Id"]), False, updated, row))
+    return changes
 
 
 def _method_names(client: Any) -> dict[str, str]:
