@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from support.rows import truncate_all
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Airflow reads its configuration at import time: set it before any test imports it.
@@ -92,12 +94,6 @@ def db(database_url: str):
         yield conn
 
 
-def truncate_all(conn) -> None:
-    from qbo_sync.db.sqlfiles import load_sql
-
-    conn.execute(load_sql("admin/truncate_all"))
-
-
 # --- QuickBooks: the emulator, and the app connection as Airflow would see it -----------
 
 @pytest.fixture(scope="session")
@@ -133,3 +129,24 @@ def qbo_factory(qbo_app, database_url):
     from qbo_sync.companies import client_for_tenant
 
     return lambda tenant_id: client_for_tenant(database_url, tenant_id)
+
+
+# --- real Airflow (tests/dags, tests/system, tests/security) ---------------------------------
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata DB (SQLite in the session's AIRFLOW_HOME), migrated once."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=dict(os.environ),
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def airflow_conns(database_url, qbo_app, monkeypatch):
+    """The project database as Airflow's qbo_sync_db connection (QuickBooks: qbo_app)."""
+    from qbo_sync.db.connection import airflow_connection_json
+
+    monkeypatch.setenv("AIRFLOW_CONN_QBO_SYNC_DB", airflow_connection_json(database_url))
+    return qbo_app

@@ -14,3 +14,10 @@ def insert(conn, table: str, **values: Any) -> None:
         sql.SQL(", ").join(sql.Placeholder(k) for k in values),
     )
     conn.execute(statement, values)
+
+
+def truncate_all(conn) -> None:
+    """Every billing and qbo_sync table emptied (one database serves a whole test session)."""
+    from qbo_sync.db.sqlfiles import load_sql
+
+    conn.execute(load_sql("admin/truncate_all"))
