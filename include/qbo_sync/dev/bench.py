@@ -241,11 +241,12 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", f"Ours / naive: **x{b['ours_over_naive']}**."]
     lines += ["", "## Tenants loading at once", ""]
     lines += _table(["tenants", "processes x threads", "writes", "seconds", "aggregate writes / emulated min",
-                     "of tenants x 1,200", "writes / s (wall)", "load CPU s (children)", "429s", "failed",
-                     "load avg during"],
+                     "of tenants x 1,200", "writes / s (wall)", "load CPU s (children)", "emulator CPU s",
+                     "machine CPU busy (all cores)", "429s", "failed", "load avg during"],
                     [[x["tenants"], f"{x['processes']} x {x['threads_per_process']}", _n(x["writes"]),
                       _n(x["load_seconds"], 1), _n(x["writes_per_emulated_minute"]), _n(x["of_batch_ceiling"], 3),
-                      _n(x["writes_per_second_wall"], 1), _n(x["load_cpu_s"], 1), x["throttled_429"],
+                      _n(x["writes_per_second_wall"], 1), _n(x["load_cpu_s"], 1), _n(x.get("emulator_cpu_s"), 1),
+                      _n(x.get("machine_cpu_busy"), 2), x["throttled_429"],
                       x["failed_records"], x.get("load_average_during")] for x in r.get("tenants", [])])
     lines += ["", "## Our overhead, limits off (CPU of this process; emulator and PostgreSQL excluded)", ""]
     rows = []

@@ -36,6 +36,17 @@ def _backend_cpu(pid: int | None) -> float:
         return 0.0
 
 
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU jiffies of the whole machine, all cores, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 class StepTimer:
     """Wall time, this process's CPU time and the main connection's server CPU, per step.
     The emulator runs in another process, so its time is in none of them."""
@@ -252,6 +263,9 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
         time.sleep(minute * 1.05)
         since = datetime.now().astimezone()
         before = {tid: emu.process.stats(realm)["throttled"] for tid, realm in data["realms"].items()}
+        # Where the machine's CPU goes during the load: is it the limit, and whose is it?
+        emulator_pid = getattr(getattr(emu.process, "process", None), "pid", None)
+        emulator_cpu, machine = _backend_cpu(emulator_pid), _machine_jiffies()
         if tenants == 1 and max_processes <= 1:
             wall = time.perf_counter()
             cpu = time.process_time()
@@ -260,6 +274,8 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
                       "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
         else:
             loaded = load_parallel(url, run_id, per_tenant, max_processes)
+        emulator_cpu = _backend_cpu(emulator_pid) - emulator_cpu
+        busy, total = (a - b for a, b in zip(_machine_jiffies(), machine))
         outcomes = bench_env.run_status_counts(conn, run_id)
     gc.unfreeze()
     per_realm = []
@@ -299,6 +315,8 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
         "throttled_429": throttled, "failed_records": failed, "outcomes": outcomes,
         "processes": loaded["processes"], "threads_per_process": loaded["threads_per_process"],
         "load_cpu_s": round(loaded["cpu_s"], 3), "load_wall_s": round(loaded["wall_s"], 3),
+        "emulator_cpu_s": round(emulator_cpu, 3),
+        "machine_cpu_busy": round(busy / total, 3) if total else None,
         "errors": loaded["errors"][:5], "per_tenant": per_realm,
     }
 
