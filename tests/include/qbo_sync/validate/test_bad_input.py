@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import truncate_all
+from support.rows import truncate_all
 from qbo_sync.catalog import CATALOG
 from qbo_sync.dev.provision import provision_tenant
 from qbo_sync.extract.stage import RunWindow
@@ -37,7 +37,7 @@ EMAIL_MAX = 100
 DESCRIPTION_MAX = 4000
 CUSTOMER_MEMO_MAX = 1000
 PAYMENT_REF_MAX = 21
-RUN_COST = 2  # one example is a whole run against the emulator: about half a second
+RUN_COST = 3  # one example is a whole run against the emulator: about a second
 
 # numeric(12,4) and numeric(12,2): the largest values the billing schema can hold.
 Q4_MAX = D("99999999.9999")
@@ -166,6 +166,18 @@ def base(tenant_id: int) -> int:
     return tenant_id * 10_000
 
 
+# Each record is either well formed in every field, or has one or two defects drawn on
+# purpose; otherwise nearly every invoice would be broken several ways at once and the
+# interesting combinations (a clean invoice whose only fault is a negative total) would
+# hardly ever be tried.
+CLIENT_DEFECTS = ["name", "email", "parent"]
+INVOICE_DEFECTS = ["number", "client", "mode", "lines", "total", "historical", "status"]
+
+
+def defects(kinds: list[str]) -> st.SearchStrategy[frozenset[str]]:
+    return st.one_of(st.just(frozenset()), st.frozensets(st.sampled_from(kinds), min_size=1, max_size=2))
+
+
 @st.composite
 def clients(draw, tenant_id: int) -> list[Client]:
     n = draw(st.integers(1, 4))
@@ -173,34 +185,45 @@ def clients(draw, tenant_id: int) -> list[Client]:
     other_tenant = base(3 - tenant_id) + 1
     result = []
     for cid in ids:
-        good = draw(st.booleans())
-        first = draw(GOOD_NAME if good else NAMES)
-        last = draw(GOOD_NAME if good else NAMES)
+        bad = draw(defects(CLIENT_DEFECTS))
+        first = draw(NAMES if "name" in bad else GOOD_NAME)
+        last = draw(NAMES if "name" in bad else GOOD_NAME)
         company = draw(st.one_of(st.none(), texts(), long_text(101, 10_000)))
-        email = draw(st.one_of(st.none(), st.emails(), texts(), long_text(101, 400)))
+        email = draw(st.one_of(st.none(), texts(), long_text(101, 400)) if "email" in bad
+                     else st.one_of(st.none(), st.emails()))
         phone = draw(st.one_of(st.none(), texts(), st.sampled_from(["+61 2 9999 0000", "call me",
                                                                     "0" * 40])))
-        parent = draw(st.one_of(st.none(), st.none(), st.sampled_from(ids), st.just(other_tenant),
-                                st.just(base(tenant_id) + 999)))
+        earlier = [i for i in ids if i < cid]
+        parent = draw(st.one_of(st.sampled_from(ids), st.just(other_tenant), st.just(base(tenant_id) + 999))
+                      if "parent" in bad else
+                      st.one_of(st.none(), st.sampled_from(earlier)) if earlier else st.none())
         result.append(Client(cid, first, last, company, email, phone, parent))
     return result
 
 
+GOOD_QTY = st.one_of(st.decimals(D("0.0001"), D("50"), places=4), st.integers(1, 10).map(D),
+                     st.sampled_from([D(0), D(-1), D("-2.5"), D("0.0001"), D("99999")]))
+GOOD_PRICE = st.one_of(st.decimals(D("0.01"), D("500"), places=2),
+                       st.sampled_from([D(0), D(-10), D("0.0001"), D("99999999.9999")]))
+
+
 @st.composite
-def lines(draw) -> list[Line]:
-    result = []
-    for _ in range(draw(st.integers(0, 4))):
-        result.append(Line(
-            qty=draw(st.one_of(QTY, st.just(None))) if draw(st.integers(0, 9)) == 0 else draw(QTY),
-            price=draw(st.one_of(PRICE, st.just(None))) if draw(st.integers(0, 9)) == 0 else draw(PRICE),
-            kind=draw(DISCOUNT_KIND), disc=draw(DISCOUNT_VALUE),
-            rate=draw(st.sampled_from(["GST", "GST", "GST free", None, "Mystery levy",
-                                       "other tenant", "unknown"])),
-            description=draw(st.one_of(st.none(), texts(), long_text(3990, 10_000))),
-            item=draw(st.sampled_from(["service", "product", "missing"])),
-            amount_error=draw(st.sampled_from([D(0)] * 6 + [D("0.01"), D(-5)])),
-        ))
-    return result
+def line(draw, bad: bool) -> Line:
+    if not bad:
+        kind = draw(st.sampled_from([None, None, "fixed", "percent"]))
+        return Line(qty=draw(GOOD_QTY), price=draw(GOOD_PRICE), kind=kind,
+                    disc=draw(st.decimals(D(0), D(100), places=2)) if kind else None,
+                    rate=draw(st.sampled_from(["GST", "GST", "GST free", None])),
+                    description=draw(st.one_of(st.none(), texts(), long_text(3990, 10_000))),
+                    item=draw(st.sampled_from(["service", "product", "missing"])))
+    return Line(
+        qty=draw(st.one_of(QTY, st.none())), price=draw(st.one_of(PRICE, st.none())),
+        kind=draw(DISCOUNT_KIND), disc=draw(DISCOUNT_VALUE),
+        rate=draw(st.sampled_from(["GST", "GST free", None, "Mystery levy", "other tenant", "unknown"])),
+        description=draw(st.one_of(st.none(), texts(), long_text(3990, 10_000))),
+        item=draw(st.sampled_from(["service", "product", "missing"])),
+        amount_error=draw(st.sampled_from([D(0), D("0.01"), D(-5)])),
+    )
 
 
 @st.composite
@@ -212,30 +235,42 @@ def tenants(draw) -> list[Tenant]:
         t = Tenant(tid, clients=draw(clients(tid)))
         client_ids = [c.id for c in t.clients]
         for i in range(1, draw(st.integers(1, 5)) + 1):
-            # Reuse a number: the same invoice number in the other tenant, or twice in one.
-            number = draw(st.one_of(NUMBERS, st.sampled_from(numbers_used)) if numbers_used else NUMBERS)
+            bad = draw(defects(INVOICE_DEFECTS))
+            if "number" in bad:
+                # Reuse a number: the same invoice number in the other tenant, or twice in one.
+                number = draw(st.one_of(NUMBERS, st.sampled_from(numbers_used)) if numbers_used else NUMBERS)
+            else:
+                number = draw(st.one_of(st.just(f"INV-{tid}{i:03d}"), st.just(f"{i}"),
+                                        st.text(CHARS, min_size=1, max_size=21).filter(str.strip)
+                                        .map(lambda n, i=i: f"{n[:17]}#{i}")))
             numbers_used.append(number)
+            n_lines = draw(st.integers(0 if "lines" in bad else 1, 4))
+            lines = [draw(line(bad="lines" in bad and draw(st.booleans()))) for _ in range(n_lines)]
             t.invoices.append(Invoice(
                 id=base(tid) + i, number=number,
-                client=draw(st.one_of(st.sampled_from(client_ids), st.none(),
-                                      st.just(base(tid) + 998), st.just(base(3 - tid) + 1))),
-                mode=draw(TAX_MODES), lines=draw(lines()),
+                client=draw(st.one_of(st.sampled_from(client_ids), st.none(), st.just(base(tid) + 998),
+                                      st.just(base(3 - tid) + 1)) if "client" in bad
+                            else st.sampled_from(client_ids)),
+                mode=draw(TAX_MODES if "mode" in bad else st.sampled_from(["exclusive", "inclusive", "none"])),
+                lines=lines,
                 notes=draw(st.one_of(st.none(), texts(), long_text(1001, 10_000))),
-                historical=draw(st.integers(0, 9)) == 0,
-                total_error=draw(st.sampled_from([D(0)] * 8 + [D("0.01"), D(-1)])),
-                status=draw(st.sampled_from(["finalized"] * 8 + ["draft", "Finalized"])),
+                historical="historical" in bad,
+                total_error=draw(st.sampled_from([D("0.01"), D(-1)])) if "total" in bad else D(0),
+                status=draw(st.sampled_from(["draft", "Finalized", "voided"])) if "status" in bad
+                else "finalized",
             ))
         invoice_ids = [i.id for i in t.invoices]
         for j in range(1, draw(st.integers(0, 3)) + 1):
             t.payments.append(Payment(
                 id=base(tid) + j,
-                invoice=draw(st.one_of(st.sampled_from(invoice_ids), st.just(base(tid) + 997),
-                                       st.just(base(3 - tid) + 1))),
-                amount=draw(st.one_of(st.decimals(D("0.01"), D("200"), places=2),
+                invoice=draw(st.one_of(st.sampled_from(invoice_ids), st.sampled_from(invoice_ids),
+                                       st.just(base(tid) + 997), st.just(base(3 - tid) + 1))),
+                amount=draw(st.one_of(st.decimals(D("0.01"), D("50"), places=2),
+                                      st.decimals(D("0.01"), D("20"), places=2),
                                       st.sampled_from([D(0), D(-10), Q2_MAX, None]))),
                 method=draw(st.one_of(st.sampled_from(["cash", "card", "cheque", "bank_transfer",
                                                        "other"]), texts(10), st.none())),
-                reference=draw(st.one_of(st.none(), texts(21), long_text(22, 400))),
+                reference=draw(st.one_of(st.none(), texts(21), texts(21), long_text(22, 400))),
             ))
         for k in range(1, draw(st.integers(0, 2)) + 1):
             t.credit_notes.append(CreditNote(
@@ -292,7 +327,7 @@ def write_tenant(db, qbo_app, t: Tenant) -> dict[str, Any]:
     good_clients = _good_clients(t)
     numbers = defaultdict(int)
     for inv in t.invoices:
-        if inv.status == "finalized" and inv.number is not None:
+        if inv.status in ("finalized", "voided") and inv.number is not None:
             numbers[inv.number.lower()] += 1
     # "invoice"/"payment"/"credit_memo": must land; "bad invoice": must not (failed or skipped).
     expected: dict[str, set[int]] = {"invoice": set(), "payment": set(), "credit_memo": set(),
