@@ -113,8 +113,8 @@ def run_overhead(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
             memory.append({"invoices": n, "customers": data["counts"].get("clients"),
                            "generate_s": round(time.perf_counter() - t - got["wall_s"], 1), "memory": got})
     results["overhead"] = rows
-    results["memory"] = [{"invoices": r["invoices"], **r["memory"]} for r in rows if "memory" in r] + \
-                        [{"invoices": r["invoices"], **r["memory"]} for r in memory]
+    results["memory"] = [{"invoices": r["invoices"], "customers": r.get("customers"), **r["memory"]}
+                         for r in [*rows, *memory] if "memory" in r]
 
 
 def run_tenants(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
@@ -259,8 +259,12 @@ def markdown(report: dict[str, Any]) -> str:
                      "report ms", "total ms / invoice", "PostgreSQL ms / invoice (main conn)",
                      "GX+pandas import s (once)"], rows)
     lines += ["", "## Peak memory of extract + validate (a process doing only that)", ""]
-    lines += _table(["invoices", "peak RSS MB (VmHWM)", "RSS after imports MB", "seconds"],
-                    [[_n(x["invoices"]), _n(x["peak_rss_mb"], 1), _n(x["rss_after_imports_mb"], 1),
+    lines += _table(["invoices", "customers", "peak RSS MB (VmHWM)", "RSS after imports MB",
+                     "peak after extract / customers / invoices MB", "seconds"],
+                    [[_n(x["invoices"]), _n(x.get("customers")), _n(x["peak_rss_mb"], 1),
+                      _n(x["rss_after_imports_mb"], 1),
+                      " / ".join(_n((x.get("peak_after_mb") or {}).get(k), 0)
+                                 for k in ("extract", "validate_customers", "validate_invoices")),
                       _n(x["wall_s"], 1)] for x in r.get("memory", [])])
     lines += ["", "## DAG parse time", ""]
     lines += _table(["file", "parse s (Airflow already imported)", "cold process minus interpreter s"],

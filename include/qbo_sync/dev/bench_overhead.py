@@ -103,13 +103,29 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
 
 
 def _child(url: str, run_id: str) -> None:
+    from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.dev.bench_load import stage_run  # noqa: PLC0415
+    from qbo_sync.validate import customers, invoices  # noqa: PLC0415
 
+    # The peak so far after each phase: where a growing peak comes from.
+    phases: dict[str, float | None] = {}
+
+    def after(name: str, fn):
+        def wrapped(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name] = _vm("VmHWM")
+        return wrapped
+
+    pipeline.extract_tenant = after("extract", pipeline.extract_tenant)
+    customers.validate_customers = after("validate_customers", customers.validate_customers)
+    invoices.validate_invoices = after("validate_invoices", invoices.validate_invoices)
     start_hwm = _vm("VmHWM")
     with connect(url, autocommit=True) as conn:
         stage_run(conn, url, run_id, plan=False)
     print(json.dumps({"peak_rss_mb": _vm("VmHWM"), "rss_after_imports_mb": start_hwm,
-                      "rss_end_mb": _vm("VmRSS")}))
+                      "rss_end_mb": _vm("VmRSS"), "peak_after_mb": phases}))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monke
     assert results["throughput"]["writes"] > 0 and results["baseline"]["writes"] > 0
     assert {"extract", "validate", "load"} <= set(results["overhead"][0]["cpu_ms_per_invoice"])
     assert results["memory"][0]["peak_rss_mb"] > 0
+    assert set(results["memory"][0]["peak_after_mb"]) == {"extract", "validate_customers", "validate_invoices"}
     assert results["overhead"][0]["gx_import"]["cpu_s"] > 0  # from a fresh process, whatever ran before
     # Where the CPU went while the tenants loaded (is the machine the limit?).
     assert all(0 < r["machine_cpu_busy"] <= 1 and r["emulator_cpu_s"] > 0 for r in results["tenants"])
