@@ -259,8 +259,14 @@ class Control:
     async def clock(self, request: Request) -> Response:
         if request.method == "POST":
             body = await self._body(request)
-            seconds = body.get("advance_seconds")
+            seconds = body.get("advance_seconds", 0)
             if not isinstance(seconds, (int, float, Decimal)) or isinstance(seconds, bool) or seconds < 0:
                 raise BadRequest("advance_seconds must be a non-negative number")
+            frozen = body.get("frozen")
+            if frozen is not None and not isinstance(frozen, bool):
+                raise BadRequest("frozen must be true or false")
             self.store.clock.advance(float(seconds))
-        return json_response({"now": self.store.clock.now().isoformat(), "offset_seconds": self.store.clock.offset})
+            if frozen is not None:
+                self.store.clock.freeze(frozen)
+        return json_response({"now": self.store.clock.now().isoformat(), "offset_seconds": self.store.clock.offset,
+                              "frozen": self.store.clock.frozen_at is not None})

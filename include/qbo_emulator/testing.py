@@ -111,6 +111,10 @@ class _ClientMixin:
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self._call("POST", "/_emulator/clock", {"advance_seconds": seconds})
 
+    def freeze_clock(self, frozen: bool = True) -> dict[str, Any]:
+        """Stop (or restart) the emulator clock: every write then has the same MetaData time."""
+        return self._call("POST", "/_emulator/clock", {"frozen": frozen})
+
     def reset(self) -> None:
         self._call("POST", "/_emulator/reset")
 

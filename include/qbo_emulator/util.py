@@ -58,9 +58,19 @@ class Clock:
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self.frozen_at: float | None = None  # a stopped clock: many writes in "one second"
 
     def time(self) -> float:
+        if self.frozen_at is not None:
+            return self.frozen_at + self.offset
         return time.time() + self.offset
+
+    def freeze(self, frozen: bool) -> None:
+        if frozen and self.frozen_at is None:
+            self.frozen_at = time.time()
+        elif not frozen and self.frozen_at is not None:
+            self.offset += self.frozen_at - time.time()  # resume from the stopped moment
+            self.frozen_at = None
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.time(), tz=timezone.utc)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from qbo_client import CdcChange, QboFaultError, quote
+from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, quote
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
@@ -104,6 +104,10 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
         gap = _changed_by_query(client, tenant_id, since, floor) if since < floor else []
         try:
             recent = client.cdc(["Payment"], max(since, floor))
+        except CdcWindowTooDense:
+            # Over 1,000 payments stamped within one second (a bulk import): capture cannot
+            # page them, a query can. Without this the cursor could never move past them.
+            return _changed_by_query(client, tenant_id, since, None)
         except QboFaultError as exc:
             if attempt or exc.fault.code != CDC_TOO_OLD:
                 raise
@@ -115,10 +119,15 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime) -> list[Any]:
-    log.warning("tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
-                "change window: reading them with a query (deletions in that span are not visible)",
-                tenant_id, since.isoformat(), until.isoformat(), CDC_DAYS)
+def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime | None) -> list[Any]:
+    if until is None:
+        log.warning("tenant %s: more than 1,000 payments changed within one second after %s: reading "
+                    "them with a query (payments deleted since then are not visible)",
+                    tenant_id, since.isoformat())
+    else:
+        log.warning("tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
+                    "change window: reading them with a query (deletions in that span are not visible)",
+                    tenant_id, since.isoformat(), until.isoformat(), CDC_DAYS)
     rows = client.query("select * from Payment where MetaData.LastUpdatedTime >= "
                         + quote(since.astimezone(timezone.utc).isoformat()))
     changes = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -229,3 +230,22 @@ def test_emulator_process_fixed_client_credentials():
         assert (info["client_id"], info["client_secret"]) == ("my-app", "s3cret")
         process = emulator.process
     assert process.poll() is not None  # stopped on exit
+
+
+def test_a_frozen_clock_stamps_every_write_with_the_same_time_until_restarted(qbo, au):
+    stopped = qbo.freeze_clock(True)
+    try:
+        assert stopped["frozen"] is True
+        stamps = {au.ok("customer", {"DisplayName": f"Frozen {n}"})["MetaData"]["CreateTime"]
+                  for n in range(3)}
+        time.sleep(1.1)
+        stamps.add(au.ok("customer", {"DisplayName": "Frozen 3"})["MetaData"]["CreateTime"])
+        assert len(stamps) == 1
+    finally:
+        restarted = qbo.freeze_clock(False)
+    assert restarted["frozen"] is False
+    # The clock resumes from where it stopped: it never jumps back, and it ticks again.
+    assert restarted["now"] >= stopped["now"]
+    first = qbo.advance_clock(0)["now"]
+    time.sleep(1.1)
+    assert qbo.advance_clock(0)["now"] > first

@@ -11,6 +11,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from qbo_client import BatchOperation
+
 from qbo_sync import outcomes
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.payments.inbound import import_tenant
@@ -88,3 +90,27 @@ def test_quickbooks_clock_ahead_of_ours_still_reads_every_payment(db, synced, qb
         counts = import_tenant(db, ctx, 1, client.realm_id, now, client, now=now)
     assert counts["imported"] == 1
     assert imported(db) == [("SKEW-1", D("12.00"))]
+
+
+# QuickBooks caps a capture answer at 1,000 objects; 1,010 payments stamped in the same second
+# (the emulator's clock stopped) cannot be narrowed to fit: the step reads them by query.
+def test_more_payments_in_one_second_than_capture_can_answer_are_read_by_query(
+        db, synced, qbo_emulator, qbo_factory, caplog):
+    qbo_invoice = db.execute("SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1"
+                             " AND entity = 'invoice' AND source_id = 2").fetchone()[0]
+    now = datetime.now(timezone.utc)
+    cursor_back_to(db, now - timedelta(minutes=1))
+    qbo_emulator.freeze_clock(True)
+    with qbo_factory(1) as qbo:
+        customer = qbo.read("Invoice", qbo_invoice)["CustomerRef"]["value"]
+        results = qbo.batch([BatchOperation("create", "Payment", {
+            "CustomerRef": {"value": customer}, "TotalAmt": D("0.01"), "PaymentRefNum": f"BULK-{n:04d}",
+            "Line": [{"Amount": D("0.01"), "LinkedTxn": [{"TxnId": qbo_invoice, "TxnType": "Invoice"}]}],
+        }) for n in range(1010)], concurrency=4)
+        assert all(r.fault is None for r in results)
+    ctx = outcomes.RunContext(dag_id=None, run_id="w4", task_id="payments_back")
+    with qbo_factory(1) as client:
+        counts = import_tenant(db, ctx, 1, client.realm_id, now, client, now=now)
+    assert counts["imported"] == 1010
+    assert [r[0] for r in imported(db)] == [f"BULK-{n:04d}" for n in range(1010)]
+    assert "more than 1,000 payments changed within one second" in caplog.text
