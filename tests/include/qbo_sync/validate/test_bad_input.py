@@ -22,12 +22,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from support.rows import truncate_all
 from qbo_sync.catalog import CATALOG
 from qbo_sync.dev.provision import provision_tenant
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
-from support.rows import insert
+from support.rows import insert, truncate_all
 
 # --- QuickBooks' documented limits (qbo-api.md, "Field rules") ------------------------------
 DOC_NUMBER_MAX = 21
