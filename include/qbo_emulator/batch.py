@@ -14,7 +14,8 @@ from .faults import QBOError
 from .query import execute
 
 BID_MAX_WITH_REQUESTID = 10
-WRITABLE = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "Invoice", "CreditMemo", "Payment"}
+WRITABLE = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "PaymentMethod", "Invoice",
+            "CreditMemo", "Payment"}
 
 
 def validate_envelope(body: Any, max_items: int, has_requestid: bool) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from . import faults
 from .entities import ENTITY_BY_LOWER, WriteContext, public
 from .util import parse_datetime
 
-CDC_ENTITIES = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "Invoice",
-                "CreditMemo", "Payment"}
+CDC_ENTITIES = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod",
+                "Invoice", "CreditMemo", "Payment"}
 
 
 def change_data_capture(ctx: WriteContext, entities_param: str | None, changed_since: str | None,

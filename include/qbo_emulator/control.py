@@ -115,6 +115,7 @@ class Control:
             "discount_account_id": ids["discount_account_id"],
             "tax_codes": ids["tax_codes"],
             "tax_rates": ids["tax_rates"],
+            "payment_methods": ids["payment_methods"],
         }, 201)
 
     async def add_fault(self, request: Request) -> Response:

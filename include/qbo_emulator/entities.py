@@ -24,6 +24,7 @@ ENTITY_BY_PATH = {
     "taxcode": "TaxCode",
     "taxrate": "TaxRate",
     "account": "Account",
+    "paymentmethod": "PaymentMethod",
     "invoice": "Invoice",
     "creditmemo": "CreditMemo",
     "payment": "Payment",
@@ -268,6 +269,34 @@ def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
     record["Active"] = record.get("Active", True) is not False
     record["CurrentBalance"] = old.get("CurrentBalance", ZERO) if old else ZERO
     record["CurrencyRef"] = {"value": company.currency}
+    record["domain"] = "QBO"
+    record["sparse"] = False
+    return record, []
+
+
+PAYMENT_METHOD_TYPES = ("CREDIT_CARD", "NON_CREDIT_CARD")
+
+
+def build_payment_method(ctx: WriteContext, entity: str, data: dict[str, Any],
+                         old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+    company = ctx.company
+    record = {k: v for k, v in data.items() if k not in READ_ONLY}
+    name = record.get("Name")
+    if not isinstance(name, str) or not name.strip():
+        raise faults.required_param("Name")
+    name = name.strip()
+    if len(name) > 31:
+        raise faults.string_length("Name", 31, len(name))
+    owner = company.payment_method_names.get(name.lower())
+    if owner is not None and (old is None or owner != old["Id"]):
+        raise faults.duplicate_name("payment method")
+    method_type = record.get("Type") or "NON_CREDIT_CARD"
+    if method_type not in PAYMENT_METHOD_TYPES:
+        raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {method_type}",
+                                      "Type")
+    record["Name"] = name
+    record["Type"] = method_type
+    record["Active"] = record.get("Active", True) is not False and record.get("Active") != "false"
     record["domain"] = "QBO"
     record["sparse"] = False
     return record, []
@@ -542,6 +571,12 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
         record["DepositToAccountRef"] = {"value": account["Id"]}
     else:
         record["DepositToAccountRef"] = {"value": company.created_ids["undeposited_funds_account_id"]}
+    if "PaymentMethodRef" in record:
+        method = ctx.lookup("PaymentMethod", ref_value(record["PaymentMethodRef"]))
+        if method is None or not method.get("Active", True):
+            raise faults.invalid_reference("PaymentMethodRef")
+        # QuickBooks answers the reference by id only: readers must look the name up.
+        record["PaymentMethodRef"] = {"value": method["Id"]}
     txn_date = record.get("TxnDate")
     parsed_date = parse_date(txn_date) if txn_date is not None else company.today()
     if parsed_date is None:
@@ -666,6 +701,7 @@ BUILDERS: dict[str, Callable[..., tuple[dict[str, Any], list[Effect]]]] = {
     "Item": build_item,
     "Account": build_account,
     "TaxCode": build_tax_code,
+    "PaymentMethod": build_payment_method,
     "Invoice": build_sales_txn,
     "CreditMemo": build_sales_txn,
     "Payment": build_payment,
@@ -689,6 +725,11 @@ def _index(company: Company, entity: str, old: dict[str, Any] | None, new: dict[
             company.account_names.pop(old["Name"].lower(), None)
         if new is not None:
             company.account_names[new["Name"].lower()] = new["Id"]
+    elif entity == "PaymentMethod":
+        if old is not None:
+            company.payment_method_names.pop(old["Name"].lower(), None)
+        if new is not None:
+            company.payment_method_names[new["Name"].lower()] = new["Id"]
     elif entity in ("Invoice", "CreditMemo"):
         index = company.doc_numbers[entity]
         if old is not None and old.get("DocNumber"):
@@ -703,7 +744,7 @@ def _index(company: Company, entity: str, old: dict[str, Any] | None, new: dict[
 
 def insert(company: Company, entity: str, record: dict[str, Any]) -> dict[str, Any]:
     """Store a new record (already validated): Id, SyncToken "0", MetaData, indexes."""
-    record["Id"] = company.next_id()
+    record["Id"] = company.next_id(entity)
     record["SyncToken"] = "0"
     _bump(record, company)
     ordered = {"Id": record.pop("Id"), "SyncToken": record.pop("SyncToken"), **record}

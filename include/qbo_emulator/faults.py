@@ -79,6 +79,8 @@ def duplicate_name(kind: str = "name") -> QBOError:
         why = "Another product or service is already using this name. Please use a different name."
     elif kind == "account":
         why = "Another account is already using this name. Please use a different name."
+    elif kind == "payment method":
+        why = "Another payment method is already using this name. Please use a different name."
     else:
         why = "Another customer, vendor or employee is already using this name. Please use a different name."
     return fault("6240", "Duplicate Name Exists Error", f"The name supplied already exists. : {why}")

@@ -22,7 +22,7 @@ from .util import parse_datetime
 
 MAX_RESULTS = 1000
 DEFAULT_MAX_RESULTS = 100
-ACTIVE_ONLY_BY_DEFAULT = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode"}
+ACTIVE_ONLY_BY_DEFAULT = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "PaymentMethod"}
 
 _COMMON = {"Id", "SyncToken", "MetaData", "domain", "sparse"}
 _PERSON = {"DisplayName", "GivenName", "MiddleName", "FamilyName", "CompanyName", "FullyQualifiedName",
@@ -42,10 +42,11 @@ QUERYABLE: dict[str, set[str] | None] = {
                           "Active", "CurrentBalance", "CurrencyRef"},
     "TaxCode": _COMMON | {"Name", "Description", "Active", "Taxable", "TaxGroup"},
     "TaxRate": _COMMON | {"Name", "Description", "Active", "RateValue"},
+    "PaymentMethod": _COMMON | {"Name", "Active", "Type"},
     "Invoice": _COMMON | _SALES,
     "CreditMemo": _COMMON | _SALES | {"RemainingCredit"},
     "Payment": _COMMON | {"TxnDate", "CustomerRef", "TotalAmt", "UnappliedAmt", "PaymentRefNum", "PrivateNote",
-                          "DepositToAccountRef", "CurrencyRef", "Line"},
+                          "DepositToAccountRef", "CurrencyRef", "Line", "PaymentMethodRef"},
     "Preferences": None,
     "CompanyInfo": None,
 }

@@ -1,4 +1,5 @@
-"""What a new company starts with: accounts, two items, and its region's tax codes and rates."""
+"""What a new company starts with: accounts, two items, its region's tax codes and rates, and
+payment methods."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,6 +28,14 @@ TAX_SETUP: dict[str, list[tuple[str, str, list[tuple[str, str]]]]] = {
         ("New York City", "NYC combined sales tax", [("NY State", "4"), ("NYC", "4.875")]),
     ],
 }
+
+# The payment methods every new company starts with (QuickBooks' US list; regional
+# spellings such as "Cheque" are not modelled). Users add their own, e.g. "Gift card".
+PAYMENT_METHODS = [
+    ("Cash", "NON_CREDIT_CARD"), ("Check", "NON_CREDIT_CARD"), ("Visa", "CREDIT_CARD"),
+    ("MasterCard", "CREDIT_CARD"), ("Discover", "CREDIT_CARD"), ("American Express", "CREDIT_CARD"),
+    ("Diners Club", "CREDIT_CARD"),
+]
 
 ACCOUNTS = [
     # (key in the 201 answer, Name, AccountType, AccountSubType)
@@ -87,4 +96,7 @@ def seed_company(company: Company) -> dict[str, Any]:
         tax_codes["NON"] = "NON"
     ids["tax_codes"] = tax_codes
     ids["tax_rates"] = tax_rates
+    ids["payment_methods"] = {
+        name: insert(company, "PaymentMethod", _record(company, Name=name, Type=kind, Active=True))["Id"]
+        for name, kind in PAYMENT_METHODS}
     return ids

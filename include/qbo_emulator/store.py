@@ -18,7 +18,7 @@ from .config import EmulatorConfig
 from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate")
+LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod")
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
@@ -152,12 +152,16 @@ class Company:
         # Deleted transactions: {"Id", "_deleted_at", "_seq"} so CDC can report them.
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ALL_ENTITIES}
         self._ids = itertools.count(1)
+        # Payment methods number from 1 in their own list, as in QuickBooks (Cash is 1);
+        # everything else shares one counter.
+        self._own_ids = {"PaymentMethod": itertools.count(1)}
         self._seq = itertools.count(1)
         self._auto_doc_number = itertools.count(1001)
         # Indexes kept in step with every write.
         self.display_names: dict[str, tuple[str, str]] = {}  # lower(DisplayName) -> (entity, Id)
         self.item_names: dict[str, str] = {}
         self.account_names: dict[str, str] = {}
+        self.payment_method_names: dict[str, str] = {}
         self.doc_numbers: dict[str, dict[str, set[str]]] = {name: {} for name in TXN_ENTITIES}
         self.request_log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self.fault_rules: list[FaultRule] = []
@@ -167,8 +171,8 @@ class Company:
         self.created_ids: dict[str, Any] = {}
 
     # --- ids, time ---
-    def next_id(self) -> str:
-        return str(next(self._ids))
+    def next_id(self, entity: str | None = None) -> str:
+        return str(next(self._own_ids.get(entity, self._ids)))
 
     def next_seq(self) -> int:
         return next(self._seq)

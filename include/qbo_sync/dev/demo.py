@@ -88,6 +88,14 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
         qbo_of = {row[0]: row[2] for row in invoices}
         done = notes.setdefault(t.id, [])
         with client_for_tenant(conn, t.id) as client:
+            method_ids = {r["Name"].lower(): str(r["Id"]) for r in client.query("select * from PaymentMethod")}
+
+            def method_id(name: str) -> str:
+                # A method the company lacks (e.g. "Gift card") is added first, as a person would.
+                if name.lower() not in method_ids:
+                    method_ids[name.lower()] = str(client.create("PaymentMethod", {"Name": name}).entity["Id"])
+                return method_ids[name.lower()]
+
             def pay(invoice_qbo: str, amount: Decimal, ref: str, method: str | None = None,
                     date: str | None = None) -> None:
                 invoice = client.read("Invoice", invoice_qbo)
@@ -96,7 +104,7 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                 if date:
                     body["TxnDate"] = date
                 if method:
-                    body["PaymentMethodRef"] = {"value": "0", "name": method}
+                    body["PaymentMethodRef"] = {"value": method_id(method)}
                 client.create("Payment", body)
 
             paid_by_hand = set()

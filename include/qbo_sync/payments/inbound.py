@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, quote
+from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientError, quote
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
@@ -139,10 +139,18 @@ def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datet
 
 
 def _method_names(client: Any) -> dict[str, str]:
+    """Payment method Id -> Name: QuickBooks answers PaymentMethodRef by id only. Inactive
+    methods too, since older payments still refer to them."""
     try:
-        return {str(r["Id"]): r.get("Name", "") for r in client.query("select * from PaymentMethod")}
-    except Exception:  # noqa: BLE001 - a company without payment methods, or an older API
+        rows = client.query("select * from PaymentMethod where Active in (true, false)")
+    except TransientError:
+        raise  # QuickBooks is struggling: retry the step rather than import methods as "other"
+    except QboFaultError as exc:
+        # QuickBooks refused the lookup itself: methods whose ref carries no name import as "other".
+        log.warning("payment methods could not be read (%s): payments referring to a method by id "
+                    "only import with method 'other'", exc.fault.summary())
         return {}
+    return {str(r["Id"]): r.get("Name", "") for r in rows}
 
 
 def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_names, counts) -> list[str]:

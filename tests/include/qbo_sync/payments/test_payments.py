@@ -126,26 +126,66 @@ def test_payments_credit_notes_and_voids_flow_both_ways(db, scenario, qbo_factor
         assert qbo.count("select count(*) from Invoice") == 4
 
 
+def _pay_by_hand(qbo, invoice_qbo, amount, reference, method_id):
+    """A payment keyed in QuickBooks, its method given by id only (as QuickBooks answers it)."""
+    customer = qbo.read("Invoice", invoice_qbo)["CustomerRef"]["value"]
+    return qbo.create("Payment", {
+        "CustomerRef": {"value": customer}, "TotalAmt": amount, "PaymentRefNum": reference,
+        "PaymentMethodRef": {"value": method_id},
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]}).entity
+
+
+def _method_id(qbo, name):
+    [row] = qbo.query(f"select * from PaymentMethod where Name = '{name}'")
+    return row["Id"]
+
+
 def test_an_unsupported_payment_method_is_skipped_with_the_reason(db, scenario, qbo_factory):
     run_once(db, window("r1"), qbo_factory)
     inv2 = qbo_id(db, "invoice", 2)
     with qbo_factory(1) as qbo:
-        method = qbo.create("PaymentMethod", {"Name": "Gift card"}).entity if _has_payment_methods(qbo) else None
-        customer = qbo.read("Invoice", inv2)["CustomerRef"]["value"]
-        body = {"CustomerRef": {"value": customer}, "TotalAmt": D("5.00"), "PaymentRefNum": "GC-1",
-                "Line": [{"Amount": D("5.00"), "LinkedTxn": [{"TxnId": inv2, "TxnType": "Invoice"}]}]}
-        body["PaymentMethodRef"] = {"value": method["Id"], "name": "Gift card"} if method else {"value": "9", "name": "Gift card"}
-        qbo.create("Payment", body)
+        gift_card = qbo.create("PaymentMethod", {"Name": "Gift card"}).entity["Id"]
+        _pay_by_hand(qbo, inv2, D("5.00"), "GC-1", gift_card)
     run_once(db, window("r2"), qbo_factory)
-    row = db.execute("SELECT status, error_code, fix FROM qbo_sync.sync_log WHERE run_id = 'r2'"
+    row = db.execute("SELECT status, error_code, cause, fix FROM qbo_sync.sync_log WHERE run_id = 'r2'"
                      " AND entity = 'payment_import'").fetchone()
-    assert row[0] == "skipped" and row[1] == "payment_method_unsupported" and "cash" in row[2]
+    assert row[0] == "skipped" and row[1] == "payment_method_unsupported" and "cash" in row[3]
+    assert "Gift card" in row[2]  # the name was looked up from the id
     assert db.execute("SELECT count(*) FROM billing.payments WHERE origin = 'quickbooks'").fetchone() == (0,)
 
 
-def _has_payment_methods(qbo) -> bool:
-    try:
-        qbo.query("select * from PaymentMethod")
-        return True
-    except Exception:  # noqa: BLE001 - the emulator may not know PaymentMethod
-        return False
+def test_a_payment_method_given_by_id_only_imports_as_its_method(db, scenario, qbo_factory):
+    run_once(db, window("r1"), qbo_factory)
+    inv2, inv12 = qbo_id(db, "invoice", 2), qbo_id(db, "invoice", 12)
+    with qbo_factory(1) as qbo:
+        visa = _pay_by_hand(qbo, inv2, D("1.00"), "QB-VISA", _method_id(qbo, "Visa"))
+        _pay_by_hand(qbo, inv2, D("2.00"), "QB-CHECK", _method_id(qbo, "Check"))
+        _pay_by_hand(qbo, inv12, D("3.00"), "QB-CASH", _method_id(qbo, "Cash"))
+        assert visa["PaymentMethodRef"] == {"value": _method_id(qbo, "Visa")}  # no name to go by
+        # Cash is retired after the payment was keyed: the payment still says cash.
+        cash = qbo.read("PaymentMethod", _method_id(qbo, "Cash"))
+        qbo.update("PaymentMethod", {"Id": cash["Id"], "SyncToken": cash["SyncToken"], "Active": False},
+                   sparse=True)
+    run_once(db, window("r2"), qbo_factory)
+    got = dict(db.execute("SELECT reference, method FROM billing.payments WHERE origin = 'quickbooks'"
+                          ).fetchall())
+    assert got == {"QB-VISA": "card", "QB-CHECK": "cheque", "QB-CASH": "cash"}
+
+
+def test_payment_methods_unreadable_for_now_fails_the_step_instead_of_importing_other(
+        db, scenario, qbo_factory, qbo_app):
+    from qbo_client import TransientError
+
+    company, _ = scenario
+    run_once(db, window("r1"), qbo_factory)
+    with qbo_factory(1) as qbo:
+        _pay_by_hand(qbo, qbo_id(db, "invoice", 2), D("1.00"), "QB-VISA", _method_id(qbo, "Visa"))
+    # More 5xx answers than the client's tries (max_tries 4 in the test connection).
+    qbo_app.inject_fault(company["realm_id"], "server_error", count=10, path_contains="PaymentMethod")
+    with pytest.raises(TransientError):
+        run_once(db, window("r2"), qbo_factory)
+    assert db.execute("SELECT count(*) FROM billing.payments WHERE origin = 'quickbooks'").fetchone() == (0,)
+    qbo_app.clear_faults(company["realm_id"])
+    run_once(db, window("r3"), qbo_factory)  # the rerun finds the payment: the cursor had not moved
+    assert db.execute("SELECT reference, method FROM billing.payments WHERE origin = 'quickbooks'"
+                      ).fetchall() == [("QB-VISA", "card")]
