@@ -49,6 +49,14 @@ _ENTRIES = [
         status="skipped",
     ),
     Explanation(
+        "invoice_status_unknown", "Invoice status not recognised", "data",
+        "Invoice {number} has the status {status}; the billing app's invoices are 'draft', "
+        "'finalized' or 'voided', and only 'finalized' ones are sent to QuickBooks.",
+        "Set the invoice's status in the billing app to exactly 'finalized' (lower case) if it "
+        "is final, 'draft' if it is not, or 'voided'; if the app writes other statuses, fix "
+        "the app or its export to write these three. " + RESYNC,
+    ),
+    Explanation(
         "tax_rate_not_mapped", "Business validation error (tax) / Tax code not found", "configuration",
         "Invoice {number} uses the tax rate '{tax_rate}', which is not linked to a QuickBooks "
         "tax code for this tenant.",
@@ -260,6 +268,14 @@ _ENTRIES = [
         "Credit note number '{number}' has {length} characters; QuickBooks allows at most 21.",
         "Shorten the credit note numbering scheme in the billing app and renumber this credit "
         "note. " + RESYNC,
+    ),
+    Explanation(
+        "credit_note_status_unknown", "Credit note status not recognised", "data",
+        "Credit note {number} has the status {status}; the billing app's credit notes are "
+        "'draft', 'finalized' or 'voided', and only 'finalized' ones are sent to QuickBooks.",
+        "Set the credit note's status in the billing app to exactly 'finalized' (lower case) "
+        "if it is final, 'draft' if it is not, or 'voided'; if the app writes other statuses, "
+        "fix the app or its export to write these three. " + RESYNC,
     ),
     Explanation(
         "credit_note_no_lines", "Create failed: Required param missing", "data",

@@ -1,5 +1,6 @@
 -- Finalized credit notes changed in the interval (or all with full_sync), earlier failures
--- and resync requests.
+-- and resync requests. A status outside the source contract (not draft, finalized or
+-- voided, or NULL) is staged too, so posting explains it instead of skipping it silently.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -20,7 +21,7 @@ LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = n.tenant_id AND rc.entity = 'credit_memo' AND rc.source_id = n.id
 LEFT JOIN failed AS f ON f.source_id = n.id AND f.status = 'failed'
 WHERE n.tenant_id = %(tenant_id)s
-  AND n.status = 'finalized'
+  AND (n.status IS NULL OR n.status NOT IN ('draft', 'voided'))
   AND NOT coalesce(rc.excluded, false)
   AND (%(full_sync)s
        OR (n.updated_at >= %(start)s AND n.updated_at < %(end)s)

@@ -1,7 +1,9 @@
 -- The invoices this run considers for one tenant: finalized app invoices changed in the
 -- data interval (or all of them with full_sync), plus every invoice whose latest outcome
 -- is a failure, plus those finance asked to resync. Excluded records never come back by
--- themselves; drafts and rows that came from QuickBooks never leave.
+-- themselves; drafts and rows that came from QuickBooks never leave. A status outside the
+-- source contract ('Finalized', 'final', NULL...) is staged too, so validation fails it
+-- with a reason instead of the invoice silently never syncing.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -25,7 +27,7 @@ LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = i.tenant_id AND rc.entity = 'invoice' AND rc.source_id = i.id
 LEFT JOIN failed AS f ON f.source_id = i.id AND f.status = 'failed'
 WHERE i.tenant_id = %(tenant_id)s
-  AND i.status = 'finalized'
+  AND (i.status IS NULL OR i.status NOT IN ('draft', 'voided'))
   AND i.origin = 'app'
   AND NOT coalesce(rc.excluded, false)
   AND (

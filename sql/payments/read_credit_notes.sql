@@ -1,6 +1,6 @@
 SELECT n.id, n.number, n.issue_date, n.total, n.reason, n.invoice_id, i.number, i.finalized_at,
        mi.qbo_id AS invoice_qbo_id, mc.qbo_id AS customer_qbo_id,
-       mn.qbo_id AS credit_memo_qbo_id, ma.qbo_id AS application_qbo_id
+       mn.qbo_id AS credit_memo_qbo_id, ma.qbo_id AS application_qbo_id, n.status
 FROM qbo_sync.run_items AS r
 JOIN billing.credit_notes AS n ON n.id = r.source_id
 LEFT JOIN billing.invoices AS i ON i.id = n.invoice_id AND i.tenant_id = n.tenant_id

@@ -297,11 +297,15 @@ class Poster:
             lines.setdefault(cid, []).append((lid, desc, amount, rate_id))
         rates = tax_rates(self.conn, self.tenant_id)
         for (nid, number, issue_date, total, reason, invoice_id, invoice_number, finalized_at,
-             invoice_qbo, customer_qbo, memo_qbo, application_qbo) in rows:
+             invoice_qbo, customer_qbo, memo_qbo, application_qbo, status) in rows:
             ref = number or f"credit note {nid}"
             with self.conn.transaction():
                 if memo_qbo and application_qbo:
                     self._unchanged("credit_memo", nid, ref, total, memo_qbo)
+                    continue
+                if status != "finalized":  # staged only because it is outside the source contract
+                    self._explained("credit_note_status_unknown", "credit_memo", nid, ref, total,
+                                    number=ref, status="(not set)" if status is None else repr(status))
                     continue
                 if not invoice_qbo and not self._invoice_exists(invoice_id):
                     self._explained("credit_note_invoice_missing", "credit_memo", nid, ref, total,

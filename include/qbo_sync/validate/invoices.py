@@ -27,7 +27,10 @@ TAX_MODES = ["exclusive", "inclusive", "none"]
 DISCOUNT_KINDS = (None, "fixed", "percent")
 LINE_VALUES = (("quantity", "quantity"), ("unit_price", "unit price"), ("amount", "amount"))
 
+STATUSES = ["finalized"]  # staging leaves out 'draft' and 'voided'; anything else is an error
+
 CHECKS = [
+    Check("invoice_status_unknown", "ExpectColumnValuesToBeInSet", {"column": "status", "value_set": STATUSES}),
     Check("client_not_set", "ExpectColumnValuesToBeInSet", {"column": "client_set", "value_set": [True]}),
     Check("client_missing", "ExpectColumnValuesToBeInSet", {"column": "client_exists", "value_set": [True]}),
     Check("no_line_items", "ExpectColumnValuesToBeBetween", {"column": "line_count", "min_value": 1}),
@@ -96,6 +99,7 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
     closed = facts.book_close_date
     row = {
         "invoice_id": inv.id,
+        "status": inv.status if inv.status is not None else "",
         "client_set": inv.client_id is not None,
         "client_exists": bool(exists) or inv.client_id is None,
         "line_count": len(lines),
@@ -120,6 +124,7 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
     }
     context = {
         "number": inv.number, "client_id": inv.client_id,
+        "status": "(not set)" if inv.status is None else repr(inv.status),
         "tax_mode": inv.tax_mode if inv.tax_mode is not None else "(not set)",
         "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
         "tax_code": ", ".join([c for _, c in inactive]

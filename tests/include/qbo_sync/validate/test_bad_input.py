@@ -94,6 +94,9 @@ DISCOUNT_KIND = st.one_of(st.none(), st.sampled_from(["fixed", "percent"]),
                           st.sampled_from(["10%", "PERCENT", "", "12.5", "fixed "]))
 DISCOUNT_VALUE = st.one_of(st.none(), st.decimals(D(0), D(100), places=2),
                            st.sampled_from([D(-5), D(150), Q4_MAX]))
+# The source contract's statuses, and what an app might write instead (issue: an invoice
+# with any other status was never staged, so it silently never synced).
+STATUSES_DRAWN = ["draft", "voided", "Finalized", "final", " finalized", "FINALIZED", ""]
 TAX_MODES = st.one_of(st.sampled_from(["exclusive", "inclusive", "none"]),
                       st.sampled_from(["Exclusive", "10", "", "gst", "exclusive "]), st.none())
 
@@ -149,6 +152,7 @@ class CreditNote:
     number: str | None
     invoice: int | None
     lines: list[tuple[str | None, D | None]]
+    status: str = "finalized"
 
 
 @dataclass
@@ -255,8 +259,7 @@ def tenants(draw) -> list[Tenant]:
                 notes=draw(st.one_of(st.none(), texts(), long_text(1001, 10_000))),
                 historical="historical" in bad,
                 total_error=draw(st.sampled_from([D("0.01"), D(-1)])) if "total" in bad else D(0),
-                status=draw(st.sampled_from(["draft", "Finalized", "voided"])) if "status" in bad
-                else "finalized",
+                status=draw(st.sampled_from(STATUSES_DRAWN)) if "status" in bad else "finalized",
             ))
         invoice_ids = [i.id for i in t.invoices]
         for j in range(1, draw(st.integers(0, 3)) + 1):
@@ -279,6 +282,8 @@ def tenants(draw) -> list[Tenant]:
                     st.one_of(st.none(), texts(), long_text(4001, 10_000)),
                     st.one_of(st.decimals(D("0.01"), D("50"), places=2),
                               st.sampled_from([D(0), D(-5), None]))), max_size=3)),
+                status=draw(st.one_of(st.just("finalized"), st.just("finalized"),
+                                      st.sampled_from(STATUSES_DRAWN))),
             ))
         t.orphan_lines = draw(st.integers(0, 2))
         result.append(t)
@@ -375,7 +380,7 @@ def write_tenant(db, qbo_app, t: Tenant) -> dict[str, Any]:
         totals[inv.id] = total
         if clean:
             expected["invoice"].add(inv.id)
-        elif inv.status == "finalized":
+        elif inv.status not in ("draft", "voided"):  # staged, so it must fail or be skipped
             expected["bad invoice"].add(inv.id)
     for n in range(t.orphan_lines):  # lines of an invoice that does not exist
         insert(db, "billing.invoice_lines", id=b * 10 + 9000 + n, invoice_id=b + 9000 + n,
@@ -393,10 +398,10 @@ def write_tenant(db, qbo_app, t: Tenant) -> dict[str, Any]:
     for n in t.credit_notes:
         total = sum((a for _, a in n.lines if a is not None), D("0.00"))
         if (n.invoice in expected["invoice"] and n.lines and all(a is not None and a > 0 for _, a in n.lines)
-                and (n.number is None or len(n.number) <= DOC_NUMBER_MAX)):
+                and (n.number is None or len(n.number) <= DOC_NUMBER_MAX) and n.status == "finalized"):
             expected["credit_memo"].add(n.id)
         insert(db, "billing.credit_notes", id=n.id, tenant_id=tid, number=n.number,
-               invoice_id=n.invoice, client_id=None, issue_date=date.today(), status="finalized",
+               invoice_id=n.invoice, client_id=None, issue_date=date.today(), status=n.status,
                total=total, finalized_at=NOW - timedelta(minutes=5), updated_at=NOW - timedelta(minutes=5))
         for k, (desc, amount) in enumerate(n.lines, start=1):
             insert(db, "billing.credit_note_lines", id=n.id * 10 + k, credit_note_id=n.id,
@@ -498,9 +503,7 @@ def check_run(db, qbo_app, qbo_factory, model: list[Tenant], expected: dict[int,
     for t in model:
         realm = db.execute("SELECT realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = %s",
                            (t.id,)).fetchone()[0]
-        # The emulator has no PaymentMethod entity (payments_back reads it, whatever the rows).
-        errors = [r for r in qbo_app.requests_log(realm) if (r["status"] or 0) >= 400
-                  and "from+PaymentMethod" not in r["query"]]
+        errors = [r for r in qbo_app.requests_log(realm) if (r["status"] or 0) >= 400]
         assert not errors, errors
         with qbo_factory(t.id) as client:
             books = {e: client.query(f"select * from {e}")
@@ -549,8 +552,10 @@ def _line(qty="1", price="10.00", kind=None, disc=None, rate="GST", description=
                 None if disc is None else D(disc), rate, description, item)
 
 
-def _inv(iid, number="INV-1", client=10_001, lines=None, mode="exclusive", notes=None) -> Invoice:
-    return Invoice(iid, number, client, mode, [_line()] if lines is None else lines, notes, False)
+def _inv(iid, number="INV-1", client=10_001, lines=None, mode="exclusive", notes=None,
+         status="finalized") -> Invoice:
+    return Invoice(iid, number, client, mode, [_line()] if lines is None else lines, notes, False,
+                   status=status)
 
 
 INV, CUS, PAY, CRN = "invoice", "customer", "payment", "credit_memo"
@@ -648,6 +653,17 @@ EXAMPLES: dict[str, tuple[list[Tenant], dict[tuple[int, str, int], str | None]]]
          (1, PAY, 10_003): "payment_exceeds_balance", (1, PAY, 10_004): "payment_reference_too_long",
          (1, PAY, 10_005): "payment_amount_invalid",
          (1, CRN, 10_001): "credit_note_number_too_long", (1, CRN, 10_002): "credit_note_no_lines"}),
+    "statuses outside the source contract": (
+        [_t(invoices=[_inv(10_001), _inv(10_002, "INV-2", status="Finalized"),
+                      _inv(10_003, "INV-3", status="final"), _inv(10_004, "INV-4", status=""),
+                      _inv(10_005, "INV-5", status=" finalized")],
+            credit_notes=[CreditNote(10_001, "CN-1", 10_001, [("x", D("1.00"))], status="Finalized"),
+                          CreditNote(10_002, "CN-2", 10_001, [("x", D("1.00"))], status=""),
+                          CreditNote(10_003, "CN-3", 10_001, [("x", D("1.00"))])])],
+        {(1, INV, 10_001): None, (1, INV, 10_002): "invoice_status_unknown",
+         (1, INV, 10_003): "invoice_status_unknown", (1, INV, 10_004): "invoice_status_unknown",
+         (1, INV, 10_005): "invoice_status_unknown", (1, CRN, 10_001): "credit_note_status_unknown",
+         (1, CRN, 10_002): "credit_note_status_unknown", (1, CRN, 10_003): None}),
 }
 
 
@@ -676,3 +692,22 @@ def test_each_bad_input_of_the_issue_gets_its_own_explanation(db, qbo_app, qbo_f
     got = {key: (None if outcomes[key][0] == "synced" else outcomes[key][1]) for key in codes
            if key in outcomes}
     assert got == codes
+
+
+def test_a_status_outside_the_contract_is_named_with_the_allowed_ones(db, qbo_app, qbo_factory):
+    model = [_t(invoices=[_inv(10_001, status="Finalized"), _inv(10_002, "INV-2", status="FINAL"),
+                          _inv(10_003, "INV-3", status="draft")],
+                credit_notes=[CreditNote(10_001, "CN-1", 10_001, [("x", D("1.00"))], status="final")])]
+    run_model(db, qbo_app, qbo_factory, model)
+    logged = {(e, sid): (code, cause, fix) for e, sid, code, cause, fix in db.execute(
+        "SELECT entity, source_id, error_code, cause, fix FROM qbo_sync.sync_log WHERE run_id = 'fuzz-run'"
+        " AND entity IN ('invoice', 'credit_memo')").fetchall()}
+    code, cause, fix = logged[(INV, 10_001)]
+    assert code == "invoice_status_unknown"
+    assert "status 'Finalized'" in cause and "'draft', 'finalized' or 'voided'" in cause
+    assert "exactly 'finalized'" in fix and "billing app" in fix
+    assert "status 'FINAL'" in logged[(INV, 10_002)][1]
+    assert (INV, 10_003) not in logged  # a draft is not the sync's business
+    code, cause, _ = logged[(CRN, 10_001)]
+    # The invoice failed too, but the credit note's own status is the first thing to fix.
+    assert code == "credit_note_status_unknown" and "status 'final'" in cause
