@@ -73,6 +73,15 @@ _ENTRIES = [
         "to another active code with `python -m qbo_sync.tenants map-tax`. " + RESYNC,
     ),
     Explanation(
+        "tax_rate_mismatch", "Business validation error (tax) / Tax amounts differ", "configuration",
+        "{mismatch}: QuickBooks would work out a different tax and total for invoice {number} "
+        "than the billing app.",
+        "Link '{mismatched_rate}' to a QuickBooks tax code with the same rate: `python -m "
+        "qbo_sync.tenants map-tax --tenant-id {tenant_id} --tax-rate '{mismatched_rate}' "
+        "--tax-code NAME`; or, if the app's rate is the wrong one, correct the rate in the "
+        "billing app. " + RESYNC,
+    ),
+    Explanation(
         "unknown_tax_mode", "Business validation error (tax)", "data",
         "Invoice {number} has the tax mode '{tax_mode}'; only exclusive, inclusive and none "
         "can be sent to QuickBooks.",

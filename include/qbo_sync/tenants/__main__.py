@@ -8,13 +8,16 @@
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
 
 QuickBooks names (items, accounts, tax codes) are looked up in the tenant's company,
-so a typo is refused with the list of what exists instead of being stored.
+so a typo is refused with the list of what exists instead of being stored. map-tax also
+refuses a tax code whose rate differs from the app rate's (outside the US, where the code
+sets the rate): QuickBooks would total those invoices differently from the app.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from qbo_sync.db.connection import connect
@@ -23,6 +26,10 @@ from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_setti
 
 
 class NotInQuickBooks(LookupError):
+    pass
+
+
+class RateMismatch(ValueError):
     pass
 
 
@@ -79,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 if args.command == "map-tax":
                     code = resolve(client, "TaxCode", args.tax_code)
+                    check_rates_agree(conn, client, args.tenant_id, args.tax_rate, code)
                     map_tax_rate(conn, args.tenant_id, args.tax_rate, code)
                     print(f"tenant {args.tenant_id}: tax rate {args.tax_rate!r} -> QuickBooks tax code "
                           f"{args.tax_code!r} (Id {code})")
@@ -103,9 +111,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 if client is not None:
                     client.close()
-    except (NotInQuickBooks, UnknownTaxRate, ValueError) as exc:
+    except (NotInQuickBooks, UnknownTaxRate, ValueError) as exc:  # RateMismatch is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, code_id: str) -> None:
+    """Refuse linking an app rate to a tax code that charges another percentage (the sync
+    would fail every invoice using it, as tax_rate_mismatch). US codes are not compared."""
+    from qbo_sync.extract.read import tenant_settings  # noqa: PLC0415
+    from qbo_sync.validate.company import percent_text, rates_differ, sales_percent  # noqa: PLC0415
+
+    row = conn.execute(load_sql("tenants/tax_rate_by_name"),
+                       {"tenant_id": tenant_id, "name": tax_rate}).fetchone()
+    if not row:
+        raise UnknownTaxRate(f"tenant {tenant_id} has no tax rate named {tax_rate!r}")
+    app_rate = row[1]
+    if app_rate is None or tenant_settings(conn, tenant_id).region == "US":
+        return
+    rates = {str(r["Id"]): r.get("RateValue") for r in client.query("select * from TaxRate")}
+    rates = {k: Decimal(str(v)) for k, v in rates.items() if v is not None}
+    codes = client.query("select * from TaxCode")
+    percent_of = {str(c["Id"]): (c.get("Name", ""), sales_percent(c, rates)) for c in codes}
+    name, books = percent_of.get(code_id, ("", None))
+    if books is None or not rates_differ(app_rate, books):
+        return
+    same = sorted(n for n, p in percent_of.values() if p is not None and not rates_differ(app_rate, p))
+    hint = (f"Tax codes with {percent_text(app_rate * 100)}: {', '.join(same)}." if same
+            else f"No active QuickBooks tax code charges {percent_text(app_rate * 100)}.")
+    raise RateMismatch(
+        f"app tax rate {tax_rate} is {percent_text(app_rate * 100)} but QuickBooks tax code {name!r} "
+        f"charges {percent_text(books)}: invoices using it would total differently in QuickBooks, "
+        f"so the sync would fail them (tax_rate_mismatch). {hint} Link one of those, or correct "
+        f"the rate in the billing app first. Nothing was changed.")
 
 
 def _client(conn: Any, tenant_id: int) -> Any:

@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 LOOKUP_CHUNK = 50
+RATE_TOLERANCE = Decimal("0.005")  # percentage points
 
 Query = Callable[[str], list[dict[str, Any]]]  # a QuickBooks query -> every row, paged
 
@@ -35,6 +37,12 @@ class CompanyFacts:
     tax_code_ids_by_name: dict[str, str] = field(default_factory=dict)
     items: dict[str, tuple[str, bool]] = field(default_factory=dict)  # Id -> (Name, Active)
     book_close_date: date | None = None
+    # TaxCode Id -> its sales rate in percent (a group code: the sum of its components);
+    # None when QuickBooks does not tell us every component's RateValue.
+    tax_code_percent: dict[str, Decimal | None] = field(default_factory=dict)
+
+    def tax_code_name(self, code_id: str) -> str:
+        return self.tax_codes.get(code_id, (code_id, False))[0]
 
     def tax_code_active(self, code_id: str) -> bool:
         # TAX and NON are US pseudo codes that always exist.
@@ -44,6 +52,39 @@ class CompanyFacts:
 
     def item_active(self, item_id: str) -> bool:
         return self.items.get(item_id, ("", False))[1]
+
+
+def _percent(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def sales_percent(code: dict[str, Any], rates: dict[str, Decimal | None]) -> Decimal | None:
+    """A TaxCode's sales rate: the sum of its SalesTaxRateList rates (one for a plain code,
+    several for a group such as a state plus a city tax). None if any is unknown."""
+    details = (code.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
+    if not details:
+        return None
+    total = Decimal(0)
+    for detail in details:
+        rate = rates.get(str((detail.get("TaxRateRef") or {}).get("value")))
+        if rate is None:
+            return None
+        total += rate
+    return total
+
+
+def rates_differ(app_rate: Decimal, books_percent: Decimal) -> bool:
+    """An app rate (a fraction: 0.1000 = 10 %) against a QuickBooks percentage. The app keeps
+    rates to 0.01 % (numeric(7,4)); QuickBooks may hold more places (8.875 %), so closer
+    than half the app's step is the same rate."""
+    return abs(app_rate * 100 - books_percent) > RATE_TOLERANCE
+
+
+def percent_text(percent: Decimal) -> str:
+    return f"{percent.normalize():f}%"
 
 
 def _chunks(values: list[str], size: int = LOOKUP_CHUNK) -> Iterable[list[str]]:
@@ -59,9 +100,14 @@ class QuickBooksLookups:
 
     def facts(self) -> CompanyFacts:
         facts = CompanyFacts()
-        for row in self._query("select * from TaxCode where Active in (true, false)"):
+        codes = self._query("select * from TaxCode where Active in (true, false)")
+        for row in codes:
             facts.tax_codes[str(row["Id"])] = (row.get("Name", ""), bool(row.get("Active", True)))
             facts.tax_code_ids_by_name[row.get("Name", "")] = str(row["Id"])
+        if codes:
+            rates = {str(r["Id"]): _percent(r.get("RateValue")) for r in self._query("select * from TaxRate")}
+            for row in codes:
+                facts.tax_code_percent[str(row["Id"])] = sales_percent(row, rates)
         for row in self._query("select * from Item where Active in (true, false)"):
             facts.items[str(row["Id"])] = (row.get("Name", ""), bool(row.get("Active", True)))
         prefs = self._query("select * from Preferences")

@@ -19,7 +19,7 @@ from qbo_sync.extract.read import StagedInvoice, TaxRate, TenantSettings, staged
 from qbo_sync.money import ZERO
 from qbo_sync.transform.invoice import US_NON_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
-from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups
+from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
 from qbo_sync.validate.gx_runner import Check, SuiteRunner
 
 DOC_NUMBER_MAX = 21
@@ -41,6 +41,7 @@ CHECKS = [
     Check("unknown_tax_mode", "ExpectColumnValuesToBeInSet", {"column": "tax_mode", "value_set": TAX_MODES}),
     Check("tax_rate_not_mapped", "ExpectColumnValuesToBeBetween", {"column": "unmapped_tax_lines", "max_value": 0}),
     Check("tax_code_inactive", "ExpectColumnValuesToBeBetween", {"column": "inactive_tax_lines", "max_value": 0}),
+    Check("tax_rate_mismatch", "ExpectColumnValuesToBeBetween", {"column": "mismatched_tax_rates", "max_value": 0}),
     Check("us_several_sales_taxes", "ExpectColumnValuesToBeBetween", {"column": "us_sales_tax_codes", "max_value": 1}),
     Check("default_item_missing", "ExpectColumnValuesToBeInSet", {"column": "default_item_set", "value_set": [True]}),
     Check("default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}),
@@ -53,6 +54,25 @@ CHECKS = [
     Check("client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "client_ready", "value_set": [True]}),
 ]
 PRIORITY = [c.code for c in CHECKS]
+
+
+def rate_mismatches(rates_used: list[TaxRate], facts: CompanyFacts, region: str) -> list[tuple[TaxRate, str]]:
+    """The app rates whose QuickBooks tax code charges another percentage, each with the
+    sentence that says so. US codes are skipped: there the rate comes from the customer's
+    location (automated sales tax), not from the code the line names."""
+    if region == "US":
+        return []
+    found = []
+    for rate in sorted(rates_used, key=lambda r: r.name):
+        code = rate.qbo_tax_code_id
+        if not code or rate.rate is None or not facts.tax_code_active(code):
+            continue  # unmapped and inactive codes have their own checks
+        books = facts.tax_code_percent.get(code)
+        if books is None or not rates_differ(rate.rate, books):
+            continue
+        found.append((rate, f"App tax rate {rate.name} {percent_text(rate.rate * 100)} is mapped to "
+                            f"QuickBooks tax code '{facts.tax_code_name(code)}' ({percent_text(books)})"))
+    return found
 
 
 def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: TenantSettings,
@@ -78,6 +98,10 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
             no_tax_problem = "inactive"
     us_codes = {rates[l.tax_rate_id].qbo_tax_code_id for l in lines if l.tax_rate_id in rates} - {
         US_NON_TAXABLE, None}
+    # Lines of a 'none' invoice go out with the no-tax code, whatever rate they name.
+    mismatched = [] if inv.tax_mode == "none" else rate_mismatches(
+        list({l.tax_rate_id: rates[l.tax_rate_id] for l in lines if l.tax_rate_id in rates}.values()),
+        facts, settings.region)
     kinds = {("product" if l.item_kind == "product" else "service") for l in lines}
     item_of = {"service": settings.default_service_item_id, "product": settings.default_product_item_id}
     missing_kind = next((k for k in sorted(kinds) if not item_of[k]), None)
@@ -109,6 +133,7 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "tax_mode": inv.tax_mode or "",
         "unmapped_tax_lines": len(unmapped) + (1 if no_tax_problem == "missing" else 0),
         "inactive_tax_lines": len(inactive) + (1 if no_tax_problem == "inactive" else 0),
+        "mismatched_tax_rates": len(mismatched),
         "us_sales_tax_codes": len(us_codes) if settings.region == "US" else 0,
         "default_item_set": missing_kind is None,
         "default_item_active": inactive_kind is None,
@@ -130,6 +155,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "tax_code": ", ".join([c for _, c in inactive]
                               + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])),
         "kind": missing_kind or inactive_kind or "service",
+        "mismatch": "; ".join(text for _, text in mismatched),
+        "mismatched_rate": mismatched[0][0].name if mismatched else None,
         "item": item_of.get(inactive_kind or "", None),
         "length": len(inv.number or ""),
         "ids": ", ".join(str(i) for i in sorted([inv.id, *duplicates.get(inv.id, [])])),

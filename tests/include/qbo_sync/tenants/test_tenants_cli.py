@@ -50,3 +50,34 @@ def test_set_resolves_item_names_and_policies(db, tenant, capsys):
 def test_a_template_without_the_name_is_refused(tenant, capsys):
     assert main(["set", "--tenant-id", "1", "--display-name-template", "client {tag}"]) == 2
     assert "{name}" in capsys.readouterr().err
+
+
+def test_map_tax_refuses_a_code_whose_rate_differs_and_changes_nothing(db, tenant, capsys):
+    insert(db, "billing.tax_rates", id=2, tenant_id=1, name="Half GST", rate=D("0.0500"))
+    assert main(["map-tax", "--tenant-id", "1", "--tax-rate", "Half GST", "--tax-code", "GST"]) == 2
+    err = capsys.readouterr().err
+    assert "app tax rate Half GST is 5% but QuickBooks tax code 'GST' charges 10%" in err
+    assert "No active QuickBooks tax code charges 5%" in err and "Nothing was changed" in err
+    assert db.execute("SELECT count(*) FROM qbo_sync.tax_code_map").fetchone() == (0,)
+    # A zero rate goes to any zero-rated code.
+    insert(db, "billing.tax_rates", id=3, tenant_id=1, name="Exempt", rate=D("0"))
+    assert main(["map-tax", "--tenant-id", "1", "--tax-rate", "Exempt", "--tax-code", "GST free"]) == 0
+
+
+def test_map_tax_names_the_codes_with_the_app_rate(db, qbo_app, database_url, monkeypatch, capsys):
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
+    insert(db, "billing.tenants", id=2, name="Camden Dental")
+    insert(db, "billing.tax_rates", id=20, tenant_id=2, name="Reduced VAT", rate=D("0.0500"))
+    provision_tenant(db, qbo_app, 2, region="UK")
+    assert main(["map-tax", "--tenant-id", "2", "--tax-rate", "Reduced VAT", "--tax-code", "20.0% S"]) == 2
+    assert "Tax codes with 5%: 5.0% R." in capsys.readouterr().err
+    assert main(["map-tax", "--tenant-id", "2", "--tax-rate", "Reduced VAT", "--tax-code", "5.0% R"]) == 0
+
+
+def test_map_tax_does_not_compare_us_codes(db, qbo_app, database_url, monkeypatch):
+    # A US line says TAX; the rate comes from the customer's location, not the code.
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
+    insert(db, "billing.tenants", id=3, name="Austin Physio")
+    insert(db, "billing.tax_rates", id=30, tenant_id=3, name="Sales tax", rate=D("0.0500"))
+    provision_tenant(db, qbo_app, 3, region="US")
+    assert main(["map-tax", "--tenant-id", "3", "--tax-rate", "Sales tax", "--tax-code", "California"]) == 0
