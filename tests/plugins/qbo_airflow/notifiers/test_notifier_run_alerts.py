@@ -146,5 +146,7 @@ def test_concurrent_senders_deliver_once(tenants, channels, database_url):
         t.start()
     for t in threads:
         t.join(30)
-    assert sorted(len(r) for r in results) == [0, 2]
+    # Each channel is claimed on its own: the two senders may split the channels between
+    # them, but together they send each exactly once.
+    assert len(results) == 2 and sum(len(r) for r in results) == 2
     assert len(smtp.messages) == 1 and len(hooks.received) == 1
