@@ -49,7 +49,7 @@ def build_au_tenant(db, qbo_app):
     insert(db, "billing.tenants", id=1, name="Harbour Physio", currency="AUD", timezone="Australia/Sydney")
     insert(db, "billing.tax_rates", id=1, tenant_id=1, name="GST", rate=D("0.1000"))
     insert(db, "billing.tax_rates", id=2, tenant_id=1, name="GST free", rate=D("0.0000"))
-    insert(db, "billing.tax_rates", id=3, tenant_id=1, name="Mystery levy", rate=D("0.0500"))
+    insert(db, "billing.tax_rates", id=3, tenant_id=1, name="Mystery levy", rate=D("0.1000"))  # a second 10% levy, not yet linked
     insert(db, "billing.catalog_items", id=1, tenant_id=1, name="Consult", kind="service", unit_price=D("90"))
     insert(db, "billing.catalog_items", id=2, tenant_id=1, name="Knee brace", kind="product", unit_price=D("45"))
     for cid, first, last, parent in [(1, "Jane", "Smith", None), (2, None, None, None),
@@ -66,7 +66,7 @@ def build_au_tenant(db, qbo_app):
     }
     add_invoice(db, 3, "INV-0003", 1, [])
     add_invoice(db, 4, "INV-2026-0004-EXTRA-LONG", 1, [("1", "10", 1, None, None)])
-    add_invoice(db, 5, "INV-0005", 1, [("1", "10", 3, None, None)], rates={3: D("0.05")})
+    add_invoice(db, 5, "INV-0005", 1, [("1", "10", 3, None, None)], rates={3: D("0.10")})
     add_invoice(db, 6, "INV-0006", 3, [("1", "10", 1, None, None)])
     add_invoice(db, 7, "INV-0007", 1, [("1", "10", 1, None, None)], finalized=CONNECTED - timedelta(days=2))
     add_invoice(db, 8, "INV-0008", 1, [("1", "10", 1, None, None)], total=D("12.00"))
