@@ -75,9 +75,17 @@ def staged_invoices(
         after = ids[-1]
 
 
-def staged_customers(conn: psycopg.Connection, run_id: str, tenant_id: int) -> list[tuple[Client, int]]:
-    """(client, depth) pairs, parents first. Clients per run are few next to invoices."""
-    rows = conn.execute(
-        load_sql("extract/read_customers"), {"run_id": run_id, "tenant_id": tenant_id}
-    ).fetchall()
-    return [(Client(*r[:9]), r[9]) for r in rows]
+def staged_customers(
+    conn: psycopg.Connection, run_id: str, tenant_id: int, chunk: int = CHUNK
+) -> Iterator[list[tuple[Client, int]]]:
+    """(client, depth) pairs, parents first, ``chunk`` at a time."""
+    after = (-1, 0)
+    while True:
+        rows = conn.execute(load_sql("extract/read_customers"), {
+            "run_id": run_id, "tenant_id": tenant_id, "after_depth": after[0],
+            "after_id": after[1], "limit": chunk,
+        }).fetchall()
+        if not rows:
+            return
+        yield [(Client(*r[:9]), r[9]) for r in rows]
+        after = (rows[-1][9], rows[-1][0])
