@@ -3,7 +3,8 @@ worker is killed mid-batch, and tasks and whole runs are cleared and re-run; aft
 QuickBooks itself must hold every valid record exactly once with the app's totals.
 
 The bounded size runs in ``make test``; ``--runslow`` adds the larger run the README quotes
-(the same as ``python -m qbo_sync.dev.chaos --seed 2026 --tenants 6 --invoices 1200 --probability 0.2``).
+(the same as ``python -m qbo_sync.dev.chaos --seed 2027 --tenants 8 --invoices 4000 --probability 0.2
+--airflow-reruns 4``).
 """
 from __future__ import annotations
 
@@ -54,6 +55,6 @@ def test_chaos_bounded(db, database_url, airflow_db, airflow_conns):
 @pytest.mark.timeout(3600)
 def test_chaos_larger(db, database_url, airflow_db, airflow_conns):
     figures = _chaos(database_url, airflow_conns, ChaosConfig(
-        seed=2026, tenants=6, invoices=1200, probability=0.2, airflow_reruns=3))
+        seed=2027, tenants=8, invoices=4000, probability=0.2, airflow_reruns=4))
     _assert_guarantees(figures)
-    assert figures.checked["invoices"] > 900
+    assert figures.checked["invoices"] > 3000
