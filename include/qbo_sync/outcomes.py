@@ -53,9 +53,15 @@ def _context_params(ctx: RunContext) -> dict[str, object]:
 
 
 def record(conn: psycopg.Connection, ctx: RunContext, outcome: Outcome) -> None:
+    _upsert(conn, ctx, [outcome])
+
+
+def _upsert(conn: psycopg.Connection, ctx: RunContext, rows: Sequence[Outcome]) -> None:
+    # One statement for one record or many: a retried or cleared task replaces its run's rows.
     params = _context_params(ctx)
-    params.update((name, getattr(outcome, name)) for name in _OUTCOME_FIELDS)
-    conn.execute(load_sql("outcomes/upsert"), params)
+    for name in _OUTCOME_FIELDS:
+        params[name] = [getattr(o, name) for o in rows]
+    conn.execute(load_sql("outcomes/upsert_many"), params)
 
 
 def record_many(conn: psycopg.Connection, ctx: RunContext, items: Iterable[Outcome]) -> None:
@@ -66,16 +72,8 @@ def record_many(conn: psycopg.Connection, ctx: RunContext, items: Iterable[Outco
         key = (outcome.tenant_id, outcome.entity, outcome.source_id) if outcome.source_id is not None else i
         latest.pop(key, None)  # re-insert: keep the order of last occurrence
         latest[key] = outcome
-    rows: Sequence[Outcome] = list(latest.values())
-    if not rows:
-        return
-    if len(rows) == 1:
-        record(conn, ctx, rows[0])
-        return
-    params = _context_params(ctx)
-    for name in _OUTCOME_FIELDS:
-        params[name] = [getattr(o, name) for o in rows]
-    conn.execute(load_sql("outcomes/upsert_many"), params)
+    if latest:
+        _upsert(conn, ctx, list(latest.values()))
 
 
 def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,

@@ -1,5 +1,6 @@
--- Many outcomes of one run task in one statement (arrays of equal length, one element per
--- record; a record appears once). Same upsert as outcomes/upsert.sql.
+-- Outcomes of one run task, one row per record per run, in one statement (arrays of equal
+-- length, one element per record; a record appears once): a retried or cleared task
+-- replaces its run's rows instead of adding to them.
 INSERT INTO qbo_sync.sync_log (
     dag_id, run_id, task_id, map_index, try_number, tenant_id, realm_id, entity,
     source_id, source_ref, action, status, error_code, error_message, category,
