@@ -98,11 +98,9 @@ def db(database_url: str):
 
 @pytest.fixture(scope="session")
 def qbo_emulator():
-    from qbo_emulator.testing import EmulatorProcess
+    from support.emulator import emulator_app
 
-    client_id, client_secret = "test-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-    with EmulatorProcess("--no-limits", "--client-id", client_id, "--client-secret", client_secret) as emu:
-        emu.app_credentials = (client_id, client_secret)
+    with emulator_app() as emu:
         yield emu
 
 

@@ -671,7 +671,8 @@ def main(argv: list[str] | None = None) -> int:
             _airflow_home(env)
         client_id, client_secret = "chaos-" + secrets.token_hex(4), secrets.token_urlsafe(16)
         with _env(QBO_SYNC_FERNET_KEY=Fernet.generate_key().decode()), \
-                EmulatorProcess("--no-limits", "--client-id", client_id, "--client-secret", client_secret) as emu:
+                EmulatorProcess("--no-limits", f"--client-id={client_id}",
+                                f"--client-secret={client_secret}") as emu:
             env["QBO_SYNC_FERNET_KEY"] = os.environ["QBO_SYNC_FERNET_KEY"]
             figures = Chaos(url, emu, (client_id, client_secret), cfg, airflow_env=env).run()
     finally:

@@ -108,7 +108,8 @@ def quickbooks(env: dict[str, str]) -> Iterator[tuple[dict[str, str], Any]]:
 
     client_id = "demo-" + secrets.token_hex(6)
     client_secret = secrets.token_urlsafe(24)
-    args = ["--port", str(EMULATOR_PORT), "--client-id", client_id, "--client-secret", client_secret]
+    args = ["--port", str(EMULATOR_PORT), f"--client-id={client_id}",
+            f"--client-secret={client_secret}"]  # "=": a secret may start with "-"
     with EmulatorProcess(*args) as emu:
         env = dict(env)
         env[_env_name(QBO_CONN_ID)] = json.dumps({

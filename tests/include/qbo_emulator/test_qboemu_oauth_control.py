@@ -232,6 +232,15 @@ def test_emulator_process_fixed_client_credentials():
     assert process.poll() is not None  # stopped on exit
 
 
+def test_a_client_secret_that_starts_with_a_dash_is_taken_whole():
+    # secrets.token_urlsafe() starts with "-" one time in 64: pass it as --client-secret=...
+    from qbo_emulator.testing import EmulatorProcess
+
+    with EmulatorProcess("--client-id=my-app", "--client-secret=-dash-first", "--no-limits") as emulator:
+        info = emulator.create_company()
+        assert info["client_secret"] == "-dash-first"
+
+
 def test_a_frozen_clock_stamps_every_write_with_the_same_time_until_restarted(qbo, au):
     offset_before = qbo.store.clock.offset
     stopped = qbo.freeze_clock(True)

@@ -26,6 +26,7 @@ import requests
 from qbo_sync import pipeline
 from qbo_sync.companies import client_for_tenant, connection_status
 from qbo_sync.extract.stage import RunWindow
+from support.emulator import emulator_app
 from support.rows import insert
 from support.scenario import build_au_tenant
 
@@ -36,14 +37,7 @@ EXPIRE = 3700  # seconds of emulator clock: past an access token's hour
 @pytest.fixture(scope="module")
 def qbo_emulator():
     """Overrides the session emulator for this module: own clock, no refresh grace."""
-    import secrets
-
-    from qbo_emulator.testing import EmulatorProcess
-
-    client_id, client_secret = "tok-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-    with EmulatorProcess("--no-limits", "--refresh-grace-seconds", "0", "--client-id", client_id,
-                         "--client-secret", client_secret) as emu:
-        emu.app_credentials = (client_id, client_secret)
+    with emulator_app("--refresh-grace-seconds", "0", prefix="tok") as emu:
         yield emu
 
 

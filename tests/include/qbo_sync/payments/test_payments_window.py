@@ -5,7 +5,6 @@ Each test has an emulator of its own: its clock only moves forward.
 """
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
 
@@ -17,16 +16,13 @@ from qbo_sync import outcomes
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.payments.inbound import import_tenant
 from qbo_sync.pipeline import run_once
+from support.emulator import emulator_app
 from support.scenario import build_au_tenant
 
 
 @pytest.fixture
 def qbo_emulator():
-    from qbo_emulator.testing import EmulatorProcess
-
-    client_id, client_secret = "win-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-    with EmulatorProcess("--no-limits", "--client-id", client_id, "--client-secret", client_secret) as emu:
-        emu.app_credentials = (client_id, client_secret)
+    with emulator_app(prefix="win") as emu:
         yield emu
 
 
