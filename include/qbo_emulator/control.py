@@ -51,6 +51,21 @@ def new_company(store: Store, region: str, preferences: dict[str, Any], client_i
     return company
 
 
+def _fault_shape(body: dict[str, Any]) -> tuple[str | None, int | None, float]:
+    """What a queued fault and a chaos rule share: which paths, which status, how long."""
+    path_contains = body.get("path_contains")
+    if path_contains is not None and not isinstance(path_contains, str):
+        raise BadRequest("path_contains must be a string")
+    status = body.get("status")
+    if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+        raise BadRequest("status must be an HTTP status code")
+    try:
+        seconds = float(body.get("seconds", 30))
+    except (TypeError, ValueError):
+        raise BadRequest("seconds must be a number") from None
+    return path_contains, status, seconds
+
+
 class Control:
     def __init__(self, store: Store, limiter: RateLimiter) -> None:
         self.store = store
@@ -129,17 +144,7 @@ class Control:
         count = body.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise BadRequest("count must be a positive integer")
-        path_contains = body.get("path_contains")
-        if path_contains is not None and not isinstance(path_contains, str):
-            raise BadRequest("path_contains must be a string")
-        status = body.get("status")
-        if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
-            raise BadRequest("status must be an HTTP status code")
-        seconds = body.get("seconds", 30)
-        try:
-            seconds = float(seconds)
-        except (TypeError, ValueError):
-            raise BadRequest("seconds must be a number")
+        path_contains, status, seconds = _fault_shape(body)
         company.fault_rules.append(FaultRule(kind, count, path_contains, status, seconds))
         return json_response({"queued": [self._rule_json(r) for r in company.fault_rules]}, 201)
 
@@ -191,16 +196,7 @@ class Control:
         if (not isinstance(kinds, list) or not kinds
                 or any(k not in FAULT_KINDS for k in kinds)):
             raise BadRequest(f"kinds must be a non-empty list of {list(FAULT_KINDS)}")
-        path_contains = body.get("path_contains")
-        if path_contains is not None and not isinstance(path_contains, str):
-            raise BadRequest("path_contains must be a string")
-        status = body.get("status")
-        if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
-            raise BadRequest("status must be an HTTP status code")
-        try:
-            seconds = float(body.get("seconds", 30))
-        except (TypeError, ValueError):
-            raise BadRequest("seconds must be a number")
+        path_contains, status, seconds = _fault_shape(body)
         company.chaos = ChaosRule(seed, float(probability), tuple(kinds), path_contains, status, seconds)
         return json_response(self._chaos_json(company), 201)
 

@@ -191,6 +191,19 @@ def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
 
 # --- Item, Account, TaxCode ---------------------------------------------------------------
 
+def _required_name(record: dict[str, Any]) -> str:
+    name = record.get("Name")
+    if not isinstance(name, str) or not name.strip():
+        raise faults.required_param("Name")
+    return name.strip()
+
+
+def _check_unique(names: dict[str, str], name: str, old: dict[str, Any] | None, kind: str) -> None:
+    """Name lists are unique case-insensitively; an update may keep its own name."""
+    owner = names.get(name.lower())
+    if owner is not None and (old is None or owner != old["Id"]):
+        raise faults.duplicate_name(kind)
+
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
 
 
@@ -198,16 +211,11 @@ def build_item(ctx: WriteContext, entity: str, data: dict[str, Any],
                old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
-    name = record.get("Name")
-    if not isinstance(name, str) or not name.strip():
-        raise faults.required_param("Name")
-    name = name.strip()
+    name = _required_name(record)
     check_length(record, "Name", 100)
     if ":" in name:
         raise faults.business("The name cannot contain a colon (:).", "Name")
-    owner = company.item_names.get(name.lower())
-    if owner is not None and (old is None or owner != old["Id"]):
-        raise faults.duplicate_name("item")
+    _check_unique(company.item_names, name, old, "item")
     item_type = record.get("Type") or "Service"
     if item_type not in ITEM_TYPES:
         raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {item_type}", "Type")
@@ -249,10 +257,7 @@ def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
                   old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
-    name = record.get("Name")
-    if not isinstance(name, str) or not name.strip():
-        raise faults.required_param("Name")
-    name = name.strip()
+    name = _required_name(record)
     check_length(record, "Name", 100)
     account_type = record.get("AccountType")
     if not account_type:
@@ -260,9 +265,7 @@ def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
     if account_type not in ACCOUNT_CLASSIFICATION:
         raise faults.invalid_property(f"Property Name:AccountType specified is unsupported or invalid: {account_type}",
                                       "AccountType")
-    owner = company.account_names.get(name.lower())
-    if owner is not None and (old is None or owner != old["Id"]):
-        raise faults.duplicate_name("account")
+    _check_unique(company.account_names, name, old, "account")
     record["Name"] = name
     record["FullyQualifiedName"] = name
     record["Classification"] = ACCOUNT_CLASSIFICATION[account_type]
@@ -281,15 +284,10 @@ def build_payment_method(ctx: WriteContext, entity: str, data: dict[str, Any],
                          old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
-    name = record.get("Name")
-    if not isinstance(name, str) or not name.strip():
-        raise faults.required_param("Name")
-    name = name.strip()
+    name = _required_name(record)
     if len(name) > 31:
         raise faults.string_length("Name", 31, len(name))
-    owner = company.payment_method_names.get(name.lower())
-    if owner is not None and (old is None or owner != old["Id"]):
-        raise faults.duplicate_name("payment method")
+    _check_unique(company.payment_method_names, name, old, "payment method")
     method_type = record.get("Type") or "NON_CREDIT_CARD"
     if method_type not in PAYMENT_METHOD_TYPES:
         raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {method_type}",
