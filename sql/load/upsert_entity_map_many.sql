@@ -1,5 +1,6 @@
--- Our map for every record of one batch QuickBooks accepted, in one statement (arrays of
--- equal length; a record appears once). Same upsert as load/upsert_entity_map.sql.
+-- Our map (source id -> QuickBooks Id, SyncToken, hash of what we sent) for the records
+-- QuickBooks accepted, one batch or one record, in one statement (arrays of equal length;
+-- a record appears once).
 INSERT INTO qbo_sync.entity_map (tenant_id, entity, source_id, realm_id, qbo_id, sync_token,
                                  payload_hash, doc_number)
 SELECT %(tenant_id)s::bigint, %(entity)s::text, r.source_id, %(realm_id)s::text, r.qbo_id,

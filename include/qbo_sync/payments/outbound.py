@@ -72,10 +72,7 @@ class Poster:
     def _synced(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str,
                 qbo_id: str, sync_token: str | None, note: str | None = None,
                 hash_: str | None = None, map_entity: str | None = None) -> None:
-        self.conn.execute(load_sql("load/upsert_entity_map"), {
-            "tenant_id": self.tenant_id, "entity": map_entity or entity, "source_id": source_id,
-            "realm_id": self.realm_id, "qbo_id": qbo_id, "sync_token": sync_token,
-            "payload_hash": hash_, "doc_number": ref})
+        self._map(map_entity or entity, source_id, qbo_id, sync_token, hash_, ref)
         outcomes.record(self.conn, self.ctx, outcomes.Outcome(
             tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
             action=action, status="synced", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
@@ -328,11 +325,8 @@ class Poster:
                                 or self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
                                                             lines.get(nid, []), rates))
                         memo_qbo = str(memo["Id"])
-                        self.conn.execute(load_sql("load/upsert_entity_map"), {
-                            "tenant_id": self.tenant_id, "entity": "credit_memo", "source_id": nid,
-                            "realm_id": self.realm_id, "qbo_id": memo_qbo,
-                            "sync_token": str(memo.get("SyncToken")), "payload_hash": None,
-                            "doc_number": number})
+                        self._map("credit_memo", nid, memo_qbo, str(memo.get("SyncToken")),
+                                  doc_number=number)
                     found = applications.get(private_note_tag("credit_application", nid))
                     if found and not application_qbo:
                         self._map_application(nid, found)
@@ -409,10 +403,15 @@ class Poster:
         return amount
 
     def _map_application(self, nid: int, payment: dict[str, Any]) -> None:
-        self.conn.execute(load_sql("load/upsert_entity_map"), {
-            "tenant_id": self.tenant_id, "entity": "credit_application", "source_id": nid,
-            "realm_id": self.realm_id, "qbo_id": str(payment["Id"]),
-            "sync_token": str(payment.get("SyncToken")), "payload_hash": None, "doc_number": None})
+        self._map("credit_application", nid, str(payment["Id"]), str(payment.get("SyncToken")))
+
+    def _map(self, entity: str, source_id: int, qbo_id: str, sync_token: str | None,
+             payload_hash: str | None = None, doc_number: str | None = None) -> None:
+        # The loader's per-batch statement, for one record.
+        self.conn.execute(load_sql("load/upsert_entity_map_many"), {
+            "tenant_id": self.tenant_id, "entity": entity, "realm_id": self.realm_id,
+            "source_id": [source_id], "qbo_id": [qbo_id], "sync_token": [sync_token],
+            "payload_hash": [payload_hash], "doc_number": [doc_number]})
 
     # ------------------------------------------------------------------ voids
     def post_voids(self) -> None:
