@@ -1,0 +1,2 @@
+"""Airflow operators of the QuickBooks sync."""
+from __future__ import annotations
