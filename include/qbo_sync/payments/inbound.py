@@ -99,24 +99,27 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
     lost. A query cannot see deletions: one deleted in that gap stays imported, and the
     log says so. If QuickBooks' clock runs ahead of ours it refuses a window we thought
     inside its 30 days (fault 500): capture then starts a day later, the query covers the rest."""
-    floor = now - timedelta(days=CDC_DAYS) + CDC_MARGIN
-    for attempt in range(2):
-        gap = _changed_by_query(client, tenant_id, since, floor) if since < floor else []
+    def capture(start: datetime) -> list[Any] | None:
         try:
-            recent = client.cdc(["Payment"], max(since, floor))
+            return client.cdc(["Payment"], start)
         except CdcWindowTooDense:
-            # Over 1,000 payments stamped within one second (a bulk import): capture cannot
-            # page them, a query can. Without this the cursor could never move past them.
-            return _changed_by_query(client, tenant_id, since, None)
-        except QboFaultError as exc:
-            if attempt or exc.fault.code != CDC_TOO_OLD:
-                raise
-            floor += timedelta(days=1)
-            continue
-        latest = {str(c.id): c for c in gap}
-        latest.update((str(c.id), c) for c in recent)  # capture knows deletions: it wins
-        return list(latest.values())
-    raise AssertionError("unreachable")  # pragma: no cover
+            return None  # over 1,000 payments stamped within one second: capture cannot page
+
+    floor = now - timedelta(days=CDC_DAYS) + CDC_MARGIN
+    try:
+        recent = capture(max(since, floor))
+    except QboFaultError as exc:
+        if exc.fault.code != CDC_TOO_OLD:
+            raise
+        floor += timedelta(days=1)
+        recent = capture(max(since, floor))
+    if recent is None:
+        # A query can page them; without it the cursor could never move past them.
+        return _changed_by_query(client, tenant_id, since, None)
+    gap = _changed_by_query(client, tenant_id, since, floor) if since < floor else []
+    latest = {str(c.id): c for c in gap}
+    latest.update((str(c.id), c) for c in recent)  # capture knows deletions: it wins
+    return list(latest.values())
 
 
 def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime | None) -> list[Any]:
@@ -128,8 +131,11 @@ def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datet
         log.warning("tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
                     "change window: reading them with a query (deletions in that span are not visible)",
                     tenant_id, since.isoformat(), until.isoformat(), CDC_DAYS)
-    rows = client.query("select * from Payment where MetaData.LastUpdatedTime >= "
-                        + quote(since.astimezone(timezone.utc).isoformat()))
+    select = ("select * from Payment where MetaData.LastUpdatedTime >= "
+              + quote(since.astimezone(timezone.utc).isoformat()))
+    if until is not None:  # capture reads from there on
+        select += " and MetaData.LastUpdatedTime < " + quote(until.astimezone(timezone.utc).isoformat())
+    rows = client.query(select)
     changes = []
     for row in rows:
         stamp = (row.get("MetaData") or {}).get("LastUpdatedTime")
