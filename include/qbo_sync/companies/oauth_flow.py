@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from qbo_client import OAuthApp
+from qbo_client import InvalidGrant, OAuthApp
 from qbo_sync.companies.crypto import TokenCipher
 from qbo_sync.companies.settings import AppSettings
 from qbo_sync.companies.store import connect_tenant
@@ -54,7 +54,14 @@ def finish_connection(conn: psycopg.Connection, tenant_id: int, *, code: str, re
     if not code or not realm_id:
         raise ValueError("QuickBooks' answer carried no authorization code or no company (realmId): "
                          "start connecting again")
-    tokens = (app or settings.oauth_app()).exchange_code(code, redirect_uri)
+    try:
+        tokens = (app or settings.oauth_app()).exchange_code(code, redirect_uri)
+    except InvalidGrant as refused:
+        detail = f": {refused.description}" if refused.description else ""
+        raise ValueError(
+            f"QuickBooks refused the authorization code (invalid_grant{detail}). A code works once, for a "
+            "few minutes, and only with the redirect URI its authorize request used: start connecting again"
+        ) from None
     connect_tenant(conn, tenant_id, realm_id, tokens, cipher)
     _, name = verify_company(conn, tenant_id, settings, cipher)
     return FinishedConnection(int(tenant_id), str(realm_id), name)

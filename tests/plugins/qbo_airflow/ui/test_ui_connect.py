@@ -263,3 +263,27 @@ def test_the_callback_url_comes_from_configuration_never_from_the_request(monkey
     monkeypatch.setenv("AIRFLOW__API__BASE_URL", "")
     with pytest.raises(connect.ConnectError, match="QBO_SYNC_OAUTH_REDIRECT_URI"):
         connect.redirect_uri()
+
+
+def test_a_refused_code_or_a_denied_approval_is_said_plainly_and_connects_nothing(airflow_server, tenants, db):
+    admin = Browserless(airflow_server, "admin")
+    url = admin.approve(2)
+    code = parse_qs(urlparse(url).query)["code"][0]
+    # QuickBooks refuses the code at the token endpoint (here: not the one it issued).
+    response = admin.callback(url.replace(code, "AB-not-the-code"))
+    assert response.status_code == 303
+    error = parse_qs(urlparse(response.headers["location"]).query)["error"][0]
+    assert error.startswith("Tenant 2 was not connected to QuickBooks: "
+                            "QuickBooks refused the authorization code"), error
+    assert "start connecting again" in error
+    assert db.execute(CONNECTIONS).fetchall() == []
+    # The person clicked Cancel in QuickBooks: QuickBooks answers error=access_denied.
+    url = admin.approve(2)
+    denied = url.replace(f"code={parse_qs(urlparse(url).query)['code'][0]}", "error=access_denied")
+    response = admin.callback(denied)
+    error = parse_qs(urlparse(response.headers["location"]).query)["error"][0]
+    assert "QuickBooks did not connect tenant 2 (access_denied)" in error and "Click Connect" in error
+    assert db.execute(CONNECTIONS).fetchall() == []
+    # Both states are spent: the real code cannot be delivered with them afterwards.
+    assert admin.callback(url).status_code == 400
+    assert db.execute(CONNECTIONS).fetchall() == []
