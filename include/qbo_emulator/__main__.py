@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port-file", help="write the port actually used to this file once listening")
     parser.add_argument("--client-id", help="client id of the default app (default: generated at start)")
     parser.add_argument("--client-secret", help="client secret of the default app (default: generated at start)")
+    parser.add_argument("--redirect-uri", action="append", default=[], metavar="URL",
+                        help="a redirect URI registered for the default app (repeat for more); "
+                             "authorize refuses any other, as Intuit does")
     parser.add_argument("--no-limits", action="store_true", help="turn every throttling limit off")
     parser.add_argument("--requests-per-minute", type=int, default=defaults.requests_per_minute,
                         help="requests per minute per realm and app (default %(default)s)")
@@ -78,6 +81,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         config.client_id = args.client_id
     if args.client_secret:
         config.client_secret = args.client_secret
+    config.redirect_uris = tuple(args.redirect_uri)
     return config
 
 

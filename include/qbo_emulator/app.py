@@ -52,6 +52,8 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         Route(JWKS_PATH, jwks, methods=["GET"]),
         Route("/_emulator/health", ctl(control.health), methods=["GET"]),
         Route("/_emulator/apps", ctl(control.create_app), methods=["POST"]),
+        Route("/_emulator/apps/{client_id}/redirect_uris", ctl(control.redirect_uris),
+              methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/companies", ctl(control.create_company), methods=["POST"]),
         Route("/_emulator/companies/{realm_id}", ctl(control.patch_company), methods=["PATCH"]),
         Route("/_emulator/companies/{realm_id}/faults", ctl(control.add_fault), methods=["POST"]),

@@ -25,6 +25,8 @@ class EmulatorConfig:
     # The default app, shared by every company (one app connects many companies).
     client_id: str = field(default_factory=_new_client_id)
     client_secret: str = field(default_factory=_new_client_secret)
+    # The default app's registered redirect URIs (Intuit: the app's Keys & OAuth settings).
+    redirect_uris: tuple[str, ...] = ()
 
     # Throttling, per realm and app.
     limits_enabled: bool = True

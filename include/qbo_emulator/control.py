@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -49,6 +50,22 @@ def new_company(store: Store, region: str, preferences: dict[str, Any], client_i
     store.companies[company.realm_id] = company
     seed_company(company)
     return company
+
+
+def _redirect_uris(body: dict[str, Any], required: bool) -> list[str]:
+    """Absolute http(s) URLs without a fragment (RFC 6749 3.1.2). Intuit also wants https
+    and no IP address outside localhost/sandbox; the emulator, itself plain http on
+    127.0.0.1, does not enforce that (README "OAuth")."""
+    uris = body.get("redirect_uris")
+    if uris is None and not required:
+        return []
+    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
+        raise BadRequest("redirect_uris must be a non-empty list of URLs")
+    for uri in uris:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+            raise BadRequest(f"redirect URI {uri!r} must be an absolute http(s) URL without a fragment")
+    return list(dict.fromkeys(uris))
 
 
 def _fault_shape(body: dict[str, Any]) -> tuple[str | None, int | None, float]:
@@ -97,8 +114,25 @@ class Control:
         return json_response({"status": "ok", "companies": len(self.store.companies)})
 
     async def create_app(self, request: Request) -> Response:
-        app = self.store.create_app()
-        return json_response({"client_id": app.client_id, "client_secret": app.client_secret}, 201)
+        """``POST {"redirect_uris": [...]?}``: another app, with its registered redirect URIs."""
+        uris = _redirect_uris(await self._body(request), required=False)
+        app = self.store.create_app(uris)
+        return json_response({"client_id": app.client_id, "client_secret": app.client_secret,
+                              "redirect_uris": app.redirect_uris}, 201)
+
+    async def redirect_uris(self, request: Request) -> Response:
+        """The app's registered redirect URIs (Intuit: Keys & OAuth > Redirect URIs). ``GET``
+        lists them; ``POST {"redirect_uris": [...]}`` adds; ``DELETE`` the same body removes."""
+        app = self.store.apps.get(request.path_params["client_id"])
+        if app is None:
+            return json_response({"error": "unknown client_id"}, 404)
+        if request.method != "GET":
+            uris = _redirect_uris(await self._body(request), required=True)
+            if request.method == "POST":
+                app.redirect_uris.extend(u for u in uris if u not in app.redirect_uris)
+            else:
+                app.redirect_uris[:] = [u for u in app.redirect_uris if u not in uris]
+        return json_response({"client_id": app.client_id, "redirect_uris": app.redirect_uris})
 
     async def create_company(self, request: Request) -> Response:
         store = self.store

@@ -70,6 +70,24 @@ def _client(store: Store, request: Request) -> tuple[str, str] | None:
     return client_id, client_secret
 
 
+# Intuit's connection-error page for an unregistered redirect URI, in its words as users
+# report them (github.com/intuit/quickbooks-online-mcp-server/issues/51, 2026-05;
+# github.com/vm0-ai/vm0/issues/25780, 2026-08): "Uh oh, there's a connection problem." and,
+# under "View error details (for Developers)", the sentence below. Intuit's HTTP status for
+# this page is not documented: 400 here (unconfirmed).
+REDIRECT_URI_INVALID = ("The redirect_uri query parameter value is invalid. Make sure it is listed in the "
+                        "Redirect URIs section on your app's keys tab and matches it exactly.")
+
+
+def _redirect_uri_error_page() -> Response:
+    return HTMLResponse(
+        "<!doctype html><title>Connection problem</title>"
+        "<h1>Uh oh, there’s a connection problem.</h1>"
+        "<p>Sorry, but the app didn’t connect. Please try again later, or contact customer support.</p>"
+        f"<details><summary>View error details (for Developers)</summary><p id=\"error-details\">"
+        f"{REDIRECT_URI_INVALID}</p></details>", status_code=400)
+
+
 def _invalid_client() -> Response:
     return json_response({"error": "invalid_client"}, 401)
 
@@ -84,14 +102,21 @@ class OAuth:
 
     # --- authorize page: approves at once -------------------------------------------------
     async def authorize(self, request: Request) -> Response:
+        """No human here: the page approves at once and redirects (302) to the redirect URI,
+        as Intuit's does after the user clicks Connect - but only to a redirect URI
+        registered for the app, compared exactly. Any other gets Intuit's error page and no
+        redirect (RFC 6749 4.1.2.1: never redirect to an unverified URI)."""
         store = self.store
         params = request.query_params
         client_id = params.get("client_id", "")
         redirect_uri = params.get("redirect_uri", "")
-        if client_id not in store.apps:
+        app = store.apps.get(client_id)
+        if app is None:
             return HTMLResponse("<h1>Invalid client_id</h1>", status_code=400)
         if not redirect_uri:
             return HTMLResponse("<h1>Missing redirect_uri</h1>", status_code=400)
+        if redirect_uri not in app.redirect_uris:
+            return _redirect_uri_error_page()
         if params.get("response_type", "code") != "code":
             return RedirectResponse(redirect_uri + "?" + urlencode(
                 {"error": "unsupported_response_type", "state": params.get("state", "")}), status_code=302)

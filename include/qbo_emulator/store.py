@@ -40,6 +40,9 @@ DEFAULT_PREFERENCES = {
 class App:
     client_id: str
     client_secret: str
+    # The "Redirect URIs" of the app's Keys & OAuth settings: authorize answers only these,
+    # compared exactly (see oauth.py and README "OAuth").
+    redirect_uris: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -213,7 +216,8 @@ class Store:
     def reset(self) -> None:
         self.clock.offset = 0.0
         self.apps: dict[str, App] = {
-            self.config.client_id: App(self.config.client_id, self.config.client_secret)
+            self.config.client_id: App(self.config.client_id, self.config.client_secret,
+                                       list(self.config.redirect_uris))
         }
         self.companies: dict[str, Company] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
@@ -225,10 +229,10 @@ class Store:
     def new_realm_id(self) -> str:
         return str(next(self._realm_ids))
 
-    def create_app(self) -> App:
+    def create_app(self, redirect_uris: list[str] | None = None) -> App:
         from .config import _new_client_id, _new_client_secret
 
-        app = App(_new_client_id(), _new_client_secret())
+        app = App(_new_client_id(), _new_client_secret(), list(redirect_uris or []))
         self.apps[app.client_id] = app
         return app
 

@@ -53,8 +53,13 @@ class _ClientMixin:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         return response.json() if response.content else None
 
-    def create_app(self) -> dict[str, str]:
-        return self._call("POST", "/_emulator/apps")
+    def create_app(self, redirect_uris: list[str] | None = None) -> dict[str, Any]:
+        return self._call("POST", "/_emulator/apps", {"redirect_uris": redirect_uris} if redirect_uris else None)
+
+    def register_redirect_uri(self, client_id: str, uri: str) -> list[str]:
+        """Register ``uri`` as a redirect URI of the app ``client_id``; returns all of them."""
+        return self._call("POST", f"/_emulator/apps/{client_id}/redirect_uris",
+                          {"redirect_uris": [uri]})["redirect_uris"]
 
     def create_company(self, region: str = "AU", preferences: dict[str, Any] | None = None,
                        client_id: str | None = None) -> dict[str, Any]:

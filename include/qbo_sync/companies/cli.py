@@ -10,8 +10,9 @@
 ``ps``), stores it encrypted and, unless ``--no-verify``, refreshes once and reads the
 company to prove it works. ``authorize`` runs the OAuth authorization-code flow from the
 configured discovery document: it listens on a local port for the redirect, prints the
-URL to open (real QuickBooks: register the redirect URI in the app's keys settings) and
-waits; the emulator's authorize page approves at once, so against it no browser is needed.
+URL to open (register the redirect URI in the app's Keys & OAuth settings - QuickBooks
+and the emulator refuse any other) and waits; the emulator's authorize page approves at
+once, so against it no browser is needed.
 
 The app's credentials: QBO_CLIENT_ID, QBO_CLIENT_SECRET, QBO_ENVIRONMENT (production |
 sandbox | custom), QBO_API_BASE_URL, QBO_DISCOVERY_URL, or AIRFLOW_CONN_QUICKBOOKS_DEFAULT
@@ -34,6 +35,7 @@ import requests
 
 from qbo_client import QboError, ReconnectRequired, TokenSet
 from qbo_sync.companies.crypto import EncryptionKeyError, TokenCipher
+from qbo_sync.companies.oauth_flow import finish_connection, verify_company
 from qbo_sync.companies.settings import AppSettings, AppSettingsError
 from qbo_sync.companies.store import connect_tenant, connection_status, mark_disconnected, rotate_key
 
@@ -104,17 +106,13 @@ def cmd_connect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def _verify(conn, tenant_id: int, settings: AppSettings, cipher: TokenCipher, out: TextIO) -> None:
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-
     try:
-        with client_for_tenant(conn, tenant_id, settings=settings, cipher=cipher) as qbo:
-            rows = qbo.query("select * from CompanyInfo")
+        realm_id, name = verify_company(conn, tenant_id, settings, cipher)
     except ReconnectRequired as error:
         print(f"tenant {tenant_id}: QuickBooks refused the token; status is now reconnect_required. "
               f"{error.reason}", file=out)
         raise
-    name = (rows[0].get("CompanyName") if rows else None) or "?"
-    print(f"tenant {tenant_id}: connected to '{name}' (realm {qbo.realm_id}); tokens refreshed and saved", file=out)
+    print(f"tenant {tenant_id}: connected to '{name}' (realm {realm_id}); tokens refreshed and saved", file=out)
 
 
 # --- authorize ------------------------------------------------------------------------------
@@ -163,13 +161,12 @@ def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         raise ValueError(f"QuickBooks did not authorize the connection: {result['error']}")
     if result.get("state") != state:
         raise ValueError("the redirect's state does not match: ignoring it (possible forgery)")
-    realm_id = result.get("realmId")
-    if not result.get("code") or not realm_id:
-        raise ValueError("the redirect carried no authorization code or realmId")
-    tokens = app.exchange_code(result["code"], redirect_uri)
     with _connect_db(args) as conn:
-        connect_tenant(conn, args.tenant_id, realm_id, tokens, cipher)
-    print(f"tenant {args.tenant_id}: connected to realm {realm_id}; tokens stored encrypted", file=out)
+        done = finish_connection(conn, args.tenant_id, code=result.get("code", ""),
+                                 realm_id=result.get("realmId", ""), redirect_uri=redirect_uri,
+                                 settings=settings, cipher=cipher, app=app)
+    print(f"tenant {args.tenant_id}: connected to realm {done.realm_id} ('{done.company_name}'); "
+          "tokens stored encrypted", file=out)
     return 0
 
 

@@ -65,18 +65,26 @@ async def _authenticate(request: Request) -> Viewer:
     return Viewer(user, token or "")
 
 
-def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
+def _allowed(viewer: Viewer, method: str, dag_id: str) -> bool:
     from airflow.api_fastapi.app import get_auth_manager  # noqa: PLC0415
     from airflow.api_fastapi.auth.managers.models.resource_details import (  # noqa: PLC0415
         DagAccessEntity,
         DagDetails,
     )
 
-    allowed = get_auth_manager().is_authorized_dag(
+    return get_auth_manager().is_authorized_dag(
         method=method, access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id),
         user=viewer.user)
-    if not allowed:
+
+
+def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
+    if not _allowed(viewer, method, dag_id):
         raise HTTPException(status_code=403, detail=f"{viewer.name} may not {method} runs of {dag_id}")
+
+
+def may_act(viewer: Viewer) -> None:
+    """The page's actions (resync, exclude, include, connect) need leave to start qbo_resync."""
+    _authorize(viewer, "POST", RESYNC_DAG)
 
 
 async def reader(request: Request) -> Viewer:
@@ -156,6 +164,7 @@ def create_app() -> FastAPI:
             "csv_query": urlencode({"tenant_id": current["tenant_id"], **filters.query()}) if current else "",
             "back_query": urlencode(filters.query()), "page_rows": views.PAGE_ROWS,
             "reconnect_fix": reconnect_fix, "msg": msg, "error": error, **data,
+            "can_act": _allowed(viewer, "POST", RESYNC_DAG),
         }, headers={"Cache-Control": "no-store"})
 
     @app.get("/records.csv")
@@ -197,6 +206,9 @@ def create_app() -> FastAPI:
         query += urlencode({"msg" if ok else "error": text})
         return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
 
+    from qbo_airflow.ui import connect  # noqa: PLC0415
+
+    connect.install(app, reader=reader, page_reader=page_reader, may_act=may_act, database=database)
     return app
 
 

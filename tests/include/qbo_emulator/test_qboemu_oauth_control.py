@@ -123,9 +123,11 @@ def test_revoke_kills_refresh_and_access_tokens(qbo):
 
 
 def test_authorization_code_flow(qbo):
-    app = qbo.create_app()
-    info = qbo.create_company(region="UK", client_id=app["client_id"])
+    # The redirect URI is registered with the app, as Intuit requires (the page approves only then).
     redirect = "https://billing.example.com/qbo/callback"
+    app = qbo.create_app(redirect_uris=[redirect])
+    assert app["redirect_uris"] == [redirect]
+    info = qbo.create_company(region="UK", client_id=app["client_id"])
     response = requests.get(qbo.base_url + "/connect/oauth2", allow_redirects=False, timeout=10, params={
         "client_id": app["client_id"], "redirect_uri": redirect, "response_type": "code",
         "scope": "com.intuit.quickbooks.accounting", "state": "xyz"})
@@ -141,6 +143,78 @@ def test_authorization_code_flow(qbo):
     # A code works once.
     replay = requests.post(qbo.token_url, auth=(app["client_id"], app["client_secret"]), data=exchange, timeout=10)
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+def _authorize(qbo, client_id, redirect_uri, state="s1"):
+    return requests.get(qbo.base_url + "/connect/oauth2", allow_redirects=False, timeout=10, params={
+        "client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code",
+        "scope": "com.intuit.quickbooks.accounting", "state": state})
+
+
+def test_authorize_refuses_a_redirect_uri_the_app_did_not_register(qbo):
+    registered = "https://billing.example.com/qbo/callback"
+    app = qbo.create_app(redirect_uris=[registered])
+    qbo.create_company(client_id=app["client_id"])
+    codes_before = len(qbo.store.auth_codes)
+    # Exact match only: another host, scheme, port, path, a trailing slash or an added query
+    # are all different URIs (Intuit: "matches it exactly").
+    for uri in ("https://evil.example.com/qbo/callback", "http://billing.example.com/qbo/callback",
+                "https://billing.example.com:8443/qbo/callback", "https://billing.example.com/qbo/callback/",
+                "https://billing.example.com/qbo/callback?next=x", "https://billing.example.com/qbo"):
+        response = _authorize(qbo, app["client_id"], uri)
+        assert response.status_code == 400, uri
+        assert "location" not in response.headers, uri  # never redirects to an unregistered URI
+        assert "connection problem" in response.text
+        assert ("The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs "
+                "section on your app's keys tab and matches it exactly.") in response.text
+    # Another app's registered URI is not this app's.
+    other = qbo.create_app(redirect_uris=["https://other.example.com/cb"])
+    assert _authorize(qbo, app["client_id"], "https://other.example.com/cb").status_code == 400
+    assert len(qbo.store.auth_codes) == codes_before  # no code was issued
+    assert _authorize(qbo, other["client_id"], "https://other.example.com/cb").status_code == 302
+    assert _authorize(qbo, app["client_id"], registered).status_code == 302
+
+
+def test_redirect_uris_are_registered_listed_and_removed_through_the_control_api(qbo):
+    app = qbo.create_app()
+    url = f"{qbo.base_url}/_emulator/apps/{app['client_id']}/redirect_uris"
+    assert requests.get(url, timeout=10).json()["redirect_uris"] == []
+    assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 400
+    assert qbo.register_redirect_uri(app["client_id"], "http://localhost:9999/callback") == [
+        "http://localhost:9999/callback"]
+    qbo.create_company(client_id=app["client_id"])
+    assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 302
+    removed = requests.delete(url, json={"redirect_uris": ["http://localhost:9999/callback"]}, timeout=10)
+    assert removed.status_code == 200 and removed.json()["redirect_uris"] == []
+    assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 400
+    for bad in ({}, {"redirect_uris": []}, {"redirect_uris": "http://x/cb"}, {"redirect_uris": ["/cb"]},
+                {"redirect_uris": ["ftp://x/cb"]}, {"redirect_uris": ["https://x/cb#frag"]}):
+        response = requests.post(url, json=bad, timeout=10)
+        assert response.status_code == 400 and "redirect" in response.json()["error"], bad
+    assert requests.get(f"{qbo.base_url}/_emulator/apps/nope/redirect_uris", timeout=10).status_code == 404
+
+
+def test_the_token_endpoint_refuses_a_code_exchanged_with_another_redirect_uri(qbo):
+    first, second = "https://billing.example.com/a", "https://billing.example.com/b"
+    app = qbo.create_app(redirect_uris=[first, second])
+    qbo.create_company(client_id=app["client_id"])
+    code = parse_qs(urlparse(_authorize(qbo, app["client_id"], first).headers["location"]).query)["code"][0]
+    wrong = requests.post(qbo.token_url, auth=(app["client_id"], app["client_secret"]), timeout=10,
+                          data={"grant_type": "authorization_code", "code": code, "redirect_uri": second})
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"  # RFC 6749 4.1.3
+
+
+def test_redirect_uri_option_registers_with_the_default_app():
+    from qbo_emulator.testing import EmulatorProcess
+
+    with EmulatorProcess("--client-id=my-app", "--client-secret=s3cret", "--no-limits",
+                         "--redirect-uri", "http://localhost:8080/qbo-sync/connect/callback") as emulator:
+        emulator.create_company()
+        assert _authorize(emulator, "my-app", "http://localhost:8080/qbo-sync/connect/callback").status_code == 302
+        assert _authorize(emulator, "my-app", "http://localhost:8081/qbo-sync/connect/callback").status_code == 400
+        emulator.reset()  # the default app keeps its registered URIs
+        emulator.create_company()
+        assert _authorize(emulator, "my-app", "http://localhost:8080/qbo-sync/connect/callback").status_code == 302
 
 
 def test_companies_of_other_app_refuse_default_app_credentials(qbo):
@@ -209,7 +283,8 @@ def test_help_documents_every_option():
                             env={"PYTHONPATH": INCLUDE_DIR}, timeout=60, check=True)
     for option in ("--host", "--port", "--port-file", "--client-id", "--client-secret", "--no-limits",
                    "--requests-per-minute", "--batches-per-minute", "--max-concurrent", "--minute-seconds",
-                   "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms"):
+                   "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms",
+                   "--redirect-uri"):
         assert option in result.stdout
 
 

@@ -49,16 +49,38 @@ def test_connect_with_a_bad_token_leaves_reconnect_required(db, database_url, em
     assert "reconnect_required" in out and "python -m qbo_sync.companies authorize" in out
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_authorize_against_the_emulator_then_disconnect(db, database_url, emu, app_env):
+    # The emulator, like QuickBooks, redirects only to a redirect URI registered for the app:
+    # the listener's URI is registered first (it used to approve any URI).
+    port = _free_port()
+    emu.register_redirect_uri(app_env["client_id"], f"http://localhost:{port}/callback")
     code, out = run("--database-url", database_url, "authorize", "--tenant-id", "9", "--realm-id",
-                    app_env["realm_id"], "--timeout", "20")
+                    app_env["realm_id"], "--port", str(port), "--timeout", "20")
     assert code == 0, out
-    assert f"connected to realm {app_env['realm_id']}" in out
+    # finish_connection read the company through the stored tokens.
+    assert f"connected to realm {app_env['realm_id']} ('" in out
     with client_for_tenant(database_url, 9) as qbo:
         assert qbo.query("select * from CompanyInfo")
     code, out = run("--database-url", database_url, "disconnect", "--tenant-id", "9")
     assert code == 0
     assert {s.tenant_id: s.status for s in connection_status(db)}[9] == "disconnected"
+
+
+def test_authorize_with_an_unregistered_redirect_uri_connects_nothing(db, database_url, emu, app_env, capsys):
+    port = _free_port()  # never registered with the app
+    code, out = run("--database-url", database_url, "authorize", "--tenant-id", "10", "--realm-id",
+                    app_env["realm_id"], "--port", str(port), "--timeout", "1")
+    assert code == 1
+    assert "no redirect within" in capsys.readouterr().err
+    assert 10 not in {s.tenant_id for s in connection_status(db)}
 
 
 def test_connect_refuses_a_token_on_the_command_line():

@@ -16,7 +16,8 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[4]
-USERS = {"admin": ("admin", "admin-pass-1"), "clerk": ("viewer", "clerk-pass-1")}
+# ops: a second user allowed to act (Airflow's Op role), for "another user's state".
+USERS = {"admin": ("admin", "admin-pass-1"), "clerk": ("viewer", "clerk-pass-1"), "ops": ("op", "ops-pass-1")}
 
 
 def free_port() -> int:
@@ -41,7 +42,9 @@ class AirflowServer:
 
 
 @pytest.fixture(scope="module")
-def airflow_server(tmp_path_factory, database_url):
+def airflow_server(tmp_path_factory, database_url, qbo_emulator):
+    from cryptography.fernet import Fernet
+
     from qbo_sync.db.connection import airflow_connection_json
 
     home = tmp_path_factory.mktemp("airflow-ui")
@@ -65,7 +68,20 @@ def airflow_server(tmp_path_factory, database_url):
         "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
         "QBO_SYNC_HOME": str(ROOT),
         "GX_ANALYTICS_ENABLED": "False",
+        # The Connect button: the QuickBooks app (the session emulator's), the token key, and
+        # no QBO_SYNC_OAUTH_REDIRECT_URI, so the callback URL comes from [api] base_url above.
+        "AIRFLOW_CONN_QUICKBOOKS_DEFAULT": json.dumps({
+            "conn_type": "quickbooks", "login": qbo_emulator.app_credentials[0],
+            "password": qbo_emulator.app_credentials[1],
+            "extra": {"environment": "custom", "api_base_url": qbo_emulator.base_url,
+                      "discovery_url": qbo_emulator.sandbox_discovery_url,
+                      "requests_per_minute": 100000, "batches_per_minute": 100000}}),
+        "QBO_SYNC_FERNET_KEY": Fernet.generate_key().decode(),
     })
+    env.pop("QBO_SYNC_OAUTH_REDIRECT_URI", None)
+    # Registered in the app's settings, as QuickBooks requires for the authorize redirect.
+    qbo_emulator.register_redirect_uri(qbo_emulator.app_credentials[0],
+                                       f"http://127.0.0.1:{port}/qbo-sync/connect/callback")
     log = home / "api-server.log"
     server = AirflowServer(f"http://127.0.0.1:{port}", env, log)
     for step in (["db", "migrate"], ["dags", "reserialize"]):

@@ -184,8 +184,16 @@ def test_every_route_refuses_missing_forged_and_expired_logins(airflow_server, s
             posted = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
                                    **auth)
             assert posted.status_code in (401, 403), (name, action, posted.status_code)
+        # Connect to QuickBooks: neither starting nor finishing works without a valid login.
+        started = requests.post(f"{url}/qbo-sync/connect", data={"tenant_id": "1", "csrf": "0" * 64},
+                                timeout=30, allow_redirects=False, **auth)
+        assert started.status_code in (401, 403), (name, started.status_code)
+        finished = requests.get(f"{url}/qbo-sync/connect/callback", params={"state": "x", "code": "y",
+                                "realmId": "1"}, timeout=30, allow_redirects=False, **auth)
+        assert finished.status_code in (307, 401, 403), (name, finished.status_code)
     assert len(resync_runs(airflow_server, admin)) == runs_before
     assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == (0,)
+    assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.oauth_connect_states").fetchone() == (0,)
     # The stylesheet is the one public route, and it holds no data.
     css = requests.get(f"{url}/qbo-sync/static/page.css", timeout=30)
     assert css.status_code == 200 and "INV-" not in css.text
