@@ -173,6 +173,8 @@ def _apply_explicit(explicit: ExplicitTax, ordered: list[Rate], calculated: dict
     for amount in [explicit.total, *explicit.by_rate.values()]:
         if amount is not None and amount < ZERO:
             raise TaxOverrideError("The tax amount cannot be negative.")
+    if not ordered and not explicit.by_rate and not explicit.total:
+        return {}  # "no tax" said of a transaction with nothing taxable
     if not ordered:
         raise TaxOverrideError(
             "A tax amount was given but no line of this transaction is taxable: give the lines a tax code.")
