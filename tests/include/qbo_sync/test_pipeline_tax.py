@@ -14,6 +14,7 @@ from qbo_sync.demo.arithmetic import invoice_totals, tax_inclusive_line
 from qbo_sync.dev.provision import provision_tenant
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
+from qbo_sync.validate.company import QuickBooksLookups
 from support.rows import insert
 
 NOW = datetime.now(timezone.utc)
@@ -160,8 +161,9 @@ def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast):
     assert outcomes[("invoice", 1)] == "synced" and outcomes[("credit_memo", 1)] == "synced"
     expected_code = company["tax_codes"]["California" if ast else "New York City"]
     with qbo_factory(1) as client:
-        prefs = client.query("select * from Preferences")[0]
-        assert prefs["TaxPrefs"]["PartnerTaxEnabled"] is ast
+        # What the validate step learns of the company's tax model, from its Preferences.
+        facts = QuickBooksLookups(client.query).facts()
+        assert facts.automated_sales_tax is ast and facts.apply_tax_after_discount is True
         invoice = in_books(client, "Invoice", "INV-0001")
         assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == expected_code
         assert money(invoice["TxnTaxDetail"]["TotalTax"]) == tax
