@@ -170,9 +170,7 @@ def _apply_explicit(explicit: ExplicitTax, ordered: list[Rate], calculated: dict
                     us: bool) -> dict[Rate, Decimal]:
     """Explicit TaxLine amounts replace their rate's tax (non-US); otherwise TotalTax (or, US,
     the TaxLines' sum) is prorated over the calculated rates by their calculated tax."""
-    for amount in [explicit.total, *explicit.by_rate.values()]:
-        if amount is not None and amount < ZERO:
-            raise TaxOverrideError("The tax amount cannot be negative.")
+    # A negative tax is accepted: lines may be negative (credits), and so is their tax.
     if not ordered and not explicit.by_rate and not explicit.total:
         return {}  # "no tax" said of a transaction with nothing taxable
     if not ordered:

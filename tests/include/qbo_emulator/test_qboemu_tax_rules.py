@@ -78,9 +78,13 @@ def test_explicit_tax_on_a_rate_no_line_uses_is_6000(uk):
                                  "TxnTaxDetail": {"TaxLine": [{"Amount": 1, "DetailType": "TaxLineDetail",
                                                                "TaxLineDetail": {"TaxRateRef": {"value": zero}}}]}})
     assert error["code"] == "6000" and f"TaxRateRef={zero}" in error["Detail"]
-    negative = uk.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(uk, 10, "20.0% S")],
-                                    "TxnTaxDetail": {"TotalTax": -1}})
-    assert negative["code"] == "6000" and "negative" in negative["Detail"]
+
+
+def test_negative_lines_may_carry_a_negative_explicit_tax(au):
+    # A credit line's tax is negative when calculated, so an explicit one may be too.
+    lines = [_line(au, 25, "GST free"), _line(au, -13.24, "GST")]
+    invoice = _txn(au, "invoice", lines, GlobalTaxCalculation="TaxInclusive", TxnTaxDetail={"TotalTax": -1.32})
+    assert invoice["TxnTaxDetail"]["TotalTax"] == -1.32 and invoice["TotalAmt"] == 10.44
 
 
 def test_tax_inclusive_keeps_the_gross_sent(au):
