@@ -12,7 +12,10 @@ from typing import Any, Callable
 from . import faults
 from .config import EmulatorConfig
 from .store import NAME_ENTITIES, Company
-from .tax import CALCULATION_MODES, TAX_EXCLUDED, US_NON_TAXABLE, US_TAXABLE, Rate, compute
+from .tax import (
+    CALCULATION_MODES, TAX_EXCLUDED, TAX_INCLUSIVE, US_NON_TAXABLE, US_TAXABLE, Rate, TaxOverrideError,
+    AST_HOME_STATE, ast_code_name, compute, explicit_tax,
+)
 from .util import ZERO, money, parse_date, to_decimal
 
 # The path segment (lower case) of each entity, as clients send it.
@@ -391,6 +394,7 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     default_item_id = company.created_ids["service_item_id"]
     out_lines: list[dict[str, Any]] = []
     sales: list[tuple[Decimal, str | None]] = []
+    sales_out: list[dict[str, Any]] = []  # the stored sales lines, in the order of ``sales``
     discount_in: dict[str, Any] | None = None
     for line in lines_in:
         if not isinstance(line, dict):
@@ -415,6 +419,13 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
             elif qty and price and money(qty * price) != money(amount):
                 # Both given and non-zero must agree; zero defaults (python-quickbooks) are "unset".
                 raise faults.amount_mismatch(float(amount))
+            if "TaxInclusiveAmt" in detail:  # the line's gross; kept as sent (tax.py docstring)
+                inclusive_amt = to_decimal(detail["TaxInclusiveAmt"])
+                if inclusive_amt is None:
+                    raise faults.invalid_property(
+                        "Property Name:TaxInclusiveAmt specified is unsupported or invalid",
+                        "Line.SalesItemLineDetail.TaxInclusiveAmt")
+                detail["TaxInclusiveAmt"] = money(inclusive_amt)
             if isinstance(line.get("Description"), str) and len(line["Description"]) > 4000:
                 raise faults.string_length("Line.Description", 4000, len(line["Description"]))
             code = ref_value(detail.get("TaxCodeRef"))
@@ -444,6 +455,7 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
             out["SalesItemLineDetail"] = detail
             out_lines.append(out)
             sales.append((money(amount), code))
+            sales_out.append(out)
         elif detail_type == "DiscountLineDetail":
             discount_in = line
         elif detail_type in ("SubTotalLineDetail", "SubtotalLineDetail"):
@@ -482,7 +494,14 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
 
     us_rates: list[Rate] | None = None
     txn_tax_in = record.get("TxnTaxDetail") if isinstance(record.get("TxnTaxDetail"), dict) else {}
+    # A sparse update carries the stored (calculated) detail along: that is no override.
+    carried = old is not None and txn_tax_in is old.get("TxnTaxDetail") and not old.get("_explicit_tax")
+    explicit = None if carried else explicit_tax(txn_tax_in)
     txn_code_id = ref_value(txn_tax_in.get("TxnTaxCodeRef")) if us else None
+    if us and company.preferences.get("automated_sales_tax"):
+        # AST picks the transaction's code from the ship-to (else the company's) address and
+        # overrides the one sent (qbo-api.md "US sales tax: automated sales tax (AST)").
+        txn_code_id = company.created_ids["tax_codes"][ast_code_name(record.get("ShipAddr"))]
     if txn_code_id is not None:
         txn_code = ctx.lookup("TaxCode", txn_code_id)
         if txn_code is None or not txn_code.get("Active", True):
@@ -493,7 +512,14 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
         for _, code in sales:
             if code not in rates_of_code:
                 rates_of_code[code] = rates_of(company, company.get("TaxCode", code))
-    result = compute(sales, discount, mode, rates_of_code, us=us, us_rates=us_rates)
+    try:
+        result = compute(sales, discount, mode, rates_of_code, us=us, us_rates=us_rates, explicit=explicit,
+                         apply_after_discount=bool(company.preferences.get("apply_tax_after_discount", True)))
+    except TaxOverrideError as error:
+        raise faults.business(str(error), "TxnTaxDetail") from None
+    if mode == TAX_INCLUSIVE and not us:
+        for out, inclusive in zip(sales_out, result.line_inclusive):
+            out["SalesItemLineDetail"].setdefault("TaxInclusiveAmt", inclusive)
 
     numbered: list[dict[str, Any]] = []
     for index, line in enumerate(out_lines, start=1):
@@ -506,6 +532,7 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     if txn_code_id is not None:
         txn_tax = {"TxnTaxCodeRef": {"value": txn_code_id}, **txn_tax}
     record["TxnTaxDetail"] = txn_tax
+    record["_explicit_tax"] = explicit is not None and explicit.given
     if us:
         record.pop("GlobalTaxCalculation", None)
     else:
@@ -931,6 +958,7 @@ def preferences_json(company: Company) -> dict[str, Any]:
             "AllowDiscount": True,
             "AllowDeposit": True,
             "DefaultDiscountAccount": company.created_ids.get("discount_account_id"),
+            "ApplyTaxAfterDiscount": bool(prefs.get("apply_tax_after_discount", True)),
         },
         "AccountingInfoPrefs": {
             "BookCloseDate": prefs["closed_books_date"],
@@ -941,7 +969,8 @@ def preferences_json(company: Company) -> dict[str, Any]:
             {"Name": "SalesFormsPrefs.DuplicateDocNumWarning",
              "Value": "true" if prefs["duplicate_doc_number_warning"] else "false"},
         ]},
-        "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": company.region == "US"},
+        "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": company.region == "US"
+                     and bool(prefs.get("automated_sales_tax", True))},
         "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": company.currency}},
         "domain": "QBO",
         "sparse": False,
@@ -960,7 +989,8 @@ def company_info_json(company: Company) -> dict[str, Any]:
         "CompanyName": f"Emulated {company.region} Company {company.realm_id[-4:]}",
         "LegalName": f"Emulated {company.region} Company {company.realm_id[-4:]}",
         "Country": company.country,
-        "CompanyAddr": {"Country": company.country},
+        "CompanyAddr": {"Country": company.country,
+                        **({"CountrySubDivisionCode": AST_HOME_STATE} if company.region == "US" else {})},
         "SupportedLanguages": "en",
         "domain": "QBO",
         "sparse": False,

@@ -33,6 +33,12 @@ DEFAULT_PREFERENCES = {
     "custom_txn_numbers": True,
     "duplicate_doc_number_warning": True,
     "closed_books_date": None,
+    # US only: automated sales tax (companies created since Nov 2017); false = the older
+    # manual model where the TxnTaxCodeRef sent is used (qbo-api.md, AST section).
+    "automated_sales_tax": True,
+    # Preferences.SalesFormsPrefs.ApplyTaxAfterDiscount (see tax.py); the emulator's default
+    # (true) is its own choice: QuickBooks' default for a new company is unconfirmed.
+    "apply_tax_after_discount": True,
 }
 
 

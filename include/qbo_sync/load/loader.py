@@ -299,7 +299,7 @@ class BatchLoader:
             region=settings.region, service_item_id=settings.default_service_item_id,
             product_item_id=settings.default_product_item_id,
             tax_codes={rid: r.qbo_tax_code_id for rid, r in rates.items() if r.qbo_tax_code_id},
-            no_tax_code=settings.no_tax_code_id)
+            no_tax_code=settings.no_tax_code_id, rates={rid: r.rate for rid, r in rates.items()})
         customer_of = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
             "tenant_id": self.tenant_id, "entity": "customer",
             "source_ids": sorted({i.client_id for i in invoices.values() if i.client_id})}).fetchall())

@@ -24,6 +24,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.invoice import US_NON_TAXABLE, private_note_tag
+from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
 log = logging.getLogger(__name__)
 
@@ -357,25 +358,37 @@ class Poster:
     def _create_credit_memo(self, nid: int, number: str | None, issue_date: Any, reason: str | None,
                             customer_qbo: str, lines: list[tuple], rates: dict) -> dict[str, Any]:
         us = self.settings.region == "US"
+        # Credit note lines hold tax-inclusive amounts, as the app shows them: each goes out
+        # at its net with the app's tax stated explicitly (transform/tax.py), so the memo's
+        # total is the credit note's to the cent whatever QuickBooks' own rounding.
+        taxed = [(amount, rate_id if rate_id in rates else None) for _, _, amount, rate_id in lines]
+        tax = tax_by_rate(taxed, "inclusive", {rid: r.rate for rid, r in rates.items()}) or {}
+        nets = net_amounts(taxed, tax)
         body_lines = []
-        for lid, desc, amount, rate_id in lines:
+        us_codes: set[str] = set()
+        for (lid, desc, amount, rate_id), net in zip(lines, nets):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
+                us_codes |= {code} - {None, US_NON_TAXABLE}
                 code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else "TAX"
             elif code is None:
                 code = self.settings.no_tax_code_id
             detail: dict[str, Any] = {"ItemRef": {"value": self.settings.default_service_item_id},
-                                      "Qty": Decimal(1), "UnitPrice": amount}
+                                      "Qty": Decimal(1), "UnitPrice": net}
             if code:
                 detail["TaxCodeRef"] = {"value": code}
-            body_lines.append({"DetailType": "SalesItemLineDetail", "Amount": amount,
+            if not us:
+                detail["TaxInclusiveAmt"] = amount
+            body_lines.append({"DetailType": "SalesItemLineDetail", "Amount": net,
                                "Description": (desc or reason or "Credit")[:4000],
                                "SalesItemLineDetail": detail})
+        total_tax = sum(tax.values(), ZERO)
         body: dict[str, Any] = {
             "CustomerRef": {"value": customer_qbo}, "Line": body_lines,
             "PrivateNote": private_note_tag("credit_memo", nid),
-            # Credit note lines hold tax-inclusive amounts, as the app shows them.
             "GlobalTaxCalculation": "TaxInclusive" if not us else None,
+            "TxnTaxDetail": txn_tax_detail(total_tax, min(us_codes, default=None))
+            if (not us or us_codes or total_tax) else None,
         }
         if number:
             body["DocNumber"] = number

@@ -1,5 +1,8 @@
 """Invoices become QuickBooks Invoice JSON whose subtotal, tax and total equal the app's.
 
+Tax: the app's tax goes out explicitly in TxnTaxDetail.TotalTax and every line is sent
+tax-exclusive (tax-inclusive lines split into net + TaxInclusiveAmt): see transform/tax.py.
+
 Why lines carry their discount inside the line rather than a QuickBooks discount line:
 QuickBooks' DiscountLineDetail applies to the whole transaction and is spread across
 tax codes pro rata, which gives a different tax than a per-line discount as soon as an
@@ -16,7 +19,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from qbo_sync.money import cents
+from qbo_sync.money import ZERO, cents
+from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
 DESCRIPTION_MAX = 4000
 CUSTOMER_MEMO_MAX = 1000
@@ -72,6 +76,7 @@ class CompanyMapping:
     product_item_id: str | None
     tax_codes: dict[int, str]  # app tax_rate_id -> QuickBooks TaxCode Id
     no_tax_code: str | None = None  # non-US: the code for lines without tax
+    rates: dict[int, Decimal] = field(default_factory=dict)  # app tax_rate_id -> rate (0.1000 = 10 %)
 
 
 def private_note_tag(entity: str, source_id: int) -> str:
@@ -95,9 +100,10 @@ def line_description(line: InvoiceLine) -> str:
     return result if len(result) <= DESCRIPTION_MAX else result[: DESCRIPTION_MAX - 1] + "…"
 
 
-def qty_and_unit_price(line: InvoiceLine) -> tuple[Decimal, Decimal]:
-    """Quantity and unit price whose product rounds to the line's net amount."""
-    qty, amount = line.quantity, line.amount
+def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None) -> tuple[Decimal, Decimal]:
+    """Quantity and unit price whose product rounds to ``amount`` (default: the line's amount)."""
+    qty = line.quantity
+    amount = line.amount if amount is None else amount
     if not line.discount_kind and cents(qty * line.unit_price) == amount:
         return qty, line.unit_price
     if qty:
@@ -126,10 +132,26 @@ def us_transaction_tax_code(invoice: Invoice, mapping: CompanyMapping) -> str | 
     return next(iter(sorted(codes)), None)
 
 
+def exclusive_amounts(invoice: Invoice, ordered: list[InvoiceLine], mapping: CompanyMapping) -> list[Decimal]:
+    """Each line's tax-exclusive amount; for 'inclusive', the app's amount less its share of
+    the app's tax, so that the amounts add up to the app's subtotal."""
+    if invoice.tax_mode != "inclusive":
+        return [line.amount for line in ordered]
+    taxed = [(line.amount, line.tax_rate_id) for line in ordered]
+    tax_total = invoice.tax_total or ZERO
+    tax = tax_by_rate(taxed, invoice.tax_mode, mapping.rates)
+    if tax is None or sum(tax.values(), ZERO) != tax_total:
+        # Not the app's arithmetic (validation stops such invoices): spread the stored tax.
+        taxed = [(amount, None if rate_id is None else 0) for amount, rate_id in taxed]
+        tax = {0: tax_total}
+    return net_amounts(taxed, tax)
+
+
 def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping) -> dict[str, Any]:
     lines = []
-    for line in sorted(invoice.lines, key=lambda l: (l.position, l.id)):
-        qty, unit = qty_and_unit_price(line)
+    ordered = sorted(invoice.lines, key=lambda l: (l.position, l.id))
+    for line, net in zip(ordered, exclusive_amounts(invoice, ordered, mapping)):
+        qty, unit = qty_and_unit_price(line, net)
         item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
             "ItemRef": {"value": item},
@@ -141,10 +163,12 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
             code = US_NON_TAXABLE
         if code is not None:
             detail["TaxCodeRef"] = {"value": code}
+        if invoice.tax_mode == "inclusive" and mapping.region != "US":
+            detail["TaxInclusiveAmt"] = line.amount
         lines.append({
             "DetailType": "SalesItemLineDetail",
             "LineNum": line.position,
-            "Amount": line.amount,
+            "Amount": net,
             "Description": line_description(line),
             "SalesItemLineDetail": detail,
         })
@@ -159,12 +183,15 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
         payload["DueDate"] = invoice.due_date.isoformat()
     if invoice.notes:
         payload["CustomerMemo"] = {"value": invoice.notes[:CUSTOMER_MEMO_MAX]}
+    tax_total = invoice.tax_total or ZERO
     if mapping.region == "US":
         txn_code = us_transaction_tax_code(invoice, mapping)
-        if txn_code:
-            payload["TxnTaxDetail"] = {"TxnTaxCodeRef": {"value": txn_code}}
+        if txn_code or tax_total:
+            payload["TxnTaxDetail"] = txn_tax_detail(tax_total, txn_code)
     else:
         payload["GlobalTaxCalculation"] = GLOBAL_TAX_CALCULATION.get(invoice.tax_mode or "", "NotApplicable")
+        if invoice.tax_mode in ("exclusive", "inclusive"):
+            payload["TxnTaxDetail"] = txn_tax_detail(tax_total)
     return payload
 
 

@@ -1,17 +1,18 @@
 """The app's invoice arithmetic, recomputed (see the generator's docstring for the rules).
 
-QuickBooks rounds tax once per tax group, half-up; an invoice whose stored totals do
-not follow from its lines would land in QuickBooks with different amounts, so it is
-stopped here instead.
+The app rounds tax once per tax rate, half-up (QuickBooks rounds per line and sums, which
+can differ by cents: that is why the sync states the app's tax explicitly, see
+transform/tax.py). An invoice whose stored totals do not follow from its lines by the app's
+own rules is stopped here: its numbers cannot be trusted to be what the client was billed.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.invoice import Invoice, InvoiceLine
+from qbo_sync.transform.tax import tax_by_rate
 
 
 @dataclass(frozen=True)
@@ -34,25 +35,15 @@ def expected_line_amount(line: InvoiceLine) -> Decimal | None:
 
 def recompute(invoice: Invoice, rates: dict[int, Decimal]) -> Totals | None:
     """Totals from the lines; None when a line lacks an amount or a known rate."""
-    groups: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for line in invoice.lines:
-        if line.amount is None:
-            return None
-        groups[line.tax_rate_id] += line.amount
-    line_total = sum(groups.values(), ZERO)
+    if any(line.amount is None for line in invoice.lines):
+        return None
+    line_total = sum((line.amount for line in invoice.lines), ZERO)
     if invoice.tax_mode == "none":
         return Totals(line_total, ZERO, line_total)
-    tax = ZERO
-    for rate_id, amount in groups.items():
-        if rate_id is None:
-            continue
-        if rate_id not in rates:
-            return None
-        rate = rates[rate_id]
-        if invoice.tax_mode == "inclusive":
-            tax += cents(amount * rate / (1 + rate))
-        else:
-            tax += cents(amount * rate)
+    by_rate = tax_by_rate([(line.amount, line.tax_rate_id) for line in invoice.lines], invoice.tax_mode, rates)
+    if by_rate is None:
+        return None
+    tax = sum(by_rate.values(), ZERO)
     if invoice.tax_mode == "inclusive":
         return Totals(line_total - tax, tax, line_total)
     return Totals(line_total, tax, line_total + tax)

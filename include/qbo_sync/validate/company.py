@@ -40,6 +40,12 @@ class CompanyFacts:
     # TaxCode Id -> its sales rate in percent (a group code: the sum of its components);
     # None when QuickBooks does not tell us every component's RateValue.
     tax_code_percent: dict[str, Decimal | None] = field(default_factory=dict)
+    # The company's tax model (Preferences): US automated sales tax picks the transaction's
+    # tax code itself (TaxPrefs.PartnerTaxEnabled); ApplyTaxAfterDiscount false or absent =
+    # tax before a transaction discount. The sync states the app's tax explicitly either way
+    # (transform/tax.py), so both only explain what QuickBooks shows.
+    automated_sales_tax: bool = False
+    apply_tax_after_discount: bool = False
 
     def tax_code_name(self, code_id: str) -> str:
         return self.tax_codes.get(code_id, (code_id, False))[0]
@@ -87,6 +93,12 @@ def percent_text(percent: Decimal) -> str:
     return f"{percent.normalize():f}%"
 
 
+def tax_model(facts: CompanyFacts, prefs: dict[str, Any]) -> None:
+    """The tax model facts from a Preferences object (absent = false, as QuickBooks reads them)."""
+    facts.automated_sales_tax = (prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled") is True
+    facts.apply_tax_after_discount = (prefs.get("SalesFormsPrefs") or {}).get("ApplyTaxAfterDiscount") is True
+
+
 def _chunks(values: list[str], size: int = LOOKUP_CHUNK) -> Iterable[list[str]]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
@@ -114,6 +126,7 @@ class QuickBooksLookups:
         if prefs:
             close = (prefs[0].get("AccountingInfoPrefs") or {}).get("BookCloseDate")
             facts.book_close_date = date.fromisoformat(close[:10]) if close else None
+            tax_model(facts, prefs[0])
         return facts
 
     def doc_numbers(self, entity: str, numbers: Iterable[str]) -> dict[str, list[dict[str, Any]]]:

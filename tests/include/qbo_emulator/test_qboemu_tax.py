@@ -22,25 +22,32 @@ def _invoice(company, lines, **fields):
     return company.ok("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": lines, **fields})
 
 
-def test_au_tax_excluded_grouped_per_rate(au):
-    # 3 x 33.33 = 99.99 at 10 %: per-line rounding would give 3 x 3.33 = 9.99; grouped gives 10.00.
+def test_au_tax_excluded_rounded_per_line(au):
+    # Changed from "grouped per rate": QuickBooks rounds each line's tax, then sums (tax.py).
+    # 3 x 33.33 at 10 %: 3 x 3.33 = 9.99 (grouping would give round(9.999) = 10.00).
     lines = [_line(au, 33.33, "GST") for _ in range(3)] + [_line(au, 50, "GST free")]
     invoice = _invoice(au, lines, GlobalTaxCalculation="TaxExcluded")
-    assert invoice["TxnTaxDetail"]["TotalTax"] == 10.0
-    assert invoice["TotalAmt"] == 159.99
+    assert invoice["TxnTaxDetail"]["TotalTax"] == 9.99
+    assert invoice["TotalAmt"] == 159.98
     tax_lines = invoice["TxnTaxDetail"]["TaxLine"]
     by_rate = {t["TaxLineDetail"]["TaxRateRef"]["value"]: t for t in tax_lines}
     gst = by_rate[au.info["tax_rates"]["GST (sales)"]]
-    assert gst["Amount"] == 10.0 and gst["TaxLineDetail"]["NetAmountTaxable"] == 99.99
+    assert gst["Amount"] == 9.99 and gst["TaxLineDetail"]["NetAmountTaxable"] == 99.99
     assert gst["TaxLineDetail"]["TaxPercent"] == 10.0
+    assert "OverrideDeltaAmount" not in gst["TaxLineDetail"]
     assert by_rate[au.info["tax_rates"]["GST free (sales)"]]["Amount"] == 0.0
 
 
-def test_au_tax_inclusive(au):
-    invoice = _invoice(au, [_line(au, 110, "GST"), _line(au, 20, "GST free")], GlobalTaxCalculation="TaxInclusive")
+def test_au_tax_inclusive_reads_amount_as_net(au):
+    # Changed: Line.Amount is tax-exclusive whatever GlobalTaxCalculation says; the gross is
+    # TaxInclusiveAmt (docs/quickbooks-behaviour.md). 100 net + 10 % -> TaxInclusiveAmt 110.
+    invoice = _invoice(au, [_line(au, 100, "GST"), _line(au, 20, "GST free")], GlobalTaxCalculation="TaxInclusive")
     assert invoice["TxnTaxDetail"]["TotalTax"] == 10.0
     assert invoice["TotalAmt"] == 130.0
     assert invoice["GlobalTaxCalculation"] == "TaxInclusive"
+    sales = [line for line in invoice["Line"] if line["DetailType"] == "SalesItemLineDetail"]
+    assert [line["SalesItemLineDetail"]["TaxInclusiveAmt"] for line in sales] == [110.0, 20.0]
+    assert [line["Amount"] for line in sales] == [100.0, 20.0]
 
 
 def test_not_applicable_has_no_tax(au):
@@ -75,7 +82,9 @@ def test_uk_rates(uk):
     assert invoice["TotalAmt"] == 425.0
 
 
-def test_us_line_codes_and_transaction_tax_code(us):
+def test_us_line_codes_and_transaction_tax_code(make_company):
+    # A US company on the older (non-AST) model: the TxnTaxCodeRef sent is used.
+    us = make_company("US", {"automated_sales_tax": False})
     customer = us.customer("US Buyer")
     lines = [_line(us, 100, "TAX"), _line(us, 50, "NON")]
     invoice = us.ok("invoice", {
@@ -89,6 +98,8 @@ def test_us_line_codes_and_transaction_tax_code(us):
         "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["New York City"]}}})
     assert [t["Amount"] for t in nyc["TxnTaxDetail"]["TaxLine"]] == [4.0, 4.88]
     assert nyc["TotalAmt"] == 108.88
+    prefs = us.get("preferences").json()["Preferences"]
+    assert prefs["TaxPrefs"]["PartnerTaxEnabled"] is False
 
 
 def test_us_line_with_non_us_code_is_6000(us):
@@ -136,8 +147,9 @@ def test_discount_allocation_sums_exactly(amounts, fraction):
 
 @given(st.decimals(min_value=Decimal("0"), max_value=Decimal("100000"), places=2))
 def test_inclusive_and_exclusive_agree(net):
+    # Changed: both read the amount as tax-exclusive; TaxInclusive only adds TaxInclusiveAmt.
     rate = {"1": [Rate("1", "GST", Decimal("10"))]}
     exclusive = compute([(net, "1")], Decimal(0), TAX_EXCLUDED, rate)
-    inclusive = compute([(exclusive.total_amt, "1")], Decimal(0), TAX_INCLUSIVE, rate)
-    assert inclusive.total_amt == exclusive.total_amt
-    assert abs(inclusive.total_tax - exclusive.total_tax) <= Decimal("0.01")
+    inclusive = compute([(net, "1")], Decimal(0), TAX_INCLUSIVE, rate)
+    assert inclusive.total_amt == exclusive.total_amt == net + inclusive.total_tax
+    assert inclusive.line_inclusive == [inclusive.total_amt]
