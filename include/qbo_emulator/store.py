@@ -18,7 +18,8 @@ from .config import EmulatorConfig
 from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod")
+LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod",
+                 "Term")
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
@@ -33,6 +34,7 @@ DEFAULT_PREFERENCES = {
     "custom_txn_numbers": True,
     "duplicate_doc_number_warning": True,
     "closed_books_date": None,
+    "default_terms": None,  # a term's Name (terms.py): Preferences.SalesFormsPrefs.DefaultTerms
 }
 
 
@@ -152,9 +154,9 @@ class Company:
         # Deleted transactions: {"Id", "_deleted_at", "_seq"} so CDC can report them.
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ALL_ENTITIES}
         self._ids = itertools.count(1)
-        # Payment methods number from 1 in their own list, as in QuickBooks (Cash is 1);
+        # Payment methods and terms number from 1 in their own lists, as in QuickBooks (Cash is 1);
         # everything else shares one counter.
-        self._own_ids = {"PaymentMethod": itertools.count(1)}
+        self._own_ids = {"PaymentMethod": itertools.count(1), "Term": itertools.count(1)}
         self._seq = itertools.count(1)
         self._auto_doc_number = itertools.count(1001)
         # Indexes kept in step with every write.
