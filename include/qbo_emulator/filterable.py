@@ -48,13 +48,13 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     "TaxRate": frozenset(_COMMON | {"Name", "Active", "RateValue", "AgencyRef"}),
     # [cdata] PaymentMethods.
     "PaymentMethod": frozenset(_COMMON | {"Name", "Active", "Type"}),
-    # [nytely] InvoiceFilters + [cdata] Invoices; PrivateNote is not [ref].
+    # [nytely] InvoiceFilters + [cdata] Invoices; TotalAmt unconfirmed; PrivateNote is not [ref].
     "Invoice": frozenset(_COMMON | {"DocNumber", "TxnDate", "DueDate", "CustomerRef", "SalesTermRef",
                                     "ProjectRef", "Balance", "TotalAmt"}),
     # [cdata] CreditMemos.
     "CreditMemo": frozenset(_COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "Balance",
                                        "RemainingCredit"}),
-    # [cdata] Payments: TxnDate, CustomerRef (+ TotalAmt); PrivateNote is not [ref]; PaymentRefNum
+    # [cdata] Payments: TxnDate, CustomerRef (TotalAmt unconfirmed); PrivateNote is not [ref]; PaymentRefNum
     # is not marked filterable there (README).
     "Payment": frozenset(_COMMON | {"TxnDate", "CustomerRef", "TotalAmt"}),
     # [cdata] Terms table; our Term entity (terms.py).
