@@ -13,6 +13,7 @@ from .limits import RateLimiter
 from .oauth import new_grant_tokens
 from .responses import json_response
 from .seed import seed_company
+from .terms import STANDARD_TERMS
 from .store import DEFAULT_PREFERENCES, REGIONS, ChaosRule, Company, FaultRule, Store
 from .util import loads
 
@@ -38,6 +39,10 @@ def _prefs(raw: Any) -> dict[str, Any]:
                     value = date.fromisoformat(str(value)).isoformat()
                 except ValueError:
                     raise BadRequest("closed_books_date must be YYYY-MM-DD or null")
+        elif key == "default_terms":
+            names = [name for name, _ in STANDARD_TERMS]
+            if value is not None and str(value).lower() not in (n.lower() for n in names):
+                raise BadRequest(f"default_terms must be null or one of {names}")
         elif not isinstance(value, bool):
             raise BadRequest(f"{key} must be true or false")
         prefs[key] = value
@@ -165,6 +170,7 @@ class Control:
             "tax_codes": ids["tax_codes"],
             "tax_rates": ids["tax_rates"],
             "payment_methods": ids["payment_methods"],
+            "terms": ids["terms"],
         }, 201)
 
     async def add_fault(self, request: Request) -> Response:

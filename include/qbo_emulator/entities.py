@@ -12,6 +12,7 @@ from typing import Any, Callable
 from . import faults
 from .config import EmulatorConfig
 from .store import NAME_ENTITIES, Company
+from .terms import apply_terms, default_term
 from .tax import (
     CALCULATION_MODES, TAX_EXCLUDED, TAX_INCLUSIVE, US_NON_TAXABLE, US_TAXABLE, Rate, TaxOverrideError,
     AST_HOME_STATE, ast_code_name, compute, explicit_tax,
@@ -28,6 +29,7 @@ ENTITY_BY_PATH = {
     "taxrate": "TaxRate",
     "account": "Account",
     "paymentmethod": "PaymentMethod",
+    "term": "Term",
     "invoice": "Invoice",
     "creditmemo": "CreditMemo",
     "payment": "Payment",
@@ -142,6 +144,33 @@ def _display_name(data: dict[str, Any], entity: str) -> str:
     raise faults.no_name()
 
 
+# A tab or a newline is refused in a name and its parts, like the colon in DisplayName
+# (shared reference qbo-api.md, "Reported behaviours"; Intuit's Customer page says the same of
+# DisplayName; the fault QuickBooks answers is unconfirmed: README).
+_NAME_PARTS = ("DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName",
+               "PrintOnCheckName")
+
+
+def _check_name_characters(record: dict[str, Any]) -> None:
+    for key in _NAME_PARTS:
+        value = record.get(key)
+        if isinstance(value, str) and ("\t" in value or "\n" in value or "\r" in value):
+            raise faults.business("The name cannot contain a tab or a new line.", key)
+
+
+def _open_balance(company: Company, customer_id: str) -> Decimal:
+    """What the customer owes: open invoices less unused credit memos and unapplied payments."""
+    def mine(record: dict[str, Any]) -> bool:
+        return ref_value(record.get("CustomerRef")) == customer_id and not record.get("_voided")
+
+    owed = sum((Decimal(str(r.get("Balance", 0))) for r in company.records["Invoice"].values() if mine(r)), ZERO)
+    credit = sum((Decimal(str(r.get("RemainingCredit", 0))) for r in company.records["CreditMemo"].values()
+                  if mine(r)), ZERO)
+    unapplied = sum((Decimal(str(r.get("UnappliedAmt", 0))) for r in company.records["Payment"].values()
+                     if mine(r)), ZERO)
+    return owed - credit - unapplied
+
+
 def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
                  old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
@@ -153,6 +182,7 @@ def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
     email = record.get("PrimaryEmailAddr")
     if isinstance(email, dict) and isinstance(email.get("Address"), str) and len(email["Address"]) > 100:
         raise faults.string_length("PrimaryEmailAddr.Address", 100, len(email["Address"]))
+    _check_name_characters(record)
     display = _display_name(record, entity)
     if ":" in display:
         raise faults.business("The name cannot contain a colon (:).", "DisplayName")
@@ -183,6 +213,9 @@ def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
             record["Level"] = 0
         record["Balance"] = old.get("Balance", ZERO) if old else ZERO
         record["BalanceWithJobs"] = record["Balance"]
+        if old is not None and old.get("Active", True) and not record["Active"]:
+            if _open_balance(company, old["Id"]) != ZERO:
+                raise faults.list_has_balance()  # quickbooks-ruby #390; qbo-api.md
         record.setdefault("Taxable", True)
         record["CurrencyRef"] = {"value": company.currency}
         record.setdefault("PreferredDeliveryMethod", "None")
@@ -540,6 +573,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     record["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
     record["TxnDate"] = parsed_date.isoformat()
     due = parse_date(record.get("DueDate"))
+    if entity == "Invoice":  # terms: terms.py
+        due = apply_terms(company, record, parsed_date, due)
     record["DueDate"] = (due or parsed_date).isoformat()
     record["CurrencyRef"] = {"value": company.currency}
     record["TotalAmt"] = result.total_amt
@@ -870,6 +905,16 @@ def _voided_note(note: Any) -> str:
         note if isinstance(note, str) and note.startswith("Voided") else "Voided")
 
 
+def _voided_line(line: dict[str, Any]) -> dict[str, Any]:
+    voided = {**line, "Amount": ZERO}
+    detail = line.get("SalesItemLineDetail")
+    if isinstance(detail, dict):
+        voided["SalesItemLineDetail"] = {**detail, "Qty": ZERO, "UnitPrice": ZERO}
+        if "TaxInclusiveAmt" in detail:
+            voided["SalesItemLineDetail"]["TaxInclusiveAmt"] = ZERO
+    return voided
+
+
 def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]:
     """Void an Invoice (?operation=void) or a Payment (?operation=update&include=void)."""
     if entity not in ("Invoice", "Payment"):
@@ -886,7 +931,8 @@ def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]
                 payment = company.records["Payment"].get(link["TxnId"])
                 if payment is not None:
                     _unlink_from_payment(company, payment, "Invoice", old["Id"])
-        record["Line"] = [{**line, "Amount": ZERO} for line in old["Line"]]
+        # Amounts and quantities are zeroed (qbo-api.md, "Change data capture ... voids").
+        record["Line"] = [_voided_line(line) for line in old["Line"]]
         record["TxnTaxDetail"] = {"TotalTax": ZERO, "TaxLine": []}
         record["TotalAmt"] = ZERO
         record["Balance"] = ZERO
@@ -979,6 +1025,9 @@ def preferences_json(company: Company) -> dict[str, Any]:
     }
     if not prefs["closed_books_date"]:
         body["AccountingInfoPrefs"].pop("BookCloseDate")
+    term = default_term(company)
+    if term is not None:
+        body["SalesFormsPrefs"]["DefaultTerms"] = {"value": term["Id"]}
     return body
 
 

@@ -5,8 +5,10 @@
       [ORDERBY | ORDER BY Field [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
 
 Keywords and entity names are case-insensitive; string literals use single quotes with
-backslash escapes. Like QuickBooks, name lists (customers, items...) answer only active
-records unless the query filters on Active, and MAXRESULTS is capped at 1000 silently.
+backslash escapes. Only filterable attributes may appear in WHERE and ORDER BY, named in
+any case, and Id takes only = and IN (filterable.py). Like QuickBooks, name lists (customers,
+items...) answer only active records unless the query filters on Active, and MAXRESULTS is
+capped at 1000 silently.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import faults
+from .filterable import FILTERABLE, ID_OPERATORS, canonical
 from .entities import ENTITY_BY_LOWER, WriteContext, company_info_json, preferences_json, public
 from .util import parse_datetime
 
@@ -24,32 +27,8 @@ MAX_RESULTS = 1000
 DEFAULT_MAX_RESULTS = 100
 ACTIVE_ONLY_BY_DEFAULT = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "PaymentMethod"}
 
-_COMMON = {"Id", "SyncToken", "MetaData", "domain", "sparse"}
-_PERSON = {"DisplayName", "GivenName", "MiddleName", "FamilyName", "CompanyName", "FullyQualifiedName",
-           "PrintOnCheckName", "PrimaryEmailAddr", "PrimaryPhone", "Mobile", "Active", "Balance", "Title",
-           "Suffix", "Notes", "BillAddr", "CurrencyRef"}
-_SALES = {"DocNumber", "TxnDate", "DueDate", "CustomerRef", "TotalAmt", "Balance", "PrivateNote", "EmailStatus",
-          "PrintStatus", "CurrencyRef", "GlobalTaxCalculation", "CustomerMemo", "BillEmail", "LinkedTxn",
-          "TxnTaxDetail", "Line", "Deposit"}
-QUERYABLE: dict[str, set[str] | None] = {
-    "Customer": _COMMON | _PERSON | {"Job", "ParentRef", "Level", "BalanceWithJobs", "Taxable",
-                                      "PreferredDeliveryMethod", "IsProject"},
-    "Vendor": _COMMON | _PERSON | {"Vendor1099", "AcctNum"},
-    "Employee": _COMMON | _PERSON | {"EmployeeNumber", "HiredDate"},
-    "Item": _COMMON | {"Name", "FullyQualifiedName", "Type", "Active", "Sku", "UnitPrice", "Taxable",
-                       "IncomeAccountRef", "Description", "SalesTaxCodeRef"},
-    "Account": _COMMON | {"Name", "FullyQualifiedName", "AccountType", "AccountSubType", "Classification",
-                          "Active", "CurrentBalance", "CurrencyRef"},
-    "TaxCode": _COMMON | {"Name", "Description", "Active", "Taxable", "TaxGroup"},
-    "TaxRate": _COMMON | {"Name", "Description", "Active", "RateValue"},
-    "PaymentMethod": _COMMON | {"Name", "Active", "Type"},
-    "Invoice": _COMMON | _SALES,
-    "CreditMemo": _COMMON | _SALES | {"RemainingCredit"},
-    "Payment": _COMMON | {"TxnDate", "CustomerRef", "TotalAmt", "UnappliedAmt", "PaymentRefNum", "PrivateNote",
-                          "DepositToAccountRef", "CurrencyRef", "Line", "PaymentMethodRef"},
-    "Preferences": None,
-    "CompanyInfo": None,
-}
+# Which entities can be queried, and on which attributes: filterable.py (with its sources).
+QUERYABLE = FILTERABLE
 
 _TOKEN = re.compile(
     r"\s*(?:"
@@ -253,12 +232,22 @@ def parse(text: str) -> Query:
     if not text or not text.strip():
         raise faults.query_parse_error("Encountered \"<EOF>\"; the query is empty.")
     query = _Parser(text).parse()
-    allowed = QUERYABLE[query.entity]
-    if allowed is not None:
-        for name in [c.field for c in query.conditions] + [f for f, _ in query.order]:
-            if name.split(".")[0] not in allowed:
-                raise faults.invalid_query(f"property '{name}' is not queryable")
+    for condition in query.conditions:
+        condition.field = _queryable(query.entity, condition.field)
+        if condition.field == "Id" and condition.op not in ID_OPERATORS:
+            # Id takes only = and IN (qbo-api.md); the Detail's wording is ours (README).
+            raise faults.invalid_query(f"operator '{condition.op}' is not supported for property 'Id'; "
+                                       "use = or IN")
+    query.order = [(_queryable(query.entity, name), descending) for name, descending in query.order]
     return query
+
+
+def _queryable(entity: str, name: str) -> str:
+    """QuickBooks' spelling of a filterable attribute (names are case-insensitive), or 4001."""
+    attribute = canonical(entity, name)
+    if attribute is None:
+        raise faults.invalid_query(f"property '{name}' is not queryable")
+    return attribute
 
 
 # --- evaluation ---------------------------------------------------------------------------

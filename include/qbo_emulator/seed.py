@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .entities import insert
+from .terms import seed_terms
 from .store import Company
 from .util import ZERO
 
@@ -96,6 +97,7 @@ def seed_company(company: Company) -> dict[str, Any]:
         tax_codes["NON"] = "NON"
     ids["tax_codes"] = tax_codes
     ids["tax_rates"] = tax_rates
+    ids["terms"] = seed_terms(company)
     ids["payment_methods"] = {
         name: insert(company, "PaymentMethod", _record(company, Name=name, Type=kind, Active=True))["Id"]
         for name, kind in PAYMENT_METHODS}

@@ -18,7 +18,8 @@ from .config import EmulatorConfig
 from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod")
+LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod",
+                 "Term")
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
@@ -39,6 +40,7 @@ DEFAULT_PREFERENCES = {
     # Preferences.SalesFormsPrefs.ApplyTaxAfterDiscount (see tax.py); the emulator's default
     # (true) is its own choice: QuickBooks' default for a new company is unconfirmed.
     "apply_tax_after_discount": True,
+    "default_terms": None,  # a term's Name (terms.py): Preferences.SalesFormsPrefs.DefaultTerms
 }
 
 
@@ -161,9 +163,9 @@ class Company:
         # Deleted transactions: {"Id", "_deleted_at", "_seq"} so CDC can report them.
         self.tombstones: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ALL_ENTITIES}
         self._ids = itertools.count(1)
-        # Payment methods number from 1 in their own list, as in QuickBooks (Cash is 1);
+        # Payment methods and terms number from 1 in their own lists, as in QuickBooks (Cash is 1);
         # everything else shares one counter.
-        self._own_ids = {"PaymentMethod": itertools.count(1)}
+        self._own_ids = {"PaymentMethod": itertools.count(1), "Term": itertools.count(1)}
         self._seq = itertools.count(1)
         self._auto_doc_number = itertools.count(1001)
         # Indexes kept in step with every write.

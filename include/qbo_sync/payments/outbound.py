@@ -5,7 +5,9 @@ load ran before this), and voids come last so that a payment recorded in the sam
 is in place before its invoice is voided (QuickBooks then unapplies it, and says so).
 
 A payment that QuickBooks already has (our tag in its PrivateNote, or the same reference
-for the same customer) is linked to our record, never posted twice. A credit note is a
+for the same customer, dated within a month of it) is linked to our record, never posted
+twice: QuickBooks cannot filter on PrivateNote, so each look-up asks for the customers'
+transactions by CustomerRef and a TxnDate range and checks the tag here. A credit note is a
 CreditMemo applied to its invoice through a zero-amount Payment linking both, which is
 how QuickBooks applies credit.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,12 +27,16 @@ from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.invoice import US_NON_TAXABLE, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
+from qbo_sync.validate.company import QuickBooksLookups
 
 log = logging.getLogger(__name__)
 
 PAYMENT_REF_MAX = 21
 DOC_NUMBER_MAX = 21
 VOIDED = "voided"  # payload_hash of a record we voided in QuickBooks
+# How far from the app's payment date a payment keyed by hand in QuickBooks is still linked
+# to it (same customer and reference) rather than posted again; bounds that look-up.
+LINK_MARGIN_DAYS = 31
 
 
 @dataclass
@@ -47,6 +53,7 @@ class Poster:
         self.tenant_id, self.realm_id, self.connected_at = tenant_id, realm_id, connected_at
         self.settings: TenantSettings = tenant_settings(conn, tenant_id)
         self.counts: dict[str, Counts] = {}
+        self.lookups = QuickBooksLookups(client.query)
 
     # ------------------------------------------------------------------ bookkeeping
     def _count(self, entity: str, status: str) -> None:
@@ -150,7 +157,7 @@ class Poster:
                 if reference:
                     body["PaymentRefNum"] = reference
                 to_create.append(((pid, ref, amount, customer_qbo, reference, note), body))
-        existing = self._existing_payments({c[3] for c, _ in to_create})
+        existing = self._existing_payments([b for _, b in to_create])
         balances = self._open_balances({b["Line"][0]["LinkedTxn"][0]["TxnId"] for _, b in to_create})
         pending = []
         with self.conn.transaction():
@@ -176,19 +183,20 @@ class Poster:
             chunk = pending[start:start + 30]
             ops = [BatchOperation.create("Payment", body, bid=str(i + 1)) for i, (_, body) in enumerate(chunk)]
             results = self.client.batch(ops)
-            unknown = []
+            unknown, unknown_bodies = [], []
             with self.conn.transaction():
-                for (meta, _body), res in zip(chunk, results):
+                for (meta, body), res in zip(chunk, results):
                     pid, ref, amount, customer, reference, note = meta
                     if res.ok:
                         self._synced("payment", pid, ref, amount, "create", str(res.entity["Id"]),
                                      str(res.entity.get("SyncToken")), note=note)
                     elif res.outcome_unknown:
                         unknown.append(meta)
+                        unknown_bodies.append(body)
                     else:
                         self._fault("payment", pid, ref, amount, res.fault, "create")
             if unknown:  # look before posting again: the first post may have landed
-                found = self._existing_payments({m[3] for m in unknown})
+                found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
                     for pid, ref, amount, customer, reference, note in unknown:
                         hit = self._match_payment(found.get(customer, []), pid, reference)
@@ -225,16 +233,18 @@ class Poster:
                                  entity=entity, source_id=source_id, source_ref=ref, amount=amount)
         self._count(entity, "failed")
 
-    def _existing_payments(self, customers: set[str]) -> dict[str, list[dict[str, Any]]]:
-        from qbo_sync.validate.company import quote  # noqa: PLC0415
+    def _existing_payments(self, bodies: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """The customers' QuickBooks payments dated near these payments, by CustomerRef.
 
-        found: dict[str, list[dict[str, Any]]] = {}
-        wanted = sorted(c for c in customers if c)
-        for i in range(0, len(wanted), 50):
-            literals = ", ".join(quote(c) for c in wanted[i:i + 50])
-            for row in self.client.query(f"select * from Payment where CustomerRef in ({literals})"):
-                found.setdefault(str((row.get("CustomerRef") or {}).get("value")), []).append(row)
-        return found
+        A Payment cannot be filtered on PrivateNote (our tag) nor, by the sources we have, on
+        PaymentRefNum; it can on CustomerRef and TxnDate. Our own posts carry the app's payment
+        date exactly; a payment keyed by hand in QuickBooks is dated near it, hence the margin."""
+        if not bodies:
+            return {}
+        dates = [date.fromisoformat(b["TxnDate"]) for b in bodies]
+        margin = timedelta(days=LINK_MARGIN_DAYS)
+        return self.lookups.customer_transactions(
+            "Payment", {b["CustomerRef"]["value"] for b in bodies}, min(dates) - margin, max(dates) + margin)
 
     @staticmethod
     def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None) -> dict | None:
@@ -263,15 +273,12 @@ class Poster:
                      note="voided in QuickBooks", hash_=VOIDED)
 
     # ------------------------------------------------------------------ credit notes
-    def _tagged(self, entity: str, customers: set[str]) -> dict[str, dict[str, Any]]:
-        """Our transactions of these customers already in QuickBooks, by PrivateNote tag."""
-        from qbo_sync.validate.company import quote  # noqa: PLC0415
-
+    def _tagged(self, entity: str, customers: set[str], since: date) -> dict[str, dict[str, Any]]:
+        """Our transactions of these customers dated ``since`` or later, by PrivateNote tag
+        (checked here: QuickBooks cannot filter on PrivateNote)."""
         found: dict[str, dict[str, Any]] = {}
-        wanted = sorted(c for c in customers if c)
-        for i in range(0, len(wanted), 50):
-            literals = ", ".join(quote(c) for c in wanted[i:i + 50])
-            for row in self.client.query(f"select * from {entity} where CustomerRef in ({literals})"):
+        for rows in self.lookups.customer_transactions(entity, customers, since).values():
+            for row in rows:
                 note = row.get("PrivateNote") or ""
                 if "[qbo-sync " in note:
                     found["[qbo-sync " + note.split("[qbo-sync ", 1)[1].split("]", 1)[0] + "]"] = row
@@ -286,9 +293,15 @@ class Poster:
             return
         # A memo or application whose answer was lost (or whose task was killed) is in
         # QuickBooks but not in our map: find it by our tag instead of posting it again.
-        unmapped = {r[9] for r in rows if r[8] and not (r[10] and r[11])}
-        memos = self._tagged("CreditMemo", unmapped) if unmapped else {}
-        applications = self._tagged("Payment", unmapped) if unmapped else {}
+        # A memo is dated its issue date (or the day it was posted), an application the day it
+        # was posted: never before the earliest issue or finalization date, less a day for the
+        # company's time zone.
+        todo = [r for r in rows if r[8] and not (r[10] and r[11])]
+        unmapped = {r[9] for r in todo}
+        since = min([d for r in todo for d in (r[2], r[7] and r[7].date()) if d], default=None)
+        since = since - timedelta(days=1) if since else date.min
+        memos = self._tagged("CreditMemo", unmapped, since) if unmapped else {}
+        applications = self._tagged("Payment", unmapped, since) if unmapped else {}
         lines: dict[int, list[tuple]] = {}
         for cid, lid, desc, amount, rate_id in self.conn.execute(
                 load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}):

@@ -3,10 +3,14 @@
 DisplayName is unique across a company's customers, vendors and employees, so it comes
 from a per-tenant template whose default adds a tag of the client id: two people called
 Jane Smith never merge. QuickBooks forbids a colon in DisplayName (it separates
-sub-customer paths), so one becomes a hyphen.
+sub-customer paths), so one becomes a hyphen (:func:`without_colon`); it forbids a tab or a
+newline in a name and its parts too, so each run of them becomes one space
+(:func:`without_tab_or_newline`). Each rule is its own function so that a synced outcome can
+say what was adjusted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +33,20 @@ class Client:
     phone: str | None
     parent_client_id: int | None
     active: bool = True
+
+
+_TAB_OR_NEWLINE = re.compile(r"[\t\r\n]+")
+
+
+def without_colon(name: str) -> str:
+    """QuickBooks refuses a colon in DisplayName: it becomes a hyphen."""
+    return name.replace(":", "-")
+
+
+def without_tab_or_newline(name: str) -> str:
+    """QuickBooks refuses a tab or a newline in a name (DisplayName and its parts): each run
+    of them becomes one space."""
+    return _TAB_OR_NEWLINE.sub(" ", name)
 
 
 def _clean(value: str | None) -> str:
@@ -62,7 +80,7 @@ def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int |
     result = template.format(name=name, tag=client_tag(client.id), id=client.id).strip()
     if suffix:
         result = f"{result} - {suffix}"
-    return result.replace(":", "-")
+    return without_tab_or_newline(without_colon(result))
 
 
 def customer_payload(

@@ -139,6 +139,23 @@ class QuickBooksLookups:
                 found[str(row.get("DocNumber", "")).lower()].append(row)
         return found
 
+    def customer_transactions(self, entity: str, customers: Iterable[str], since: date,
+                              until: date | None = None) -> dict[str, list[dict[str, Any]]]:
+        """CustomerRef -> the customers' ``entity`` rows dated ``since`` .. ``until`` (inclusive).
+
+        QuickBooks filters a Payment or CreditMemo only on filterable attributes (CustomerRef,
+        TxnDate, ...; PrivateNote, which holds our tag, is not one): the date range keeps the
+        answer small and the caller checks the tag itself."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        dates = f" and TxnDate >= {quote(since.isoformat())}"
+        if until is not None:
+            dates += f" and TxnDate <= {quote(until.isoformat())}"
+        for part in _chunks(sorted({c for c in customers if c})):
+            literals = ", ".join(quote(c) for c in part)
+            for row in self._query(f"select * from {entity} where CustomerRef in ({literals}){dates}"):
+                found[str((row.get("CustomerRef") or {}).get("value"))].append(row)
+        return found
+
     def names(self, names: Iterable[str]) -> dict[str, list[NameHolder]]:
         """DisplayName (lower-cased) -> every customer, vendor or employee using it."""
         found: dict[str, list[NameHolder]] = defaultdict(list)

@@ -235,9 +235,10 @@ def test_create_company_defaults_and_ids(qbo):
                 "undeposited_funds_account_id", "bank_account_id", "tax_codes"):
         assert info[key]
     assert info["preferences"] == {"custom_txn_numbers": True, "duplicate_doc_number_warning": True,
-                                   "closed_books_date": None,
+                                   "closed_books_date": None, "default_terms": None,  # terms: issue 20
                                    # The tax model preferences (tax.py) came later; both default on.
                                    "automated_sales_tax": True, "apply_tax_after_discount": True}
+    assert set(info["terms"]) == {"Due on receipt", "Net 15", "Net 30", "Net 60"}
     assert {"GST", "GST free", "Out of scope", "N-T"} <= set(info["tax_codes"])
     default = requests.post(qbo.base_url + "/_emulator/companies", json={}, timeout=10)
     assert default.status_code == 201 and default.json()["region"] == "US"

@@ -35,7 +35,10 @@ def test_in_like_comparisons_and_and(au):
     ids = [c["Id"] for c in customers]
     result = au.query(f"select * from Customer where Id in ('{ids[0]}', '{ids[2]}')")
     assert sorted(c["DisplayName"] for c in result["Customer"]) == ["Alpha", "Gamma"]
-    result = au.query(f"select * from Customer where Id >= '{ids[1]}' and DisplayName like '%a' ORDERBY Id DESC")
+    # Was `Id >= ...`: QuickBooks takes only = and IN on Id (issue 20), so the range is now on
+    # MetaData.CreateTime-free ground: an IN list, ordered by Id.
+    result = au.query(f"select * from Customer where Id in ('{ids[1]}', '{ids[2]}', '{ids[3]}') "
+                      "and DisplayName like '%a' ORDERBY Id DESC")
     assert [c["DisplayName"] for c in result["Customer"]] == ["Delta", "Gamma", "Beta"]
     assert au.query("select * from Customer where DisplayName like 'Be%'")["Customer"][0]["DisplayName"] == "Beta"
 
@@ -51,6 +54,48 @@ def test_metadata_time_and_refs(au):
     assert len(au.query(f"select * from Invoice where MetaData.LastUpdatedTime > '{past}'")["Invoice"]) == 2
     assert au.query(f"select * from Invoice where MetaData.LastUpdatedTime > '{future}'") == {}
     assert au.query(f"select * from Invoice where TotalAmt > '100' and Id = '{invoice['Id']}'")["Invoice"]
+
+
+def _query_fault(company, text):
+    response = company.get("query", query=text)
+    assert response.status_code == 400, response.text
+    return response.json()["Fault"]["Error"][0]
+
+
+def test_only_filterable_properties_can_be_queried(au):
+    customer = au.customer("Filter Rules")
+    au.invoice(customer["Id"], DocNumber="F-1", PrivateNote="[qbo-sync invoice 1]")
+    for text, name in [("select * from Invoice where PrivateNote = '[qbo-sync invoice 1]'", "PrivateNote"),
+                       ("select * from Payment where PrivateNote like '%qbo-sync%'", "PrivateNote"),
+                       ("select * from Vendor where PrimaryEmailAddr = 'a@b.c'", "PrimaryEmailAddr"),
+                       ("select * from Customer where Notes = 'x'", "Notes"),
+                       ("select * from Invoice where DocNumber = 'F-1' ORDER BY PrivateNote", "PrivateNote")]:
+        error = _query_fault(au, text)
+        assert error["code"] == "4001" and error["Message"] == "Invalid query", text
+        assert error["Detail"] == f"QueryValidationError: property '{name}' is not queryable", text
+    # Filterable ones answer: DocNumber, CustomerRef, TxnDate, MetaData.LastUpdatedTime.
+    assert au.query(f"select * from Invoice where DocNumber = 'F-1' and CustomerRef = '{customer['Id']}' "
+                    "and TxnDate >= '2000-01-01' and MetaData.LastUpdatedTime > '2000-01-01T00:00:00Z'")["Invoice"]
+
+
+def test_attribute_names_are_case_insensitive(au):
+    customer = au.customer("Any Case")
+    au.invoice(customer["Id"], DocNumber="C-1")
+    rows = au.query(f"select * from invoice where docnumber = 'C-1' and customerref = '{customer['Id']}' "
+                    "orderby metadata.lastupdatedtime desc")["Invoice"]
+    assert [r["DocNumber"] for r in rows] == ["C-1"]
+    assert au.query("select * from Customer where DISPLAYNAME = 'any case' and active IN (true, false)")["Customer"]
+
+
+def test_id_takes_only_equals_and_in(au):
+    customer = au.customer("Id Ops")
+    assert au.query(f"select * from Customer where Id = '{customer['Id']}'")["Customer"]
+    assert au.query(f"select * from Customer where id in ('{customer['Id']}')")["Customer"]
+    for op in (">", ">=", "<", "<="):
+        error = _query_fault(au, f"select * from Customer where Id {op} '0'")
+        assert error["code"] == "4001" and f"operator '{op}'" in error["Detail"] and "'Id'" in error["Detail"]
+    error = _query_fault(au, "select * from Customer where Id like '1%'")
+    assert error["code"] == "4001"
 
 
 def test_paging_count_and_order(au):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from qbo_sync.transform.customer import Client, customer_payload, display_name, has_name
+from qbo_sync.transform.customer import (Client, customer_payload, display_name, has_name,
+                                         without_tab_or_newline)
 
 
 def client(cid=123456, first="Jane", last="Smith", company=None, email="jane@example.com",
@@ -27,6 +28,18 @@ def test_plain_template_with_differentiator_suffix():
 
 def test_colon_is_not_allowed_in_a_display_name():
     assert ":" not in display_name(client(first="Dr:", last="Who"), "{name}")
+
+
+def test_tab_and_newline_are_replaced_in_the_display_name_and_its_parts():
+    weird = client(first="Jane\tAnn", last="Smith\r\nJones", company="Acme\n\tPty")
+    # A tenant's template may carry them too: the rule applies to the finished name.
+    name = display_name(weird, "{name}\t({tag})")
+    assert name == "Jane Ann Smith Jones (23456)"
+    body = customer_payload(weird, display=name)
+    for key in ("DisplayName", "GivenName", "FamilyName", "CompanyName"):
+        assert not any(c in body[key] for c in "\t\r\n"), key
+    assert without_tab_or_newline("a\t\tb\nc") == "a b c"
+    assert without_tab_or_newline("plain: name") == "plain: name"  # the colon has its own rule
 
 
 def test_display_name_fits_quickbooks_limit():
