@@ -41,6 +41,7 @@ class Outcome:
     fix: str | None = None
     qbo_id: str | None = None
     amount: Decimal | None = None
+    adjustments: str | None = None  # what was changed for QuickBooks (transform.adjustments)
 
 
 _CONTEXT_FIELDS = tuple(f.name for f in fields(RunContext))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from qbo_sync.transform.adjustments import Adjustments, cut, noted, replaced
+
 DEFAULT_TEMPLATE = "{name} ({tag})"
 DISPLAY_NAME_MAX = 500
 PERSON_NAME_MAX = 100
@@ -54,15 +56,19 @@ def client_tag(client_id: int) -> str:
     return f"{client_id % 100000:05d}"
 
 
-def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None) -> str:
-    """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator."""
+def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None,
+                 adjustments: Adjustments | None = None) -> str:
+    """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator.
+    What had to change for QuickBooks is added to ``adjustments``."""
     tail_free = template.format(name="", tag=client_tag(client.id), id=client.id)
     room = DISPLAY_NAME_MAX - len(tail_free) - (len(f" - {suffix}") if suffix else 0)
-    name = base_name(client)[: max(room, 1)]
+    name = cut(base_name(client), max(room, 1), "the client's name in the customer display name",
+               adjustments)
     result = template.format(name=name, tag=client_tag(client.id), id=client.id).strip()
     if suffix:
         result = f"{result} - {suffix}"
-    return result.replace(":", "-")
+    return replaced(result, ":", "-", "customer display name (QuickBooks keeps ':' for "
+                    "sub-customers)", adjustments)
 
 
 def customer_payload(
@@ -70,18 +76,23 @@ def customer_payload(
     *,
     display: str,
     parent_qbo_id: str | None = None,
+    adjustments: Adjustments | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"DisplayName": display}
     if _clean(client.first_name):
-        payload["GivenName"] = _clean(client.first_name)[:PERSON_NAME_MAX]
+        payload["GivenName"] = cut(_clean(client.first_name), PERSON_NAME_MAX, "first name", adjustments)
     if _clean(client.last_name):
-        payload["FamilyName"] = _clean(client.last_name)[:PERSON_NAME_MAX]
+        payload["FamilyName"] = cut(_clean(client.last_name), PERSON_NAME_MAX, "last name", adjustments)
     if _clean(client.company_name):
-        payload["CompanyName"] = _clean(client.company_name)[:COMPANY_NAME_MAX]
+        payload["CompanyName"] = cut(_clean(client.company_name), COMPANY_NAME_MAX, "company name",
+                                     adjustments)
     if client.email and len(client.email.strip()) <= EMAIL_MAX:
         payload["PrimaryEmailAddr"] = {"Address": client.email.strip()}
+    elif client.email:  # validation fails these first (email_too_long); kept as a safety net
+        noted(f"e-mail address not sent: over QuickBooks' {EMAIL_MAX} characters", adjustments)
     if client.phone:
-        payload["PrimaryPhone"] = {"FreeFormNumber": _clean(client.phone)[:PHONE_MAX]}
+        payload["PrimaryPhone"] = {"FreeFormNumber": cut(_clean(client.phone), PHONE_MAX,
+                                                         "phone number", adjustments)}
     if parent_qbo_id:
         payload["Job"] = True
         payload["ParentRef"] = {"value": parent_qbo_id}

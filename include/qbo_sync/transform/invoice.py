@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbo_sync.money import cents
+from qbo_sync.transform.adjustments import Adjustments, cut, noted
 
 DESCRIPTION_MAX = 4000
 CUSTOMER_MEMO_MAX = 1000
@@ -79,7 +80,7 @@ def private_note_tag(entity: str, source_id: int) -> str:
     return f"[qbo-sync {entity} {source_id}]"
 
 
-def line_description(line: InvoiceLine) -> str:
+def line_description(line: InvoiceLine, adjustments: Adjustments | None = None) -> str:
     parts = []
     name = (line.item_name or "").strip()
     text = " ".join((line.description or "").split())
@@ -92,10 +93,10 @@ def line_description(line: InvoiceLine) -> str:
     elif line.discount_kind == "fixed" and line.discount_value:
         parts.append(f"({cents(line.discount_value)} discount)")
     result = " - ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else "")
-    return result if len(result) <= DESCRIPTION_MAX else result[: DESCRIPTION_MAX - 1] + "…"
+    return cut(result, DESCRIPTION_MAX, f"line {line.position} description", adjustments, marker="…")
 
 
-def qty_and_unit_price(line: InvoiceLine) -> tuple[Decimal, Decimal]:
+def qty_and_unit_price(line: InvoiceLine, adjustments: Adjustments | None = None) -> tuple[Decimal, Decimal]:
     """Quantity and unit price whose product rounds to the line's net amount."""
     qty, amount = line.quantity, line.amount
     if not line.discount_kind and cents(qty * line.unit_price) == amount:
@@ -105,6 +106,9 @@ def qty_and_unit_price(line: InvoiceLine) -> tuple[Decimal, Decimal]:
         if cents(qty * unit) == amount:
             return qty, unit
     # A quantity that cannot carry the amount exactly: one unit at the net amount.
+    noted(f"line {line.position} sent as quantity 1 at {amount} (its quantity {qty:f} x a "
+          "unit price of at most 7 decimals cannot make its amount, as QuickBooks checks)",
+          adjustments)
     return Decimal(1), amount
 
 
@@ -126,10 +130,12 @@ def us_transaction_tax_code(invoice: Invoice, mapping: CompanyMapping) -> str | 
     return next(iter(sorted(codes)), None)
 
 
-def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping) -> dict[str, Any]:
+def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping,
+                    adjustments: Adjustments | None = None) -> dict[str, Any]:
+    """The Invoice JSON; what had to change for QuickBooks is added to ``adjustments``."""
     lines = []
     for line in sorted(invoice.lines, key=lambda l: (l.position, l.id)):
-        qty, unit = qty_and_unit_price(line)
+        qty, unit = qty_and_unit_price(line, adjustments)
         item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
             "ItemRef": {"value": item},
@@ -145,7 +151,7 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
             "DetailType": "SalesItemLineDetail",
             "LineNum": line.position,
             "Amount": line.amount,
-            "Description": line_description(line),
+            "Description": line_description(line, adjustments),
             "SalesItemLineDetail": detail,
         })
     payload: dict[str, Any] = {
@@ -158,7 +164,9 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
     if invoice.due_date:
         payload["DueDate"] = invoice.due_date.isoformat()
     if invoice.notes:
-        payload["CustomerMemo"] = {"value": invoice.notes[:CUSTOMER_MEMO_MAX]}
+        payload["CustomerMemo"] = {"value": cut(invoice.notes, CUSTOMER_MEMO_MAX,
+                                                "invoice notes (the message on the invoice)",
+                                                adjustments)}
     if mapping.region == "US":
         txn_code = us_transaction_tax_code(invoice, mapping)
         if txn_code:

@@ -168,7 +168,9 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
     import pandas as pd  # noqa: PLC0415 - heavy; only inside tasks
 
     clients = [c for c, _ in staged]
-    names = {c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id))
+    changed: dict[int, list[str]] = {c.id: [] for c in clients}  # what the name needed for QuickBooks
+    names = {c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id),
+                                adjustments=changed[c.id])
              for c in clients}
     holders = lookups.names(names.values())
     # Parents too: a sub-client's parent may be in QuickBooks from an earlier run.
@@ -265,7 +267,8 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
             per_code[primary] += 1
             counts["failed"] += 1
         else:
-            ready[client.id] = json.dumps({"display_name": plan.display_name, "qbo_id": plan.qbo_id})
+            ready[client.id] = json.dumps({"display_name": plan.display_name, "qbo_id": plan.qbo_id,
+                                           "adjustments": changed[client.id]})
             counts["ready"] += 1
     if ready:  # one statement for the chunk, not one per client (issue 9)
         conn.execute(load_sql("validate/set_customer_plans"), {
