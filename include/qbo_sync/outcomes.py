@@ -111,6 +111,27 @@ def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | Non
     )
 
 
+def for_tenant(text: str | None, tenant_id: int, realm_id: str | None) -> str | None:
+    """A QuickBooks-fault text (``qbo_client.catalog``, which knows no tenant) with its
+    ``<tenant>`` and ``<realm>`` filled in, so the commands it suggests run as written."""
+    if text is None:
+        return None
+    text = text.replace("<tenant>", str(tenant_id))
+    return text.replace("<realm>", realm_id) if realm_id else text
+
+
+def from_fault(fault: object, *, tenant_id: int, realm_id: str | None, entity: str,
+               source_id: int | None, source_ref: str | None, action: str,
+               amount: Decimal | None = None) -> Outcome:
+    """A failed outcome explained by QuickBooks' own fault (``qbo_client.catalog``)."""
+    return Outcome(
+        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        action=action, status="failed", realm_id=realm_id, error_code=str(fault.code),
+        error_message=fault.summary(), category=fault.category,
+        cause=for_tenant(fault.cause, tenant_id, realm_id),
+        fix=for_tenant(fault.fix, tenant_id, realm_id), amount=amount)
+
+
 def unchanged(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int, realm_id: str | None,
               entity: str, source_id: int, source_ref: str | None, amount: Decimal | None,
               qbo_id: str | None) -> str:

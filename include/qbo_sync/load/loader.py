@@ -124,11 +124,9 @@ class BatchLoader:
         self.counts["synced"] += 1
 
     def _failed_fault(self, entity: str, p: Pending, fault: Any, action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-            source_ref=p.source_ref, action=action, status="failed", realm_id=self.realm_id,
-            error_code=str(fault.code), error_message=fault.summary(), category=fault.category,
-            cause=fault.cause, fix=fault.fix, amount=p.amount))
+        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
+            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=p.source_id, source_ref=p.source_ref, action=action, amount=p.amount))
         self.counts["failed"] += 1
 
     def _failed_code(self, entity: str, source_id: int, ref: str | None, amount: Any, code: str,

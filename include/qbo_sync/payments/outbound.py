@@ -63,11 +63,9 @@ class Poster:
 
     def _fault(self, entity: str, source_id: int, ref: str | None, amount: Any, fault: Any,
                action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            action=action, status="failed", realm_id=self.realm_id, error_code=str(fault.code),
-            error_message=fault.summary(), category=fault.category, cause=fault.cause,
-            fix=fault.fix, amount=amount))
+        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
+            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=source_id, source_ref=ref, action=action, amount=amount))
         self._count(entity, "failed")
 
     def _synced(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str,
@@ -220,7 +218,7 @@ class Poster:
 
     @staticmethod
     def _invoice_number(invoice_qbo: str, rows: list) -> str | None:
-        return next((r[7] for r in rows if r[10] == invoice_qbo), invoice_qbo)
+        return next((r[7] for r in rows if r[10] == invoice_qbo), f"(Id {invoice_qbo})")
 
     def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
         outcomes.outcome_unknown(self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id,

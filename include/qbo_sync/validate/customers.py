@@ -19,6 +19,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, staged_customers
 from qbo_sync.transform.customer import EMAIL_MAX, Client, display_name, has_name
+from qbo_sync.validate import templates
 from qbo_sync.validate.company import NameHolder, QuickBooksLookups
 from qbo_sync.validate.gx_runner import Check, SuiteRunner
 
@@ -241,6 +242,13 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
     for code in PRIORITY:
         for cid in result.failing.get(code, []):
             failing_codes[cid].append(code)
+
+    # A name clash's fix suggests a template that really frees the name (one look-up per chunk).
+    clashing = [(c, index.ranks.get(c.id)) for c, _ in staged
+                if any(code.startswith("name_clash") for code in failing_codes.get(c.id, ()))]
+    for cid, template in templates.suggest(clashing, settings.display_name_template,
+                                           lambda wanted: set(lookups.names(wanted))).items():
+        plans[cid].context["suggested_template"] = template
 
     ready: dict[int, str] = {}  # client id -> its plan (display name, QuickBooks Id to link)
     for client, _depth in staged:
