@@ -275,8 +275,10 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
             per_code[primary] += 1
             counts["failed"] += 1
         else:
-            ready[client.id] = json.dumps({"display_name": plan.display_name, "qbo_id": plan.qbo_id,
-                                           "adjustments": changed[client.id]})
+            ready_plan = {"display_name": plan.display_name, "qbo_id": plan.qbo_id}
+            if changed[client.id]:  # what the name needed for QuickBooks, said on its outcome
+                ready_plan["adjustments"] = changed[client.id]
+            ready[client.id] = json.dumps(ready_plan)
             counts["ready"] += 1
     if ready:  # one statement for the chunk, not one per client (issue 9)
         conn.execute(load_sql("validate/set_customer_plans"), {
