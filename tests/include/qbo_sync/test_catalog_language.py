@@ -239,3 +239,25 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
         assert qbo.query("select * from Vendor where DisplayName = 'Jane Smith (00001)'")
         name = suggested.format(name="Jane Smith", tag="00001", id=1)
         assert qbo.query(f"select * from Customer where DisplayName = '{name}'")
+
+
+def test_every_outcome_of_a_real_demo_run_speaks_quickbooks_language(db, qbo_app, qbo_factory):
+    """The walk again, over what a real run wrote: the generated demo data (every planted bad
+    case, a revoked company) synced against the emulator, every cause and fix in the sync log."""
+    from qbo_sync.demo.generator import generate
+    from qbo_sync.dev.demo import setup_tenants
+
+    manifest = generate(db, seed=7, tenants=4, invoices=160, replace=True)
+    setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
+    run_once(db, window("demo-language"), qbo_factory)
+    rows = db.execute("SELECT entity, source_ref, error_code, cause, fix FROM qbo_sync.sync_log"
+                      " WHERE run_id = 'demo-language' AND status IN ('failed', 'skipped')").fetchall()
+    codes = {r[2] for r in rows}
+    assert {"tax_code_inactive", "default_item_inactive", "name_clash_vendor",
+            "client_inactive_in_quickbooks"} <= codes and len(rows) > 40
+    for entity, ref, code, cause, fix in rows:
+        for text in (cause, fix or ""):
+            assert bare_ids(text) == [], (entity, ref, code, text)
+            assert not re.search(r"<[a-z_]+>", text), (entity, ref, code, text)
+            for command in commands(text):
+                assert parse_error(command) is None, (entity, ref, code, command)
