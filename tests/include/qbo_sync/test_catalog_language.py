@@ -26,12 +26,15 @@ import pytest
 from qbo_client import catalog as qbo_catalog
 from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
+from qbo_sync.extract.stage import RunWindow
 from qbo_sync.outcomes import for_tenant
+from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
 from qbo_sync.transform.customer import Client
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts
 from qbo_sync.validate.invoices import _transaction_label
+from support.scenario import build_au_tenant
 
 PARSERS = {"qbo_sync.tenants": tenants_parser, "qbo_sync.companies": companies_parser}
 
@@ -173,11 +176,6 @@ def test_quickbooks_fault_entry_speaks_quickbooks_language(key):
 def window(run_id):
     now = datetime.now(timezone.utc)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
-
-
-from qbo_sync.extract.stage import RunWindow  # noqa: E402
-from qbo_sync.pipeline import run_once  # noqa: E402
-from support.scenario import build_au_tenant  # noqa: E402
 
 
 def _logged(db, run_id, entity, source_id):
