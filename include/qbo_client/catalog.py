@@ -10,7 +10,10 @@ Categories: ``data`` (fix the record in the billing app or QuickBooks), ``config
 (passes by itself; the client or the next run retries it). ``retryable`` says whether
 sending the same thing again can succeed.
 
-The fixes name this project's own settings and commands. ``SEEDS_ERRORS`` maps every
+The fixes name this project's own settings and commands, and QuickBooks things as its
+screens do (menu paths such as Sales > Products and services); a command in a fix is
+complete and parses with the real CLI (``<tenant>`` and ``<realm>`` are filled in by the
+sync with the record's tenant and company, ``NAME`` is for the reader to choose). ``SEEDS_ERRORS`` maps every
 error named in the help-centre pages we were built from (shared/seeds) that comes from
 QuickBooks to its entry here; errors those pages name that do not come from QuickBooks
 (the apps' own rules) are listed in ``SEEDS_NOT_FROM_QUICKBOOKS`` with where we handle them.
@@ -143,8 +146,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     # --- 6240 duplicate name -----------------------------------------------------------
     _e("6240.item", "6240", "Duplicate item name", CONFIGURATION, False,
        "Another product or service in QuickBooks already uses this name.",
-       "Rename one of the two items in QuickBooks, or choose the existing item as the default item "
-       "(`python -m qbo_sync.tenants set`, stored in qbo_sync.tenant_settings). " + RESYNC,
+       "Rename one of the two items in QuickBooks (Sales > Products and services), or choose the "
+       "existing item as the default item: `python -m qbo_sync.tenants set --tenant-id <tenant> "
+       "--default-service-item NAME` (or --default-product-item). " + RESYNC,
        detail=r"product or service|item", entities=("Item",),
        seeds=("item already exists in QuickBooks (Workiz)",)),
     _e("6240", "6240", "The name supplied already exists", DATA, False,
@@ -164,8 +168,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "A tax rate on the {entity} is not linked to a QuickBooks tax code, or the linked code does "
        "not exist or is inactive in QuickBooks.",
        "Note the tax rates on the lines (e.g. GST, GST free). Link each one to the matching "
-       "QuickBooks tax code with `python -m qbo_sync.tenants map-tax` (stored in "
-       "qbo_sync.tax_code_map). If the code does not exist in QuickBooks, create or enable it "
+       "QuickBooks tax code: `python -m qbo_sync.tenants map-tax --tenant-id <tenant> --tax-rate NAME --tax-code NAME` (`python -m qbo_sync.tenants show "
+       "--tenant-id <tenant>` lists the links by name). If the code does not exist in QuickBooks, create or enable it "
        "there first; it must exist and be active. " + RESYNC,
        detail=r"tax|\bGST\b|\bVAT\b",
        seeds=("Business validation error (tax)", "Tax code not found",
@@ -173,8 +177,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     _e("6000.tax_line", "6000", "Business validation error (tax)", CONFIGURATION, False,
        "A line of the {entity} has no QuickBooks tax code, or one that does not exist or is inactive "
        "({element}).",
-       "Link each tax rate used on the lines to an active QuickBooks tax code with `python -m "
-       "qbo_sync.tenants map-tax` (qbo_sync.tax_code_map); create or enable the code in QuickBooks "
+       "Link each tax rate used on the lines to an active QuickBooks tax code: "
+       "`python -m qbo_sync.tenants map-tax --tenant-id <tenant> --tax-rate NAME --tax-code NAME`; create or enable the code in QuickBooks "
        "first if it is missing. " + RESYNC,
        element=r"TaxCode"),
     _e("6000.name_colon", "6000", "Colon in a name", DATA, False,
@@ -199,18 +203,18 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     _e("6000.income_account", "6000", "Item has no income account", CONFIGURATION, False,
        "The QuickBooks product/service used on this {entity} has no income account, so QuickBooks "
        "does not know where to post the sale (seen with write-off and bad-debt items).",
-       "In QuickBooks, open Products and services, edit the item used as the default item "
-       "(default_service_item_id / default_product_item_id in qbo_sync.tenant_settings) and set "
-       "its income account; or choose another default item with `python -m qbo_sync.tenants "
-       "set`. " + RESYNC,
+       "In QuickBooks, open Sales > Products and services, edit the tenant's default item (`python "
+       "-m qbo_sync.tenants show --tenant-id <tenant>` names it) and set its income account; or "
+       "choose another default item: `python -m qbo_sync.tenants set --tenant-id <tenant> "
+       "--default-service-item NAME` (or --default-product-item). " + RESYNC,
        detail=r"income account",
        seeds=("Error Adding Write-off",)),
     _e("6000.inventory_date", "6000", "Inventory item starts after the invoice date", CONFIGURATION, False,
        "The {entity} uses an inventory item whose \"as of\" (start) date in QuickBooks is after "
        "the invoice date, so QuickBooks has no stock for it on that date.",
-       "In QuickBooks, open Products and services, edit the item and set its \"as of\" date "
-       "before the invoice date (or use a non-inventory default item, set with `python -m "
-       "qbo_sync.tenants set`). " + RESYNC,
+       "In QuickBooks, open Sales > Products and services, edit the item and set its \"as of\" "
+       "date before the invoice date (or use a non-inventory default item: `python -m "
+       "qbo_sync.tenants set --tenant-id <tenant> --default-product-item NAME`). " + RESYNC,
        detail=r"inventory|as of date|start date",
        seeds=("inventory item with an 'as of date' after the invoice date (Workiz)",)),
     _e("6000", "6000", "Business validation error", DATA, False,
@@ -223,19 +227,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "A line of this {entity} points at a QuickBooks product/service that does not exist or has "
        "been made inactive ({element}). The sync posts every line to the tenant's default Service "
        "or Product item.",
-       "Check the default items with `python -m qbo_sync.tenants set --tenant-id <tenant>` "
-       "(default_service_item_id, default_product_item_id in qbo_sync.tenant_settings). In "
-       "QuickBooks, make the item active again under Products and services, or choose another "
-       "active item as the default. " + RESYNC,
+       "See the tenant's default items by name with `python -m qbo_sync.tenants show --tenant-id "
+       "<tenant>`. In QuickBooks, make the item active again (Sales > Products and services, "
+       "filter with Include inactive, then Make active), or choose another active item as the "
+       "default: `python -m qbo_sync.tenants set --tenant-id <tenant> --default-service-item NAME` "
+       "(or --default-product-item). " + RESYNC,
        element=r"ItemRef",
        seeds=("No fee item mapped for line item", "SKU Not Found Error",
               "line items not yet synced to QuickBooks (Workiz)")),
     _e("2500.tax", "2500", "Tax code not mapped or inactive", CONFIGURATION, False,
        "A line of this {entity} uses a QuickBooks tax code that does not exist or is inactive "
        "({element}).",
-       "Link the billing app's tax rate to an active QuickBooks tax code with `python -m "
-       "qbo_sync.tenants map-tax` (qbo_sync.tax_code_map); create or enable the code in QuickBooks "
-       "first if needed. " + RESYNC,
+       "Link the billing app's tax rate to an active QuickBooks tax code: "
+       "`python -m qbo_sync.tenants map-tax --tenant-id <tenant> --tax-rate NAME --tax-code NAME`; create or enable the code in QuickBooks first if needed. " + RESYNC,
        element=r"TaxCode"),
     _e("2500.parent", "2500", "Parent client not in QuickBooks", DATA, False,
        "This client is a sub-client, and its parent client is not in QuickBooks (or was made "
@@ -249,16 +253,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "The {entity} belongs to a client that is not in QuickBooks, or whose QuickBooks customer "
        "was made inactive.",
        "Look at the client's own sync log entry and fix that first; if the customer was made "
-       "inactive in QuickBooks, make it active again (customers cannot be deleted, only made "
-       "inactive). The client syncs before its invoices on the next run. " + RESYNC,
+       "inactive in QuickBooks, make it active again (Sales > Customers, filter with Include "
+       "inactive, then Make active). The client syncs before its invoices on the next run. " + RESYNC,
        element=r"CustomerRef",
        seeds=("invoice whose client has not been synced to QuickBooks (Workiz)",)),
     _e("2500.account", "2500", "Account not mapped or inactive", CONFIGURATION, False,
        "The payment points at a QuickBooks bank/clearing account that does not exist or is "
        "inactive ({element}).",
-       "Choose an active deposit account for payments with `python -m qbo_sync.tenants set "
-       "--tenant-id <tenant>` (deposit_account_id in qbo_sync.tenant_settings), or make the "
-       "account active again in QuickBooks. " + RESYNC,
+       "Choose an active deposit account for payments by its name in QuickBooks (Settings > Chart "
+       "of accounts): `python -m qbo_sync.tenants set --tenant-id <tenant> --deposit-account "
+       "'Undeposited Funds'`, or make the account active again there (Include inactive, then "
+       "Make active). " + RESYNC,
        element=r"AccountRef"),
     _e("2500.linked", "2500", "Applied invoice not found", DATA, False,
        "The {entity} is applied to an invoice that QuickBooks cannot find: the invoice never "
@@ -271,9 +276,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     _e("2500", "2500", "Invalid reference", CONFIGURATION, False,
        "The {entity} refers to something in QuickBooks ({element}) that does not exist or has been "
        "made inactive.",
-       "Check the mapping for that field (default items, tax codes and deposit account in "
-       "qbo_sync.tenant_settings and qbo_sync.tax_code_map) and that the referenced record is active "
-       "in QuickBooks. " + RESYNC),
+       "Check the setting for that field (`python -m qbo_sync.tenants show --tenant-id <tenant>` "
+       "names the default items, the deposit account and the tax code links) and that the "
+       "record it names is active in QuickBooks. " + RESYNC),
     # --- 610 object not found -----------------------------------------------------------
     _e("610.linked", "610", "Applied invoice not found", DATA, False,
        "The {entity} is applied to an invoice that QuickBooks cannot find: the invoice never "
@@ -296,28 +301,29 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     _e("610.customer", "610", "Customer inactive in QuickBooks", DATA, False,
        "The client's QuickBooks customer has been made inactive in QuickBooks, so nothing can be "
        "posted to it.",
-       "Open the customer in QuickBooks and make it active again (customers can only be made "
-       "inactive, never deleted). Resync the client first, then the invoice. " + RESYNC,
+       "In QuickBooks, make the customer active again (Sales > Customers, filter with Include "
+       "inactive, then Make active; customers can only be made inactive, never deleted). Resync the client first, then the invoice. " + RESYNC,
        element=r"CustomerRef",
        seeds=("client made inactive in QuickBooks (Workiz)",)),
     _e("610.customer_entity", "610", "Customer inactive in QuickBooks", DATA, False,
        "The client's QuickBooks customer has been made inactive in QuickBooks, so it cannot be "
        "updated.",
-       "Open the customer in QuickBooks and make it active again (customers can only be made "
-       "inactive, never deleted). " + RESYNC,
+       "In QuickBooks, make the customer active again (Sales > Customers, filter with Include "
+       "inactive, then Make active; customers can only be made inactive, never deleted). " + RESYNC,
        entities=("Customer",)),
     _e("610", "610", "Object not found", DATA, False,
        "Something this {entity} uses ({element}) is no longer in QuickBooks: it was made inactive "
        "or deleted there.",
        "Find the customer, item, account or tax code the record uses in QuickBooks and make it "
-       "active again, or change the mapping in qbo_sync.tenant_settings / qbo_sync.tax_code_map. "
+       "active again (`python -m qbo_sync.tenants show --tenant-id <tenant>` names the ones the "
+       "sync uses), or choose others with that command's `set` and `map-tax`. "
        + RESYNC),
     # --- 6250 inactive customer on a sale --------------------------------------------------
     _e("6250", "6250", "Inactive customer", DATA, False,
        "The invoice's customer is inactive in QuickBooks, so QuickBooks will not record a sale "
        "for it.",
-       "Open the customer in QuickBooks and make it active again (customers can only be made "
-       "inactive, never deleted). " + RESYNC,
+       "In QuickBooks, make the customer active again (Sales > Customers, filter with Include "
+       "inactive, then Make active; customers can only be made inactive, never deleted). " + RESYNC,
        seeds=("invoice linked to a client made inactive in QuickBooks (Workiz)",)),
     # --- 5010 stale object -----------------------------------------------------------------
     _e("5010", "5010", "Edited by someone else at the same time", TRANSIENT, True,

@@ -5,6 +5,12 @@ codes; faults QuickBooks itself returns are explained by ``qbo_client.catalog``.
 Each entry names the seeds' error it corresponds to, so support can match a
 customer's screenshot from another app to ours. ``{placeholders}`` are filled from
 the record (number, client, tax rate, ...).
+
+QuickBooks things are named as QuickBooks' screens name them (tax code, item, account and
+customer names, with the menu path where it helps); a QuickBooks Id, which no screen shows,
+only ever follows a name in parentheses. ``tests/include/qbo_sync/test_catalog_language.py``
+walks every entry rendered with real values and fails on a bare Id or a command that the
+CLI would not accept.
 """
 from __future__ import annotations
 
@@ -69,8 +75,10 @@ _ENTRIES = [
         "tax_code_inactive", "Business validation error (tax)", "configuration",
         "Invoice {number} uses the tax rate '{tax_rate}', linked to the QuickBooks tax code "
         "{tax_code}, which does not exist or is inactive in QuickBooks.",
-        "In QuickBooks, make the tax code {tax_code} active again (Taxes), or link '{tax_rate}' "
-        "to another active code with `python -m qbo_sync.tenants map-tax`. " + RESYNC,
+        "In QuickBooks, make the tax code {tax_code} active again (Taxes menu, the list of tax "
+        "codes or rates, with inactive ones shown), or link '{tax_rate}' to another active code: "
+        "`python -m qbo_sync.tenants map-tax --tenant-id {tenant_id} --tax-rate '{tax_rate}' "
+        "--tax-code NAME`. " + RESYNC,
     ),
     Explanation(
         "tax_rate_mismatch", "Business validation error (tax) / Tax amounts differ", "configuration",
@@ -100,14 +108,16 @@ _ENTRIES = [
         "this tenant.",
         "Choose the default {kind} item: `python -m qbo_sync.tenants set --tenant-id "
         "{tenant_id} --default-{kind}-item NAME` (create one in QuickBooks first if none "
-        "exists). " + RESYNC,
+        "exists: Sales > Products and services > New). " + RESYNC,
     ),
     Explanation(
         "default_item_inactive", "Line items not synced / Invalid Reference Id", "configuration",
         "Invoice {number} posts {kind} lines to the QuickBooks item {item}, which is inactive "
         "or was deleted in QuickBooks.",
-        "In QuickBooks, reactivate the item {item} (Products and services), or choose another "
-        "default {kind} item with `python -m qbo_sync.tenants set`. " + RESYNC,
+        "In QuickBooks, make the item {item} active again (Sales > Products and services, "
+        "filter with Include inactive, then Make active), or choose another default {kind} "
+        "item: `python -m qbo_sync.tenants set --tenant-id {tenant_id} --default-{kind}-item "
+        "NAME`. " + RESYNC,
     ),
     Explanation(
         "number_missing", "Required param missing", "data",
@@ -122,14 +132,15 @@ _ENTRIES = [
     ),
     Explanation(
         "number_duplicate_in_run", "Duplicate document number", "data",
-        "Invoice number {number} is used by more than one invoice of this tenant (ids {ids}); "
+        "Invoice number {number} is used by more than one invoice of this tenant (invoice ids "
+        "{ids} in the billing app); "
         "QuickBooks requires unique invoice numbers.",
         "Renumber all but one of these invoices in the billing app. " + RESYNC,
     ),
     Explanation(
         "number_used_in_quickbooks", "Duplicate document number / Invoice: Already exists", "data",
-        "QuickBooks already has a transaction numbered {number} (QuickBooks id {qbo_id}) that "
-        "this sync did not create.",
+        "QuickBooks already has an invoice numbered {number} ({holder}) that this sync did "
+        "not create.",
         "Open that document in QuickBooks and give it a unique number (add a prefix or extra "
         "digits), or renumber the invoice in the billing app. Use a scheme such as "
         "INV{{sequence}} so the two never clash. " + RESYNC,
@@ -148,41 +159,47 @@ _ENTRIES = [
     ),
     Explanation(
         "name_clash_vendor", "The name supplied already exists", "data",
-        "The customer name '{display_name}' is already used by a vendor in QuickBooks; QuickBooks "
-        "does not allow a customer and a vendor to share a name.",
+        "The customer name '{display_name}' is already used by a vendor (supplier) in QuickBooks "
+        "(Expenses > Vendors); QuickBooks does not allow a customer and a vendor to share a name.",
         "Rename (or make inactive) the vendor in QuickBooks, or change the client's name in "
-        "the billing app, or use a display-name template with the client tag: "
+        "the billing app, or use a display-name template that tells them apart: "
         "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --display-name-template "
-        "'{{name}} ({{tag}})'`. " + RESYNC,
+        "'{suggested_template}'`. " + RESYNC,
     ),
     Explanation(
         "name_clash_employee", "The name supplied already exists", "data",
-        "The customer name '{display_name}' is already used by an employee in QuickBooks.",
+        "The customer name '{display_name}' is already used by an employee in QuickBooks "
+        "(Payroll > Employees); QuickBooks does not allow a customer and an employee to share "
+        "a name.",
         "Rename the employee in QuickBooks, change the client's name in the billing app, or "
-        "use a display-name template with the client tag (`python -m qbo_sync.tenants set "
-        "--display-name-template '{{name}} ({{tag}})'`). " + RESYNC,
+        "use a display-name template that tells them apart: `python -m qbo_sync.tenants set "
+        "--tenant-id {tenant_id} --display-name-template '{suggested_template}'`. " + RESYNC,
     ),
     Explanation(
         "name_clash_customer", "The name supplied already exists", "data",
-        "Another QuickBooks customer (id {qbo_id}) already has the name '{display_name}', and "
-        "it is not this client.",
+        "Another QuickBooks customer, '{display_name}' (Id {qbo_id}), already has this client's "
+        "name, and it is not this client (Sales > Customers).",
         "If they are the same person, merge the clients in the billing app. If not, turn on "
         "the differentiator (`python -m qbo_sync.tenants set --tenant-id {tenant_id} "
-        "--name-clash-policy suffix`, which adds ' - 2'), or use a template with the client "
-        "tag. " + RESYNC,
+        "--name-clash-policy suffix`, which adds ' - 2'), or use a display-name template that "
+        "tells them apart: `python -m qbo_sync.tenants set --tenant-id {tenant_id} "
+        "--display-name-template '{suggested_template}'`. " + RESYNC,
     ),
     Explanation(
         "name_clash_in_run", "The name supplied already exists", "data",
         "Clients {ids} would all be called '{display_name}' in QuickBooks.",
         "If they are the same person, merge them in the billing app; otherwise turn on the "
-        "differentiator (`--name-clash-policy suffix`) or use the client tag in the template. "
-        + RESYNC,
+        "differentiator (`python -m qbo_sync.tenants set --tenant-id {tenant_id} "
+        "--name-clash-policy suffix`) or use a display-name template that tells them apart: "
+        "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --display-name-template "
+        "'{suggested_template}'`. " + RESYNC,
     ),
     Explanation(
         "client_inactive_in_quickbooks", "Inactive client / Object Not Found", "data",
-        "The QuickBooks customer '{display_name}' (id {qbo_id}) for this client has been made "
+        "The QuickBooks customer '{display_name}' (Id {qbo_id}) for this client has been made "
         "inactive in QuickBooks.",
-        "Open the customer in QuickBooks and make it active again. " + RESYNC,
+        "In QuickBooks, make the customer '{display_name}' active again (Sales > Customers, "
+        "filter with Include inactive, then Make active). " + RESYNC,
     ),
     Explanation(
         "parent_client_not_synced", "Parent client not synced", "data",
@@ -215,8 +232,8 @@ _ENTRIES = [
         "closed_period", "Account Period Closed", "data",
         "Invoice {number} is dated {issue_date}, on or before the QuickBooks books close date "
         "{closed_on}.",
-        "In QuickBooks, reopen the period (Account and Settings > Advanced > Close the books), "
-        "or re-date the invoice in the billing app. " + RESYNC,
+        "In QuickBooks, reopen the period (Settings > Account and settings > Advanced > "
+        "Accounting > Close the books), or re-date the invoice in the billing app. " + RESYNC,
     ),
     Explanation(
         "email_too_long", "String length is either shorter or longer than supported", "data",
@@ -335,8 +352,9 @@ _ENTRIES = [
     Explanation(
         "deposit_account_missing", "Default QuickBooks account for payments", "configuration",
         "No QuickBooks account is set for this tenant's payments to be deposited to.",
-        "Choose it: `python -m qbo_sync.tenants set --tenant-id {tenant_id} --deposit-account "
-        "'Undeposited Funds'` (or your bank or clearing account). " + RESYNC,
+        "Choose it by its name in QuickBooks (Settings > Chart of accounts): `python -m "
+        "qbo_sync.tenants set --tenant-id {tenant_id} --deposit-account 'Undeposited Funds'` "
+        "(or your bank or clearing account). " + RESYNC,
     ),
     Explanation(
         "credit_note_invoice_not_synced", "Credit Ref#: Could not find applied invoice Ref#", "data",

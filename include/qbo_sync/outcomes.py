@@ -41,6 +41,7 @@ class Outcome:
     fix: str | None = None
     qbo_id: str | None = None
     amount: Decimal | None = None
+    adjustments: str | None = None  # what was changed for QuickBooks (transform.adjustments)
 
 
 _CONTEXT_FIELDS = tuple(f.name for f in fields(RunContext))
@@ -108,6 +109,27 @@ def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | Non
         status=entry.status, realm_id=realm_id, error_code=code, category=entry.category,
         cause=cause, fix=fix, amount=amount,
     )
+
+
+def for_tenant(text: str | None, tenant_id: int, realm_id: str | None) -> str | None:
+    """A QuickBooks-fault text (``qbo_client.catalog``, which knows no tenant) with its
+    ``<tenant>`` and ``<realm>`` filled in, so the commands it suggests run as written."""
+    if text is None:
+        return None
+    text = text.replace("<tenant>", str(tenant_id))
+    return text.replace("<realm>", realm_id) if realm_id else text
+
+
+def from_fault(fault: object, *, tenant_id: int, realm_id: str | None, entity: str,
+               source_id: int | None, source_ref: str | None, action: str,
+               amount: Decimal | None = None) -> Outcome:
+    """A failed outcome explained by QuickBooks' own fault (``qbo_client.catalog``)."""
+    return Outcome(
+        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        action=action, status="failed", realm_id=realm_id, error_code=str(fault.code),
+        error_message=fault.summary(), category=fault.category,
+        cause=for_tenant(fault.cause, tenant_id, realm_id),
+        fix=for_tenant(fault.fix, tenant_id, realm_id), amount=amount)
 
 
 def unchanged(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int, realm_id: str | None,

@@ -1,7 +1,7 @@
 -- The sync log page's table: each record's latest outcome, with finance's controls,
 -- filtered by status, entity, date of the last attempt and free text. NULL filters are off.
 SELECT s.entity, s.source_id, s.source_ref, s.status, s.action, s.error_code, s.category,
-       s.cause, s.fix, s.qbo_id, s.amount, s.logged_at, s.run_id,
+       s.cause, s.fix, s.qbo_id, s.amount, s.logged_at, s.run_id, s.adjustments,
        rc.resync_requested_at, rc.note, rc.updated_by, rc.updated_at
 FROM qbo_sync.record_status AS s
 LEFT JOIN qbo_sync.record_controls AS rc

@@ -4,19 +4,19 @@
 INSERT INTO qbo_sync.sync_log (
     dag_id, run_id, task_id, map_index, try_number, tenant_id, realm_id, entity,
     source_id, source_ref, action, status, error_code, error_message, category,
-    cause, fix, qbo_id, amount
+    cause, fix, qbo_id, amount, adjustments
 )
 SELECT %(dag_id)s::text, %(run_id)s::text, %(task_id)s::text, %(map_index)s::int,
        %(try_number)s::int, r.tenant_id, r.realm_id, r.entity, r.source_id, r.source_ref,
        r.action, r.status, r.error_code, r.error_message, r.category, r.cause, r.fix,
-       r.qbo_id, r.amount
+       r.qbo_id, r.amount, r.adjustments
 FROM unnest(%(tenant_id)s::bigint[], %(realm_id)s::text[], %(entity)s::text[],
             %(source_id)s::bigint[], %(source_ref)s::text[], %(action)s::text[],
             %(status)s::text[], %(error_code)s::text[], %(error_message)s::text[],
             %(category)s::text[], %(cause)s::text[], %(fix)s::text[], %(qbo_id)s::text[],
-            %(amount)s::numeric[])
+            %(amount)s::numeric[], %(adjustments)s::text[])
      AS r(tenant_id, realm_id, entity, source_id, source_ref, action, status, error_code,
-          error_message, category, cause, fix, qbo_id, amount)
+          error_message, category, cause, fix, qbo_id, amount, adjustments)
 ON CONFLICT (run_id, tenant_id, entity, source_id) WHERE run_id IS NOT NULL DO UPDATE SET
     logged_at = now(),
     dag_id = EXCLUDED.dag_id,
@@ -33,4 +33,5 @@ ON CONFLICT (run_id, tenant_id, entity, source_id) WHERE run_id IS NOT NULL DO U
     cause = EXCLUDED.cause,
     fix = EXCLUDED.fix,
     qbo_id = EXCLUDED.qbo_id,
-    amount = EXCLUDED.amount;
+    amount = EXCLUDED.amount,
+    adjustments = EXCLUDED.adjustments;

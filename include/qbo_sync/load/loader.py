@@ -27,6 +27,7 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
+from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.customer import Client, customer_payload
 from qbo_sync.transform.invoice import (
     CompanyMapping, Invoice, InvoiceLine, invoice_payload, payload_hash, private_note_tag,
@@ -54,6 +55,7 @@ class Pending:
     qbo_id: str | None = None  # update when set
     sync_token: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    adjustments: list[str] = field(default_factory=list)  # what was changed for QuickBooks
 
 
 def _requestid(realm_id: str, entity: str, pending: list[Pending]) -> str:
@@ -109,7 +111,8 @@ class BatchLoader:
             outcomes.record_many(self.conn, self.ctx, [outcomes.Outcome(
                 tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
                 source_ref=p.source_ref, action=action, status="synced", realm_id=self.realm_id,
-                qbo_id=qid, amount=p.amount, error_message=note) for p, qid, _, (action, note) in rows])
+                qbo_id=qid, amount=p.amount, error_message=note, adjustments=as_text(p.adjustments))
+                for p, qid, _, (action, note) in rows])
 
     def _done(self, entity: str, p: Pending, *, action: str, qbo_entity: dict[str, Any] | None,
               qbo_id: str | None = None, note: str | None = None) -> None:
@@ -121,11 +124,9 @@ class BatchLoader:
         self.counts["synced"] += 1
 
     def _failed_fault(self, entity: str, p: Pending, fault: Any, action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-            source_ref=p.source_ref, action=action, status="failed", realm_id=self.realm_id,
-            error_code=str(fault.code), error_message=fault.summary(), category=fault.category,
-            cause=fault.cause, fix=fault.fix, amount=p.amount))
+        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
+            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=p.source_id, source_ref=p.source_ref, action=action, amount=p.amount))
         self.counts["failed"] += 1
 
     def _failed_code(self, entity: str, source_id: int, ref: str | None, amount: Any, code: str,
@@ -242,9 +243,11 @@ class BatchLoader:
                                       client_id=source_id, parent_id=client.parent_client_id,
                                       parent_reason="it failed to sync in this run")
                     continue
+                changed = list(plan.get("adjustments") or [])
                 body = customer_payload(client, display=plan["display_name"],
-                                        parent_qbo_id=parent_ids.get(client.parent_client_id))
-                p = Pending(source_id, ref, None, body, payload_hash(body))
+                                        parent_qbo_id=parent_ids.get(client.parent_client_id),
+                                        adjustments=changed)
+                p = Pending(source_id, ref, None, body, payload_hash(body), adjustments=changed)
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row
@@ -318,8 +321,9 @@ class BatchLoader:
                                       client_reason=client_causes.get(inv.client_id)
                                       or "it is not in QuickBooks")
                     continue
-                body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping)
-                p = Pending(source_id, ref, inv.total, body, payload_hash(body))
+                changed: list[str] = []
+                body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
+                p = Pending(source_id, ref, inv.total, body, payload_hash(body), adjustments=changed)
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row

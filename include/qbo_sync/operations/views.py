@@ -96,7 +96,7 @@ def records(conn: psycopg.Connection, tenant_id: int, filters: Filters,
 
 CSV_COLUMNS = ("entity", "source_id", "source_ref", "status", "action", "error_code", "category",
                "cause", "fix", "qbo_id", "amount", "logged_at", "run_id", "resync_requested_at",
-               "note", "updated_by")
+               "note", "updated_by", "adjustments")
 
 
 def records_csv(conn: psycopg.Connection, tenant_id: int, filters: Filters) -> str:

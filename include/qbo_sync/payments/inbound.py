@@ -62,7 +62,7 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
               for c in changes if not c.deleted
               for line in c.entity.get("Line") or [] for link in line.get("LinkedTxn") or []
               if link.get("TxnType") == "Invoice"}
-    invoices = {r[0]: (r[1], r[2]) for r in conn.execute(load_sql("payments/invoice_ids_by_qbo"), {
+    invoices = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(load_sql("payments/invoice_ids_by_qbo"), {
         "tenant_id": tenant_id, "qbo_ids": sorted(linked)})}
     method_names = _method_names(client) if changes else {}
     counts = {"imported": 0, "updated": 0, "voided": 0, "skipped": 0}
@@ -170,16 +170,17 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
         for link in line.get("LinkedTxn") or []:
             if link.get("TxnType") != "Invoice" or str(link.get("TxnId")) not in invoices:
                 continue  # credit applications and invoices that are not ours
-            invoice_id, _client = invoices[str(link["TxnId"])]
+            invoice_id, _client, number = invoices[str(link["TxnId"])]
             amount = Decimal(str(line.get("Amount", 0)))
             external_id = f"{pid}:{link['TxnId']}"
-            shown = reference or f"QuickBooks payment {pid}"
+            # As QuickBooks' screens show a payment: its reference number, else date and amount.
+            shown = reference or f"of {amount} on {payment.get('TxnDate') or 'no date'} (Id {pid})"
             if method is None:
                 counts["skipped"] += 1
                 outcomes.record(conn, ctx, outcomes.from_catalog(
                     "payment_method_unsupported", tenant_id=tenant_id, entity="payment_import",
                     source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
-                    action="import", reference=shown, number=link["TxnId"], method=method_name))
+                    action="import", reference=shown, number=number or f"(Id {link['TxnId']})", method=method_name))
                 continue
             twin = conn.execute(load_sql("payments/app_payment_with_reference"), {
                 "tenant_id": tenant_id, "invoice_id": invoice_id, "reference": reference}).fetchone()
@@ -188,7 +189,7 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
                 outcomes.record(conn, ctx, outcomes.from_catalog(
                     "payment_already_in_app", tenant_id=tenant_id, entity="payment_import",
                     source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
-                    action="import", reference=shown, number=link["TxnId"], app_payment_id=twin[0]))
+                    action="import", reference=shown, number=number or f"(Id {link['TxnId']})", app_payment_id=twin[0]))
                 continue
             written = conn.execute(load_sql("payments/upsert_imported"), {
                 "tenant_id": tenant_id, "invoice_id": invoice_id, "amount": amount,

@@ -25,7 +25,8 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
 from qbo_sync.money import ZERO, cents
-from qbo_sync.transform.invoice import US_NON_TAXABLE, private_note_tag
+from qbo_sync.transform.adjustments import as_text, cut
+from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 from qbo_sync.validate.company import QuickBooksLookups
 
@@ -70,21 +71,20 @@ class Poster:
 
     def _fault(self, entity: str, source_id: int, ref: str | None, amount: Any, fault: Any,
                action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            action=action, status="failed", realm_id=self.realm_id, error_code=str(fault.code),
-            error_message=fault.summary(), category=fault.category, cause=fault.cause,
-            fix=fault.fix, amount=amount))
+        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
+            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
+            source_id=source_id, source_ref=ref, action=action, amount=amount))
         self._count(entity, "failed")
 
     def _synced(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str,
                 qbo_id: str, sync_token: str | None, note: str | None = None,
-                hash_: str | None = None, map_entity: str | None = None) -> None:
+                hash_: str | None = None, map_entity: str | None = None,
+                adjustments: list[str] | None = None) -> None:
         self._map(map_entity or entity, source_id, qbo_id, sync_token, hash_, ref)
         outcomes.record(self.conn, self.ctx, outcomes.Outcome(
             tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
             action=action, status="synced", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
-            error_message=note))
+            error_message=note, adjustments=as_text(adjustments)))
         self._count(entity, "synced")
 
     def _unchanged(self, entity: str, source_id: int, ref: str | None, amount: Any, qbo_id: str) -> None:
@@ -135,14 +135,14 @@ class Poster:
                     self._explained("payment_amount_invalid", "payment", pid, ref, amount,
                                     reference=ref, amount_text=str(amount))
                     continue
-                note = None
+                note: list[str] = []  # adjustments made for QuickBooks
                 if reference and len(reference) > PAYMENT_REF_MAX:
                     if self.settings.payment_ref_policy != "truncate":
                         self._explained("payment_reference_too_long", "payment", pid, ref, amount,
                                         reference=reference, length=len(reference))
                         continue
-                    note = f"reference shortened to its last {PAYMENT_REF_MAX} characters"
-                    reference = reference[-PAYMENT_REF_MAX:]
+                    reference = cut(reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy "
+                                    "truncate)", note, keep="end")
                 if not self.settings.deposit_account_id:
                     self._explained("deposit_account_missing", "payment", pid, ref, amount)
                     continue
@@ -165,7 +165,7 @@ class Poster:
                 hit = self._match_payment(existing.get(customer, []), pid, reference)
                 if hit:
                     self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
-                                 str(hit.get("SyncToken")),
+                                 str(hit.get("SyncToken")), adjustments=note,
                                  note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled")
                     continue
                 # QuickBooks refuses to apply more than the invoice still owes: say so first.
@@ -189,7 +189,7 @@ class Poster:
                     pid, ref, amount, customer, reference, note = meta
                     if res.ok:
                         self._synced("payment", pid, ref, amount, "create", str(res.entity["Id"]),
-                                     str(res.entity.get("SyncToken")), note=note)
+                                     str(res.entity.get("SyncToken")), adjustments=note)
                     elif res.outcome_unknown:
                         unknown.append(meta)
                         unknown_bodies.append(body)
@@ -202,7 +202,8 @@ class Poster:
                         hit = self._match_payment(found.get(customer, []), pid, reference)
                         if hit:
                             self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
-                                         str(hit.get("SyncToken")), note="answer lost; found in QuickBooks")
+                                         str(hit.get("SyncToken")), note="answer lost; found in QuickBooks",
+                                         adjustments=note)
                         else:
                             self._explained_unknown("payment", pid, ref, amount)
 
@@ -226,7 +227,7 @@ class Poster:
 
     @staticmethod
     def _invoice_number(invoice_qbo: str, rows: list) -> str | None:
-        return next((r[7] for r in rows if r[10] == invoice_qbo), invoice_qbo)
+        return next((r[7] for r in rows if r[10] == invoice_qbo), f"(Id {invoice_qbo})")
 
     def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
         outcomes.outcome_unknown(self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id,
@@ -333,11 +334,12 @@ class Poster:
                 if problem:
                     self._explained(problem[0], "credit_memo", nid, ref, total, number=ref, **problem[1])
                     continue
+                changed: list[str] = []  # adjustments made for QuickBooks
                 try:
                     if not memo_qbo:
                         memo = (memos.get(private_note_tag("credit_memo", nid))
                                 or self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
-                                                            lines.get(nid, []), rates))
+                                                            lines.get(nid, []), rates, changed))
                         memo_qbo = str(memo["Id"])
                         self._map("credit_memo", nid, memo_qbo, str(memo.get("SyncToken")),
                                   doc_number=number)
@@ -354,7 +356,7 @@ class Poster:
                     self._explained_unknown("credit_memo", nid, ref, total)
                     continue
                 self._synced("credit_memo", nid, ref, total, "create", memo_qbo, None,
-                             note=f"applied {applied} to invoice {invoice_number}")
+                             note=f"applied {applied} to invoice {invoice_number}", adjustments=changed)
 
     @staticmethod
     def _credit_note_problem(number: str | None, lines: list[tuple]) -> tuple[str, dict] | None:
@@ -369,7 +371,8 @@ class Poster:
         return None
 
     def _create_credit_memo(self, nid: int, number: str | None, issue_date: Any, reason: str | None,
-                            customer_qbo: str, lines: list[tuple], rates: dict) -> dict[str, Any]:
+                            customer_qbo: str, lines: list[tuple], rates: dict,
+                            adjustments: list[str] | None = None) -> dict[str, Any]:
         us = self.settings.region == "US"
         # Credit note lines hold tax-inclusive amounts, as the app shows them: each goes out
         # at its net with the app's tax stated explicitly (transform/tax.py), so the memo's
@@ -379,7 +382,7 @@ class Poster:
         nets = net_amounts(taxed, tax)
         body_lines = []
         us_codes: set[str] = set()
-        for (lid, desc, amount, rate_id), net in zip(lines, nets):
+        for position, ((lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets), start=1):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
                 us_codes |= {code} - {None, US_NON_TAXABLE}
@@ -393,7 +396,8 @@ class Poster:
             if not us:
                 detail["TaxInclusiveAmt"] = amount
             body_lines.append({"DetailType": "SalesItemLineDetail", "Amount": net,
-                               "Description": (desc or reason or "Credit")[:4000],
+                               "Description": cut(desc or reason or "Credit", DESCRIPTION_MAX,
+                                                  f"line {position} description", adjustments),
                                "SalesItemLineDetail": detail})
         total_tax = sum(tax.values(), ZERO)
         body: dict[str, Any] = {

@@ -23,6 +23,7 @@ class TenantReport:
     amounts: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     failures: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    adjusted: list[dict] = field(default_factory=list)  # synced, with what was changed
     connection_problem: str | None = None
 
     @property
@@ -59,6 +60,10 @@ def build(conn: psycopg.Connection, run_id: str,
             of(tid).connection_problem = fix
     for tid, entity, ref, code, cause in conn.execute(load_sql("report/run_skipped"), {"run_id": run_id}):
         of(tid).skipped.append({"entity": entity, "ref": ref, "code": code, "cause": cause})
+    for tid, entity, source_id, ref, adjustments in conn.execute(
+            load_sql("report/run_adjusted"), {"run_id": run_id}):
+        of(tid).adjusted.append({"entity": entity, "ref": ref or f"id {source_id}",
+                                 "adjustments": adjustments})
     return reports
 
 
@@ -98,6 +103,16 @@ def render(report: TenantReport) -> str:
                 wrapped = textwrap.wrap(text or "", WIDTH - 12)
                 for i, chunk in enumerate(wrapped):
                     lines.append(f"      {label + ':' if i == 0 else '':<6} {chunk}")
+    if report.adjusted:
+        lines.append("")
+        lines.append(f"{len(report.adjusted)} record(s) synced with changes QuickBooks required "
+                     "(docs/adjustments.md):")
+        for a in report.adjusted[:50]:
+            wrapped = textwrap.wrap(f"{a['entity']} {a['ref']}: {a['adjustments']}", WIDTH - 4,
+                                    subsequent_indent="    ")
+            lines.extend(f"  {chunk}" for chunk in wrapped)
+        if len(report.adjusted) > 50:
+            lines.append(f"  ... and {len(report.adjusted) - 50} more (see qbo_sync.sync_log)")
     if report.skipped:
         lines.append("")
         lines.append(f"{len(report.skipped)} record(s) skipped on purpose:")

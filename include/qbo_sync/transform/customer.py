@@ -3,16 +3,17 @@
 DisplayName is unique across a company's customers, vendors and employees, so it comes
 from a per-tenant template whose default adds a tag of the client id: two people called
 Jane Smith never merge. QuickBooks forbids a colon in DisplayName (it separates
-sub-customer paths), so one becomes a hyphen (:func:`without_colon`); it forbids a tab or a
-newline in a name and its parts too, so each run of them becomes one space
-(:func:`without_tab_or_newline`). Each rule is its own function so that a synced outcome can
-say what was adjusted.
+sub-customer paths), so one becomes a hyphen; it forbids a tab or a newline in a name and
+its parts too, so each run of them becomes one space (:func:`without_tab_or_newline`). Each
+change is said on the synced outcome (transform/adjustments.py, docs/adjustments.md).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from qbo_sync.transform.adjustments import Adjustments, cut, noted, replaced
 
 DEFAULT_TEMPLATE = "{name} ({tag})"
 DISPLAY_NAME_MAX = 500
@@ -36,11 +37,6 @@ class Client:
 
 
 _TAB_OR_NEWLINE = re.compile(r"[\t\r\n]+")
-
-
-def without_colon(name: str) -> str:
-    """QuickBooks refuses a colon in DisplayName: it becomes a hyphen."""
-    return name.replace(":", "-")
 
 
 def without_tab_or_newline(name: str) -> str:
@@ -72,15 +68,24 @@ def client_tag(client_id: int) -> str:
     return f"{client_id % 100000:05d}"
 
 
-def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None) -> str:
-    """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator."""
+def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None,
+                 adjustments: Adjustments | None = None) -> str:
+    """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator.
+    What had to change for QuickBooks is added to ``adjustments``."""
     tail_free = template.format(name="", tag=client_tag(client.id), id=client.id)
     room = DISPLAY_NAME_MAX - len(tail_free) - (len(f" - {suffix}") if suffix else 0)
-    name = base_name(client)[: max(room, 1)]
+    name = cut(base_name(client), max(room, 1), "the client's name in the customer display name",
+               adjustments)
     result = template.format(name=name, tag=client_tag(client.id), id=client.id).strip()
     if suffix:
         result = f"{result} - {suffix}"
-    return without_tab_or_newline(without_colon(result))
+    result = replaced(result, ":", "-", "customer display name (QuickBooks keeps ':' for "
+                      "sub-customers)", adjustments)
+    cleaned = without_tab_or_newline(result)
+    if cleaned != result:
+        noted("customer display name: tabs and line breaks replaced by spaces (QuickBooks "
+              "refuses them in names)", adjustments)
+    return cleaned
 
 
 def customer_payload(
@@ -88,18 +93,23 @@ def customer_payload(
     *,
     display: str,
     parent_qbo_id: str | None = None,
+    adjustments: Adjustments | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"DisplayName": display}
     if _clean(client.first_name):
-        payload["GivenName"] = _clean(client.first_name)[:PERSON_NAME_MAX]
+        payload["GivenName"] = cut(_clean(client.first_name), PERSON_NAME_MAX, "first name", adjustments)
     if _clean(client.last_name):
-        payload["FamilyName"] = _clean(client.last_name)[:PERSON_NAME_MAX]
+        payload["FamilyName"] = cut(_clean(client.last_name), PERSON_NAME_MAX, "last name", adjustments)
     if _clean(client.company_name):
-        payload["CompanyName"] = _clean(client.company_name)[:COMPANY_NAME_MAX]
+        payload["CompanyName"] = cut(_clean(client.company_name), COMPANY_NAME_MAX, "company name",
+                                     adjustments)
     if client.email and len(client.email.strip()) <= EMAIL_MAX:
         payload["PrimaryEmailAddr"] = {"Address": client.email.strip()}
+    elif client.email:  # validation fails these first (email_too_long); kept as a safety net
+        noted(f"e-mail address not sent: over QuickBooks' {EMAIL_MAX} characters", adjustments)
     if client.phone:
-        payload["PrimaryPhone"] = {"FreeFormNumber": _clean(client.phone)[:PHONE_MAX]}
+        payload["PrimaryPhone"] = {"FreeFormNumber": cut(_clean(client.phone), PHONE_MAX,
+                                                         "phone number", adjustments)}
     if parent_qbo_id:
         payload["Job"] = True
         payload["ParentRef"] = {"value": parent_qbo_id}

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbo_sync.money import ZERO, cents
+from qbo_sync.transform.adjustments import Adjustments, cut, noted
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
 DESCRIPTION_MAX = 4000
@@ -84,7 +85,7 @@ def private_note_tag(entity: str, source_id: int) -> str:
     return f"[qbo-sync {entity} {source_id}]"
 
 
-def line_description(line: InvoiceLine) -> str:
+def line_description(line: InvoiceLine, adjustments: Adjustments | None = None) -> str:
     parts = []
     name = (line.item_name or "").strip()
     text = " ".join((line.description or "").split())
@@ -97,10 +98,11 @@ def line_description(line: InvoiceLine) -> str:
     elif line.discount_kind == "fixed" and line.discount_value:
         parts.append(f"({cents(line.discount_value)} discount)")
     result = " - ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else "")
-    return result if len(result) <= DESCRIPTION_MAX else result[: DESCRIPTION_MAX - 1] + "…"
+    return cut(result, DESCRIPTION_MAX, f"line {line.position} description", adjustments, marker="…")
 
 
-def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None) -> tuple[Decimal, Decimal]:
+def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None,
+                       adjustments: Adjustments | None = None) -> tuple[Decimal, Decimal]:
     """Quantity and unit price whose product rounds to ``amount`` (default: the line's amount)."""
     qty = line.quantity
     amount = line.amount if amount is None else amount
@@ -111,6 +113,9 @@ def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None) -> tupl
         if cents(qty * unit) == amount:
             return qty, unit
     # A quantity that cannot carry the amount exactly: one unit at the net amount.
+    noted(f"line {line.position} sent as quantity 1 at {amount} (its quantity {qty:f} x a "
+          "unit price of at most 7 decimals cannot make its amount, as QuickBooks checks)",
+          adjustments)
     return Decimal(1), amount
 
 
@@ -147,11 +152,13 @@ def exclusive_amounts(invoice: Invoice, ordered: list[InvoiceLine], mapping: Com
     return net_amounts(taxed, tax)
 
 
-def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping) -> dict[str, Any]:
+def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping,
+                    adjustments: Adjustments | None = None) -> dict[str, Any]:
+    """The Invoice JSON; what had to change for QuickBooks is added to ``adjustments``."""
     lines = []
     ordered = sorted(invoice.lines, key=lambda l: (l.position, l.id))
     for line, net in zip(ordered, exclusive_amounts(invoice, ordered, mapping)):
-        qty, unit = qty_and_unit_price(line, net)
+        qty, unit = qty_and_unit_price(line, net, adjustments)
         item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
             "ItemRef": {"value": item},
@@ -169,7 +176,7 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
             "DetailType": "SalesItemLineDetail",
             "LineNum": line.position,
             "Amount": net,
-            "Description": line_description(line),
+            "Description": line_description(line, adjustments),
             "SalesItemLineDetail": detail,
         })
     payload: dict[str, Any] = {
@@ -182,7 +189,9 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
     if invoice.due_date:
         payload["DueDate"] = invoice.due_date.isoformat()
     if invoice.notes:
-        payload["CustomerMemo"] = {"value": invoice.notes[:CUSTOMER_MEMO_MAX]}
+        payload["CustomerMemo"] = {"value": cut(invoice.notes, CUSTOMER_MEMO_MAX,
+                                                "invoice notes (the message on the invoice)",
+                                                adjustments)}
     tax_total = invoice.tax_total or ZERO
     if mapping.region == "US":
         txn_code = us_transaction_tax_code(invoice, mapping)

@@ -59,6 +59,20 @@ class CompanyFacts:
     def item_active(self, item_id: str) -> bool:
         return self.items.get(item_id, ("", False))[1]
 
+    def tax_code_label(self, code_id: str) -> str:
+        """A tax code as QuickBooks' screens name it, for causes and fixes."""
+        return _label(self.tax_codes, code_id)
+
+    def item_label(self, item_id: str) -> str:
+        """An item (product or service) as QuickBooks' screens name it."""
+        return _label(self.items, item_id)
+
+
+def _label(known: dict[str, tuple[str, bool]], qbo_id: str) -> str:
+    name = known.get(qbo_id, ("", False))[0]
+    # Its Id only in parentheses: no QuickBooks screen shows it, but support can search by it.
+    return f"'{name}'" if name else f"that is no longer in QuickBooks (it had Id {qbo_id})"
+
 
 def _percent(value: Any) -> Decimal | None:
     try:

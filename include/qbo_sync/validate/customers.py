@@ -19,6 +19,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, staged_customers
 from qbo_sync.transform.customer import EMAIL_MAX, Client, display_name, has_name
+from qbo_sync.validate import templates
 from qbo_sync.validate.company import NameHolder, QuickBooksLookups
 from qbo_sync.validate.gx_runner import Check, SuiteRunner
 
@@ -168,7 +169,9 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
     import pandas as pd  # noqa: PLC0415 - heavy; only inside tasks
 
     clients = [c for c, _ in staged]
-    names = {c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id))
+    changed: dict[int, list[str]] = {c.id: [] for c in clients}  # what the name needed for QuickBooks
+    names = {c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id),
+                                adjustments=changed[c.id])
              for c in clients}
     holders = lookups.names(names.values())
     # Parents too: a sub-client's parent may be in QuickBooks from an earlier run.
@@ -240,6 +243,13 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         for cid in result.failing.get(code, []):
             failing_codes[cid].append(code)
 
+    # A name clash's fix suggests a template that really frees the name (one look-up per chunk).
+    clashing = [(c, index.ranks.get(c.id)) for c, _ in staged
+                if any(code.startswith("name_clash") for code in failing_codes.get(c.id, ()))]
+    for cid, template in templates.suggest(clashing, settings.display_name_template,
+                                           lambda wanted: set(lookups.names(wanted))).items():
+        plans[cid].context["suggested_template"] = template
+
     ready: dict[int, str] = {}  # client id -> its plan (display name, QuickBooks Id to link)
     for client, _depth in staged:
         plan = plans[client.id]
@@ -265,7 +275,10 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
             per_code[primary] += 1
             counts["failed"] += 1
         else:
-            ready[client.id] = json.dumps({"display_name": plan.display_name, "qbo_id": plan.qbo_id})
+            ready_plan = {"display_name": plan.display_name, "qbo_id": plan.qbo_id}
+            if changed[client.id]:  # what the name needed for QuickBooks, said on its outcome
+                ready_plan["adjustments"] = changed[client.id]
+            ready[client.id] = json.dumps(ready_plan)
             counts["ready"] += 1
     if ready:  # one statement for the chunk, not one per client (issue 9)
         conn.execute(load_sql("validate/set_customer_plans"), {

@@ -75,6 +75,13 @@ def rate_mismatches(rates_used: list[TaxRate], facts: CompanyFacts, region: str)
     return found
 
 
+def _transaction_label(row: dict) -> str:
+    """A QuickBooks transaction as its screens show it: customer and date, Id after."""
+    customer = (row.get("CustomerRef") or {}).get("name")
+    who = f"for the customer '{customer}'" if customer else "for another customer"
+    return f"{who}, dated {row.get('TxnDate') or 'without a date'}; Id {row.get('Id')}"
+
+
 def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: TenantSettings,
                facts: CompanyFacts, client_state: dict[int, tuple], duplicates: dict[int, list[int]],
                taken: dict[str, list[dict]], own_qbo_id: str | None) -> tuple[dict, dict]:
@@ -152,15 +159,15 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "status": "(not set)" if inv.status is None else repr(inv.status),
         "tax_mode": inv.tax_mode if inv.tax_mode is not None else "(not set)",
         "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
-        "tax_code": ", ".join([c for _, c in inactive]
+        "tax_code": ", ".join(facts.tax_code_label(c) for c in [c for _, c in inactive]
                               + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])),
         "kind": missing_kind or inactive_kind or "service",
         "mismatch": "; ".join(text for _, text in mismatched),
         "mismatched_rate": mismatched[0][0].name if mismatched else None,
-        "item": item_of.get(inactive_kind or "", None),
+        "item": facts.item_label(item_of[inactive_kind]) if inactive_kind else None,
         "length": len(inv.number or ""),
         "ids": ", ".join(str(i) for i in sorted([inv.id, *duplicates.get(inv.id, [])])),
-        "qbo_id": ", ".join(str(t.get("Id")) for t in number_holders),
+        "holder": "; ".join(_transaction_label(t) for t in number_holders),
         "total": inv.total, "tax_total": inv.tax_total,
         "expected_total": totals.total if totals else "unknown",
         "expected_tax": totals.tax_total if totals else "unknown",

@@ -92,6 +92,13 @@ def test_payments_credit_notes_and_voids_flow_both_ways(db, scenario, qbo_factor
         run_once(db, window(run), qbo_factory)
     # The app's ids are explicit here, so imported rows take their ids from the sequence.
     assert outcome(db, "r2", "payment", 102) == ("synced", None)
+    # ... and its outcome says what the policy changed (docs/adjustments.md).
+    assert db.execute("SELECT adjustments FROM qbo_sync.sync_log WHERE run_id = 'r2' AND entity ="
+                      " 'payment' AND source_id = 102").fetchone()[0] == (
+        "payment reference (payment_ref_policy truncate) shortened from 26 to 21 characters "
+        "(QuickBooks' limit; its last characters kept)")
+    assert db.execute("SELECT adjustments FROM qbo_sync.sync_log WHERE run_id = 'r1' AND entity ="
+                      " 'payment' AND source_id = 101").fetchone()[0] is None
     imported = db.execute("SELECT external_id, invoice_id, amount FROM billing.payments"
                           " WHERE origin = 'quickbooks' ORDER BY amount").fetchall()
     assert [(r[1], r[2]) for r in imported] == [

@@ -212,3 +212,25 @@ def test_a_tenant_that_must_reconnect_is_told_the_exact_command(airflow_server, 
     assert "reconnect_required" in page.text
     assert "python -m qbo_sync.companies authorize --tenant-id 1" in page.text
     assert "&lt;tenant&gt;" not in page.text and "<tenant>" not in page.text
+
+
+def test_a_record_synced_with_a_change_says_so_beside_synced(airflow_server, synced_tenant, qbo_factory):
+    """docs/adjustments.md: the page shows what was changed for QuickBooks next to "synced"."""
+    from qbo_sync import pipeline
+    from qbo_sync.extract.stage import RunWindow
+
+    synced_tenant.execute("UPDATE billing.invoice_lines SET description = repeat('x', 5000) WHERE id = 101")
+    synced_tenant.execute("UPDATE billing.invoices SET updated_at = now() WHERE id = 1")
+    now = datetime.now(timezone.utc)
+    pipeline.run_once(synced_tenant, RunWindow(run_id="manual__ui-adjusted", start=now - timedelta(hours=1),
+                                               end=now + timedelta(minutes=1), full_sync=True), qbo_factory)
+    page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&entity=invoice", timeout=30,
+                        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"})
+    assert page.status_code == 200
+    rows = {m.group(1): m.group(0) for m in re.finditer(
+        r'<tr class="\w+" data-entity="invoice" data-source-id="(\d+)">.*?</tr>', page.text, re.S)}
+    status_cell = rows["1"].split("</td>")[1]
+    assert ">synced<" in status_cell
+    assert ("changed for QuickBooks: line 1 description shortened from 5,010 to 4,000 characters "
+            "(QuickBooks&#39; limit; the end cut off)") in status_cell
+    assert "changed for QuickBooks" not in rows["2"]  # synced as it is: nothing extra
