@@ -224,6 +224,14 @@ _ENTRIES = [
         "Correct the client's e-mail address in the billing app. " + RESYNC,
     ),
     Explanation(
+        "invalid_email", "Email Address does not conform to the syntax rules of RFC 822", "data",
+        "Client {client_id}'s e-mail address '{email}' is not one valid address ({email_problem}); "
+        "QuickBooks refuses such a customer (fault 2210).",
+        "Correct the client's e-mail address in the billing app to one address like "
+        "name@example.com, or sync such clients without their address: `python -m qbo_sync.tenants "
+        "set --tenant-id <tenant> --invalid-email-policy omit`. " + RESYNC,
+    ),
+    Explanation(
         "client_not_set", "Customer not found", "data",
         "Invoice {number} has no client.",
         "Attach the invoice to a client in the billing app. " + RESYNC,

@@ -27,7 +27,7 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
-from qbo_sync.transform.customer import Client, customer_payload
+from qbo_sync.transform.customer import Client, customer_payload, email_omitted_note
 from qbo_sync.transform.invoice import (
     CompanyMapping, Invoice, InvoiceLine, invoice_payload, payload_hash, private_note_tag,
 )
@@ -168,7 +168,7 @@ class BatchLoader:
                 for p, res in zip(pending, results):
                     action = "update" if p.qbo_id else "create"
                     if res.ok:
-                        self._done(entity, p, action=action, qbo_entity=res.entity)
+                        self._done(entity, p, action=action, qbo_entity=res.entity, note=p.extra.get("note"))
                     elif res.outcome_unknown:
                         unknown.append(p)
                     elif str(res.fault.code) == "5010" and rounds < UNKNOWN_OUTCOME_ROUNDS:
@@ -245,6 +245,9 @@ class BatchLoader:
                 body = customer_payload(client, display=plan["display_name"],
                                         parent_qbo_id=parent_ids.get(client.parent_client_id))
                 p = Pending(source_id, ref, None, body, payload_hash(body))
+                note = email_omitted_note(client)  # policy 'omit' (validation failed it under 'fail')
+                if note:
+                    p.extra["note"] = note
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row
