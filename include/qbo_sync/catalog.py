@@ -378,6 +378,17 @@ _ENTRIES = [
         status="skipped",
     ),
     Explanation(
+        "reads_blocked", "API call limit reached (CorePlus calls blocked)", "configuration",
+        "QuickBooks blocks the sync's reads (Intuit's metered CorePlus API calls: look-ups, queries, "
+        "change data capture) until {blocked_until}: the QuickBooks app used its monthly "
+        "allowance under Intuit's App Partner Program, and QuickBooks shows the app as Offline. "
+        "The sync must look this record up in QuickBooks before sending it (so it never sends a "
+        "duplicate), so it waits; no request was made for it.",
+        "Upgrade the app's tier of the Intuit App Partner Program in the Intuit Developer portal "
+        "(its API usage chart shows the calls), or wait until {blocked_until}, when the sync reads "
+        "again by itself and sends this record on the next run.",
+    ),
+    Explanation(
         "reconnect_required", "Invalid refresh token", "connection",
         "The connection to QuickBooks for this tenant has expired or was revoked.",
         "Reconnect the company: `python -m qbo_sync.companies authorize --tenant-id "
