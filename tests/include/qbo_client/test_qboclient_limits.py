@@ -63,3 +63,32 @@ def test_blocked_reads_raise_once_and_are_not_asked_again(make_client, emulator)
     # Writes are not metered: they still go.
     assert qbo.create("Customer", {"DisplayName": "Written while reads are blocked"}).entity["Id"]
     emulator.set_read_budget(company["client_id"], None)
+
+
+def _grants(config: BudgetConfig, count: int, batch_every: int = 0) -> list[float]:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    budget = MemoryRateBudget(config, clock=lambda: now[0], sleep=sleep)
+    grants = []
+    for n in range(count):
+        with budget.acquire("realm-bench", batch=bool(batch_every) and n % batch_every == 0):
+            grants.append(now[0])
+    return grants
+
+
+@pytest.mark.parametrize("minute", [60.0, 6.0])  # QuickBooks', and the benchmark's short minute
+def test_per_second_bound_does_not_slow_paced_traffic_at_500_a_minute(minute):
+    """At 500 a minute the minute bucket (8.2 a second) is already slower than the per-second
+    one (8.9): the grants are exactly those without the per-second bound, so the benchmark
+    (its minute 6 s) is not slowed. At 800 a minute the per-second bound is what paces."""
+    for batch_every in (0, 3):
+        with_bound = _grants(BudgetConfig(minute_seconds=minute), 200, batch_every)
+        without = _grants(BudgetConfig(minute_seconds=minute, requests_per_second=0), 200, batch_every)
+        assert with_bound == pytest.approx(without)
+    fast = _grants(BudgetConfig(requests_per_minute=800, requests_per_second=0), 101)
+    bounded = _grants(BudgetConfig(requests_per_minute=800), 101)
+    assert max(sum(1 for t in fast if s <= t < s + 1) for s in fast) > 10  # 13 a second: QuickBooks says 429
+    assert max(sum(1 for t in bounded if s <= t < s + 1) for s in bounded) <= 10

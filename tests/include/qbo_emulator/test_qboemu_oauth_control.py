@@ -209,7 +209,8 @@ def test_help_documents_every_option():
                             env={"PYTHONPATH": INCLUDE_DIR}, timeout=60, check=True)
     for option in ("--host", "--port", "--port-file", "--client-id", "--client-secret", "--no-limits",
                    "--requests-per-minute", "--batches-per-minute", "--max-concurrent", "--minute-seconds",
-                   "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms"):
+                   "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms",
+                   "--requests-per-second", "--monthly-read-budget"):
         assert option in result.stdout
 
 
