@@ -417,8 +417,9 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "QuickBooks now shows the app as Offline to its users. Records that need a look-up first "
        "wait; new records that need none still go.",
        "Upgrade the app's tier of the Intuit App Partner Program in the Intuit Developer portal "
-       "(watch its API usage chart), or wait for the 1st of next month (UTC), when the sync reads "
-       "again by itself and retries these records.",
+       "(watch its API usage chart), then let the sync read again: `python -m "
+       "qbo_sync.companies.read_blocks --clear --tenant-id <tenant>`; or wait for the 1st of next "
+       "month (UTC), when the sync reads again by itself and retries these records.",
        detail=r"core\s*plus"),
     _e("3001", "3001", "Rate limited", TRANSIENT, True,
        "Too many requests reached this QuickBooks company in one minute (QuickBooks allows 500 "

@@ -385,8 +385,9 @@ _ENTRIES = [
         "The sync must look this record up in QuickBooks before sending it (so it never sends a "
         "duplicate), so it waits; no request was made for it.",
         "Upgrade the app's tier of the Intuit App Partner Program in the Intuit Developer portal "
-        "(its API usage chart shows the calls), or wait until {blocked_until}, when the sync reads "
-        "again by itself and sends this record on the next run.",
+        "(its API usage chart shows the calls), then run `python -m qbo_sync.companies.read_blocks "
+        "--clear --tenant-id {tenant_id}`; or wait until {blocked_until}, when the sync reads again "
+        "by itself. The record is sent on the next run after that.",
     ),
     Explanation(
         "reconnect_required", "Invalid refresh token", "connection",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from qbo_sync.companies.read_blocks import main as read_blocks_main
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 from support.small_tenant import small_tenant
@@ -35,7 +36,8 @@ def reads_budget(qbo_app):
     qbo_app.set_read_budget(client_id, None)  # the session's emulator is shared
 
 
-def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, qbo_app, qbo_factory, reads_budget):
+def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, database_url, qbo_app, qbo_factory,
+                                                                    reads_budget, capsys):
     now = datetime.now(timezone.utc)
     small_tenant(db, qbo_app, 1, {1: "a@example.com", 2: "b@example.com"})
     realm1 = _realm(db, 1)
@@ -72,3 +74,12 @@ def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, qbo_app
     assert _api_calls(qbo_app, realm1) == calls  # no read (nor any other) request for tenant 1
     assert {status for status, *_ in _outcomes(db, "r-blocked-2", 2).values()} == {"synced"}
     assert failed == 4 and report.count("held back until QuickBooks allows this app's reads again") == 1
+
+    # A person says reads are allowed again (the tier was upgraded): the next run reads and sends.
+    assert read_blocks_main(["--database-url", database_url]) == 0
+    assert f"tenant 1 (realm {realm1}): reads blocked until {until}" in capsys.readouterr().out
+    assert read_blocks_main(["--database-url", database_url, "--clear", "--tenant-id", "1"]) == 0
+    assert "block forgotten" in capsys.readouterr().out
+    run_once(db, RunWindow("r-blocked-3", now - timedelta(days=2), later + timedelta(minutes=5), full_sync=True),
+             qbo_factory)
+    assert {status for status, *_ in _outcomes(db, "r-blocked-3", 1).values()} == {"synced"}
