@@ -115,7 +115,7 @@ def qbo_app(qbo_emulator, monkeypatch):
         "extra": {"environment": "custom", "api_base_url": qbo_emulator.base_url,
                   "discovery_url": qbo_emulator.sandbox_discovery_url,
                   # The emulator runs without limits here; the budget need not pace.
-                  "requests_per_minute": 100000, "batches_per_minute": 100000,
+                  "requests_per_minute": 100000, "batches_per_minute": 100000, "requests_per_second": 0,
                   "max_concurrent": 10, "max_tries": 4},
     }))
     monkeypatch.setenv("QBO_SYNC_FERNET_KEY", Fernet.generate_key().decode())

@@ -17,6 +17,7 @@ from qbo_client.errors import (
     OutcomeUnknown,
     QboError,
     QboFaultError,
+    ReadsBlocked,
     ReconnectRequired,
     TransientError,
 )
@@ -29,6 +30,6 @@ __all__ = [
     "DEFAULT_MINOR_VERSION", "BatchOperation", "BatchResult", "BudgetConfig", "CatalogEntry", "CdcChange",
     "CdcWindowTooDense", "ConfigurationError", "Environment", "InvalidGrant", "MemoryRateBudget",
     "MemoryTokenStore", "OAuthApp", "OutcomeUnknown", "QboClient", "QboError", "QboFault", "QboFaultError",
-    "RateBudget", "ReconnectRequired", "RetryPolicy", "TokenSet", "TokenStore", "TransientError",
+    "RateBudget", "ReadsBlocked", "ReconnectRequired", "RetryPolicy", "TokenSet", "TokenStore", "TransientError",
     "WriteResult", "explain", "new_requestid", "parse_body", "quote",
 ]

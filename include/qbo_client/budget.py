@@ -16,6 +16,11 @@ rather than discover it through 429s:
 * a caller reserves its token (tokens may go below zero) and sleeps until it exists:
   each waiter owns its own instant, so none race for the next token and none lose refill
   by waking late (a capacity-1 bucket drops whatever refills while nobody asks);
+* a third bucket for QuickBooks' "10 requests per second, per realm ID and app" (Intuit's
+  limits page), its "second" a sixtieth of ``minute_seconds`` (the emulator's too): C = 1 and
+  R = safety * limit - 1 per second, so any second sees at most 0.99 * 10 = 9.9 grants. At the
+  default 500 a minute the minute bucket already paces 8.2 a second, so this bucket only bites
+  on bursts and on apps allowed more a minute (800);
 * ``max_concurrent`` slots, one held for the whole request (slot first, then a token:
   a request holding a token while it waits for a slot would arrive in a burst later);
 * after a 429, ``pause`` stops everyone using this budget for the realm for
@@ -42,6 +47,7 @@ JITTER = 0.01  # callers coming back from a pause spread over this fraction of i
 class BudgetConfig:
     requests_per_minute: int = 500
     batches_per_minute: int = 40
+    requests_per_second: int = 10  # 0: no per-second bound
     max_concurrent: int = 10
     minute_seconds: float = 60.0  # the emulator's short minute in tests
     throttle_wait_seconds: float = 60.0
@@ -50,6 +56,8 @@ class BudgetConfig:
     def __post_init__(self) -> None:
         if self.requests_per_minute < 1 or self.batches_per_minute < 1 or self.max_concurrent < 1:
             raise ValueError("rate limits must be at least 1")
+        if self.requests_per_second < 0:
+            raise ValueError("requests_per_second must be 0 (no bound) or more")
         if self.minute_seconds <= 0 or not 0 < self.safety <= 1:
             raise ValueError("minute_seconds must be > 0 and safety in (0, 1]")
 
@@ -69,12 +77,19 @@ class BudgetConfig:
     def batch_bucket(self) -> tuple[float, float]:
         return self._bucket(self.batches_per_minute, self.safety, self.minute_seconds)
 
+    @property
+    def second_bucket(self) -> tuple[float, float] | None:
+        """(capacity, tokens per second) of the per-second bucket; None without that bound."""
+        if not self.requests_per_second:
+            return None
+        return self._bucket(self.requests_per_second, self.safety, self.minute_seconds / 60)
+
     @classmethod
     def from_mapping(cls, values: dict) -> BudgetConfig:
         """From an Airflow connection's extra or env: unknown keys ignored, strings accepted."""
         kwargs = {}
         for name, kind in (("requests_per_minute", int), ("batches_per_minute", int),
-                           ("max_concurrent", int), ("minute_seconds", float),
+                           ("requests_per_second", int), ("max_concurrent", int), ("minute_seconds", float),
                            ("throttle_wait_seconds", float), ("safety", float)):
             value = values.get(name)
             if value not in (None, ""):
@@ -127,6 +142,8 @@ class _RealmState:
     def __init__(self, config: BudgetConfig, clock: Callable[[], float]) -> None:
         self.requests = _TokenBucket(*config.request_bucket, clock)
         self.batches = _TokenBucket(*config.batch_bucket, clock)
+        second = config.second_bucket
+        self.seconds = _TokenBucket(*second, clock) if second else None
         self.slots = threading.BoundedSemaphore(config.max_concurrent)
         self.paused_until = 0.0
 
@@ -160,6 +177,8 @@ class MemoryRateBudget:
                     paused = max(0.0, state.paused_until - self._clock())
                     if paused == 0:
                         wait = state.requests.reserve()
+                        if state.seconds is not None:
+                            wait = max(wait, state.seconds.reserve())
                         if batch:
                             wait = max(wait, state.batches.reserve())
                 if paused:

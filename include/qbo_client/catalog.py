@@ -341,6 +341,14 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "close the books / change the closing date), or, if the books must stay closed, correct "
        "the record's date in the billing app. " + RESYNC,
        seeds=("invoice dated in a closed period (Workiz)",)),
+    # --- 2210 e-mail address -----------------------------------------------------------------
+    _e("2210", "2210", "E-mail address not valid", DATA, False,
+       "QuickBooks refused the {entity}'s e-mail address: it is not one valid address (RFC 822), "
+       "e.g. it has a space, two @, no domain, a trailing dot, accented letters, or several "
+       "addresses separated by commas.",
+       "Correct the client's e-mail address in the billing app to one address like "
+       "name@example.com, or let the sync leave invalid addresses out: `python -m qbo_sync.tenants "
+       "set --tenant-id <tenant> --invalid-email-policy omit`. " + RESYNC),
     # --- 2050 string length ----------------------------------------------------------------
     _e("2050.payment_ref", "2050", "Payment reference too long", DATA, False,
        "QuickBooks accepts at most 21 characters in a payment's reference number, and this "
@@ -408,6 +416,17 @@ ENTRIES: tuple[CatalogEntry, ...] = (
        "QuickBooks had an internal error while handling the request.",
        NOTHING_TO_DO + " If it persists for hours, check status.developer.intuit.com."),
     # --- 3001 throttled ----------------------------------------------------------------------
+    _e("reads_blocked", "3001", "Reads blocked until next month", CONFIGURATION, False,
+       "QuickBooks blocked the sync's reads (what Intuit calls CorePlus API calls: look-ups, "
+       "queries, reports and change data capture) until the 1st of next month (UTC): the "
+       "QuickBooks app used its monthly allowance of them under Intuit's App Partner Program, and "
+       "QuickBooks now shows the app as Offline to its users. Records that need a look-up first "
+       "wait; new records that need none still go.",
+       "Upgrade the app's tier of the Intuit App Partner Program in the Intuit Developer portal "
+       "(watch its API usage chart), then let the sync read again: `python -m "
+       "qbo_sync.companies.read_blocks --clear --tenant-id <tenant>`; or wait for the 1st of next "
+       "month (UTC), when the sync reads again by itself and retries these records.",
+       detail=r"core\s*plus"),
     _e("3001", "3001", "Rate limited", TRANSIENT, True,
        "Too many requests reached this QuickBooks company in one minute (QuickBooks allows 500 "
        "a minute, 10 at once and 40 batches a minute per company).",

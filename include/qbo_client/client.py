@@ -6,6 +6,8 @@ Retry table (what happens to each kind of answer; ``max_tries`` counts every att
 answer                                read (GET, query-only batch) write (create/update/void/delete/batch)
 ====================================  ==========================  ==================================
 2xx with JSON                         done                        done
+429 naming CorePlus calls            ReadsBlocked at once; later  (writes are not metered)
+(monthly metered reads spent)         reads raise it uncalled
 429 (XML body, code 3001)             pause the realm's budget     same (QuickBooks refused it before
                                       ``throttle_wait_seconds``    acting, so re-sending is safe)
                                       (60 s), then retry
@@ -52,6 +54,7 @@ from qbo_client.errors import (
     ConfigurationError,
     OutcomeUnknown,
     QboFaultError,
+    ReadsBlocked,
     TransientError,
 )
 from qbo_client.faults import (
@@ -62,6 +65,7 @@ from qbo_client.faults import (
     QboFault,
     fault_from_json,
     gateway_fault,
+    is_reads_blocked,
     parse_body,
 )
 from qbo_client.jsonutil import dumps
@@ -123,12 +127,13 @@ class _Attempt(Exception):
     """Internal: one failed attempt and how to treat it."""
 
     def __init__(self, fault: QboFault, *, retry: bool, uncertain: bool = False, throttled: bool = False,
-                 unauthorized: bool = False) -> None:
+                 unauthorized: bool = False, reads_blocked: bool = False) -> None:
         self.fault = fault
         self.retry = retry
         self.uncertain = uncertain
         self.throttled = throttled
         self.unauthorized = unauthorized
+        self.reads_blocked = reads_blocked
 
 
 class QboClient:
@@ -154,6 +159,7 @@ class QboClient:
         self._base = f"{environment.api_base_url.rstrip('/')}/v3/company/{self.realm_id}"
         # Counters for reports and tests; never secrets.
         self.stats = {"requests": 0, "throttled": 0, "retries": 0, "refreshes": 0, "replays": 0}
+        self.reads_blocked: ReadsBlocked | None = None  # set once QuickBooks blocks metered reads
 
     def __repr__(self) -> str:
         return f"QboClient(realm_id={self.realm_id!r}, environment={self.environment.name!r})"
@@ -287,6 +293,8 @@ class QboClient:
         try:
             payload, _ = self._request("POST", "batch", body=body, write=write, batch=True, requestid=rid,
                                        operation="batch")
+        except ReadsBlocked:
+            raise  # the whole month, not these items: the caller stops reading
         except OutcomeUnknown as error:
             unknown = gateway_fault(OUTCOME_UNKNOWN, None, error.last_problem)
             return [BatchResult(bid, op, op.entity_name, None, unknown.with_entity(op.entity_name), rid,
@@ -379,6 +387,9 @@ class QboClient:
                  requestid: str | None = None, entity_name: str | None = None,
                  operation: str = "") -> tuple[dict[str, Any], int]:
         """Send with the retry table above. Returns (payload, attempts whose outcome was unknown)."""
+        metered = method == "GET" or operation == "query" or (batch and not write)
+        if metered and self.reads_blocked is not None:
+            raise self.reads_blocked  # QuickBooks said: no more reads this month; don't ask again
         query = {**(params or {}), "minorversion": str(self.minor_version)}
         if requestid is not None:
             query["requestid"] = requestid
@@ -395,6 +406,11 @@ class QboClient:
                                      requestid), uncertain
             except _Attempt as failed:
                 last = failed.fault
+                if failed.reads_blocked:
+                    self.reads_blocked = ReadsBlocked(failed.fault, self.realm_id)
+                    log.warning("realm %s: QuickBooks blocked this app's reads until next month: %s",
+                                self.realm_id, failed.fault.summary())
+                    raise self.reads_blocked from None
                 if failed.unauthorized:
                     if refreshed:
                         raise QboFaultError(failed.fault, self.realm_id) from None
@@ -462,6 +478,8 @@ class QboClient:
         if status < 300 and parsed.fault is None:
             return parsed.payload if isinstance(parsed.payload, dict) else {}
         fault = parsed.fault or gateway_fault(f"http_{status}", status, f"HTTP {status}", entity_name)
+        if status == 429 and is_reads_blocked(fault):
+            raise _Attempt(fault, retry=False, reads_blocked=True)
         if status == 429 or fault.code == "3001":
             raise _Attempt(fault, retry=True, throttled=True)
         if status == 401:

@@ -35,6 +35,13 @@ class QboFaultError(QboError):
         return self.fault.fix
 
 
+class ReadsBlocked(QboFaultError):
+    """QuickBooks blocked this app's metered reads (CorePlus calls: reads, queries, reports,
+    CDC) until the next month (UTC): the app used its monthly allowance under Intuit's App
+    Partner Program. Retrying cannot help before the month ends; writes still go. The client
+    refuses later reads itself, without calling QuickBooks."""
+
+
 class TransientError(QboFaultError):
     """QuickBooks (or the network) kept failing in a way that usually passes; the client
     gave up after its configured tries. Nothing was written, or the call was a read."""

@@ -34,6 +34,16 @@ OUTCOME_UNKNOWN = "outcome_unknown"
 NO_BATCH_ANSWER = "no_batch_answer"
 INVALID_GRANT = "invalid_grant"
 THROTTLED = "3001"
+READS_BLOCKED = "reads_blocked"  # the catalog's key for a 429 that blocks CorePlus reads
+
+# A 429 that names CorePlus calls is the monthly metering block, not the per-minute throttle.
+# Intuit does not document the body (see qbo_emulator/README, "Metered reads"); we look for the
+# word in Message or Detail so the 60-second wait-and-retry of a throttle is not wasted on it.
+_COREPLUS = re.compile(r"core\s*plus", re.I)
+
+
+def is_reads_blocked(fault: QboFault) -> bool:
+    return fault.http_status == 429 and bool(_COREPLUS.search(f"{fault.message} {fault.detail}"))
 
 # The 401 detail may quote the start of the rejected token; it never leaves this module.
 _TOKEN_IN_DETAIL = re.compile(r"(?i)(token\s*(?:expired|invalid)?\s*:?\s*)([A-Za-z0-9._\-]{6,})")

@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="batch requests per minute per realm and app (default %(default)s)")
     parser.add_argument("--max-concurrent", type=int, default=defaults.max_concurrent,
                         help="requests in flight at once per realm and app (default %(default)s)")
+    parser.add_argument("--requests-per-second", type=int, default=defaults.requests_per_second,
+                        help="requests per 'second' (a sixtieth of the minute) per realm and app; 0 = off "
+                             "(default %(default)s)")
+    parser.add_argument("--monthly-read-budget", type=int, default=None,
+                        help="CorePlus (read) calls each app may make per calendar month before they are "
+                             "refused until the next month (default: unlimited)")
     parser.add_argument("--minute-seconds", type=float, default=defaults.minute_seconds,
                         help="length in seconds of the rate-limit 'minute' (default %(default)s)")
     parser.add_argument("--max-batch-items", type=int, default=defaults.max_batch_items,
@@ -67,6 +73,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         requests_per_minute=args.requests_per_minute,
         batches_per_minute=args.batches_per_minute,
         max_concurrent=args.max_concurrent,
+        requests_per_second=args.requests_per_second,
+        monthly_read_budget=args.monthly_read_budget,
         minute_seconds=args.minute_seconds,
         max_batch_items=args.max_batch_items,
         access_token_lifetime=args.access_token_lifetime,
@@ -101,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level, timeout_keep_alive=30, backlog=2048,
     ))
     limits = ("off" if not config.limits_enabled else
-              f"{config.requests_per_minute}/min, {config.batches_per_minute} batches/min, "
+              f"{config.requests_per_minute}/min, {config.requests_per_second}/s, "
+              f"{config.batches_per_minute} batches/min, "
               f"{config.max_concurrent} concurrent, minute={config.minute_seconds:g}s")
     print(f"qbo_emulator listening on http://{args.host}:{port} (client_id={config.client_id}, limits {limits})",
           file=sys.stderr, flush=True)

@@ -1,7 +1,8 @@
 """The Accounting API v3 under /v3/company/{realm}/...: auth, limits, faults, replay, dispatch.
 
 Order of checks for every call: access token (401) -> realm and subscription (403) ->
-throttling (429) -> injected fault -> requestid replay -> the operation itself. The
+throttling (429) -> metered reads past the app's monthly budget (429) -> injected fault ->
+requestid replay -> the operation itself. The
 operation runs synchronously (no awaits), so writes never interleave.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from . import batch, cdc, entities, faults
 from .config import EmulatorConfig
 from .entities import ENTITY_BY_PATH, WriteContext, public
 from .faults import QBOError
-from .limits import RateLimiter
+from .limits import RateLimiter, ReadMeter
 from .query import execute
 from .responses import HTML, JSON, XML, drop_connection, json_response, raw_response
 from .store import Company, FaultRule, Store
@@ -80,6 +81,27 @@ def throttle_outcome(company: Company | None, store: Store) -> Outcome:
     return Outcome(429, body.encode(), XML)
 
 
+def reads_blocked_outcome(company: Company, store: Store) -> Outcome:
+    body = faults.READS_BLOCKED_XML.format(time=format_response_time(store.clock.now(), company.utc_offset))
+    return Outcome(429, body.encode(), XML)
+
+
+def metered_calls(method: str, segment: str, body: bytes) -> int:
+    """CorePlus ("data out") calls in one request: a GET (read, query, CDC, report), a POST
+    query, and each Query item of a batch. Creates, updates, deletes and voids are Core."""
+    if method == "GET":
+        return 1
+    if segment == "query":
+        return 1
+    if segment == "batch" and b"Query" in body:
+        try:
+            items = loads(body).get("BatchItemRequest") or []
+        except (ValueError, AttributeError):
+            return 0  # malformed: the batch itself answers the fault
+        return sum(1 for item in items if isinstance(item, dict) and "Query" in item)
+    return 0
+
+
 def injected_outcome(rule: FaultRule, company: Company | None, store: Store) -> Outcome:
     """The answer for throttle / server_error / html / empty faults."""
     offset = company.utc_offset if company else 0
@@ -119,10 +141,12 @@ def log_request(company: Company, scope: dict, status: int | None, requestid: st
 
 
 class Api:
-    def __init__(self, store: Store, limiter: RateLimiter, config: EmulatorConfig) -> None:
+    def __init__(self, store: Store, limiter: RateLimiter, config: EmulatorConfig,
+                 meter: ReadMeter | None = None) -> None:
         self.store = store
         self.limiter = limiter
         self.config = config
+        self.meter = meter or ReadMeter(config)
 
     async def endpoint(self, request: Request) -> Response:
         scope = request.scope
@@ -171,6 +195,10 @@ class Api:
             if self.config.latency_ms:
                 await asyncio.sleep(self.config.latency_ms / 1000)
             body = await request.body() if method == "POST" else b""
+            calls = metered_calls(method, segment, body)
+            if calls and not self.meter.admit(access.grant.client_id, store.clock.now().strftime("%Y-%m"), calls):
+                log_request(company, scope, 429, requestid, "reads_blocked", started, store)
+                return reads_blocked_outcome(company, store).response()
             rule = None
             if company.fault_rules or company.chaos is not None:
                 target = scope["path"] + ("?" + scope["query_string"].decode("latin-1")

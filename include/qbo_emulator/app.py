@@ -13,7 +13,7 @@ from starlette.routing import Route
 from .api import Api
 from .config import EmulatorConfig
 from .control import Control
-from .limits import RateLimiter
+from .limits import RateLimiter, ReadMeter
 from .oauth import AUTHORIZE_PATH, JWKS_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH, OAuth, discovery, jwks
 from .responses import CaptureTransport
 from .store import Store
@@ -24,13 +24,15 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     config = config or EmulatorConfig()
     store = Store(config)
     limiter = RateLimiter(config)
-    api = Api(store, limiter, config)
+    meter = ReadMeter(config)
+    api = Api(store, limiter, config, meter)
     oauth = OAuth(store)
-    control = Control(store, limiter)
+    control = Control(store, limiter, meter)
 
     app = FastAPI(title="QuickBooks Online emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.limiter = limiter
+    app.state.meter = meter
     app.state.config = config
 
     def ctl(handler: Any) -> Any:
@@ -54,7 +56,9 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         Route("/_emulator/apps", ctl(control.create_app), methods=["POST"]),
         Route("/_emulator/apps/{client_id}/redirect_uris", ctl(control.redirect_uris),
               methods=["GET", "POST", "DELETE"]),
+        Route("/_emulator/apps/{client_id}/reads", ctl(control.reads), methods=["GET", "PUT"]),
         Route("/_emulator/companies", ctl(control.create_company), methods=["POST"]),
+        Route("/_emulator/companies/{realm_id}/limits", ctl(control.limits), methods=["GET", "PATCH"]),
         Route("/_emulator/companies/{realm_id}", ctl(control.patch_company), methods=["PATCH"]),
         Route("/_emulator/companies/{realm_id}/faults", ctl(control.add_fault), methods=["POST"]),
         Route("/_emulator/companies/{realm_id}/faults", ctl(control.list_faults), methods=["GET", "DELETE"]),

@@ -33,7 +33,14 @@ class EmulatorConfig:
     requests_per_minute: int = 500
     batches_per_minute: int = 40
     max_concurrent: int = 10
+    # About 10 requests a second per realm and app besides the 500 a minute (Intuit's "API call
+    # limits and throttles" page). The "second" is a sixtieth of ``minute_seconds``, so tests
+    # that shrink the minute shrink the second with it. 0 = no per-second limit.
+    requests_per_second: int = 10
     minute_seconds: float = 60.0
+    # CorePlus (read) calls each app may make per calendar month (UTC, emulator clock) before
+    # QuickBooks blocks them until the next month (App Partner Program). None = unlimited.
+    monthly_read_budget: int | None = None
     max_batch_items: int = 30
 
     # OAuth, in seconds of the emulator clock.

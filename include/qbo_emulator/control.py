@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .limits import RateLimiter
+from .limits import RATE_SETTINGS, RateLimiter, ReadMeter
 from .oauth import new_grant_tokens
 from .responses import json_response
 from .seed import seed_company
@@ -89,9 +89,10 @@ def _fault_shape(body: dict[str, Any]) -> tuple[str | None, int | None, float]:
 
 
 class Control:
-    def __init__(self, store: Store, limiter: RateLimiter) -> None:
+    def __init__(self, store: Store, limiter: RateLimiter, meter: ReadMeter | None = None) -> None:
         self.store = store
         self.limiter = limiter
+        self.meter = meter or ReadMeter(store.config)
 
     async def _body(self, request: Request) -> dict[str, Any]:
         raw = await request.body()
@@ -288,9 +289,44 @@ class Control:
         access, refresh = self.store.issue_tokens(Grant(company.realm_id, client_id))
         return json_response(self.store.token_response(access, refresh), 201)
 
+    async def limits(self, request: Request) -> Response:
+        """``PATCH {"requests_per_second": 5, ...}``: this company's rate limits (any of
+        requests_per_minute, requests_per_second - 0 turns it off -, batches_per_minute,
+        max_concurrent); ``GET`` shows those in force."""
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        if request.method == "GET":
+            return json_response(self.limiter.limits(company.realm_id))
+        body = await self._body(request)
+        changes = {}
+        for key, value in body.items():
+            if key not in RATE_SETTINGS:
+                raise BadRequest(f"unknown limit {key!r}; known: {list(RATE_SETTINGS)}")
+            lowest = 0 if key == "requests_per_second" else 1
+            if not isinstance(value, int) or isinstance(value, bool) or value < lowest:
+                raise BadRequest(f"{key} must be an integer of at least {lowest}")
+            changes[key] = value
+        return json_response(self.limiter.set_limits(company.realm_id, **changes))
+
+    async def reads(self, request: Request) -> Response:
+        """``PUT {"monthly_budget": N}`` (null: unlimited): the app's CorePlus calls a month;
+        ``GET``: the budget and this month's use (emulator clock, UTC)."""
+        client_id = request.path_params["client_id"]
+        if client_id not in self.store.apps:
+            return json_response({"error": "unknown client_id"}, 404)
+        if request.method == "PUT":
+            body = await self._body(request)
+            budget = body.get("monthly_budget")
+            if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 0):
+                raise BadRequest("monthly_budget must be a non-negative integer or null")
+            self.meter.set_budget(client_id, budget)
+        return json_response(self.meter.usage(client_id, self.store.clock.now().strftime("%Y-%m")))
+
     async def reset(self, request: Request) -> Response:
         self.store.reset()
         self.limiter.reset()
+        self.meter.reset()
         return json_response({"status": "reset"})
 
     async def clock(self, request: Request) -> Response:

@@ -5,6 +5,7 @@ Every write validates completely before it changes anything, then commits synchr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
@@ -171,6 +172,19 @@ def _open_balance(company: Company, customer_id: str) -> Decimal:
     return owed - credit - unapplied
 
 
+# RFC 822 section 6.1 addr-spec, atoms only: local-part = word *("." word), domain =
+# sub-domain *("." sub-domain). An atom is 1+ ASCII characters other than SPACE, controls and
+# the specials ()<>@,;:\".[] - so spaces, a second @, commas (several addresses: refused, see
+# README), an empty or trailing-dot part and non-ASCII letters all fail, as QuickBooks' fault
+# 2210 cites this RFC. Quoted strings and domain literals are not accepted (unconfirmed).
+_ATOM = r"[!#$%&'*+\-/=?^_`{|}~0-9A-Za-z]+"
+_ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*")
+
+
+def is_rfc822_address(address: str) -> bool:
+    return _ADDR_SPEC.fullmatch(address) is not None
+
+
 def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
                  old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
@@ -183,6 +197,9 @@ def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
     if isinstance(email, dict) and isinstance(email.get("Address"), str) and len(email["Address"]) > 100:
         raise faults.string_length("PrimaryEmailAddr.Address", 100, len(email["Address"]))
     _check_name_characters(record)
+    if isinstance(email, dict) and isinstance(email.get("Address"), str) and email["Address"] \
+            and not is_rfc822_address(email["Address"]):
+        raise faults.invalid_email(email["Address"])
     display = _display_name(record, entity)
     if ":" in display:
         raise faults.business("The name cannot contain a colon (:).", "DisplayName")

@@ -132,6 +132,18 @@ def string_length(element: str, maximum: int, supplied: int, minimum: int = 0) -
     )
 
 
+def invalid_email(supplied: str, element: str = "PrimaryEmailAddr.Address") -> QBOError:
+    # Code 2210 and the Detail text: qbo-api.md "Reported behaviours" and
+    # intuit/QuickBooks-V3-DotNET-SDK issue #333 ("Email Address does not conform to the syntax
+    # rules of RFC 822. Supplied value: ..."). The Message is unconfirmed (see README).
+    return fault(
+        "2210",
+        "Invalid Email Address format",
+        f"Email Address does not conform to the syntax rules of RFC 822. Supplied value:{supplied}",
+        element,
+    )
+
+
 def cannot_link(txn_id: str, txn_type: str) -> QBOError:
     return fault(
         "620",
@@ -223,6 +235,20 @@ THROTTLE_XML = (
     '<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="{time}">'
     '<Fault type="SERVICE"><Error code="3001"><Message>message=ThrottleExceeded; errorCode=003001; '
     "statusCode=429</Message><Detail>The request limit was reached.  Try again later</Detail>"
+    "</Error></Fault></IntuitResponse>"
+)
+
+
+# Metered reads past the app's monthly budget. Intuit documents only "an HTTP 429 error will be
+# returned" (limits page) and "blocked until the following month" (developer blog, 2026-01-08);
+# this body - the throttle's shape with a Detail that names the cause - is our choice,
+# UNCONFIRMED (see README "Metered reads").
+READS_BLOCKED_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="{time}">'
+    '<Fault type="SERVICE"><Error code="3001"><Message>message=ThrottleExceeded; errorCode=003001; '
+    "statusCode=429</Message><Detail>The monthly CorePlus API call limit of this app was reached. "
+    "CorePlus calls are blocked until the following month.</Detail>"
     "</Error></Fault></IntuitResponse>"
 )
 

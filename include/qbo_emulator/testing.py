@@ -103,6 +103,17 @@ class _ClientMixin:
     def stats(self, realm_id: str) -> dict[str, Any]:
         return self._call("GET", f"/_emulator/companies/{realm_id}/stats")
 
+    def set_limits(self, realm_id: str, **limits: int) -> dict[str, Any]:
+        """This company's rate limits (requests_per_second, requests_per_minute, ...)."""
+        return self._call("PATCH", f"/_emulator/companies/{realm_id}/limits", limits)
+
+    def set_read_budget(self, client_id: str, monthly_budget: int | None) -> dict[str, Any]:
+        """The app's CorePlus (read) calls per month; None: unlimited. Returns this month's use."""
+        return self._call("PUT", f"/_emulator/apps/{client_id}/reads", {"monthly_budget": monthly_budget})
+
+    def read_usage(self, client_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/_emulator/apps/{client_id}/reads")
+
     def set_preferences(self, realm_id: str, **preferences: Any) -> dict[str, Any]:
         return self._call("PATCH", f"/_emulator/companies/{realm_id}/preferences", preferences)
 

@@ -241,6 +241,14 @@ _ENTRIES = [
         "Correct the client's e-mail address in the billing app. " + RESYNC,
     ),
     Explanation(
+        "invalid_email", "Email Address does not conform to the syntax rules of RFC 822", "data",
+        "Client {client_id}'s e-mail address '{email}' is not one valid address ({email_problem}); "
+        "QuickBooks refuses such a customer (fault 2210).",
+        "Correct the client's e-mail address in the billing app to one address like "
+        "name@example.com, or sync such clients without their address: `python -m qbo_sync.tenants "
+        "set --tenant-id <tenant> --invalid-email-policy omit`. " + RESYNC,
+    ),
+    Explanation(
         "client_not_set", "Customer not found", "data",
         "Invoice {number} has no client.",
         "Attach the invoice to a client in the billing app. " + RESYNC,
@@ -386,6 +394,18 @@ _ENTRIES = [
         "Nothing to do if it is the same money: it is not imported twice. If QuickBooks holds a "
         "second copy entered by hand, delete that copy in QuickBooks.",
         status="skipped",
+    ),
+    Explanation(
+        "reads_blocked", "API call limit reached (CorePlus calls blocked)", "configuration",
+        "QuickBooks blocks the sync's reads (Intuit's metered CorePlus API calls: look-ups, queries, "
+        "change data capture) until {blocked_until}: the QuickBooks app used its monthly "
+        "allowance under Intuit's App Partner Program, and QuickBooks shows the app as Offline. "
+        "The sync must look this record up in QuickBooks before sending it (so it never sends a "
+        "duplicate), so it waits; no request was made for it.",
+        "Upgrade the app's tier of the Intuit App Partner Program in the Intuit Developer portal "
+        "(its API usage chart shows the calls), then run `python -m qbo_sync.companies.read_blocks "
+        "--clear --tenant-id {tenant_id}`; or wait until {blocked_until}, when the sync reads again "
+        "by itself. The record is sent on the next run after that.",
     ),
     Explanation(
         "reconnect_required", "Invalid refresh token", "connection",

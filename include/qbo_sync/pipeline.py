@@ -65,9 +65,21 @@ def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
     return len(rows)
 
 
+def hold_back_unread(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: stage.Tenant,
+                     block: Any) -> int:
+    """QuickBooks blocks the tenant's reads this month: every staged record gets the explained
+    ``reads_blocked`` outcome, without a request; the tenant is named once in the log."""
+    failed = fail_all_staged(conn, ctx, tenant, "reads_blocked", **block.context())
+    log.warning("tenant %s: QuickBooks blocks this app's reads until %s (monthly CorePlus allowance "
+                "spent); %s record(s) held back, no request made", tenant.tenant_id, block.until_text, failed)
+    return failed
+
+
 def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
                     qbo: Callable[[int], Any]) -> dict[str, Any]:
-    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
+
+    from qbo_sync.companies import read_blocks  # noqa: PLC0415
 
     from qbo_sync.validate.company import QuickBooksLookups  # noqa: PLC0415
     from qbo_sync.validate.customers import validate_customers  # noqa: PLC0415
@@ -83,6 +95,10 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
                           {"run_id": ctx.run_id, "tenant_id": t.tenant_id}).fetchone()[0]
     if not staged:  # nothing to check: spend none of the company's request budget
         return {"customers": {}, "invoices": {}}
+    block = read_blocks.current(conn, t.tenant_id)
+    if block is not None:  # remembered from an earlier run: do not ask QuickBooks again
+        return {"customers": {}, "invoices": {}, "held_back": hold_back_unread(conn, ctx, t, block),
+                "reads_blocked": block.until_text}
     try:
         with qbo(t.tenant_id) as client:
             lookups = QuickBooksLookups(client.query)
@@ -97,6 +113,10 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
         failed = fail_all_staged(conn, ctx, t, "reconnect_required")
         log.warning("tenant %s: %s; %s record(s) held back", t.tenant_id, exc, failed)
         return {"customers": {}, "invoices": {}, "held_back": failed}
+    except ReadsBlocked as exc:  # validation's writes rolled back with its transaction
+        block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
+        return {"customers": {}, "invoices": {}, "held_back": hold_back_unread(conn, ctx, t, block),
+                "reads_blocked": block.until_text}
     log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
     return {"customers": customers, "invoices": invoices}
 
@@ -129,19 +149,28 @@ def plan_batches(conn: psycopg.Connection, run_id: str,
 def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
                   qbo: Callable[[int], Any]) -> dict[str, Any]:
     """App payments, credit notes and invoice voids of one tenant, after its invoices."""
-    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
 
+    from qbo_sync.companies import read_blocks  # noqa: PLC0415
     from qbo_sync.payments.outbound import post_tenant  # noqa: PLC0415
 
     t = _tenant(tenant)
     if t.status == "reconnect_required":
         return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}  # validate held them back
+    block = read_blocks.current(conn, t.tenant_id)
+    if block is not None:  # posting looks payments up first (never doubled): wait for reads
+        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id,
+                "failed": hold_back_unread(conn, ctx, t, block)}
     try:
         with qbo(t.tenant_id) as client:
             counts = post_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
     except ReconnectRequired:
         failed = fail_all_staged(conn, ctx, t, "reconnect_required")
         return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": failed}
+    except ReadsBlocked as exc:
+        block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
+        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id,
+                "failed": hold_back_unread(conn, ctx, t, block)}
     log.info("tenant %s posted: %s", t.tenant_id, counts)
     return counts
 
@@ -149,18 +178,27 @@ def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: di
 def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
                   qbo: Callable[[int], Any]) -> dict[str, Any]:
     """QuickBooks payments of one tenant read back into the app."""
-    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
 
+    from qbo_sync.companies import read_blocks  # noqa: PLC0415
     from qbo_sync.payments.inbound import import_tenant  # noqa: PLC0415
 
     t = _tenant(tenant)
     if t.status == "reconnect_required":
         return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
-    try:
-        with qbo(t.tenant_id) as client:
-            counts = import_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
-    except ReconnectRequired:
-        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
+    block = read_blocks.current(conn, t.tenant_id)
+    if block is None:
+        try:
+            with qbo(t.tenant_id) as client:
+                counts = import_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
+        except ReconnectRequired:
+            return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
+        except ReadsBlocked as exc:  # the cursor did not move: nothing is lost, it resumes later
+            block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
+    if block is not None:
+        log.warning("tenant %s: payments not read back from QuickBooks, which blocks this app's reads "
+                    "until %s", t.tenant_id, block.until_text)
+        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id, "failed": 0}
     log.info("tenant %s payments from QuickBooks: %s", t.tenant_id, counts)
     return counts
 
@@ -179,8 +217,9 @@ def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: dict[s
 
     Returns counts, plus ``reconnect_required`` when the tenant's connection is gone
     (its records are logged with the reconnect fix; retrying the task cannot help)."""
-    from qbo_client.errors import ReconnectRequired  # noqa: PLC0415
+    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
 
+    from qbo_sync.companies import read_blocks  # noqa: PLC0415
     from qbo_sync.load.loader import BatchLoader  # noqa: PLC0415
 
     tenant_id = batch["tenant_id"]
@@ -199,12 +238,20 @@ def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: dict[s
         log.error("tenant %s must be reconnected to QuickBooks (%s); %s record(s) held back",
                   tenant_id, exc.reason, held)
         return {"reconnect_required": True, "tenant_id": tenant_id, "failed": held}
+    except ReadsBlocked as exc:  # a look-up before sending was refused: those records wait
+        block = read_blocks.remember(conn, tenant_id, realm_id, exc)
+        held = _fail_batch(conn, ctx, tenant_id, realm_id, batch["entity"], batch_nos, "reads_blocked",
+                           **block.context())
+        log.warning("tenant %s: QuickBooks blocks this app's reads until %s; %s record(s) held back",
+                    tenant_id, block.until_text, held)
+        return {"reads_blocked": block.until_text, "tenant_id": tenant_id, "failed": held}
     counts = dict(loader.counts)
     log.info("%s: %s", batch["label"], ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 
 
-def _fail_batch(conn, ctx, tenant_id, realm_id, entity, batch_nos) -> int:
+def _fail_batch(conn, ctx, tenant_id, realm_id, entity, batch_nos, code="reconnect_required",
+                **context) -> int:
     failed = 0
     with conn.transaction():
         for batch_no in batch_nos:
@@ -218,8 +265,8 @@ def _fail_batch(conn, ctx, tenant_id, realm_id, entity, batch_nos) -> int:
                 if prior and prior[0] == "synced":
                     continue
                 outcomes.record(conn, ctx, outcomes.from_catalog(
-                    "reconnect_required", tenant_id=tenant_id, entity=entity, source_id=source_id,
-                    source_ref=ref, realm_id=realm_id, amount=amount))
+                    code, tenant_id=tenant_id, entity=entity, source_id=source_id,
+                    source_ref=ref, realm_id=realm_id, amount=amount, **context))
                 failed += 1
     return failed
 

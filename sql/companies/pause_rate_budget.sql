@@ -8,6 +8,7 @@ ON CONFLICT (realm_id) DO UPDATE
        -- The bucket restarts empty after the pause, so the first minute is not a burst.
        request_tokens = 0,
        batch_tokens = 0,
+       second_tokens = 0,
        refilled_at = greatest(coalesce(b.paused_until, clock_timestamp()),
                               clock_timestamp() + make_interval(secs => %(seconds)s)),
        throttled_count = b.throttled_count + 1;

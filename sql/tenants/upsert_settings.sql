@@ -1,12 +1,14 @@
 -- Only the given (non-null) settings change; the rest keep their value or default.
 INSERT INTO qbo_sync.tenant_settings AS s (
     tenant_id, region, default_service_item_id, default_product_item_id, deposit_account_id, no_tax_code_id,
-    display_name_template, name_clash_policy, payment_ref_policy, sync_enabled
+    display_name_template, name_clash_policy, payment_ref_policy, sync_enabled,
+    invalid_email_policy
 ) VALUES (
     %(tenant_id)s, coalesce(%(region)s, 'US'), %(default_service_item_id)s,
     %(default_product_item_id)s, %(deposit_account_id)s, %(no_tax_code_id)s,
     coalesce(%(display_name_template)s, '{name} ({tag})'), coalesce(%(name_clash_policy)s, 'fail'),
-    coalesce(%(payment_ref_policy)s, 'fail'), coalesce(%(sync_enabled)s, true)
+    coalesce(%(payment_ref_policy)s, 'fail'), coalesce(%(sync_enabled)s, true),
+    coalesce(%(invalid_email_policy)s, 'omit')
 )
 ON CONFLICT (tenant_id) DO UPDATE SET
     region = coalesce(%(region)s, s.region),
@@ -18,4 +20,5 @@ ON CONFLICT (tenant_id) DO UPDATE SET
     name_clash_policy = coalesce(%(name_clash_policy)s, s.name_clash_policy),
     payment_ref_policy = coalesce(%(payment_ref_policy)s, s.payment_ref_policy),
     sync_enabled = coalesce(%(sync_enabled)s, s.sync_enabled),
+    invalid_email_policy = coalesce(%(invalid_email_policy)s, s.invalid_email_policy),
     updated_at = now();

@@ -3,7 +3,8 @@
 * Token buckets live in ``qbo_sync.rate_budget``. One UPDATE (``reserve_rate_tokens``)
   locks the realm's row, refills by the time elapsed on the database's clock (one clock
   for all workers) and reserves the next request token - plus a batch token for a batch -
-  answering how long until it exists; tokens may go negative, so each waiter owns its own
+  answering how long until it exists (and a per-second token: the ``second_tokens``
+  bucket of QuickBooks' 10 requests a second); tokens may go negative, so each waiter owns its own
   instant (no race for the next token, no refill lost by waking late). The first call for
   a realm, and calls during a pause, go through ``qbo_sync.take_rate_tokens``, which
   creates the row and answers how long the pause lasts.
@@ -103,9 +104,11 @@ class PostgresRateBudget:
     def _take_token(self, realm_id: str, batch: bool) -> None:
         request_capacity, request_rate = self.config.request_bucket
         batch_capacity, batch_rate = self.config.batch_bucket
+        second_capacity, second_rate = self.config.second_bucket or (0.0, 0.0)  # rate 0: no bound
         params = {"realm_id": realm_id, "is_batch": bool(batch),
                   "request_capacity": request_capacity, "request_rate": request_rate,
-                  "batch_capacity": batch_capacity, "batch_rate": batch_rate}
+                  "batch_capacity": batch_capacity, "batch_rate": batch_rate,
+                  "second_capacity": second_capacity, "second_rate": second_rate}
         while True:
             row = self._execute("companies/reserve_rate_tokens", params)
             if row is not None:  # reserved: our token exists after ``wait``, nobody else's

@@ -19,8 +19,8 @@ from qbo_client import BudgetConfig, Environment, OAuthApp, RetryPolicy
 from qbo_client.environments import DEFAULT_MINOR_VERSION
 
 CONN_ENV = "AIRFLOW_CONN_QUICKBOOKS_DEFAULT"
-BUDGET_KEYS = ("requests_per_minute", "batches_per_minute", "max_concurrent", "minute_seconds",
-               "throttle_wait_seconds", "safety")
+BUDGET_KEYS = ("requests_per_minute", "batches_per_minute", "requests_per_second", "max_concurrent",
+               "minute_seconds", "throttle_wait_seconds", "safety")
 RETRY_KEYS = ("max_tries", "backoff_base", "backoff_cap", "max_replays", "connect_timeout", "read_timeout",
               "replay_unknown_writes")
 

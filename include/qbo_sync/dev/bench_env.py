@@ -25,7 +25,7 @@ from qbo_sync.db.sqlfiles import load_sql
 
 CONN_ENV = "AIRFLOW_CONN_QUICKBOOKS_DEFAULT"
 # Budget that never paces: what "limits off" means on our side.
-UNLIMITED_BUDGET = {"requests_per_minute": 10_000_000, "batches_per_minute": 10_000_000,
+UNLIMITED_BUDGET = {"requests_per_minute": 10_000_000, "batches_per_minute": 10_000_000, "requests_per_second": 0,
                     "max_concurrent": 10, "max_tries": 4}
 
 

@@ -123,7 +123,8 @@ def connection_json(emulator: Any, client_id: str, client_secret: str, **overrid
     hundreds of faults play out in seconds (the retry rules are QuickBooks' own)."""
     extra = {"environment": "custom", "api_base_url": emulator.base_url,
              "discovery_url": emulator.sandbox_discovery_url,
-             "requests_per_minute": 100000, "batches_per_minute": 100000, "max_concurrent": 10,
+             "requests_per_minute": 100000, "batches_per_minute": 100000, "requests_per_second": 0,
+             "max_concurrent": 10,
              "max_tries": 10, "max_replays": 3, "read_timeout": 1.5, "connect_timeout": 2.0,
              "backoff_base": 0.02, "backoff_cap": 0.2, "throttle_wait_seconds": 0.05, **overrides}
     return json.dumps({"conn_type": "quickbooks", "login": client_id, "password": client_secret,

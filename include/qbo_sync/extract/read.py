@@ -35,6 +35,7 @@ class TenantSettings:
     display_name_template: str = DEFAULT_TEMPLATE
     name_clash_policy: str = "fail"
     payment_ref_policy: str = "fail"
+    invalid_email_policy: str = "omit"  # 'omit' | 'fail': an e-mail address QuickBooks would refuse
 
 
 @dataclass(frozen=True)

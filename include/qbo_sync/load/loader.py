@@ -169,7 +169,7 @@ class BatchLoader:
                 for p, res in zip(pending, results):
                     action = "update" if p.qbo_id else "create"
                     if res.ok:
-                        self._done(entity, p, action=action, qbo_entity=res.entity)
+                        self._done(entity, p, action=action, qbo_entity=res.entity, note=p.extra.get("note"))
                     elif res.outcome_unknown:
                         unknown.append(p)
                     elif str(res.fault.code) == "5010" and rounds < UNKNOWN_OUTCOME_ROUNDS:

@@ -71,6 +71,18 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+def _held_back(lines: list[str], held: list[dict], until: str) -> None:
+    """Records that wait for one cause: the cause and fix once, then the records."""
+    if not held:
+        return
+    lines.append("")
+    lines.append(f"{len(held)} record(s) held back {until}:")
+    lines.append(f"  cause: {held[0]['cause']}")
+    lines.append(f"  fix:   {held[0]['fix']}")
+    shown = ", ".join(f"{f['entity']} {f['ref']}" for f in held[:20])
+    lines.append(f"  records: {shown}{' ...' if len(held) > 20 else ''}")
+
+
 def render(report: TenantReport) -> str:
     title = f"QuickBooks sync - tenant {report.tenant_id}"
     if report.tenant_name:
@@ -83,14 +95,11 @@ def render(report: TenantReport) -> str:
         lines.append(f"{entity:<15} " + ", ".join(parts))
     lines.append(f"Amount synced (invoices): {_money(report.synced_amount)}")
     held = [f for f in report.failures if f["category"] == "connection"]
-    if held:
-        lines.append("")
-        lines.append(f"{len(held)} record(s) held back until the company is reconnected:")
-        lines.append(f"  cause: {held[0]['cause']}")
-        lines.append(f"  fix:   {held[0]['fix']}")
-        shown = ", ".join(f"{f['entity']} {f['ref']}" for f in held[:20])
-        lines.append(f"  records: {shown}{' ...' if len(held) > 20 else ''}")
-    failures = [f for f in report.failures if f["category"] != "connection"]
+    _held_back(lines, held, "until the company is reconnected")
+    # One block per tenant for reads QuickBooks blocks for the month, not one failure per record.
+    unread = [f for f in report.failures if f["code"] == "reads_blocked" and f["category"] != "connection"]
+    _held_back(lines, unread, "until QuickBooks allows this app's reads again")
+    failures = [f for f in report.failures if f["category"] != "connection" and f["code"] != "reads_blocked"]
     if failures:
         lines.append("")
         lines.append(f"{len(failures)} record(s) failed and were not sent:")

@@ -4,7 +4,7 @@
     set      --tenant-id N [--default-service-item NAME] [--default-product-item NAME]
              [--deposit-account NAME] [--no-tax-code NAME] [--region US|AU|UK|...]
              [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
-             [--payment-ref-policy fail|truncate] [--sync on|off]
+             [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
 
 QuickBooks names (items, accounts, tax codes) are looked up in the tenant's company,
@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--name-clash-policy", choices=["fail", "suffix"])
     s.add_argument("--payment-ref-policy", choices=["fail", "truncate"])
     s.add_argument("--sync", choices=["on", "off"])
+    s.add_argument("--invalid-email-policy", choices=["omit", "fail"],
+                   help="a client e-mail address QuickBooks would refuse: sync the client without it "
+                        "(omit, the default) or fail the client with the fix (fail)")
     m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
     m.add_argument("--tenant-id", type=int, required=True)
     m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
@@ -104,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "name_clash_policy": args.name_clash_policy,
                     "payment_ref_policy": args.payment_ref_policy,
                     "sync_enabled": None if args.sync is None else args.sync == "on",
+                    "invalid_email_policy": args.invalid_email_policy,
                 }
                 update_settings(conn, args.tenant_id, **changes)
                 print(f"tenant {args.tenant_id}: settings saved")

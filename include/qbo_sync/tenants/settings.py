@@ -9,6 +9,7 @@ SETTING_KEYS = (
     "region", "default_service_item_id", "default_product_item_id", "deposit_account_id",
     "no_tax_code_id",
     "display_name_template", "name_clash_policy", "payment_ref_policy", "sync_enabled",
+    "invalid_email_policy",
 )
 
 

@@ -88,6 +88,46 @@ def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int |
     return cleaned
 
 
+# RFC 822 addr-spec with atoms only (what QuickBooks' fault 2210 cites): words of ASCII letters,
+# digits and !#$%&'*+-/=?^_`{|}~ joined by single dots, one @, and a domain of such words.
+_ATOM = r"[!#$%&'*+\-/=?^_`{|}~0-9A-Za-z]+"
+_ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*")
+
+
+def email_problem(email: str | None) -> str | None:
+    """Why QuickBooks would refuse this e-mail address (fault 2210), in plain words; None
+    when it is fine or empty. Surrounding spaces do not count (they are trimmed)."""
+    address = (email or "").strip()
+    if not address or len(address) > EMAIL_MAX:
+        return None  # empty: nothing to send; too long: its own check (email_too_long)
+    if _ADDR_SPEC.fullmatch(address):
+        return None
+    if "," in address or ";" in address:
+        return "it holds several addresses; QuickBooks takes one"
+    if any(c.isspace() for c in address):
+        return "it contains a space"
+    if address.count("@") != 1:
+        return "it has no @" if "@" not in address else "it has more than one @"
+    local, domain = address.split("@")
+    if not local or not domain:
+        return "nothing comes before the @" if not local else "nothing comes after the @"
+    if not address.isascii():
+        return "it contains accented or other non-ASCII letters"
+    if address.endswith(".") or ".." in address or local.startswith(".") or domain.startswith("."):
+        return "it has a dot at the start or end of a part, or two dots together"
+    return "it contains characters an e-mail address cannot have"
+
+
+def email_omitted_note(client: Client) -> str | None:
+    """The sync-log note of a client synced without its e-mail address (policy 'omit')."""
+    problem = email_problem(client.email)
+    if problem is None:
+        return None
+    return (f"Synced without its e-mail address '{client.email.strip()}': {problem}, and QuickBooks "
+            "refuses an address that is not one valid address (fault 2210). Correct the address in "
+            "the billing app and the next sync sends it.")
+
+
 def customer_payload(
     client: Client,
     *,
@@ -103,8 +143,11 @@ def customer_payload(
     if _clean(client.company_name):
         payload["CompanyName"] = cut(_clean(client.company_name), COMPANY_NAME_MAX, "company name",
                                      adjustments)
-    if client.email and len(client.email.strip()) <= EMAIL_MAX:
+    problem = email_problem(client.email)
+    if client.email and len(client.email.strip()) <= EMAIL_MAX and problem is None:
         payload["PrimaryEmailAddr"] = {"Address": client.email.strip()}
+    elif problem is not None:  # tenant policy 'omit' (under 'fail' validation stopped the client)
+        noted(email_omitted_note(client), adjustments)
     elif client.email:  # validation fails these first (email_too_long); kept as a safety net
         noted(f"e-mail address not sent: over QuickBooks' {EMAIL_MAX} characters", adjustments)
     if client.phone:

@@ -18,7 +18,7 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, staged_customers
-from qbo_sync.transform.customer import EMAIL_MAX, Client, display_name, has_name
+from qbo_sync.transform.customer import EMAIL_MAX, Client, display_name, email_problem, has_name
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import NameHolder, QuickBooksLookups
 from qbo_sync.validate.gx_runner import Check, SuiteRunner
@@ -26,6 +26,8 @@ from qbo_sync.validate.gx_runner import Check, SuiteRunner
 CHECKS = [
     Check("client_without_name", "ExpectColumnValuesToBeInSet", {"column": "has_name", "value_set": [True]}),
     Check("email_too_long", "ExpectColumnValuesToBeBetween", {"column": "email_length", "max_value": EMAIL_MAX}),
+    # Fails only under the tenant's 'fail' policy; under 'omit' the client syncs without it.
+    Check("invalid_email", "ExpectColumnValuesToBeInSet", {"column": "email_ok", "value_set": [True]}),
     Check("name_clash_in_run", "ExpectColumnValuesToBeBetween", {"column": "same_name_in_run", "max_value": 0}),
     Check("name_clash_vendor", "ExpectColumnValuesToBeInSet", {"column": "vendor_clash", "value_set": [False]}),
     Check("name_clash_employee", "ExpectColumnValuesToBeInSet", {"column": "employee_clash", "value_set": [False]}),
@@ -208,10 +210,12 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         # Under 'suffix' names are never shared (the ' - n' tells them apart), so the check
         # cannot fail and its list of clients is never shown.
         sharing = index.shared_names.get(name.lower()) or [client.id]
+        bad_email = email_problem(client.email)
         rows.append({
             "client_id": client.id,
             "has_name": has_name(client),
             "email_length": len((client.email or "").strip()),
+            "email_ok": bad_email is None or settings.invalid_email_policy == "omit",
             # Without the differentiator, clients who would share a name all wait for a
             # person to say whether they are one client (merge) or several (differentiate).
             "same_name_in_run": 0 if settings.name_clash_policy == "suffix" or client.id in mapped
@@ -228,6 +232,7 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         plans[client.id] = CustomerPlan(client, depth, name, qbo_id, {
             "client_id": client.id, "display_name": name, "parent_id": parent,
             "length": len((client.email or "").strip()),
+            "email": (client.email or "").strip(), "email_problem": bad_email or "",
             "ids": ", ".join(str(i) for i in sharing),
             "qbo_id": (other_owner or inactive or mine or linkable).qbo_id
             if (other_owner or inactive or mine or linkable) else None,

@@ -34,6 +34,8 @@ _EXTRA_FIELDS: dict[str, dict[str, Any]] = {
                             "description": "QuickBooks' limit; the sync paces itself at 90% of it"},
     "batches_per_minute": {"label": "Batch requests per minute per company", "type": "integer", "default": 40,
                            "description": "QuickBooks' batch limit"},
+    "requests_per_second": {"label": "Requests per second per company", "type": "integer", "default": 10,
+                            "description": "QuickBooks' per-second limit; 0 turns this bound off"},
     "max_concurrent": {"label": "Requests at once per company", "type": "integer", "default": 10,
                        "description": "QuickBooks' concurrency limit"},
     "minute_seconds": {"label": "Length of the rate-limit minute (s)", "type": "string", "default": "60",

@@ -51,12 +51,19 @@ class TenantAlert:
     page_url: str | None = None
 
     @property
+    def unread(self) -> list[dict[str, Any]]:
+        """Records waiting because QuickBooks blocks the app's reads for the month: said once."""
+        return [f for f in self.failures if f["code"] == "reads_blocked" and f["category"] != "connection"]
+
+    @property
     def subject(self) -> str:
         who = f"{self.tenant_name} (tenant {self.tenant_id})" if self.tenant_name else f"tenant {self.tenant_id}"
         parts = []
-        data = [f for f in self.failures if f["category"] != "connection"]
+        data = [f for f in self.failures if f["category"] != "connection" and f["code"] != "reads_blocked"]
         if data:
             parts.append(f"{len(data)} record(s) failed")
+        if self.unread:
+            parts.append("QuickBooks blocks its reads this month")
         if self.reconnect_fix:
             parts.append("QuickBooks must be reconnected")
         return f"QuickBooks sync: {' and '.join(parts)} for {who}"
@@ -80,7 +87,11 @@ class TenantAlert:
         out = [f"<h2>{e(self.subject)}</h2>", f"<p>qbo_sync run <code>{e(self.run_id)}</code>.</p>"]
         if self.reconnect_fix:
             out.append(f"<p><b>Reconnect QuickBooks:</b> {e(self.reconnect_fix)}</p>")
-        rows = [f for f in self.failures if f["category"] != "connection"]
+        unread = self.unread
+        if unread:
+            out.append(f"<p><b>QuickBooks blocks this app's reads:</b> {len(unread)} record(s) wait. "
+                       f"{e(unread[0]['cause'] or '')} {e(unread[0]['fix'] or '')}</p>")
+        rows = [f for f in self.failures if f["category"] != "connection" and f["code"] != "reads_blocked"]
         if rows:
             out.append("<table border='1' cellpadding='4' cellspacing='0'><tr><th>record</th>"
                        "<th>client</th><th>amount</th><th>cause</th><th>fix</th></tr>")
@@ -90,7 +101,7 @@ class TenantAlert:
                            f"</td><td align='right'>{amount}</td><td>{e(f['cause'] or '')}</td>"
                            f"<td>{e(f['fix'] or '')}</td></tr>")
             out.append("</table>")
-        held = len(self.failures) - len(rows)
+        held = len(self.failures) - len(rows) - len(unread)
         if held:
             out.append(f"<p>{held} record(s) are held back until the company is reconnected.</p>")
         if self.page_url:

@@ -29,7 +29,8 @@ def make_client(emulator):
         retry = retry or RetryPolicy(backoff_base=0.01, backoff_cap=0.05, read_timeout=3.0)
         # This emulator runs without limits: a real-sized budget would only slow the tests down.
         kwargs.setdefault("budget", MemoryRateBudget(BudgetConfig(requests_per_minute=100_000,
-                                                                  batches_per_minute=100_000)))
+                                                                  batches_per_minute=100_000,
+                                                                  requests_per_second=0)))
         client = QboClient(company["realm_id"], store, environment=env, app=app, retry=retry, **kwargs)
         made.append(client)
         return client, company, store

@@ -80,10 +80,12 @@ def qbo() -> Iterator[EmulatorThread]:
 
 @pytest.fixture
 def make_company(qbo: EmulatorThread) -> Any:
-    """``make_company(region="AU", preferences={...})`` -> a new :class:`Company`."""
+    """``make_company(region="AU", preferences={...}, client_id=None)`` -> a new :class:`Company`
+    (``client_id``: of another app)."""
 
-    def make(region: str = "AU", preferences: dict[str, Any] | None = None) -> Company:
-        return Company(qbo, qbo.create_company(region=region, preferences=preferences))
+    def make(region: str = "AU", preferences: dict[str, Any] | None = None,
+             client_id: str | None = None) -> Company:
+        return Company(qbo, qbo.create_company(region=region, preferences=preferences, client_id=client_id))
 
     return make
 
@@ -103,8 +105,10 @@ def uk(qbo: EmulatorThread) -> Company:
     return Company(qbo, qbo.create_company(region="UK"))
 
 
+# The per-second limit is off here: with a 2-second minute its "second" is 1/30 s, which
+# back-to-back test requests would exceed; it has its own tests (test_qboemu_faults_limits).
 LIMITED_ARGS = ("--minute-seconds", "2", "--requests-per-minute", "30", "--batches-per-minute", "4",
-                "--max-concurrent", "10")
+                "--max-concurrent", "10", "--requests-per-second", "0")
 
 
 @pytest.fixture(scope="session")

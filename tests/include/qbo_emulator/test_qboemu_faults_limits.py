@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -254,3 +255,124 @@ def test_no_limits_switch(qbo, au):
         statuses = list(pool.map(lambda _: au.post("batch", body).status_code, range(60)))
     assert statuses == [200] * 60
     assert qbo.stats(au.realm_id)["throttled"] == 0
+
+
+# --- per-second limit (a real 60-second minute, so its "second" is one second) -----------------
+
+@pytest.fixture(scope="module")
+def per_second_qbo():
+    with EmulatorThread(EmulatorConfig()) as emulator:  # QuickBooks' defaults: 500/min, 10/s
+        yield emulator
+
+
+def _log_statuses(emulator, realm_id):
+    return [r["status"] for r in emulator.requests_log(realm_id)]
+
+
+def test_eleven_requests_in_one_second_get_a_429(per_second_qbo):
+    client = _Client(per_second_qbo)
+    started = time.monotonic()
+    answers = [client.read() for _ in range(11)]
+    assert time.monotonic() - started < 1.0, "the 11 requests must fall within one second for this test"
+    assert [a.status_code for a in answers] == [200] * 10 + [429]
+    assert "ThrottleExceeded" in answers[-1].text and "errorCode=003001" in answers[-1].text
+    time.sleep(1.05)  # a second later the window has moved on (the refused one counts too)
+    assert client.read().status_code == 200
+    assert _log_statuses(per_second_qbo, client.realm_id) == [200] * 10 + [429, 200]
+
+
+def test_per_second_limit_is_per_company_and_settable(per_second_qbo):
+    slow, other = _Client(per_second_qbo), _Client(per_second_qbo)
+    assert per_second_qbo.set_limits(slow.realm_id, requests_per_second=3)["requests_per_second"] == 3
+    assert [slow.read().status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [other.read().status_code for _ in range(4)] == [200] * 4  # its own window and limits
+    response = requests.patch(f"{per_second_qbo.base_url}/_emulator/companies/{slow.realm_id}/limits",
+                              json={"requests_per_second": -1}, timeout=10)
+    assert response.status_code == 400 and "at least 0" in response.json()["error"]
+
+
+# --- metered (CorePlus) reads ----------------------------------------------------------------------
+
+def test_read_budget_refuses_read_n_plus_one_and_not_writes(qbo, make_company):
+    app = qbo.create_app()
+    company = make_company(client_id=app["client_id"])
+    usage = qbo.set_read_budget(app["client_id"], 3)
+    assert usage["monthly_budget"] == 3 and usage["used"] == 0
+    item = company.info["service_item_id"]
+    assert company.get(f"item/{item}").status_code == 200                      # a read
+    assert company.get("query", query="select * from Item").status_code == 200  # a query
+    created = company.customer("Metered Writes Still Go")                     # a create: not metered
+    body = {"BatchItemRequest": [{"bId": "1", "operation": "create", "Customer": {"DisplayName": "Batch W"}}]}
+    assert company.post("batch", body).status_code == 200                      # writes-only batch: not metered
+    since = (datetime.fromisoformat(qbo.advance_clock(0)["now"]) - timedelta(days=1)).isoformat()
+    assert company.get("cdc", entities="Customer", changedSince=since).status_code == 200  # CDC: read 3
+    blocked = company.get(f"customer/{created['Id']}")                         # read 4 of a budget of 3
+    assert blocked.status_code == 429
+    assert "errorCode=003001" in blocked.text and "CorePlus" in blocked.text
+    query_batch = {"BatchItemRequest": [{"bId": "1", "Query": "select * from Item"}]}
+    assert company.post("batch", query_batch).status_code == 429
+    assert company.customer("Writes Go On After The Block")["Id"]
+    usage = qbo.read_usage(app["client_id"])
+    assert usage["used"] == 3 and usage["refused"] == 2
+    log = qbo.requests_log(company.realm_id)
+    assert [r["fault"] for r in log if r["status"] == 429] == ["reads_blocked", "reads_blocked"]
+    # Another app's companies are not affected by this app's budget.
+    other = make_company()
+    assert other.get(f"item/{other.info['service_item_id']}").status_code == 200
+
+
+def test_read_budget_opens_again_next_month():
+    # Its own emulator: the clock moves a month, which the shared one must not see.
+    with EmulatorThread(EmulatorConfig(limits_enabled=False, monthly_read_budget=1)) as emulator:
+        info = emulator.create_company(region="AU")
+        url = f"{emulator.base_url}/v3/company/{info['realm_id']}/query"
+
+        def query():
+            token = emulator.issue_tokens(info["realm_id"])["access_token"]
+            return requests.get(url, params={"query": "select * from Item"}, timeout=10,
+                                headers={"Authorization": f"Bearer {token}"}).status_code
+
+        assert query() == 200  # the one read of --monthly-read-budget 1
+        assert query() == 429
+        emulator.advance_clock(32 * 86400)  # into the next calendar month: a fresh budget
+        assert query() == 200
+        assert query() == 429
+        client_id = emulator.store.config.client_id
+        assert emulator.set_read_budget(client_id, None)["monthly_budget"] is None
+        assert query() == 200
+        assert emulator.read_usage(client_id)["used"] == 2  # this month's: 1 + the unlimited one
+
+
+# --- e-mail addresses (fault 2210, RFC 822 addr-spec) --------------------------------------------
+
+@pytest.mark.parametrize("address", [
+    "jo smith@example.com",              # a space
+    "jo@smith@example.com",              # two @
+    "jo@",                               # no domain
+    "@example.com",                      # no local part
+    "jo@example.com.",                   # trailing dot
+    "jo..smith@example.com",             # empty word
+    "jöe@example.com",                   # not ASCII
+    "jo@example.com, al@example.com",    # several addresses separated by a comma
+    "jo@example.com;al@example.com",
+])
+def test_malformed_email_is_refused_with_2210(au, address):
+    error = au.fault("customer", {"DisplayName": f"Mail {address}", "PrimaryEmailAddr": {"Address": address}})
+    assert error["code"] == "2210" and error["element"] == "PrimaryEmailAddr.Address"
+    assert "does not conform to the syntax rules of RFC 822" in error["Detail"]
+    assert address in error["Detail"]
+    assert _count(au, f"Mail {address}") == 0
+
+
+@pytest.mark.parametrize("address", ["jo.smith+billing@example.com", "o'neil@example.ie", "JO@EXAMPLE.COM",
+                                     "a_b-c@mail.example.co.uk"])
+def test_well_formed_email_is_accepted(au, address):
+    created = au.customer(f"Mail ok {address}", PrimaryEmailAddr={"Address": address})
+    assert created["PrimaryEmailAddr"]["Address"] == address
+
+
+def test_update_to_malformed_email_is_refused(au):
+    created = au.customer("Mail update", PrimaryEmailAddr={"Address": "ok@example.com"})
+    error = au.fault("customer", {"Id": created["Id"], "SyncToken": created["SyncToken"], "sparse": True,
+                                  "PrimaryEmailAddr": {"Address": "not an address"}})
+    assert error["code"] == "2210"

@@ -287,7 +287,7 @@ def test_help_documents_every_option():
     for option in ("--host", "--port", "--port-file", "--client-id", "--client-secret", "--no-limits",
                    "--requests-per-minute", "--batches-per-minute", "--max-concurrent", "--minute-seconds",
                    "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms",
-                   "--redirect-uri"):
+                   "--redirect-uri", "--requests-per-second", "--monthly-read-budget"):
         assert option in result.stdout
 
 

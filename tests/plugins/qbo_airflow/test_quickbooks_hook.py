@@ -25,6 +25,7 @@ def quickbooks_conn(hook_emulator, monkeypatch):
         "extra": {"environment": "custom", "api_base_url": hook_emulator.base_url,
                   "discovery_url": hook_emulator.sandbox_discovery_url, "minor_version": "75",
                   "requests_per_minute": "10000", "batches_per_minute": "10000", "max_concurrent": "5",
+                  "requests_per_second": "0",
                   "minute_seconds": "60", "throttle_wait_seconds": "2", "max_tries": "4"}}))
     return company
 

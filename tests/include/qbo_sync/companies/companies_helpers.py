@@ -6,7 +6,7 @@ def app_settings(emulator, company, **budget):
     from qbo_client import BudgetConfig, Environment, RetryPolicy
     from qbo_sync.companies import AppSettings
 
-    budget = {"requests_per_minute": 100_000, "batches_per_minute": 100_000, **budget}
+    budget = {"requests_per_minute": 100_000, "batches_per_minute": 100_000, "requests_per_second": 0, **budget}
     return AppSettings(company["client_id"], company["client_secret"],
                        Environment.custom(emulator.base_url, emulator.sandbox_discovery_url),
                        budget=BudgetConfig(**budget),

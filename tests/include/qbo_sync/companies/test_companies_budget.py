@@ -63,7 +63,8 @@ def test_429_storm_every_operation_done_and_no_429_reaches_the_caller(db, databa
 def test_slots_are_exclusive_across_budget_objects(db, database_url):
     from qbo_client import BudgetConfig
 
-    config = BudgetConfig(requests_per_minute=100_000, batches_per_minute=100_000, max_concurrent=2)
+    config = BudgetConfig(requests_per_minute=100_000, batches_per_minute=100_000, requests_per_second=0,
+                          max_concurrent=2)
     budgets = [PostgresRateBudget(database_url, config) for _ in range(3)]
     peak, current, lock = [0], [0], threading.Lock()
 
@@ -85,3 +86,38 @@ def test_slots_are_exclusive_across_budget_objects(db, database_url):
     for budget in budgets:
         budget.close()
     assert peak[0] == 2
+
+
+def test_shared_budget_keeps_every_second_under_10_across_workers(db, database_url, fernet_key):
+    """Three workers with their own budget objects share the Postgres per-second bucket: the
+    emulator (800 a minute, 10 a second, a real minute) never sees more than 10 in a second."""
+    from datetime import datetime
+
+    from qbo_emulator.testing import EmulatorProcess
+
+    with EmulatorProcess("--requests-per-minute", "800", "--requests-per-second", "10") as emulator:
+        company = connect_company(db, emulator, 11)
+        settings = app_settings(emulator, company, requests_per_minute=800, requests_per_second=10)
+        errors = []
+
+        def worker():
+            try:
+                with client_for_tenant(database_url, 11, settings=settings) as qbo:
+                    for _ in range(10):
+                        qbo.read("Item", company["service_item_id"])
+            except Exception as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        log = [r for r in emulator.requests_log(company["realm_id"]) if r["path"].startswith("/v3/")]
+    assert not errors, errors
+    assert [r["status"] for r in log] == [200] * 30
+    times = sorted(datetime.fromisoformat(r["time"]).timestamp() for r in log)
+    assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 10
+    row = db.execute("SELECT second_tokens FROM qbo_sync.rate_budget WHERE realm_id = %(r)s",
+                     {"r": company["realm_id"]}).fetchone()
+    assert row is not None and row[0] <= 1.0

@@ -19,7 +19,7 @@ def app_env(emu, monkeypatch, fernet_key):
         "conn_type": "quickbooks", "login": company["client_id"], "password": company["client_secret"],
         "extra": {"environment": "custom", "api_base_url": emu.base_url,
                   "discovery_url": emu.sandbox_discovery_url, "requests_per_minute": 10000,
-                  "batches_per_minute": 10000}}))
+                  "batches_per_minute": 10000, "requests_per_second": 0}}))
     return company
 
 

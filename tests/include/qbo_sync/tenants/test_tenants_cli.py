@@ -81,3 +81,15 @@ def test_map_tax_does_not_compare_us_codes(db, qbo_app, database_url, monkeypatc
     insert(db, "billing.tax_rates", id=30, tenant_id=3, name="Sales tax", rate=D("0.0500"))
     provision_tenant(db, qbo_app, 3, region="US")
     assert main(["map-tax", "--tenant-id", "3", "--tax-rate", "Sales tax", "--tax-code", "California"]) == 0
+
+
+def test_invalid_email_policy_defaults_to_omit_and_can_be_set(db, tenant, capsys):
+    policy = "SELECT invalid_email_policy FROM qbo_sync.tenant_settings WHERE tenant_id = 1"
+    assert db.execute(policy).fetchone() == ("omit",)
+    assert main(["set", "--tenant-id", "1", "--invalid-email-policy", "fail"]) == 0
+    assert db.execute(policy).fetchone() == ("fail",)
+    assert main(["set", "--tenant-id", "1", "--sync", "on"]) == 0  # other changes keep it
+    assert db.execute(policy).fetchone() == ("fail",)
+    with pytest.raises(SystemExit):
+        main(["set", "--tenant-id", "1", "--invalid-email-policy", "drop"])
+    assert "invalid choice: 'drop'" in capsys.readouterr().err

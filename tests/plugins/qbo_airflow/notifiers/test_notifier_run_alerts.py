@@ -150,3 +150,18 @@ def test_concurrent_senders_deliver_once(tenants, channels, database_url):
     # them, but together they send each exactly once.
     assert len(results) == 2 and sum(len(r) for r in results) == 2
     assert len(smtp.messages) == 1 and len(hooks.received) == 1
+
+
+def test_blocked_reads_are_said_once_not_per_record(tenants, channels):
+    db = tenants
+    smtp, _hooks = channels
+    for source_id in (31, 32, 33):
+        outcome(db, RUN, 2, source_id, "reads_blocked", blocked_until="1 Dec 2026 00:00 UTC")
+    outcome(db, RUN, 2, 34, "tax_rate_not_mapped", number="INV-0034", tax_rate="Mystery levy")
+    send_run_alerts(db, RUN)
+    mails = {m["message"]["Subject"]: m for m in smtp.messages}
+    subject = "QuickBooks sync: 1 record(s) failed and QuickBooks blocks its reads this month for Bondi Allied (tenant 2)"
+    assert subject in mails
+    body = mails[subject]["message"].get_payload()[0].get_payload(decode=True).decode()
+    assert body.count("CorePlus") == 1 and "3 record(s) wait" in body and "1 Dec 2026 00:00 UTC" in body
+    assert "INV-0034" in body and "INV-0031" not in body
