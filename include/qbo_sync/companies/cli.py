@@ -39,7 +39,7 @@ from qbo_client import QboError, ReconnectRequired, TokenSet
 from qbo_sync.companies.crypto import EncryptionKeyError, TokenCipher
 from qbo_sync.companies.settings import AppSettings, AppSettingsError
 from qbo_sync.companies.store import connect_tenant, connection_status, mark_disconnected, rotate_key
-from qbo_sync.companies.sync_from import announce, parse_sync_from
+from qbo_sync.companies.sync_from import announce, sync_from_arg
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sync_from_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sync-from", type=parse_sync_from, metavar="YYYY-MM-DD",
+    parser.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
                         help="sync records finalized from this date (UTC) on; earlier ones are historical "
                         "and never sync (default: now; a reconnect to the same company keeps its date)")
 

@@ -8,6 +8,7 @@ doubled); later leaves what already synced as it is.
 """
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -28,6 +29,14 @@ def parse_sync_from(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def sync_from_arg(text: str) -> datetime:
+    """``parse_sync_from`` for argparse: its message, not argparse's generic one."""
+    try:
+        return parse_sync_from(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def when(moment: datetime) -> str:
     moment = moment.astimezone(timezone.utc)
     if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
@@ -37,7 +46,7 @@ def when(moment: datetime) -> str:
 
 def announce(tenant_id: int, sync_from: datetime, *, chosen: bool) -> str:
     """What connect says about the cutoff it set."""
-    how = "chosen with --sync-from" if chosen else "the moment of connecting (the default)"
+    how = "chosen with --sync-from" if chosen else "the moment of connecting, the default"
     return (f"tenant {tenant_id}: syncs records finalized from {when(sync_from)} on ({how}); records "
             f"finalized before {when(sync_from)} will not sync. Choose another date with "
             f"`python -m qbo_sync.tenants set --tenant-id {tenant_id} --sync-from YYYY-MM-DD`.")

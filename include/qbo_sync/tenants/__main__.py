@@ -26,7 +26,7 @@ from typing import Any
 
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.companies.sync_from import parse_sync_from, set_sync_from, when
+from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
 from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
 
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--name-clash-policy", choices=["fail", "suffix"])
     s.add_argument("--payment-ref-policy", choices=["fail", "truncate"])
     s.add_argument("--sync", choices=["on", "off"])
-    s.add_argument("--sync-from", type=parse_sync_from, metavar="YYYY-MM-DD",
+    s.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
                    help="sync records finalized from this date (UTC) on: earlier makes the records finalized "
                    "since then sync on the next run; later leaves what already synced as it is")
     m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
