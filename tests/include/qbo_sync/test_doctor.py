@@ -122,3 +122,26 @@ def test_a_revoked_connection_is_named_with_the_command(db, healthy, database_ur
     assert code == 1
     assert "tenant 1 (Harbour Physio): the connection to QuickBooks company" in out
     assert "is reconnect_required" in out and "authorize --tenant-id 1" in out
+
+
+def test_the_demo_shows_the_doctor_naming_the_revoked_tenant(db, qbo_app, database_url, monkeypatch):
+    import os
+
+    from qbo_sync.demo.generator import generate
+    from qbo_sync.dev.demo import run_doctor, setup_tenants
+
+    manifest = generate(db, seed=7, tenants=3, invoices=30, replace=True)
+    db.commit()
+    setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
+    revoked = [t.id for t in manifest.tenants if t.revoked]
+    env = {**os.environ, "AIRFLOW_CONN_QBO_SYNC_DB": airflow_connection_json(database_url),
+           "QBO_SYNC_DATABASE_URL": database_url}
+    text = run_doctor(env)
+    assert "(exit code 1;" in text
+    # Before any run the tenant still reads 'connected': the doctor's own call is refused.
+    assert f"PROBLEM  tenant {revoked[0]} (" in text
+    assert "QuickBooks refused the tenant's connection" in text or "is reconnect_required" in text
+    assert "python -m qbo_sync.companies authorize" in text
+    others = [t.id for t in manifest.tenants if not t.revoked]
+    for tenant_id in others:  # the others are checked too: all good, or a problem with its fix
+        assert f"tenant {tenant_id} (" in text
