@@ -62,11 +62,13 @@ class SyncFromChange:
     def explain(self) -> str:
         t, old, new = self.tenant_id, when(self.previous), when(self.sync_from)
         if self.sync_from < self.previous:
-            asked = ", ".join(f"{n} {entity}(s)" for entity, n in sorted(self.requested.items())) or "no record"
+            asked = ", ".join(f"{n} {entity}(s)" for entity, n in sorted(self.requested.items()))
+            what = (f"{asked} not in QuickBooks yet will be sent" if asked
+                    else "none is missing from QuickBooks, so nothing more will be sent")
             return (f"tenant {t}: sync-from moved earlier, {old} -> {new}. Records finalized since {new} "
-                    f"sync on the next run: {asked} not yet in QuickBooks were asked for. Each invoice "
-                    "is looked up in QuickBooks by its number first, so one already entered there is "
-                    "not doubled (the sync log says so instead).")
+                    f"sync on the next run: {what}. Each invoice is looked up in QuickBooks by its "
+                    "number first, so one already entered there is not doubled (the sync log says so "
+                    "instead).")
         if self.sync_from > self.previous:
             return (f"tenant {t}: sync-from moved later, {old} -> {new}. Records already synced stay in "
                     f"QuickBooks as they are; records finalized before {new} that are not synced yet will "
