@@ -408,6 +408,12 @@ _ENTRIES = [
         "by itself. The record is sent on the next run after that.",
     ),
     Explanation(
+        "company_settings_mismatch", "Company settings do not match QuickBooks company", "configuration",
+        "Nothing was sent for this tenant: {problems}. Records sent with these settings would be "
+        "refused by QuickBooks or booked with the wrong tax.",
+        "{fixes} Held-back records sync by themselves on the next run.",
+    ),
+    Explanation(
         "reconnect_required", "Invalid refresh token", "connection",
         "The connection to QuickBooks for this tenant has expired or was revoked.",
         "Reconnect the company: `python -m qbo_sync.companies authorize --tenant-id "

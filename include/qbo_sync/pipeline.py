@@ -103,6 +103,9 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
         with qbo(t.tenant_id) as client:
             lookups = QuickBooksLookups(client.query)
             facts = lookups.facts()
+            held = _fail_if_company_differs(conn, ctx, t, facts)
+            if held is not None:
+                return held
             settings = read.tenant_settings(conn, t.tenant_id)
             customers = validate_customers(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
                                            settings=settings, lookups=lookups)
@@ -119,6 +122,25 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
                 "reads_blocked": block.until_text}
     log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
     return {"customers": customers, "invoices": invoices}
+
+
+def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext, t: stage.Tenant,
+                             facts: Any) -> dict[str, Any] | None:
+    """Settings that contradict the company (its country, home currency, tax codes of another
+    region) fail every staged record with the fix, before anything is sent."""
+    from qbo_sync.companies.facts import recorded_company  # noqa: PLC0415
+    from qbo_sync.validate.company import settings_conflicts  # noqa: PLC0415
+
+    conflicts = settings_conflicts(t.tenant_id, recorded_company(conn, t.tenant_id), facts.company,
+                                   facts.tax_codes)
+    if not conflicts:
+        return None
+    failed = fail_all_staged(conn, ctx, t, "company_settings_mismatch",
+                             problems="; ".join(c.problem for c in conflicts),
+                             fixes=" ".join(c.fix for c in conflicts))
+    log.error("tenant %s: settings do not match its QuickBooks company (%s); %s record(s) held back",
+              t.tenant_id, "; ".join(c.problem for c in conflicts), failed)
+    return {"customers": {}, "invoices": {}, "held_back": failed}
 
 
 def plan_batches(conn: psycopg.Connection, run_id: str,

@@ -1,17 +1,17 @@
 -- Only the given (non-null) settings change; the rest keep their value or default.
+-- The region is not a setting: it comes from the company (companies/record_facts.sql).
 INSERT INTO qbo_sync.tenant_settings AS s (
-    tenant_id, region, default_service_item_id, default_product_item_id, deposit_account_id, no_tax_code_id,
+    tenant_id, default_service_item_id, default_product_item_id, deposit_account_id, no_tax_code_id,
     display_name_template, name_clash_policy, payment_ref_policy, sync_enabled,
     invalid_email_policy
 ) VALUES (
-    %(tenant_id)s, coalesce(%(region)s, 'US'), %(default_service_item_id)s,
+    %(tenant_id)s, %(default_service_item_id)s,
     %(default_product_item_id)s, %(deposit_account_id)s, %(no_tax_code_id)s,
     coalesce(%(display_name_template)s, '{name} ({tag})'), coalesce(%(name_clash_policy)s, 'fail'),
     coalesce(%(payment_ref_policy)s, 'fail'), coalesce(%(sync_enabled)s, true),
     coalesce(%(invalid_email_policy)s, 'omit')
 )
 ON CONFLICT (tenant_id) DO UPDATE SET
-    region = coalesce(%(region)s, s.region),
     default_service_item_id = coalesce(%(default_service_item_id)s, s.default_service_item_id),
     default_product_item_id = coalesce(%(default_product_item_id)s, s.default_product_item_id),
     deposit_account_id = coalesce(%(deposit_account_id)s, s.deposit_account_id),

@@ -1,14 +1,17 @@
 """Connect tenants to QuickBooks companies and see their state.
 
-    python -m qbo_sync.companies connect --tenant-id 1 --realm-id 9130... --refresh-token-stdin
-    python -m qbo_sync.companies authorize --tenant-id 1 [--port 8721] [--redirect-uri URL]
+    python -m qbo_sync.companies connect --tenant-id 1 --realm-id 9130... --refresh-token-stdin [--sync-from DATE]
+    python -m qbo_sync.companies authorize --tenant-id 1 [--sync-from DATE] [--port 8721] [--redirect-uri URL]
+    python -m qbo_sync.companies facts --tenant-id 1
     python -m qbo_sync.companies status
     python -m qbo_sync.companies disconnect --tenant-id 1
     python -m qbo_sync.companies rotate-key
 
 ``connect`` reads the refresh token from stdin (so it never lands in shell history or
 ``ps``), stores it encrypted and, unless ``--no-verify``, refreshes once and reads the
-company to prove it works. ``authorize`` runs the OAuth authorization-code flow from the
+company to prove it works, recording the company's country, home currency,
+multicurrency and tax model (the company decides the tenant's region). ``--sync-from``
+chooses where history starts (default: now, said in the output). ``authorize`` runs the OAuth authorization-code flow from the
 configured discovery document: it listens on a local port for the redirect, prints the
 URL to open (register the redirect URI in the app's Keys & OAuth settings - QuickBooks
 and the emulator refuse any other) and waits; the emulator's authorize page approves at
@@ -38,6 +41,7 @@ from qbo_sync.companies.crypto import EncryptionKeyError, TokenCipher
 from qbo_sync.companies.oauth_flow import finish_connection, verify_company
 from qbo_sync.companies.settings import AppSettings, AppSettingsError
 from qbo_sync.companies.store import connect_tenant, connection_status, mark_disconnected, rotate_key
+from qbo_sync.companies.sync_from import announce, sync_from_arg
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     connect.add_argument("--realm-id", required=True, help="the QuickBooks company id (realmId)")
     connect.add_argument("--refresh-token-stdin", action="store_true", required=True,
                          help="read the refresh token from stdin (required: never pass tokens as arguments)")
-    connect.add_argument("--no-verify", action="store_true", help="do not refresh once and read the company")
+    connect.add_argument("--no-verify", action="store_true", help="do not refresh once and read the company "
+                         "(then run `facts` before the first sync)")
+    _sync_from_option(connect)
 
     authorize = sub.add_parser("authorize", help="connect a tenant through the OAuth authorization-code flow")
     authorize.add_argument("--tenant-id", type=int, required=True)
@@ -60,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "http://localhost:<port>/callback)")
     authorize.add_argument("--realm-id", help="for the emulator: which company to approve")
     authorize.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the redirect")
+    _sync_from_option(authorize)
+
+    facts = sub.add_parser("facts", help="read the tenant's company again and record its country, currency "
+                           "and tax model (changes nothing in QuickBooks)")
+    facts.add_argument("--tenant-id", type=int, required=True)
 
     sub.add_parser("status", help="list tenants, realm, status, reason, token expiry (never the tokens)")
 
@@ -68,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rotate-key", help="re-encrypt every stored token with the first key of QBO_SYNC_FERNET_KEY")
     return parser
+
+
+def _sync_from_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
+                        help="sync records finalized from this date (UTC) on; earlier ones are historical "
+                        "and never sync (default: now; a reconnect to the same company keeps its date)")
 
 
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -100,19 +117,44 @@ def cmd_connect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     with _connect_db(args) as conn:
         connect_tenant(conn, args.tenant_id, args.realm_id, TokenSet(None, token, None, None), cipher)
         print(f"tenant {args.tenant_id}: stored the refresh token for realm {args.realm_id} (encrypted)", file=out)
+        _say_sync_from(conn, args, out)
         if settings is not None:
-            _verify(conn, args.tenant_id, settings, cipher, out)
+            _record_facts(conn, args.tenant_id, settings, cipher, out)
+        else:
+            print(f"tenant {args.tenant_id}: the company was not read (--no-verify): the sync refuses this "
+                  f"tenant until `python -m qbo_sync.companies facts --tenant-id {args.tenant_id}` records "
+                  "its country, currency and tax model", file=out)
     return 0
 
 
-def _verify(conn, tenant_id: int, settings: AppSettings, cipher: TokenCipher, out: TextIO) -> None:
+def _say_sync_from(conn, args: argparse.Namespace, out: TextIO) -> None:
+    """Apply --sync-from (if given) and say where the tenant's history starts."""
+    from qbo_sync.companies.sync_from import set_sync_from  # noqa: PLC0415
+
+    if args.sync_from is not None:
+        set_sync_from(conn, args.tenant_id, args.sync_from, requested_by="companies connect --sync-from")
+    moment = next(r.connected_at for r in connection_status(conn) if r.tenant_id == args.tenant_id)
+    conn.commit()
+    print(announce(args.tenant_id, moment, chosen=args.sync_from is not None), file=out)
+
+
+def _record_facts(conn, tenant_id: int, settings: AppSettings, cipher: TokenCipher, out: TextIO) -> None:
+    """Refresh once, read the company and record its facts (the company decides the region)."""
     try:
-        realm_id, name = verify_company(conn, tenant_id, settings, cipher)
+        realm_id, profile = verify_company(conn, tenant_id, settings, cipher)
     except ReconnectRequired as error:
         print(f"tenant {tenant_id}: QuickBooks refused the token; status is now reconnect_required. "
               f"{error.reason}", file=out)
         raise
-    print(f"tenant {tenant_id}: connected to '{name}' (realm {realm_id}); tokens refreshed and saved", file=out)
+    print(f"tenant {tenant_id}: connected to '{profile.name}' (realm {realm_id}); tokens refreshed and saved",
+          file=out)
+    print(f"tenant {tenant_id}: recorded {profile.describe()}", file=out)
+
+
+def cmd_facts(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    with _connect_db(args) as conn:
+        _record_facts(conn, args.tenant_id, AppSettings.from_env(), TokenCipher.from_env(), out)
+    return 0
 
 
 # --- authorize ------------------------------------------------------------------------------
@@ -165,8 +207,10 @@ def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         done = finish_connection(conn, args.tenant_id, code=result.get("code", ""),
                                  realm_id=result.get("realmId", ""), redirect_uri=redirect_uri,
                                  settings=settings, cipher=cipher, app=app)
-    print(f"tenant {args.tenant_id}: connected to realm {done.realm_id} ('{done.company_name}'); "
-          "tokens stored encrypted", file=out)
+        print(f"tenant {args.tenant_id}: connected to realm {done.realm_id} ('{done.company_name}'); "
+              "tokens stored encrypted", file=out)
+        _say_sync_from(conn, args, out)
+        print(f"tenant {args.tenant_id}: recorded {done.company.describe()}", file=out)
     return 0
 
 
@@ -233,5 +277,5 @@ def cmd_rotate_key(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return 0
 
 
-_COMMANDS = {"connect": cmd_connect, "authorize": cmd_authorize, "status": cmd_status,
+_COMMANDS = {"connect": cmd_connect, "authorize": cmd_authorize, "facts": cmd_facts, "status": cmd_status,
              "disconnect": cmd_disconnect, "rotate-key": cmd_rotate_key}

@@ -6,7 +6,8 @@ Connect button.
 
 trades the code for tokens (with the same redirect URI the authorize request used),
 stores them encrypted at once (``connect_tenant``: the tenant is connected to that realm),
-then reads the company through the stored tokens to prove the connection works. Anything
+then reads the company through the stored tokens to prove the connection works and records
+its facts (``companies.facts.record_company_facts``). Anything
 to learn about the company right after connecting belongs in :func:`verify_company`, so
 both callers get it.
 """
@@ -18,30 +19,38 @@ import psycopg
 
 from qbo_client import InvalidGrant, OAuthApp
 from qbo_sync.companies.crypto import TokenCipher
+from qbo_sync.companies.facts import record_company_facts
 from qbo_sync.companies.settings import AppSettings
 from qbo_sync.companies.store import connect_tenant
+from qbo_sync.validate.company import CompanyProfile
 
 
 @dataclass(frozen=True)
 class FinishedConnection:
     tenant_id: int
     realm_id: str
-    company_name: str
+    company: CompanyProfile
+
+    @property
+    def company_name(self) -> str:
+        return self.company.name
 
 
-def verify_company(conn: psycopg.Connection | str, tenant_id: int, settings: AppSettings,
-                   cipher: TokenCipher) -> tuple[str, str]:
-    """Read the tenant's company with its stored tokens: (realm id, company name).
+def verify_company(conn: psycopg.Connection, tenant_id: int, settings: AppSettings,
+                   cipher: TokenCipher) -> tuple[str, CompanyProfile]:
+    """Read the tenant's company with its stored tokens and record its facts (country, home
+    currency, multicurrency, tax model: the company decides the tenant's region); returns
+    (realm id, what was recorded).
 
     Raises :class:`qbo_client.ReconnectRequired` (and marks the tenant so) when QuickBooks
     refuses the tokens."""
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415 (the package imports this module's siblings)
 
     with client_for_tenant(conn, tenant_id, settings=settings, cipher=cipher) as qbo:
-        rows = qbo.query("select * from CompanyInfo")
+        profile = record_company_facts(conn, tenant_id, qbo)
         realm_id = qbo.realm_id
-    name = (rows[0].get("CompanyName") if rows else None) or "?"
-    return realm_id, name
+    conn.commit()
+    return realm_id, profile
 
 
 def finish_connection(conn: psycopg.Connection, tenant_id: int, *, code: str, realm_id: str,
@@ -63,5 +72,5 @@ def finish_connection(conn: psycopg.Connection, tenant_id: int, *, code: str, re
             "few minutes, and only with the redirect URI its authorize request used: start connecting again"
         ) from None
     connect_tenant(conn, tenant_id, realm_id, tokens, cipher)
-    _, name = verify_company(conn, tenant_id, settings, cipher)
-    return FinishedConnection(int(tenant_id), str(realm_id), name)
+    _, company = verify_company(conn, tenant_id, settings, cipher)
+    return FinishedConnection(int(tenant_id), str(realm_id), company)

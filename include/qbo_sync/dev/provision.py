@@ -3,7 +3,7 @@ the real one: connect, choose default items and deposit account, link the tax ra
 Used by ``make demo`` and the tests; never by production code."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -34,8 +34,8 @@ def provision_tenant(
     connect_tenant(conn, tenant_id, realm, TokenSet(access_token=None, refresh_token=company["refresh_token"]))
     if connected_at is not None:
         conn.execute(load_sql("dev/set_connected_at"), {"tenant_id": tenant_id, "connected_at": connected_at})
+    record_facts(conn, emulator, tenant_id, realm)  # the region comes from the company, as in connect
     defaults = {
-        "region": region,
         "default_service_item_id": company["service_item_id"],
         "default_product_item_id": company["product_item_id"],
         "deposit_account_id": company["undeposited_funds_account_id"],
@@ -50,3 +50,17 @@ def provision_tenant(
     for rate_name, code_name in (tax_map or {}).items():
         map_tax_rate(conn, tenant_id, rate_name, codes[code_name])
     return company
+
+
+def record_facts(conn: psycopg.Connection, emulator: Any, tenant_id: int, realm_id: str) -> None:
+    """What ``connect`` records, read from the company with a token of its own (the tenant's
+    stored refresh token is left as it is)."""
+    from qbo_client import Environment, MemoryTokenStore, QboClient  # noqa: PLC0415
+    from qbo_sync.companies.facts import record_company_facts  # noqa: PLC0415
+
+    tokens = emulator.issue_tokens(realm_id)
+    store = MemoryTokenStore(realm_id, tokens["refresh_token"], tokens["access_token"],
+                             datetime.now(timezone.utc) + timedelta(seconds=int(tokens.get("expires_in", 3600))))
+    environment = Environment.custom(emulator.base_url, emulator.sandbox_discovery_url)
+    with QboClient(realm_id, store, environment=environment) as qbo:
+        record_company_facts(conn, tenant_id, qbo)

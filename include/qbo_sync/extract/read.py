@@ -27,7 +27,7 @@ class TaxRate:
 
 @dataclass(frozen=True)
 class TenantSettings:
-    region: str = "US"
+    region: str | None = None  # from the company's country (companies.facts); None: never read
     default_service_item_id: str | None = None
     default_product_item_id: str | None = None
     deposit_account_id: str | None = None

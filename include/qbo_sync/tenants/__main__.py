@@ -2,10 +2,14 @@
 
     show     [--tenant-id N]
     set      --tenant-id N [--default-service-item NAME] [--default-product-item NAME]
-             [--deposit-account NAME] [--no-tax-code NAME] [--region US|AU|UK|...]
+             [--deposit-account NAME] [--no-tax-code NAME] [--sync-from YYYY-MM-DD]
              [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
+
+The company decides the region: connect/authorize record its country, home currency and
+tax model, and a setting that contradicts them (a US code TAX/NON outside the US, settings
+made for another company) is refused with the fix.
 
 QuickBooks names (items, accounts, tax codes) are looked up in the tenant's company,
 so a typo is refused with the list of what exists instead of being stored. map-tax also
@@ -22,6 +26,8 @@ from typing import Any
 
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
+from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
 
 
@@ -57,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--tenant-id", type=int)
     s = sub.add_parser("set", help="change a tenant's integration settings")
     s.add_argument("--tenant-id", type=int, required=True)
-    s.add_argument("--region")
+    s.add_argument("--region", help=argparse.SUPPRESS)  # only to refuse it with the company's country
     s.add_argument("--default-service-item", help="QuickBooks Service item for service lines")
     s.add_argument("--default-product-item", help="QuickBooks item for product lines")
     s.add_argument("--deposit-account", help="QuickBooks account payments are deposited to")
@@ -69,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--invalid-email-policy", choices=["omit", "fail"],
                    help="a client e-mail address QuickBooks would refuse: sync the client without it "
                         "(omit, the default) or fail the client with the fix (fail)")
+    s.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
+                   help="sync records finalized from this date (UTC) on: earlier makes the records finalized "
+                   "since then sync on the next run; later leaves what already synced as it is")
     m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
     m.add_argument("--tenant-id", type=int, required=True)
     m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
@@ -84,10 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _show(conn, args.tenant_id)
             needs_qbo = args.command == "map-tax" or any(
                 getattr(args, k, None) for k in ("default_service_item", "default_product_item",
-                                                 "deposit_account", "no_tax_code"))
+                                                 "deposit_account", "no_tax_code", "region"))
             client = _client(conn, args.tenant_id) if needs_qbo else None
             try:
                 if args.command == "map-tax":
+                    check_map_tax(conn, client, args.tenant_id, args.tax_code)
                     code = resolve(client, "TaxCode", args.tax_code)
                     check_rates_agree(conn, client, args.tenant_id, args.tax_rate, code)
                     map_tax_rate(conn, args.tenant_id, args.tax_rate, code)
@@ -97,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if template := args.display_name_template:
                     if "{name}" not in template:
                         raise ValueError("the display-name template must contain {name}")
+                if client is not None:
+                    check_set(conn, client, args.tenant_id, region=args.region, no_tax_code=args.no_tax_code)
                 changes = {
-                    "region": args.region,
                     "default_service_item_id": args.default_service_item and resolve(client, "Item", args.default_service_item),
                     "default_product_item_id": args.default_product_item and resolve(client, "Item", args.default_product_item),
                     "deposit_account_id": args.deposit_account and resolve(client, "Account", args.deposit_account),
@@ -111,11 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }
                 update_settings(conn, args.tenant_id, **changes)
                 print(f"tenant {args.tenant_id}: settings saved")
+                if args.sync_from is not None:
+                    print(set_sync_from(conn, args.tenant_id, args.sync_from).explain())
                 return _show(conn, args.tenant_id)
             finally:
                 if client is not None:
                     client.close()
-    except (NotInQuickBooks, UnknownTaxRate, ValueError) as exc:  # RateMismatch is a ValueError
+    except (NotInQuickBooks, UnknownTaxRate, CompanyContradiction, LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -163,10 +176,15 @@ def _show(conn: Any, tenant_id: int | None) -> int:
         return 1
     labels = ["tenant", "name", "region", "default service item", "default product item",
               "deposit account", "no-tax code", "display-name template", "name clash policy",
-              "payment ref policy", "sync enabled", "realm", "connection", "connection note"]
+              "payment ref policy", "sync enabled", "realm", "connection", "connection note",
+              "company", "company country", "home currency", "multicurrency", "tax model", "sync from"]
     for row in rows:
         print("-" * 60)
         for label, value in zip(labels, row):
+            if label == "sync from" and value is not None:
+                value = f"{when(value)} (records finalized earlier do not sync)"
+            if label == "region" and value is None:
+                value = "(not known: the company was never read; connect the tenant)"
             print(f"{label:<22} {'' if value is None else value}")
         for name, rate, code in conn.execute(load_sql("tenants/tax_map_of_tenant"), {"tenant_id": row[0]}):
             print(f"{'tax rate':<22} {name} ({rate * 100:.2f} %) -> {code or 'NOT LINKED'}")

@@ -5,8 +5,9 @@ import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
 
+# No "region": it comes from the company (qbo_sync.companies.facts.record_company_facts).
 SETTING_KEYS = (
-    "region", "default_service_item_id", "default_product_item_id", "deposit_account_id",
+    "default_service_item_id", "default_product_item_id", "deposit_account_id",
     "no_tax_code_id",
     "display_name_template", "name_clash_policy", "payment_ref_policy", "sync_enabled",
     "invalid_email_policy",
