@@ -246,7 +246,7 @@ _ENTRIES = [
         "QuickBooks refuses such a customer (fault 2210).",
         "Correct the client's e-mail address in the billing app to one address like "
         "name@example.com, or sync such clients without their address: `python -m qbo_sync.tenants "
-        "set --tenant-id <tenant> --invalid-email-policy omit`. " + RESYNC,
+        "set --tenant-id {tenant_id} --invalid-email-policy omit`. " + RESYNC,
     ),
     Explanation(
         "client_not_set", "Customer not found", "data",

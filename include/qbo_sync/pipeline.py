@@ -129,17 +129,16 @@ def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext,
     """Settings that contradict the company (its country, home currency, tax codes of another
     region) fail every staged record with the fix, before anything is sent."""
     from qbo_sync.companies.facts import recorded_company  # noqa: PLC0415
-    from qbo_sync.validate.company import settings_conflicts  # noqa: PLC0415
+    from qbo_sync.validate.company import conflicts_text, settings_conflicts  # noqa: PLC0415
 
     conflicts = settings_conflicts(t.tenant_id, recorded_company(conn, t.tenant_id), facts.company,
                                    facts.tax_codes)
     if not conflicts:
         return None
-    failed = fail_all_staged(conn, ctx, t, "company_settings_mismatch",
-                             problems="; ".join(c.problem for c in conflicts),
-                             fixes=" ".join(c.fix for c in conflicts))
+    problems, fixes = conflicts_text(conflicts)
+    failed = fail_all_staged(conn, ctx, t, "company_settings_mismatch", problems=problems, fixes=fixes)
     log.error("tenant %s: settings do not match its QuickBooks company (%s); %s record(s) held back",
-              t.tenant_id, "; ".join(c.problem for c in conflicts), failed)
+              t.tenant_id, problems, failed)
     return {"customers": {}, "invoices": {}, "held_back": failed}
 
 

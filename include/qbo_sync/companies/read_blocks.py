@@ -59,13 +59,18 @@ def clear(conn: psycopg.Connection, tenant_id: int) -> bool:
     return conn.execute(load_sql("companies/clear_read_block"), {"tenant_id": tenant_id}).fetchone() is not None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies.read_blocks",
                                      description="Tenants whose QuickBooks reads are blocked for the month.")
     parser.add_argument("--database-url", help="the project database (default: QBO_SYNC_DATABASE_URL or embedded)")
     parser.add_argument("--clear", action="store_true",
                         help="forget the block of --tenant-id: the next run reads QuickBooks again")
     parser.add_argument("--tenant-id", type=int)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.clear and args.tenant_id is None:
         parser.error("--clear needs --tenant-id")

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 
 from qbo_sync.companies.facts import recorded_company
-from qbo_sync.validate.company import US_PSEUDO_CODES, CompanyProfile, QuickBooksLookups, settings_conflicts
+from qbo_sync.validate.company import US_PSEUDO_CODES, CompanyProfile, QuickBooksLookups, conflicts_text, settings_conflicts
 
 
 class CompanyContradiction(ValueError):
@@ -24,9 +24,8 @@ def _company(conn: psycopg.Connection, client: Any, tenant_id: int) -> CompanyPr
     profile = QuickBooksLookups(client.query).company()
     conflicts = settings_conflicts(tenant_id, recorded_company(conn, tenant_id), profile)
     if conflicts:
-        raise CompanyContradiction(
-            "; ".join(c.problem for c in conflicts) + ". " + " ".join(c.fix for c in conflicts)
-            + " Nothing was changed.")
+        problems, fixes = conflicts_text(conflicts)
+        raise CompanyContradiction(f"{problems}. {fixes} Nothing was changed.")
     return profile
 
 

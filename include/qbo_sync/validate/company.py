@@ -188,7 +188,13 @@ def settings_conflicts(tenant_id: int, recorded: RecordedCompany, company: Compa
         return found
     known = sorted(name for name, active in tax_codes.values() if active)
     choose = (f"QuickBooks company '{company.name}' has these active tax codes (Taxes > Sales tax "
-              f"settings in QuickBooks): {', '.join(known) or 'none'}.")
+              f"settings in QuickBooks): {', '.join(known) or 'none (create one there first)'}.")
+
+    def likely_code(rate: str, default: str) -> str:
+        """The company's active code named like the app rate, else ``default`` (a real name to
+        edit, never a placeholder)."""
+        same = [name for name in known if name.casefold() == rate.casefold()]
+        return (same or [default])[0]
     for rate, code_id in recorded.tax_links:
         if code_id is None:
             continue
@@ -199,15 +205,24 @@ def settings_conflicts(tenant_id: int, recorded: RecordedCompany, company: Compa
                 f"app tax rate '{rate}' is linked to {what}; companies in {company.country_name} "
                 "charge tax with their own tax codes",
                 f"Link it to one of the company's tax codes: `python -m qbo_sync.tenants map-tax "
-                f"--tenant-id {tenant_id} --tax-rate '{rate}' --tax-code '<code>'`. {choose}"))
+                f"--tenant-id {tenant_id} --tax-rate '{rate}' --tax-code "
+                f"'{likely_code(rate, known[0] if known else rate)}'`. {choose}"))
     if recorded.no_tax_code_id and (recorded.no_tax_code_id in US_PSEUDO_CODES
                                     or recorded.no_tax_code_id not in tax_codes):
         found.append(SettingsConflict(
             f"the no-tax code (Id {recorded.no_tax_code_id}) is not a tax code of QuickBooks company "
             f"'{company.name}'",
             f"Choose the company's code for lines without tax: `python -m qbo_sync.tenants set "
-            f"--tenant-id {tenant_id} --no-tax-code '<code>'`. {choose}"))
+            f"--tenant-id {tenant_id} --no-tax-code "
+            f"'{likely_code('GST free', known[-1] if known else 'No tax')}'`. {choose}"))
     return found
+
+
+def conflicts_text(conflicts: list[SettingsConflict]) -> tuple[str, str]:
+    """(problems, fixes) of ``conflicts`` as one cause and one fix: two problems that share
+    a fix (another country and another home currency: another company) say it once."""
+    problems = "; ".join(c.problem for c in conflicts)
+    return problems, " ".join(dict.fromkeys(c.fix for c in conflicts))
 
 
 def _percent(value: Any) -> Decimal | None:

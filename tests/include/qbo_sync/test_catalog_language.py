@@ -26,17 +26,19 @@ import pytest
 from qbo_client import catalog as qbo_catalog
 from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
+from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
 from qbo_sync.transform.customer import Client
 from qbo_sync.validate import templates
-from qbo_sync.validate.company import CompanyFacts
+from qbo_sync.validate.company import CompanyFacts, CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
 from qbo_sync.validate.invoices import _transaction_label
 from support.scenario import build_au_tenant
 
-PARSERS = {"qbo_sync.tenants": tenants_parser, "qbo_sync.companies": companies_parser}
+PARSERS = {"qbo_sync.tenants": tenants_parser, "qbo_sync.companies": companies_parser,
+           "qbo_sync.companies.read_blocks": read_blocks_parser}
 
 # QuickBooks things as the sync names them, made by the helpers the validate step uses.
 FACTS = CompanyFacts(tax_codes={"14": ("GST", False)}, items={"7": ("Product", False)})
@@ -66,7 +68,16 @@ EXAMPLES: dict[str, object] = {
     "reference": "CARD-0001", "invoice_id": 812, "amount_text": "-5.00", "balance": D("20.00"),
     "reason": "Invoice INV-0042 uses the tax rate 'GST', which is not linked",
     "method": "Bitcoin", "app_payment_id": 7,
+    "email": "jane smith@example.com", "email_problem": "it contains a space",
+    "blocked_until": "2026-12-01 00:00 UTC",
 }
+# company_settings_mismatch: what validate fills in, made by the very comparison it runs.
+_CONFLICTS = settings_conflicts(
+    3, RecordedCompany(region="US", home_currency="USD", tax_links=(("GST", "TAX"),)),
+    CompanyProfile(name="Harbourside Physio Pty Ltd", country="AU", home_currency="AUD",
+                   multicurrency=False, tax_model="tax_codes"),
+    {"4": ("GST", True), "6": ("GST free", True)})
+EXAMPLES["problems"], EXAMPLES["fixes"] = conflicts_text(_CONFLICTS)
 
 BARE_WORDING = re.compile(
     r"(?i)\b(?:tax code|tax rate|item|account|customer|vendor|supplier|employee|product|service)"

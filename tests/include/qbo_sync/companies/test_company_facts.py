@@ -2,6 +2,8 @@
 multicurrency and tax model, and say where the tenant's history starts (--sync-from)."""
 from __future__ import annotations
 
+import socket
+
 import io
 import json
 from datetime import datetime, timezone
@@ -83,8 +85,13 @@ def test_connect_refuses_a_sync_from_that_is_not_a_date(db, database_url, emu, a
 
 def test_authorize_records_the_company_and_its_sync_from(db, database_url, emu, app_env):
     c = company(emu, app_env, "UK")
+    # The emulator, like QuickBooks, redirects only to a redirect URI registered for the app.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    emu.register_redirect_uri(app_env["client_id"], f"http://localhost:{port}/callback")
     code, out = run("--database-url", database_url, "authorize", "--tenant-id", "3", "--realm-id",
-                    c["realm_id"], "--timeout", "20", "--sync-from", "2026-02-01")
+                    c["realm_id"], "--port", str(port), "--timeout", "20", "--sync-from", "2026-02-01")
     assert code == 0, out
     assert facts(db, 3)[:3] == ("UK", "GB", "GBP")
     assert connected_at(db, 3) == datetime(2026, 2, 1, tzinfo=timezone.utc)
