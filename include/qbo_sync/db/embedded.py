@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,7 +117,12 @@ def _stop_old_postmaster(pgdata: Path, *, wait_seconds: float = 30) -> None:
         if not process.name().startswith("postgres"):
             return  # a stale pid file whose number now belongs to another program
         process.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
-        process.wait(wait_seconds)
+        deadline = time.monotonic() + wait_seconds
+        # Not our child, so not ours to reap: gone or a zombie means it has stopped.
+        while process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
     except (OSError, ValueError, IndexError, psutil.Error):
         return  # no server, or not ours to stop: the move still keeps the new one off its data
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -40,12 +41,16 @@ def server_facts(url: str) -> tuple[int, object, int]:
 
 
 @pytest.fixture
-def local(tmp_path: Path):
-    """A fresh .local/ whose embedded server is stopped at the end, whatever happened."""
-    local = tmp_path / "local"
+def local():
+    """A fresh .local/ whose embedded server is stopped at the end, whatever happened.
+
+    Not under pytest's tmp_path: as root the server runs as another user that must traverse
+    the path, and every pytest session that starts resets /tmp/pytest-of-root to mode 0700."""
+    local = Path(tempfile.mkdtemp(prefix="qbo-embedded-")) / "local"
     local.mkdir()
     yield local
     embedded.stop(local / "pgdata")
+    shutil.rmtree(local.parent)
 
 
 def test_url_starts_postgres_18_a_second_start_reuses_it_and_stop_stops_it(local):
@@ -74,7 +79,7 @@ def test_processes_starting_it_at_once_share_one_healthy_server(local):
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 for _ in range(4)]
     results = [(p.wait(timeout=300), *p.communicate()) for p in starters]
-    assert [rc for rc, _, _ in results] == [0] * 4, [err for _, _, err in results]
+    assert [rc for rc, _, _ in results] == [0] * 4, "\n".join(err for _, _, err in results)
     urls = {out.strip() for _, out, _ in results}
     assert len(urls) == 1
     (url,) = urls
