@@ -37,7 +37,9 @@ def make(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str
     env = dict(os.environ)
     if path is not None:
         env["PATH"] = path
-    env.pop("PYTHON", None)
+    # Not the outer `make test`'s choices: MAKEFLAGS carries its command-line PYTHON=/VENV=.
+    for name in ("PYTHON", "VENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(name, None)
     return subprocess.run([MAKE, "-C", str(ROOT), *args], env=env, capture_output=True, text=True,
                           timeout=120, check=False)
 
