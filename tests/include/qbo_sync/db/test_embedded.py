@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -120,7 +121,10 @@ def test_a_postgresql_16_data_directory_is_moved_aside_never_misread(local, tmp_
     # postmaster.pid (a copy of `sleep`; the real PostgreSQL 16 is no longer installed).
     fake_postgres = tmp_path / "postgres"
     shutil.copy(shutil.which("sleep"), fake_postgres)
-    old_server = subprocess.Popen([str(fake_postgres), "600"])
+    # PostgreSQL handles SIGINT itself; `sleep` needs the default back where a shell that
+    # started this test in the background left SIGINT ignored.
+    old_server = subprocess.Popen([str(fake_postgres), "600"],
+                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         (old / "postmaster.pid").write_text(f"{old_server.pid}\n{old}\n")
 
