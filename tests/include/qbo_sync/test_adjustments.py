@@ -3,28 +3,17 @@
 to the emulator, the whole pipeline."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 
-from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.report import summary
 from support.rows import insert
 from support.scenario import add_invoice, build_au_tenant
+from support.runs import full_window, logged
 
 LONG = "x" * 5000
 DESCRIPTION_CUT = ("line 1 description shortened from 5,010 to 4,000 characters "
                    "(QuickBooks' limit; the end cut off)")
 COLON = "customer display name (QuickBooks keeps ':' for sub-customers): ':' replaced by '-'"
-
-
-def window(run_id):
-    now = datetime.now(timezone.utc)
-    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
-
-
-def logged(db, run_id, entity, source_id):
-    return db.execute("SELECT status, adjustments, qbo_id FROM qbo_sync.sync_log WHERE run_id = %s"
-                      " AND entity = %s AND source_id = %s", (run_id, entity, source_id)).fetchone()
 
 
 def test_adjusted_records_say_what_was_changed(db, qbo_app, qbo_factory):
@@ -34,15 +23,15 @@ def test_adjusted_records_say_what_was_changed(db, qbo_app, qbo_factory):
     add_invoice(db, 13, "INV-0013", 6, [("1", "90.00", 1, None, None)])
     db.execute("UPDATE billing.invoice_lines SET description = %s WHERE id = 1301", (LONG,))
 
-    run_once(db, window("adj1"), qbo_factory)
+    run_once(db, full_window("adj1"), qbo_factory)
 
-    status, adjustments, customer_qbo = logged(db, "adj1", "customer", 6)
+    status, adjustments, customer_qbo = logged(db, "adj1", "customer", 6, "status", "adjustments", "qbo_id")
     assert (status, adjustments) == ("synced", COLON)
-    status, adjustments, invoice_qbo = logged(db, "adj1", "invoice", 13)
+    status, adjustments, invoice_qbo = logged(db, "adj1", "invoice", 13, "status", "adjustments", "qbo_id")
     assert (status, adjustments) == ("synced", DESCRIPTION_CUT)
     # Records that went as they are say nothing extra.
-    assert logged(db, "adj1", "customer", 1)[:2] == ("synced", None)
-    assert logged(db, "adj1", "invoice", 1)[:2] == ("synced", None)
+    assert logged(db, "adj1", "customer", 1, "status", "adjustments", "qbo_id")[:2] == ("synced", None)
+    assert logged(db, "adj1", "invoice", 1, "status", "adjustments", "qbo_id")[:2] == ("synced", None)
     assert db.execute("SELECT count(*) FROM qbo_sync.sync_log WHERE run_id = 'adj1'"
                       " AND adjustments IS NOT NULL").fetchone()[0] == 2
     # What the log says is what QuickBooks got.
@@ -67,7 +56,7 @@ def test_adjusted_records_say_what_was_changed(db, qbo_app, qbo_factory):
 
 def test_a_run_without_adjustments_reports_none(db, qbo_app, qbo_factory):
     build_au_tenant(db, qbo_app)
-    run_once(db, window("adj0"), qbo_factory)
+    run_once(db, full_window("adj0"), qbo_factory)
     assert db.execute("SELECT count(*) FROM qbo_sync.sync_log WHERE run_id = 'adj0'"
                       " AND status = 'synced'").fetchone()[0] > 0
     assert db.execute("SELECT count(*) FROM qbo_sync.sync_log WHERE run_id = 'adj0'"

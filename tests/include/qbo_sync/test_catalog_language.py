@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 import string
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -27,7 +27,6 @@ from qbo_client import catalog as qbo_catalog
 from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
 from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
-from qbo_sync.extract.stage import RunWindow
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
@@ -36,6 +35,7 @@ from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts, CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
 from qbo_sync.validate.invoices import _transaction_label
 from support.scenario import build_au_tenant
+from support.runs import full_window, logged
 
 PARSERS = {"qbo_sync.tenants": tenants_parser, "qbo_sync.companies": companies_parser,
            "qbo_sync.companies.read_blocks": read_blocks_parser}
@@ -184,15 +184,6 @@ def test_quickbooks_fault_entry_speaks_quickbooks_language(key):
 
 # --- real runs against the emulator ---------------------------------------------------------
 
-def window(run_id):
-    now = datetime.now(timezone.utc)
-    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
-
-
-def _logged(db, run_id, entity, source_id):
-    return db.execute("SELECT status, error_code, cause, fix FROM qbo_sync.sync_log WHERE run_id = %s"
-                      " AND entity = %s AND source_id = %s", (run_id, entity, source_id)).fetchone()
-
 
 def _deactivate(qbo, entity, name):
     [row] = qbo.query(f"select * from {entity} where Name = '{name}'")
@@ -208,12 +199,12 @@ def test_inactive_tax_code_and_item_are_named_by_name(db, qbo_app, qbo_factory):
                              " WHERE tenant_id = 1").fetchone()[0]
         product_name = qbo.read("Item", product)["Name"]
         _deactivate(qbo, "Item", product_name)
-    run_once(db, window("lang1"), qbo_factory)
-    status, code, cause, fix = _logged(db, "lang1", "invoice", 2)  # one GST line, no product
+    run_once(db, full_window("lang1"), qbo_factory)
+    status, code, cause, fix = logged(db, "lang1", "invoice", 2, "status", "error_code", "cause", "fix")  # one GST line, no product
     assert (status, code) == ("failed", "tax_code_inactive")
     assert "tax code 'GST'" in cause and "make the tax code 'GST' active again" in fix
     assert f" {gst} " not in f" {cause} {fix} " and bare_ids(cause + " " + fix) == []
-    status, code, cause, fix = _logged(db, "lang1", "invoice", 1)  # GST + a product line
+    status, code, cause, fix = logged(db, "lang1", "invoice", 1, "status", "error_code", "cause", "fix")  # GST + a product line
     assert (status, code) == ("failed", "tax_code_inactive")
     # Its second problem is noted in the cause ("Also: ..."), named as well.
     assert f"the QuickBooks item '{product_name}', which is inactive" in cause
@@ -229,8 +220,8 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
     build_au_tenant(db, qbo_app)
     with qbo_factory(1) as qbo:  # a vendor already holds client 1's QuickBooks name
         qbo.create("Vendor", {"DisplayName": "Jane Smith (00001)"})
-    run_once(db, window("clash1"), qbo_factory)
-    status, code, _cause, fix = _logged(db, "clash1", "customer", 1)
+    run_once(db, full_window("clash1"), qbo_factory)
+    status, code, _cause, fix = logged(db, "clash1", "customer", 1, "status", "error_code", "cause", "fix")
     assert (status, code) == ("failed", "name_clash_vendor")
     [command] = [c for c in commands(fix) if "--display-name-template" in c]
     current = db.execute("SELECT display_name_template FROM qbo_sync.tenant_settings"
@@ -241,9 +232,9 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
     monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
     assert tenants_main(shlex.split(command)[3:]) == 0  # the real CLI, as finance would run it
     capsys.readouterr()
-    run_once(db, window("clash2"), qbo_factory)
-    assert _logged(db, "clash2", "customer", 1)[:2] == ("synced", None)
-    assert _logged(db, "clash2", "invoice", 1)[0] == "synced"
+    run_once(db, full_window("clash2"), qbo_factory)
+    assert logged(db, "clash2", "customer", 1, "status", "error_code", "cause", "fix")[:2] == ("synced", None)
+    assert logged(db, "clash2", "invoice", 1, "status", "error_code", "cause", "fix")[0] == "synced"
     with qbo_factory(1) as qbo:  # the clash is still there, and the client is in QuickBooks
         assert qbo.query("select * from Vendor where DisplayName = 'Jane Smith (00001)'")
         name = suggested.format(name="Jane Smith", tag="00001", id=1)
@@ -258,7 +249,7 @@ def test_every_outcome_of_a_real_demo_run_speaks_quickbooks_language(db, qbo_app
 
     manifest = generate(db, seed=7, tenants=4, invoices=160, replace=True)
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
-    run_once(db, window("demo-language"), qbo_factory)
+    run_once(db, full_window("demo-language"), qbo_factory)
     rows = db.execute("SELECT entity, source_ref, error_code, cause, fix FROM qbo_sync.sync_log"
                       " WHERE run_id = 'demo-language' AND status IN ('failed', 'skipped')").fetchall()
     codes = {r[2] for r in rows}

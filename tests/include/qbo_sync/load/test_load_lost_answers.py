@@ -3,26 +3,15 @@ QuickBooks accepts (customers by DisplayName, invoices by DocNumber, our tag in 
 checked on our side: PrivateNote cannot be filtered on) and is never posted twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs
 
-from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 from support.scenario import add_invoice, build_au_tenant
+from support.runs import full_window, logged
 
 # The test connection makes 4 attempts (tests/conftest.py max_tries): the first commits and
 # loses its answer, the 3 replays with the same requestid are reset: OutcomeUnknown.
 REPLAYS = 3
-
-
-def window(run_id):
-    now = datetime.now(timezone.utc)
-    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
-
-
-def outcome(db, run_id, entity, source_id):
-    return db.execute("SELECT status, error_code, error_message FROM qbo_sync.sync_log WHERE run_id = %s"
-                      " AND entity = %s AND source_id = %s", (run_id, entity, source_id)).fetchone()
 
 
 def lose_next_batch_answer(qbo_app, realm_id):
@@ -38,8 +27,8 @@ def sent_queries(qbo_app, realm_id):
 def test_customers_whose_answer_was_lost_are_found_by_display_name(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
     lose_next_batch_answer(qbo_app, company["realm_id"])  # the first batch is the customers'
-    run_once(db, window("r1"), qbo_factory)
-    status, _, note = outcome(db, "r1", "customer", 1)
+    run_once(db, full_window("r1"), qbo_factory)
+    status, _, note = logged(db, "r1", "customer", 1, "status", "error_code", "error_message")
     assert status == "synced" and "answer was lost" in note
     with qbo_factory(1) as client:
         names = [c["DisplayName"] for c in client.query("select * from Customer")]
@@ -49,11 +38,11 @@ def test_customers_whose_answer_was_lost_are_found_by_display_name(db, qbo_app, 
 
 def test_an_invoice_whose_answer_was_lost_is_found_by_doc_number_and_tag(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
-    run_once(db, window("r1"), qbo_factory)
+    run_once(db, full_window("r1"), qbo_factory)
     add_invoice(db, 12, "INV-0012", 4, [("2", "25.00", 1, None, None)])
     lose_next_batch_answer(qbo_app, company["realm_id"])  # r2 sends only this invoice
-    run_once(db, window("r2"), qbo_factory)
-    status, _, note = outcome(db, "r2", "invoice", 12)
+    run_once(db, full_window("r2"), qbo_factory)
+    status, _, note = logged(db, "r2", "invoice", 12, "status", "error_code", "error_message")
     assert status == "synced" and "answer was lost" in note
     with qbo_factory(1) as client:
         rows = client.query("select * from Invoice where DocNumber = 'INV-0012'")

@@ -3,29 +3,19 @@ QuickBooks with a query QuickBooks accepts (CustomerRef and a TxnDate range; Pri
 which holds our tag, cannot be filtered on) and is never posted twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal as D
 from urllib.parse import parse_qs
 
-from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 from support.rows import insert
 from support.scenario import build_au_tenant
+from support.runs import full_window, logged
 
 # The test connection makes 4 attempts (tests/conftest.py max_tries): the first commits and
 # loses its answer, the 3 replays with the same requestid are reset, so the client gives up
 # with OutcomeUnknown and the sync must look the record up.
 REPLAYS = 3
-
-
-def window(run_id):
-    now = datetime.now(timezone.utc)
-    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
-
-
-def outcome(db, run_id, entity, source_id):
-    return db.execute("SELECT status, error_code, error_message FROM qbo_sync.sync_log WHERE run_id = %s"
-                      " AND entity = %s AND source_id = %s", (run_id, entity, source_id)).fetchone()
 
 
 def lose_answer(qbo_app, realm_id, path):
@@ -46,13 +36,13 @@ def tagged(client, entity, tag):
 
 def test_a_payment_whose_answer_was_lost_is_found_by_customer_and_date(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
-    run_once(db, window("r1"), qbo_factory)  # customers and invoices go first
+    run_once(db, full_window("r1"), qbo_factory)  # customers and invoices go first
     now = datetime.now(timezone.utc)
     insert(db, "billing.payments", id=101, tenant_id=1, invoice_id=1, amount=D("50.00"), paid_at=now,
            method="card", reference="CARD-0001", origin="app", created_at=now)
     lose_answer(qbo_app, company["realm_id"], "/batch")
-    run_once(db, window("r2"), qbo_factory)
-    status, code, note = outcome(db, "r2", "payment", 101)
+    run_once(db, full_window("r2"), qbo_factory)
+    status, code, note = logged(db, "r2", "payment", 101, "status", "error_code", "error_message")
     assert (status, code) == ("synced", None) and "answer lost; found in QuickBooks" in note
     with qbo_factory(1) as client:
         assert len(tagged(client, "Payment", "[qbo-sync payment 101]")) == 1
@@ -71,13 +61,13 @@ def _credit_note(db):
 
 def test_a_credit_memo_whose_answer_was_lost_is_found_next_run_not_doubled(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
-    run_once(db, window("r1"), qbo_factory)
+    run_once(db, full_window("r1"), qbo_factory)
     _credit_note(db)
     lose_answer(qbo_app, company["realm_id"], "/creditmemo")
-    run_once(db, window("r2"), qbo_factory)
-    assert outcome(db, "r2", "credit_memo", 1)[:2] == ("failed", "outcome_unknown")
-    run_once(db, window("r3"), qbo_factory)
-    assert outcome(db, "r3", "credit_memo", 1)[:2] == ("synced", None)
+    run_once(db, full_window("r2"), qbo_factory)
+    assert logged(db, "r2", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("failed", "outcome_unknown")
+    run_once(db, full_window("r3"), qbo_factory)
+    assert logged(db, "r3", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("synced", None)
     with qbo_factory(1) as client:
         assert len(tagged(client, "CreditMemo", "[qbo-sync credit_memo 1]")) == 1
         assert len(tagged(client, "Payment", "[qbo-sync credit_application 1]")) == 1
@@ -87,13 +77,13 @@ def test_a_credit_memo_whose_answer_was_lost_is_found_next_run_not_doubled(db, q
 
 def test_a_credit_application_whose_answer_was_lost_is_found_next_run_not_doubled(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
-    run_once(db, window("r1"), qbo_factory)
+    run_once(db, full_window("r1"), qbo_factory)
     _credit_note(db)
     lose_answer(qbo_app, company["realm_id"], "/payment?")  # the application is a Payment
-    run_once(db, window("r2"), qbo_factory)
-    assert outcome(db, "r2", "credit_memo", 1)[:2] == ("failed", "outcome_unknown")
-    run_once(db, window("r3"), qbo_factory)
-    assert outcome(db, "r3", "credit_memo", 1)[:2] == ("synced", None)
+    run_once(db, full_window("r2"), qbo_factory)
+    assert logged(db, "r2", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("failed", "outcome_unknown")
+    run_once(db, full_window("r3"), qbo_factory)
+    assert logged(db, "r3", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("synced", None)
     with qbo_factory(1) as client:
         assert len(tagged(client, "CreditMemo", "[qbo-sync credit_memo 1]")) == 1
         applications = tagged(client, "Payment", "[qbo-sync credit_application 1]")
