@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .entities import insert
-from .terms import seed_terms
+from .terms import STANDARD_TERMS
 from .store import Company
 from .util import ZERO
 
@@ -102,3 +102,10 @@ def seed_company(company: Company) -> dict[str, Any]:
         name: insert(company, "PaymentMethod", _record(company, Name=name, Type=kind, Active=True))["Id"]
         for name, kind in PAYMENT_METHODS}
     return ids
+
+
+def seed_terms(company: Company) -> dict[str, str]:
+    """The standard terms of a new company (terms.py); returns name -> Id."""
+    return {name: insert(company, "Term", {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days,
+                                           "domain": "QBO", "sparse": False})["Id"]
+            for name, days in STANDARD_TERMS}

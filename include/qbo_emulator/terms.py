@@ -19,15 +19,6 @@ from . import faults
 STANDARD_TERMS = (("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60))
 
 
-def seed_terms(company: Any) -> dict[str, str]:
-    """The standard terms of a new company; returns name -> Id."""
-    from .entities import insert  # noqa: PLC0415 (entities imports nothing from here at load)
-
-    return {name: insert(company, "Term", {"Name": name, "Active": True, "Type": "STANDARD", "DueDays": days,
-                                           "domain": "QBO", "sparse": False})["Id"]
-            for name, days in STANDARD_TERMS}
-
-
 def default_term(company: Any) -> dict[str, Any] | None:
     """The company's preferred invoice terms (preference ``default_terms``, a term's name)."""
     name = company.preferences.get("default_terms")

@@ -129,7 +129,7 @@ def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext,
     """Settings that contradict the company (its country, home currency, tax codes of another
     region) fail every staged record with the fix, before anything is sent."""
     from qbo_sync.companies.facts import recorded_company  # noqa: PLC0415
-    from qbo_sync.validate.company import conflicts_text, settings_conflicts  # noqa: PLC0415
+    from qbo_sync.validate.company_settings import conflicts_text, settings_conflicts  # noqa: PLC0415
 
     conflicts = settings_conflicts(t.tenant_id, recorded_company(conn, t.tenant_id), facts.company,
                                    facts.tax_codes)

@@ -14,13 +14,8 @@ from typing import Any
 import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.validate.company import (
-    CompanyProfile,
-    QuickBooksLookups,
-    RecordedCompany,
-    SettingsConflict,
-    settings_conflicts,
-)
+from qbo_sync.validate.company import QuickBooksLookups
+from qbo_sync.validate.company_settings import CompanyProfile, RecordedCompany, SettingsConflict, settings_conflicts
 
 
 def record_company_facts(conn: psycopg.Connection, tenant_id: int, qbo: Any) -> CompanyProfile:

@@ -22,7 +22,7 @@ from qbo_sync.companies.crypto import TokenCipher
 from qbo_sync.companies.facts import record_company_facts
 from qbo_sync.companies.settings import AppSettings
 from qbo_sync.companies.store import connect_tenant
-from qbo_sync.validate.company import CompanyProfile
+from qbo_sync.validate.company_settings import CompanyProfile
 
 
 @dataclass(frozen=True)

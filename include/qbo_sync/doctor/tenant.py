@@ -10,7 +10,8 @@ from qbo_sync.companies.facts import check_company
 from qbo_sync.companies.sync_from import when
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.doctor import Report
-from qbo_sync.validate.company import CompanyProfile, percent_text, quote
+from qbo_sync.validate.company import percent_text, quote
+from qbo_sync.validate.company_settings import CompanyProfile
 
 # (setting, what QuickBooks calls it, where it is in QuickBooks, `tenants set` option)
 _DEFAULTS = (

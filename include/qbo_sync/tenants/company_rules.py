@@ -12,7 +12,8 @@ from typing import Any
 import psycopg
 
 from qbo_sync.companies.facts import recorded_company
-from qbo_sync.validate.company import US_PSEUDO_CODES, CompanyProfile, QuickBooksLookups, conflicts_text, settings_conflicts
+from qbo_sync.validate.company import QuickBooksLookups
+from qbo_sync.validate.company_settings import US_PSEUDO_CODES, CompanyProfile, conflicts_text, settings_conflicts
 
 
 class CompanyContradiction(ValueError):

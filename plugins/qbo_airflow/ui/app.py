@@ -22,10 +22,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from qbo_airflow.ui.paths import PREFIX
+
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-PREFIX = "/qbo-sync"
 SYNC_DAG, RESYNC_DAG = "qbo_sync", "qbo_resync"
 COOKIE = "_token"  # airflow.api_fastapi.auth.managers.base_auth_manager.COOKIE_NAME_JWT_TOKEN
 

@@ -35,6 +35,8 @@ from urllib.parse import urlencode
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from qbo_airflow.ui.paths import PREFIX
+
 log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/connect/callback"
@@ -61,8 +63,6 @@ def redirect_uri() -> str:
             f"set {REDIRECT_URI_ENV} to this page's callback URL (https://<airflow host>/qbo-sync"
             f"{CALLBACK_PATH}), or Airflow's [api] base_url, and register that URL in the QuickBooks app's "
             "Keys & OAuth settings (Redirect URIs)")
-    from qbo_airflow.ui.app import PREFIX  # noqa: PLC0415
-
     return f"{base}{PREFIX}{CALLBACK_PATH}"
 
 

@@ -32,7 +32,8 @@ from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
 from qbo_sync.transform.customer import Client
 from qbo_sync.validate import templates
-from qbo_sync.validate.company import CompanyFacts, CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
+from qbo_sync.validate.company import CompanyFacts
+from qbo_sync.validate.company_settings import CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
 from qbo_sync.validate.invoices import _transaction_label
 from support.scenario import build_au_tenant
 from support.runs import full_window, logged
