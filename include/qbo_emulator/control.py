@@ -257,7 +257,11 @@ class Control:
         company = self._company(request)
         if company is None:
             return json_response({"error": "unknown realm"}, 404)
-        company.preferences.update(_prefs(await self._body(request)))
+        changes = _prefs(await self._body(request))
+        if company.preferences.get("multicurrency") and changes.get("multicurrency") is False:
+            # QuickBooks: once multicurrency is on, it can never be turned off (qbo-api.md).
+            raise BadRequest("multicurrency cannot be turned off once it is on (as in QuickBooks)")
+        company.preferences.update(changes)
         company.created_ids["prefs_updated"] = company.fmt()
         return json_response(company.preferences)
 

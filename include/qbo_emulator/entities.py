@@ -1034,7 +1034,8 @@ def preferences_json(company: Company) -> dict[str, Any]:
         ]},
         "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": company.region == "US"
                      and bool(prefs.get("automated_sales_tax", True))},
-        "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": company.currency}},
+        "CurrencyPrefs": {"MultiCurrencyEnabled": bool(prefs.get("multicurrency", False)),
+                          "HomeCurrency": {"value": company.currency}},
         "domain": "QBO",
         "sparse": False,
         "MetaData": {"CreateTime": company.created_ids["create_time"],

@@ -41,6 +41,10 @@ DEFAULT_PREFERENCES = {
     # (true) is its own choice: QuickBooks' default for a new company is unconfirmed.
     "apply_tax_after_discount": True,
     "default_terms": None,  # a term's Name (terms.py): Preferences.SalesFormsPrefs.DefaultTerms
+    # Preferences.CurrencyPrefs.MultiCurrencyEnabled: off by default; turned on only in the
+    # QuickBooks UI, never through the API, and never off again (qbo-api.md, "Multicurrency").
+    # The control API is that UI here: it may turn it on, and refuses to turn it off.
+    "multicurrency": False,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 
 # --- names: customers, vendors, employees --------------------------------------------------
@@ -387,3 +388,20 @@ def test_malformed_bodies_are_validation_faults(au):
     assert error["code"] == "2010"
     assert au.fault("invoice", {"CustomerRef": {"value": customer["Id"]},
                                 "Line": [{"Amount": 1, "DetailType": "GroupLineDetail"}]})["code"] == "2010"
+
+
+def test_multicurrency_is_off_until_turned_on_and_never_off_again(qbo, make_company):
+    # qbo-api.md "Multicurrency": off by default, turned on only in QuickBooks' UI (here: the
+    # control API), never turned off again; Preferences.CurrencyPrefs shows it.
+    company = make_company(region="UK")
+
+    def currency_prefs():
+        return company.get("preferences").json()["Preferences"]["CurrencyPrefs"]
+
+    assert currency_prefs() == {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "GBP"}}
+    qbo.set_preferences(company.realm_id, multicurrency=True)
+    assert currency_prefs()["MultiCurrencyEnabled"] is True
+    refused = requests.patch(f"{qbo.base_url}/_emulator/companies/{company.realm_id}/preferences",
+                             json={"multicurrency": False}, timeout=10)
+    assert refused.status_code == 400 and "cannot be turned off" in refused.text
+    assert currency_prefs()["MultiCurrencyEnabled"] is True

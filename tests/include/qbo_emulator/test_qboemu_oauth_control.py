@@ -237,7 +237,8 @@ def test_create_company_defaults_and_ids(qbo):
     assert info["preferences"] == {"custom_txn_numbers": True, "duplicate_doc_number_warning": True,
                                    "closed_books_date": None, "default_terms": None,  # terms: issue 20
                                    # The tax model preferences (tax.py) came later; both default on.
-                                   "automated_sales_tax": True, "apply_tax_after_discount": True}
+                                   "automated_sales_tax": True, "apply_tax_after_discount": True,
+                                   "multicurrency": False}
     assert set(info["terms"]) == {"Due on receipt", "Net 15", "Net 30", "Net 60"}
     assert {"GST", "GST free", "Out of scope", "N-T"} <= set(info["tax_codes"])
     default = requests.post(qbo.base_url + "/_emulator/companies", json={}, timeout=10)
@@ -340,3 +341,4 @@ def test_a_frozen_clock_stamps_every_write_with_the_same_time_until_restarted(qb
     # Resuming left the shared clock behind real time by the stop; later tests read change
     # data capture from "a second ago" in real time, so catch the clock up again.
     qbo.store.clock.offset = max(offset_before, qbo.store.clock.offset)
+

@@ -119,5 +119,13 @@ def test_multicurrency_and_tax_model_follow_the_preferences(db, database_url, em
     with client_for_tenant(database_url, 5) as qbo:
         prefs = qbo.query("select * from Preferences")[0]
         profile = record_company_facts(db, 5, qbo)
-    assert profile.multicurrency is prefs["CurrencyPrefs"]["MultiCurrencyEnabled"]
+    assert profile.multicurrency is prefs["CurrencyPrefs"]["MultiCurrencyEnabled"] is False
     assert profile.home_currency == prefs["CurrencyPrefs"]["HomeCurrency"]["value"] == "AUD"
+    assert facts(db, 5)[3] is False
+
+    # Someone turns multicurrency on in QuickBooks (Settings > Account and settings > Advanced
+    # > Currency): reading the company again records it.
+    emu.set_preferences(c["realm_id"], multicurrency=True)
+    code, out = run("--database-url", database_url, "facts", "--tenant-id", "5")
+    assert code == 0 and "multicurrency on" in out
+    assert facts(db, 5)[3] is True
