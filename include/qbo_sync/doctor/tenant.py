@@ -1,6 +1,7 @@
 """The doctor's checks of one tenant against its QuickBooks company."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -10,7 +11,7 @@ from qbo_sync.companies.facts import check_company
 from qbo_sync.companies.sync_from import when
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.doctor import Report
-from qbo_sync.validate.company import percent_text, quote
+from qbo_sync.validate.company import codes_charging, percent_text, quote, tax_code_percents
 from qbo_sync.validate.company_settings import CompanyProfile
 
 # (setting, what QuickBooks calls it, where it is in QuickBooks, `tenants set` option)
@@ -55,11 +56,23 @@ def _codes(qbo: Any) -> str:
 
 def _check_rates(report: Report, conn: psycopg.Connection, where: str, tenant_id: int,
                  profile: CompanyProfile, qbo: Any) -> None:
+    percents = None
     for rate_name, rate in conn.execute(load_sql("doctor/unlinked_rates"), {"tenant_id": tenant_id}):
-        report.add(where, f"app tax rate '{rate_name}' ({percent_text(rate * 100)}) is not linked to a tax code "
-                   f"of QuickBooks company '{profile.name}': invoices using it fail (tax_rate_not_mapped)",
-                   f"Link it: `python -m qbo_sync.tenants map-tax --tenant-id {tenant_id} --tax-rate "
-                   f"'{rate_name}' --tax-code '<code>'`; the company's tax codes: {_codes(qbo)}.")
+        percents = percents if percents is not None else tax_code_percents(qbo.query)
+        same = codes_charging(rate, percents) if profile.region != "US" else sorted(n for n, _ in percents.values())
+        problem = (f"app tax rate '{rate_name}' ({percent_text(rate * 100)}) is not linked to a tax code of "
+                   f"QuickBooks company '{profile.name}': invoices using it fail (tax_rate_not_mapped)")
+        if same:
+            others = f" (the company's codes for this rate: {', '.join(same)})" if len(same) > 1 else ""
+            fix = (f"Link it: `python -m qbo_sync.tenants map-tax --tenant-id {tenant_id} --tax-rate "
+                   f"'{rate_name}' --tax-code '{same[0]}'`{others}.")
+        else:
+            fix = (f"No tax code of the company charges {percent_text(rate * 100)} (its codes: {_codes(qbo)}). "
+                   "If invoices still use this rate, create a tax rate and code for it in QuickBooks (Taxes), "
+                   f"then link it with `python -m qbo_sync.tenants map-tax --tenant-id {tenant_id} --tax-rate "
+                   f"'{rate_name}' --tax-code NAME`; if no invoice uses it any more, make it inactive in the "
+                   "billing app.")
+        report.add(where, problem, fix)
 
 
 def _check_defaults(report: Report, conn: psycopg.Connection, where: str, tenant_id: int,
@@ -82,6 +95,10 @@ def _check_defaults(report: Report, conn: psycopg.Connection, where: str, tenant
                        f"Make it active again in QuickBooks ({menu}, filter Inactive, Make active), or "
                        f"choose another: {set_it}.")
     if profile.region != "US" and ids[3] is None:
-        report.add(where, "no no-tax code is set: untaxed lines cannot be sent outside the US",
-                   f"Choose the company's code for lines without tax: `python -m qbo_sync.tenants set "
-                   f"--tenant-id {tenant_id} --no-tax-code '<code>'`; the company's tax codes: {_codes(qbo)}.")
+        untaxed = codes_charging(Decimal(0), tax_code_percents(qbo.query))
+        fix = (f"Choose the company's code for lines without tax: `python -m qbo_sync.tenants set --tenant-id "
+               f"{tenant_id} --no-tax-code '{untaxed[0]}'`" + (f" (its codes at 0%: {', '.join(untaxed)})."
+                                                             if len(untaxed) > 1 else ".")
+               if untaxed else "The company has no tax code at 0%: create one in QuickBooks (Taxes), then "
+               f"choose it with `python -m qbo_sync.tenants set --tenant-id {tenant_id} --no-tax-code NAME`.")
+        report.add(where, "no no-tax code is set: untaxed lines cannot be sent outside the US", fix)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from qbo_sync.db.connection import connect
@@ -137,7 +136,7 @@ def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, cod
     """Refuse linking an app rate to a tax code that charges another percentage (the sync
     would fail every invoice using it, as tax_rate_mismatch). US codes are not compared."""
     from qbo_sync.extract.read import tenant_settings  # noqa: PLC0415
-    from qbo_sync.validate.company import percent_text, rates_differ, sales_percent  # noqa: PLC0415
+    from qbo_sync.validate.company import codes_charging, percent_text, rates_differ, tax_code_percents  # noqa: PLC0415
 
     row = conn.execute(load_sql("tenants/tax_rate_by_name"),
                        {"tenant_id": tenant_id, "name": tax_rate}).fetchone()
@@ -146,14 +145,11 @@ def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, cod
     app_rate = row[1]
     if app_rate is None or tenant_settings(conn, tenant_id).region == "US":
         return
-    rates = {str(r["Id"]): r.get("RateValue") for r in client.query("select * from TaxRate")}
-    rates = {k: Decimal(str(v)) for k, v in rates.items() if v is not None}
-    codes = client.query("select * from TaxCode")
-    percent_of = {str(c["Id"]): (c.get("Name", ""), sales_percent(c, rates)) for c in codes}
+    percent_of = tax_code_percents(client.query)
     name, books = percent_of.get(code_id, ("", None))
     if books is None or not rates_differ(app_rate, books):
         return
-    same = sorted(n for n, p in percent_of.values() if p is not None and not rates_differ(app_rate, p))
+    same = codes_charging(app_rate, percent_of)
     hint = (f"Tax codes with {percent_text(app_rate * 100)}: {', '.join(same)}." if same
             else f"No active QuickBooks tax code charges {percent_text(app_rate * 100)}.")
     raise RateMismatch(

@@ -99,6 +99,19 @@ def sales_percent(code: dict[str, Any], rates: dict[str, Decimal | None]) -> Dec
     return total
 
 
+def tax_code_percents(query: Callable[[str], list[dict[str, Any]]]) -> dict[str, tuple[str, Decimal | None]]:
+    """Each active TaxCode of the company: Id -> (Name, its sales percentage or None)."""
+    rates = {str(r["Id"]): r.get("RateValue") for r in query("select * from TaxRate")}
+    known = {k: Decimal(str(v)) for k, v in rates.items() if v is not None}
+    return {str(c["Id"]): (c.get("Name", ""), sales_percent(c, known)) for c in query("select * from TaxCode")}
+
+
+def codes_charging(app_rate: Decimal, percents: dict[str, tuple[str, Decimal | None]]) -> list[str]:
+    """Names of the tax codes that charge the app rate (a fraction), as map-tax accepts them."""
+    return sorted(name for name, percent in percents.values()
+                  if percent is not None and not rates_differ(app_rate, percent))
+
+
 def rates_differ(app_rate: Decimal, books_percent: Decimal) -> bool:
     """An app rate (a fraction: 0.1000 = 10 %) against a QuickBooks percentage. The app keeps
     rates to 0.01 % (numeric(7,4)); QuickBooks may hold more places (8.875 %), so closer

@@ -4,6 +4,8 @@ deposit account, unlinked rate, a company in another country) with its fix."""
 from __future__ import annotations
 
 import io
+import re
+import shlex
 import subprocess
 import sys
 import uuid
@@ -15,6 +17,7 @@ from cryptography.fernet import Fernet
 from qbo_sync.db.connection import airflow_connection_json, drop_database, ensure_database, with_dbname
 from qbo_sync.dev.provision import provision_tenant
 from qbo_sync.doctor.cli import main
+from qbo_sync.tenants.__main__ import main as tenants_main
 from support.rows import insert
 
 
@@ -96,13 +99,27 @@ def test_an_inactive_deposit_account(db, healthy, database_url, qbo_factory):
     assert "Chart of accounts" in out and "--deposit-account NAME" in out
 
 
-def test_an_unlinked_tax_rate(db, healthy, database_url):
+def test_an_unlinked_tax_rate(db, healthy, database_url, monkeypatch):
     insert(db, "billing.tax_rates", id=2, tenant_id=1, name="Export", rate=D("0"))
     db.commit()
     code, out = doctor(database_url, "--tenant-id", "1")
     assert code == 1
     assert "app tax rate 'Export' (0%) is not linked to a tax code" in out
-    assert "map-tax --tenant-id 1 --tax-rate 'Export'" in out and "GST free" in out
+    # The fix names a real code that charges the rate, and can be followed as written.
+    [command] = re.findall(r"`python -m qbo_sync\.tenants (map-tax --tenant-id 1 --tax-rate 'Export'[^`]*)`", out)
+    assert "<" not in command and "NAME" not in command
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)  # the tenants CLI's database
+    assert tenants_main(shlex.split(command)) == 0
+    code, out = doctor(database_url, "--tenant-id", "1")
+    assert code == 0 and "Export" not in out
+
+
+def test_a_rate_no_tax_code_charges(db, healthy, database_url):
+    insert(db, "billing.tax_rates", id=3, tenant_id=1, name="Old levy", rate=D("0.175"))
+    db.commit()
+    code, out = doctor(database_url, "--tenant-id", "1")
+    assert code == 1
+    assert "No tax code of the company charges 17.5%" in out and "make it inactive in the billing app" in out
 
 
 def test_a_company_in_another_country_than_the_settings(db, healthy, database_url):
