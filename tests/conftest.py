@@ -20,8 +20,10 @@ from support.rows import truncate_all
 ROOT = Path(__file__).resolve().parents[1]
 
 # Airflow reads its configuration at import time: set it before any test imports it.
+# Always the session's own home, even when the caller exported one (the Makefile exports
+# .local/airflow for `make airflow`): test runs never show up in the user's Airflow.
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="qbo-sync-airflow-"))
-os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")

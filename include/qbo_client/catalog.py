@@ -553,10 +553,6 @@ def explain(code: str, *, element: str = "", detail: str = "", message: str = ""
     return UNKNOWN
 
 
-def explain_fault(fault: QboFault) -> CatalogEntry:
-    return fault.explanation
-
-
 def entry(key: str) -> CatalogEntry:
     return BY_KEY[key]
 

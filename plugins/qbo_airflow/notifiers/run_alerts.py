@@ -14,8 +14,7 @@ Configuration (all optional; an unconfigured channel is simply not used):
 | ``QBO_SYNC_ALERT_WEBHOOK_URL`` | a webhook URL without credentials, instead of the connection |
 | ``QBO_SYNC_UI_URL`` | the "QuickBooks sync" page's address, linked from each alert |
 
-Call ``send_run_alerts(conn, run_id)`` at the end of a run (the report task), or use
-``QboSyncRunNotifier`` as a callback.
+Call ``send_run_alerts(conn, run_id)`` at the end of a run (the report task does).
 """
 from __future__ import annotations
 
@@ -261,24 +260,3 @@ def webhook_sender(url: str, headers: dict[str, str]) -> Callable[[TenantAlert],
         return shown
 
     return send
-
-
-# --- as an Airflow notifier ------------------------------------------------------------
-
-def _notifier_base():
-    from airflow.sdk import BaseNotifier  # noqa: PLC0415
-
-    return BaseNotifier
-
-
-class QboSyncRunNotifier(_notifier_base()):
-    """``on_success_callback=QboSyncRunNotifier()`` (or failure) on qbo_sync's report task:
-    sends the run's alerts from the task's context."""
-
-    template_fields = ()
-
-    def notify(self, context: dict[str, Any]) -> None:
-        from qbo_airflow.runtime import database  # noqa: PLC0415
-
-        with database() as conn:
-            send_run_alerts(conn, context["run_id"])
