@@ -27,7 +27,7 @@ from qbo_sync.settings import local_dir
 
 def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> list[str]:
     """Create what the manifest says the company already had before the sync."""
-    from qbo_sync.validate.company import quote  # noqa: PLC0415
+    from qbo_client import quote  # noqa: PLC0415
 
     done = []
     customer_ids: dict[str, str] = {}

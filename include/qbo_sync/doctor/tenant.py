@@ -11,7 +11,8 @@ from qbo_sync.companies.facts import check_company
 from qbo_sync.companies.sync_from import when
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.doctor import Report
-from qbo_sync.validate.company import codes_charging, percent_text, quote, tax_code_percents
+from qbo_client import quote
+from qbo_sync.validate.company import codes_charging, percent_text, tax_code_percents
 from qbo_sync.validate.company_settings import CompanyProfile
 
 # (setting, what QuickBooks calls it, where it is in QuickBooks, `tenants set` option)

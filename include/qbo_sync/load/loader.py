@@ -24,6 +24,7 @@ from typing import Any
 
 import psycopg
 
+from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
@@ -274,8 +275,6 @@ class BatchLoader:
         self._mark_done("customer", ids)
 
     def _find_customers(self, pending: list[Pending]) -> dict[int, dict[str, Any]]:
-        from qbo_sync.validate.company import quote  # noqa: PLC0415
-
         names = {p.body["DisplayName"].lower(): p.source_id for p in pending}
         found: dict[int, dict[str, Any]] = {}
         chunk = list(names)

@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 
+from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
@@ -215,7 +216,6 @@ class Poster:
 
     def _open_balances(self, invoice_ids: set[str]) -> dict[str, Decimal]:
         """QuickBooks Id -> what the invoice still owes there, read in chunks of 50."""
-        from qbo_sync.validate.company import quote  # noqa: PLC0415
 
         wanted = sorted(i for i in invoice_ids if i)
         balances: dict[str, Decimal] = {}

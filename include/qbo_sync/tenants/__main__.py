@@ -40,7 +40,7 @@ class RateMismatch(ValueError):
 
 def resolve(client: Any, entity: str, name: str) -> str:
     """The Id of the active ``entity`` called ``name`` (or with that Id) in the company."""
-    from qbo_sync.validate.company import quote  # noqa: PLC0415
+    from qbo_client import quote  # noqa: PLC0415
 
     rows = client.query(f"select * from {entity} where Name = {quote(name)}")
     if not rows and name.isdigit():

@@ -13,17 +13,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from qbo_client import quote
 from qbo_sync.validate.company_settings import CompanyProfile, company_profile
 
 LOOKUP_CHUNK = 50
 RATE_TOLERANCE = Decimal("0.005")  # percentage points
 
 Query = Callable[[str], list[dict[str, Any]]]  # a QuickBooks query -> every row, paged
-
-
-def quote(value: str) -> str:
-    """A QuickBooks query literal: backslash escapes quotes and backslashes."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 @dataclass(frozen=True)
