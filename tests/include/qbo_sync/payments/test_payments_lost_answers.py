@@ -59,15 +59,22 @@ def _credit_note(db):
            amount=D("11.00"), tax_rate_id=1)
 
 
-def test_a_credit_memo_whose_answer_was_lost_is_found_next_run_not_doubled(db, qbo_app, qbo_factory):
+def _credit_note_answer_lost_then_rerun(db, qbo_app, qbo_factory, path):
+    """A credit note whose QuickBooks write at ``path`` loses its answer: the run ends
+    outcome_unknown, the next run finds what landed and ends synced. Returns the company."""
     company, _ = build_au_tenant(db, qbo_app)
     run_once(db, full_window("r1"), qbo_factory)
     _credit_note(db)
-    lose_answer(qbo_app, company["realm_id"], "/creditmemo")
+    lose_answer(qbo_app, company["realm_id"], path)
     run_once(db, full_window("r2"), qbo_factory)
-    assert logged(db, "r2", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("failed", "outcome_unknown")
+    assert logged(db, "r2", "credit_memo", 1, "status", "error_code") == ("failed", "outcome_unknown")
     run_once(db, full_window("r3"), qbo_factory)
-    assert logged(db, "r3", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("synced", None)
+    assert logged(db, "r3", "credit_memo", 1, "status", "error_code") == ("synced", None)
+    return company
+
+
+def test_a_credit_memo_whose_answer_was_lost_is_found_next_run_not_doubled(db, qbo_app, qbo_factory):
+    company = _credit_note_answer_lost_then_rerun(db, qbo_app, qbo_factory, "/creditmemo")
     with qbo_factory(1) as client:
         assert len(tagged(client, "CreditMemo", "[qbo-sync credit_memo 1]")) == 1
         assert len(tagged(client, "Payment", "[qbo-sync credit_application 1]")) == 1
@@ -76,14 +83,8 @@ def test_a_credit_memo_whose_answer_was_lost_is_found_next_run_not_doubled(db, q
 
 
 def test_a_credit_application_whose_answer_was_lost_is_found_next_run_not_doubled(db, qbo_app, qbo_factory):
-    company, _ = build_au_tenant(db, qbo_app)
-    run_once(db, full_window("r1"), qbo_factory)
-    _credit_note(db)
-    lose_answer(qbo_app, company["realm_id"], "/payment?")  # the application is a Payment
-    run_once(db, full_window("r2"), qbo_factory)
-    assert logged(db, "r2", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("failed", "outcome_unknown")
-    run_once(db, full_window("r3"), qbo_factory)
-    assert logged(db, "r3", "credit_memo", 1, "status", "error_code", "error_message")[:2] == ("synced", None)
+    # The application is a Payment.
+    company = _credit_note_answer_lost_then_rerun(db, qbo_app, qbo_factory, "/payment?")
     with qbo_factory(1) as client:
         assert len(tagged(client, "CreditMemo", "[qbo-sync credit_memo 1]")) == 1
         applications = tagged(client, "Payment", "[qbo-sync credit_application 1]")
