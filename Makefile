@@ -57,7 +57,7 @@ db: venv
 	@$(BIN)/python -m qbo_sync.db url
 
 demo: venv
-	$(BIN)/python -m qbo_sync.dev.demo
+	$(BIN)/python -m qbo_devkit.demo
 
 # The UI test drives Debian's Chromium headless (no browser download is possible here).
 browser:
@@ -72,13 +72,13 @@ test-slow: venv browser
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
 
 airflow: venv
-	$(BIN)/python -m qbo_sync.dev.standalone
+	$(BIN)/python -m qbo_devkit.standalone
 
 emulator: venv
 	$(BIN)/python -m qbo_emulator --host 127.0.0.1 --port 8765
 
 bench: venv
-	$(BIN)/python -m qbo_sync.dev.bench
+	$(BIN)/python -m qbo_devkit.bench
 
 stop: venv
 	-$(BIN)/python -m qbo_sync.db stop

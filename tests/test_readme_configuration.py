@@ -13,7 +13,7 @@ a docstring does not count, and a name kept in a constant or a loop does):
 * docker-compose.yaml's own ``${VAR}`` settings, except those of Airflow's reference compose
   file (image, uid, extra pip packages, the first login) and Airflow's ``AIRFLOW__*``.
 
-Left out, on purpose: include/qbo_sync/dev and include/qbo_sync/demo (the tooling behind
+Left out, on purpose: include/qbo_devkit and include/qbo_devkit/generator (the tooling behind
 ``make demo``, ``make airflow``, ``make bench`` and the chaos run: it sets variables for the
 processes it starts, and its knobs are the developers', documented with it) and
 include/qbo_emulator (a separate program with its own README). Test-only variables live
@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("include", "plugins", "dags")
-EXCLUDED = ("include/qbo_sync/dev", "include/qbo_sync/demo", "include/qbo_emulator")
+EXCLUDED = ("include/qbo_devkit", "include/qbo_devkit/generator", "include/qbo_emulator")
 AIRFLOW_COMPOSE_OWN = {"AIRFLOW_IMAGE_NAME", "AIRFLOW_UID", "_PIP_ADDITIONAL_REQUIREMENTS",
                        "_AIRFLOW_WWW_USER_USERNAME", "_AIRFLOW_WWW_USER_PASSWORD"}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")

@@ -29,7 +29,7 @@ def psql(url: str, query: str) -> str:
 def test_tokens_are_encrypted_at_rest_and_need_the_key(db, database_url, qbo_app, qbo_factory):
     from cryptography.fernet import Fernet, InvalidToken
 
-    from qbo_sync.dev.provision import provision_tenant
+    from qbo_devkit.provision import provision_tenant
     from support.rows import insert
 
     insert(db, "billing.tenants", id=1, name="Harbour Physio", currency="AUD", timezone="Australia/Sydney")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.provision import provision_tenant
 from support.rows import insert
 
 NOW = datetime.now(timezone.utc)

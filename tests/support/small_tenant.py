@@ -10,7 +10,7 @@ from support.rows import insert
 
 def small_tenant(db, qbo_app, tenant_id: int, emails: dict[int, str | None], **settings: Any) -> dict:
     """Clients ``tenant_id * 100 + n`` (n -> e-mail) with invoice ``INV-<client id>`` each."""
-    from qbo_sync.dev.provision import provision_tenant
+    from qbo_devkit.provision import provision_tenant
 
     yesterday = datetime.now(timezone.utc) - timedelta(days=1)
     insert(db, "billing.tenants", id=tenant_id, name=f"Practice {tenant_id}", currency="AUD")

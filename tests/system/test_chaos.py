@@ -3,7 +3,7 @@ worker is killed mid-batch, and tasks and whole runs are cleared and re-run; aft
 QuickBooks itself must hold every valid record exactly once with the app's totals.
 
 The bounded size runs in ``make test``; ``--runslow`` adds the larger run the README quotes
-(the same as ``python -m qbo_sync.dev.chaos --seed 2027 --tenants 8 --invoices 4000 --probability 0.2
+(the same as ``python -m qbo_devkit.chaos --seed 2027 --tenants 8 --invoices 4000 --probability 0.2
 --airflow-reruns 4``).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qbo_sync.dev.chaos import KINDS, Chaos, ChaosConfig
+from qbo_devkit.chaos import KINDS, Chaos, ChaosConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

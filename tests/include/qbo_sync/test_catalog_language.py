@@ -245,8 +245,8 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
 def test_every_outcome_of_a_real_demo_run_speaks_quickbooks_language(db, qbo_app, qbo_factory):
     """The walk again, over what a real run wrote: the generated demo data (every planted bad
     case, a revoked company) synced against the emulator, every cause and fix in the sync log."""
-    from qbo_sync.demo.generator import generate
-    from qbo_sync.dev.demo import setup_tenants
+    from qbo_devkit.generator.dataset import generate
+    from qbo_devkit.demo import setup_tenants
 
     manifest = generate(db, seed=7, tenants=4, invoices=160, replace=True)
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)

@@ -8,8 +8,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from qbo_sync.demo.generator import generate
-from qbo_sync.dev.demo import setup_tenants
+from qbo_devkit.generator.dataset import generate
+from qbo_devkit.demo import setup_tenants
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 

@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from qbo_sync.db.connection import airflow_connection_json, drop_database, ensure_database, with_dbname
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.provision import provision_tenant
 from qbo_sync.doctor.cli import main
 from qbo_sync.tenants.__main__ import main as tenants_main
 from support.rows import insert
@@ -144,8 +144,8 @@ def test_a_revoked_connection_is_named_with_the_command(db, healthy, database_ur
 def test_the_demo_shows_the_doctor_naming_the_revoked_tenant(db, qbo_app, database_url, monkeypatch):
     import os
 
-    from qbo_sync.demo.generator import generate
-    from qbo_sync.dev.demo import run_doctor, setup_tenants
+    from qbo_devkit.generator.dataset import generate
+    from qbo_devkit.demo import run_doctor, setup_tenants
 
     manifest = generate(db, seed=7, tenants=3, invoices=30, replace=True)
     db.commit()

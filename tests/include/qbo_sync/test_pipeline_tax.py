@@ -10,8 +10,8 @@ from decimal import Decimal as D
 import pytest
 
 from qbo_emulator.tax import TAX_EXCLUDED, Rate, compute
-from qbo_sync.demo.arithmetic import invoice_totals, tax_inclusive_line
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.generator.arithmetic import invoice_totals, tax_inclusive_line
+from qbo_devkit.provision import provision_tenant
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.validate.company import QuickBooksLookups

@@ -77,7 +77,7 @@ def recently_connected(db, *tenant_ids: int) -> None:
     from qbo_sync.db.sqlfiles import load_sql
 
     for tenant_id in tenant_ids:
-        db.execute(load_sql("dev/set_connected_at"),
+        db.execute(load_sql("devkit/local/set_connected_at"),
                    {"tenant_id": tenant_id, "connected_at": datetime.now(timezone.utc) - timedelta(days=20)})
 
 
@@ -197,7 +197,7 @@ def test_refresh_token_rotated_by_another_worker_is_picked_up(db, database_url, 
 
 def add_second_tenant(db, qbo_app) -> dict:
     """Tenant 2: one client and one GST invoice on a company of its own."""
-    from qbo_sync.dev.provision import provision_tenant
+    from qbo_devkit.provision import provision_tenant
 
     insert(db, "billing.tenants", id=2, name="Bay Dental", currency="AUD", timezone="Australia/Sydney")
     insert(db, "billing.tax_rates", id=20, tenant_id=2, name="GST", rate=D("0.1000"))

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.provision import provision_tenant
 from qbo_sync.tenants.__main__ import main
 from support.rows import insert
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
 from qbo_sync import outcomes
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.provision import provision_tenant
 from qbo_sync.extract import read
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import extract_tenant, list_tenants

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
-from qbo_sync.dev.provision import provision_tenant
+from qbo_devkit.provision import provision_tenant
 from qbo_sync.extract.read import TaxRate
 from qbo_sync.extract.stage import RunWindow
 from qbo_sync.pipeline import run_once

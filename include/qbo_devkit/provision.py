@@ -33,7 +33,7 @@ def provision_tenant(
     realm = company["realm_id"]
     connect_tenant(conn, tenant_id, realm, TokenSet(access_token=None, refresh_token=company["refresh_token"]))
     if connected_at is not None:
-        conn.execute(load_sql("dev/set_connected_at"), {"tenant_id": tenant_id, "connected_at": connected_at})
+        conn.execute(load_sql("devkit/local/set_connected_at"), {"tenant_id": tenant_id, "connected_at": connected_at})
     record_facts(conn, emulator, tenant_id, realm)  # the region comes from the company, as in connect
     defaults = {
         "default_service_item_id": company["service_item_id"],

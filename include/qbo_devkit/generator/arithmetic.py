@@ -2,7 +2,7 @@
 
 The sync, its validator and the QuickBooks emulator must reproduce these rules to the
 cent, so they live in one small module with no other dependencies (see the package
-docstring of ``qbo_sync.demo.generator`` for the rules in words).
+docstring of ``qbo_devkit.generator.dataset`` for the rules in words).
 """
 from __future__ import annotations
 

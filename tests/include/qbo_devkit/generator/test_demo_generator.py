@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from demo_helpers import AS_OF, checksums, expected_line, expected_totals, ids, rows
 
-from qbo_sync.demo import BAD_CASES, BillingNotEmpty, Manifest, UnknownBadCase, display_name, generate
+from qbo_devkit.generator import BAD_CASES, BillingNotEmpty, Manifest, UnknownBadCase, display_name, generate
 
 DATA_TABLES = ("clients", "invoices", "invoice_lines", "credit_notes", "credit_note_lines", "payments")
 NOW = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC)
@@ -18,8 +18,8 @@ def _bad_invoice_ids(db, manifest: Manifest) -> set[int]:
     found = {r.source_id for r in manifest.bad_records if r.entity in ("invoice", "payment_import")}
     payments = {r.source_id for r in manifest.records(entity="payment")}
     notes = {r.source_id for r in manifest.records(entity="credit_memo")}
-    found |= {p["invoice_id"] for p in rows(db, "demo/checks/payments") if p["id"] in payments}
-    found |= {c["invoice_id"] for c in rows(db, "demo/checks/credit_notes") if c["id"] in notes}
+    found |= {p["invoice_id"] for p in rows(db, "devkit/generator/checks/payments") if p["id"] in payments}
+    found |= {c["invoice_id"] for c in rows(db, "devkit/generator/checks/credit_notes") if c["id"] in notes}
     return found
 
 
@@ -55,19 +55,19 @@ def test_chunking_does_not_change_the_data(make, db):
 def test_as_of_defaults_to_today_utc(db):
     manifest = generate(db, seed=1, invoices=30, bad_cases="none")
     assert manifest.as_of == datetime.now(UTC).date().isoformat()
-    latest = max(r["updated_at"] for r in rows(db, "demo/checks/invoices"))
+    latest = max(r["updated_at"] for r in rows(db, "devkit/generator/checks/invoices"))
     assert latest <= datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
 
 
 def test_every_good_finalized_invoice_adds_up(make, db):
     manifest = make()
     bad = _bad_invoice_ids(db, manifest)
-    rates = {r["id"]: r["rate"] for r in rows(db, "demo/checks/tax_rates")}
+    rates = {r["id"]: r["rate"] for r in rows(db, "devkit/generator/checks/tax_rates")}
     lines = defaultdict(list)
-    for line in rows(db, "demo/checks/invoice_lines"):
+    for line in rows(db, "devkit/generator/checks/invoice_lines"):
         lines[line["invoice_id"]].append(line)
     checked = 0
-    for inv in rows(db, "demo/checks/invoices"):
+    for inv in rows(db, "devkit/generator/checks/invoices"):
         if inv["id"] in bad or inv["status"] != "finalized":
             continue
         inv_lines = lines[inv["id"]]
@@ -85,14 +85,14 @@ def test_every_good_finalized_invoice_adds_up(make, db):
 
 def test_credit_notes_and_payments_stay_within_the_invoice(make, db):
     manifest = make()
-    for note in rows(db, "demo/checks/credit_notes"):
+    for note in rows(db, "devkit/generator/checks/credit_notes"):
         assert note["total"] == note["lines_total"] > 0
         assert note["total"] <= note["invoice_total"]
-    assert ids(db, "demo/checks/overpaid_invoices") == []
-    statuses = Counter(n["status"] for n in rows(db, "demo/checks/credit_notes"))
+    assert ids(db, "devkit/generator/checks/overpaid_invoices") == []
+    statuses = Counter(n["status"] for n in rows(db, "devkit/generator/checks/credit_notes"))
     assert statuses["finalized"] > 0 and statuses["draft"] > 0
     # several partial payments on one invoice, and a few voided ones, happen
-    per_invoice = Counter(p["invoice_id"] for p in rows(db, "demo/checks/payments"))
+    per_invoice = Counter(p["invoice_id"] for p in rows(db, "devkit/generator/checks/payments"))
     assert max(per_invoice.values()) >= 2
     assert manifest.counts["payments"] == sum(per_invoice.values())
 
@@ -100,13 +100,13 @@ def test_credit_notes_and_payments_stay_within_the_invoice(make, db):
 def test_integrity_of_the_data(make, db):
     manifest = make(invoices=600)
     bad = sorted(_bad_invoice_ids(db, manifest))
-    counts = rows(db, "demo/checks/integrity", {"bad_invoices": bad, "now": NOW})[0]
+    counts = rows(db, "devkit/generator/checks/integrity", {"bad_invoices": bad, "now": NOW})[0]
     assert counts == {name: 0 for name in counts}
 
 
 def test_realistic_shape(make, db):
     manifest = make(invoices=900, bad_cases="none")
-    invoices = rows(db, "demo/checks/invoices")
+    invoices = rows(db, "devkit/generator/checks/invoices")
     by_status = Counter((i["status"], i["origin"]) for i in invoices)
     assert by_status[("finalized", "app")] > 0.8 * len(invoices)
     assert by_status[("draft", "app")] > 0 and by_status[("voided", "app")] > 0
@@ -121,14 +121,14 @@ def test_realistic_shape(make, db):
     for tenant in manifest.tenants:
         assert datetime.fromisoformat(tenant.connected_at) < min(
             i["finalized_at"] for i in invoices if i["tenant_id"] == tenant.id and i["finalized_at"])
-    lines = rows(db, "demo/checks/invoice_lines")
+    lines = rows(db, "devkit/generator/checks/invoice_lines")
     assert {line["discount_kind"] for line in lines} == {None, "fixed", "percent"}
     assert Counter(len(list(g)) for g in _group(lines).values()).keys() == {1, 2, 3, 4, 5, 6}
-    payments = rows(db, "demo/checks/payments")
+    payments = rows(db, "devkit/generator/checks/payments")
     assert {p["method"] for p in payments} == {"cash", "card", "cheque", "bank_transfer", "other"}
     assert any(p["voided_at"] for p in payments)
     assert all(p["reference"] is None or len(p["reference"]) <= 21 for p in payments)
-    clients = rows(db, "demo/checks/clients")
+    clients = rows(db, "devkit/generator/checks/clients")
     assert any(c["parent_client_id"] for c in clients)
     assert any(c["first_name"] is None and c["company_name"] for c in clients)
     # same-name clients happen in the tagged tenants, never in the plain-name one
@@ -157,10 +157,10 @@ def test_good_data_does_not_depend_on_the_bad_cases(make, db):
     # revoked_connection adds a tenant (it takes a share of the invoices); the others only
     # rewrite their own designated records.
     make(bad_cases="none")
-    clean = {i["id"]: i for i in rows(db, "demo/checks/invoices")}
+    clean = {i["id"]: i for i in rows(db, "devkit/generator/checks/invoices")}
     manifest = make(bad_cases=[c for c in BAD_CASES if c != "revoked_connection"])
     bad = _bad_invoice_ids(db, manifest)
-    dirty = {i["id"]: i for i in rows(db, "demo/checks/invoices")}
+    dirty = {i["id"]: i for i in rows(db, "devkit/generator/checks/invoices")}
     assert clean.keys() == dirty.keys()
     changed = {k for k in clean if clean[k] != dirty[k]}
     assert changed <= bad
@@ -169,7 +169,7 @@ def test_good_data_does_not_depend_on_the_bad_cases(make, db):
 
 def test_sequences_are_moved_past_the_explicit_ids(make, db):
     make(invoices=50)
-    for row in rows(db, "demo/checks/next_ids"):
+    for row in rows(db, "devkit/generator/checks/next_ids"):
         assert row["next_id"] > (row["max_id"] or 0), row
 
 
@@ -200,4 +200,4 @@ def test_more_tenants_cycle_the_regions(make, db):
     assert [t.region for t in manifest.tenants] == ["AU", "UK", "US", "AU", "UK"]
     assert len({t.name for t in manifest.tenants}) == 5
     assert sum(1 for t in manifest.tenants if t.display_name_template == "{name}") == 1
-    assert len(rows(db, "demo/checks/invoices")) == 200
+    assert len(rows(db, "devkit/generator/checks/invoices")) == 200

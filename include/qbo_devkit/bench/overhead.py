@@ -1,7 +1,7 @@
 """Our own cost with QuickBooks' limits off: CPU per invoice of each step, and the peak
 memory of extract + validate in a process that does nothing else.
 
-``python -m qbo_sync.dev.bench_overhead URL RUN_ID`` is that process: it stages and
+``python -m qbo_devkit.bench.overhead URL RUN_ID`` is that process: it stages and
 validates every tenant of the database at URL and prints its peak RSS (VmHWM) as JSON.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qbo_sync.db.connection import connect
-from qbo_sync.dev import bench_env, bench_load
+from qbo_devkit.bench import env as bench_env, load as bench_load
 
 STEPS = ("extract", "validate", "plan", "load", "report")
 
@@ -38,7 +38,7 @@ def memory_child(url: str, run_id: str, *, timeout: float = 3600) -> dict[str, A
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(project_root() / "include"), env.get("PYTHONPATH")) if p)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "qbo_sync.dev.bench_overhead", url, run_id],
+    done = subprocess.run([sys.executable, "-m", "qbo_devkit.bench.overhead", url, run_id],
                           capture_output=True, text=True, timeout=timeout, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the extract+validate process failed: {done.stderr[-2000:]}")
@@ -104,7 +104,7 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
 
 def _child(url: str, run_id: str) -> None:
     from qbo_sync import pipeline  # noqa: PLC0415
-    from qbo_sync.dev.bench_load import stage_run  # noqa: PLC0415
+    from qbo_devkit.bench.load import stage_run  # noqa: PLC0415
     from qbo_sync.validate import customers, invoices  # noqa: PLC0415
 
     # The peak so far after each phase: where a growing peak comes from.

@@ -2,13 +2,13 @@
 
 ``generate(conn, seed=42)`` writes tenants, clients, catalog, tax rates, invoices, credit
 notes and payments, and returns a ``Manifest`` naming every bad record and what the sync
-should do with it. ``python -m qbo_sync.demo generate --help`` is the command line.
+should do with it. ``python -m qbo_devkit.generator generate --help`` is the command line.
 """
 from __future__ import annotations
 
-from qbo_sync.demo.cases import CASES, NAMES as BAD_CASES, UnknownBadCase
-from qbo_sync.demo.generator import BillingNotEmpty, Progress, display_name, generate
-from qbo_sync.demo.manifest import EXPECTED, BadRecord, Manifest, QuickBooksSetup, TenantManifest
+from qbo_devkit.generator.cases import CASES, NAMES as BAD_CASES, UnknownBadCase
+from qbo_devkit.generator.dataset import BillingNotEmpty, Progress, display_name, generate
+from qbo_devkit.generator.manifest import EXPECTED, BadRecord, Manifest, QuickBooksSetup, TenantManifest
 
 __all__ = [
     "BAD_CASES", "CASES", "EXPECTED", "BadRecord", "BillingNotEmpty", "Manifest", "Progress",

@@ -6,7 +6,7 @@ second one for the bad cases, explicit ids 1..N per table, and every date relati
 ``as_of`` (default: today's UTC date; "now" is ``as_of`` 00:00 UTC, nothing is later).
 
 The app's arithmetic (the sync, its validator and the QuickBooks emulator reproduce it;
-``qbo_sync.demo.arithmetic`` implements it):
+``qbo_devkit.generator.arithmetic`` implements it):
 
 * line amount = round_half_up(quantity x unit_price - discount, 2), where discount is
   ``discount_value`` for 'fixed' and ``quantity x unit_price x discount_value / 100``
@@ -47,16 +47,16 @@ from typing import Any
 import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.demo import cases as case_registry
-from qbo_sync.demo.arithmetic import (
+from qbo_devkit.generator import cases as case_registry
+from qbo_devkit.generator.arithmetic import (
     ZERO,
     invoice_totals,
     line_amount,
     round_half_up,
     tax_inclusive_line,
 )
-from qbo_sync.demo.manifest import BadRecord, Manifest, QuickBooksSetup, TenantManifest
-from qbo_sync.demo.profiles import (
+from qbo_devkit.generator.manifest import BadRecord, Manifest, QuickBooksSetup, TenantManifest
+from qbo_devkit.generator.profiles import (
     COMPANY_SUFFIX,
     CREDIT_REASONS,
     FIRST_NAMES,
@@ -438,16 +438,16 @@ class _Generator:
     # ---- static tables and clients ----------------------------------------------------
 
     def write_static(self, cur: psycopg.Cursor) -> None:
-        with cur.copy(load_sql("demo/copy_tenants")) as copy:
+        with cur.copy(load_sql("devkit/generator/copy_tenants")) as copy:
             for t in self.tenants:
                 copy.write_row((t.id, t.name, t.region.currency, t.region.timezone, t.created_at))
         self.counts["tenants"] = len(self.tenants)
-        with cur.copy(load_sql("demo/copy_tax_rates")) as copy:
+        with cur.copy(load_sql("devkit/generator/copy_tax_rates")) as copy:
             rows = sorted((rid, t.id, name) for t in self.tenants for name, rid in t.rate_ids.items())
             for rate_id, tenant_id, name in rows:
                 copy.write_row((rate_id, tenant_id, name, self.tenants[tenant_id - 1].rates[rate_id], True))
         self.counts["tax_rates"] = len(rows)
-        with cur.copy(load_sql("demo/copy_catalog_items")) as copy:
+        with cur.copy(load_sql("devkit/generator/copy_catalog_items")) as copy:
             for t in self.tenants:
                 for item_id, item in t.items:
                     updated = t.created_at + timedelta(days=item_id % 17)
@@ -456,7 +456,7 @@ class _Generator:
                     self.counts["catalog_items"] += 1
 
     def write_clients(self, cur: psycopg.Cursor) -> None:
-        with cur.copy(load_sql("demo/copy_clients")) as copy:
+        with cur.copy(load_sql("devkit/generator/copy_clients")) as copy:
             for tenant in self.tenants:
                 for row in self._clients(tenant):
                     copy.write_row(row)
@@ -943,7 +943,7 @@ class _Generator:
         for table in TABLES:
             rows = buf[table]
             if rows:
-                with cur.copy(load_sql(f"demo/copy_{table}")) as copy:
+                with cur.copy(load_sql(f"devkit/generator/copy_{table}")) as copy:
                     for row in rows:
                         copy.write_row(row)
                 self.counts[table] += len(rows)
@@ -1010,11 +1010,11 @@ class _Generator:
 
 
 def billing_has_rows(conn: psycopg.Connection) -> bool:
-    return bool(conn.execute(load_sql("demo/billing_has_rows")).fetchone()[0])
+    return bool(conn.execute(load_sql("devkit/generator/billing_has_rows")).fetchone()[0])
 
 
 def clear_billing(conn: psycopg.Connection) -> None:
-    conn.execute(load_sql("demo/delete_billing"))
+    conn.execute(load_sql("devkit/generator/delete_billing"))
 
 
 def generate(
@@ -1047,12 +1047,12 @@ def generate(
         elif billing_has_rows(conn):
             raise BillingNotEmpty(
                 "the billing schema already has rows; the demo writes explicit ids from 1. "
-                "Empty it first (python -m qbo_sync.demo generate --replace ...).")
+                "Empty it first (python -m qbo_devkit.generator generate --replace ...).")
         with conn.cursor() as cur:
             gen.write_static(cur)
             gen.write_clients(cur)
             gen.write_invoices(cur, progress)
-        conn.execute(load_sql("demo/set_sequences"))
+        conn.execute(load_sql("devkit/generator/set_sequences"))
     manifest = gen.manifest()
     log.info("demo: generated %s", manifest.counts)
     return manifest

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from demo_helpers import expected_line, expected_totals, ids, rows
 
-from qbo_sync.demo import BAD_CASES, EXPECTED, Manifest, display_name
+from qbo_devkit.generator import BAD_CASES, EXPECTED, Manifest, display_name
 
 
 def _invoices(m: Manifest, case: str) -> list[int]:
@@ -31,11 +31,11 @@ def _by_id(db, name: str) -> dict[int, dict]:
 
 
 def _lines_of(db, invoice_id: int) -> list[dict]:
-    return [line for line in rows(db, "demo/checks/invoice_lines") if line["invoice_id"] == invoice_id]
+    return [line for line in rows(db, "devkit/generator/checks/invoice_lines") if line["invoice_id"] == invoice_id]
 
 
 def _display(m: Manifest, db, client_id: int) -> str:
-    client = _by_id(db, "demo/checks/clients")[client_id]
+    client = _by_id(db, "devkit/generator/checks/clients")[client_id]
     tenant = m.tenant(client["tenant_id"])
     return display_name(tenant.display_name_template, client_id, client["first_name"],
                         client["last_name"], client["company_name"])
@@ -44,13 +44,13 @@ def _display(m: Manifest, db, client_id: int) -> str:
 def check_no_line_items(m, db):
     found = _invoices(m, "no_line_items")
     assert len(found) == 2
-    assert set(found) <= set(ids(db, "demo/checks/finalized_without_lines"))
+    assert set(found) <= set(ids(db, "devkit/generator/checks/finalized_without_lines"))
 
 
 def _historical(m, db, case):
     tenant = m.tenant(_only_tenant(m, case))
     found = _invoices(m, case)
-    before = ids(db, "demo/checks/finalized_before",
+    before = ids(db, "devkit/generator/checks/finalized_before",
                  {"tenant_id": tenant.id, "moment": datetime.fromisoformat(tenant.connected_at)})
     assert found and set(found) <= set(before)
     assert all(r.expected == "skipped" for r in m.records(case))
@@ -61,7 +61,7 @@ def check_historical_invoice(m, db):
     found = _historical(m, db, "historical_invoice")
     assert len(found) == 2
     # one was edited after connecting, so an incremental run meets it ("Update failed")
-    invoices = _by_id(db, "demo/checks/invoices")
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     connected = datetime.fromisoformat(m.tenant(_only_tenant(m, "historical_invoice")).connected_at)
     assert any(invoices[i]["updated_at"] > connected for i in found)
 
@@ -69,7 +69,7 @@ def check_historical_invoice(m, db):
 def check_duplicate_number_in_quickbooks(m, db):
     tenant = m.tenant(_only_tenant(m, "duplicate_number_in_quickbooks"))
     [invoice_id] = _invoices(m, "duplicate_number_in_quickbooks")
-    number = _by_id(db, "demo/checks/invoices")[invoice_id]["number"]
+    number = _by_id(db, "devkit/generator/checks/invoices")[invoice_id]["number"]
     pre = [i for i in tenant.quickbooks_setup.invoices if i["DocNumber"] == number]
     assert len(pre) == 1
     assert pre[0]["CustomerDisplayName"] in {c["DisplayName"] for c in tenant.quickbooks_setup.customers}
@@ -77,27 +77,27 @@ def check_duplicate_number_in_quickbooks(m, db):
 
 def check_duplicate_number_in_batch(m, db):
     found = _invoices(m, "duplicate_number_in_batch")
-    dupes = [row["ids"] for row in rows(db, "demo/checks/duplicate_invoice_numbers")]
+    dupes = [row["ids"] for row in rows(db, "devkit/generator/checks/duplicate_invoice_numbers")]
     assert sorted(found) in dupes
 
 
 def check_number_too_long(m, db):
     found = _invoices(m, "number_too_long")
-    assert found and set(found) <= set(ids(db, "demo/checks/long_invoice_numbers"))
+    assert found and set(found) <= set(ids(db, "devkit/generator/checks/long_invoice_numbers"))
     assert all(len(r.source_ref) > 21 for r in m.records("number_too_long"))
 
 
 def check_missing_number(m, db):
     found = _invoices(m, "missing_number")
-    assert found and set(found) <= set(ids(db, "demo/checks/missing_invoice_numbers"))
+    assert found and set(found) <= set(ids(db, "devkit/generator/checks/missing_invoice_numbers"))
 
 
 def check_tax_rate_not_mapped(m, db):
     tenant = m.tenant(_only_tenant(m, "tax_rate_not_mapped"))
-    unmapped = [r["name"] for r in rows(db, "demo/checks/tax_rates")
+    unmapped = [r["name"] for r in rows(db, "devkit/generator/checks/tax_rates")
                 if r["tenant_id"] == tenant.id and r["name"] not in tenant.tax_code_map]
     assert len(unmapped) == 1
-    using = ids(db, "demo/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": unmapped})
+    using = ids(db, "devkit/generator/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": unmapped})
     assert using == _invoices(m, "tax_rate_not_mapped") and len(using) == 2
 
 
@@ -106,13 +106,13 @@ def check_tax_code_inactive(m, db):
     inactive = tenant.quickbooks_setup.inactive_tax_codes
     assert inactive
     names = [name for name, code in tenant.tax_code_map.items() if code in inactive]
-    using = ids(db, "demo/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": names})
+    using = ids(db, "devkit/generator/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": names})
     assert using == _invoices(m, "tax_code_inactive") and len(using) == 2
 
 
 def _client_case(m, db, case):
     customers = _customers(m, case)
-    invoices = _by_id(db, "demo/checks/invoices")
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     client_of = {invoices[i]["client_id"] for i in _invoices(m, case)}
     assert customers and client_of <= set(customers)
     return customers
@@ -120,7 +120,7 @@ def _client_case(m, db, case):
 
 def check_client_without_name(m, db):
     customers = _client_case(m, db, "client_without_name")
-    assert set(customers) <= set(ids(db, "demo/checks/unnamed_clients"))
+    assert set(customers) <= set(ids(db, "devkit/generator/checks/unnamed_clients"))
 
 
 def check_name_clash_vendor(m, db):
@@ -150,17 +150,17 @@ def check_client_inactive_in_quickbooks(m, db):
 
 
 def check_parent_client_not_synced(m, db):
-    clients = _by_id(db, "demo/checks/clients")
+    clients = _by_id(db, "devkit/generator/checks/clients")
     customers = _client_case(m, db, "parent_client_not_synced")
     children = [c for c in customers if clients[c]["parent_client_id"]]
     assert len(children) == 1
     parent = clients[children[0]]["parent_client_id"]
-    assert parent in customers and parent in ids(db, "demo/checks/unnamed_clients")
+    assert parent in customers and parent in ids(db, "devkit/generator/checks/unnamed_clients")
 
 
 def check_amounts_do_not_add_up(m, db):
-    rates = {r["id"]: r["rate"] for r in rows(db, "demo/checks/tax_rates")}
-    invoices = _by_id(db, "demo/checks/invoices")
+    rates = {r["id"]: r["rate"] for r in rows(db, "devkit/generator/checks/tax_rates")}
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     found = _invoices(m, "amounts_do_not_add_up")
     assert len(found) == 2
     for invoice_id in found:
@@ -174,53 +174,53 @@ def check_amounts_do_not_add_up(m, db):
 def check_closed_period(m, db):
     tenant = m.tenant(_only_tenant(m, "closed_period"))
     assert tenant.closed_books_date
-    dated = ids(db, "demo/checks/dated_on_or_before",
+    dated = ids(db, "devkit/generator/checks/dated_on_or_before",
                 {"tenant_id": tenant.id, "day": date.fromisoformat(tenant.closed_books_date)})
     assert dated == _invoices(m, "closed_period") and len(dated) == 2
     connected = datetime.fromisoformat(tenant.connected_at)
-    assert not set(dated) & set(ids(db, "demo/checks/finalized_before",
+    assert not set(dated) & set(ids(db, "devkit/generator/checks/finalized_before",
                                     {"tenant_id": tenant.id, "moment": connected}))
 
 
 def check_default_item_inactive(m, db):
     tenant = m.tenant(_only_tenant(m, "default_item_inactive"))
     assert tenant.default_items["product"] in tenant.quickbooks_setup.inactive_items
-    with_products = ids(db, "demo/checks/invoices_with_product_lines", {"tenant_id": tenant.id})
+    with_products = ids(db, "devkit/generator/checks/invoices_with_product_lines", {"tenant_id": tenant.id})
     assert with_products == _invoices(m, "default_item_inactive") and len(with_products) == 2
 
 
 def check_voided_before_sync(m, db):
-    invoices = _by_id(db, "demo/checks/invoices")
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     found = _invoices(m, "voided_before_sync")
     for invoice_id in found:
         inv = invoices[invoice_id]
         connected = datetime.fromisoformat(m.tenant(inv["tenant_id"]).connected_at)
         assert inv["status"] == "voided" and inv["voided_at"] and inv["finalized_at"] > connected
-    payments = _by_id(db, "demo/checks/payments")
+    payments = _by_id(db, "devkit/generator/checks/payments")
     assert all(payments[r.source_id]["voided_at"] for r in m.records("voided_before_sync", "payment"))
     assert all(r.expected == "never_sent" for r in m.records("voided_before_sync"))
 
 
 def check_draft_invoice(m, db):
-    invoices = _by_id(db, "demo/checks/invoices")
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     [found] = _invoices(m, "draft_invoice")
     assert invoices[found]["status"] == "draft" and invoices[found]["finalized_at"] is None
 
 
 def check_origin_quickbooks(m, db):
-    invoices = _by_id(db, "demo/checks/invoices")
+    invoices = _by_id(db, "devkit/generator/checks/invoices")
     [found] = _invoices(m, "origin_quickbooks")
     assert invoices[found]["origin"] == "quickbooks" and invoices[found]["status"] == "finalized"
 
 
 def check_payment_reference_too_long(m, db):
     found = [r.source_id for r in m.records("payment_reference_too_long", "payment")]
-    assert found and set(found) <= set(ids(db, "demo/checks/long_payment_references"))
+    assert found and set(found) <= set(ids(db, "devkit/generator/checks/long_payment_references"))
 
 
 def check_payment_for_unsynced_invoice(m, db):
     [historical] = _historical(m, db, "payment_for_unsynced_invoice")
-    payments = _by_id(db, "demo/checks/payments")
+    payments = _by_id(db, "devkit/generator/checks/payments")
     [payment] = [r.source_id for r in m.records("payment_for_unsynced_invoice", "payment")]
     assert payments[payment]["invoice_id"] == historical
     connected = datetime.fromisoformat(m.tenant(payments[payment]["tenant_id"]).connected_at)
@@ -229,10 +229,10 @@ def check_payment_for_unsynced_invoice(m, db):
 
 def check_payment_already_in_quickbooks(m, db):
     tenant = m.tenant(_only_tenant(m, "payment_already_in_quickbooks"))
-    payments = _by_id(db, "demo/checks/payments")
+    payments = _by_id(db, "devkit/generator/checks/payments")
     [record] = m.records("payment_already_in_quickbooks", "payment_import")
     [payment] = [p for p in payments.values() if p["invoice_id"] == record.source_id]
-    invoice = _by_id(db, "demo/checks/invoices")[payment["invoice_id"]]
+    invoice = _by_id(db, "devkit/generator/checks/invoices")[payment["invoice_id"]]
     [pre] = [p for p in tenant.quickbooks_setup.payments if p["PaymentRefNum"] == payment["reference"]]
     assert pre["invoice_source_id"] == invoice["id"] and pre["invoice_doc_number"] == invoice["number"]
     assert pre["CustomerDisplayName"] == _display(m, db, invoice["client_id"])
@@ -241,7 +241,7 @@ def check_payment_already_in_quickbooks(m, db):
 
 def check_credit_note_for_unsynced_invoice(m, db):
     [historical] = _historical(m, db, "credit_note_for_unsynced_invoice")
-    notes = _by_id(db, "demo/checks/credit_notes")
+    notes = _by_id(db, "devkit/generator/checks/credit_notes")
     found = [notes[r.source_id] for r in m.records("credit_note_for_unsynced_invoice", "credit_memo")]
     assert found and all(n["invoice_id"] == historical and n["status"] == "finalized" for n in found)
 
@@ -250,27 +250,27 @@ def check_revoked_connection(m, db):
     revoked = [t for t in m.tenants if t.revoked]
     assert len(revoked) == 1
     assert [r.source_id for r in m.records("revoked_connection")] == [revoked[0].id]
-    assert any(i["tenant_id"] == revoked[0].id for i in rows(db, "demo/checks/invoices"))
+    assert any(i["tenant_id"] == revoked[0].id for i in rows(db, "devkit/generator/checks/invoices"))
 
 
 def check_unsupported_payment_type(m, db):
     tenant = m.tenant(_only_tenant(m, "unsupported_payment_type"))
     [record] = m.records("unsupported_payment_type")
     [pre] = [p for p in tenant.quickbooks_setup.payments if p["PaymentMethod"] == "Gift card"]
-    invoice = _by_id(db, "demo/checks/invoices")[record.source_id]
+    invoice = _by_id(db, "devkit/generator/checks/invoices")[record.source_id]
     assert pre["invoice_source_id"] == invoice["id"] and invoice["status"] == "finalized"
     assert Decimal(pre["TotalAmt"]) == invoice["total"]
-    assert not [p for p in rows(db, "demo/checks/payments") if p["invoice_id"] == invoice["id"]]
+    assert not [p for p in rows(db, "devkit/generator/checks/payments") if p["invoice_id"] == invoice["id"]]
 
 
 def check_client_missing(m, db):
     found = _invoices(m, "client_missing")
-    assert found and set(found) <= set(ids(db, "demo/checks/invoices_without_client"))
+    assert found and set(found) <= set(ids(db, "devkit/generator/checks/invoices_without_client"))
 
 
 def check_email_too_long(m, db):
     customers = _client_case(m, db, "email_too_long")
-    assert set(customers) <= set(ids(db, "demo/checks/long_client_emails"))
+    assert set(customers) <= set(ids(db, "devkit/generator/checks/long_client_emails"))
 
 
 def check_line_amount_mismatch(m, db):
@@ -280,7 +280,7 @@ def check_line_amount_mismatch(m, db):
 
 def check_unknown_tax_mode(m, db):
     found = _invoices(m, "unknown_tax_mode")
-    assert found and set(found) <= set(ids(db, "demo/checks/unknown_tax_modes"))
+    assert found and set(found) <= set(ids(db, "devkit/generator/checks/unknown_tax_modes"))
 
 
 CHECKS: dict[str, Callable[[Manifest, object], None]] = {
@@ -334,19 +334,19 @@ def test_no_bad_case_when_switched_off(make, db):
                   "unnamed_clients", "long_client_emails", "long_payment_references",
                   "invoices_without_client", "unknown_tax_modes", "overpaid_invoices",
                   "duplicate_invoice_numbers"):
-        assert rows(db, f"demo/checks/{check}") == [], check
-    rates = rows(db, "demo/checks/tax_rates")
-    invoices = rows(db, "demo/checks/invoices")
+        assert rows(db, f"devkit/generator/checks/{check}") == [], check
+    rates = rows(db, "devkit/generator/checks/tax_rates")
+    invoices = rows(db, "devkit/generator/checks/invoices")
     for tenant in manifest.tenants:
         names = {r["name"] for r in rates if r["tenant_id"] == tenant.id}
         assert names == set(tenant.tax_code_map)  # every rate mapped
         connected = datetime.fromisoformat(tenant.connected_at)
-        assert ids(db, "demo/checks/finalized_before", {"tenant_id": tenant.id, "moment": connected}) == []
+        assert ids(db, "devkit/generator/checks/finalized_before", {"tenant_id": tenant.id, "moment": connected}) == []
         if tenant.region == "UK":  # the services-only tenant
-            assert ids(db, "demo/checks/invoices_with_product_lines", {"tenant_id": tenant.id}) == []
+            assert ids(db, "devkit/generator/checks/invoices_with_product_lines", {"tenant_id": tenant.id}) == []
     rate_of = {r["id"]: r["rate"] for r in rates}
     lines: dict[int, list] = {}
-    for line in rows(db, "demo/checks/invoice_lines"):
+    for line in rows(db, "devkit/generator/checks/invoice_lines"):
         lines.setdefault(line["invoice_id"], []).append(line)
     finalized = [i for i in invoices if i["status"] == "finalized" and i["origin"] == "app"]
     assert len(finalized) > 500

@@ -1,4 +1,4 @@
-"""``python -m qbo_sync.demo generate`` end to end, in a subprocess, against the test database."""
+"""``python -m qbo_devkit.generator generate`` end to end, in a subprocess, against the test database."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from demo_helpers import checksums
 
-from qbo_sync.demo import Manifest
+from qbo_devkit.generator import Manifest
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[4]
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "QBO_SYNC_DATABASE_URL": database_url, "QBO_SYNC_HOME": str(ROOT),
            "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "qbo_sync.demo", *args], env=env, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "qbo_devkit.generator", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
 

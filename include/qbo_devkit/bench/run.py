@@ -71,7 +71,7 @@ def emulator_limits(minute: float) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- sections
 def run_throughput(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_sync.dev import bench_env, bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
 
     limits = emulator_limits(sizes.minute_seconds)
     with bench_env.emulator(limits) as emu, bench_env.app_connection(emu, bench_env.budget_for(limits)):
@@ -80,7 +80,7 @@ def run_throughput(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
 
 
 def run_baseline(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_sync.dev import bench_env, bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
 
     with bench_env.emulator(None) as emu, bench_env.app_connection(emu, bench_env.UNLIMITED_BUDGET):
         payloads = bench_load.capture_payloads(url, emu, invoices=sizes.baseline_invoices)
@@ -95,7 +95,7 @@ def run_baseline(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
 
 
 def run_overhead(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_sync.dev import bench_env, bench_overhead  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env, overhead as bench_overhead  # noqa: PLC0415
 
     rows = []
     memory_only = [n for n in sizes.memory_invoices if n not in sizes.overhead_invoices]
@@ -118,7 +118,7 @@ def run_overhead(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
 
 
 def run_tenants(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_sync.dev import bench_env, bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
 
     limits = emulator_limits(sizes.minute_seconds)
     rows = []
@@ -284,7 +284,7 @@ def _progress(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.dev.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_const", const="quick", dest="preset", help="a few minutes")
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("QBO_SYNC_HOME", str(project_root()))
     logging.basicConfig(level=logging.WARNING)
-    from qbo_sync.dev import bench_env  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env  # noqa: PLC0415
 
     started = datetime.now(timezone.utc)
     results: dict[str, Any] = {}

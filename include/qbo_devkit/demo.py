@@ -21,7 +21,7 @@ import requests
 
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.dev import env as devenv
+from qbo_devkit import env as devenv
 from qbo_sync.settings import local_dir
 
 
@@ -84,7 +84,7 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
     for t in manifest.tenants:
         if t.revoked:
             continue
-        invoices = conn.execute(load_sql("dev/synced_invoices"), {"tenant_id": t.id}).fetchall()
+        invoices = conn.execute(load_sql("devkit/local/synced_invoices"), {"tenant_id": t.id}).fetchall()
         qbo_of = {row[0]: row[2] for row in invoices}
         done = notes.setdefault(t.id, [])
         with client_for_tenant(conn, t.id) as client:
@@ -144,7 +144,7 @@ def balances(conn: Any, manifest: Any) -> list[str]:
     for t in manifest.tenants:
         if t.revoked:
             continue
-        rows = conn.execute(load_sql("dev/synced_invoices"), {"tenant_id": t.id}).fetchall()
+        rows = conn.execute(load_sql("devkit/local/synced_invoices"), {"tenant_id": t.id}).fetchall()
         with client_for_tenant(conn, t.id) as client:
             books = {str(r["Id"]): Decimal(str(r.get("Balance", 0)))
                      for r in client.query("select * from Invoice")}
@@ -153,7 +153,7 @@ def balances(conn: Any, manifest: Any) -> list[str]:
             if books.get(qbo_id) == balance:
                 agree += 1
                 continue
-            why = conn.execute(load_sql("dev/unsynced_money"),
+            why = conn.execute(load_sql("devkit/local/unsynced_money"),
                                {"tenant_id": t.id, "invoice_id": invoice_id}).fetchall()
             reason = "; ".join(f"{e} {ref} {st} ({code})" for e, ref, st, code in why) or "unexplained"
             explained += bool(why)
@@ -181,7 +181,7 @@ def revoke(emulator_url: str, client_id: str, client_secret: str, refresh_token:
 
 def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> dict[int, list[str]]:
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-    from qbo_sync.dev.provision import provision_tenant  # noqa: PLC0415
+    from qbo_devkit.provision import provision_tenant  # noqa: PLC0415
 
     notes: dict[int, list[str]] = {}
     for t in manifest.tenants:
@@ -206,7 +206,7 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
     lines: list[str] = []
     for number, run_id in enumerate(run_ids, start=1):
         report, _failed = report_run(conn, run_id)
-        rows = conn.execute(load_sql("dev/run_outcomes"), {"run_id": run_id}).fetchall()
+        rows = conn.execute(load_sql("devkit/local/run_outcomes"), {"run_id": run_id}).fetchall()
         outcome.update({(r[0], r[1], r[2]): (r[4], r[5]) for r in rows})
         counts = Counter((r[1], r[4]) for r in rows)
         if number == 1:
@@ -225,7 +225,7 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
         for r in by_case[case]:
             got = outcome.get((r.tenant_id, r.entity, r.source_id))
             if r.entity == "tenant":
-                status = conn.execute(load_sql("dev/tenant_status"), {"tenant_id": r.tenant_id}).fetchone()
+                status = conn.execute(load_sql("devkit/local/tenant_status"), {"tenant_id": r.tenant_id}).fetchone()
                 shown = f"connection {status[0]}" if status else "not connected"
                 ok = bool(status) and status[0] == "reconnect_required"
             elif r.expected == "never_sent":
@@ -246,13 +246,13 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.dev.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.demo", description=__doc__)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tenants", type=int, default=3)
     parser.add_argument("--invoices", type=int, default=300)
     args = parser.parse_args(argv)
 
-    from qbo_sync.demo.generator import generate  # noqa: PLC0415
+    from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
 
     try:
         child_env = devenv.prepare()
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ.update({k: child_env[k] for k in ("QBO_SYNC_DATABASE_URL", "QBO_SYNC_FERNET_KEY")})
     with connect(child_env["QBO_SYNC_DATABASE_URL"]) as conn:
-        conn.execute(load_sql("dev/reset_sync_state"))
+        conn.execute(load_sql("devkit/local/reset_sync_state"))
         manifest = generate(conn, seed=args.seed, tenants=args.tenants, invoices=args.invoices,
                             replace=True)
         conn.commit()
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                          "--conf", json.dumps(conf)],
                         env=run_env, stdout=log, stderr=subprocess.STDOUT, check=False)
                 codes.append(done.returncode)
-                run = conn.execute(load_sql("dev/latest_run"), {"dag_id": "qbo_sync"}).fetchone()
+                run = conn.execute(load_sql("devkit/local/latest_run"), {"dag_id": "qbo_sync"}).fetchone()
                 if not run or run[0] in runs:
                     print(f"run {number} recorded no outcome; see {log_path}", file=sys.stderr)
                     return 1

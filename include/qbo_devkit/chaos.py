@@ -1,6 +1,6 @@
 """The chaos run: the demo dataset synced while everything that can go wrong does.
 
-    python -m qbo_sync.dev.chaos --seed 7 --tenants 4 --invoices 160 [--probability 0.1] [--json out.json]
+    python -m qbo_devkit.chaos --seed 7 --tenants 4 --invoices 160 [--probability 0.1] [--json out.json]
 
 Several tenants' invoices, customers, payments, credit notes and voids go to the QuickBooks
 emulator while (1) every company answers API calls with random faults from a fixed seed
@@ -183,13 +183,13 @@ class Chaos:
 
     # ------------------------------------------------------------------ the run
     def run(self) -> Figures:
-        from qbo_sync.demo.generator import generate  # noqa: PLC0415
-        from qbo_sync.dev.demo import payments_in_quickbooks, setup_tenants  # noqa: PLC0415
+        from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
+        from qbo_devkit.demo import payments_in_quickbooks, setup_tenants  # noqa: PLC0415
 
         started = time.monotonic()
         cfg = self.cfg
         with connect(self.url, autocommit=True) as conn:
-            conn.execute(load_sql("dev/reset_sync_state"))
+            conn.execute(load_sql("devkit/local/reset_sync_state"))
             manifest = generate(conn, seed=cfg.seed, tenants=cfg.tenants, invoices=cfg.invoices, replace=True)
             self.manifest = manifest
             self.figures.invoices_generated = manifest.counts.get("invoices", cfg.invoices)
@@ -214,9 +214,9 @@ class Chaos:
                 keep = sorted({p["invoice_source_id"] for t in manifest.tenants
                                for p in t.quickbooks_setup.payments if p.get("invoice_source_id")})
                 self.voided_invoices = {tuple(r) for r in conn.execute(
-                    load_sql("dev/chaos/void_invoices"), {"per_tenant": cfg.voids_per_tenant, "keep": keep})}
+                    load_sql("devkit/chaos/void_invoices"), {"per_tenant": cfg.voids_per_tenant, "keep": keep})}
                 self.voided_payments = {tuple(r) for r in conn.execute(
-                    load_sql("dev/chaos/void_payments"), {"per_tenant": cfg.voids_per_tenant})}
+                    load_sql("devkit/chaos/void_payments"), {"per_tenant": cfg.voids_per_tenant})}
                 notes = payments_in_quickbooks(conn, manifest)
                 # A hand-keyed payment QuickBooks refused never reaches the import step.
                 self.not_entered = {(t, note.split()[1]) for t, done in notes.items() for note in done
@@ -313,7 +313,7 @@ class Chaos:
                    AIRFLOW_CONN_QUICKBOOKS_DEFAULT=connection_json(self.emu, *self.app, read_timeout=120),
                    PYTHONPATH=os.pathsep.join([str(project_root() / "include"), str(project_root() / "plugins")]))
         child = subprocess.Popen(
-            [sys.executable, "-m", "qbo_sync.dev.chaos", "worker", "--run-id", run_id, "--task-id", task_id,
+            [sys.executable, "-m", "qbo_devkit.chaos", "worker", "--run-id", run_id, "--task-id", task_id,
              "--map-index", str(map_index), "--try-number", str(self.tries[(run_id, task_id, map_index)]),
              "--arg", json.dumps(arg)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -355,7 +355,7 @@ class Chaos:
 
     def airflow_run(self, conn: Any) -> None:
         done = self._airflow("dags", "test", DAG_ID, "--conf", json.dumps({"full_sync": True}))
-        run = conn.execute(load_sql("dev/latest_run"), {"dag_id": DAG_ID}).fetchone()
+        run = conn.execute(load_sql("devkit/local/latest_run"), {"dag_id": DAG_ID}).fetchone()
         if not run or run[0].startswith("chaos-run-"):
             raise RuntimeError(f"`airflow dags test` recorded no run: {done.stdout[-3000:]}{done.stderr[-3000:]}")
         run_id = run[0]
@@ -422,29 +422,29 @@ class Chaos:
         problem = f.problems.append
         bad = {(r.tenant_id, r.entity, r.source_id): r for r in self.manifest.bad_records}
         live = set(self.live)
-        status = {(r[0], r[1], r[2]): r[3:] for r in conn.execute(load_sql("dev/chaos/record_status"))}
-        mapped = {(r[0], r[1], r[2]): r[3] for r in conn.execute(load_sql("dev/chaos/entity_map"))}
+        status = {(r[0], r[1], r[2]): r[3:] for r in conn.execute(load_sql("devkit/chaos/record_status"))}
+        mapped = {(r[0], r[1], r[2]): r[3] for r in conn.execute(load_sql("devkit/chaos/entity_map"))}
 
         # Valid records: not planted as bad, of a connected tenant, and (payments, credit
         # notes) on a valid invoice; clients: those valid invoices' clients and their parents.
-        invoices = {(r[0], r[1]): r for r in conn.execute(load_sql("dev/chaos/invoices"))}
+        invoices = {(r[0], r[1]): r for r in conn.execute(load_sql("devkit/chaos/invoices"))}
         # (An invoice the app voided before any sync is never sent: not valid, not invalid.)
         valid_inv = {k: r for k, r in invoices.items()
                      if k[0] in live and (k[0], "invoice", k[1]) not in bad
                      and (r[5] != "voided" or k in self.voided_invoices)}
-        parents = {(r[0], r[1]): r[2] for r in conn.execute(load_sql("dev/chaos/clients"))}
+        parents = {(r[0], r[1]): r[2] for r in conn.execute(load_sql("devkit/chaos/clients"))}
         valid_cli: set[tuple[int, int]] = set()
         for (tenant_id, _), r in valid_inv.items():
             client = r[3]
             while client is not None and (tenant_id, client) not in valid_cli:
                 valid_cli.add((tenant_id, client))
                 client = parents.get((tenant_id, client))
-        payments = conn.execute(load_sql("dev/chaos/payments")).fetchall()
+        payments = conn.execute(load_sql("devkit/chaos/payments")).fetchall()
         valid_pay = {(r[0], r[1]): r for r in payments
                      if r[5] == "app" and (r[0], r[2]) in valid_inv and (r[0], "payment", r[1]) not in bad
                      and r[3] is not None and r[3] > 0
                      and (not r[7] or (r[0], r[1]) in self.voided_payments)}
-        notes = {(r[0], r[1]): r for r in conn.execute(load_sql("dev/chaos/credit_notes"))}
+        notes = {(r[0], r[1]): r for r in conn.execute(load_sql("devkit/chaos/credit_notes"))}
         valid_notes = {k: r for k, r in notes.items()
                        if (k[0], r[2]) in valid_inv and (k[0], "credit_memo", k[1]) not in bad}
 
@@ -586,8 +586,8 @@ class Chaos:
                 f.left_for_next_run += 1
             elif got is None or got[0] != "synced":
                 problem(f"void of invoice {iid} (tenant {t}): outcome {got}")
-        runs = [r[0] for r in conn.execute(load_sql("dev/chaos/run_ids"))]
-        for run_id, t, entity, sid in conn.execute(load_sql("dev/chaos/missing_outcomes"), {"run_ids": runs}):
+        runs = [r[0] for r in conn.execute(load_sql("devkit/chaos/run_ids"))]
+        for run_id, t, entity, sid in conn.execute(load_sql("devkit/chaos/missing_outcomes"), {"run_ids": runs}):
             f.records_without_outcome += 1
             problem(f"run {run_id}: staged {entity} {sid} of tenant {t} has no outcome")
         f.checked = dict(counts)
@@ -600,7 +600,7 @@ def worker(argv: list[str]) -> int:
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415
 
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.dev.chaos worker")
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.chaos worker")
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--task-id", required=True)
     parser.add_argument("--map-index", type=int, required=True)
@@ -625,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["worker"]:
         return worker(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.dev.chaos", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.chaos", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = ChaosConfig()
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -654,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         airflow_connection_json, database_url, drop_database, ensure_database, with_dbname,
     )
     from qbo_sync.db.migrations import migrate  # noqa: PLC0415
-    from qbo_sync.dev.env import airflow_env  # noqa: PLC0415
+    from qbo_devkit.env import airflow_env  # noqa: PLC0415
 
     # A throwaway database and Airflow home: the chaos run never touches the demo's.
     server = with_dbname(database_url(), "postgres")

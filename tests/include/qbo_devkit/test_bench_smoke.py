@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from qbo_sync.dev import bench
+from qbo_devkit.bench import run as bench
 
 SECTION_HEADINGS = ("## Machine", "## Throughput against the ceiling", "## Tenants loading at once",
                     "## Our overhead", "## Peak memory", "## DAG parse time", "## Targets")

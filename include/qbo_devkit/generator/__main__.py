@@ -1,4 +1,4 @@
-"""``python -m qbo_sync.demo generate ...``: write demo billing data and its manifest."""
+"""``python -m qbo_devkit.generator generate ...``: write demo billing data and its manifest."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +11,8 @@ import psycopg
 
 from qbo_sync.db import connect
 from qbo_sync.db.embedded import EmbeddedPostgresUnavailable
-from qbo_sync.demo.cases import NAMES, UnknownBadCase, resolve
-from qbo_sync.demo.generator import BillingNotEmpty, Progress, generate
+from qbo_devkit.generator.cases import NAMES, UnknownBadCase, resolve
+from qbo_devkit.generator.dataset import BillingNotEmpty, Progress, generate
 from qbo_sync.settings import local_dir
 
 
@@ -31,7 +31,7 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.generator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="generate demo data into the billing schema")
     gen.add_argument("--seed", type=int, default=42)

@@ -14,7 +14,7 @@ import sys
 
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.dev import env as devenv
+from qbo_devkit import env as devenv
 from qbo_sync.settings import local_dir
 
 
@@ -28,13 +28,13 @@ def main() -> int:
     with devenv.quickbooks(base_env) as (run_env, emulator):
         manifest_path = local_dir() / "demo-manifest.json"
         if emulator is not None and manifest_path.exists():
-            from qbo_sync.demo.manifest import Manifest  # noqa: PLC0415
-            from qbo_sync.dev.demo import setup_tenants  # noqa: PLC0415
+            from qbo_devkit.generator.manifest import Manifest  # noqa: PLC0415
+            from qbo_devkit.demo import setup_tenants  # noqa: PLC0415
 
             os.environ["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"] = run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"]
             app = json.loads(run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"])
             with connect(run_env["QBO_SYNC_DATABASE_URL"]) as conn:
-                conn.execute(load_sql("dev/reset_connections"))
+                conn.execute(load_sql("devkit/local/reset_connections"))
                 conn.commit()
                 setup_tenants(conn, emulator, Manifest.read(manifest_path), (app["login"], app["password"]))
             print("demo tenants connected to the emulator; trigger qbo_sync with "

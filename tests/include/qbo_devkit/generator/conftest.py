@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from demo_helpers import AS_OF
 
-from qbo_sync.demo import Manifest, generate
+from qbo_devkit.generator import Manifest, generate
 
 
 @pytest.fixture

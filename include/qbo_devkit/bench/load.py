@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from qbo_sync.db.connection import connect
-from qbo_sync.dev import bench_env
+from qbo_devkit.bench import env as bench_env
 
 BATCH_ITEMS = 30
 
@@ -54,7 +54,7 @@ class StepTimer:
     def __init__(self, conn: Any) -> None:
         from qbo_sync.db.sqlfiles import load_sql  # noqa: PLC0415
 
-        self.pid = conn.execute(load_sql("bench/backend_pid")).fetchone()[0]
+        self.pid = conn.execute(load_sql("devkit/bench/backend_pid")).fetchone()[0]
         self.steps: dict[str, dict[str, float]] = {}
 
     def step(self, name: str):

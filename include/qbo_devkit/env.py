@@ -1,6 +1,6 @@
 """The local environment behind ``make demo`` and ``make airflow``.
 
-``python -m qbo_sync.dev.env run [--emulator] -- CMD ...`` makes sure the database
+``python -m qbo_devkit.env run [--emulator] -- CMD ...`` makes sure the database
 is up and migrated, Airflow's metadata DB is migrated, the Fernet key exists, the
 Airflow connections point where they should, and (with ``--emulator``, when no
 QuickBooks connection is configured) starts the QuickBooks emulator; then runs CMD.
@@ -128,7 +128,7 @@ def quickbooks(env: dict[str, str]) -> Iterator[tuple[dict[str, str], Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.dev.env", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.env", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="prepare the environment, then run a command in it")
     run.add_argument("--emulator", action="store_true",

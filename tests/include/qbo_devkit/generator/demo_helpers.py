@@ -1,4 +1,4 @@
-"""Helpers for the demo generator's tests: read rows through sql/demo/checks, recompute."""
+"""Helpers for the demo generator's tests: read rows through sql/devkit/generator/checks, recompute."""
 from __future__ import annotations
 
 from datetime import date
@@ -22,7 +22,7 @@ def ids(conn, name: str, params: dict[str, Any] | None = None) -> list[int]:
 
 
 def checksums(conn) -> dict[str, tuple[int, str]]:
-    return {r["table_name"]: (r["row_count"], r["checksum"]) for r in rows(conn, "demo/checksums")}
+    return {r["table_name"]: (r["row_count"], r["checksum"]) for r in rows(conn, "devkit/generator/checksums")}
 
 
 # The app's arithmetic, written again here on purpose (not imported from the generator),

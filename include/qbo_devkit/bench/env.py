@@ -131,8 +131,8 @@ def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
 
     ``analyze``: give the planner statistics first, as a live database has them; without
     them the first run after a bulk load is much slower (see bench/README.md)."""
-    from qbo_sync.demo.generator import generate  # noqa: PLC0415
-    from qbo_sync.dev.provision import provision_tenant  # noqa: PLC0415
+    from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
+    from qbo_devkit.provision import provision_tenant  # noqa: PLC0415
 
     with connect(url) as conn:
         conn.execute(load_sql("admin/truncate_all"))
@@ -141,7 +141,7 @@ def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
                             bad_cases="none", replace=True)
         conn.commit()
         if analyze:
-            conn.execute(load_sql("bench/analyze"))
+            conn.execute(load_sql("devkit/bench/analyze"))
             conn.commit()
         realms = {}
         for t in manifest.tenants:
@@ -162,7 +162,7 @@ def window(run_id: str):
 
 
 def run_status_counts(conn: psycopg.Connection, run_id: str) -> dict[str, int]:
-    rows = conn.execute(load_sql("bench/run_status_counts"), {"run_id": run_id}).fetchall()
+    rows = conn.execute(load_sql("devkit/bench/run_status_counts"), {"run_id": run_id}).fetchall()
     return {f"{entity} {status}": int(n) for entity, status, n in rows}
 
 
@@ -190,7 +190,7 @@ def machine(url: str | None = None) -> dict[str, Any]:
             versions[dist] = metadata.version(dist)
     if url:
         with contextlib.suppress(psycopg.Error), connect(url) as conn:
-            versions["postgresql"] = conn.execute(load_sql("bench/server_version")).fetchone()[0]
+            versions["postgresql"] = conn.execute(load_sql("devkit/bench/server_version")).fetchone()[0]
     return {
         "cpu_model": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb,
         "python": platform.python_version(), "platform": platform.platform(),

@@ -1,0 +1,5 @@
+import sys
+
+from qbo_devkit.bench.run import main
+
+sys.exit(main())
