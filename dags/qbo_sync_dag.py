@@ -32,6 +32,14 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk.serde import allow_class
+
+from qbo_sync.extract.records import Tenant
+from qbo_sync.load.batches import CUSTOMERS, INVOICES, SUB_CUSTOMERS, LoadBatch
+
+# A Tenant and a LoadBatch cross XCom as themselves (plain dataclasses, standard types only).
+allow_class(Tenant)
+allow_class(LoadBatch)
 
 SCHEDULE = os.environ.get("QBO_SYNC_SCHEDULE", "0 * * * *")
 
@@ -59,7 +67,7 @@ default_args = {
 )
 def qbo_sync():
     @task
-    def tenants() -> list[dict]:
+    def tenants() -> list[Tenant]:
         from qbo_airflow.runtime import database
         from qbo_sync import pipeline
 
@@ -67,25 +75,25 @@ def qbo_sync():
             return pipeline.list_tenants(conn)
 
     @task(map_index_template="{{ map_label }}")
-    def extract(tenant: dict) -> dict:
+    def extract(tenant: Tenant) -> dict:
         from qbo_airflow.runtime import database, label, run_context, run_window
         from qbo_sync import pipeline
 
-        label(f"tenant {tenant['tenant_id']}")
+        label(f"tenant {tenant.tenant_id}")
         with database() as conn:
             return pipeline.extract_tenant(conn, run_context(), tenant, run_window())
 
     @task(map_index_template="{{ map_label }}")
-    def validate(tenant: dict) -> dict:
+    def validate(tenant: Tenant) -> dict:
         from qbo_airflow.runtime import database, label, quickbooks, run_context
         from qbo_sync import pipeline
 
-        label(f"tenant {tenant['tenant_id']}")
+        label(f"tenant {tenant.tenant_id}")
         with database() as conn:
             return pipeline.validate_tenant(conn, run_context(), tenant, quickbooks(conn))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def plan() -> dict[str, list[dict]]:
+    def plan() -> dict[str, list[LoadBatch]]:
         from qbo_airflow.runtime import database, run_context
         from qbo_sync import pipeline
 
@@ -93,50 +101,47 @@ def qbo_sync():
             return pipeline.plan_batches(conn, run_context().run_id)
 
     @task
-    def batches_of(plan: dict[str, list[dict]], group: str) -> list[dict]:
+    def batches_of(plan: dict[str, list[LoadBatch]], group: str) -> list[LoadBatch]:
         return plan[group]
 
     @task(map_index_template="{{ map_label }}")
-    def load(batch: dict) -> dict:
+    def load(batch: LoadBatch) -> dict:
         """One planned batch: customers, sub-customers (by depth) or invoices, in
         QuickBooks batches of at most 30."""
         from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
-        label(batch["label"])
+        label(batch.label)
         with database() as conn:
             return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
 
     @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
-    def post_payments(tenant: dict) -> dict:
+    def post_payments(tenant: Tenant) -> dict:
         """App payments, credit notes and voids, once the tenant's invoices are in."""
         from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
-        label(f"tenant {tenant['tenant_id']}")
+        label(f"tenant {tenant.tenant_id}")
         with database() as conn:
             return raise_if_reconnect(pipeline.post_payments(conn, run_context(), tenant, quickbooks(conn)))
 
     @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
-    def payments_back(tenant: dict) -> dict:
+    def payments_back(tenant: Tenant) -> dict:
         """QuickBooks payments read back into the app (change data capture)."""
         from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
         from qbo_sync import pipeline
 
-        label(f"tenant {tenant['tenant_id']}")
+        label(f"tenant {tenant.tenant_id}")
         with database() as conn:
             return raise_if_reconnect(pipeline.payments_back(conn, run_context(), tenant, quickbooks(conn)))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def report() -> int:
         from qbo_airflow.runtime import database, run_context
-        from qbo_sync import pipeline
-
-        from qbo_sync.operations.controls import clear_honoured_resyncs
+        from qbo_sync.report.run import report_run
 
         with database() as conn:
-            clear_honoured_resyncs(conn, run_context().run_id)  # resync requests this run honoured
-            text, failed = pipeline.report_run(conn, run_context().run_id)
+            text, failed = report_run(conn, run_context().run_id)
         print(text)  # the readable block finance looks for at the end of the log
         return failed
 
@@ -170,11 +175,11 @@ def qbo_sync():
     # Customers before the invoices that use them, parents before sub-customers: QuickBooks
     # batch items cannot see each other's writes. A failed batch does not hold back the rest.
     customers = load.override(task_id="load_customers").expand(
-        batch=batches_of.override(task_id="customer_batches")(batches, "customers"))
+        batch=batches_of.override(task_id="customer_batches")(batches, CUSTOMERS))
     sub_customers = load.override(task_id="load_sub_customers", trigger_rule=TriggerRule.ALL_DONE).expand(
-        batch=batches_of.override(task_id="sub_customer_batches")(batches, "sub_customers"))
+        batch=batches_of.override(task_id="sub_customer_batches")(batches, SUB_CUSTOMERS))
     invoices = load.override(task_id="load_invoices", trigger_rule=TriggerRule.ALL_DONE).expand(
-        batch=batches_of.override(task_id="invoice_batches")(batches, "invoices"))
+        batch=batches_of.override(task_id="invoice_batches")(batches, INVOICES))
     customers >> sub_customers >> invoices
     posted = post_payments.expand(tenant=tenant_list)
     invoices >> posted

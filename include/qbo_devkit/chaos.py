@@ -263,7 +263,7 @@ class Chaos:
     def pipeline_run(self, conn: Any, run_id: str, kill: bool) -> None:
         from qbo_sync import pipeline  # noqa: PLC0415
         from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-        from qbo_sync.extract.stage import RunWindow  # noqa: PLC0415
+        from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
 
         def qbo(tenant_id: int) -> Any:
             return client_for_tenant(self.url, tenant_id)
@@ -278,20 +278,20 @@ class Chaos:
         plan = self.step(conn, run_id, "plan", None, lambda ctx: pipeline.plan_batches(conn, run_id))
         victim = None
         if kill and plan["invoices"]:
-            victim = max(range(len(plan["invoices"])), key=lambda i: plan["invoices"][i]["records"])
+            victim = max(range(len(plan["invoices"])), key=lambda i: plan["invoices"][i].records)
         for group, task_id in (("customers", "load_customers"), ("sub_customers", "load_sub_customers"),
                                ("invoices", "load_invoices")):
             for i, batch in enumerate(plan[group]):
                 if task_id == "load_invoices" and i == victim:
                     # The k-th request of a split batch is named "<requestid>-k": kill on the second.
-                    self.kill_mid_step(run_id, task_id, i, batch["tenant_id"], batch,
-                                       "-1" if batch["records"] > 30 else "/batch", batch["label"])
+                    self.kill_mid_step(run_id, task_id, i, batch.tenant_id, batch,
+                                       "-1" if batch.records > 30 else "/batch", batch.label)
                 self.step(conn, run_id, task_id, i,
                           lambda ctx, b=batch: pipeline.load_batch(conn, ctx, b, qbo))
         for i, t in enumerate(tenants):
-            if victim is not None and t["tenant_id"] == plan["invoices"][victim]["tenant_id"]:
-                self.kill_mid_step(run_id, "post_payments", i, t["tenant_id"], t, "/creditmemo",
-                                   f"tenant {t['tenant_id']} - credit notes")
+            if victim is not None and t.tenant_id == plan["invoices"][victim].tenant_id:
+                self.kill_mid_step(run_id, "post_payments", i, t.tenant_id, t, "/creditmemo",
+                                   f"tenant {t.tenant_id} - credit notes")
             self.step(conn, run_id, "post_payments", i, lambda ctx, t=t: pipeline.post_payments(conn, ctx, t, qbo))
         for i, t in enumerate(tenants):
             self.step(conn, run_id, "payments_back", i, lambda ctx, t=t: pipeline.payments_back(conn, ctx, t, qbo))
@@ -299,7 +299,7 @@ class Chaos:
 
     # ------------------------------------------------------------------ the worker kill
     def kill_mid_step(self, run_id: str, task_id: str, map_index: int, tenant_id: int,
-                      arg: dict[str, Any], target: str, label: str) -> None:
+                      arg: Any, target: str, label: str) -> None:
         """Run the task in a child process; SIGKILL it once QuickBooks has committed one of its
         writes (path containing ``target``) whose answer was lost, while it waits for the re-sent one."""
         realm = self.realms[tenant_id]
@@ -315,7 +315,7 @@ class Chaos:
         child = subprocess.Popen(
             [sys.executable, "-m", "qbo_devkit.chaos", "worker", "--run-id", run_id, "--task-id", task_id,
              "--map-index", str(map_index), "--try-number", str(self.tries[(run_id, task_id, map_index)]),
-             "--arg", json.dumps(arg)],
+             "--arg", json.dumps(serialize(arg))],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 120
         try:
@@ -594,6 +594,26 @@ class Chaos:
 
 
 # ---------------------------------------------------------------------- the killed worker
+def serialize(arg: Any) -> Any:
+    """A task's argument as Airflow puts it into XCom."""
+    from airflow.sdk.serde import serialize as xcom_serialize  # noqa: PLC0415
+
+    return xcom_serialize(arg)
+
+
+def deserialize(data: Any) -> Any:
+    """A task's argument as an Airflow worker gets it back from XCom (the DAG file allows
+    these classes when it is parsed; this worker runs no DAG file, so it allows them here)."""
+    from airflow.sdk.serde import allow_class, deserialize as xcom_deserialize  # noqa: PLC0415
+
+    from qbo_sync.extract.records import Tenant  # noqa: PLC0415
+    from qbo_sync.load.batches import LoadBatch  # noqa: PLC0415
+
+    allow_class(Tenant)
+    allow_class(LoadBatch)
+    return xcom_deserialize(data)
+
+
 def worker(argv: list[str]) -> int:
     """One load or post_payments task, as an Airflow worker runs it (the process the chaos run kills)."""
     from qbo_sync import pipeline  # noqa: PLC0415
@@ -605,13 +625,14 @@ def worker(argv: list[str]) -> int:
     parser.add_argument("--task-id", required=True)
     parser.add_argument("--map-index", type=int, required=True)
     parser.add_argument("--try-number", type=int, required=True)
-    parser.add_argument("--arg", required=True, help="the task's argument: a batch or a tenant (JSON)")
+    parser.add_argument("--arg", required=True,
+                        help="the task's argument, a LoadBatch or a Tenant, serialised as Airflow's XCom does")
     args = parser.parse_args(argv)
     url = os.environ["QBO_SYNC_DATABASE_URL"]
     ctx = RunContext(DAG_ID, args.run_id, args.task_id, args.map_index, args.try_number)
     step = pipeline.post_payments if args.task_id == "post_payments" else pipeline.load_batch
     with connect(url, autocommit=True) as conn:
-        step(conn, ctx, json.loads(args.arg), lambda t: client_for_tenant(url, t))
+        step(conn, ctx, deserialize(json.loads(args.arg)), lambda t: client_for_tenant(url, t))
     return 0
 
 

@@ -200,12 +200,12 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
 
 
 def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
-    from qbo_sync.pipeline import report_run  # noqa: PLC0415
+    from qbo_sync.report.run import run_report  # noqa: PLC0415
 
     outcome: dict[tuple, tuple] = {}
     lines: list[str] = []
     for number, run_id in enumerate(run_ids, start=1):
-        report, _failed = report_run(conn, run_id)
+        report, _failed = run_report(conn, run_id)
         rows = conn.execute(load_sql("devkit/local/run_outcomes"), {"run_id": run_id}).fetchall()
         outcome.update({(r[0], r[1], r[2]): (r[4], r[5]) for r in rows})
         counts = Counter((r[1], r[4]) for r in rows)

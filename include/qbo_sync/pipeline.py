@@ -1,15 +1,15 @@
 """The sync's steps as plain functions, one per DAG task, with no Airflow in them.
 
-Each takes a psycopg connection, the run context and plain values, and returns
-something small enough for XCom (ids and counts, never records or secrets).
-``qbo`` is a factory returning the QuickBooks client of a tenant; the DAG gets it
-from the QuickBooks hook, tests from the emulator.
+Each takes a psycopg connection, the run context and the records of ``extract/records.py``
+(a ``Tenant``) or ``load/batches.py`` (a ``LoadBatch``), and returns something small enough
+for XCom (those records, ids and counts; never source rows or secrets). ``qbo`` is a factory
+returning the QuickBooks client of a tenant; the DAG gets it from the QuickBooks hook, tests
+from the emulator. ``run_once`` is what one DAG run does, in one process.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 import psycopg
@@ -17,41 +17,34 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read, stage
-from qbo_sync.report import summary
+from qbo_sync.extract.records import RunWindow, Tenant
+from qbo_sync.load.batches import CUSTOMERS, GROUPS, INVOICES, SUB_CUSTOMERS, LoadBatch
+from qbo_sync.report.run import report_run
 
 log = logging.getLogger(__name__)
 
 TASK_BATCH_SIZE = 600  # records per mapped load task; QuickBooks batches of 30 inside
+LOAD_TASKS = {CUSTOMERS: "load_customers", SUB_CUSTOMERS: "load_sub_customers", INVOICES: "load_invoices"}
+
+# hold_back(code, **context) -> how many records got that explained outcome
+HoldBack = Callable[..., int]
 
 
-def list_tenants(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    result = []
-    for t in stage.tenants(conn):
-        row = asdict(t)
-        row["connected_at"] = t.connected_at.isoformat()
-        result.append(row)
-    return result
+def list_tenants(conn: psycopg.Connection) -> list[Tenant]:
+    return stage.tenants(conn)
 
 
-def _tenant(tenant: dict[str, Any]) -> stage.Tenant:
-    from datetime import datetime  # noqa: PLC0415
-
-    values = dict(tenant)
-    values["connected_at"] = datetime.fromisoformat(values["connected_at"])
-    return stage.Tenant(**values)
-
-
-def extract_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
-                   window: stage.RunWindow) -> dict[str, int]:
-    counts = stage.stage_tenant(conn, tenant["tenant_id"], window)
-    log.info("tenant %s: staged %s for %s..%s%s", tenant["tenant_id"],
+def extract_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                   window: RunWindow) -> dict[str, int]:
+    counts = stage.stage_tenant(conn, tenant.tenant_id, window)
+    log.info("tenant %s: staged %s for %s..%s%s", tenant.tenant_id,
              ", ".join(f"{n} {entity}(s)" for entity, n in counts.items()),
              window.start.isoformat(), window.end.isoformat(),
              " (full sync)" if window.full_sync else "")
     return counts
 
 
-def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: stage.Tenant,
+def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
                     code: str, **context: object) -> int:
     """Give every staged record of a tenant the same explained failure (e.g. reconnect)."""
     rows = conn.execute(load_sql("load/fail_staged"),
@@ -65,234 +58,198 @@ def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
     return len(rows)
 
 
-def hold_back_unread(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: stage.Tenant,
-                     block: Any) -> int:
-    """QuickBooks blocks the tenant's reads this month: every staged record gets the explained
-    ``reads_blocked`` outcome, without a request; the tenant is named once in the log."""
-    failed = fail_all_staged(conn, ctx, tenant, "reads_blocked", **block.context())
-    log.warning("tenant %s: QuickBooks blocks this app's reads until %s (monthly CorePlus allowance "
-                "spent); %s record(s) held back, no request made", tenant.tenant_id, block.until_text, failed)
-    return failed
+def on_tenant_track(conn: psycopg.Connection, tenant: Tenant, qbo: Callable[[int], Any],
+                    work: Callable[[Any], dict[str, Any]], hold_back: HoldBack) -> dict[str, Any]:
+    """The one guard around every step that talks to a tenant's QuickBooks company.
 
-
-def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
-                    qbo: Callable[[int], Any]) -> dict[str, Any]:
+    A tenant that must reconnect, or whose reads QuickBooks blocks this month (remembered, or
+    learnt now), makes no request: ``hold_back`` gives the step's records their explained
+    outcome and the step returns ``reconnect_required`` or ``reads_blocked`` with how many were
+    held back. Otherwise ``work(client)`` runs and its counts are returned."""
     from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
 
     from qbo_sync.companies import read_blocks  # noqa: PLC0415
 
-    from qbo_sync.validate.company import QuickBooksLookups  # noqa: PLC0415
-    from qbo_sync.validate.customers import validate_customers  # noqa: PLC0415
-    from qbo_sync.validate.invoices import validate_invoices  # noqa: PLC0415
+    tid = tenant.tenant_id
+    reason = tenant.status_reason if tenant.status == "reconnect_required" else None
+    block = None
+    if reason is None:
+        block = read_blocks.current(conn, tid)  # remembered: do not ask QuickBooks again
+    if reason is None and block is None:
+        try:
+            with qbo(tid) as client:
+                return work(client)
+        except ReconnectRequired as exc:
+            reason = exc.reason or str(exc)
+        except ReadsBlocked as exc:  # a transaction of the step rolled back; nothing is half-done
+            block = read_blocks.remember(conn, tid, tenant.realm_id, exc)
+    if block is None:
+        held = hold_back("reconnect_required")
+        log.error("tenant %s must be reconnected to QuickBooks (%s); %s record(s) held back",
+                  tid, reason or "its connection is marked reconnect_required", held)
+        return {"tenant_id": tid, "reconnect_required": True, "failed": held}
+    held = hold_back("reads_blocked", **block.context())
+    log.warning("tenant %s: QuickBooks blocks this app's reads until %s (monthly CorePlus allowance "
+                "spent); %s record(s) held back, no request made", tid, block.until_text, held)
+    return {"tenant_id": tid, "reads_blocked": block.until_text, "failed": held}
 
-    t = _tenant(tenant)
-    if t.status == "reconnect_required":
-        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
-        log.warning("tenant %s needs reconnecting to QuickBooks: %s record(s) held back",
-                    t.tenant_id, failed)
-        return {"customers": {}, "invoices": {}, "held_back": failed}
+
+def _staged_hold_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant) -> HoldBack:
+    return lambda code, **context: fail_all_staged(conn, ctx, tenant, code, **context)
+
+
+def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                    qbo: Callable[[int], Any]) -> dict[str, Any]:
     staged = conn.execute(load_sql("validate/staged_count"),
-                          {"run_id": ctx.run_id, "tenant_id": t.tenant_id}).fetchone()[0]
+                          {"run_id": ctx.run_id, "tenant_id": tenant.tenant_id}).fetchone()[0]
     if not staged:  # nothing to check: spend none of the company's request budget
         return {"customers": {}, "invoices": {}}
-    block = read_blocks.current(conn, t.tenant_id)
-    if block is not None:  # remembered from an earlier run: do not ask QuickBooks again
-        return {"customers": {}, "invoices": {}, "held_back": hold_back_unread(conn, ctx, t, block),
-                "reads_blocked": block.until_text}
-    try:
-        with qbo(t.tenant_id) as client:
-            lookups = QuickBooksLookups(client.query)
-            facts = lookups.facts()
-            held = _fail_if_company_differs(conn, ctx, t, facts)
-            if held is not None:
-                return held
-            settings = read.tenant_settings(conn, t.tenant_id)
-            customers = validate_customers(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
-                                           settings=settings, lookups=lookups)
-            invoices = validate_invoices(conn, ctx, tenant_id=t.tenant_id, realm_id=t.realm_id,
-                                         connected_at=t.connected_at, settings=settings,
-                                         facts=facts, lookups=lookups)
-    except ReconnectRequired as exc:
-        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
-        log.warning("tenant %s: %s; %s record(s) held back", t.tenant_id, exc, failed)
-        return {"customers": {}, "invoices": {}, "held_back": failed}
-    except ReadsBlocked as exc:  # validation's writes rolled back with its transaction
-        block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
-        return {"customers": {}, "invoices": {}, "held_back": hold_back_unread(conn, ctx, t, block),
-                "reads_blocked": block.until_text}
-    log.info("tenant %s validated: customers %s, invoices %s", t.tenant_id, customers, invoices)
-    return {"customers": customers, "invoices": invoices}
+
+    def work(client: Any) -> dict[str, Any]:
+        from qbo_sync.validate.company import QuickBooksLookups  # noqa: PLC0415
+        from qbo_sync.validate.customers import validate_customers  # noqa: PLC0415
+        from qbo_sync.validate.invoices import validate_invoices  # noqa: PLC0415
+
+        lookups = QuickBooksLookups(client.query)
+        facts = lookups.facts()
+        held = _fail_if_company_differs(conn, ctx, tenant, facts)
+        if held is not None:
+            return held
+        settings = read.tenant_settings(conn, tenant.tenant_id)
+        customers = validate_customers(conn, ctx, tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
+                                       settings=settings, lookups=lookups)
+        invoices = validate_invoices(conn, ctx, tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
+                                     connected_at=tenant.connected_at, settings=settings,
+                                     facts=facts, lookups=lookups)
+        log.info("tenant %s validated: customers %s, invoices %s", tenant.tenant_id, customers, invoices)
+        return {"customers": customers, "invoices": invoices}
+
+    return on_tenant_track(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
 
 
-def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext, t: stage.Tenant,
+def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
                              facts: Any) -> dict[str, Any] | None:
     """Settings that contradict the company (its country, home currency, tax codes of another
     region) fail every staged record with the fix, before anything is sent."""
     from qbo_sync.companies.facts import recorded_company  # noqa: PLC0415
     from qbo_sync.validate.company_settings import conflicts_text, settings_conflicts  # noqa: PLC0415
 
-    conflicts = settings_conflicts(t.tenant_id, recorded_company(conn, t.tenant_id), facts.company,
-                                   facts.tax_codes)
+    conflicts = settings_conflicts(tenant.tenant_id, recorded_company(conn, tenant.tenant_id),
+                                   facts.company, facts.tax_codes)
     if not conflicts:
         return None
     problems, fixes = conflicts_text(conflicts)
-    failed = fail_all_staged(conn, ctx, t, "company_settings_mismatch", problems=problems, fixes=fixes)
+    failed = fail_all_staged(conn, ctx, tenant, "company_settings_mismatch", problems=problems, fixes=fixes)
     log.error("tenant %s: settings do not match its QuickBooks company (%s); %s record(s) held back",
-              t.tenant_id, problems, failed)
-    return {"customers": {}, "invoices": {}, "held_back": failed}
+              tenant.tenant_id, problems, failed)
+    return {"tenant_id": tenant.tenant_id, "customers": {}, "invoices": {}, "failed": failed}
 
 
 def plan_batches(conn: psycopg.Connection, run_id: str,
-                 size: int = TASK_BATCH_SIZE) -> dict[str, list[dict[str, Any]]]:
-    """Batch descriptors for the mapped load tasks: ids and labels only."""
+                 size: int = TASK_BATCH_SIZE) -> dict[str, list[LoadBatch]]:
+    """The mapped load tasks of a run: customers, sub-customers (a tenant's depths in one task,
+    in order) and invoices, each with its tenant's realm."""
     conn.execute(load_sql("load/assign_batches"), {"run_id": run_id, "size": size})
-    plan: dict[str, list[dict[str, Any]]] = {"customers": [], "sub_customers": [], "invoices": []}
+    plan: dict[str, list[LoadBatch]] = {group: [] for group in GROUPS}
+    subs: dict[int, list[tuple[str, int, int]]] = {}
     rows = conn.execute(load_sql("load/batches"), {"run_id": run_id}).fetchall()
-    for tenant_id, entity, batch_no, depth, records, first_ref, last_ref in rows:
-        group = "invoices" if entity == "invoice" else ("customers" if depth == 0 else "sub_customers")
+    for tenant_id, realm_id, entity, batch_no, depth, records, first_ref, last_ref in rows:
+        if entity == "customer" and depth > 0:
+            subs.setdefault(tenant_id, []).append((realm_id, batch_no, records))
+            continue
         refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
-        plan[group].append({
-            "tenant_id": tenant_id, "entity": entity, "batch_no": batch_no, "records": records,
-            "label": f"tenant {tenant_id} - {entity}s {refs} ({records})"[:200],
-        })
-    # Sub-customers of one tenant load depth by depth within one task, in order.
-    merged: dict[int, dict[str, Any]] = {}
-    for b in plan["sub_customers"]:
-        m = merged.setdefault(b["tenant_id"], {
-            "tenant_id": b["tenant_id"], "entity": "customer", "batch_nos": [], "records": 0,
-            "label": f"tenant {b['tenant_id']} - sub-customers"})
-        m["batch_nos"].append(b["batch_no"])
-        m["records"] += b["records"]
-    plan["sub_customers"] = list(merged.values())
+        plan[INVOICES if entity == "invoice" else CUSTOMERS].append(LoadBatch(
+            tenant_id, realm_id, entity, (batch_no,), records,
+            f"tenant {tenant_id} - {entity}s {refs} ({records})"[:200]))
+    for tenant_id, parts in subs.items():
+        plan[SUB_CUSTOMERS].append(LoadBatch(
+            tenant_id, parts[0][0], "customer", tuple(sorted(b for _, b, _ in parts)),
+            sum(n for _, _, n in parts), f"tenant {tenant_id} - sub-customers"))
     return plan
 
 
-def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
-                  qbo: Callable[[int], Any]) -> dict[str, Any]:
-    """App payments, credit notes and invoice voids of one tenant, after its invoices."""
-    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
-
-    from qbo_sync.companies import read_blocks  # noqa: PLC0415
-    from qbo_sync.payments.outbound import post_tenant  # noqa: PLC0415
-
-    t = _tenant(tenant)
-    if t.status == "reconnect_required":
-        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}  # validate held them back
-    block = read_blocks.current(conn, t.tenant_id)
-    if block is not None:  # posting looks payments up first (never doubled): wait for reads
-        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id,
-                "failed": hold_back_unread(conn, ctx, t, block)}
-    try:
-        with qbo(t.tenant_id) as client:
-            counts = post_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
-    except ReconnectRequired:
-        failed = fail_all_staged(conn, ctx, t, "reconnect_required")
-        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": failed}
-    except ReadsBlocked as exc:
-        block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
-        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id,
-                "failed": hold_back_unread(conn, ctx, t, block)}
-    log.info("tenant %s posted: %s", t.tenant_id, counts)
-    return counts
-
-
-def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: dict[str, Any],
-                  qbo: Callable[[int], Any]) -> dict[str, Any]:
-    """QuickBooks payments of one tenant read back into the app."""
-    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
-
-    from qbo_sync.companies import read_blocks  # noqa: PLC0415
-    from qbo_sync.payments.inbound import import_tenant  # noqa: PLC0415
-
-    t = _tenant(tenant)
-    if t.status == "reconnect_required":
-        return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
-    block = read_blocks.current(conn, t.tenant_id)
-    if block is None:
-        try:
-            with qbo(t.tenant_id) as client:
-                counts = import_tenant(conn, ctx, t.tenant_id, t.realm_id, t.connected_at, client)
-        except ReconnectRequired:
-            return {"reconnect_required": True, "tenant_id": t.tenant_id, "failed": 0}
-        except ReadsBlocked as exc:  # the cursor did not move: nothing is lost, it resumes later
-            block = read_blocks.remember(conn, t.tenant_id, t.realm_id, exc)
-    if block is not None:
-        log.warning("tenant %s: payments not read back from QuickBooks, which blocks this app's reads "
-                    "until %s", t.tenant_id, block.until_text)
-        return {"reads_blocked": block.until_text, "tenant_id": t.tenant_id, "failed": 0}
-    log.info("tenant %s payments from QuickBooks: %s", t.tenant_id, counts)
-    return counts
-
-
-def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
-    names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
-    reports = summary.build(conn, run_id, names)
-    blocks = [summary.render(r) for _, r in sorted(reports.items())]
-    failed = sum(r.failed for r in reports.values())
-    return "\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks.", failed
-
-
-def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: dict[str, Any],
+def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: LoadBatch,
                qbo: Callable[[int], Any]) -> dict[str, Any]:
-    """Load one planned batch (customers, sub-customers by depth, or invoices).
+    """Load one planned batch (customers, sub-customers by depth, or invoices)."""
+    def work(client: Any) -> dict[str, Any]:
+        from qbo_sync.load.loader import BatchLoader  # noqa: PLC0415
 
-    Returns counts, plus ``reconnect_required`` when the tenant's connection is gone
-    (its records are logged with the reconnect fix; retrying the task cannot help)."""
-    from qbo_client.errors import ReadsBlocked, ReconnectRequired  # noqa: PLC0415
+        loader = BatchLoader(conn, ctx, batch.tenant_id, batch.realm_id, client)
+        for batch_no in batch.batch_nos:
+            if batch.entity == "customer":
+                loader.load_customers(batch_no)
+            else:
+                loader.load_invoices(batch_no)
+        counts = dict(loader.counts)
+        log.info("%s: %s", batch.label, ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return counts
 
-    from qbo_sync.companies import read_blocks  # noqa: PLC0415
-    from qbo_sync.load.loader import BatchLoader  # noqa: PLC0415
-
-    tenant_id = batch["tenant_id"]
-    realm_id, _status = conn.execute(load_sql("load/tenant_realm"), {"tenant_id": tenant_id}).fetchone()
-    batch_nos = batch.get("batch_nos") or [batch["batch_no"]]
-    try:
-        with qbo(tenant_id) as client:
-            loader = BatchLoader(conn, ctx, tenant_id, realm_id, client)
-            for batch_no in sorted(batch_nos):
-                if batch["entity"] == "customer":
-                    loader.load_customers(batch_no)
-                else:
-                    loader.load_invoices(batch_no)
-    except ReconnectRequired as exc:
-        held = _fail_batch(conn, ctx, tenant_id, realm_id, batch["entity"], batch_nos)
-        log.error("tenant %s must be reconnected to QuickBooks (%s); %s record(s) held back",
-                  tenant_id, exc.reason, held)
-        return {"reconnect_required": True, "tenant_id": tenant_id, "failed": held}
-    except ReadsBlocked as exc:  # a look-up before sending was refused: those records wait
-        block = read_blocks.remember(conn, tenant_id, realm_id, exc)
-        held = _fail_batch(conn, ctx, tenant_id, realm_id, batch["entity"], batch_nos, "reads_blocked",
-                           **block.context())
-        log.warning("tenant %s: QuickBooks blocks this app's reads until %s; %s record(s) held back",
-                    tenant_id, block.until_text, held)
-        return {"reads_blocked": block.until_text, "tenant_id": tenant_id, "failed": held}
-    counts = dict(loader.counts)
-    log.info("%s: %s", batch["label"], ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return counts
+    tenant = _batch_tenant(conn, batch)
+    return on_tenant_track(conn, tenant, qbo, work,
+                           lambda code, **context: _fail_batch(conn, ctx, batch, code, **context))
 
 
-def _fail_batch(conn, ctx, tenant_id, realm_id, entity, batch_nos, code="reconnect_required",
-                **context) -> int:
+def _batch_tenant(conn: psycopg.Connection, batch: LoadBatch) -> Tenant:
+    """The batch's tenant as it stands now: one marked reconnect_required by an earlier batch
+    of this run makes no more requests."""
+    tenant = stage.tenant(conn, batch.tenant_id)
+    if tenant is None:
+        raise LookupError(f"tenant {batch.tenant_id} ({batch.label}) was disconnected or its sync switched "
+                          "off during the run: its records stay staged and are considered again when it "
+                          "is connected and enabled (python -m qbo_sync.companies status)")
+    return tenant
+
+
+def _fail_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: LoadBatch, code: str,
+                **context: object) -> int:
     failed = 0
     with conn.transaction():
-        for batch_no in batch_nos:
+        for batch_no in batch.batch_nos:
             rows = conn.execute(load_sql("load/batch_items"), {
-                "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity,
+                "run_id": ctx.run_id, "tenant_id": batch.tenant_id, "entity": batch.entity,
                 "batch_no": batch_no}).fetchall()
             for source_id, ref, _plan, amount in rows:
                 prior = conn.execute(load_sql("outcomes/run_outcome"), {
-                    "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity,
+                    "run_id": ctx.run_id, "tenant_id": batch.tenant_id, "entity": batch.entity,
                     "source_id": source_id}).fetchone()
                 if prior and prior[0] == "synced":
                     continue
                 outcomes.record(conn, ctx, outcomes.from_catalog(
-                    code, tenant_id=tenant_id, entity=entity, source_id=source_id,
-                    source_ref=ref, realm_id=realm_id, amount=amount, **context))
+                    code, tenant_id=batch.tenant_id, entity=batch.entity, source_id=source_id,
+                    source_ref=ref, realm_id=batch.realm_id, amount=amount, **context))
                 failed += 1
     return failed
 
 
-def run_once(conn: psycopg.Connection, window: stage.RunWindow, qbo: Callable[[int], Any],
+def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                  qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """App payments, credit notes and invoice voids of one tenant, after its invoices. While
+    reads are blocked they wait too: posting looks payments up first, so none is doubled."""
+    def work(client: Any) -> dict[str, Any]:
+        from qbo_sync.payments.outbound import post_tenant  # noqa: PLC0415
+
+        counts = post_tenant(conn, ctx, tenant.tenant_id, tenant.realm_id, tenant.connected_at, client)
+        log.info("tenant %s posted: %s", tenant.tenant_id, counts)
+        return counts
+
+    return on_tenant_track(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
+
+
+def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                  qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """QuickBooks payments of one tenant read back into the app. Nothing of the app's is held
+    back when QuickBooks cannot be read: the cursor does not move, and the next run resumes."""
+    def work(client: Any) -> dict[str, Any]:
+        from qbo_sync.payments.inbound import import_tenant  # noqa: PLC0415
+
+        counts = import_tenant(conn, ctx, tenant.tenant_id, tenant.realm_id, tenant.connected_at, client)
+        log.info("tenant %s payments from QuickBooks: %s", tenant.tenant_id, counts)
+        return counts
+
+    return on_tenant_track(conn, tenant, qbo, work, lambda code, **context: 0)
+
+
+def run_once(conn: psycopg.Connection, window: RunWindow, qbo: Callable[[int], Any],
              dag_id: str = "qbo_sync") -> tuple[str, int]:
     """Every step in order, in this process: what one DAG run does, without Airflow.
     For tests, benchmarks and debugging; production runs go through the DAG."""
@@ -305,10 +262,9 @@ def run_once(conn: psycopg.Connection, window: stage.RunWindow, qbo: Callable[[i
     for tenant in tenants:
         validate_tenant(conn, ctx("validate"), tenant, qbo)
     plan = plan_batches(conn, window.run_id)
-    for group, task_id in (("customers", "load_customers"), ("sub_customers", "load_sub_customers"),
-                           ("invoices", "load_invoices")):
+    for group in GROUPS:
         for batch in plan[group]:
-            load_batch(conn, ctx(task_id), batch, qbo)
+            load_batch(conn, ctx(LOAD_TASKS[group]), batch, qbo)
     for tenant in tenants:
         post_payments(conn, ctx("post_payments"), tenant, qbo)
     for tenant in tenants:

@@ -43,7 +43,7 @@ def run_window(context: dict[str, Any] | None = None):
     """The data interval this run covers; manual runs without one cover up to now."""
     from airflow.sdk import get_current_context  # noqa: PLC0415
 
-    from qbo_sync.extract.stage import RunWindow  # noqa: PLC0415
+    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
 
     context = context or get_current_context()
     start = context.get("data_interval_start")

@@ -111,3 +111,26 @@ def test_three_daily_intervals_sync_exactly_their_own_invoices(
     assert synced == [{1}, {2}, {11}]
     with qbo_factory(1) as client:
         assert client.count("select count(*) from Invoice") == 3
+
+
+def test_a_tenant_and_a_load_batch_cross_xcom_as_themselves(db, airflow_db, airflow_conns, qbo_sync_dag):
+    """One shape per idea: what `tenants` and `plan` return is what extract, validate, load and
+    payments receive, read back from Airflow's own XCom table, with the realm in every batch."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    from qbo_sync.extract.records import Tenant
+    from qbo_sync.extract.stage import tenants
+    from qbo_sync.load.batches import LoadBatch
+
+    build_au_tenant(db, airflow_conns)
+    run = qbo_sync_dag.test(run_conf={"full_sync": True})
+    with create_session() as session:
+        rows = session.query(XComModel).filter_by(dag_id="qbo_sync", run_id=run.run_id,
+                                                  key="return_value").all()
+        values = {r.task_id: XComModel.deserialize_value(r) for r in rows if r.map_index < 0}
+    assert values["tenants"] == tenants(db) and all(isinstance(t, Tenant) for t in values["tenants"])
+    realm = values["tenants"][0].realm_id
+    planned = [b for group in values["plan"].values() for b in group]
+    assert planned and all(isinstance(b, LoadBatch) and b.realm_id == realm for b in planned)
+    assert values["invoice_batches"] == values["plan"]["invoices"]

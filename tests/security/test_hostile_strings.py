@@ -13,7 +13,7 @@ from decimal import Decimal as D
 from psycopg import sql
 
 from qbo_sync import pipeline
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.transform.customer import email_problem
 from support.rows import insert
 from support.scenario import NOW, build_au_tenant

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from psycopg import sql
 
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 
 
 def full_window(run_id: str) -> RunWindow:

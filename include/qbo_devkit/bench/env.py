@@ -155,7 +155,7 @@ def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
 
 
 def window(run_id: str):
-    from qbo_sync.extract.stage import RunWindow  # noqa: PLC0415
+    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
 
     now = datetime.now(timezone.utc)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)

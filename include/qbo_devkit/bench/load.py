@@ -103,17 +103,20 @@ def stage_run(conn: Any, url: str, run_id: str, timer: StepTimer | None = None, 
         return pipeline.plan_batches(conn, run_id)
 
 
-def batches_by_tenant(plan: dict[str, list[dict[str, Any]]]) -> dict[int, list[tuple[str, dict]]]:
-    """Each tenant's load tasks in the DAG's order: customers, sub-customers, invoices."""
-    out: dict[int, list[tuple[str, dict]]] = {}
-    for group, task_id in (("customers", "load_customers"), ("sub_customers", "load_sub_customers"),
-                           ("invoices", "load_invoices")):
+def batches_by_tenant(plan: dict[str, list[Any]]) -> dict[int, list[tuple[str, Any]]]:
+    """Each tenant's load tasks (task id, LoadBatch) in the DAG's order: customers,
+    sub-customers, invoices."""
+    from qbo_sync.load.batches import GROUPS  # noqa: PLC0415
+    from qbo_sync.pipeline import LOAD_TASKS  # noqa: PLC0415
+
+    out: dict[int, list[tuple[str, Any]]] = {}
+    for group in GROUPS:
         for batch in plan[group]:
-            out.setdefault(batch["tenant_id"], []).append((task_id, batch))
+            out.setdefault(batch.tenant_id, []).append((LOAD_TASKS[group], batch))
     return out
 
 
-def load_tenant(conn: Any, url: str, run_id: str, tasks: list[tuple[str, dict]],
+def load_tenant(conn: Any, url: str, run_id: str, tasks: list[tuple[str, Any]],
                 qbo: Callable[[int], Any] | None = None) -> dict[str, int]:
     from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415

@@ -84,7 +84,7 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
         with timer.step("load"):
             for tasks in per_tenant.values():
                 bench_load.load_tenant(conn, url, run_id, tasks)
-        from qbo_sync.pipeline import report_run  # noqa: PLC0415
+        from qbo_sync.report.run import report_run  # noqa: PLC0415
 
         with timer.step("report"):
             report_run(conn, run_id)

@@ -1,47 +1,15 @@
-"""Read staged records from the source, a chunk at a time, as transform's dataclasses."""
+"""Read staged records from the source, a chunk at a time, as the records of extract/records.py."""
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 
 import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.transform.customer import DEFAULT_TEMPLATE, Client
-from qbo_sync.transform.invoice import Invoice, InvoiceLine
+from qbo_sync.extract.records import Client, Invoice, InvoiceLine, StagedInvoice, TaxRate, TenantSettings
 
 CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class TaxRate:
-    id: int
-    name: str
-    rate: Decimal
-    active: bool
-    qbo_tax_code_id: str | None
-
-
-@dataclass(frozen=True)
-class TenantSettings:
-    region: str | None = None  # from the company's country (companies.facts); None: never read
-    default_service_item_id: str | None = None
-    default_product_item_id: str | None = None
-    deposit_account_id: str | None = None
-    no_tax_code_id: str | None = None
-    display_name_template: str = DEFAULT_TEMPLATE
-    name_clash_policy: str = "fail"
-    payment_ref_policy: str = "fail"
-    invalid_email_policy: str = "omit"  # 'omit' | 'fail': an e-mail address QuickBooks would refuse
-
-
-@dataclass(frozen=True)
-class StagedInvoice:
-    invoice: Invoice
-    finalized_at: datetime | None
 
 
 def tenant_settings(conn: psycopg.Connection, tenant_id: int) -> TenantSettings:

@@ -5,35 +5,21 @@ and makes a cleared extract task safe to re-run: it replaces its tenant's share.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
-
-
-@dataclass(frozen=True)
-class RunWindow:
-    run_id: str
-    start: datetime  # data interval start, UTC
-    end: datetime  # data interval end, UTC (exclusive)
-    full_sync: bool = False  # consider every finalized invoice, not only the interval's
-
-
-@dataclass(frozen=True)
-class Tenant:
-    tenant_id: int
-    tenant_name: str
-    realm_id: str
-    status: str
-    status_reason: str | None
-    connected_at: datetime
+from qbo_sync.extract.records import RunWindow, Tenant
 
 
 def tenants(conn: psycopg.Connection) -> list[Tenant]:
     rows = conn.execute(load_sql("extract/tenants")).fetchall()
     return [Tenant(*row) for row in rows]
+
+
+def tenant(conn: psycopg.Connection, tenant_id: int) -> Tenant | None:
+    """The tenant as it stands now, or None when its connection is gone or its sync is off."""
+    row = conn.execute(load_sql("extract/tenant"), {"tenant_id": tenant_id}).fetchone()
+    return Tenant(*row) if row else None
 
 
 def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> dict[str, int]:

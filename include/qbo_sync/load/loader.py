@@ -29,7 +29,8 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
 from qbo_sync.transform.adjustments import as_text
-from qbo_sync.transform.customer import Client, customer_payload
+from qbo_sync.extract.records import Client
+from qbo_sync.transform.customer import customer_payload
 from qbo_sync.transform.invoice import (
     CompanyMapping, Invoice, InvoiceLine, invoice_payload, payload_hash, private_note_tag,
 )

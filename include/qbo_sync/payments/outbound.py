@@ -24,7 +24,8 @@ import psycopg
 from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.extract.read import TenantSettings, tax_rates, tenant_settings
+from qbo_sync.extract.read import tax_rates, tenant_settings
+from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.adjustments import as_text, cut
 from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, private_note_tag

@@ -95,9 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             run_id = row[0]
         if args.command == "run":
-            from qbo_sync.pipeline import report_run  # noqa: PLC0415
+            from qbo_sync.report.run import run_report  # noqa: PLC0415
 
-            print(report_run(conn, run_id)[0])
+            print(run_report(conn, run_id)[0])
             return 0
         sections = validation_sections(conn, run_id)
         if not sections:

@@ -10,30 +10,16 @@ change is said on the synced outcome (transform/adjustments.py, docs/adjustments
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from qbo_sync.extract.records import DEFAULT_NAME_TEMPLATE, Client
 from qbo_sync.transform.adjustments import Adjustments, cut, noted, replaced
 
-DEFAULT_TEMPLATE = "{name} ({tag})"
 DISPLAY_NAME_MAX = 500
 PERSON_NAME_MAX = 100
 COMPANY_NAME_MAX = 100
 EMAIL_MAX = 100
 PHONE_MAX = 30
-
-
-@dataclass(frozen=True)
-class Client:
-    id: int
-    tenant_id: int
-    first_name: str | None
-    last_name: str | None
-    company_name: str | None
-    email: str | None
-    phone: str | None
-    parent_client_id: int | None
-    active: bool = True
 
 
 _TAB_OR_NEWLINE = re.compile(r"[\t\r\n]+")
@@ -68,7 +54,7 @@ def client_tag(client_id: int) -> str:
     return f"{client_id % 100000:05d}"
 
 
-def display_name(client: Client, template: str = DEFAULT_TEMPLATE, suffix: int | None = None,
+def display_name(client: Client, template: str = DEFAULT_NAME_TEMPLATE, suffix: int | None = None,
                  adjustments: Adjustments | None = None) -> str:
     """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator.
     What had to change for QuickBooks is added to ``adjustments``."""

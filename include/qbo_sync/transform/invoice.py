@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from qbo_sync.extract.records import Invoice, InvoiceLine
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.adjustments import Adjustments, cut, noted
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
@@ -33,39 +33,6 @@ GLOBAL_TAX_CALCULATION = {
     "none": "NotApplicable",
 }
 US_TAXABLE, US_NON_TAXABLE = "TAX", "NON"
-
-
-@dataclass(frozen=True)
-class InvoiceLine:
-    id: int
-    position: int
-    item_kind: str | None  # 'service' | 'product'
-    item_name: str | None
-    description: str | None
-    quantity: Decimal
-    unit_price: Decimal
-    discount_kind: str | None
-    discount_value: Decimal | None
-    tax_rate_id: int | None
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Invoice:
-    id: int
-    tenant_id: int
-    number: str | None
-    client_id: int | None
-    status: str
-    issue_date: date | None
-    due_date: date | None
-    tax_mode: str | None
-    currency: str | None
-    subtotal: Decimal | None
-    tax_total: Decimal | None
-    total: Decimal | None
-    notes: str | None
-    lines: tuple[InvoiceLine, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qbo_sync.money import ZERO, cents
-from qbo_sync.transform.invoice import Invoice, InvoiceLine
+from qbo_sync.extract.records import Invoice, InvoiceLine
 from qbo_sync.transform.tax import tax_by_rate
 
 

@@ -17,8 +17,9 @@ import psycopg
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.extract.read import TenantSettings, staged_customers
-from qbo_sync.transform.customer import EMAIL_MAX, Client, display_name, email_problem, has_name
+from qbo_sync.extract.read import staged_customers
+from qbo_sync.extract.records import Client, TenantSettings
+from qbo_sync.transform.customer import EMAIL_MAX, display_name, email_problem, has_name
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import NameHolder, QuickBooksLookups
 from qbo_sync.validate.gx_runner import Check, SuiteRunner

@@ -15,7 +15,8 @@ import psycopg
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.extract.read import StagedInvoice, TaxRate, TenantSettings, staged_invoices
+from qbo_sync.extract.read import staged_invoices
+from qbo_sync.extract.records import StagedInvoice, TaxRate, TenantSettings
 from qbo_sync.money import ZERO
 from qbo_sync.transform.invoice import US_NON_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute

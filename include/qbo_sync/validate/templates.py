@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from qbo_sync.transform.customer import Client, display_name
+from qbo_sync.extract.records import Client
+from qbo_sync.transform.customer import display_name
 
 CHOICES = ("{name} ({tag})", "{name} (client {tag})", "{name} - client {tag}", "{name} (client {id})")
 

@@ -30,7 +30,7 @@ from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
-from qbo_sync.transform.customer import Client
+from qbo_sync.extract.records import Client
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts
 from qbo_sync.validate.company_settings import CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts

@@ -10,7 +10,7 @@ import pytest
 
 from qbo_devkit.generator.dataset import generate
 from qbo_devkit.demo import setup_tenants
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 
 # Payments, credit notes and payment imports belong to the payments step, not this one.

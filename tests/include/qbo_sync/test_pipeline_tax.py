@@ -12,7 +12,7 @@ import pytest
 from qbo_emulator.tax import TAX_EXCLUDED, Rate, compute
 from qbo_devkit.generator.arithmetic import invoice_totals, tax_inclusive_line
 from qbo_devkit.provision import provision_tenant
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.validate.company import QuickBooksLookups
 from support.rows import insert

@@ -25,7 +25,7 @@ import requests
 
 from qbo_sync import pipeline
 from qbo_sync.companies import client_for_tenant, connection_status
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from support.emulator import emulator_app
 from support.rows import insert
 from support.scenario import build_au_tenant

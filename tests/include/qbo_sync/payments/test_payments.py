@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from support.rows import insert
 from support.scenario import NOW, build_au_tenant

@@ -13,7 +13,7 @@ import pytest
 from qbo_client import BatchOperation
 
 from qbo_sync import outcomes
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.payments.inbound import import_tenant
 from qbo_sync.pipeline import run_once
 from support.emulator import emulator_app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.report.__main__ import main
 from support.scenario import build_au_tenant

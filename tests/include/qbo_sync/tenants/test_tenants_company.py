@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from qbo_devkit.provision import provision_tenant
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import main
 from support.rows import insert

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from qbo_sync.transform.customer import (Client, customer_payload, display_name, has_name,
+from qbo_sync.extract.records import Client
+from qbo_sync.transform.customer import (customer_payload, display_name, has_name,
                                          without_tab_or_newline)
 
 

@@ -8,7 +8,8 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qbo_sync.transform.invoice import CompanyMapping, Invoice, InvoiceLine, invoice_payload
+from qbo_sync.extract.records import Invoice, InvoiceLine
+from qbo_sync.transform.invoice import CompanyMapping, invoice_payload
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
 RATES = {1: D("0.2000"), 2: D("0.0500"), 3: D("0")}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from qbo_sync.transform.invoice import Invoice, InvoiceLine
+from qbo_sync.extract.records import Invoice, InvoiceLine
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 
 RATES = {1: D("0.1000"), 2: D("0.0000")}

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from qbo_sync.catalog import CATALOG
 from qbo_devkit.provision import provision_tenant
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from support.rows import insert, truncate_all
 

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 from qbo_sync import outcomes
 from qbo_devkit.provision import provision_tenant
 from qbo_sync.extract import read
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import extract_tenant, list_tenants
 from qbo_sync.validate.company import QuickBooksLookups
 from qbo_sync.validate.customers import CHECKS, SuiteRunner, validate_customers
@@ -57,9 +57,9 @@ def _run(db, qbo_factory, run_id: str, chunk: int) -> dict:
     runner = SuiteRunner("customers", CHECKS, "client_id")
     for tenant in list_tenants(db):
         extract_tenant(db, ctx, tenant, window)
-        with qbo_factory(tenant["tenant_id"]) as client:
-            validate_customers(db, ctx, tenant_id=tenant["tenant_id"], realm_id=tenant["realm_id"],
-                               settings=read.tenant_settings(db, tenant["tenant_id"]),
+        with qbo_factory(tenant.tenant_id) as client:
+            validate_customers(db, ctx, tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
+                               settings=read.tenant_settings(db, tenant.tenant_id),
                                lookups=QuickBooksLookups(client.query), chunk=chunk, runner=runner)
     logged = {(t, s): rest for t, s, *rest in db.execute(
         "SELECT tenant_id, source_id, status, error_code, cause, fix, source_ref, action"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.transform.customer import email_problem
 

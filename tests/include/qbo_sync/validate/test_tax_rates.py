@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
 from qbo_devkit.provision import provision_tenant
-from qbo_sync.extract.read import TaxRate
-from qbo_sync.extract.stage import RunWindow
+from qbo_sync.extract.records import TaxRate
+from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.validate.company import QuickBooksLookups, rates_differ
 from qbo_sync.validate.invoices import rate_mismatches

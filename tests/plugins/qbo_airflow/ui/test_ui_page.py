@@ -18,7 +18,7 @@ from support.scenario import build_au_tenant
 def synced_tenant(db, qbo_app, qbo_factory):
     """The small AU tenant after one full sync: good invoices synced, bad ones failed."""
     from qbo_sync import pipeline
-    from qbo_sync.extract.stage import RunWindow
+    from qbo_sync.extract.records import RunWindow
 
     build_au_tenant(db, qbo_app)
     now = datetime.now(timezone.utc)
@@ -217,7 +217,7 @@ def test_a_tenant_that_must_reconnect_is_told_the_exact_command(airflow_server, 
 def test_a_record_synced_with_a_change_says_so_beside_synced(airflow_server, synced_tenant, qbo_factory):
     """docs/adjustments.md: the page shows what was changed for QuickBooks next to "synced"."""
     from qbo_sync import pipeline
-    from qbo_sync.extract.stage import RunWindow
+    from qbo_sync.extract.records import RunWindow
 
     synced_tenant.execute("UPDATE billing.invoice_lines SET description = repeat('x', 5000) WHERE id = 101")
     synced_tenant.execute("UPDATE billing.invoices SET updated_at = now() WHERE id = 1")
