@@ -20,7 +20,8 @@ from typing import Any
 
 from . import faults
 from .filterable import FILTERABLE, ID_OPERATORS, canonical
-from .entities import ENTITY_BY_LOWER, WriteContext, company_info_json, preferences_json, public
+from .entities.common import ENTITY_BY_LOWER, WriteContext, public
+from .entities.preferences import company_info_json, preferences_json
 from .util import parse_datetime
 
 MAX_RESULTS = 1000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .entities import insert
+from .entities.crud import insert
 from .terms import STANDARD_TERMS
 from .store import Company
 from .util import ZERO
