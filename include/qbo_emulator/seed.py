@@ -7,7 +7,7 @@ from typing import Any
 
 from .entities.crud import insert
 from .terms import STANDARD_TERMS
-from .store import Company
+from .store import Company, Store
 from .util import ZERO
 
 # region -> [(tax code name, description, [(rate name, percent)])]
@@ -51,6 +51,16 @@ ACCOUNTS = [
 
 def _record(company: Company, **fields: Any) -> dict[str, Any]:
     return {**fields, "domain": "QBO", "sparse": False}
+
+
+def new_company(store: Store, region: str, preferences: dict[str, Any], client_id: str) -> Company:
+    """A new company of the app ``client_id``, filled as QuickBooks fills a new one. Made by
+    the control API, or by the authorize page when the user has no company yet."""
+    company = Company(store.new_realm_id(), region, client_id, preferences, store.clock,
+                      store.config.request_log_size)
+    store.companies[company.realm_id] = company
+    seed_company(company)
+    return company
 
 
 def seed_company(company: Company) -> dict[str, Any]:
