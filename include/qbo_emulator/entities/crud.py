@@ -100,6 +100,9 @@ def _existing(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str,
     if record is None:
         deleted = str(record_id) in ctx.company.tombstones[entity]
         raise faults.object_not_found(deleted_txn=deleted)
+    if "SyncToken" not in record:  # defined by QuickBooks itself: the US pseudo tax codes
+        raise faults.unsupported_operation(
+            f"Operation Update is not supported for {entity} {record['Id']}: QuickBooks defines it.")
     sync_token = data.get("SyncToken")
     if sync_token is None or sync_token == "":
         raise faults.required_param("SyncToken")

@@ -194,7 +194,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
         txn_code_id = company.created_ids["tax_codes"][ast_code_name(record.get("ShipAddr"))]
     if txn_code_id is not None:
         txn_code = ctx.lookup("TaxCode", txn_code_id)
-        if txn_code is None or not txn_code.get("Active", True):
+        # TAX and NON say whether a line is taxable; the transaction's code is a tax group.
+        if txn_code is None or not txn_code.get("Active", True) or txn_code_id in (US_TAXABLE, US_NON_TAXABLE):
             raise faults.invalid_reference("TxnTaxDetail.TxnTaxCodeRef")
         us_rates = rates_of(company, txn_code)
     rates_of_code: dict[str, list[Rate]] = {}
