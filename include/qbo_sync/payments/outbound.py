@@ -28,7 +28,7 @@ from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.adjustments import as_text, cut
-from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, private_note_tag
+from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 from qbo_sync.validate.company import QuickBooksLookups
 
@@ -386,8 +386,8 @@ class Poster:
         for position, ((lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets), start=1):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
-                us_codes |= {code} - {None, US_NON_TAXABLE}
-                code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else "TAX"
+                us_codes |= {code} - {None, US_TAXABLE, US_NON_TAXABLE}  # TAX/NON only mark lines
+                code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else US_TAXABLE
             elif code is None:
                 code = self.settings.no_tax_code_id
             detail: dict[str, Any] = {"ItemRef": {"value": self.settings.default_service_item_id},
