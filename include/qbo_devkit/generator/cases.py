@@ -27,7 +27,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from qbo_devkit.generator.arithmetic import ZERO
+from qbo_sync.money import CENT, ZERO
 
 if TYPE_CHECKING:
     from qbo_devkit.generator.dataset import Generator, Tenant
@@ -316,9 +316,12 @@ def _payment_for_unsynced_invoice(gen: Generator, inv: Invoice, i: int, state: S
 
 def _payment_already_in_quickbooks(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     inv["client_id"] = state.clients[0]["id"]
-    # A part payment, so that QuickBooks lets the copy be applied to the invoice too.
-    pay = gen.payment(state.tenant, (inv["total"] / 2).quantize(Decimal("0.01")),
-                      inv["finalized_at"], "bank_transfer", f"TRF-D{inv['k'] + 1:07d}", gen.bad_rng)
+    # A part payment, so that QuickBooks lets the copy be applied to the invoice too. Any
+    # amount will do; it is half the total to the cent, rounded half-even as it always was
+    # (so that a seed keeps its data), not the app's half-up cents().
+    half = (inv["total"] / 2).quantize(CENT)
+    pay = gen.payment(state.tenant, half, inv["finalized_at"], "bank_transfer",
+                      f"TRF-D{inv['k'] + 1:07d}", gen.bad_rng)
     inv["payments"] = [pay]
     inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
     _quickbooks_payment(gen, inv, state, PaymentRefNum=pay["reference"], TotalAmt=str(pay["amount"]),

@@ -6,21 +6,22 @@ second one for the bad cases, explicit ids 1..N per table, and every date relati
 ``as_of`` (default: today's UTC date; "now" is ``as_of`` 00:00 UTC, nothing is later).
 
 The app's arithmetic (the sync, its validator and the QuickBooks emulator reproduce it;
-``qbo_devkit.generator.arithmetic`` implements it):
+``qbo_devkit.generator.arithmetic`` implements it; cents(x) is x rounded half-up to the
+cent, never banker's rounding):
 
-* line amount = round_half_up(quantity x unit_price - discount, 2), where discount is
+* line amount = cents(quantity x unit_price - discount), where discount is
   ``discount_value`` for 'fixed' and ``quantity x unit_price x discount_value / 100``
   for 'percent' (no intermediate rounding).
 * exclusive: subtotal = sum(line amounts); tax_total = sum over the invoice's tax rates
-  (grouped by tax_rate_id) of round_half_up(group sum x rate, 2); total = subtotal + tax.
+  (grouped by tax_rate_id) of cents(group sum x rate); total = subtotal + tax.
 * inclusive: line amounts include tax; total = sum(line amounts); tax_total = sum over tax
-  rates of round_half_up(group sum x rate / (1 + rate), 2) (multiply, then divide, in a
+  rates of cents(group sum x rate / (1 + rate)) (multiply, then divide, in a
   28-digit Decimal context); subtotal = total - tax_total.
 * none: every line's tax_rate_id is null, tax_total = 0, total = subtotal.
 * US tenants use only 'exclusive', each line either the sales-tax rate or 'Non-taxable'.
 * credit note: each line carries a tax-inclusive amount and the tax rate of the invoice
   line it credits (an exclusive line's tax-inclusive amount is amount +
-  round_half_up(amount x rate, 2)); total = sum of its lines <= the invoice total.
+  cents(amount x rate)); total = sum of its lines <= the invoice total.
 * payments (not voided) never exceed total - finalized credit notes, except where a bad
   case says so.
 
@@ -48,13 +49,7 @@ import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_devkit.generator import cases as case_registry
-from qbo_devkit.generator.arithmetic import (
-    ZERO,
-    invoice_totals,
-    line_amount,
-    round_half_up,
-    tax_inclusive_line,
-)
+from qbo_devkit.generator.arithmetic import ZERO, cents, invoice_totals, line_amount, tax_inclusive_line
 from qbo_devkit.generator.manifest import BadRecord, Manifest, QuickBooksSetup, TenantManifest
 from qbo_devkit.generator.profiles import (
     COMPANY_SUFFIX,
@@ -531,7 +526,7 @@ class Generator:
         quantity = rng.choice(item.quantities)
         price = item.unit_price
         if rng.random() < 0.08:
-            price = round_half_up(price * D("0.9"))  # a negotiated price
+            price = cents(price * D("0.9"))  # a negotiated price
         kind = value = None
         roll = rng.random()
         if roll < 0.07:
@@ -567,7 +562,7 @@ class Generator:
         for line in rng.sample(inv["lines"], count):
             full = tax_inclusive_line(line["amount"], tenant.rates.get(line["tax_rate_id"]),
                                       inv["tax_mode"])
-            amount = full if force or rng.random() < 0.6 else round_half_up(full / 2)
+            amount = full if force or rng.random() < 0.6 else cents(full / 2)
             cn_lines.append({"line": line, "description": f"Credit: {line['description']}",
                              "amount": amount, "tax_rate_id": line["tax_rate_id"]})
         excess = sum((c["amount"] for c in cn_lines), ZERO) - inv["total"]
@@ -599,10 +594,10 @@ class Generator:
         if roll < 0.55:
             parts = [balance]
         elif roll < 0.67:
-            parts = [round_half_up(balance * rng.randint(20, 80) / 100)]
+            parts = [cents(balance * rng.randint(20, 80) / 100)]
         elif roll < 0.75:
             fractions = rng.choice(((D("0.5"),), (D("0.3"), D("0.3")), (D("0.25"), D("0.5"))))
-            parts = [round_half_up(balance * f) for f in fractions]
+            parts = [cents(balance * f) for f in fractions]
             if rng.random() < 0.7:  # usually the last payment settles the rest
                 parts.append(balance - sum(parts, ZERO))
         else:
