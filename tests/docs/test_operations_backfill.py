@@ -31,7 +31,7 @@ from support.scenario import build_au_tenant
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "operations.md"
 MARK = re.compile(r"<!-- backfill: (\w+) -->")
-WAIT = 300  # seconds at most for Airflow to come up and for the runs to end (a bound, not a measure)
+WAIT = 480  # seconds at most for Airflow to come up and the runs to end (a bound on waiting, not a measure)
 
 
 def blocks() -> dict[str, list[str]]:
@@ -178,11 +178,16 @@ def test_the_backfill_procedure_works_as_written(db, make_airflow, qbo_factory, 
     states = _backfill_states(watched.stdout)
     assert len(states) == 3 and set(states.values()) == {"success"}, watched.stdout
 
+    # One at a time, oldest first (--max-active-runs 1): each run started after the previous ended.
+    spans = metadata(home, "SELECT logical_date, start_date, end_date FROM dag_run"
+                           " WHERE run_type = 'backfill' ORDER BY logical_date")
+    assert len(spans) == 3 and all(later[1] >= earlier[2] for earlier, later in zip(spans, spans[1:])), spans
+
     synced = {}
-    for run_id in states:
+    for run_id, logical_date in metadata(home, "SELECT run_id, logical_date FROM dag_run WHERE run_type = 'backfill'"):
         rows = db.execute("SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND"
                           " entity = 'invoice' AND status = 'synced'", (run_id,)).fetchall()
-        synced[run_id.removeprefix("backfill__")[:10]] = {r[0] for r in rows}
+        synced[logical_date[:10]] = {r[0] for r in rows}
     assert synced == {days[0].isoformat(): {1}, days[1].isoformat(): {2}, days[2].isoformat(): {11}}
     with qbo_factory(1) as client:  # each in QuickBooks once
         assert client.count("select count(*) from Invoice") == 3
