@@ -22,6 +22,7 @@ import html
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,7 +66,7 @@ class TenantAlert:
             parts.append("QuickBooks blocks its reads this month")
         if self.reconnect_fix:
             parts.append("QuickBooks must be reconnected")
-        return f"QuickBooks sync: {' and '.join(parts)} for {who}"
+        return header_text(f"QuickBooks sync: {' and '.join(parts)} for {who}")
 
     def payload(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -110,6 +111,16 @@ class TenantAlert:
             out.append("<p>Once fixed, resync the records from the QuickBooks sync page or the "
                        "qbo_resync DAG, or wait for the next run.</p>")
         return "\n".join(out)
+
+
+# C0 and C1 controls (CR, LF, TAB, ESC, NEL...) and Unicode's line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """One line fit for a mail header: control characters become a space, so a tenant name
+    or run id holding CR/LF can neither add headers nor break the message."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 @dataclass(frozen=True)
@@ -209,7 +220,7 @@ def email_sender(recipients: list[str], smtp_conn_id: str,
         with SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
             hook.send_email_smtp(to=recipients, subject=alert.subject, html_content=alert.html(),
                                  from_email=from_email or hook.from_email,
-                                 custom_headers={"X-QBO-Sync-Run": alert.run_id})
+                                 custom_headers={"X-QBO-Sync-Run": header_text(alert.run_id)})
         return ", ".join(recipients)
 
     return send
@@ -247,13 +258,20 @@ def webhook_sender(url: str, headers: dict[str, str]) -> Callable[[TenantAlert],
         import requests  # noqa: PLC0415
 
         try:
+            # Never follow a redirect: a 307/308 would re-send the payload and the secret
+            # headers to wherever it points, a 302/303 would turn into a body-less GET.
             response = requests.post(url, data=json.dumps(alert.payload()),
                                      headers={"Content-Type": "application/json",
-                                              "X-QBO-Sync-Run": alert.run_id, **headers},
-                                     timeout=15)
+                                              "X-QBO-Sync-Run": header_text(alert.run_id), **headers},
+                                     timeout=15, allow_redirects=False)
         except requests.RequestException as exc:
             # requests' messages quote the full URL, whose path may hold a token.
             raise RuntimeError(f"webhook at {shown} unreachable ({type(exc).__name__})") from None
+        if 300 <= response.status_code < 400:
+            raise RuntimeError(
+                f"webhook at {shown} answered HTTP {response.status_code} (a redirect): nothing was "
+                "delivered and the redirect was not followed, so the alert and its credentials went "
+                "nowhere else. Set the webhook URL to the final address the receiver gives")
         if response.status_code >= 300:
             # Say what came back, not where it went: the URL path may hold a token.
             raise RuntimeError(f"webhook at {shown} answered HTTP {response.status_code}")

@@ -165,3 +165,45 @@ def test_blocked_reads_are_said_once_not_per_record(tenants, channels):
     body = mails[subject]["message"].get_payload()[0].get_payload(decode=True).decode()
     assert body.count("CorePlus") == 1 and "3 record(s) wait" in body and "1 Dec 2026 00:00 UTC" in body
     assert "INV-0034" in body and "INV-0031" not in body
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirecting_webhook_is_a_failed_delivery_and_is_not_followed(tenants, channels, status):
+    """Issue 16.3: a 307/308 would re-send the payload and the secret headers elsewhere, a
+    302/303 would become a body-less GET counted as delivered. Neither is followed."""
+    db = tenants
+    _smtp, hooks = channels
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    outcome(db, RUN, 1, 3, "no_line_items", number="INV-0003")
+    hooks.answers.append((status, "/elsewhere/steal"))
+    with pytest.raises(AlertDeliveryError) as refused:
+        send_run_alerts(db, RUN)
+    message = str(refused.value)
+    assert f"HTTP {status} (a redirect)" in message and "not followed" in message
+    assert "T0KEN" not in message and "hook-secret" not in message
+    assert [h["path"] for h in hooks.received] == ["/hooks/T0KEN"]  # nothing reached /elsewhere
+    # Not counted as delivered: the webhook's claim was rolled back, a retry sends it again.
+    assert db.execute("SELECT channel FROM qbo_sync.alerts_sent ORDER BY 1").fetchall() == [("email",)]
+    again = send_run_alerts(db, RUN)
+    assert [(s.tenant_id, s.channel) for s in again] == [(1, "webhook")]
+    assert [h["path"] for h in hooks.received] == ["/hooks/T0KEN", "/hooks/T0KEN"]
+
+
+def test_a_tenant_name_with_cr_lf_still_gets_its_e_mail_with_one_subject_line(tenants, channels):
+    """Issue 16.3: control characters in a tenant name (or run id) never reach a mail header."""
+    db = tenants
+    smtp, _hooks = channels
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1",
+               ("Harbour\r\nBcc: victim@example.com\r\n\r\nPhysio\x1b[31m\u2028x",))
+    run = "manual__evil\r\nX-Injected: yes"
+    outcome(db, run, 1, 3, "no_line_items", number="INV-0003")
+    sent = send_run_alerts(db, run)
+    assert sorted(s.channel for s in sent) == ["email", "webhook"]
+    (mail,) = smtp.messages
+    message = mail["message"]
+    assert message["Subject"] == ("QuickBooks sync: 1 record(s) failed for Harbour Bcc: victim@example.com "
+                                  "Physio [31m x (tenant 1)")
+    assert message["X-QBO-Sync-Run"] == "manual__evil X-Injected: yes"
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert mail["to"] == ["finance@example.com", "ops@example.com"]
