@@ -12,7 +12,7 @@ Configuration (all optional; an unconfigured channel is simply not used):
 | ``QBO_SYNC_ALERT_SMTP_CONN_ID`` | Airflow SMTP connection, default ``smtp_default`` |
 | ``QBO_SYNC_ALERT_WEBHOOK_CONN_ID`` | Airflow connection of the webhook, default ``qbo_sync_alert_webhook``: ``host`` is the full URL, ``password`` (optional) is sent as a Bearer token, ``extra.headers`` adds headers |
 | ``QBO_SYNC_ALERT_WEBHOOK_URL`` | a webhook URL without credentials, instead of the connection |
-| ``QBO_SYNC_UI_URL`` | the "QuickBooks sync" page's address, linked from each alert |
+| ``QBO_SYNC_UI_URL`` | the "QuickBooks sync" page's address; each alert links the tenant's own view of it (``?tenant_id=N``), which shows only to users granted that tenant |
 
 Call ``send_run_alerts(conn, run_id)`` at the end of a run (the report task does).
 """
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.report import summary
@@ -150,8 +150,16 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
         if not report.failures and not reconnect:
             continue  # a clean run says nothing
         alerts.append(TenantAlert(run_id, tenant_id, report.tenant_name, list(report.failures),
-                                  reconnect, page))
+                                  reconnect, tenant_page(page, tenant_id)))
     return alerts
+
+
+def tenant_page(page: str | None, tenant_id: int) -> str | None:
+    """The tenant's own view of the sync page: whoever opens the link sees it only if the
+    tenant is granted to them (qbo_sync.tenants.access), like any other visit."""
+    if not page:
+        return None
+    return f"{page}{'&' if '?' in page else '?'}{urlencode({'tenant_id': tenant_id})}"
 
 
 def send_run_alerts(conn: Any, run_id: str, *,

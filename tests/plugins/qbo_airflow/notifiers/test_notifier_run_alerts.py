@@ -72,7 +72,9 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
     assert first["from"] == "qbo-sync@example.com"
     body = first["message"].get_payload()[0].get_payload(decode=True).decode()
     assert "uses the tax rate &#x27;Mystery levy&#x27;" in body and "map-tax --tenant-id 1" in body
-    assert "INV-0008" in body and "12.00" in body and "http://airflow.example.com/qbo-sync/" in body
+    assert "INV-0008" in body and "12.00" in body
+    # The link opens tenant 1's own view of the page (which the tenant access map guards).
+    assert "href='http://airflow.example.com/qbo-sync/?tenant_id=1'" in body
     third = mails["QuickBooks sync: QuickBooks must be reconnected for Manly Sports (tenant 3)"]
     assert "companies authorize --tenant-id 3" in third["message"].get_payload()[0].get_payload(decode=True).decode()
 
@@ -85,6 +87,7 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
         (5, "tax_rate_not_mapped", "110.00"), (8, "amounts_do_not_add_up", "110.00")]
     assert all(f["cause"] and f["fix"] for f in hook["json"]["failures"])
     assert by_tenant[3]["json"]["reconnect_required"] is True
+    assert by_tenant[3]["json"]["page_url"] == "http://airflow.example.com/qbo-sync/?tenant_id=3"
 
     # What was sent is recorded, without the webhook's path or token.
     rows = db.execute("SELECT tenant_id, channel, failed, reconnect, destination FROM"
