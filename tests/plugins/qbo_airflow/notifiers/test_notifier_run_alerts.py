@@ -210,3 +210,32 @@ def test_a_tenant_name_with_cr_lf_still_gets_its_e_mail_with_one_subject_line(te
     assert message["X-QBO-Sync-Run"] == "manual__evil X-Injected: yes"
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert mail["to"] == ["finance@example.com", "ops@example.com"]
+
+
+def test_hostile_strings_in_every_field_of_the_e_mail_come_out_escaped(tenants, channels):
+    """Issue 16.9: the alert e-mail's HTML carries tenant names, numbers, clients, causes,
+    fixes and the run id as text, whatever markup they hold; the subject stays one line."""
+    from html import escape
+
+    db = tenants
+    smtp, hooks = channels
+    hostile = "<script>alert('{0}')</script><img src=x onerror=\"{0}\">&amp;"
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1", (hostile.format("tenant"),))
+    run = hostile.format("run")
+    ctx = outcomes.RunContext("qbo_sync", run, "load_invoices")
+    outcomes.record(db, ctx, outcomes.Outcome(
+        tenant_id=1, entity="invoice", source_id=5, source_ref=hostile.format("ref"), action="create",
+        status="failed", error_code="tax_rate_not_mapped", category="data", cause=hostile.format("cause"),
+        fix=hostile.format("fix"), amount=Decimal("110.00")))
+    send_run_alerts(db, run)
+    (mail,) = smtp.messages
+    body = mail["message"].get_payload()[0].get_payload(decode=True).decode()
+    for name in ("tenant", "run", "ref", "cause", "fix"):
+        assert escape(hostile.format(name)) in body, name
+    assert "<script" not in body and "<img" not in body
+    assert "\n" not in mail["message"]["Subject"] and "(tenant 1)" in mail["message"]["Subject"]
+    # The webhook carries them as JSON data, unchanged.
+    (hook,) = hooks.received
+    assert hook["json"]["tenant_name"] == hostile.format("tenant")
+    assert hook["json"]["failures"][0]["cause"] == hostile.format("cause")
