@@ -81,3 +81,23 @@ def test_our_write_whose_id_is_not_recorded_yet_is_not_imported_then_is_linked(d
     assert qbo_id(db, "payment", 101) == str(written["Id"])
     assert "QuickBooks already had this payment" in logged(db, "r2", "payment", 101, "error_message")[0]
     assert [(i, a) for i, a, _ in imported(db)] == [(1, D("4.00"))]
+
+
+def test_a_typed_tag_does_not_make_outbound_link_our_payment_to_another(db, qbo_app, qbo_factory):
+    """The look-up before posting links by our tag only a payment of that amount on that
+    invoice: a hand-typed copy of the tag on another payment neither hides our payment from
+    QuickBooks nor is taken for it, and imports as the QuickBooks payment it is."""
+    build_au_tenant(db, qbo_app)
+    run_once(db, full_window("r1"), qbo_factory)
+    inv1 = qbo_id(db, "invoice", 1)
+    with qbo_factory(1) as qbo:
+        typed = key_payment(qbo, inv1, D("4.00"), "[qbo-sync payment 101] typed by hand")
+    now = datetime.now(timezone.utc)
+    insert(db, "billing.payments", id=101, tenant_id=1, invoice_id=1, amount=D("50.00"), paid_at=now,
+           method="card", reference=None, origin="app", created_at=now)
+    run_once(db, full_window("r2"), qbo_factory)
+    posted = qbo_id(db, "payment", 101)
+    assert posted and posted != str(typed["Id"])  # posted for real, not linked to the typed one
+    with qbo_factory(1) as qbo:
+        assert D(str(qbo.read("Payment", posted)["TotalAmt"])) == D("50.00")
+    assert [(i, a) for i, a, _ in imported(db)] == [(1, D("4.00"))]
