@@ -164,7 +164,8 @@ class Poster:
         pending = []
         with self.conn.transaction():
             for (pid, ref, amount, customer, reference, note), body in to_create:
-                hit = self._match_payment(existing.get(customer, []), pid, reference)
+                hit = self._match_payment(existing.get(customer, []), pid, reference, amount,
+                                          body["Line"][0]["LinkedTxn"][0]["TxnId"])
                 if hit:
                     self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
                                  str(hit.get("SyncToken")), adjustments=note,
@@ -200,8 +201,9 @@ class Poster:
             if unknown:  # look before posting again: the first post may have landed
                 found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
-                    for pid, ref, amount, customer, reference, note in unknown:
-                        hit = self._match_payment(found.get(customer, []), pid, reference)
+                    for (pid, ref, amount, customer, reference, note), body in zip(unknown, unknown_bodies):
+                        hit = self._match_payment(found.get(customer, []), pid, reference, amount,
+                                                  body["Line"][0]["LinkedTxn"][0]["TxnId"])
                         if hit:
                             self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
                                          str(hit.get("SyncToken")), note="answer lost; found in QuickBooks",
@@ -249,10 +251,17 @@ class Poster:
             "Payment", {b["CustomerRef"]["value"] for b in bodies}, min(dates) - margin, max(dates) + margin)
 
     @staticmethod
-    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None) -> dict | None:
+    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None, amount: Any,
+                       invoice_qbo: str) -> dict | None:
+        """Our payment already in QuickBooks: our tag on a payment of exactly this amount
+        applied to this invoice (a tag alone is text anyone can type, so it never links
+        another payment), else the same reference on a payment of that customer."""
         tag = private_note_tag("payment", pid)
         for row in rows:
-            if tag in (row.get("PrivateNote") or ""):
+            invoices = {str(link.get("TxnId")) for line in row.get("Line") or []
+                        for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Invoice"}
+            if (tag in (row.get("PrivateNote") or "") and invoices == {str(invoice_qbo)}
+                    and Decimal(str(row.get("TotalAmt", 0))) == Decimal(str(amount))):
                 return row
         for row in rows:
             if reference and row.get("PaymentRefNum") == reference and Decimal(str(row.get("TotalAmt", 0))) > 0:
