@@ -57,11 +57,8 @@ from qbo_client.errors import (
     ReadsBlocked,
     TransientError,
 )
+from qbo_client.codes import CONNECTION_RESET, NO_BATCH_ANSWER, OUTCOME_UNKNOWN, TIMEOUT
 from qbo_client.faults import (
-    CONNECTION_RESET,
-    NO_BATCH_ANSWER,
-    OUTCOME_UNKNOWN,
-    TIMEOUT,
     QboFault,
     fault_from_json,
     gateway_fault,
