@@ -49,10 +49,10 @@ def test_batch_of_30_with_5_bad_items_matched_by_bid(make_client, emulator):
     for n, result in enumerate(results):
         if n in bad:
             assert result.entity is None and result.fault is not None
-            assert result.fault.cause and result.fault.fix
+            assert result.fault.category in ("data", "configuration") and not result.fault.retryable
         else:
             assert result.fault is None and result.entity["DocNumber"] == f"B-{n}"
-    keys = {n: results[n].fault.explanation.key for n in bad}
+    keys = {n: results[n].fault.key for n in bad}
     assert keys[3].startswith("2020") and keys[9] == "2500.item" and keys[14] == "2050.doc_number"
     assert keys[22] == "2500.customer" and keys[29].startswith("6000.tax")
     assert results[0].entity["TotalAmt"] == Decimal("11.00") or isinstance(results[0].entity["TotalAmt"], Decimal)
@@ -167,7 +167,7 @@ def test_commit_then_drop_without_replay_raises_outcome_unknown(make_client, emu
     error = caught.value
     assert error.requestid == "load-7-invoice-123" and error.entity_name == "Invoice"
     assert "look the record up" in str(error)
-    assert error.fault.explanation.key == "outcome_unknown"
+    assert error.fault.key == "outcome_unknown"
     # The caller looks before posting again: it is there, exactly once.
     assert len(qbo.query("select * from Invoice where DocNumber = 'DROP-2'")) == 1
 
@@ -218,7 +218,7 @@ def test_validation_fault_raises_typed_error(make_client):
     with pytest.raises(QboFaultError) as caught:
         qbo.create("Customer", {"Notes": "no name at all"})
     assert caught.value.fault.code == "6080" and caught.value.category == "data"
-    assert "first and last name" in caught.value.fix
+    assert caught.value.fault.key == "6080" and not caught.value.fault.retryable
 
 
 def test_update_void_delete_and_requestid_limits(make_client):
