@@ -259,3 +259,22 @@ def test_no_token_or_secret_in_logs_or_reprs(make_client, emulator, caplog):
     text = caplog.text + repr(qbo) + repr(store) + repr(tokens) + repr(qbo._app)
     for secret in secrets_seen:
         assert secret and secret not in text
+
+
+def test_refused_refresh_token_means_reconnect_in_the_clients_own_words(make_client, emulator):
+    from qbo_client import Environment, MemoryTokenStore, OAuthApp, QboClient, ReconnectRequired
+
+    company = emulator.create_company(region="AU")
+    env = Environment.custom(emulator.base_url, emulator.sandbox_discovery_url)
+    store = MemoryTokenStore(company["realm_id"], "not-a-refresh-token-it-ever-issued")
+    qbo = QboClient(company["realm_id"], store, environment=env, retry=RetryPolicy(backoff_base=0.01),
+                    app=OAuthApp(company["client_id"], company["client_secret"], env.discovery_url))
+    with pytest.raises(ReconnectRequired) as caught:
+        qbo.query("select * from TaxCode")
+    reason = caught.value.reason
+    assert "invalid_grant" in reason and company["realm_id"] in str(caught.value)
+    assert "qbo_sync" not in reason and "python -m" not in reason  # the caller words the fix
+    with pytest.raises(ReconnectRequired) as again:  # the company stays marked: no second try
+        qbo.query("select * from TaxCode")
+    assert again.value.reason == reason and store.refresh_count == 0
+    qbo.close()
