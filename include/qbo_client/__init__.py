@@ -7,7 +7,7 @@ table and ``budget.py`` for the rate budget.
 from __future__ import annotations
 
 from qbo_client.budget import BudgetConfig, MemoryRateBudget, RateBudget
-from qbo_client.catalog import CatalogEntry, explain
+from qbo_client.codes import FaultKind, classify
 from qbo_client.client import QboClient, RetryPolicy, new_requestid, quote
 from qbo_client.environments import DEFAULT_MINOR_VERSION, Environment
 from qbo_client.errors import (
@@ -27,9 +27,9 @@ from qbo_client.results import BatchOperation, BatchResult, CdcChange, WriteResu
 from qbo_client.tokens import MemoryTokenStore, TokenSet, TokenStore
 
 __all__ = [
-    "DEFAULT_MINOR_VERSION", "BatchOperation", "BatchResult", "BudgetConfig", "CatalogEntry", "CdcChange",
-    "CdcWindowTooDense", "ConfigurationError", "Environment", "InvalidGrant", "MemoryRateBudget",
+    "DEFAULT_MINOR_VERSION", "BatchOperation", "BatchResult", "BudgetConfig", "CdcChange",
+    "CdcWindowTooDense", "ConfigurationError", "Environment", "FaultKind", "InvalidGrant", "MemoryRateBudget",
     "MemoryTokenStore", "OAuthApp", "OutcomeUnknown", "QboClient", "QboError", "QboFault", "QboFaultError",
     "RateBudget", "ReadsBlocked", "ReconnectRequired", "RetryPolicy", "TokenSet", "TokenStore", "TransientError",
-    "WriteResult", "explain", "new_requestid", "parse_body", "quote",
+    "WriteResult", "classify", "new_requestid", "parse_body", "quote",
 ]

@@ -26,9 +26,8 @@ rather than discover it through 429s:
 * after a 429, ``pause`` stops everyone using this budget for the realm for
   ``throttle_wait_seconds`` (QuickBooks says wait 60 s), not just the unlucky caller.
 
-:class:`MemoryRateBudget` shares this among the threads of one process. The project's
-Postgres implementation (``qbo_sync.companies.budget``) shares it among every process
-and worker behind the same interface.
+:class:`MemoryRateBudget` shares this among the threads of one process; an implementation
+over a shared database shares it among every process and worker behind the same interface.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ answer                                read (GET, query-only batch) write (create
 401 (3200)                            refresh the token once       same (refused before acting)
                                       (shared lock), retry; a
                                       second 401 raises
-invalid_grant on refresh              ReconnectRequired (tenant marked reconnect_required)
+invalid_grant on refresh              ReconnectRequired (the token store marks the company)
 403 (3100), 400 faults, 404           raise QboFaultError at once (retrying cannot help)
 connect error / connect timeout       backoff, retry               backoff, retry (nothing was sent)
 5xx, HTML, empty or unreadable body,  backoff, retry               OUTCOME UNKNOWN: backoff, retry with
@@ -57,11 +57,8 @@ from qbo_client.errors import (
     ReadsBlocked,
     TransientError,
 )
+from qbo_client.codes import CONNECTION_RESET, NO_BATCH_ANSWER, OUTCOME_UNKNOWN, TIMEOUT
 from qbo_client.faults import (
-    CONNECTION_RESET,
-    NO_BATCH_ANSWER,
-    OUTCOME_UNKNOWN,
-    TIMEOUT,
     QboFault,
     fault_from_json,
     gateway_fault,

@@ -26,14 +26,6 @@ class QboFaultError(QboError):
     def category(self) -> str:
         return self.fault.category
 
-    @property
-    def cause(self) -> str:
-        return self.fault.cause
-
-    @property
-    def fix(self) -> str:
-        return self.fault.fix
-
 
 class ReadsBlocked(QboFaultError):
     """QuickBooks blocked this app's metered reads (CorePlus calls: reads, queries, reports,

@@ -10,36 +10,22 @@ on exactly that, so every shape is handled here:
 * gateways: an HTML page or an empty body;
 * OAuth: ``{"error": "invalid_grant", "error_description": ...}``.
 
-Gateway shapes get our own codes (``html_body``, ``empty_body``, ...) so the catalog can
-explain them like any other fault.
+Gateway shapes get codes of ``qbo_client.codes`` (``html_body``, ``empty_body``, ...) so
+they classify like any other fault: every fault has a ``kind`` (key, category, retryable).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from qbo_client.codes import COREPLUS, EMPTY_BODY, HTML_BODY, UNPARSEABLE_BODY, FaultKind, classify
 from qbo_client.jsonutil import loads
-
-if TYPE_CHECKING:
-    from qbo_client.catalog import CatalogEntry
-
-# Our codes for answers that carry no QuickBooks code.
-HTML_BODY = "html_body"
-EMPTY_BODY = "empty_body"
-UNPARSEABLE_BODY = "unparseable_body"
-CONNECTION_RESET = "connection_reset"
-TIMEOUT = "timeout"
-OUTCOME_UNKNOWN = "outcome_unknown"
-NO_BATCH_ANSWER = "no_batch_answer"
-INVALID_GRANT = "invalid_grant"
-THROTTLED = "3001"
-READS_BLOCKED = "reads_blocked"  # the catalog's key for a 429 that blocks CorePlus reads
 
 # A 429 that names CorePlus calls is the monthly metering block, not the per-minute throttle.
 # Intuit does not document the body (see qbo_emulator/README, "Metered reads"); we look for the
 # word in Message or Detail so the 60-second wait-and-retry of a throttle is not wasted on it.
-_COREPLUS = re.compile(r"core\s*plus", re.I)
+_COREPLUS = re.compile(COREPLUS, re.I)
 
 
 def is_reads_blocked(fault: QboFault) -> bool:
@@ -53,7 +39,7 @@ _TOKEN_IN_DETAIL = re.compile(r"(?i)(token\s*(?:expired|invalid)?\s*:?\s*)([A-Za
 class QboFault:
     """One QuickBooks error (the first one of a Fault; the others are in ``more``).
 
-    ``message`` is QuickBooks' own text; ``cause``/``fix`` are ours, from the catalog.
+    ``message``, ``detail`` and ``element`` are QuickBooks' own; ``kind`` classifies them.
     """
 
     code: str
@@ -71,27 +57,23 @@ class QboFault:
         return (self, *self.more)
 
     @property
-    def explanation(self) -> CatalogEntry:
-        from qbo_client.catalog import explain  # noqa: PLC0415  (catalog imports us)
+    def kind(self) -> FaultKind:
+        """What kind of fault this is (``qbo_client.codes``)."""
+        return classify(self.code, element=self.element, detail=self.detail, message=self.message,
+                        entity_name=self.entity_name, http_status=self.http_status)
 
-        return explain(self.code, element=self.element, detail=self.detail, message=self.message,
-                       entity_name=self.entity_name, http_status=self.http_status)
+    @property
+    def key(self) -> str:
+        """The stable key of its kind: what a caller's own wording is looked up by."""
+        return self.kind.key
 
     @property
     def category(self) -> str:
-        return self.explanation.category
+        return self.kind.category
 
     @property
     def retryable(self) -> bool:
-        return self.explanation.retryable
-
-    @property
-    def cause(self) -> str:
-        return self.explanation.render_cause(self)
-
-    @property
-    def fix(self) -> str:
-        return self.explanation.render_fix(self)
+        return self.kind.retryable
 
     def with_entity(self, entity_name: str | None) -> QboFault:
         if entity_name is None or self.entity_name == entity_name:
@@ -109,14 +91,13 @@ class QboFault:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values for the sync log or XCom (no secrets ever reach a fault)."""
-        entry = self.explanation
+        """Plain values for a log or XCom (no secrets ever reach a fault)."""
+        kind = self.kind
         return {
             "code": self.code, "message": self.message, "detail": self.detail,
             "element": self.element, "http_status": self.http_status, "fault_type": self.fault_type,
-            "entity_name": self.entity_name, "catalog_key": entry.key, "category": entry.category,
-            "retryable": entry.retryable, "cause": self.cause, "fix": self.fix,
-            "more": [m.as_dict() for m in self.more],
+            "entity_name": self.entity_name, "key": kind.key, "category": kind.category,
+            "retryable": kind.retryable, "more": [m.as_dict() for m in self.more],
         }
 
 

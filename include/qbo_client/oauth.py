@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 import requests
 
+from qbo_client.codes import CONNECTION_RESET, TIMEOUT
 from qbo_client.errors import ConfigurationError, InvalidGrant, QboFaultError, TransientError
-from qbo_client.faults import CONNECTION_RESET, TIMEOUT, gateway_fault, parse_body
+from qbo_client.faults import gateway_fault, parse_body
 from qbo_client.tokens import TokenSet
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ days". A :class:`TokenStore` owns the tokens of one company; its ``refresh`` mus
 the whole read-refresh-save sequence exclusive for the realm (across processes, for a
 shared store) and save the new refresh token durably before returning it.
 
-:class:`MemoryTokenStore` is for tests and single-process library use; the project's
-Postgres store lives in ``qbo_sync.companies``.
+:class:`MemoryTokenStore` is for tests and single-process library use; a deployment with
+several workers implements :class:`TokenStore` over a shared database.
 """
 from __future__ import annotations
 
@@ -104,10 +104,8 @@ class MemoryTokenStore:
                 raise ReconnectRequired(self.realm_id, "no refresh token stored for this company")
             try:
                 fresh = refresher(tokens.refresh_token)
-            except InvalidGrant:
-                from qbo_client.catalog import entry  # noqa: PLC0415
-
-                self._reconnect_reason = entry("invalid_grant").fix
+            except InvalidGrant as refused:
+                self._reconnect_reason = str(refused)
                 raise ReconnectRequired(self.realm_id, self._reconnect_reason) from None
             if not fresh.refresh_token:
                 fresh = replace(fresh, refresh_token=tokens.refresh_token)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import psycopg
 
-from qbo_sync.catalog import explain
+from qbo_sync.catalog import explain, explain_fault, explain_quickbooks
 from qbo_sync.db.sqlfiles import load_sql
 
 
@@ -112,7 +112,7 @@ def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | Non
 
 
 def for_tenant(text: str | None, tenant_id: int, realm_id: str | None) -> str | None:
-    """A QuickBooks-fault text (``qbo_client.catalog``, which knows no tenant) with its
+    """A QuickBooks-fault text (``qbo_sync.catalog.entries_quickbooks``, which knows no tenant) with its
     ``<tenant>`` and ``<realm>`` filled in, so the commands it suggests run as written."""
     if text is None:
         return None
@@ -123,13 +123,15 @@ def for_tenant(text: str | None, tenant_id: int, realm_id: str | None) -> str | 
 def from_fault(fault: object, *, tenant_id: int, realm_id: str | None, entity: str,
                source_id: int | None, source_ref: str | None, action: str,
                amount: Decimal | None = None) -> Outcome:
-    """A failed outcome explained by QuickBooks' own fault (``qbo_client.catalog``)."""
+    """A failed outcome explained by QuickBooks' own fault (its kind, from ``qbo_client``,
+    in the catalog's words)."""
+    entry, cause, fix = explain_fault(fault)
     return Outcome(
         tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
         action=action, status="failed", realm_id=realm_id, error_code=str(fault.code),
-        error_message=fault.summary(), category=fault.category,
-        cause=for_tenant(fault.cause, tenant_id, realm_id),
-        fix=for_tenant(fault.fix, tenant_id, realm_id), amount=amount)
+        error_message=fault.summary(), category=entry.category,
+        cause=for_tenant(cause, tenant_id, realm_id),
+        fix=for_tenant(fix, tenant_id, realm_id), amount=amount)
 
 
 def unchanged(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int, realm_id: str | None,
@@ -154,10 +156,8 @@ def outcome_unknown(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int
                     amount: Decimal | None, action: str = "create") -> None:
     """QuickBooks never answered for certain and the record is not there (yet): explained,
     and safe to retry because every retry looks the record up first."""
-    from qbo_client.catalog import entry  # noqa: PLC0415
-
-    e = entry("outcome_unknown")
+    e, cause, fix = explain_quickbooks("outcome_unknown")
     record(conn, ctx, Outcome(
         tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
         action=action, status="failed", realm_id=realm_id, error_code="outcome_unknown",
-        category=e.category, cause=e.render_cause(), fix=e.render_fix(), amount=amount))
+        category=e.category, cause=cause, fix=fix, amount=amount))

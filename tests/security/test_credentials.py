@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from qbo_client import QboFaultError
+from qbo_sync.catalog import explain_fault
 from qbo_sync.companies import PostgresTokenStore, TokenCipher
 from qbo_sync.db import embedded
 
@@ -78,7 +79,8 @@ def test_a_wrong_client_secret_is_invalid_client_and_says_which_setting(db, data
     with pytest.raises(QboFaultError) as caught:
         app.refresh(company["refresh_token"])
     assert caught.value.fault.code == "invalid_client"
-    assert "quickbooks_default" in caught.value.fix and "client secret" in caught.value.fix
+    fix = explain_fault(caught.value.fault)[2]  # what the sync log says
+    assert "quickbooks_default" in fix and "client secret" in fix
     assert wrong not in str(caught.value) and wrong not in repr(app)
     after = [r for r in qbo_app.requests_log(company["realm_id"]) if r["path"].endswith("/tokens/bearer")]
     assert len(after) - before == 1  # a wrong secret is not retried

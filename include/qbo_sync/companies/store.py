@@ -19,15 +19,15 @@ import psycopg
 from psycopg.rows import dict_row
 
 from qbo_client import InvalidGrant, ReconnectRequired, TokenSet
-from qbo_client.catalog import entry
 from qbo_client.tokens import Refresher
+from qbo_sync.catalog import explain_quickbooks
 from qbo_sync.companies.crypto import TokenCipher
 from qbo_sync.companies.db import conninfo_of, open_connection
 from qbo_sync.db.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
 
-RECONNECT_REASON = entry("invalid_grant").render_fix()
+RECONNECT_REASON = explain_quickbooks("invalid_grant")[2]
 
 
 def reconnect_reason(tenant_id: object, realm_id: object) -> str:

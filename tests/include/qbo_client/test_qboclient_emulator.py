@@ -49,10 +49,10 @@ def test_batch_of_30_with_5_bad_items_matched_by_bid(make_client, emulator):
     for n, result in enumerate(results):
         if n in bad:
             assert result.entity is None and result.fault is not None
-            assert result.fault.cause and result.fault.fix
+            assert result.fault.category in ("data", "configuration") and not result.fault.retryable
         else:
             assert result.fault is None and result.entity["DocNumber"] == f"B-{n}"
-    keys = {n: results[n].fault.explanation.key for n in bad}
+    keys = {n: results[n].fault.key for n in bad}
     assert keys[3].startswith("2020") and keys[9] == "2500.item" and keys[14] == "2050.doc_number"
     assert keys[22] == "2500.customer" and keys[29].startswith("6000.tax")
     assert results[0].entity["TotalAmt"] == Decimal("11.00") or isinstance(results[0].entity["TotalAmt"], Decimal)
@@ -167,7 +167,7 @@ def test_commit_then_drop_without_replay_raises_outcome_unknown(make_client, emu
     error = caught.value
     assert error.requestid == "load-7-invoice-123" and error.entity_name == "Invoice"
     assert "look the record up" in str(error)
-    assert error.fault.explanation.key == "outcome_unknown"
+    assert error.fault.key == "outcome_unknown"
     # The caller looks before posting again: it is there, exactly once.
     assert len(qbo.query("select * from Invoice where DocNumber = 'DROP-2'")) == 1
 
@@ -218,7 +218,7 @@ def test_validation_fault_raises_typed_error(make_client):
     with pytest.raises(QboFaultError) as caught:
         qbo.create("Customer", {"Notes": "no name at all"})
     assert caught.value.fault.code == "6080" and caught.value.category == "data"
-    assert "first and last name" in caught.value.fix
+    assert caught.value.fault.key == "6080" and not caught.value.fault.retryable
 
 
 def test_update_void_delete_and_requestid_limits(make_client):
@@ -259,3 +259,22 @@ def test_no_token_or_secret_in_logs_or_reprs(make_client, emulator, caplog):
     text = caplog.text + repr(qbo) + repr(store) + repr(tokens) + repr(qbo._app)
     for secret in secrets_seen:
         assert secret and secret not in text
+
+
+def test_refused_refresh_token_means_reconnect_in_the_clients_own_words(make_client, emulator):
+    from qbo_client import Environment, MemoryTokenStore, OAuthApp, QboClient, ReconnectRequired
+
+    company = emulator.create_company(region="AU")
+    env = Environment.custom(emulator.base_url, emulator.sandbox_discovery_url)
+    store = MemoryTokenStore(company["realm_id"], "not-a-refresh-token-it-ever-issued")
+    qbo = QboClient(company["realm_id"], store, environment=env, retry=RetryPolicy(backoff_base=0.01),
+                    app=OAuthApp(company["client_id"], company["client_secret"], env.discovery_url))
+    with pytest.raises(ReconnectRequired) as caught:
+        qbo.query("select * from TaxCode")
+    reason = caught.value.reason
+    assert "invalid_grant" in reason and company["realm_id"] in str(caught.value)
+    assert "qbo_sync" not in reason and "python -m" not in reason  # the caller words the fix
+    with pytest.raises(ReconnectRequired) as again:  # the company stays marked: no second try
+        qbo.query("select * from TaxCode")
+    assert again.value.reason == reason and store.refresh_count == 0
+    qbo.close()

@@ -52,7 +52,7 @@ def test_blocked_reads_raise_once_and_are_not_asked_again(make_client, emulator)
         qbo.read("Item", company["service_item_id"])
     fault = caught.value.fault
     assert fault.http_status == 429 and caught.value.category == "configuration"
-    assert "CorePlus" in caught.value.cause and "next month" in caught.value.fix
+    assert fault.key == "reads_blocked" and not fault.retryable and "CorePlus" in fault.detail
     assert qbo.stats["throttled"] == 0  # not mistaken for the per-minute throttle (no 60 s wait)
     before = len(emulator.requests_log(company["realm_id"]))
     with pytest.raises(ReadsBlocked):

@@ -1,7 +1,7 @@
 """Every cause and fix speaks QuickBooks' language and can be followed as written.
 
-* Both catalogs (our checks in ``qbo_sync.catalog``, QuickBooks' faults in
-  ``qbo_client.catalog``), every entry, rendered with a realistic value per placeholder, the
+* The whole catalog (our checks, ``qbo_sync.catalog.CATALOG``, and QuickBooks' faults,
+  ``qbo_sync.catalog.QUICKBOOKS``), every entry, rendered with a realistic value per placeholder, the
   values for QuickBooks things made by the very helpers the sync fills them with: no bare
   QuickBooks Id ("tax code 14", "QuickBooks id 58", an Id outside parentheses after a name)
   and no placeholder left unfilled.
@@ -23,7 +23,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from qbo_client import catalog as qbo_catalog
+from qbo_client import QboFault
+from qbo_client.codes import kind
 from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
 from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
@@ -163,19 +164,17 @@ def test_sync_catalog_entry_speaks_quickbooks_language(code):
             assert parse_error(command) is None, f"{code}: `{command}` {parse_error(command)}"
 
 
-def _fault_texts(entry):
-    fault_like = type("Fault", (), {"element": "Line.SalesItemLineDetail.TaxCodeRef",
-                                    "entity_name": "Invoice", "code": entry.code})()
-    return [for_tenant(entry.render_cause(fault_like), 3, "9130357766271816"),
-            for_tenant(entry.render_fix(fault_like), 3, "9130357766271816")]
+def _fault_texts(key):
+    fault = QboFault(kind(key).code or "99999", element="Line.SalesItemLineDetail.TaxCodeRef",
+                     entity_name="Invoice")
+    _entry, cause, fix = sync_catalog.explain_quickbooks(key, fault)
+    return [for_tenant(cause, 3, "9130357766271816"), for_tenant(fix, 3, "9130357766271816")]
 
 
-@pytest.mark.parametrize("key", sorted(qbo_catalog.BY_KEY) + ["unknown", "unknown.server"])
+@pytest.mark.parametrize("key", sorted(sync_catalog.QUICKBOOKS))
 def test_quickbooks_fault_entry_speaks_quickbooks_language(key):
-    entry = {"unknown": qbo_catalog.UNKNOWN, "unknown.server": qbo_catalog.UNKNOWN_SERVER}.get(
-        key) or qbo_catalog.BY_KEY[key]
-    for text in _fault_texts(entry):
-        assert "<tenant>" not in text and "<realm>" not in text
+    for text in _fault_texts(key):
+        assert not re.search(r"<[a-z_]+>", text), f"unfilled placeholder in: {text}"
         # {sequence} is a numbering pattern given as an example, not a placeholder.
         assert not re.search(r"\{[a-z_]+\}", text.replace("{sequence}", "")), text
         assert bare_ids(text) == [], text
