@@ -68,3 +68,18 @@ def test_product_runs_no_tooling_sql_and_tooling_sql_lives_in_devkit():
 def test_the_scan_sees_every_kind_of_import():
     source = "import a.b\nfrom c.d import e\nfrom . import f\ndef g():\n    from h import i\n"
     assert imported_packages(source) == {"a", "c", "h"}
+
+
+def test_no_test_reads_a_path_outside_the_repository():
+    """A fresh clone on another machine must run every test: no absolute path of this machine,
+    no sibling folder of the checkout (the seeds stand in as fingerprints)."""
+    outside = ("/work/", "/home/", "/root/", "/Users/", "../shared", "shared/seeds", "shared/reference")
+    problems = []
+    for path in python_files():
+        if not path.startswith("tests/") or path == "tests/test_layout.py":  # this list itself
+            continue
+        for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and node.value.startswith(outside):
+                problems.append(f"{path}:{node.lineno}: {node.value[:60]}")
+    assert not problems, "\n".join(problems)
