@@ -34,6 +34,7 @@ class RunWindow:
     start: datetime  # data interval start, UTC
     end: datetime  # data interval end, UTC (exclusive)
     full_sync: bool = False  # consider every finalized invoice, not only the interval's
+    backfill: bool = False  # a backfill run: waits for a tenant another run holds, never leaves it
 
 
 @dataclass(frozen=True)
