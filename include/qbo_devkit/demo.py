@@ -21,6 +21,7 @@ import requests
 
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.money import cents
 from qbo_devkit import env as devenv
 from qbo_sync.settings import local_dir
 
@@ -127,7 +128,7 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                 # An invoice just paid by hand above has no balance left in QuickBooks.
                 if n_payments or invoice_qbo in paid_by_hand or balance < Decimal("20") or len(done) > 6:
                     continue
-                first = (balance / 3).quantize(Decimal("0.01"))
+                first = cents(balance / 3)
                 pay(invoice_qbo, first, f"QB-{invoice_id}-1", "Cash")
                 pay(invoice_qbo, first, f"QB-{invoice_id}-2", "Check")
                 done.append(f"split payment on {number}: {first} + {first} of {balance}")

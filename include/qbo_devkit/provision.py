@@ -27,8 +27,10 @@ def provision_tenant(
 ) -> dict[str, Any]:
     """Create a company, connect the tenant to it, and configure the tenant.
 
-    ``tax_map`` links app tax-rate names to QuickBooks tax-code names; for a US company
-    the code name "TAX" means the company's sales tax code."""
+    ``tax_map`` links app tax-rate names to QuickBooks tax-code names, as ``map-tax`` does; a
+    US user links a taxable rate to the pseudo code "TAX" (automated sales tax then picks the
+    rate from the customer's address) and an untaxed one to "NON", or a rate to one of the
+    company's tax groups (e.g. "California") to send that code with every invoice."""
     company = emulator.create_company(region=region, preferences=preferences)
     realm = company["realm_id"]
     connect_tenant(conn, tenant_id, realm, TokenSet(access_token=None, refresh_token=company["refresh_token"]))
@@ -44,11 +46,8 @@ def provision_tenant(
     if no_tax in company["tax_codes"]:
         defaults["no_tax_code_id"] = company["tax_codes"][no_tax]
     update_settings(conn, tenant_id, **{**defaults, **settings})
-    codes = dict(company["tax_codes"])
-    if region == "US":
-        codes["TAX"] = next(v for k, v in company["tax_codes"].items() if k not in ("TAX", "NON"))
     for rate_name, code_name in (tax_map or {}).items():
-        map_tax_rate(conn, tenant_id, rate_name, codes[code_name])
+        map_tax_rate(conn, tenant_id, rate_name, company["tax_codes"][code_name])
     return company
 
 

@@ -16,9 +16,11 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import batch, cdc, entities, faults
+from . import batch, cdc, faults
 from .config import EmulatorConfig
-from .entities import ENTITY_BY_PATH, WriteContext, public
+from .entities import crud
+from .entities.common import ENTITY_BY_PATH, WriteContext, public
+from .entities.preferences import company_info_json, preferences_json
 from .faults import QBOError
 from .limits import RateLimiter, ReadMeter
 from .query import execute
@@ -289,14 +291,14 @@ class Api:
 
         if method == "GET":
             if entity == "Preferences":
-                return Outcome(200, dumps({"Preferences": entities.preferences_json(company), "time": time_text}))
+                return Outcome(200, dumps({"Preferences": preferences_json(company), "time": time_text}))
             if entity == "CompanyInfo":
                 if record_id not in (None, company.realm_id):
                     raise faults.object_not_found()
-                return Outcome(200, dumps({"CompanyInfo": entities.company_info_json(company), "time": time_text}))
+                return Outcome(200, dumps({"CompanyInfo": company_info_json(company), "time": time_text}))
             if record_id is None:
                 raise faults.unsupported_operation(f"Operation GET without an Id is not supported for {entity}.")
-            record = entities.read(ctx, entity, record_id)
+            record = crud.read(ctx, entity, record_id)
             return Outcome(200, dumps({entity: public(record), "time": time_text}))
 
         if entity in ("Preferences", "CompanyInfo", "TaxRate"):
@@ -308,14 +310,14 @@ class Api:
             data = data[entity]  # some clients wrap the object in its name
         operation = (params.get("operation", [""])[0] or "").lower()
         if operation == "delete":
-            result = entities.delete(ctx, entity, data)
+            result = crud.delete(ctx, entity, data)
             return Outcome(200, dumps({entity: result, "time": time_text}))
         if operation == "void" or (operation == "update" and "void" in include):
-            record = entities.void(ctx, entity, data)
+            record = crud.void(ctx, entity, data)
         elif data.get("Id") not in (None, ""):
-            record = entities.update(ctx, entity, data)
+            record = crud.update(ctx, entity, data)
         else:
-            record = entities.create(ctx, entity, data)
+            record = crud.create(ctx, entity, data)
         return Outcome(200, dumps({entity: public(record), "time": time_text}))
 
     def _forget_old_request_ids(self, company: Company) -> None:

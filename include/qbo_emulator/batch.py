@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import entities, faults
-from .entities import ENTITY_BY_LOWER, WriteContext, public
+from . import faults
+from .entities import crud
+from .entities.common import ENTITY_BY_LOWER, WriteContext, public
 from .faults import QBOError
 from .query import execute
 
@@ -62,15 +63,15 @@ def run_item(ctx: WriteContext, item: dict[str, Any]) -> dict[str, Any]:
     operation = str(item.get("operation") or "").lower()
     options = str(item.get("optionsData") or "").lower()
     if operation == "create":
-        record = entities.create(ctx, entity, data)
+        record = crud.create(ctx, entity, data)
         ctx.hidden.add((entity, record["Id"]))
         return {entity: public(record)}
     if operation == "update":
         if options == "void":
-            return {entity: public(entities.void(ctx, entity, data))}
-        return {entity: public(entities.update(ctx, entity, data))}
+            return {entity: public(crud.void(ctx, entity, data))}
+        return {entity: public(crud.update(ctx, entity, data))}
     if operation == "delete":
-        return {entity: entities.delete(ctx, entity, data)}
+        return {entity: crud.delete(ctx, entity, data)}
     raise faults.invalid_property(f"Property Name:operation specified is unsupported or invalid: {operation}",
                                   "BatchItemRequest.operation")
 

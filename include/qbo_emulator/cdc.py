@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from . import faults
-from .entities import ENTITY_BY_LOWER, WriteContext, public
+from .entities.common import ENTITY_BY_LOWER, WriteContext, public
 from .util import parse_datetime
 
 # Not TaxCode or TaxRate: QuickBooks' CDC does not cover them (nor JournalCode, TimeActivity,

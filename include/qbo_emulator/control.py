@@ -10,11 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .limits import RATE_SETTINGS, RateLimiter, ReadMeter
-from .oauth import new_grant_tokens
 from .responses import json_response
-from .seed import seed_company
+from .seed import new_company
 from .terms import STANDARD_TERMS
-from .store import DEFAULT_PREFERENCES, REGIONS, ChaosRule, Company, FaultRule, Store
+from .store import DEFAULT_PREFERENCES, REGIONS, ChaosRule, Company, FaultRule, Grant, Store
 from .util import loads
 
 FAULT_KINDS = ("throttle", "server_error", "html", "empty", "reset", "timeout", "commit_then_drop")
@@ -47,14 +46,6 @@ def _prefs(raw: Any) -> dict[str, Any]:
             raise BadRequest(f"{key} must be true or false")
         prefs[key] = value
     return prefs
-
-
-def new_company(store: Store, region: str, preferences: dict[str, Any], client_id: str) -> Company:
-    company = Company(store.new_realm_id(), region, client_id, preferences, store.clock,
-                      store.config.request_log_size)
-    store.companies[company.realm_id] = company
-    seed_company(company)
-    return company
 
 
 def _redirect_uris(body: dict[str, Any], required: bool) -> list[str]:
@@ -152,7 +143,7 @@ class Control:
         if app is None:
             raise BadRequest(f"unknown client_id {client_id!r}; create it with POST /_emulator/apps")
         company = new_company(store, region, prefs, client_id)
-        refresh = new_grant_tokens(store, company.realm_id, client_id)
+        _, refresh = store.issue_tokens(Grant(company.realm_id, client_id))
         ids = company.created_ids
         return json_response({
             "realm_id": company.realm_id,
@@ -288,8 +279,6 @@ class Control:
         client_id = body.get("client_id") or company.client_id
         if client_id not in self.store.apps:
             raise BadRequest("unknown client_id")
-        from .store import Grant
-
         access, refresh = self.store.issue_tokens(Grant(company.realm_id, client_id))
         return json_response(self.store.token_response(access, refresh), 201)
 

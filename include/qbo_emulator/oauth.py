@@ -20,7 +20,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .api import apply_connection_fault, injected_outcome, log_request, match_fault
 from .responses import drop_connection, json_response
-from .store import AuthorizationCode, Company, Grant, RefreshToken, Store
+from .seed import new_company
+from .store import AuthorizationCode, Company, Grant, Store
 
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 REVOKE_PATH = "/oauth2/v1/tokens/revoke"
@@ -129,8 +130,6 @@ class OAuth:
             if mine:
                 realm_id = mine[-1].realm_id
             else:
-                from .control import new_company
-
                 realm_id = new_company(store, "US", {}, client_id).realm_id
         code = AuthorizationCode("AB" + secrets.token_urlsafe(24), client_id, realm_id, redirect_uri,
                                  store.clock.time() + store.config.authorization_code_lifetime)
@@ -256,9 +255,3 @@ class OAuth:
             "givenName": "Emulated",
             "familyName": "Owner",
         })
-
-
-def new_grant_tokens(store: Store, realm_id: str, client_id: str) -> RefreshToken:
-    grant = Grant(realm_id, client_id)
-    _, refresh = store.issue_tokens(grant)
-    return refresh

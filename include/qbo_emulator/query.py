@@ -20,7 +20,8 @@ from typing import Any
 
 from . import faults
 from .filterable import FILTERABLE, ID_OPERATORS, canonical
-from .entities import ENTITY_BY_LOWER, WriteContext, company_info_json, preferences_json, public
+from .entities.common import ENTITY_BY_LOWER, WriteContext, public
+from .entities.preferences import company_info_json, preferences_json
 from .util import parse_datetime
 
 MAX_RESULTS = 1000
@@ -290,6 +291,8 @@ def _comparable(value: Any, literal: Any) -> tuple[Any, Any] | None:
 
 def _matches(record: dict[str, Any], condition: Condition) -> bool:
     value = field_value(record, condition.field)
+    if value is None and condition.field == "Active":
+        value = True  # a record without Active (the US pseudo tax codes TAX and NON) is always usable
     if condition.op == "LIKE":
         if value is None:
             return False
@@ -321,21 +324,23 @@ def _matches(record: dict[str, Any], condition: Condition) -> bool:
     return False
 
 
-def _sort_key(record: dict[str, Any], name: str) -> tuple[int, Any]:
+def _sort_key(record: dict[str, Any], name: str) -> tuple[int, int, Any]:
+    """Numbers, then times, then text, then no value: an Id of TAX or NON (US pseudo tax codes)
+    sorts after the numbered ones (QuickBooks' order for them is not documented)."""
     value = field_value(record, name)
     if value is None:
-        return (1, "")
+        return (1, 0, "")
     if isinstance(value, bool):
-        return (0, int(value))
+        return (0, 0, int(value))
     if isinstance(value, (int, Decimal)):
-        return (0, Decimal(str(value)))
+        return (0, 0, Decimal(str(value)))
     text = str(value)
     if text.isdigit():
-        return (0, Decimal(text))
+        return (0, 0, Decimal(text))
     parsed = parse_datetime(text) if len(text) > 10 and text[4:5] == "-" else None
     if parsed is not None:
-        return (0, parsed.timestamp())
-    return (0, text.lower())
+        return (0, 1, parsed.timestamp())
+    return (0, 2, text.lower())
 
 
 def execute(ctx: WriteContext, text: str) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .entities import insert
+from .entities.common import bump
+from .entities.crud import insert
+from .tax import US_NON_TAXABLE, US_TAXABLE
 from .terms import STANDARD_TERMS
-from .store import Company
+from .store import Company, Store
 from .util import ZERO
 
 # region -> [(tax code name, description, [(rate name, percent)])]
@@ -30,6 +32,14 @@ TAX_SETUP: dict[str, list[tuple[str, str, list[tuple[str, str]]]]] = {
     ],
 }
 
+# A US company's pseudo tax codes: a line is taxable (TAX) or not (NON); the rate comes from
+# the transaction's tax code (a tax group), which automated sales tax assigns. QuickBooks lists
+# them first in a TaxCode query, with Id = Name and only these fields (no Active, SyncToken,
+# domain or rate lists), TaxGroup false, Taxable "always true, except for the pseudo taxcode
+# NON" (Intuit's TaxCode entity reference and its `select * From TaxCode` sample; "Manage sales
+# tax for US locales": "the taxable status of each line is noted as either TAX or NON").
+US_PSEUDO_CODES = ((US_TAXABLE, True), (US_NON_TAXABLE, False))
+
 # The payment methods every new company starts with (QuickBooks' US list; regional
 # spellings such as "Cheque" are not modelled). Users add their own, e.g. "Gift card".
 PAYMENT_METHODS = [
@@ -51,6 +61,16 @@ ACCOUNTS = [
 
 def _record(company: Company, **fields: Any) -> dict[str, Any]:
     return {**fields, "domain": "QBO", "sparse": False}
+
+
+def new_company(store: Store, region: str, preferences: dict[str, Any], client_id: str) -> Company:
+    """A new company of the app ``client_id``, filled as QuickBooks fills a new one. Made by
+    the control API, or by the authorize page when the user has no company yet."""
+    company = Company(store.new_realm_id(), region, client_id, preferences, store.clock,
+                      store.config.request_log_size)
+    store.companies[company.realm_id] = company
+    seed_company(company)
+    return company
 
 
 def seed_company(company: Company) -> dict[str, Any]:
@@ -78,6 +98,8 @@ def seed_company(company: Company) -> dict[str, Any]:
 
     tax_codes: dict[str, str] = {}
     tax_rates: dict[str, str] = {}
+    if company.region == "US":
+        seed_pseudo_tax_codes(company)
     for code_name, description, rates in TAX_SETUP[company.region]:
         details = []
         for order, (rate_name, percent) in enumerate(rates):
@@ -88,13 +110,16 @@ def seed_company(company: Company) -> dict[str, Any]:
             details.append({"TaxRateRef": {"value": rate["Id"], "name": rate_name},
                             "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": order})
         code = insert(company, "TaxCode", _record(
-            company, Name=code_name, Description=description, Active=True, Taxable=True, TaxGroup=len(rates) > 1,
+            # US: every real code is a tax group ("true - this object represents a group of one or
+            # more tax rates"; false is for TAX and NON), elsewhere a code of several rates.
+            company, Name=code_name, Description=description, Active=True, Taxable=True,
+            TaxGroup=len(rates) > 1 or company.region == "US",
             SalesTaxRateList={"TaxRateDetail": details}, PurchaseTaxRateList={"TaxRateDetail": []}))
         tax_codes[code_name] = code["Id"]
     if company.region == "US":
         # US lines say TAX or NON; the rate comes from TxnTaxDetail.TxnTaxCodeRef.
-        tax_codes["TAX"] = "TAX"
-        tax_codes["NON"] = "NON"
+        tax_codes[US_TAXABLE] = US_TAXABLE
+        tax_codes[US_NON_TAXABLE] = US_NON_TAXABLE
     ids["tax_codes"] = tax_codes
     ids["tax_rates"] = tax_rates
     ids["terms"] = seed_terms(company)
@@ -102,6 +127,15 @@ def seed_company(company: Company) -> dict[str, Any]:
         name: insert(company, "PaymentMethod", _record(company, Name=name, Type=kind, Active=True))["Id"]
         for name, kind in PAYMENT_METHODS}
     return ids
+
+
+def seed_pseudo_tax_codes(company: Company) -> None:
+    """TAX and NON, stored under their names as Ids (they take none of the shared counter)."""
+    for name, taxable in US_PSEUDO_CODES:
+        record: dict[str, Any] = {"Id": name, "Name": name, "Description": name, "Taxable": taxable,
+                                  "TaxGroup": False}
+        bump(record, company)
+        company.records["TaxCode"][name] = record
 
 
 def seed_terms(company: Company) -> dict[str, str]:

@@ -1,22 +1,24 @@
-"""The billing app's money arithmetic, exactly as the generator stores it.
+"""The billing app's money arithmetic, as the generator stores it: a deliberate independent judge.
 
-The sync, its validator and the QuickBooks emulator must reproduce these rules to the
-cent, so they live in one small module with no other dependencies (see the package
-docstring of ``qbo_devkit.generator.dataset`` for the rules in words).
+The generator plays the billing app, so the totals it writes are the ground truth the sync
+is checked against. This module computes them on its own, apart from the sync's
+``qbo_sync.transform.tax`` and ``qbo_sync.validate.arithmetic``, so that a mistake in the
+sync's arithmetic cannot also be in the data it is tested on (the QuickBooks emulator
+has a third copy, and the generator's tests a fourth). Do not replace these functions with
+the sync's: tests such as ``tests/include/qbo_sync/test_pipeline_tax.py`` compare the two.
+
+Only the cent rounding itself, half-up and nothing else to judge, is the product's
+``qbo_sync.money.cents``. The rules in words are in ``qbo_devkit.generator.dataset``'s
+docstring.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
+from qbo_sync.money import ZERO, cents
+
 HUNDRED = Decimal(100)
-
-
-def round_half_up(value: Decimal) -> Decimal:
-    """Half-up to cents, as the app and QuickBooks do (not banker's rounding)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def line_amount(
@@ -27,7 +29,7 @@ def line_amount(
         gross -= discount_value
     elif discount_kind == "percent" and discount_value is not None:
         gross -= quantity * unit_price * discount_value / HUNDRED
-    return round_half_up(gross)
+    return cents(gross)
 
 
 def invoice_totals(
@@ -47,11 +49,11 @@ def invoice_totals(
     tax = ZERO
     if tax_mode == "exclusive":
         for group, rate in groups.values():
-            tax += round_half_up(group * rate)
+            tax += cents(group * rate)
         return amounts, tax, amounts + tax
     if tax_mode == "inclusive":
         for group, rate in groups.values():
-            tax += round_half_up(group * rate / (1 + rate))
+            tax += cents(group * rate / (1 + rate))
         return amounts - tax, tax, amounts
     return amounts, ZERO, amounts
 
@@ -59,5 +61,5 @@ def invoice_totals(
 def tax_inclusive_line(amount: Decimal, rate: Decimal | None, tax_mode: str) -> Decimal:
     """What a line costs the client including its tax (credit-note lines are tax-inclusive)."""
     if tax_mode == "exclusive" and rate is not None:
-        return amount + round_half_up(amount * rate)
+        return amount + cents(amount * rate)
     return amount

@@ -6,21 +6,22 @@ second one for the bad cases, explicit ids 1..N per table, and every date relati
 ``as_of`` (default: today's UTC date; "now" is ``as_of`` 00:00 UTC, nothing is later).
 
 The app's arithmetic (the sync, its validator and the QuickBooks emulator reproduce it;
-``qbo_devkit.generator.arithmetic`` implements it):
+``qbo_devkit.generator.arithmetic`` implements it; cents(x) is x rounded half-up to the
+cent, never banker's rounding):
 
-* line amount = round_half_up(quantity x unit_price - discount, 2), where discount is
+* line amount = cents(quantity x unit_price - discount), where discount is
   ``discount_value`` for 'fixed' and ``quantity x unit_price x discount_value / 100``
   for 'percent' (no intermediate rounding).
 * exclusive: subtotal = sum(line amounts); tax_total = sum over the invoice's tax rates
-  (grouped by tax_rate_id) of round_half_up(group sum x rate, 2); total = subtotal + tax.
+  (grouped by tax_rate_id) of cents(group sum x rate); total = subtotal + tax.
 * inclusive: line amounts include tax; total = sum(line amounts); tax_total = sum over tax
-  rates of round_half_up(group sum x rate / (1 + rate), 2) (multiply, then divide, in a
+  rates of cents(group sum x rate / (1 + rate)) (multiply, then divide, in a
   28-digit Decimal context); subtotal = total - tax_total.
 * none: every line's tax_rate_id is null, tax_total = 0, total = subtotal.
 * US tenants use only 'exclusive', each line either the sales-tax rate or 'Non-taxable'.
 * credit note: each line carries a tax-inclusive amount and the tax rate of the invoice
   line it credits (an exclusive line's tax-inclusive amount is amount +
-  round_half_up(amount x rate, 2)); total = sum of its lines <= the invoice total.
+  cents(amount x rate)); total = sum of its lines <= the invoice total.
 * payments (not voided) never exceed total - finalized credit notes, except where a bad
   case says so.
 
@@ -48,13 +49,7 @@ import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_devkit.generator import cases as case_registry
-from qbo_devkit.generator.arithmetic import (
-    ZERO,
-    invoice_totals,
-    line_amount,
-    round_half_up,
-    tax_inclusive_line,
-)
+from qbo_devkit.generator.arithmetic import ZERO, cents, invoice_totals, line_amount, tax_inclusive_line
 from qbo_devkit.generator.manifest import BadRecord, Manifest, QuickBooksSetup, TenantManifest
 from qbo_devkit.generator.profiles import (
     COMPANY_SUFFIX,
@@ -76,11 +71,9 @@ DEFAULT_TEMPLATE = "{name} ({tag})"
 PLAIN_TEMPLATE = "{name}"
 WINDOW_DAYS = 90  # ordinary invoices are issued in the 90 days before as_of
 MAX_CLIENTS_PER_TENANT = 60_000  # < 100,000: the 5-digit tag stays unique in a tenant
-ORPHAN_CLIENT_ID = 900_000_000  # client_missing points here; far above any real id
 LINE_COUNTS = ((1, 30), (2, 28), (3, 18), (4, 12), (5, 7), (6, 5))
 PERCENTS = (D(5), D(10), D("12.5"), D(15), D(20))
 FIXED = (D(2), D(5), D(10), D("12.50"), D("15.75"))
-WALK_IN = "Walk-in Sales"  # a QuickBooks-only customer; no client can be called that
 TABLES = ("invoices", "invoice_lines", "credit_notes", "credit_note_lines", "payments")
 
 
@@ -96,7 +89,7 @@ class Progress:
 
 
 @dataclass
-class _Tenant:
+class Tenant:
     id: int
     index: int  # position in the merge of invoice streams
     region: Region
@@ -127,9 +120,9 @@ class _Tenant:
         return f"{region.number_prefix}{region.number_start + k:0{region.number_width}d}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Slot:
-    case: str
+    case: case_registry.Case
     index: int  # which of the case's slots (0, 1, ...)
 
 
@@ -156,7 +149,7 @@ def _utc(day: date, minutes: int = 0) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC) + timedelta(minutes=minutes)
 
 
-class _Generator:
+class Generator:
     def __init__(self, *, seed: int, tenants: int, invoices: int, as_of: date,
                  bad_cases: tuple[str, ...], chunk_size: int) -> None:
         if tenants < 1:
@@ -176,14 +169,15 @@ class _Generator:
         # Two streams: ordinary data never depends on which bad cases are switched on.
         self.rng = random.Random(f"qbo-demo:{seed}")
         self.bad_rng = random.Random(f"qbo-demo-cases:{seed}")
-        self.tenants: list[_Tenant] = []
+        self.tenants: list[Tenant] = []
         self.slots: dict[tuple[int, int], _Slot] = {}
         self.records: list[BadRecord] = []
         self.unplaced: dict[str, str] = {}
         self.counts = {name: 0 for name in (
             "tenants", "tax_rates", "catalog_items", "clients", *TABLES)}
         self.ids = {name: 0 for name in self.counts}
-        self.case_state: dict[str, Any] = {}
+        self.case_state: dict[str, case_registry.State] = {}  # the placed cases
+        self.special_names_used = 0
 
     # ---- plan: tenants, rates, items, client ranges, bad-case slots ------------------
 
@@ -204,7 +198,7 @@ class _Generator:
             created = self.now - timedelta(days=rng.randint(400, 700), minutes=rng.randrange(1440))
             connected = _utc(self.as_of - timedelta(days=rng.randint(115, 125)),
                              rng.randrange(9 * 60, 17 * 60))
-            self.tenants.append(_Tenant(
+            self.tenants.append(Tenant(
                 id=i + 1, index=i, region=region, name=name,
                 template=PLAIN_TEMPLATE if i == plain_index else DEFAULT_TEMPLATE,
                 revoked=revoked and i == count - 1, created_at=created, connected_at=connected,
@@ -212,7 +206,7 @@ class _Generator:
             ))
         for tenant in self.tenants:
             for rate_name, rate, code in tenant.region.tax_rates:
-                self._add_rate(tenant, rate_name, rate, code)
+                self.add_rate(tenant, rate_name, rate, code)
         for tenant in self.tenants:
             for item in tenant.region.items:
                 self.ids["catalog_items"] += 1
@@ -236,7 +230,7 @@ class _Generator:
         shares = [rest // normal + (1 if i < rest % normal else 0) for i in range(normal)]
         return shares + ([rev] if revoked else [])
 
-    def _add_rate(self, tenant: _Tenant, name: str, rate: Decimal, code: str | None) -> int:
+    def add_rate(self, tenant: Tenant, name: str, rate: Decimal, code: str | None) -> int:
         self.ids["tax_rates"] += 1
         rate_id = self.ids["tax_rates"]
         tenant.rate_ids[name] = rate_id
@@ -245,7 +239,7 @@ class _Generator:
             tenant.tax_code_map[name] = code
         return rate_id
 
-    def _pick_tenant(self, case: case_registry.Case) -> _Tenant | None:
+    def _pick_tenant(self, case: case_registry.Case) -> Tenant | None:
         candidates = [t for t in self.tenants if not t.revoked]
         for pref in case.prefer:
             if pref == "*":
@@ -259,7 +253,7 @@ class _Generator:
         return None
 
     @staticmethod
-    def _matches(tenant: _Tenant, pref: str) -> bool:
+    def _matches(tenant: Tenant, pref: str) -> bool:
         if pref == "@name":
             return tenant.template == PLAIN_TEMPLATE
         if pref == "@default":
@@ -269,12 +263,12 @@ class _Generator:
         return tenant.region.code == pref
 
     @staticmethod
-    def _free_slots(tenant: _Tenant) -> int:
+    def _free_slots(tenant: Tenant) -> int:
         return tenant.n_invoices - len(tenant.slots_used)
 
     def _place(self, case: case_registry.Case) -> None:
-        if case.name == "revoked_connection":
-            return  # the extra tenant itself; recorded when tenants are written
+        if case.slots == 0:
+            return  # revoked_connection: the extra tenant itself, planned with the tenants
         if case.name == "tax_code_inactive" and not any(
                 t.region.inactive_code_rate for t in self.tenants if not t.revoked):
             self.unplaced[case.name] = "needs an AU or UK tenant (US tax codes are TAX/NON)"
@@ -289,7 +283,7 @@ class _Generator:
             return
         if case.early:
             ks = self._early_slots(tenant, case.slots)
-        elif case.name == "duplicate_number_in_batch":
+        elif case.adjacent:
             ks = self._adjacent_slots(tenant)
         else:
             ks = self._random_slots(tenant, case.slots)
@@ -298,16 +292,18 @@ class _Generator:
             return
         for index, k in enumerate(ks):
             tenant.slots_used.add(k)
-            self.slots[(tenant.id, k)] = _Slot(case.name, index)
-        self._prepare(case.name, tenant)
+            self.slots[(tenant.id, k)] = _Slot(case, index)
+        state = self.case_state[case.name] = case_registry.State(case.name, tenant)
+        if case.prepare is not None:
+            case.prepare(self, state)
 
     @staticmethod
-    def _early_slots(tenant: _Tenant, n: int) -> list[int] | None:
+    def _early_slots(tenant: Tenant, n: int) -> list[int] | None:
         # The lowest ids: these invoices are dated before the window, so they come first.
         free = [k for k in range(tenant.n_invoices) if k not in tenant.slots_used][:n]
         return free if len(free) == n else None
 
-    def _random_slots(self, tenant: _Tenant, n: int) -> list[int] | None:
+    def _random_slots(self, tenant: Tenant, n: int) -> list[int] | None:
         low = min(tenant.n_invoices // 10, max(tenant.n_invoices - 1, 0))
         pool = range(low, tenant.n_invoices)
         free = [k for k in (self.bad_rng.choice(pool) for _ in range(50)) if k not in tenant.slots_used]
@@ -321,7 +317,7 @@ class _Generator:
         picked += rest[: n - len(picked)]
         return sorted(picked) if len(picked) == n else None
 
-    def _adjacent_slots(self, tenant: _Tenant) -> list[int] | None:
+    def _adjacent_slots(self, tenant: Tenant) -> list[int] | None:
         # Neighbours, so both land in the same incremental sync run.
         low = min(tenant.n_invoices // 10, max(tenant.n_invoices - 2, 0))
         for _ in range(50):
@@ -333,7 +329,7 @@ class _Generator:
                 return [k, k + 1]
         return None
 
-    def _bad_client(self, tenant: _Tenant, first: str | None, last: str | None, *,
+    def bad_client(self, tenant: Tenant, first: str | None, last: str | None, *,
                     company: str | None = None, email: str | None = None,
                     parent: int | None = None) -> dict[str, Any]:
         rng = self.bad_rng
@@ -346,90 +342,28 @@ class _Generator:
         tenant.bad_clients.append(client)
         return client
 
-    def _special_name(self) -> tuple[str, str]:
-        used = self.case_state.setdefault("special_names", 0)
-        self.case_state["special_names"] = used + 1
+    def special_name(self) -> tuple[str, str]:
+        """The next distinctive person's name, for a client a bad case is about."""
+        used = self.special_names_used
+        self.special_names_used += 1
         return SPECIAL_NAMES[used % len(SPECIAL_NAMES)]
 
-    def _prepare(self, name: str, tenant: _Tenant) -> None:
-        """Create what a case needs before streaming: clients, tax rates, tenant settings."""
-        state = self.case_state.setdefault(name, {"tenant": tenant})
-        domain = tenant.region.email_domain
-        if name == "tax_rate_not_mapped":
-            rate_name, rate = tenant.region.unmapped_rate
-            state["rate_id"] = -1  # rates are numbered after the ordinary ones, below
-            state["rate"] = (rate_name, rate)
-        elif name == "tax_code_inactive":
-            state["rate"] = tenant.region.inactive_code_rate
-        elif name == "client_without_name":
-            state["clients"] = [self._bad_client(tenant, None, None, email=f"accounts@{domain}")]
-        elif name in ("name_clash_vendor", "name_clash_employee", "client_inactive_in_quickbooks",
-                      "payment_already_in_quickbooks", "unsupported_payment_type"):
-            first, last = self._special_name()
-            email = f"{first}.{last}@{domain}".lower()
-            state["clients"] = [self._bad_client(tenant, first, last, email=email)]
-        elif name == "same_name_clients":
-            first, last = self._special_name()
-            state["clients"] = [
-                self._bad_client(tenant, first, last, email=f"{first}.{last}@{domain}".lower()),
-                self._bad_client(tenant, first, last, email=f"{first[0]}{last}77@{domain}".lower()),
-            ]
-        elif name == "parent_client_not_synced":
-            parent = self._bad_client(tenant, None, None, email=f"office@{domain}")
-            first, last = self._special_name()
-            state["clients"] = [parent, self._bad_client(tenant, first, last, parent=-1)]
-        elif name == "email_too_long":
-            first, last = self._special_name()
-            email = (f"{first}.{last}.accounts-payable.northern-region.head-office."
-                     f"attention-finance-team@{first}-{last}-holdings-group.{domain}").lower()
-            state["clients"] = [self._bad_client(tenant, first, last, email=email)]
-        elif name == "closed_period":
-            tenant.closed_books_date = tenant.connected_at.date() + timedelta(days=14)
-        elif name == "default_item_inactive":
-            tenant.setup.inactive_items.append("Product")
-
     def finish_plan(self) -> None:
-        """Number the bad cases' clients and rates after the ordinary ones (stable ids)."""
-        for name in self.cases:
-            state = self.case_state.get(name)
-            if not isinstance(state, dict) or "rate" not in state or state["rate"] is None:
-                continue
-            tenant = state["tenant"]
-            if name == "tax_rate_not_mapped":
-                rate_name, rate = state["rate"]
-                state["rate_id"] = self._add_rate(tenant, rate_name, rate, None)
-            else:
-                rate_name, rate, code = state["rate"]
-                state["rate_id"] = self._add_rate(tenant, rate_name, rate, code)
-                tenant.setup.inactive_tax_codes.append(code)
+        """Number the bad cases' clients after the ordinary ones (stable ids), then let each
+        placed case finish: its tax rates, parent links and QuickBooks setup."""
         next_id = self.ids["clients"]
         for tenant in self.tenants:
             for client in tenant.bad_clients:
                 next_id += 1
                 client["id"] = next_id
-        for name in self.cases:
-            state = self.case_state.get(name)
-            if isinstance(state, dict) and name == "parent_client_not_synced":
-                parent, child = state["clients"]
-                child["parent_client_id"] = parent["id"]
         self.ids["clients"] = next_id
-        for name in ("name_clash_vendor", "name_clash_employee", "client_inactive_in_quickbooks"):
-            state = self.case_state.get(name)
-            if not isinstance(state, dict):
-                continue
-            tenant, client = state["tenant"], state["clients"][0]
-            shown = self._display(tenant, client)
-            if name == "name_clash_vendor":
-                tenant.setup.vendors.append({"DisplayName": shown, "CompanyName": shown})
-            elif name == "name_clash_employee":
-                tenant.setup.employees.append({"DisplayName": shown, "GivenName": client["first_name"],
-                                               "FamilyName": client["last_name"]})
-            else:
-                tenant.setup.customers.append({"DisplayName": shown, "GivenName": client["first_name"],
-                                               "FamilyName": client["last_name"], "Active": False})
+        for name, state in self.case_state.items():  # placed in CASES order
+            finish = case_registry.BY_NAME[name].finish
+            if finish is not None:
+                finish(self, state)
 
     @staticmethod
-    def _display(tenant: _Tenant, client: dict[str, Any]) -> str | None:
+    def display(tenant: Tenant, client: dict[str, Any]) -> str | None:
         if not (client["first_name"] or client["last_name"] or client["company_name"]):
             return None  # nothing to show: the sync cannot name it either
         return display_name(tenant.template, client["id"], client["first_name"],
@@ -468,7 +402,7 @@ class _Generator:
                                     c["active"], c["created_at"], c["updated_at"]))
                     self.counts["clients"] += 1
 
-    def _clients(self, tenant: _Tenant) -> Iterable[tuple]:
+    def _clients(self, tenant: Tenant) -> Iterable[tuple]:
         rng = self.rng
         region = tenant.region
         unique = tenant.template == PLAIN_TEMPLATE  # plain names must never clash there
@@ -522,7 +456,7 @@ class _Generator:
 
     # ---- invoices ---------------------------------------------------------------------
 
-    def order(self) -> Iterable[tuple[_Tenant, int, float]]:
+    def order(self) -> Iterable[tuple[Tenant, int, float]]:
         """Invoices of all tenants interleaved in creation order: (tenant, k, key in [0, 1))."""
         heap = [((0.5) / t.n_invoices, t.index, 0) for t in self.tenants if t.n_invoices]
         heapq.heapify(heap)
@@ -533,14 +467,14 @@ class _Generator:
             if k + 1 < tenant.n_invoices:
                 heapq.heappush(heap, ((k + 1.5) / tenant.n_invoices, index, k + 1))
 
-    def _after(self, start: datetime, max_minutes: int, rng: random.Random | None = None) -> datetime:
+    def after(self, start: datetime, max_minutes: int, rng: random.Random | None = None) -> datetime:
         """A moment after ``start`` (by up to ``max_minutes``), never after now."""
         room = int((self.now - start).total_seconds() // 60) - 1
         if room < 1:
             return start
         return start + timedelta(minutes=(rng or self.rng).randint(1, min(max_minutes, room)))
 
-    def invoice(self, tenant: _Tenant, k: int, key: float) -> dict[str, Any]:
+    def invoice(self, tenant: Tenant, k: int, key: float) -> dict[str, Any]:
         rng = self.rng
         issue = self.window_start + timedelta(days=min(WINDOW_DAYS - 1, int(key * WINDOW_DAYS)))
         roll = rng.random()
@@ -552,7 +486,7 @@ class _Generator:
         elif roll < 0.107:
             origin = "quickbooks"
         mode = _weighted(rng, tenant.region.tax_modes)
-        lines = [self._line(tenant, mode) for _ in range(_weighted(rng, LINE_COUNTS))]
+        lines = [self.line(tenant, mode) for _ in range(_weighted(rng, LINE_COUNTS))]
         created = _utc(issue, rng.randrange(7 * 60, 17 * 60))
         finalized = created + timedelta(minutes=rng.randrange(5, 300)) if status != "draft" else None
         inv: dict[str, Any] = {
@@ -565,13 +499,13 @@ class _Generator:
             "origin": origin, "created_at": created, "finalized_at": finalized, "voided_at": None,
             "lines": lines, "credit_notes": [], "payments": [],
         }
-        self._totals(inv)
+        self.totals(inv)
         updated = (finalized or created) + timedelta(minutes=rng.randrange(0, 180))
         if status == "voided":
-            inv["voided_at"] = self._after(finalized, 3 * 1440)
+            inv["voided_at"] = self.after(finalized, 3 * 1440)
             updated = inv["voided_at"]
         elif status == "finalized" and origin == "app":
-            inv["credit_notes"] = self._credit_notes(inv)
+            inv["credit_notes"] = self.credit_notes(inv)
             inv["payments"] = self._payments(inv)
             for event in (*inv["credit_notes"], *inv["payments"]):
                 updated = max(updated, event["created_at"])
@@ -579,7 +513,7 @@ class _Generator:
             created + timedelta(minutes=rng.randrange(0, 2880)), self.now)
         return inv
 
-    def _line(self, tenant: _Tenant, mode: str, item_pair: tuple[int, Item] | None = None
+    def line(self, tenant: Tenant, mode: str, item_pair: tuple[int, Item] | None = None
               ) -> dict[str, Any]:
         rng = self.rng if item_pair is None else self.bad_rng
         if item_pair is None:
@@ -592,7 +526,7 @@ class _Generator:
         quantity = rng.choice(item.quantities)
         price = item.unit_price
         if rng.random() < 0.08:
-            price = round_half_up(price * D("0.9"))  # a negotiated price
+            price = cents(price * D("0.9"))  # a negotiated price
         kind = value = None
         roll = rng.random()
         if roll < 0.07:
@@ -612,13 +546,13 @@ class _Generator:
         }
 
     @staticmethod
-    def _totals(inv: dict[str, Any]) -> None:
+    def totals(inv: dict[str, Any]) -> None:
         rates = inv["tenant"].rates
         inv["subtotal"], inv["tax_total"], inv["total"] = invoice_totals(
             inv["tax_mode"], ((ln["amount"], rates.get(ln["tax_rate_id"]), ln["tax_rate_id"])
                               for ln in inv["lines"]))
 
-    def _credit_notes(self, inv: dict[str, Any], *, force: bool = False) -> list[dict[str, Any]]:
+    def credit_notes(self, inv: dict[str, Any], *, force: bool = False) -> list[dict[str, Any]]:
         rng = self.rng if not force else self.bad_rng
         if not inv["lines"] or (not force and rng.random() >= 0.08):
             return []
@@ -628,7 +562,7 @@ class _Generator:
         for line in rng.sample(inv["lines"], count):
             full = tax_inclusive_line(line["amount"], tenant.rates.get(line["tax_rate_id"]),
                                       inv["tax_mode"])
-            amount = full if force or rng.random() < 0.6 else round_half_up(full / 2)
+            amount = full if force or rng.random() < 0.6 else cents(full / 2)
             cn_lines.append({"line": line, "description": f"Credit: {line['description']}",
                              "amount": amount, "tax_rate_id": line["tax_rate_id"]})
         excess = sum((c["amount"] for c in cn_lines), ZERO) - inv["total"]
@@ -639,9 +573,9 @@ class _Generator:
             return []
         finalized = force or rng.random() < 0.85
         start = max(inv["finalized_at"], tenant.connected_at) if force else inv["finalized_at"]
-        created = self._after(start, 20 * 1440, rng)
+        created = self.after(start, 20 * 1440, rng)
         tenant.credit_seq += 1
-        finalized_at = self._after(created, 120, rng) if finalized else None
+        finalized_at = self.after(created, 120, rng) if finalized else None
         return [{
             "number": f"{tenant.region.credit_prefix}{tenant.credit_seq:05d}",
             "issue_date": created.date(), "status": "finalized" if finalized else "draft",
@@ -660,10 +594,10 @@ class _Generator:
         if roll < 0.55:
             parts = [balance]
         elif roll < 0.67:
-            parts = [round_half_up(balance * rng.randint(20, 80) / 100)]
+            parts = [cents(balance * rng.randint(20, 80) / 100)]
         elif roll < 0.75:
             fractions = rng.choice(((D("0.5"),), (D("0.3"), D("0.3")), (D("0.25"), D("0.5"))))
-            parts = [round_half_up(balance * f) for f in fractions]
+            parts = [cents(balance * f) for f in fractions]
             if rng.random() < 0.7:  # usually the last payment settles the rest
                 parts.append(balance - sum(parts, ZERO))
         else:
@@ -673,27 +607,27 @@ class _Generator:
         payments = []
         moment = inv["finalized_at"]
         if parts and rng.random() < 0.03:  # a bounced card: recorded, then voided
-            bounced = self._payment(tenant, parts[0], moment, rng.choice(("card", "cheque")))
-            bounced["voided_at"] = self._after(bounced["created_at"], 3 * 1440)
+            bounced = self.payment(tenant, parts[0], moment, rng.choice(("card", "cheque")))
+            bounced["voided_at"] = self.after(bounced["created_at"], 3 * 1440)
             payments.append(bounced)
             moment = bounced["voided_at"]
         for part in parts:
-            payment = self._payment(tenant, part, moment, _weighted(rng, tenant.region.payment_methods))
+            payment = self.payment(tenant, part, moment, _weighted(rng, tenant.region.payment_methods))
             payments.append(payment)
             moment = payment["created_at"]
         return payments
 
-    def _payment(self, tenant: _Tenant, amount: Decimal, after: datetime, method: str,
+    def payment(self, tenant: Tenant, amount: Decimal, after: datetime, method: str,
                  reference: str | None = None, rng: random.Random | None = None) -> dict[str, Any]:
-        paid = self._after(after, 21 * 1440, rng)
-        created = self._after(paid, 30, rng)
+        paid = self.after(after, 21 * 1440, rng)
+        created = self.after(paid, 30, rng)
         if reference is None:
             tenant.payment_seq += 1
             reference = self._reference(tenant, method)
         return {"amount": amount, "paid_at": paid, "method": method, "reference": reference,
                 "created_at": created, "voided_at": None}
 
-    def _reference(self, tenant: _Tenant, method: str) -> str | None:
+    def _reference(self, tenant: Tenant, method: str) -> str | None:
         # Unique per tenant (a bijection of the sequence), so no ordinary payment looks
         # like a duplicate of another ("Payment Ref#: Already exists").
         code = (tenant.payment_seq * 48271 + tenant.id * 7919) % 100_000_000
@@ -707,12 +641,22 @@ class _Generator:
             return f"VCH-{code:08d}"
         return f"RCPT-{code:08d}" if self.rng.random() < 0.4 else None
 
-    # ---- bad cases --------------------------------------------------------------------
+    # ---- what bad cases call (their functions live in cases.py) ------------------------
 
-    def _record(self, case: str, tenant: _Tenant, entity: str, obj: dict[str, Any] | None,
-                ref: str | None, expected: str, code: str | None, source_id: int | None = None) -> None:
-        # obj ids are known only once the invoice is written: resolved in emit().
-        self._pending.append((case, tenant.id, entity, obj, source_id, ref, expected, code))
+    def record(self, state: case_registry.State, entity: str, obj: dict[str, Any] | None,
+               expected: str, code: str | None, *, ref: str | None = None,
+               source_id: int | None = None) -> None:
+        """Note a bad record for the manifest; obj's id and number are known once it is written."""
+        self._pending.append((state.case, state.tenant.id, entity, obj, source_id, ref, expected, code))
+
+    def link_setup(self, entry: dict[str, Any], inv: dict[str, Any]) -> None:
+        """Fill entry's invoice_source_id with inv's id once inv is written."""
+        self._setup_links.append((entry, inv))
+
+    def apply(self, slot: _Slot, inv: dict[str, Any]) -> None:
+        """Turn an ordinary invoice into the bad case's slot-th invoice."""
+        self._clean(inv)
+        slot.case.apply(self, inv, slot.index, self.case_state[slot.case.name])
 
     def _clean(self, inv: dict[str, Any]) -> None:
         """A designated invoice starts as an ordinary finalized app invoice, unpaid."""
@@ -724,7 +668,7 @@ class _Generator:
         inv["credit_notes"], inv["payments"] = [], []
         inv["updated_at"] = max(inv["updated_at"], inv["finalized_at"])
 
-    def _redate(self, inv: dict[str, Any], issue: date, touched: bool = False) -> None:
+    def redate(self, inv: dict[str, Any], issue: date, touched: bool = False) -> None:
         inv["issue_date"] = issue
         inv["due_date"] = issue + timedelta(days=14)
         inv["created_at"] = _utc(issue, 9 * 60 + self.bad_rng.randrange(0, 480))
@@ -733,7 +677,7 @@ class _Generator:
         inv["updated_at"] = (inv["tenant"].connected_at + timedelta(days=3) if touched
                              else inv["finalized_at"] + timedelta(minutes=5))
 
-    def _taxed_mode(self, inv: dict[str, Any]) -> None:
+    def taxed_mode(self, inv: dict[str, Any]) -> None:
         """Give a 'none' invoice its tenant's taxed habit, so that a rate can be wrong."""
         if inv["tax_mode"] == "none":
             inv["tax_mode"] = "exclusive"
@@ -742,169 +686,10 @@ class _Generator:
                 item = dict(tenant.items)[line["item_id"]]
                 line["tax_rate_id"] = tenant.rate_ids[item.tax]
 
-    def apply_case(self, slot: _Slot, inv: dict[str, Any]) -> None:
-        tenant: _Tenant = inv["tenant"]
-        case, i = slot.case, slot.index
-        state = self.case_state.get(case)
-        self._clean(inv)
-        if case == "no_line_items":
-            inv["lines"] = []
-            self._totals(inv)
-            self._record(case, tenant, "invoice", inv, None, "failed", "no_line_items")
-        elif case in ("historical_invoice", "payment_for_unsynced_invoice",
-                      "credit_note_for_unsynced_invoice"):
-            connected = tenant.connected_at.date()
-            self._redate(inv, connected - timedelta(days=40 - 9 * i - (3 if case != "historical_invoice" else 0)),
-                         touched=(case == "historical_invoice" and i == 0))
-            self._record(case, tenant, "invoice", inv, None, "skipped", "historical_invoice")
-            if case == "payment_for_unsynced_invoice":
-                after = max(tenant.connected_at, self.now - timedelta(days=30))
-                pay = self._payment(tenant, inv["total"], after, "bank_transfer",
-                                    f"TRF-H{inv['k'] + 1:07d}", self.bad_rng)
-                inv["payments"] = [pay]
-                inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-                self._record(case, tenant, "payment", pay, None, "skipped", "payment_for_historical_invoice")
-            elif case == "credit_note_for_unsynced_invoice":
-                inv["credit_notes"] = self._credit_notes(inv, force=True)
-                for note in inv["credit_notes"]:
-                    inv["updated_at"] = max(inv["updated_at"], note["updated_at"])
-                    self._record(case, tenant, "credit_memo", note, None, "skipped",
-                                 "credit_note_for_historical_invoice")
-        elif case == "duplicate_number_in_quickbooks":
-            if not any(c["DisplayName"] == WALK_IN for c in tenant.setup.customers):
-                tenant.setup.customers.append({"DisplayName": WALK_IN, "Active": True})
-            tenant.setup.invoices.append({
-                "DocNumber": inv["number"], "CustomerDisplayName": WALK_IN,
-                "TxnDate": (tenant.connected_at.date() + timedelta(days=3)).isoformat(),
-                "Amount": "150.00", "Description": "Entered directly in QuickBooks",
-            })
-            self._record(case, tenant, "invoice", inv, None, "failed", "number_used_in_quickbooks")
-        elif case == "duplicate_number_in_batch":
-            if i == 0:
-                state["number"] = inv["number"]
-            else:
-                inv["number"] = state["number"]
-            self._record(case, tenant, "invoice", inv, None, "failed", "number_duplicate_in_run")
-        elif case == "number_too_long":
-            inv["number"] = f"{tenant.region.long_number_prefix}{inv['k'] + 1:06d}"
-            self._record(case, tenant, "invoice", inv, None, "failed", "number_too_long")
-        elif case == "missing_number":
-            inv["number"] = None
-            self._record(case, tenant, "invoice", inv, None, "failed", "number_missing")
-        elif case in ("tax_rate_not_mapped", "tax_code_inactive"):
-            self._taxed_mode(inv)
-            inv["lines"][0]["tax_rate_id"] = state["rate_id"]
-            self._totals(inv)
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case in ("client_without_name", "name_clash_vendor", "name_clash_employee",
-                      "same_name_clients", "client_inactive_in_quickbooks", "email_too_long"):
-            client = state["clients"][i if case == "same_name_clients" else 0]
-            inv["client_id"] = client["id"]
-            code = "name_clash_in_run" if case == "same_name_clients" else case
-            self._record(case, tenant, "customer", None, self._display(tenant, client), "failed", code,
-                         source_id=client["id"])
-            self._record(case, tenant, "invoice", inv, None, "failed", "client_not_synced")
-        elif case == "parent_client_not_synced":
-            parent, child = state["clients"]
-            inv["client_id"] = child["id"]
-            self._record(case, tenant, "customer", None, self._display(tenant, parent), "failed",
-                         "client_without_name", source_id=parent["id"])
-            self._record(case, tenant, "customer", None, self._display(tenant, child), "failed",
-                         "parent_client_not_synced", source_id=child["id"])
-            self._record(case, tenant, "invoice", inv, None, "failed", "client_not_synced")
-        elif case == "amounts_do_not_add_up":
-            if i == 0:
-                inv["total"] += D("0.03")
-            else:
-                inv["subtotal"] -= D("0.05")
-                inv["total"] = inv["subtotal"] + inv["tax_total"]
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case == "closed_period":
-            self._redate(inv, tenant.connected_at.date() + timedelta(days=2 + 5 * i))
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case == "default_item_inactive":
-            line = self._line(tenant, inv["tax_mode"], tenant.products[i % len(tenant.products)])
-            inv["lines"].append(line)
-            self._totals(inv)
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case == "voided_before_sync":
-            inv["voided_at"] = self._after(inv["finalized_at"], 240, self.bad_rng)
-            inv["status"] = "voided"
-            inv["updated_at"] = inv["voided_at"]
-            self._record(case, tenant, "invoice", inv, None, "never_sent", case)
-            if i == 0:
-                pay = self._payment(tenant, inv["total"], inv["finalized_at"], "card",
-                                    f"AUTH V{inv['k'] + 1:07d}", self.bad_rng)
-                pay["paid_at"] = pay["created_at"] = inv["finalized_at"] + timedelta(minutes=10)
-                pay["voided_at"] = inv["finalized_at"] + timedelta(minutes=40)
-                inv["voided_at"] = max(inv["voided_at"], pay["voided_at"])
-                inv["updated_at"] = inv["voided_at"]
-                inv["payments"] = [pay]
-                self._record(case, tenant, "payment", pay, None, "never_sent", None)
-        elif case == "draft_invoice":
-            inv["status"], inv["finalized_at"] = "draft", None
-            inv["updated_at"] = inv["created_at"] + timedelta(minutes=45)
-            self._record(case, tenant, "invoice", inv, None, "never_sent", None)
-        elif case == "origin_quickbooks":
-            inv["origin"], inv["number"] = "quickbooks", f"QBO-{inv['k'] + 1:05d}"
-            self._record(case, tenant, "invoice", inv, None, "never_sent", None)
-        elif case == "payment_reference_too_long":
-            ref = f"pi_3PqL8xLkdIwHu7ix{inv['k'] % 100000:05d}a"  # a card processor's id: 25 chars
-            pay = self._payment(tenant, inv["total"], inv["finalized_at"], "card", ref, self.bad_rng)
-            inv["payments"] = [pay]
-            inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-            self._record(case, tenant, "payment", pay, None, "failed", "payment_reference_too_long")
-        elif case == "payment_already_in_quickbooks":
-            inv["client_id"] = state["clients"][0]["id"]
-            # A part payment, so that QuickBooks lets the copy be applied to the invoice too.
-            pay = self._payment(tenant, (inv["total"] / 2).quantize(Decimal("0.01")),
-                                inv["finalized_at"], "bank_transfer", f"TRF-D{inv['k'] + 1:07d}",
-                                self.bad_rng)
-            inv["payments"] = [pay]
-            inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-            tenant.setup.payments.append({
-                "phase": "after_invoice_synced", "invoice_source_id": None,
-                "invoice_doc_number": inv["number"],
-                "CustomerDisplayName": self._display(tenant, state["clients"][0]),
-                "PaymentRefNum": pay["reference"], "TotalAmt": str(pay["amount"]),
-                "TxnDate": pay["paid_at"].date().isoformat(), "PaymentMethod": "Bank transfer",
-            })
-            self._setup_links.append((tenant.setup.payments[-1], inv))
-            # The app payment syncs; the copy later keyed into QuickBooks by hand is recognised
-            # by its reference when payments are read back, and not imported twice.
-            self._record(case, tenant, "payment_import", inv, None, "skipped", "payment_already_in_app")
-        elif case == "unsupported_payment_type":
-            inv["client_id"] = state["clients"][0]["id"]
-            tenant.setup.payments.append({
-                "phase": "after_invoice_synced", "invoice_source_id": None,
-                "invoice_doc_number": inv["number"],
-                "CustomerDisplayName": self._display(tenant, state["clients"][0]),
-                "PaymentRefNum": f"GC-{inv['k'] + 1:06d}", "TotalAmt": str(inv["total"]),
-                "TxnDate": (self.as_of - timedelta(days=1)).isoformat(), "PaymentMethod": "Gift card",
-            })
-            self._setup_links.append((tenant.setup.payments[-1], inv))
-            self._record(case, tenant, "payment_import", inv, None, "skipped", "payment_method_unsupported")
-        elif case == "client_missing":
-            inv["client_id"] = ORPHAN_CLIENT_ID + tenant.id
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case == "line_amount_mismatch":
-            inv["lines"][0]["amount"] += D("0.01")
-            self._totals(inv)  # totals agree with the (wrong) line: only the line is off
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        elif case == "unknown_tax_mode":
-            inv["tax_mode"] = "reverse_charge"
-            for line in inv["lines"]:
-                line["tax_rate_id"] = None
-            inv["subtotal"] = inv["total"] = sum((ln["amount"] for ln in inv["lines"]), ZERO)
-            inv["tax_total"] = ZERO
-            self._record(case, tenant, "invoice", inv, None, "failed", case)
-        else:  # pragma: no cover - every name in cases.CASES is handled above
-            raise AssertionError(case)
-
     # ---- writing ------------------------------------------------------------------------
 
     def emit(self, inv: dict[str, Any], buf: dict[str, list[tuple]]) -> None:
-        tenant: _Tenant = inv["tenant"]
+        tenant: Tenant = inv["tenant"]
         ids = self.ids
         ids["invoices"] += 1
         inv_id = inv["id"] = ids["invoices"]
@@ -959,7 +744,7 @@ class _Generator:
             inv = self.invoice(tenant, k, key)
             slot = self.slots.get((tenant.id, k))
             if slot is not None:
-                self.apply_case(slot, inv)
+                self.apply(slot, inv)
             self.emit(inv, buf)
             if self._pending:
                 self._resolve_pending()
@@ -1034,7 +819,7 @@ def generate(
     Refuses (BillingNotEmpty) when the billing schema already has rows, unless ``replace``,
     which empties it first in the same transaction.
     """
-    gen = _Generator(
+    gen = Generator(
         seed=seed, tenants=tenants, invoices=invoices,
         as_of=as_of or datetime.now(UTC).date(),
         bad_cases=case_registry.resolve(bad_cases), chunk_size=chunk_size,

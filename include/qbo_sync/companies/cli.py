@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hmac
 import http.server
 import sys
 import threading
@@ -159,20 +160,49 @@ def cmd_facts(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 # --- authorize ------------------------------------------------------------------------------
 class _Redirect(http.server.BaseHTTPRequestHandler):
+    """The local listener of ``authorize``. Only a request to the redirect URI's path that
+    carries this run's state ends the wait; anything else (a browser's /favicon.ico, a
+    page's probe, a forged callback) is answered 404 or 400 and the wait goes on."""
+
+    path_expected = "/callback"
+    state = ""
     result: dict[str, str] = {}
     done = threading.Event()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
-        type(self).result = query
-        type(self).done.set()
-        self.send_response(200)
+        cls = type(self)
+        url = urlparse(self.path)
+        if cls.done.is_set() or url.path != cls.path_expected:
+            self._answer(404, "Not found.")
+            return
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        # The state first: nothing else in a request without it is looked at or reported.
+        if not hmac.compare_digest(query.get("state", "").encode(), cls.state.encode()):
+            self._answer(400, "This is not the answer to the authorization started in the terminal "
+                              "(its state does not match): ignored.")
+            return
+        cls.result = query
+        cls.done.set()
+        if query.get("error"):
+            self._answer(200, "QuickBooks did not connect the company: see the terminal.")
+        else:
+            self._answer(200, "QuickBooks connected: you can close this window and return to the terminal.")
+
+    def _answer(self, status: int, text: str) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.end_headers()
-        self.wfile.write(b"QuickBooks connected: you can close this window and return to the terminal.\n")
+        self.wfile.write(text.encode() + b"\n")
 
     def log_message(self, *args: object) -> None:  # the query holds the authorization code
         return
+
+
+def printable(value: str, limit: int = 200) -> str:
+    """Text from outside (a redirect's query) made safe for a terminal: control characters
+    (escape sequences, CR, backspace...) become '?', and it is cut at ``limit`` characters."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in value)
+    return cleaned if len(cleaned) <= limit else cleaned[:limit] + "..."
 
 
 def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -183,32 +213,37 @@ def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     server = http.server.HTTPServer(("127.0.0.1", args.port), handler)
     port = server.server_address[1]
     redirect_uri = args.redirect_uri or f"http://localhost:{port}/callback"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
         url, state = app.authorization_url(redirect_uri)
+        handler.state = state
+        handler.path_expected = urlparse(redirect_uri).path or "/"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
         if args.realm_id:
             url += f"&realm_id={args.realm_id}"
         if not (settings.environment.name == "custom" and _follow_auto_approval(url, redirect_uri, handler)):
             print("Open this page, sign in to QuickBooks and choose the company to connect:", file=out)
             print(f"  {url}", file=out)
             print(f"Waiting for QuickBooks to redirect to {redirect_uri} ...", file=out)
+            out.flush()
         if not handler.done.wait(args.timeout):
             raise LookupError(f"no redirect within {args.timeout:.0f} s; run authorize again")
     finally:
         server.shutdown()
         server.server_close()
-    result = handler.result
+    result = handler.result  # its state matched: the listener keeps nothing else
     if result.get("error"):
-        raise ValueError(f"QuickBooks did not authorize the connection: {result['error']}")
-    if result.get("state") != state:
-        raise ValueError("the redirect's state does not match: ignoring it (possible forgery)")
+        described = result.get("error_description")
+        raise ValueError(
+            f"QuickBooks did not authorize the connection ({printable(result['error'], 60)}"
+            f"{': ' + printable(described) if described else ''}); nothing was saved. Run authorize "
+            "again and approve the connection in QuickBooks")
     with _connect_db(args) as conn:
         done = finish_connection(conn, args.tenant_id, code=result.get("code", ""),
                                  realm_id=result.get("realmId", ""), redirect_uri=redirect_uri,
                                  settings=settings, cipher=cipher, app=app)
-        print(f"tenant {args.tenant_id}: connected to realm {done.realm_id} ('{done.company_name}'); "
-              "tokens stored encrypted", file=out)
+        print(f"tenant {args.tenant_id}: connected to realm {printable(done.realm_id)} "
+              f"('{printable(done.company_name)}'); tokens stored encrypted", file=out)
         _say_sync_from(conn, args, out)
         print(f"tenant {args.tenant_id}: recorded {done.company.describe()}", file=out)
     return 0

@@ -117,5 +117,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A cell a spreadsheet could run as a formula is made text with a leading quote: every
+    # start OWASP lists (= + - @ tab carriage return), line feed, their full-width forms,
+    # and any of them after leading spaces (some spreadsheets trim those first).
+    return "'" + text if text.lstrip(" ")[:1] in FORMULA_STARTS else text
+
+
+# OWASP "CSV Injection": = + - @ tab (0x09) carriage return (0x0D); also line feed and the
+# full-width = + - @ that some spreadsheets normalise.
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")

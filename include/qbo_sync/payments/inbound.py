@@ -6,12 +6,14 @@ one of our invoices becomes one ``billing.payments`` row with origin ``quickbook
 external_id ``<payment Id>:<invoice Id>``, so split payments (several payments on one
 invoice, one payment over several invoices) import as separate rows, and re-reading a
 change updates the same row instead of adding one. Payments this sync created are never
-imported back. An edited payment updates its rows; a deleted or voided one voids them.
+imported back: "ours" is decided by our own records, never by text anyone can type in
+QuickBooks (see ``_unrecorded_writes``). An edited payment updates its rows; a deleted or voided one voids them.
 The cursor moves in the same transaction as the rows it covers.
 """
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -28,6 +30,7 @@ CURSOR = "payments_in"
 CDC_DAYS = 30  # QuickBooks answers change data capture at most 30 days back
 CDC_MARGIN = timedelta(minutes=5)  # our clock and QuickBooks' may differ a little
 CDC_TOO_OLD = "500"  # "Unsupported Operation": changedSince older than the window
+ZERO = Decimal("0")
 
 # QuickBooks payment method names -> the app's methods. Anything else cannot be held.
 METHODS = {
@@ -47,6 +50,49 @@ def _method(payment: dict[str, Any], names: dict[str, str]) -> tuple[str | None,
     return METHODS.get(name.strip().lower()), name
 
 
+# The tag outbound writes in PrivateNote (qbo_sync.transform.invoice.private_note_tag).
+_TAG = re.compile(r"\[qbo-sync (payment|credit_application) (\d{1,18})\]")
+
+
+def _unrecorded_writes(conn: psycopg.Connection, tenant_id: int, changes: list[Any]) -> set[str]:
+    """QuickBooks Ids of payments this sync wrote but whose Id it has not recorded yet.
+
+    Ours are normally known by Id (the entity map). Between a write whose answer was lost
+    and the next run's look-up that links it (outbound), our payment is in QuickBooks with
+    only our note tag: importing it then would count the same money twice in the app. A
+    tag is text anyone can type, so it only counts when it names this tenant's own app
+    payment (or credit-note application) that has no QuickBooks Id yet, and the payment
+    is exactly what we would have written: the same amount (zero for an application),
+    applied to that record's invoice. Anything else carrying the tag (a record already
+    linked to another payment, an unknown record, another amount or invoice) is a
+    QuickBooks payment like any other and imports."""
+    tagged: dict[str, tuple[str, int]] = {}
+    for change in changes:
+        found = None if change.deleted else _TAG.search(change.entity.get("PrivateNote") or "")
+        if found:
+            tagged[str(change.id)] = (found.group(1), int(found.group(2)))
+    if not tagged:
+        return set()
+    expected = {(kind, source_id): (amount, invoice_qbo) for kind, source_id, amount, invoice_qbo in conn.execute(
+        load_sql("payments/unrecorded_writes"), {
+            "tenant_id": tenant_id,
+            "payment_ids": sorted({i for k, i in tagged.values() if k == "payment"}),
+            "credit_note_ids": sorted({i for k, i in tagged.values() if k == "credit_application"})})}
+    pending = set()
+    for change in changes:
+        key = tagged.get(str(change.id))
+        if key is None or key not in expected:
+            continue
+        amount, invoice_qbo = expected[key]
+        payment = change.entity
+        invoices = {str(link.get("TxnId")) for line in payment.get("Line") or []
+                    for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Invoice"}
+        total = Decimal(str(payment.get("TotalAmt", 0)))
+        if invoices == {str(invoice_qbo)} and total == (ZERO if amount is None else amount):
+            pending.add(str(change.id))
+    return pending
+
+
 def _voided(payment: dict[str, Any]) -> bool:
     return Decimal(str(payment.get("TotalAmt", 0))) == 0 and "Voided" in (payment.get("PrivateNote") or "")
 
@@ -58,6 +104,7 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
     since = row[0] if row else connected_at
     changes = _changes_since(client, tenant_id, since, now)
     ours = {r[0] for r in conn.execute(load_sql("payments/our_payment_ids"), {"tenant_id": tenant_id})}
+    ours |= _unrecorded_writes(conn, tenant_id, changes)
     linked = {str(link.get("TxnId"))
               for c in changes if not c.deleted
               for line in c.entity.get("Line") or [] for link in line.get("LinkedTxn") or []
@@ -73,7 +120,7 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
                 newest = change.last_updated
             payment = change.entity
             pid = str(change.id)
-            if pid in ours or "[qbo-sync " in (payment.get("PrivateNote") or ""):
+            if pid in ours:
                 continue  # we sent it: never import our own payments back
             keep: list[str] = []
             if not change.deleted and not _voided(payment):

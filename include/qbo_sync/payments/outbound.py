@@ -28,7 +28,7 @@ from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.adjustments import as_text, cut
-from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, private_note_tag
+from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 from qbo_sync.validate.company import QuickBooksLookups
 
@@ -164,7 +164,8 @@ class Poster:
         pending = []
         with self.conn.transaction():
             for (pid, ref, amount, customer, reference, note), body in to_create:
-                hit = self._match_payment(existing.get(customer, []), pid, reference)
+                hit = self._match_payment(existing.get(customer, []), pid, reference, amount,
+                                          body["Line"][0]["LinkedTxn"][0]["TxnId"])
                 if hit:
                     self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
                                  str(hit.get("SyncToken")), adjustments=note,
@@ -200,8 +201,9 @@ class Poster:
             if unknown:  # look before posting again: the first post may have landed
                 found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
-                    for pid, ref, amount, customer, reference, note in unknown:
-                        hit = self._match_payment(found.get(customer, []), pid, reference)
+                    for (pid, ref, amount, customer, reference, note), body in zip(unknown, unknown_bodies):
+                        hit = self._match_payment(found.get(customer, []), pid, reference, amount,
+                                                  body["Line"][0]["LinkedTxn"][0]["TxnId"])
                         if hit:
                             self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
                                          str(hit.get("SyncToken")), note="answer lost; found in QuickBooks",
@@ -249,10 +251,17 @@ class Poster:
             "Payment", {b["CustomerRef"]["value"] for b in bodies}, min(dates) - margin, max(dates) + margin)
 
     @staticmethod
-    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None) -> dict | None:
+    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None, amount: Any,
+                       invoice_qbo: str) -> dict | None:
+        """Our payment already in QuickBooks: our tag on a payment of exactly this amount
+        applied to this invoice (a tag alone is text anyone can type, so it never links
+        another payment), else the same reference on a payment of that customer."""
         tag = private_note_tag("payment", pid)
         for row in rows:
-            if tag in (row.get("PrivateNote") or ""):
+            invoices = {str(link.get("TxnId")) for line in row.get("Line") or []
+                        for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Invoice"}
+            if (tag in (row.get("PrivateNote") or "") and invoices == {str(invoice_qbo)}
+                    and Decimal(str(row.get("TotalAmt", 0))) == Decimal(str(amount))):
                 return row
         for row in rows:
             if reference and row.get("PaymentRefNum") == reference and Decimal(str(row.get("TotalAmt", 0))) > 0:
@@ -386,8 +395,8 @@ class Poster:
         for position, ((lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets), start=1):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
-                us_codes |= {code} - {None, US_NON_TAXABLE}
-                code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else "TAX"
+                us_codes |= {code} - {None, US_TAXABLE, US_NON_TAXABLE}  # TAX/NON only mark lines
+                code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else US_TAXABLE
             elif code is None:
                 code = self.settings.no_tax_code_id
             detail: dict[str, Any] = {"ItemRef": {"value": self.settings.default_service_item_id},

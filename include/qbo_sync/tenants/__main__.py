@@ -6,6 +6,12 @@
              [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
+    access   grant|revoke (--user NAME | --role NAME) (--tenant-id N [N ...] | --all)
+    access   list
+
+``access`` says which tenants an Airflow user (or every user with an Airflow role) may see
+and act on in the QuickBooks sync page; Airflow admins see every tenant, anyone without a
+grant sees none (qbo_sync.tenants.access, docs/operations.md).
 
 The company decides the region: connect/authorize record its country, home currency and
 tax model, and a setting that contradicts them (a US code TAX/NON outside the US, settings
@@ -81,7 +87,42 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--tenant-id", type=int, required=True)
     m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
     m.add_argument("--tax-code", required=True, help="the QuickBooks tax code name, e.g. 'GST'")
+    a = sub.add_parser("access", help="which tenants an Airflow user or role may see on the sync page")
+    verbs = a.add_subparsers(dest="verb", required=True)
+    for verb in ("grant", "revoke"):
+        v = verbs.add_parser(verb, help=f"{verb} tenants to an Airflow user or role")
+        who = v.add_mutually_exclusive_group(required=True)
+        who.add_argument("--user", help="the Airflow user name (as the page's 'signed in as' shows it)")
+        who.add_argument("--role", help="an Airflow role (e.g. Viewer, User, Op, or a FAB role)")
+        which = v.add_mutually_exclusive_group(required=True)
+        which.add_argument("--tenant-id", type=int, nargs="+")
+        which.add_argument("--all", action="store_true", help="every tenant, present and future")
+    verbs.add_parser("list", help="every grant")
     return parser
+
+
+def _access(conn: Any, args: argparse.Namespace) -> int:
+    import getpass  # noqa: PLC0415
+
+    from qbo_sync.tenants import access  # noqa: PLC0415
+
+    if args.verb == "list":
+        rows = access.listing(conn)
+        if not rows:
+            print("no grants: only Airflow admins see tenants on the QuickBooks sync page")
+        for kind, principal, tenant_id, name, by, at in rows:
+            what = "every tenant" if tenant_id is None else f"tenant {tenant_id} ({name or 'no such tenant now'})"
+            print(f"{kind} {principal}: {what} - granted by {by} {at:%Y-%m-%d %H:%M} UTC")
+        return 0
+    kind, name = (access.USER, args.user) if args.user else (access.ROLE, args.role)
+    tenant_ids = None if args.all else args.tenant_id
+    with conn.transaction():
+        if args.verb == "grant":
+            said = access.grant(conn, kind, name, tenant_ids, granted_by=getpass.getuser())
+        else:
+            said = access.revoke(conn, kind, name, tenant_ids)
+    print("\n".join(said))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with connect(autocommit=True) as conn:
             if args.command == "show":
                 return _show(conn, args.tenant_id)
+            if args.command == "access":
+                return _access(conn, args)
             needs_qbo = args.command == "map-tax" or any(
                 getattr(args, k, None) for k in ("default_service_item", "default_product_item",
                                                  "deposit_account", "no_tax_code", "region"))

@@ -97,10 +97,10 @@ def line_tax_code(line: InvoiceLine, mapping: CompanyMapping, tax_mode: str | No
 
 
 def us_transaction_tax_code(invoice: Invoice, mapping: CompanyMapping) -> str | None:
-    """The one sales tax code of a US invoice (validation ensures there is at most one)."""
+    """The one sales tax code of a US invoice (validation ensures there is at most one). TAX
+    and NON only mark lines: a rate linked to TAX sends none, automated sales tax assigns it."""
     codes = {mapping.tax_codes.get(l.tax_rate_id) for l in invoice.lines if l.tax_rate_id}
-    codes.discard(None)
-    codes.discard(US_NON_TAXABLE)
+    codes -= {None, US_TAXABLE, US_NON_TAXABLE}
     return next(iter(sorted(codes)), None)
 
 

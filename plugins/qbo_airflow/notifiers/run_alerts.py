@@ -12,7 +12,7 @@ Configuration (all optional; an unconfigured channel is simply not used):
 | ``QBO_SYNC_ALERT_SMTP_CONN_ID`` | Airflow SMTP connection, default ``smtp_default`` |
 | ``QBO_SYNC_ALERT_WEBHOOK_CONN_ID`` | Airflow connection of the webhook, default ``qbo_sync_alert_webhook``: ``host`` is the full URL, ``password`` (optional) is sent as a Bearer token, ``extra.headers`` adds headers |
 | ``QBO_SYNC_ALERT_WEBHOOK_URL`` | a webhook URL without credentials, instead of the connection |
-| ``QBO_SYNC_UI_URL`` | the "QuickBooks sync" page's address, linked from each alert |
+| ``QBO_SYNC_UI_URL`` | the "QuickBooks sync" page's address; each alert links the tenant's own view of it (``?tenant_id=N``), which shows only to users granted that tenant |
 
 Call ``send_run_alerts(conn, run_id)`` at the end of a run (the report task does).
 """
@@ -22,11 +22,12 @@ import html
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.report import summary
@@ -65,7 +66,7 @@ class TenantAlert:
             parts.append("QuickBooks blocks its reads this month")
         if self.reconnect_fix:
             parts.append("QuickBooks must be reconnected")
-        return f"QuickBooks sync: {' and '.join(parts)} for {who}"
+        return header_text(f"QuickBooks sync: {' and '.join(parts)} for {who}")
 
     def payload(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -112,6 +113,16 @@ class TenantAlert:
         return "\n".join(out)
 
 
+# C0 and C1 controls (CR, LF, TAB, ESC, NEL...) and Unicode's line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """One line fit for a mail header: control characters become a space, so a tenant name
+    or run id holding CR/LF can neither add headers nor break the message."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
 @dataclass(frozen=True)
 class SentAlert:
     tenant_id: int
@@ -139,8 +150,16 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
         if not report.failures and not reconnect:
             continue  # a clean run says nothing
         alerts.append(TenantAlert(run_id, tenant_id, report.tenant_name, list(report.failures),
-                                  reconnect, page))
+                                  reconnect, tenant_page(page, tenant_id)))
     return alerts
+
+
+def tenant_page(page: str | None, tenant_id: int) -> str | None:
+    """The tenant's own view of the sync page: whoever opens the link sees it only if the
+    tenant is granted to them (qbo_sync.tenants.access), like any other visit."""
+    if not page:
+        return None
+    return f"{page}{'&' if '?' in page else '?'}{urlencode({'tenant_id': tenant_id})}"
 
 
 def send_run_alerts(conn: Any, run_id: str, *,
@@ -209,7 +228,7 @@ def email_sender(recipients: list[str], smtp_conn_id: str,
         with SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
             hook.send_email_smtp(to=recipients, subject=alert.subject, html_content=alert.html(),
                                  from_email=from_email or hook.from_email,
-                                 custom_headers={"X-QBO-Sync-Run": alert.run_id})
+                                 custom_headers={"X-QBO-Sync-Run": header_text(alert.run_id)})
         return ", ".join(recipients)
 
     return send
@@ -247,13 +266,20 @@ def webhook_sender(url: str, headers: dict[str, str]) -> Callable[[TenantAlert],
         import requests  # noqa: PLC0415
 
         try:
+            # Never follow a redirect: a 307/308 would re-send the payload and the secret
+            # headers to wherever it points, a 302/303 would turn into a body-less GET.
             response = requests.post(url, data=json.dumps(alert.payload()),
                                      headers={"Content-Type": "application/json",
-                                              "X-QBO-Sync-Run": alert.run_id, **headers},
-                                     timeout=15)
+                                              "X-QBO-Sync-Run": header_text(alert.run_id), **headers},
+                                     timeout=15, allow_redirects=False)
         except requests.RequestException as exc:
             # requests' messages quote the full URL, whose path may hold a token.
             raise RuntimeError(f"webhook at {shown} unreachable ({type(exc).__name__})") from None
+        if 300 <= response.status_code < 400:
+            raise RuntimeError(
+                f"webhook at {shown} answered HTTP {response.status_code} (a redirect): nothing was "
+                "delivered and the redirect was not followed, so the alert and its credentials went "
+                "nowhere else. Set the webhook URL to the final address the receiver gives")
         if response.status_code >= 300:
             # Say what came back, not where it went: the URL path may hold a token.
             raise RuntimeError(f"webhook at {shown} answered HTTP {response.status_code}")

@@ -6,6 +6,11 @@ Airflow login: the user comes from Airflow's own JWT (the ``_token`` cookie the 
 an ``Authorization: Bearer`` header), checked by Airflow's auth manager. Reading needs
 read access to the qbo_sync DAG's runs; the buttons trigger ``qbo_resync`` through
 Airflow's REST API with the user's own token, so Airflow decides whether they may.
+
+Tenants: a user sees and acts on the tenants granted to them or their Airflow role
+(``qbo_sync.tenants.access``); an Airflow admin sees all, anyone else none. Every response
+forbids framing by other sites (``Content-Security-Policy: frame-ancestors 'self'``).
+Messages after an action come back signed for the user (``flash``), never as free text.
 """
 from __future__ import annotations
 
@@ -15,13 +20,14 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from qbo_airflow.ui import flash
 from qbo_airflow.ui.paths import PREFIX
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,9 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SYNC_DAG, RESYNC_DAG = "qbo_sync", "qbo_resync"
 COOKIE = "_token"  # airflow.api_fastapi.auth.managers.base_auth_manager.COOKIE_NAME_JWT_TOKEN
+API_URL_ENV = "QBO_SYNC_AIRFLOW_API_URL"
+FRAME_POLICY = "frame-ancestors 'self'"
+FILTER_FIELDS = ("status", "entity", "date_from", "date_to", "q")
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
@@ -43,6 +52,22 @@ class Viewer:
     @property
     def name(self) -> str:
         return str(getattr(self.user, "get_name", lambda: "?")())
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        from qbo_sync.tenants.access import roles_of  # noqa: PLC0415
+
+        return roles_of(self.user)
+
+    def scope(self, conn: Any) -> Any:
+        """The tenants this user may see (qbo_sync.tenants.access.Scope)."""
+        from qbo_sync.tenants.access import scope_of  # noqa: PLC0415
+
+        return scope_of(conn, self.name, self.roles)
+
+    def flash(self, kind: str, text: str) -> str:
+        """A message for the page, signed for this user (see qbo_airflow.ui.flash)."""
+        return flash.query(self.token, kind, text)
 
     @property
     def csrf(self) -> str:
@@ -81,6 +106,19 @@ def _allowed(viewer: Viewer, method: str, dag_id: str) -> bool:
 def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
     if not _allowed(viewer, method, dag_id):
         raise HTTPException(status_code=403, detail=f"{viewer.name} may not {method} runs of {dag_id}")
+
+
+def tenant_forbidden(viewer: Viewer, tenant_id: int, scope: Any) -> HTTPException:
+    return HTTPException(status_code=403, detail=(
+        f"{viewer.name} may not see or act on tenant {tenant_id}: it is not granted to this user or "
+        f"their roles. {scope.how_to_grant}"))
+
+
+def require_tenant(viewer: Viewer, conn: Any, tenant_id: int) -> None:
+    """HTTP 403 unless the user may see ``tenant_id`` (the tenant access map)."""
+    scope = viewer.scope(conn)
+    if not scope.allows(tenant_id):
+        raise tenant_forbidden(viewer, tenant_id, scope)
 
 
 def may_act(viewer: Viewer) -> None:
@@ -128,6 +166,14 @@ def create_app() -> FastAPI:
     app = FastAPI(title="QuickBooks sync", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    @app.middleware("http")
+    async def _no_framing(request: Request, call_next: Any) -> Response:
+        # Every answer (pages, CSV, redirects, errors): only Airflow's own pages may frame it.
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = FRAME_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"  # for browsers without CSP 2
+        return response
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 307 and exc.headers and "Location" in exc.headers:
@@ -139,16 +185,23 @@ def create_app() -> FastAPI:
     def page(request: Request, viewer: Viewer = Depends(page_reader),
              tenant_id: int | None = Query(None), status: str | None = None,
              entity: str | None = None, date_from: str | None = None, date_to: str | None = None,
-             q: str | None = None, msg: str | None = None, error: str | None = None) -> Response:
+             q: str | None = None, msg: str | None = None, error: str | None = None,
+             sig: str | None = None) -> Response:
         from qbo_sync.catalog import explain  # noqa: PLC0415
         from qbo_sync.operations import views  # noqa: PLC0415
 
+        # Only messages this server signed for this user; a link's own text is not shown.
+        msg = flash.verified(viewer.token, "msg", msg, sig)
+        error = flash.verified(viewer.token, "error", error, sig)
         try:
             filters = views.Filters.parse(status, entity, date_from, date_to, q)
         except views.BadFilter as exc:
             filters, error = views.Filters(), str(exc)
         with database() as conn:
-            tenants = views.tenants(conn)
+            scope = viewer.scope(conn)
+            if tenant_id is not None and not scope.allows(tenant_id):
+                raise tenant_forbidden(viewer, tenant_id, scope)
+            tenants = scope.filter(views.tenants(conn))
             current = next((t for t in tenants if t["tenant_id"] == tenant_id), None) \
                 or next((t for t in tenants if t["realm_id"]), None) or (tenants[0] if tenants else None)
             data: dict[str, Any] = {"runs": [], "counts": {}, "records": []}
@@ -165,6 +218,7 @@ def create_app() -> FastAPI:
             "csv_query": urlencode({"tenant_id": current["tenant_id"], **filters.query()}) if current else "",
             "back_query": urlencode(filters.query()), "page_rows": views.PAGE_ROWS,
             "reconnect_fix": reconnect_fix, "msg": msg, "error": error, **data,
+            "no_access": None if tenants or scope.every else scope.how_to_grant,
             "can_act": _allowed(viewer, "POST", RESYNC_DAG),
         }, headers={"Cache-Control": "no-store"})
 
@@ -179,6 +233,7 @@ def create_app() -> FastAPI:
         except views.BadFilter as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
         with database() as conn:
+            require_tenant(viewer, conn, tenant_id)
             body = views.records_csv(conn, tenant_id, filters)
         log.info("%s exported the sync log of tenant %s as CSV", viewer.name, tenant_id)
         return Response(body, media_type="text/csv; charset=utf-8", headers={
@@ -197,43 +252,73 @@ def create_app() -> FastAPI:
             raise HTTPException(status_code=400, detail=f"unknown action {action!r}")
         if action != "resync_failed" and (not entity or source_id is None):
             raise HTTPException(status_code=400, detail=f"{action} needs a record")
+        with database() as conn:
+            require_tenant(viewer, conn, tenant_id)
         conf = {"action": action, "tenant_id": tenant_id, "entity": entity,
                 "source_ids": [] if source_id is None else [source_id], "sync_now": True,
                 "note": f"from the QuickBooks sync page by {viewer.name}"}
         ok, text = await trigger_resync(request, viewer, conf)
         log.info("%s asked %s for tenant %s %s %s: %s", viewer.name, action, tenant_id,
                  entity or "", source_id or "", text)
-        query = f"tenant_id={tenant_id}&{back}&" if back else f"tenant_id={tenant_id}&"
-        query += urlencode({"msg" if ok else "error": text})
+        # Back to the same filters: only the filter fields of ``back`` (a form value) are kept.
+        kept = [(k, v) for k, v in parse_qsl(back) if k in FILTER_FIELDS]
+        query = urlencode([("tenant_id", tenant_id), *kept]) + "&" + viewer.flash("msg" if ok else "error", text)
         return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
 
     from qbo_airflow.ui import connect  # noqa: PLC0415
 
-    connect.install(app, reader=reader, page_reader=page_reader, may_act=may_act, database=database)
+    connect.install(app, reader=reader, page_reader=page_reader, may_act=may_act, database=database,
+                    require_tenant=require_tenant)
     return app
 
 
+class ApiAddressError(RuntimeError):
+    """Where Airflow's REST API answers is not configured; the message says what to set."""
+
+
 def _api_root(request: Request) -> str:
-    """Where this Airflow's REST API answers: QBO_SYNC_AIRFLOW_API_URL, else the address the
-    browser used, without this app's mount prefix."""
-    configured = os.environ.get("QBO_SYNC_AIRFLOW_API_URL")
+    """Where this Airflow's REST API answers, from configuration only, never from the
+    request's Host header (a forged Host would make the server post the user's token to
+    an address of the sender's choice): QBO_SYNC_AIRFLOW_API_URL, else Airflow's
+    ``[api] base_url``, else the socket this API server accepted the request on (the
+    local address the server itself listens at, not a header)."""
+    configured = os.environ.get(API_URL_ENV, "").strip()
     if configured:
         return configured.rstrip("/")
-    root_path = request.scope.get("root_path", "")
-    base_path = root_path[: -len(PREFIX)] if root_path.endswith(PREFIX) else root_path
-    return f"{request.url.scheme}://{request.url.netloc}{base_path}"
+    from airflow.configuration import conf  # noqa: PLC0415
+
+    base = (conf.get("api", "base_url", fallback="") or "").strip().rstrip("/")
+    if base.startswith(("http://", "https://")):
+        return base
+    server = request.scope.get("server")
+    if server and server[1]:
+        host = str(server[0])
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{server[1]}"
+    raise ApiAddressError(
+        f"the page cannot tell where Airflow's REST API answers: set {API_URL_ENV} (e.g. "
+        "http://localhost:8080) or Airflow's [api] base_url")
 
 
 async def trigger_resync(request: Request, viewer: Viewer, conf: dict[str, Any]) -> tuple[bool, str]:
     """POST /api/v2/dags/qbo_resync/dagRuns as the user; returns (ok, message for the page)."""
     import httpx  # noqa: PLC0415
 
-    root = _api_root(request)
+    try:
+        root = _api_root(request)
+    except ApiAddressError as exc:
+        return False, f"Could not start {RESYNC_DAG}: {exc}."
     headers = {"Authorization": f"Bearer {viewer.token}"}
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(f"{root}/api/v2/dags/{RESYNC_DAG}/dagRuns", headers=headers,
-                                     json={"logical_date": None, "conf": conf,
-                                           "note": conf["note"]})
+    # Never follow a redirect: the user's token goes to the configured API address only.
+    async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
+        try:
+            response = await client.post(f"{root}/api/v2/dags/{RESYNC_DAG}/dagRuns", headers=headers,
+                                         json={"logical_date": None, "conf": conf,
+                                               "note": conf["note"]})
+        except httpx.HTTPError as exc:
+            return False, (f"Could not reach Airflow's REST API to start {RESYNC_DAG} ({type(exc).__name__}): "
+                           f"set {API_URL_ENV} or Airflow's [api] base_url to the address the API "
+                           "server answers at from this machine.")
         if response.status_code not in (200, 201):
             detail = _detail(response)
             return False, f"Airflow refused to start {RESYNC_DAG} (HTTP {response.status_code}): {detail}"

@@ -96,13 +96,22 @@ def _refuse(status: int, why: str) -> HTTPException:
     return HTTPException(status_code=status, detail=f"Connecting to QuickBooks refused: {why} {START_AGAIN}")
 
 
-def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[..., Any],
-            may_act: Callable[[Any], None], database: Callable[[], Any]) -> None:
-    """Add the two routes. ``may_act(viewer)`` raises 403 unless the user may use the page's
-    actions; ``database()`` opens the project database."""
+# What QuickBooks (RFC 6749 section 4.1.2.1) may send back as ``error``: only these are
+# repeated on the page; anything else is not QuickBooks' to say.
+OAUTH_ERRORS = ("access_denied", "invalid_request", "unauthorized_client", "unsupported_response_type",
+                "invalid_scope", "server_error", "temporarily_unavailable")
 
-    def back_to_page(request: Request, tenant_id: int, **message: str) -> RedirectResponse:
-        query = urlencode({"tenant_id": tenant_id, **message})
+
+def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[..., Any],
+            may_act: Callable[[Any], None], database: Callable[[], Any],
+            require_tenant: Callable[[Any, Any, int], None]) -> None:
+    """Add the two routes. ``may_act(viewer)`` raises 403 unless the user may use the page's
+    actions; ``require_tenant(viewer, conn, tenant_id)`` raises 403 unless the tenant is
+    granted to the user; ``database()`` opens the project database."""
+
+    def back_to_page(request: Request, viewer: Any, tenant_id: int, **message: str) -> RedirectResponse:
+        ((kind, text),) = message.items()
+        query = urlencode({"tenant_id": tenant_id}) + "&" + viewer.flash(kind, text)
         return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
 
     @app.post("/connect")
@@ -116,11 +125,13 @@ def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[.
         if not hmac.compare_digest(csrf, viewer.csrf):
             raise HTTPException(status_code=403, detail="the form is stale or not from this page; reload it")
         may_act(viewer)
+        with database() as conn:
+            require_tenant(viewer, conn, tenant_id)
         try:
             uri = redirect_uri()
             url, state = app_settings().oauth_app().authorization_url(uri, state=secrets.token_urlsafe(32))
         except (ConnectError, AppSettingsError, QboError) as error:
-            return back_to_page(request, tenant_id, error=f"Cannot start connecting to QuickBooks: {error}")
+            return back_to_page(request, viewer, tenant_id, error=f"Cannot start connecting to QuickBooks: {error}")
         browser = secrets.token_urlsafe(32)
         with database() as conn:
             if not any(t["tenant_id"] == tenant_id for t in views.tenants(conn)):
@@ -155,6 +166,7 @@ def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[.
             if row is None:
                 raise _refuse(400, "the state is not one this page issued (forged, or from another server).")
             tenant_id, user_id, browser_sha, uri, expired, used = row
+            require_tenant(viewer, conn, tenant_id)
             if used:
                 raise _refuse(400, "this QuickBooks answer was already used once (a replay).")
             if expired:
@@ -169,8 +181,9 @@ def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[.
             if conn.execute(load_sql("companies/oauth_state_use"), key).fetchone() is None:
                 raise _refuse(400, "this QuickBooks answer was already used once (a replay).")
             if error:
-                response = back_to_page(request, tenant_id, error=(
-                    f"QuickBooks did not connect tenant {tenant_id} ({error}): nothing changed. Click Connect "
+                said = error if error in OAUTH_ERRORS else "an error"
+                response = back_to_page(request, viewer, tenant_id, error=(
+                    f"QuickBooks did not connect tenant {tenant_id} ({said}): nothing changed. Click Connect "
                     "again and approve the connection in QuickBooks."))
             else:
                 try:
@@ -179,11 +192,11 @@ def install(app: FastAPI, *, reader: Callable[..., Any], page_reader: Callable[.
                                              redirect_uri=uri, settings=settings, cipher=TokenCipher.from_env())
                 except (QboError, AppSettingsError, EncryptionKeyError, ValueError, LookupError) as failure:
                     log.warning("%s could not connect tenant %s to QuickBooks: %s", viewer.name, tenant_id, failure)
-                    response = back_to_page(request, tenant_id, error=(
+                    response = back_to_page(request, viewer, tenant_id, error=(
                         f"Tenant {tenant_id} was not connected to QuickBooks: {failure}"))
                 else:
                     log.info("%s connected tenant %s to QuickBooks realm %s", viewer.name, tenant_id, done.realm_id)
-                    response = back_to_page(request, tenant_id, msg=(
+                    response = back_to_page(request, viewer, tenant_id, msg=(
                         f"Connected tenant {tenant_id} to the QuickBooks company '{done.company_name}' "
                         f"(realm {done.realm_id}); its tokens are stored encrypted."))
         response.delete_cookie(_cookie(tenant_id), path=f"{request.scope.get('root_path', '')}/connect")

@@ -45,14 +45,22 @@ def test_sliding_window_and_concurrency_stay_inside_the_limits():
 
 
 def test_pause_holds_everyone_off():
-    budget = MemoryRateBudget(BudgetConfig(minute_seconds=1.0))
+    # The budget's own clock and sleep, so the pause is measured in its time, not the machine's.
+    now, slept = [1000.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    budget = MemoryRateBudget(BudgetConfig(minute_seconds=1.0), clock=lambda: now[0], sleep=sleep)
     budget.pause("realm-2", 0.3)
-    started = time.monotonic()
     with budget.acquire("realm-2"):
-        pass
-    assert time.monotonic() - started >= 0.3
+        assert now[0] >= 1000.3  # let in only once the pause is over
+    assert slept and sum(slept) >= 0.3
+    slept.clear()
     with budget.acquire("other-realm"):  # other companies are not held up
         pass
+    assert slept == []
 
 
 def test_bucket_arithmetic():

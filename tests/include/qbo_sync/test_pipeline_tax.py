@@ -143,11 +143,14 @@ def test_uk_long_invoices_and_credit_notes_equal_the_app_to_the_cent(db, qbo_app
 # California, so automated sales tax assigns California (8.25 %) to every invoice.
 US_RATES = {1: ("Sales tax", D("0.0888")), 2: ("Non-taxable", D("0.0000"))}
 US_MAP = {"Sales tax": "New York City", "Non-taxable": "NON"}
+# What a US user links on an automated-sales-tax company: the pseudo codes every US company lists.
+US_PSEUDO_MAP = {"Sales tax": "TAX", "Non-taxable": "NON"}
 
 
-@pytest.mark.parametrize("ast", [True, False], ids=["automated-sales-tax", "manual-sales-tax"])
-def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast):
-    company = tenant(db, qbo_app, "US", "USD", US_RATES, US_MAP, preferences={"automated_sales_tax": ast})
+@pytest.mark.parametrize("ast, tax_map", [(True, US_MAP), (True, US_PSEUDO_MAP), (False, US_MAP)],
+                         ids=["automated-sales-tax", "automated-sales-tax-linked-to-TAX", "manual-sales-tax"])
+def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast, tax_map):
+    company = tenant(db, qbo_app, "US", "USD", US_RATES, tax_map, preferences={"automated_sales_tax": ast})
     lines, (subtotal, tax, total) = add_invoice(db, 1, "exclusive", "USD", (1, 1, 2), US_RATES, 31)
     cn_lines, cn_tax, cn_total = add_credit_note(db, 1, 1, "exclusive", lines, US_RATES, 30)
     taxable = [(a, r) for a, r in lines if r == 1]
@@ -166,6 +169,8 @@ def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast):
         assert facts.automated_sales_tax is ast and facts.apply_tax_after_discount is True
         invoice = in_books(client, "Invoice", "INV-0001")
         assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == expected_code
+        assert {l["SalesItemLineDetail"]["TaxCodeRef"]["value"] for l in invoice["Line"]
+                if l["DetailType"] == "SalesItemLineDetail"} == {"TAX", "NON"}
         assert money(invoice["TxnTaxDetail"]["TotalTax"]) == tax
         assert money(invoice["TotalAmt"]) == total == subtotal + tax
         memo = in_books(client, "CreditMemo", "CN-0001")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 
@@ -56,9 +57,16 @@ def test_hook_reads_the_connection_and_makes_a_real_call(db, database_url, quick
 
 
 def test_mask_secret_is_airflows():
+    # Outside a task too, the value goes to Airflow's own masker: any text Airflow redacts
+    # for its logs shows it as ***.
+    from airflow.sdk._shared.secrets_masker import redact
+
     from qbo_airflow.hooks import quickbooks_hook
 
-    quickbooks_hook._mask("a-long-enough-secret-value")  # must not raise outside a task
+    secret = f"a-long-enough-secret-value-{secrets.token_hex(4)}"
+    assert redact(f"token={secret}") == f"token={secret}"  # not masked before
+    quickbooks_hook._mask(secret)
+    assert redact(f"token={secret}") == "token=***"
 
 
 def test_ui_structures():

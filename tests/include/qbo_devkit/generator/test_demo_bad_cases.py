@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from demo_helpers import expected_line, expected_totals, ids, rows
 
-from qbo_devkit.generator import BAD_CASES, EXPECTED, Manifest, display_name
+from qbo_devkit.generator import BAD_CASES, CASES, EXPECTED, Manifest, display_name
 
 
 def _invoices(m: Manifest, case: str) -> list[int]:
@@ -290,6 +290,16 @@ CHECKS: dict[str, Callable[[Manifest, object], None]] = {
 
 def test_every_bad_case_has_a_check():
     assert set(CHECKS) == set(BAD_CASES)
+
+
+def test_the_case_table_gives_each_case_its_functions():
+    # One entry per name; a case that takes invoice slots rewrites them with its own
+    # function (only revoked_connection, an extra tenant, takes none).
+    assert len({case.name for case in CASES}) == len(CASES) == len(BAD_CASES)
+    for case in CASES:
+        assert callable(case.apply) == (case.slots > 0), case.name
+        assert case.prefer and all(p in ("AU", "UK", "US", "@name", "@default", "@services_only", "*")
+                                   for p in case.prefer), case.name
 
 
 @pytest.fixture

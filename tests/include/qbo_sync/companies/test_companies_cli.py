@@ -86,3 +86,89 @@ def test_authorize_with_an_unregistered_redirect_uri_connects_nothing(db, databa
 def test_connect_refuses_a_token_on_the_command_line():
     with pytest.raises(SystemExit):
         main(["connect", "--tenant-id", "1", "--realm-id", "1", "--refresh-token", "RT1-x"])
+
+
+class _Terminal(io.StringIO):
+    """stdout of an authorize running on a thread: the test reads the URL it prints."""
+
+    def wait_for(self, text: str, seconds: float = 20) -> str:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while text not in self.getvalue():
+            assert time.monotonic() < deadline, f"{text!r} never printed: {self.getvalue()!r}"
+            time.sleep(0.05)
+        return self.getvalue()
+
+
+def _authorize_in_background(database_url, app_env, port, tenant_id):
+    """authorize with a redirect URI the emulator does not know yet, so it prints the URL
+    and waits (as with real QuickBooks): returns (thread, terminal, result holder)."""
+    import threading
+
+    out, result = _Terminal(), {}
+
+    def go():
+        try:
+            result["code"] = main(["--database-url", database_url, "authorize", "--tenant-id", str(tenant_id),
+                                   "--realm-id", app_env["realm_id"], "--port", str(port), "--timeout", "30"],
+                                  stdin=io.StringIO(""), stdout=out)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            result["raised"] = exc
+
+    thread = threading.Thread(target=go, daemon=True)
+    thread.start()
+    printed = out.wait_for("Waiting for QuickBooks")
+    url = next(line.strip() for line in printed.splitlines() if line.strip().startswith("http"))
+    return thread, url, result
+
+
+def test_authorize_listens_only_on_its_callback_with_its_state(db, database_url, emu, app_env, capsys):
+    """Issue 16.6: a stray request (/favicon.ico, another path, a forged callback with a wrong
+    or no state) neither ends the wait nor is reported; the real redirect still connects."""
+    import requests
+    from urllib.parse import parse_qs, urlparse
+
+    port = _free_port()
+    thread, url, result = _authorize_in_background(database_url, app_env, port, 11)
+    base = f"http://127.0.0.1:{port}"
+    assert requests.get(f"{base}/favicon.ico", timeout=10).status_code == 404
+    assert requests.get(f"{base}/evil?state=x&code=y", timeout=10).status_code == 404
+    forged = requests.get(f"{base}/callback", params={"state": "forged", "error": "access_denied"}, timeout=10)
+    assert forged.status_code == 400 and "state does not match" in forged.text
+    assert requests.get(f"{base}/callback", params={"code": "c", "realmId": "1"}, timeout=10).status_code == 400
+    assert thread.is_alive()  # still waiting for the real answer
+    # Now QuickBooks answers: the browser lands on the callback with the code and the state.
+    emu.register_redirect_uri(app_env["client_id"], f"http://localhost:{port}/callback")
+    approved = requests.get(url, allow_redirects=False, timeout=10)
+    location = approved.headers["location"]
+    assert parse_qs(urlparse(location).query).get("state") and "code=" in location
+    assert requests.get(location.replace("localhost", "127.0.0.1"), timeout=10).status_code == 200
+    thread.join(30)
+    assert result.get("code") == 0, (result, capsys.readouterr().err)
+    assert {s.tenant_id: s.status for s in connection_status(db)}[11] == "connected"
+
+
+def test_authorize_reports_a_refusal_only_with_its_state_and_without_terminal_escapes(
+        db, database_url, emu, app_env, capsys):
+    import requests
+    from urllib.parse import parse_qs, urlparse
+
+    port = _free_port()
+    thread, url, result = _authorize_in_background(database_url, app_env, port, 12)
+    state = parse_qs(urlparse(url).query)["state"][0]
+    hostile = "access_denied\x1b]0;pwned\x07\x1b[2J\r\nerror: fake"
+    base = f"http://127.0.0.1:{port}/callback"
+    # A refusal with the wrong state is not reported (it used to end the wait with its text).
+    assert requests.get(base, params={"state": state + "x", "error": hostile}, timeout=10).status_code == 400
+    assert thread.is_alive()
+    answered = requests.get(base, params={"state": state, "error": hostile,
+                                          "error_description": "The user said no\x1b[31m\x08"}, timeout=10)
+    assert answered.status_code == 200 and "did not connect" in answered.text
+    thread.join(30)
+    assert result.get("code") == 1
+    err = capsys.readouterr().err
+    assert "QuickBooks did not authorize the connection (access_denied?]0;pwned??[2J??error: fake: " \
+           "The user said no?[31m?); nothing was saved" in err
+    assert not any(c in err for c in "\x1b\x07\x08\r")
+    assert 12 not in {s.tenant_id for s in connection_status(db)}

@@ -77,3 +77,22 @@ def test_csv_keeps_exact_amounts_utc_times_and_defuses_formulas(logged):
     assert by_id["1"]["amount"] == "110.00" and by_id["1"]["logged_at"].endswith("+00:00")
     assert by_id["2"]["cause"] == "Tax rate 'Mystery levy' is not linked." and by_id["2"]["fix"] == "Link it."
     assert by_id["3"]["source_ref"] == "'=HYPERLINK(\"x\")"
+
+
+@pytest.mark.parametrize("value", [
+    "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n=1+1", "\tcmd|' /C calc'!A0",
+    "\rcmd|' /C calc'!A0", "  =1+1", "\uff1d1+1", "\uff20SUM(A1)"])
+def test_csv_defuses_every_formula_start_owasp_lists(db, value):
+    """OWASP CSV Injection: a cell starting with = + - @ tab or carriage return (and line feed,
+    full-width forms, or any of them after spaces) is exported as text: a leading quote."""
+    insert(db, "billing.tenants", id=1, name="Harbour Physio")
+    log(db, "r1", 7, "failed", value, cause=value, fix=value)
+    (row,) = list(csv.DictReader(io.StringIO(views.records_csv(db, 1, views.Filters()), newline="")))
+    assert (row["source_ref"], row["cause"], row["fix"]) == ("'" + value,) * 3
+
+
+def test_csv_leaves_ordinary_text_alone(db):
+    insert(db, "billing.tenants", id=1, name="Harbour Physio")
+    log(db, "r1", 7, "failed", "INV-7 = total", cause="a - b", fix="Renumber it.")
+    (row,) = list(csv.DictReader(io.StringIO(views.records_csv(db, 1, views.Filters()), newline="")))
+    assert (row["source_ref"], row["cause"], row["fix"]) == ("INV-7 = total", "a - b", "Renumber it.")

@@ -81,6 +81,10 @@ def test_map_tax_does_not_compare_us_codes(db, qbo_app, database_url, monkeypatc
     insert(db, "billing.tax_rates", id=30, tenant_id=3, name="Sales tax", rate=D("0.0500"))
     provision_tenant(db, qbo_app, 3, region="US")
     assert main(["map-tax", "--tenant-id", "3", "--tax-rate", "Sales tax", "--tax-code", "California"]) == 0
+    # What a US user picks: the pseudo code TAX every US company lists.
+    assert main(["map-tax", "--tenant-id", "3", "--tax-rate", "Sales tax", "--tax-code", "TAX"]) == 0
+    linked = "SELECT qbo_tax_code_id FROM qbo_sync.tax_code_map WHERE tenant_id = 3 AND tax_rate_id = 30"
+    assert db.execute(linked).fetchone() == ("TAX",)
 
 
 def test_invalid_email_policy_defaults_to_omit_and_can_be_set(db, tenant, capsys):

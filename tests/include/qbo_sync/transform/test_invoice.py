@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -102,6 +103,18 @@ def test_us_invoice_uses_tax_non_and_one_transaction_code():
     # The app's tax is now stated explicitly (transform/tax.py); this invoice's is 0 (no totals set).
     assert payload["TxnTaxDetail"] == {"TxnTaxCodeRef": {"value": "5"}, "TotalTax": 0}
     assert "GlobalTaxCalculation" not in payload
+
+
+def test_us_rate_linked_to_the_pseudo_code_tax_sends_no_transaction_code():
+    # TAX marks a line taxable; the transaction's code is a tax group, which automated sales
+    # tax assigns (Intuit, "Manage sales tax for US locales"): none is sent.
+    mapping = CompanyMapping("US", service_item_id="1", product_item_id="2", tax_codes={1: "TAX", 2: "NON"})
+    payload = invoice_payload(invoice([line(1, rate=1), line(2, rate=2)]), customer_qbo_id="1",
+                              mapping=mapping)
+    assert [l["SalesItemLineDetail"]["TaxCodeRef"]["value"] for l in payload["Line"]] == ["TAX", "NON"]
+    assert "TxnTaxDetail" not in payload  # no tax to state, no code to send
+    taxed = replace(invoice([line(1, rate=1), line(2, rate=2)]), tax_total=D("0.83"))
+    assert invoice_payload(taxed, customer_qbo_id="1", mapping=mapping)["TxnTaxDetail"] == {"TotalTax": D("0.83")}
 
 
 def test_payload_hash_is_stable_and_sensitive():

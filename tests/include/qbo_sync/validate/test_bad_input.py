@@ -5,10 +5,11 @@ two tenants, the real pipeline runs them against the emulator, and then
 * every staged record has exactly one outcome in the run, and a failure names a cause
   and a fix from our own catalog: checked before sending, not a QuickBooks fault;
 * QuickBooks answered no request with an error, and nothing it stored breaks a
-  documented limit (checked here from qbo-api.md, not with the product's constants);
+  documented limit (checked here from Intuit's API reference, not with the product's constants);
 * records the test knows to be clean land, at the app's total.
 
-The limits below are restated from /work/shared/reference/qbo-api.md on purpose.
+The limits below are restated from Intuit's API reference (the entity pages' field rules) on
+purpose, so that a wrong limit in the product is caught here.
 """
 from __future__ import annotations
 

@@ -69,14 +69,27 @@ def smtp_sink():
 @pytest.fixture
 def http_receiver():
     received: list[dict] = []
-    answers: list[int] = []  # status codes to give next (default 200)
+    # What to answer next (default 200): a status code, or (status, Location) for a redirect.
+    answers: list[int | tuple[int, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
-            code = answers.pop(0) if answers else 200
+            received.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
+                             "json": json.loads(body) if body else None})
+            self._answer()
+
+        def do_GET(self) -> None:  # noqa: N802 - a followed 302 arrives as a GET
+            received.append({"method": "GET", "path": self.path, "headers": dict(self.headers), "json": None})
+            self._answer()
+
+        def _answer(self) -> None:
+            answer = answers.pop(0) if answers else 200
+            code, location = answer if isinstance(answer, tuple) else (answer, None)
             self.send_response(code)
+            if location:
+                self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *args) -> None:

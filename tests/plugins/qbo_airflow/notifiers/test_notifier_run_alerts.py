@@ -72,7 +72,9 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
     assert first["from"] == "qbo-sync@example.com"
     body = first["message"].get_payload()[0].get_payload(decode=True).decode()
     assert "uses the tax rate &#x27;Mystery levy&#x27;" in body and "map-tax --tenant-id 1" in body
-    assert "INV-0008" in body and "12.00" in body and "http://airflow.example.com/qbo-sync/" in body
+    assert "INV-0008" in body and "12.00" in body
+    # The link opens tenant 1's own view of the page (which the tenant access map guards).
+    assert "href='http://airflow.example.com/qbo-sync/?tenant_id=1'" in body
     third = mails["QuickBooks sync: QuickBooks must be reconnected for Manly Sports (tenant 3)"]
     assert "companies authorize --tenant-id 3" in third["message"].get_payload()[0].get_payload(decode=True).decode()
 
@@ -85,6 +87,7 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
         (5, "tax_rate_not_mapped", "110.00"), (8, "amounts_do_not_add_up", "110.00")]
     assert all(f["cause"] and f["fix"] for f in hook["json"]["failures"])
     assert by_tenant[3]["json"]["reconnect_required"] is True
+    assert by_tenant[3]["json"]["page_url"] == "http://airflow.example.com/qbo-sync/?tenant_id=3"
 
     # What was sent is recorded, without the webhook's path or token.
     rows = db.execute("SELECT tenant_id, channel, failed, reconnect, destination FROM"
@@ -165,3 +168,74 @@ def test_blocked_reads_are_said_once_not_per_record(tenants, channels):
     body = mails[subject]["message"].get_payload()[0].get_payload(decode=True).decode()
     assert body.count("CorePlus") == 1 and "3 record(s) wait" in body and "1 Dec 2026 00:00 UTC" in body
     assert "INV-0034" in body and "INV-0031" not in body
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirecting_webhook_is_a_failed_delivery_and_is_not_followed(tenants, channels, status):
+    """Issue 16.3: a 307/308 would re-send the payload and the secret headers elsewhere, a
+    302/303 would become a body-less GET counted as delivered. Neither is followed."""
+    db = tenants
+    _smtp, hooks = channels
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    outcome(db, RUN, 1, 3, "no_line_items", number="INV-0003")
+    hooks.answers.append((status, "/elsewhere/steal"))
+    with pytest.raises(AlertDeliveryError) as refused:
+        send_run_alerts(db, RUN)
+    message = str(refused.value)
+    assert f"HTTP {status} (a redirect)" in message and "not followed" in message
+    assert "T0KEN" not in message and "hook-secret" not in message
+    assert [h["path"] for h in hooks.received] == ["/hooks/T0KEN"]  # nothing reached /elsewhere
+    # Not counted as delivered: the webhook's claim was rolled back, a retry sends it again.
+    assert db.execute("SELECT channel FROM qbo_sync.alerts_sent ORDER BY 1").fetchall() == [("email",)]
+    again = send_run_alerts(db, RUN)
+    assert [(s.tenant_id, s.channel) for s in again] == [(1, "webhook")]
+    assert [h["path"] for h in hooks.received] == ["/hooks/T0KEN", "/hooks/T0KEN"]
+
+
+def test_a_tenant_name_with_cr_lf_still_gets_its_e_mail_with_one_subject_line(tenants, channels):
+    """Issue 16.3: control characters in a tenant name (or run id) never reach a mail header."""
+    db = tenants
+    smtp, _hooks = channels
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1",
+               ("Harbour\r\nBcc: victim@example.com\r\n\r\nPhysio\x1b[31m\u2028x",))
+    run = "manual__evil\r\nX-Injected: yes"
+    outcome(db, run, 1, 3, "no_line_items", number="INV-0003")
+    sent = send_run_alerts(db, run)
+    assert sorted(s.channel for s in sent) == ["email", "webhook"]
+    (mail,) = smtp.messages
+    message = mail["message"]
+    assert message["Subject"] == ("QuickBooks sync: 1 record(s) failed for Harbour Bcc: victim@example.com "
+                                  "Physio [31m x (tenant 1)")
+    assert message["X-QBO-Sync-Run"] == "manual__evil X-Injected: yes"
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert mail["to"] == ["finance@example.com", "ops@example.com"]
+
+
+def test_hostile_strings_in_every_field_of_the_e_mail_come_out_escaped(tenants, channels):
+    """Issue 16.9: the alert e-mail's HTML carries tenant names, numbers, clients, causes,
+    fixes and the run id as text, whatever markup they hold; the subject stays one line."""
+    from html import escape
+
+    db = tenants
+    smtp, hooks = channels
+    hostile = "<script>alert('{0}')</script><img src=x onerror=\"{0}\">&amp;"
+    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
+    db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1", (hostile.format("tenant"),))
+    run = hostile.format("run")
+    ctx = outcomes.RunContext("qbo_sync", run, "load_invoices")
+    outcomes.record(db, ctx, outcomes.Outcome(
+        tenant_id=1, entity="invoice", source_id=5, source_ref=hostile.format("ref"), action="create",
+        status="failed", error_code="tax_rate_not_mapped", category="data", cause=hostile.format("cause"),
+        fix=hostile.format("fix"), amount=Decimal("110.00")))
+    send_run_alerts(db, run)
+    (mail,) = smtp.messages
+    body = mail["message"].get_payload()[0].get_payload(decode=True).decode()
+    for name in ("tenant", "run", "ref", "cause", "fix"):
+        assert escape(hostile.format(name)) in body, name
+    assert "<script" not in body and "<img" not in body
+    assert "\n" not in mail["message"]["Subject"] and "(tenant 1)" in mail["message"]["Subject"]
+    # The webhook carries them as JSON data, unchanged.
+    (hook,) = hooks.received
+    assert hook["json"]["tenant_name"] == hostile.format("tenant")
+    assert hook["json"]["failures"][0]["cause"] == hostile.format("cause")

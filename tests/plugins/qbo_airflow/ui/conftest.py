@@ -17,7 +17,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[4]
 # ops: a second user allowed to act (Airflow's Op role), for "another user's state".
-USERS = {"admin": ("admin", "admin-pass-1"), "clerk": ("viewer", "clerk-pass-1"), "ops": ("op", "ops-pass-1")}
+# nobody: a user no tenant is granted to (the tenant access map).
+USERS = {"admin": ("admin", "admin-pass-1"), "clerk": ("viewer", "clerk-pass-1"), "ops": ("op", "ops-pass-1"),
+         "nobody": ("viewer", "nobody-pass-1")}
 
 
 def free_port() -> int:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from support.rows import insert
+from support.access import grant
 
 STATE_COLUMNS = ("SELECT tenant_id, user_id, used_at IS NOT NULL, redirect_uri"
                  " FROM qbo_sync.oauth_connect_states ORDER BY created_at")
@@ -27,6 +28,8 @@ def tenants(db, airflow_server, qbo_emulator, monkeypatch):
     # The page's server encrypts with its own key: read the tokens with that one.
     monkeypatch.setenv("QBO_SYNC_FERNET_KEY", airflow_server.env["QBO_SYNC_FERNET_KEY"])
     monkeypatch.setenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", airflow_server.env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"])
+    grant(db, [2, 3], user="clerk")  # the tenant access map (admin sees every tenant)
+    grant(db, [2, 3], role="Op")
     return qbo_emulator.create_company(region="AU")
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
+from support.access import grant
 from support.scenario import build_au_tenant
 
 
@@ -24,6 +25,7 @@ def synced_tenant(db, qbo_app, qbo_factory):
     now = datetime.now(timezone.utc)
     window = RunWindow(run_id="manual__ui-test", start=now - timedelta(hours=1), end=now, full_sync=True)
     pipeline.run_once(db, window, qbo_factory)
+    grant(db, [1], user="clerk")  # the tenant access map: clerk supports tenant 1 (admin sees all)
     return db
 
 

@@ -1,0 +1,103 @@
+"""Item, Account and PaymentMethod: lists with a unique Name."""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import faults
+from ..util import ZERO, to_decimal
+from .common import READ_ONLY, Effect, WriteContext, check_length, check_unique, ref_value, required_name
+
+ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
+
+
+def build_item(ctx: WriteContext, entity: str, data: dict[str, Any],
+               old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+    company = ctx.company
+    record = {k: v for k, v in data.items() if k not in READ_ONLY}
+    name = required_name(record)
+    check_length(record, "Name", 100)
+    if ":" in name:
+        raise faults.business("The name cannot contain a colon (:).", "Name")
+    check_unique(company.item_names, name, old, "item")
+    item_type = record.get("Type") or "Service"
+    if item_type not in ITEM_TYPES:
+        raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {item_type}", "Type")
+    for ref_key in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
+        if ref_key in record:
+            account = ctx.lookup("Account", ref_value(record[ref_key]))
+            if account is None or not account.get("Active", True):
+                raise faults.invalid_reference(ref_key)
+            record[ref_key] = {"value": account["Id"], "name": account["Name"]}
+    if item_type in ("Service", "NonInventory") and "IncomeAccountRef" not in record:
+        income = company.get("Account", company.created_ids["income_account_id"])
+        record["IncomeAccountRef"] = {"value": income["Id"], "name": income["Name"]}
+    if "SalesTaxCodeRef" in record:
+        code = ctx.lookup("TaxCode", ref_value(record["SalesTaxCodeRef"]))
+        if code is None or not code.get("Active", True):
+            raise faults.invalid_reference("SalesTaxCodeRef")
+    price = to_decimal(record.get("UnitPrice"))
+    record["UnitPrice"] = price if price is not None else ZERO
+    record["Name"] = name
+    record["Type"] = item_type
+    record["FullyQualifiedName"] = name
+    record["Active"] = record.get("Active", True) is not False
+    record.setdefault("Taxable", False)
+    record["domain"] = "QBO"
+    record["sparse"] = False
+    return record, []
+
+
+ACCOUNT_CLASSIFICATION = {
+    "Bank": "Asset", "Other Current Asset": "Asset", "Accounts Receivable": "Asset",
+    "Fixed Asset": "Asset", "Other Asset": "Asset", "Income": "Revenue", "Other Income": "Revenue",
+    "Expense": "Expense", "Other Expense": "Expense", "Cost of Goods Sold": "Expense",
+    "Accounts Payable": "Liability", "Credit Card": "Liability", "Other Current Liability": "Liability",
+    "Long Term Liability": "Liability", "Equity": "Equity",
+}
+
+
+def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
+                  old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+    company = ctx.company
+    record = {k: v for k, v in data.items() if k not in READ_ONLY}
+    name = required_name(record)
+    check_length(record, "Name", 100)
+    account_type = record.get("AccountType")
+    if not account_type:
+        raise faults.required_param("AccountType")
+    if account_type not in ACCOUNT_CLASSIFICATION:
+        raise faults.invalid_property(f"Property Name:AccountType specified is unsupported or invalid: {account_type}",
+                                      "AccountType")
+    check_unique(company.account_names, name, old, "account")
+    record["Name"] = name
+    record["FullyQualifiedName"] = name
+    record["Classification"] = ACCOUNT_CLASSIFICATION[account_type]
+    record["Active"] = record.get("Active", True) is not False
+    record["CurrentBalance"] = old.get("CurrentBalance", ZERO) if old else ZERO
+    record["CurrencyRef"] = {"value": company.currency}
+    record["domain"] = "QBO"
+    record["sparse"] = False
+    return record, []
+
+
+PAYMENT_METHOD_TYPES = ("CREDIT_CARD", "NON_CREDIT_CARD")
+
+
+def build_payment_method(ctx: WriteContext, entity: str, data: dict[str, Any],
+                         old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+    company = ctx.company
+    record = {k: v for k, v in data.items() if k not in READ_ONLY}
+    name = required_name(record)
+    if len(name) > 31:
+        raise faults.string_length("Name", 31, len(name))
+    check_unique(company.payment_method_names, name, old, "payment method")
+    method_type = record.get("Type") or "NON_CREDIT_CARD"
+    if method_type not in PAYMENT_METHOD_TYPES:
+        raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {method_type}",
+                                      "Type")
+    record["Name"] = name
+    record["Type"] = method_type
+    record["Active"] = record.get("Active", True) is not False and record.get("Active") != "false"
+    record["domain"] = "QBO"
+    record["sparse"] = False
+    return record, []

@@ -1,0 +1,1 @@
+SELECT id FROM billing.tenants WHERE id = %(tenant_id)s;
