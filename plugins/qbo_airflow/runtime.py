@@ -58,6 +58,7 @@ def run_window(context: dict[str, Any] | None = None):
         end=end or now,
         full_sync=full,
         backfill=_is_backfill(dag_run, context["run_id"]),
+        run_clear=int(getattr(dag_run, "clear_number", 0) or 0),
     )
 
 

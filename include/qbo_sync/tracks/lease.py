@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 WAIT_POLL_SECONDS = 5.0
 
 
-def _minutes(name: str, default: float) -> timedelta:
-    raw = os.environ.get(name, "")
+def _minutes(name: str, raw: str | None, default: float) -> timedelta:
     try:
         value = float(raw) if raw else default
     except ValueError:
@@ -39,13 +38,13 @@ def _minutes(name: str, default: float) -> timedelta:
 def lease() -> timedelta:
     """How long a track may go without a heartbeat before another run takes it over
     (``QBO_SYNC_TRACK_LEASE_MINUTES``, default 20; a track beats at every stage and load batch)."""
-    return _minutes("QBO_SYNC_TRACK_LEASE_MINUTES", 20)
+    return _minutes("QBO_SYNC_TRACK_LEASE_MINUTES", os.environ.get("QBO_SYNC_TRACK_LEASE_MINUTES"), 20)
 
 
 def backfill_wait() -> timedelta:
     """How long a backfill run waits for a tenant another run holds before it leaves it too
     (``QBO_SYNC_BACKFILL_WAIT_MINUTES``, default 60)."""
-    return _minutes("QBO_SYNC_BACKFILL_WAIT_MINUTES", 60)
+    return _minutes("QBO_SYNC_BACKFILL_WAIT_MINUTES", os.environ.get("QBO_SYNC_BACKFILL_WAIT_MINUTES"), 60)
 
 
 @dataclass(frozen=True)
@@ -58,34 +57,36 @@ class Claim:
 
     def why_not(self, tenant_id: int) -> str:
         if self.finished_here:
-            return (f"tenant {tenant_id} was already synced by this run; nothing to do (to send a record "
-                    "again, resync it with the qbo_resync DAG)")
+            return (f"tenant {tenant_id} was already synced by this run; nothing to do (clear the task or the "
+                    "run in Airflow to sync its tenants afresh, or resync a record with the qbo_resync DAG)")
         return (f"tenant {tenant_id} is being synced by run {self.holder_run_id}; this run leaves it, and "
                 "the tenant's next run also takes up every change of this run's window")
 
 
-def claim(conn: psycopg.Connection, tenant_id: int, run_id: str) -> Claim:
+def claim(conn: psycopg.Connection, tenant_id: int, run_id: str, run_clear: int = 0) -> Claim:
+    """``run_clear``: how many times Airflow cleared the run; a cleared run runs its tenants afresh."""
     row = conn.execute(load_sql("tracks/claim"), {
-        "tenant_id": tenant_id, "run_id": run_id,
+        "tenant_id": tenant_id, "run_id": run_id, "run_clear": run_clear,
         "lease_seconds": lease().total_seconds()}).fetchone()
     if row is not None:
         return Claim(True, pending_from=row[0], interrupted=row[1] in ("running", "failed"))
     holder = conn.execute(load_sql("tracks/holder"), {"tenant_id": tenant_id}).fetchone()
-    holder_run, state = (holder[0], holder[1]) if holder else (None, None)
-    return Claim(False, holder_run_id=holder_run, finished_here=holder_run == run_id and state == "done")
+    holder_run, state, clear = (holder[0], holder[1], holder[2]) if holder else (None, None, None)
+    return Claim(False, holder_run_id=holder_run,
+                 finished_here=holder_run == run_id and state == "done" and clear == run_clear)
 
 
 def claim_for(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> Claim:
     """Claim the tenant's track; a backfill run waits while another run holds it (up to
     ``backfill_wait()``); a run that leaves the tenant records the window it is owed."""
-    got = claim(conn, tenant_id, window.run_id)
+    got = claim(conn, tenant_id, window.run_id, window.run_clear)
     if window.backfill and not got.ours and not got.finished_here:
         deadline = time.monotonic() + backfill_wait().total_seconds()
         log.info("tenant %s is being synced by run %s: this backfill run waits for it", tenant_id,
                  got.holder_run_id)
         while not got.ours and not got.finished_here and time.monotonic() < deadline:
             time.sleep(WAIT_POLL_SECONDS)
-            got = claim(conn, tenant_id, window.run_id)
+            got = claim(conn, tenant_id, window.run_id, window.run_clear)
     if not got.ours and not got.finished_here:
         conn.execute(load_sql("tracks/leave"), {"tenant_id": tenant_id, "start": window.start,
                                                  "end": window.end})

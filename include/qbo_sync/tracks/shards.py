@@ -17,8 +17,7 @@ from qbo_sync.extract.records import Tenant
 DEFAULT_MAX_TASKS = 32
 
 
-def _int_setting(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
+def _int_setting(name: str, raw: str | None, default: int) -> int:
     if not raw:
         return default
     try:
@@ -33,15 +32,16 @@ def _int_setting(name: str, default: int) -> int:
 def tenants_per_task(count: int) -> int:
     """``QBO_SYNC_TENANTS_PER_TASK`` when set; else as few tenants per task as keeps a run at
     ``QBO_SYNC_MAX_SYNC_TASKS`` tasks at most (32): one tenant per task up to 32 tenants."""
-    fixed = _int_setting("QBO_SYNC_TENANTS_PER_TASK", 0)
+    fixed = _int_setting("QBO_SYNC_TENANTS_PER_TASK", os.environ.get("QBO_SYNC_TENANTS_PER_TASK"), 0)
     if fixed:
         return fixed
-    return max(1, math.ceil(count / _int_setting("QBO_SYNC_MAX_SYNC_TASKS", DEFAULT_MAX_TASKS)))
+    most = _int_setting("QBO_SYNC_MAX_SYNC_TASKS", os.environ.get("QBO_SYNC_MAX_SYNC_TASKS"), DEFAULT_MAX_TASKS)
+    return max(1, math.ceil(count / most))
 
 
 def tracks_per_task() -> int:
     """How many tenants of one task run at once (threads; each holds a database connection)."""
-    return _int_setting("QBO_SYNC_TRACKS_PER_TASK", 4)
+    return _int_setting("QBO_SYNC_TRACKS_PER_TASK", os.environ.get("QBO_SYNC_TRACKS_PER_TASK"), 4)
 
 
 def shard(tenants: Sequence[Tenant]) -> list[list[Tenant]]:

@@ -103,6 +103,12 @@ def test_a_finished_track_is_not_run_again_in_the_same_run(db, qbo_app, qbo_fact
     again = pipeline.sync_tenant(db, RunContext("qbo_sync", "once", "sync", None, 2), tenant, window, qbo_factory)
     assert "already synced by this run" in again["left"]
     assert len(qbo_app.requests_log(company["realm_id"])) == before  # not one request
+    # Cleared in Airflow (the run's clear count went up): the tenant is synced afresh, and its
+    # invoice, unchanged, keeps its outcome and is not sent again.
+    cleared = RunWindow("once", window.start, window.end, run_clear=1)
+    afresh = pipeline.sync_tenant(db, RunContext("qbo_sync", "once", "sync", None, 3), tenant, cleared, qbo_factory)
+    assert "left" not in afresh and len(qbo_app.requests_log(company["realm_id"])) > before
+    assert synced_invoices(db, "once") == {101} and invoice_count(qbo_factory, 1) == 1
 
 
 def test_a_track_taken_over_from_a_dead_run_looks_every_record_up_first(db, qbo_app, qbo_factory):
