@@ -127,6 +127,7 @@ def test_tenants_cross_xcom_as_themselves(db, airflow_db, airflow_conns, qbo_syn
     """One shape per idea: what `tenants` returns is what `tenant_groups` groups and each `sync`
     task receives, read back from Airflow's own XCom table as Tenant records."""
     from airflow.models.xcom import XComModel
+    from airflow.sdk.serde import deserialize
     from airflow.utils.session import create_session
 
     from qbo_sync.extract.records import Tenant
@@ -137,7 +138,9 @@ def test_tenants_cross_xcom_as_themselves(db, airflow_db, airflow_conns, qbo_syn
     with create_session() as session:
         rows = session.query(XComModel).filter_by(dag_id="qbo_sync", run_id=run.run_id,
                                                   key="return_value").all()
-        values = {(r.task_id, r.map_index): XComModel.deserialize_value(r) for r in rows}
+        # Task results reach the table through the Task Execution API as Airflow's serde wrote
+        # them (classname, version, data); deserialising them is what a consuming task does.
+        values = {(r.task_id, r.map_index): deserialize(XComModel.deserialize_value(r)) for r in rows}
     assert values[("tenants", -1)] == tenants(db)
     assert all(isinstance(t, Tenant) for t in values[("tenants", -1)])
     assert values[("tenant_groups", -1)] == [values[("tenants", -1)]]  # one tenant: one group
