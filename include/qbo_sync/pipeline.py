@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -90,7 +91,8 @@ def with_company(conn: psycopg.Connection, tenant: Tenant, qbo: Callable[[int], 
     if reason is None and block is None:
         try:
             with qbo(tid) as client:
-                return work(client)
+                counts = work(client)
+                return {**counts, "reads": counts.get("reads", 0) + client.stats.get("reads", 0)}
         except ReconnectRequired as exc:
             reason = exc.reason or str(exc)
         except ReadsBlocked as exc:  # a transaction of the step rolled back; nothing is half-done
@@ -249,31 +251,58 @@ def sync_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tena
     A systemic fault (QuickBooks still failing after the client's retries) ends the track:
     every record it staged and did not finish gets the fault's explained, retryable outcome,
     and the result says ``systemic`` so that the task fails and Airflow retries it; the retry
-    resumes this tenant only (finished tenants are left alone)."""
+    resumes this tenant only (finished tenants are left alone). ``reads`` counts the QuickBooks
+    reads the track spent (Intuit meters them); an idle tenant's payments are read back only
+    every ``QBO_SYNC_IDLE_POLL_MINUTES``."""
     from qbo_client.errors import TransientError  # noqa: PLC0415
 
+    started = datetime.now(UTC)
     claim = lease.claim_for(conn, tenant.tenant_id, window)
     if not claim.ours:
         why = claim.why_not(tenant.tenant_id)
         log.warning("%s", why)
+        if not claim.finished_here:
+            lease.record_run(conn, tenant.tenant_id, window.run_id, state="left", note=why)
         return {"tenant_id": tenant.tenant_id, "left": why}
     window = lease.widened(window, claim.pending_from)
     if claim.interrupted:
         ctx = dataclasses.replace(ctx, interrupted=True)
+
+    def back() -> dict[str, Any]:
+        due, why_not = lease.poll_due(conn, tenant.tenant_id)
+        if not due:
+            log.info("tenant %s: %s", tenant.tenant_id, why_not)
+            return {"skipped": why_not}
+        got = payments_back(conn, ctx, tenant, qbo)
+        moved = any(got.get(k) for k in ("imported", "updated", "voided"))
+        lease.polled(conn, tenant.tenant_id, window.run_id, active=moved)
+        return {**got, "polled": True}
+
     steps = {
         "extract": lambda: extract_tenant(conn, ctx, tenant, window),
         "validate": lambda: validate_tenant(conn, ctx, tenant, qbo),
         "load": lambda: load_tenant(conn, ctx, tenant, qbo),
         "post_payments": lambda: post_payments(conn, ctx, tenant, qbo),
-        "payments_back": lambda: payments_back(conn, ctx, tenant, qbo),
+        "payments_back": back,
     }
     result: dict[str, Any] = {"tenant_id": tenant.tenant_id}
     staged = False
+
+    def end(state: str, note: str | None = None) -> None:
+        lease.finish(conn, tenant.tenant_id, window, failed=state == "failed", staged=staged)
+        result["reads"] = sum(r.get("reads", 0) for r in result.values() if isinstance(r, dict))
+        lease.record_run(conn, tenant.tenant_id, window.run_id, state=state, reads=result["reads"],
+                         polled_back=bool(result.get("payments_back", {}).get("polled")), note=note,
+                         started_at=started)
+
     try:
         for stage_name in STAGES:
             lease.at_stage(conn, tenant.tenant_id, window.run_id, stage_name)
             result[stage_name] = got = steps[stage_name]()
-            staged = staged or stage_name == "extract"
+            if stage_name == "extract":
+                staged = True
+                if any(got.values()):
+                    lease.mark_active(conn, tenant.tenant_id, window.run_id)
             if got.get("reconnect_required"):
                 result["reconnect_required"] = True
             if got.get("reads_blocked"):
@@ -283,12 +312,12 @@ def sync_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tena
         log.error("tenant %s: QuickBooks kept failing (%s); %s record(s) wait with that explanation and "
                   "are tried again by this task's retry or the next run", tenant.tenant_id,
                   exc.fault.summary(), held)
-        lease.finish(conn, tenant.tenant_id, window, failed=True, staged=staged)
+        end("failed", f"QuickBooks kept failing: {exc.fault.summary()}")
         return {**result, "systemic": exc.fault.summary(), "failed": held}
-    except BaseException:
-        lease.finish(conn, tenant.tenant_id, window, failed=True, staged=staged)
+    except BaseException as exc:
+        end("failed", f"stopped on {type(exc).__name__}")
         raise
-    lease.finish(conn, tenant.tenant_id, window, failed=False, staged=True)
+    end("done")
     return result
 
 

@@ -17,5 +17,24 @@ CREATE TABLE qbo_sync.tenant_tracks (
     finished_at timestamptz,
     pending_from timestamptz,
     pending_to timestamptz,
+    -- QuickBooks reads cost money (Intuit meters them per app per month): payments are read
+    -- back at most every QBO_SYNC_IDLE_POLL_MINUTES once nothing moved for the tenant (no record
+    -- staged, no QuickBooks payment imported) since active_at + QBO_SYNC_IDLE_AFTER_HOURS.
+    polled_at timestamptz,
+    active_at timestamptz NOT NULL DEFAULT now(),
     CHECK ((pending_from IS NULL) = (pending_to IS NULL))
+);
+
+-- Each tenant's track in each run, for the run report, the fleet benchmark and on-call: how
+-- far it went, how it ended, how many QuickBooks reads it spent, and when.
+CREATE TABLE qbo_sync.track_runs (
+    run_id text NOT NULL,
+    tenant_id bigint NOT NULL,
+    state text NOT NULL CHECK (state IN ('done', 'failed', 'left')),
+    reads integer NOT NULL DEFAULT 0 CHECK (reads >= 0),
+    polled boolean NOT NULL DEFAULT false,
+    note text,
+    started_at timestamptz,
+    finished_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (run_id, tenant_id)
 );

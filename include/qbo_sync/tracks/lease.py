@@ -25,14 +25,14 @@ log = logging.getLogger(__name__)
 WAIT_POLL_SECONDS = 5.0
 
 
-def _minutes(name: str, raw: str | None, default: float) -> timedelta:
+def _minutes(name: str, raw: str | None, default: float, unit: str = "minutes") -> timedelta:
     try:
         value = float(raw) if raw else default
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number of minutes; set it to e.g. {default:g}") from None
+        raise ValueError(f"{name}={raw!r} is not a number of {unit}; set it to e.g. {default:g}") from None
     if value <= 0:
-        raise ValueError(f"{name}={raw!r} must be more than 0 minutes")
-    return timedelta(minutes=value)
+        raise ValueError(f"{name}={raw!r} must be more than 0 {unit}")
+    return timedelta(**{unit: value})
 
 
 def lease() -> timedelta:
@@ -111,3 +111,49 @@ def widened(window: RunWindow, pending_from: datetime | None) -> RunWindow:
     if window.full_sync or pending_from is None or pending_from >= window.start:
         return window
     return replace(window, start=pending_from)
+
+
+def idle_poll() -> timedelta | None:
+    """How often an idle tenant's QuickBooks payments are read back (``QBO_SYNC_IDLE_POLL_MINUTES``;
+    unset or 0: every run). Reads are metered per app per month; see docs/operations.md."""
+    raw = os.environ.get("QBO_SYNC_IDLE_POLL_MINUTES")
+    if not raw or raw.strip() == "0":
+        return None
+    return _minutes("QBO_SYNC_IDLE_POLL_MINUTES", raw, 0)
+
+
+def idle_after() -> timedelta:
+    """How long nothing must move for a tenant before it counts as idle
+    (``QBO_SYNC_IDLE_AFTER_HOURS``, default 24)."""
+    return _minutes("QBO_SYNC_IDLE_AFTER_HOURS", os.environ.get("QBO_SYNC_IDLE_AFTER_HOURS"), 24, "hours")
+
+
+def poll_due(conn: psycopg.Connection, tenant_id: int) -> tuple[bool, str]:
+    """Whether to read the tenant's QuickBooks payments back this run, and why not."""
+    every = idle_poll()
+    if every is None:
+        return True, ""
+    row = conn.execute(load_sql("tracks/poll_due"), {
+        "tenant_id": tenant_id, "poll_seconds": every.total_seconds(),
+        "idle_after_seconds": idle_after().total_seconds()}).fetchone()
+    if row is None or row[0]:
+        return True, ""
+    return False, (f"idle since {row[1]:%Y-%m-%d %H:%M} UTC: QuickBooks payments are read back every "
+                   f"{every.total_seconds() / 60:g} minutes, next after {row[2]:%Y-%m-%d %H:%M} UTC")
+
+
+def polled(conn: psycopg.Connection, tenant_id: int, run_id: str, *, active: bool) -> None:
+    conn.execute(load_sql("tracks/polled"), {"tenant_id": tenant_id, "run_id": run_id, "active": active})
+
+
+def mark_active(conn: psycopg.Connection, tenant_id: int, run_id: str) -> None:
+    conn.execute(load_sql("tracks/mark_active"), {"tenant_id": tenant_id, "run_id": run_id})
+
+
+def record_run(conn: psycopg.Connection, tenant_id: int, run_id: str, *, state: str, reads: int = 0,
+               polled_back: bool = False, note: str | None = None, started_at: datetime | None = None) -> None:
+    """How the tenant's track ended in this run (``qbo_sync.track_runs``): the run report's
+    reads and the fleet benchmark's timestamps come from here."""
+    conn.execute(load_sql("tracks/record_run"), {
+        "run_id": run_id, "tenant_id": tenant_id, "state": state, "reads": reads,
+        "polled": polled_back, "note": note, "started_at": started_at})
