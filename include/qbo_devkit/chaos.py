@@ -29,7 +29,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -165,6 +165,7 @@ class Chaos:
         self.voided_invoices: set[tuple[int, int]] = set()
         self.voided_payments: set[tuple[int, int]] = set()
         self.tries: Counter = Counter()
+        self.clears: Counter = Counter()  # clears per run, as Airflow counts them (dag_run.clear_number)
         self.not_entered: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ chaos on / off
@@ -206,6 +207,7 @@ class Chaos:
                 self.pipeline_run(conn, "chaos-run-1", kill=cfg.kill)
                 for _ in range(cfg.whole_reruns):
                     self.figures.whole_runs_rerun += 1
+                    self.clears["chaos-run-1"] += 1
                     self.say("chaos: on-call clears the whole run and runs it again")
                     self.pipeline_run(conn, "chaos-run-1", kill=False)
                 self.chaos_off()
@@ -257,6 +259,7 @@ class Chaos:
                     raise RuntimeError(f"{task_id}[{map_index}] failed {MAX_TRIES} times: {exc}") from exc
         if may_clear and self.rng.random() < self.cfg.clear_probability:
             self.figures.tasks_cleared_and_rerun += 1
+            self.clears[run_id] += 1
             return self.step(conn, run_id, task_id, map_index, fn, may_clear=False)
         return result
 
@@ -282,8 +285,10 @@ class Chaos:
         groups = self.step(conn, run_id, "tenant_groups", None, lambda ctx: shards.shard(tenants))
         victim = None
         if kill:
-            staged = {t.tenant_id: n for t, n in conn.execute(load_sql("devkit/chaos/invoices_per_tenant")).fetchall()}
-            victim = max(tenants, key=lambda t: staged.get(t.tenant_id, 0)).tenant_id if tenants else None
+            sizes = {tid: (notes > 0, n) for tid, n, notes in
+                     conn.execute(load_sql("devkit/chaos/invoices_per_tenant")).fetchall()}
+            staged = {tid: n for tid, (_, n) in sizes.items()}
+            victim = max(tenants, key=lambda t: sizes.get(t.tenant_id, (False, 0))).tenant_id if tenants else None
         for i, group in enumerate(groups):
             if victim is not None and any(t.tenant_id == victim for t in group):
                 # The k-th request of a split batch is named "<requestid>-k": kill on the second.
@@ -291,8 +296,10 @@ class Chaos:
                                    f"tenant {victim} - invoices")
                 self.kill_mid_step(run_id, "sync", i, victim, group, "/creditmemo",
                                    f"tenant {victim} - credit notes")
+            # A clear (of this task, or of the whole run) makes Airflow count the run's clears: the
+            # cleared task syncs its tenants afresh; a retry resumes only unfinished ones.
             self.step(conn, run_id, "sync", i, lambda ctx, g=group: pipeline.sync_shard(
-                connect_db, ctx, g, window, qbo_for))
+                connect_db, ctx, g, replace(window, run_clear=self.clears[run_id]), qbo_for))
         self.step(conn, run_id, "report", None, lambda ctx: pipeline.report_run(conn, run_id))
 
     # ------------------------------------------------------------------ the worker kill
