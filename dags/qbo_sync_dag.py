@@ -1,15 +1,18 @@
 """
 ### qbo_sync: the billing app's invoices into QuickBooks Online
 
-Every run, for every tenant connected to QuickBooks:
+Every tenant connected to QuickBooks moves through the run **on a track of its own**, so a
+tenant that is throttled, whose QuickBooks is down, that must reconnect or that carries a big
+backlog never delays another tenant's records:
 
-1. **extract** - stage the finalized invoices changed in the data interval, every record
-   whose last outcome was a failure, and those finance asked to resync; plus the clients
-   they need. Drafts and records that came from QuickBooks never leave.
-2. **validate** - a Great Expectations suite per tenant: line items present, tax rates
-   linked to active QuickBooks tax codes, default items set, invoice numbers present,
-   unique and at most 21 characters, names that do not clash, amounts that add up, dates
-   outside closed periods. A failing record is logged with its cause and fix, and not sent.
+1. **extract** - stage the finalized invoices changed since the tenant's last finished track
+   (the data interval, or further back if an earlier run had to leave the tenant), every
+   record whose last outcome was a failure, and those finance asked to resync; plus the
+   clients they need. Drafts and records that came from QuickBooks never leave.
+2. **validate** - Great Expectations suites: line items present, tax rates linked to active
+   QuickBooks tax codes, default items set, invoice numbers present, unique and at most 21
+   characters, names that do not clash, amounts that add up, dates outside closed periods.
+   A failing record is logged with its cause and fix, and not sent.
 3. **load** - customers first (parents before sub-customers), then invoices, in QuickBooks
    batches of at most 30, at the rate QuickBooks allows. Unchanged records are skipped.
    After an unknown outcome the record is looked up in QuickBooks before anything is
@@ -20,10 +23,19 @@ Every run, for every tenant connected to QuickBooks:
 5. **report** - one block per tenant at the end of the log: counts, the amount synced, and
    each failure with its cause and fix (also in `qbo_sync.sync_log`).
 
-Re-running is always safe: clear any task, or the whole run. A run with failed records
-ends with the `records_need_attention` task failed (the good records are synced);
-systemic faults (QuickBooks down, throttling beyond the retries) fail the load task.
-Params: `full_sync` considers every finalized invoice, not only the interval's.
+The `sync` task is mapped over groups of tenants, labelled with their names: one tenant per
+task up to 32 tenants, more per task beyond (`QBO_SYNC_TENANTS_PER_TASK`,
+`QBO_SYNC_MAX_SYNC_TASKS`); inside a task each tenant runs on a thread of its own
+(`QBO_SYNC_TRACKS_PER_TASK`). One run at a time works on a tenant (a lease in
+`qbo_sync.tenant_tracks`): runs overlap, and a run that finds a tenant still held by another
+(a backfill) leaves it to that run; nothing it would have staged is lost.
+
+Re-running is always safe: clear a `sync` task or the whole run; tenants the run already
+finished are left alone, the others resume. A run with failed records ends with the
+`records_need_attention` task failed (the good records are synced); a tenant whose
+QuickBooks kept failing fails its `sync` task (its records say why) so Airflow retries it.
+Params: `full_sync` considers every finalized invoice, not only the interval's; `tenant_ids`
+limits the run to those tenants (a backfill of chosen tenants, docs/operations.md).
 """
 from __future__ import annotations
 
@@ -35,13 +47,11 @@ from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
 from airflow.sdk.serde import allow_class
 
 from qbo_sync.extract.records import Tenant
-from qbo_sync.load.batches import CUSTOMERS, INVOICES, SUB_CUSTOMERS, LoadBatch
-
-# A Tenant and a LoadBatch cross XCom as themselves (plain dataclasses, standard types only).
-allow_class(Tenant)
-allow_class(LoadBatch)
 
 SCHEDULE = os.environ.get("QBO_SYNC_SCHEDULE", "0 * * * *")
+
+# A Tenant crosses XCom as itself (a plain dataclass of standard types).
+allow_class(Tenant)
 
 default_args = {
     "owner": "finance-data",
@@ -58,82 +68,48 @@ default_args = {
     schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    max_active_runs=1,
+    # Runs may overlap: each tenant is worked on by one run at a time (tenant_tracks), so the
+    # next hourly run reaches every other tenant on time while one carries a long backlog.
+    max_active_runs=int(os.environ.get("QBO_SYNC_MAX_ACTIVE_RUNS", "3")),
     default_args=default_args,
     tags=["quickbooks", "finance", "sync"],
-    params={"full_sync": Param(False, type="boolean",
-                               description="Consider every finalized invoice, not only the data interval's")},
+    params={
+        "full_sync": Param(False, type="boolean",
+                           description="Consider every finalized invoice, not only the data interval's"),
+        "tenant_ids": Param([], type="array", items={"type": "integer"},
+                            description="Only these tenants (empty: every connected tenant)"),
+    },
     doc_md=__doc__,
 )
 def qbo_sync():
     @task
     def tenants() -> list[Tenant]:
+        from airflow.sdk import get_current_context
+
         from qbo_airflow.runtime import database
         from qbo_sync import pipeline
 
+        chosen = get_current_context()["params"].get("tenant_ids") or None
         with database() as conn:
-            return pipeline.list_tenants(conn)
-
-    @task(map_index_template="{{ map_label }}")
-    def extract(tenant: Tenant) -> dict:
-        from qbo_airflow.runtime import database, label, run_context, run_window
-        from qbo_sync import pipeline
-
-        label(f"tenant {tenant.tenant_id}")
-        with database() as conn:
-            return pipeline.extract_tenant(conn, run_context(), tenant, run_window())
-
-    @task(map_index_template="{{ map_label }}")
-    def validate(tenant: Tenant) -> dict:
-        from qbo_airflow.runtime import database, label, quickbooks, run_context
-        from qbo_sync import pipeline
-
-        label(f"tenant {tenant.tenant_id}")
-        with database() as conn:
-            return pipeline.validate_tenant(conn, run_context(), tenant, quickbooks(conn))
-
-    @task(trigger_rule=TriggerRule.ALL_DONE)
-    def plan() -> dict[str, list[LoadBatch]]:
-        from qbo_airflow.runtime import database, run_context
-        from qbo_sync import pipeline
-
-        with database() as conn:
-            return pipeline.plan_batches(conn, run_context().run_id)
+            return pipeline.list_tenants(conn, chosen)
 
     @task
-    def batches_of(plan: dict[str, list[LoadBatch]], group: str) -> list[LoadBatch]:
-        return plan[group]
+    def tenant_groups(tenants: list[Tenant]) -> list[list[Tenant]]:
+        from qbo_sync.tracks import shards
+
+        return shards.shard(tenants)
 
     @task(map_index_template="{{ map_label }}")
-    def load(batch: LoadBatch) -> dict:
-        """One planned batch: customers, sub-customers (by depth) or invoices, in
-        QuickBooks batches of at most 30."""
-        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
+    def sync(tenants: list[Tenant]) -> list[dict]:
+        """These tenants' tracks, side by side: extract, validate, load, payments out, payments back."""
+        from qbo_airflow.runtime import (
+            database, label, quickbooks, raise_if_reconnect, raise_if_systemic, run_context, run_window)
         from qbo_sync import pipeline
+        from qbo_sync.tracks import shards
 
-        label(batch.label)
-        with database() as conn:
-            return raise_if_reconnect(pipeline.load_batch(conn, run_context(), batch, quickbooks(conn)))
-
-    @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
-    def post_payments(tenant: Tenant) -> dict:
-        """App payments, credit notes and voids, once the tenant's invoices are in."""
-        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
-        from qbo_sync import pipeline
-
-        label(f"tenant {tenant.tenant_id}")
-        with database() as conn:
-            return raise_if_reconnect(pipeline.post_payments(conn, run_context(), tenant, quickbooks(conn)))
-
-    @task(map_index_template="{{ map_label }}", trigger_rule=TriggerRule.ALL_DONE)
-    def payments_back(tenant: Tenant) -> dict:
-        """QuickBooks payments read back into the app (change data capture)."""
-        from qbo_airflow.runtime import database, label, quickbooks, raise_if_reconnect, run_context
-        from qbo_sync import pipeline
-
-        label(f"tenant {tenant.tenant_id}")
-        with database() as conn:
-            return raise_if_reconnect(pipeline.payments_back(conn, run_context(), tenant, quickbooks(conn)))
+        label(shards.label(tenants))
+        results = pipeline.sync_shard(database, run_context(), tenants, run_window(), quickbooks)
+        return raise_if_reconnect(raise_if_systemic(results))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def report() -> int:
@@ -166,27 +142,9 @@ def qbo_sync():
                 "Fix them and resync (qbo_resync DAG) or wait for the next run."
             )
 
-    tenant_list = tenants()
-    extracted = extract.expand(tenant=tenant_list)
-    validated = validate.expand(tenant=tenant_list)
-    extracted >> validated
-    batches = plan()
-    validated >> batches
-    # Customers before the invoices that use them, parents before sub-customers: QuickBooks
-    # batch items cannot see each other's writes. A failed batch does not hold back the rest.
-    customers = load.override(task_id="load_customers").expand(
-        batch=batches_of.override(task_id="customer_batches")(batches, CUSTOMERS))
-    sub_customers = load.override(task_id="load_sub_customers", trigger_rule=TriggerRule.ALL_DONE).expand(
-        batch=batches_of.override(task_id="sub_customer_batches")(batches, SUB_CUSTOMERS))
-    invoices = load.override(task_id="load_invoices", trigger_rule=TriggerRule.ALL_DONE).expand(
-        batch=batches_of.override(task_id="invoice_batches")(batches, INVOICES))
-    customers >> sub_customers >> invoices
-    posted = post_payments.expand(tenant=tenant_list)
-    invoices >> posted
-    imported = payments_back.expand(tenant=tenant_list)
-    posted >> imported
+    synced = sync.expand(tenants=tenant_groups(tenants()))
     summary = report()
-    imported >> summary
+    synced >> summary
     summary >> alerts()
     records_need_attention(summary)
 

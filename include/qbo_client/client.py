@@ -155,7 +155,8 @@ class QboClient:
         self._on_close = on_close
         self._base = f"{environment.api_base_url.rstrip('/')}/v3/company/{self.realm_id}"
         # Counters for reports and tests; never secrets.
-        self.stats = {"requests": 0, "throttled": 0, "retries": 0, "refreshes": 0, "replays": 0}
+        # reads: requests Intuit meters (queries, reads, CDC), every attempt sent.
+        self.stats = {"requests": 0, "reads": 0, "throttled": 0, "retries": 0, "refreshes": 0, "replays": 0}
         self.reads_blocked: ReadsBlocked | None = None  # set once QuickBooks blocks metered reads
 
     def __repr__(self) -> str:
@@ -398,6 +399,8 @@ class QboClient:
         last: QboFault | None = None
         for attempt in range(1, policy.max_tries + 1):
             token = self._access_token()
+            if metered:
+                self.stats["reads"] += 1
             try:
                 return self._attempt(method, url, query, data, token, batch, entity_name, operation,
                                      requestid), uncertain

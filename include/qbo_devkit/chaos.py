@@ -29,7 +29,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -165,6 +165,7 @@ class Chaos:
         self.voided_invoices: set[tuple[int, int]] = set()
         self.voided_payments: set[tuple[int, int]] = set()
         self.tries: Counter = Counter()
+        self.clears: Counter = Counter()  # clears per run, as Airflow counts them (dag_run.clear_number)
         self.not_entered: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ chaos on / off
@@ -206,6 +207,7 @@ class Chaos:
                 self.pipeline_run(conn, "chaos-run-1", kill=cfg.kill)
                 for _ in range(cfg.whole_reruns):
                     self.figures.whole_runs_rerun += 1
+                    self.clears["chaos-run-1"] += 1
                     self.say("chaos: on-call clears the whole run and runs it again")
                     self.pipeline_run(conn, "chaos-run-1", kill=False)
                 self.chaos_off()
@@ -257,44 +259,47 @@ class Chaos:
                     raise RuntimeError(f"{task_id}[{map_index}] failed {MAX_TRIES} times: {exc}") from exc
         if may_clear and self.rng.random() < self.cfg.clear_probability:
             self.figures.tasks_cleared_and_rerun += 1
+            self.clears[run_id] += 1
             return self.step(conn, run_id, task_id, map_index, fn, may_clear=False)
         return result
 
     def pipeline_run(self, conn: Any, run_id: str, kill: bool) -> None:
+        """One run as the DAG does it (tenants -> groups -> a sync task per group -> report),
+        each task retried and randomly cleared as on-call would; with ``kill``, the task holding
+        the tenant with most invoices is SIGKILLed twice: once mid-invoice-batch, once while
+        it posts a credit note."""
         from qbo_sync import pipeline  # noqa: PLC0415
         from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
         from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
+        from qbo_sync.tracks import shards  # noqa: PLC0415
 
-        def qbo(tenant_id: int) -> Any:
-            return client_for_tenant(self.url, tenant_id)
+        def connect_db() -> Any:
+            return connect(self.url, autocommit=True)
+
+        def qbo_for(_conn: Any) -> Callable[[int], Any]:
+            return lambda tenant_id: client_for_tenant(self.url, tenant_id)
 
         now = datetime.now(timezone.utc)
         window = RunWindow(run_id, now - timedelta(hours=1), now, full_sync=True)
         tenants = self.step(conn, run_id, "tenants", None, lambda ctx: pipeline.list_tenants(conn))
-        for i, t in enumerate(tenants):
-            self.step(conn, run_id, "extract", i, lambda ctx, t=t: pipeline.extract_tenant(conn, ctx, t, window))
-        for i, t in enumerate(tenants):
-            self.step(conn, run_id, "validate", i, lambda ctx, t=t: pipeline.validate_tenant(conn, ctx, t, qbo))
-        plan = self.step(conn, run_id, "plan", None, lambda ctx: pipeline.plan_batches(conn, run_id))
+        groups = self.step(conn, run_id, "tenant_groups", None, lambda ctx: shards.shard(tenants))
         victim = None
-        if kill and plan["invoices"]:
-            victim = max(range(len(plan["invoices"])), key=lambda i: plan["invoices"][i].records)
-        for group, task_id in (("customers", "load_customers"), ("sub_customers", "load_sub_customers"),
-                               ("invoices", "load_invoices")):
-            for i, batch in enumerate(plan[group]):
-                if task_id == "load_invoices" and i == victim:
-                    # The k-th request of a split batch is named "<requestid>-k": kill on the second.
-                    self.kill_mid_step(run_id, task_id, i, batch.tenant_id, batch,
-                                       "-1" if batch.records > 30 else "/batch", batch.label)
-                self.step(conn, run_id, task_id, i,
-                          lambda ctx, b=batch: pipeline.load_batch(conn, ctx, b, qbo))
-        for i, t in enumerate(tenants):
-            if victim is not None and t.tenant_id == plan["invoices"][victim].tenant_id:
-                self.kill_mid_step(run_id, "post_payments", i, t.tenant_id, t, "/creditmemo",
-                                   f"tenant {t.tenant_id} - credit notes")
-            self.step(conn, run_id, "post_payments", i, lambda ctx, t=t: pipeline.post_payments(conn, ctx, t, qbo))
-        for i, t in enumerate(tenants):
-            self.step(conn, run_id, "payments_back", i, lambda ctx, t=t: pipeline.payments_back(conn, ctx, t, qbo))
+        if kill:
+            sizes = {tid: (notes > 0, n) for tid, n, notes in
+                     conn.execute(load_sql("devkit/chaos/invoices_per_tenant")).fetchall()}
+            staged = {tid: n for tid, (_, n) in sizes.items()}
+            victim = max(tenants, key=lambda t: sizes.get(t.tenant_id, (False, 0))).tenant_id if tenants else None
+        for i, group in enumerate(groups):
+            if victim is not None and any(t.tenant_id == victim for t in group):
+                # The k-th request of a split batch is named "<requestid>-k": kill on the second.
+                self.kill_mid_step(run_id, "sync", i, victim, group, "-1" if staged[victim] > 30 else "/batch",
+                                   f"tenant {victim} - invoices")
+                self.kill_mid_step(run_id, "sync", i, victim, group, "/creditmemo",
+                                   f"tenant {victim} - credit notes")
+            # A clear (of this task, or of the whole run) makes Airflow count the run's clears: the
+            # cleared task syncs its tenants afresh; a retry resumes only unfinished ones.
+            self.step(conn, run_id, "sync", i, lambda ctx, g=group: pipeline.sync_shard(
+                connect_db, ctx, g, replace(window, run_clear=self.clears[run_id]), qbo_for))
         self.step(conn, run_id, "report", None, lambda ctx: pipeline.report_run(conn, run_id))
 
     # ------------------------------------------------------------------ the worker kill
@@ -363,8 +368,7 @@ class Chaos:
         states = self._task_states(run_id)
         failed = [(t, m) for (t, m), s in states.items() if s in ("failed", "upstream_failed")
                   and t != "records_need_attention"]
-        tenant_tasks = [(t, m) for (t, m) in states if t in ("extract", "validate", "post_payments",
-                                                             "payments_back", "load_invoices")]
+        tenant_tasks = [(t, m) for (t, m) in states if t == "sync"]
         picks = self.rng.sample(sorted(tenant_tasks), min(self.cfg.airflow_reruns, len(tenant_tasks)))
         for task_id, map_index in sorted(set(failed)) + picks:
             result = self._airflow("tasks", "test", DAG_ID, task_id, run_id, "--map-index", str(map_index))
@@ -607,17 +611,16 @@ def deserialize(data: Any) -> Any:
     from airflow.sdk.serde import allow_class, deserialize as xcom_deserialize  # noqa: PLC0415
 
     from qbo_sync.extract.records import Tenant  # noqa: PLC0415
-    from qbo_sync.load.batches import LoadBatch  # noqa: PLC0415
 
     allow_class(Tenant)
-    allow_class(LoadBatch)
     return xcom_deserialize(data)
 
 
 def worker(argv: list[str]) -> int:
-    """One load or post_payments task, as an Airflow worker runs it (the process the chaos run kills)."""
+    """One sync task (its tenants' tracks), as an Airflow worker runs it (the process the chaos run kills)."""
     from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="python -m qbo_devkit.chaos worker")
@@ -626,13 +629,14 @@ def worker(argv: list[str]) -> int:
     parser.add_argument("--map-index", type=int, required=True)
     parser.add_argument("--try-number", type=int, required=True)
     parser.add_argument("--arg", required=True,
-                        help="the task's argument, a LoadBatch or a Tenant, serialised as Airflow's XCom does")
+                        help="the task's argument, its tenants, serialised as Airflow's XCom does")
     args = parser.parse_args(argv)
     url = os.environ["QBO_SYNC_DATABASE_URL"]
     ctx = RunContext(DAG_ID, args.run_id, args.task_id, args.map_index, args.try_number)
-    step = pipeline.post_payments if args.task_id == "post_payments" else pipeline.load_batch
-    with connect(url, autocommit=True) as conn:
-        step(conn, ctx, deserialize(json.loads(args.arg)), lambda t: client_for_tenant(url, t))
+    now = datetime.now(timezone.utc)
+    window = RunWindow(args.run_id, now - timedelta(hours=1), now, full_sync=True)
+    pipeline.sync_shard(lambda: connect(url, autocommit=True), ctx, deserialize(json.loads(args.arg)), window,
+                        lambda _conn: lambda t: client_for_tenant(url, t))
     return 0
 
 

@@ -23,6 +23,9 @@ class RunContext:
     task_id: str | None = None
     map_index: int | None = None
     try_number: int | None = None
+    # An earlier attempt at this work may have died mid-write (a tenant's track taken over from
+    # a run that never finished it): every record is looked up in QuickBooks before it is posted.
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Outcome:
     adjustments: str | None = None  # what was changed for QuickBooks (transform.adjustments)
 
 
-_CONTEXT_FIELDS = tuple(f.name for f in fields(RunContext))
+_CONTEXT_FIELDS = tuple(f.name for f in fields(RunContext) if f.name != "interrupted")  # the columns
 _OUTCOME_FIELDS = tuple(f.name for f in fields(Outcome))
 
 

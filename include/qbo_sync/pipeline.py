@@ -1,14 +1,18 @@
-"""The sync's steps as plain functions, one per DAG task, with no Airflow in them.
+"""The sync's stages as plain functions, with no Airflow in them, and a tenant's track
+through them: extract -> validate -> load -> payments out -> payments back.
 
-Each takes a psycopg connection, the run context and the records of ``extract/records.py``
-(a ``Tenant``) or ``load/batches.py`` (a ``LoadBatch``), and returns something small enough
-for XCom (those records, ids and counts; never source rows or secrets). ``qbo`` is a factory
-returning the QuickBooks client of a tenant; the DAG gets it from the QuickBooks hook, tests
-from the emulator. ``run_once`` is what one DAG run does, in one process.
+Each stage takes a psycopg connection, the run context and a ``Tenant``
+(``extract/records.py``), and returns counts small enough for XCom (never source rows or
+secrets). ``sync_tenant`` is one tenant's track under its lease; ``sync_shard`` runs the
+tracks of one task's tenants side by side (the DAG's mapped ``sync`` task); ``run_once`` is
+what one DAG run does, in one process. ``qbo`` is a factory returning the QuickBooks client
+of a tenant: the DAG gets it from the QuickBooks hook, tests from the emulator.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -18,20 +22,29 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read, stage
 from qbo_sync.extract.records import RunWindow, Tenant
-from qbo_sync.load.batches import CUSTOMERS, GROUPS, INVOICES, SUB_CUSTOMERS, LoadBatch
 from qbo_sync.report.run import report_run
+from qbo_sync.tracks import lease, shards
 
 log = logging.getLogger(__name__)
 
-TASK_BATCH_SIZE = 600  # records per mapped load task; QuickBooks batches of 30 inside
-LOAD_TASKS = {CUSTOMERS: "load_customers", SUB_CUSTOMERS: "load_sub_customers", INVOICES: "load_invoices"}
+TASK_BATCH_SIZE = 600  # records per load batch (a heartbeat each); QuickBooks batches of 30 inside
 
 # hold_back(code, **context) -> how many records got that explained outcome
 HoldBack = Callable[..., int]
 
 
-def list_tenants(conn: psycopg.Connection) -> list[Tenant]:
-    return stage.tenants(conn)
+def list_tenants(conn: psycopg.Connection, tenant_ids: list[int] | None = None) -> list[Tenant]:
+    """Every connected tenant whose sync is on; with ``tenant_ids``, only those (a backfill of
+    chosen tenants). An id that is not such a tenant is an error that names it."""
+    tenants = stage.tenants(conn)
+    if not tenant_ids:
+        return tenants
+    wanted = set(tenant_ids)
+    missing = sorted(wanted - {t.tenant_id for t in tenants})
+    if missing:
+        raise ValueError(f"tenant_ids {missing} are not tenants connected to QuickBooks with their sync on "
+                         "(python -m qbo_sync.companies status lists them); correct the run's tenant_ids")
+    return [t for t in tenants if t.tenant_id in wanted]
 
 
 def extract_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
@@ -58,7 +71,7 @@ def fail_all_staged(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
     return len(rows)
 
 
-def on_tenant_track(conn: psycopg.Connection, tenant: Tenant, qbo: Callable[[int], Any],
+def with_company(conn: psycopg.Connection, tenant: Tenant, qbo: Callable[[int], Any],
                     work: Callable[[Any], dict[str, Any]], hold_back: HoldBack) -> dict[str, Any]:
     """The one guard around every step that talks to a tenant's QuickBooks company.
 
@@ -78,7 +91,8 @@ def on_tenant_track(conn: psycopg.Connection, tenant: Tenant, qbo: Callable[[int
     if reason is None and block is None:
         try:
             with qbo(tid) as client:
-                return work(client)
+                counts = work(client)
+                return {**counts, "reads": counts.get("reads", 0) + client.stats.get("reads", 0)}
         except ReconnectRequired as exc:
             reason = exc.reason or str(exc)
         except ReadsBlocked as exc:  # a transaction of the step rolled back; nothing is half-done
@@ -124,7 +138,7 @@ def validate_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: 
         log.info("tenant %s validated: customers %s, invoices %s", tenant.tenant_id, customers, invoices)
         return {"customers": customers, "invoices": invoices}
 
-    return on_tenant_track(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
+    return with_company(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
 
 
 def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
@@ -145,78 +159,55 @@ def _fail_if_company_differs(conn: psycopg.Connection, ctx: outcomes.RunContext,
     return {"tenant_id": tenant.tenant_id, "customers": {}, "invoices": {}, "failed": failed}
 
 
-def plan_batches(conn: psycopg.Connection, run_id: str,
-                 size: int = TASK_BATCH_SIZE) -> dict[str, list[LoadBatch]]:
-    """The mapped load tasks of a run: customers, sub-customers (a tenant's depths in one task,
-    in order) and invoices, each with its tenant's realm."""
-    conn.execute(load_sql("load/assign_batches"), {"run_id": run_id, "size": size})
-    plan: dict[str, list[LoadBatch]] = {group: [] for group in GROUPS}
-    subs: dict[int, list[tuple[str, int, int]]] = {}
-    rows = conn.execute(load_sql("load/batches"), {"run_id": run_id}).fetchall()
-    for tenant_id, realm_id, entity, batch_no, depth, records, first_ref, last_ref in rows:
-        if entity == "customer" and depth > 0:
-            subs.setdefault(tenant_id, []).append((realm_id, batch_no, records))
-            continue
-        refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
-        plan[INVOICES if entity == "invoice" else CUSTOMERS].append(LoadBatch(
-            tenant_id, realm_id, entity, (batch_no,), records,
-            f"tenant {tenant_id} - {entity}s {refs} ({records})"[:200]))
-    for tenant_id, parts in subs.items():
-        plan[SUB_CUSTOMERS].append(LoadBatch(
-            tenant_id, parts[0][0], "customer", tuple(sorted(b for _, b, _ in parts)),
-            sum(n for _, _, n in parts), f"tenant {tenant_id} - sub-customers"))
-    return plan
+def load_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                qbo: Callable[[int], Any], size: int = TASK_BATCH_SIZE) -> dict[str, Any]:
+    """Load a tenant's ready records: customers (parents before sub-customers, depth by depth),
+    then invoices, in QuickBooks batches of at most 30 inside batches of ``size``."""
+    params = {"run_id": ctx.run_id, "tenant_id": tenant.tenant_id}
+    conn.execute(load_sql("load/assign_batches"), {**params, "size": size})
+    plan = conn.execute(load_sql("load/batches"), params).fetchall()
+    if not plan:
+        return {}
 
-
-def load_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: LoadBatch,
-               qbo: Callable[[int], Any]) -> dict[str, Any]:
-    """Load one planned batch (customers, sub-customers by depth, or invoices)."""
     def work(client: Any) -> dict[str, Any]:
         from qbo_sync.load.loader import BatchLoader  # noqa: PLC0415
 
-        loader = BatchLoader(conn, ctx, batch.tenant_id, batch.realm_id, client)
-        for batch_no in batch.batch_nos:
-            if batch.entity == "customer":
+        loader = BatchLoader(conn, ctx, tenant.tenant_id, tenant.realm_id, client)
+        for entity, batch_no, _depth, records, first_ref, last_ref in plan:
+            lease.at_stage(conn, tenant.tenant_id, ctx.run_id, "load")  # the track's heartbeat
+            before = dict(loader.counts)
+            if entity == "customer":
                 loader.load_customers(batch_no)
             else:
                 loader.load_invoices(batch_no)
-        counts = dict(loader.counts)
-        log.info("%s: %s", batch.label, ", ".join(f"{k} {v}" for k, v in counts.items()))
-        return counts
+            done = {k: v - before.get(k, 0) for k, v in loader.counts.items() if v - before.get(k, 0)}
+            refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
+            log.info("tenant %s - %ss %s (%s): %s", tenant.tenant_id, entity, refs, records,
+                     ", ".join(f"{k} {v}" for k, v in done.items()) or "nothing to send")
+        return dict(loader.counts)
 
-    tenant = _batch_tenant(conn, batch)
-    return on_tenant_track(conn, tenant, qbo, work,
-                           lambda code, **context: _fail_batch(conn, ctx, batch, code, **context))
-
-
-def _batch_tenant(conn: psycopg.Connection, batch: LoadBatch) -> Tenant:
-    """The batch's tenant as it stands now: one marked reconnect_required by an earlier batch
-    of this run makes no more requests."""
-    tenant = stage.tenant(conn, batch.tenant_id)
-    if tenant is None:
-        raise LookupError(f"tenant {batch.tenant_id} ({batch.label}) was disconnected or its sync switched "
-                          "off during the run: its records stay staged and are considered again when it "
-                          "is connected and enabled (python -m qbo_sync.companies status)")
-    return tenant
+    return with_company(conn, tenant, qbo, work,
+                           lambda code, **context: _fail_planned(conn, ctx, tenant, plan, code, **context))
 
 
-def _fail_batch(conn: psycopg.Connection, ctx: outcomes.RunContext, batch: LoadBatch, code: str,
-                **context: object) -> int:
+def _fail_planned(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant, plan: list[Any],
+                  code: str, **context: object) -> int:
+    """Records of a tenant's load plan not synced yet get the same explained failure."""
     failed = 0
     with conn.transaction():
-        for batch_no in batch.batch_nos:
+        for entity, batch_no, *_ in plan:
             rows = conn.execute(load_sql("load/batch_items"), {
-                "run_id": ctx.run_id, "tenant_id": batch.tenant_id, "entity": batch.entity,
+                "run_id": ctx.run_id, "tenant_id": tenant.tenant_id, "entity": entity,
                 "batch_no": batch_no}).fetchall()
             for source_id, ref, _plan, amount in rows:
                 prior = conn.execute(load_sql("outcomes/run_outcome"), {
-                    "run_id": ctx.run_id, "tenant_id": batch.tenant_id, "entity": batch.entity,
+                    "run_id": ctx.run_id, "tenant_id": tenant.tenant_id, "entity": entity,
                     "source_id": source_id}).fetchone()
                 if prior and prior[0] == "synced":
                     continue
                 outcomes.record(conn, ctx, outcomes.from_catalog(
-                    code, tenant_id=batch.tenant_id, entity=batch.entity, source_id=source_id,
-                    source_ref=ref, realm_id=batch.realm_id, amount=amount, **context))
+                    code, tenant_id=tenant.tenant_id, entity=entity, source_id=source_id,
+                    source_ref=ref, realm_id=tenant.realm_id, amount=amount, **context))
                 failed += 1
     return failed
 
@@ -232,7 +223,7 @@ def post_payments(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Te
         log.info("tenant %s posted: %s", tenant.tenant_id, counts)
         return counts
 
-    return on_tenant_track(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
+    return with_company(conn, tenant, qbo, work, _staged_hold_back(conn, ctx, tenant))
 
 
 def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
@@ -246,27 +237,138 @@ def payments_back(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Te
         log.info("tenant %s payments from QuickBooks: %s", tenant.tenant_id, counts)
         return counts
 
-    return on_tenant_track(conn, tenant, qbo, work, lambda code, **context: 0)
+    return with_company(conn, tenant, qbo, work, lambda code, **context: 0)
+
+
+STAGES = ("extract", "validate", "load", "post_payments", "payments_back")
+
+
+def sync_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant, window: RunWindow,
+                qbo: Callable[[int], Any]) -> dict[str, Any]:
+    """One tenant's track through a run: extract -> validate -> load -> payments out ->
+    payments back, under the tenant's lease (one run at a time works on a tenant).
+
+    A systemic fault (QuickBooks still failing after the client's retries) ends the track:
+    every record it staged and did not finish gets the fault's explained, retryable outcome,
+    and the result says ``systemic`` so that the task fails and Airflow retries it; the retry
+    resumes this tenant only (finished tenants are left alone). ``reads`` counts the QuickBooks
+    reads the track spent (Intuit meters them); an idle tenant's payments are read back only
+    every ``QBO_SYNC_IDLE_POLL_MINUTES``."""
+    from qbo_client.errors import TransientError  # noqa: PLC0415
+
+    started = datetime.now(UTC)
+    claim = lease.claim_for(conn, tenant.tenant_id, window)
+    if not claim.ours:
+        why = claim.why_not(tenant.tenant_id)
+        log.warning("%s", why)
+        if not claim.finished_here:
+            lease.record_run(conn, tenant.tenant_id, window.run_id, state="left", note=why)
+        return {"tenant_id": tenant.tenant_id, "left": why}
+    window = lease.widened(window, claim.pending_from)
+    if claim.interrupted:
+        ctx = dataclasses.replace(ctx, interrupted=True)
+
+    def back() -> dict[str, Any]:
+        due, why_not = lease.poll_due(conn, tenant.tenant_id)
+        if not due:
+            log.info("tenant %s: %s", tenant.tenant_id, why_not)
+            return {"skipped": why_not}
+        got = payments_back(conn, ctx, tenant, qbo)
+        moved = any(got.get(k) for k in ("imported", "updated", "voided"))
+        lease.polled(conn, tenant.tenant_id, window.run_id, active=moved)
+        return {**got, "polled": True}
+
+    steps = {
+        "extract": lambda: extract_tenant(conn, ctx, tenant, window),
+        "validate": lambda: validate_tenant(conn, ctx, tenant, qbo),
+        "load": lambda: load_tenant(conn, ctx, tenant, qbo),
+        "post_payments": lambda: post_payments(conn, ctx, tenant, qbo),
+        "payments_back": back,
+    }
+    result: dict[str, Any] = {"tenant_id": tenant.tenant_id}
+    staged = False
+
+    def end(state: str, note: str | None = None) -> None:
+        lease.finish(conn, tenant.tenant_id, window, failed=state == "failed", staged=staged)
+        result["reads"] = sum(r.get("reads", 0) for r in result.values() if isinstance(r, dict))
+        lease.record_run(conn, tenant.tenant_id, window.run_id, state=state, reads=result["reads"],
+                         polled_back=bool(result.get("payments_back", {}).get("polled")), note=note,
+                         started_at=started)
+
+    try:
+        for stage_name in STAGES:
+            lease.at_stage(conn, tenant.tenant_id, window.run_id, stage_name)
+            result[stage_name] = got = steps[stage_name]()
+            if stage_name == "extract":
+                staged = True
+                if any(got.values()):
+                    lease.mark_active(conn, tenant.tenant_id, window.run_id)
+            if got.get("reconnect_required"):
+                result["reconnect_required"] = True
+            if got.get("reads_blocked"):
+                result["reads_blocked"] = got["reads_blocked"]
+    except TransientError as exc:
+        held = _explain_unanswered(conn, ctx, tenant, exc.fault)
+        log.error("tenant %s: QuickBooks kept failing (%s); %s record(s) wait with that explanation and "
+                  "are tried again by this task's retry or the next run", tenant.tenant_id,
+                  exc.fault.summary(), held)
+        end("failed", f"QuickBooks kept failing: {exc.fault.summary()}")
+        return {**result, "systemic": exc.fault.summary(), "failed": held}
+    except BaseException as exc:
+        end("failed", f"stopped on {type(exc).__name__}")
+        raise
+    end("done")
+    return result
+
+
+def _explain_unanswered(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant,
+                        fault: Any) -> int:
+    rows = conn.execute(load_sql("tracks/unanswered"),
+                        {"run_id": ctx.run_id, "tenant_id": tenant.tenant_id}).fetchall()
+    outcomes.record_many(conn, ctx, [outcomes.from_fault(
+        fault, tenant_id=tenant.tenant_id, realm_id=tenant.realm_id, entity=entity, source_id=source_id,
+        source_ref=ref, action="create", amount=amount) for entity, source_id, ref, amount in rows])
+    return len(rows)
+
+
+def sync_shard(connect: Callable[[], Any], ctx: outcomes.RunContext, tenants: list[Tenant],
+               window: RunWindow, qbo_for: Callable[[Any], Callable[[int], Any]],
+               at_once: int | None = None) -> list[dict[str, Any]]:
+    """The tracks of one task's tenants, each on a thread of its own with its own database
+    connection (``connect()``, a context manager) and QuickBooks clients (``qbo_for(conn)``):
+    a throttled or failing tenant never holds back the others. Results in tenant order; an
+    unexpected error of a tenant is raised once every other tenant's track has ended."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def one(tenant: Tenant) -> dict[str, Any]:
+        with connect() as conn:
+            return sync_tenant(conn, ctx, tenant, window, qbo_for(conn))
+
+    workers = max(1, min(len(tenants), at_once or shards.tracks_per_task()))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="track") as pool:
+        futures = [pool.submit(one, t) for t in tenants]
+    results, errors = [], []
+    for tenant, future in zip(tenants, futures, strict=True):
+        try:
+            results.append(future.result())
+        except Exception as exc:  # noqa: BLE001 - raised below, once every track has ended
+            log.exception("tenant %s: its track stopped on an unexpected error", tenant.tenant_id)
+            errors.append((tenant, exc))
+            results.append({"tenant_id": tenant.tenant_id, "error": f"{type(exc).__name__}: {exc}"})
+    if errors:
+        tenant, exc = errors[0]
+        raise RuntimeError(f"{len(errors)} tenant track(s) stopped on an unexpected error (first: tenant "
+                           f"{tenant.tenant_id}: {exc}); the others finished, and a retry resumes only "
+                           "the unfinished ones") from exc
+    return results
 
 
 def run_once(conn: psycopg.Connection, window: RunWindow, qbo: Callable[[int], Any],
              dag_id: str = "qbo_sync") -> tuple[str, int]:
-    """Every step in order, in this process: what one DAG run does, without Airflow.
-    For tests, benchmarks and debugging; production runs go through the DAG."""
-    def ctx(task_id: str) -> outcomes.RunContext:
-        return outcomes.RunContext(dag_id, window.run_id, task_id, None, 1)
-
-    tenants = list_tenants(conn)
-    for tenant in tenants:
-        extract_tenant(conn, ctx("extract"), tenant, window)
-    for tenant in tenants:
-        validate_tenant(conn, ctx("validate"), tenant, qbo)
-    plan = plan_batches(conn, window.run_id)
-    for group in GROUPS:
-        for batch in plan[group]:
-            load_batch(conn, ctx(LOAD_TASKS[group]), batch, qbo)
-    for tenant in tenants:
-        post_payments(conn, ctx("post_payments"), tenant, qbo)
-    for tenant in tenants:
-        payments_back(conn, ctx("payments_back"), tenant, qbo)
+    """What one DAG run does, without Airflow, in this process: every tenant's track (one after
+    the other, on this connection), then the report. For tests, benchmarks and debugging;
+    production runs go through the DAG, whose tasks run tracks side by side."""
+    ctx = outcomes.RunContext(dag_id, window.run_id, "sync", None, 1)
+    for tenant in list_tenants(conn):
+        sync_tenant(conn, ctx, tenant, window, qbo)
     return report_run(conn, window.run_id)

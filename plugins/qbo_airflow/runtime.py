@@ -51,12 +51,20 @@ def run_window(context: dict[str, Any] | None = None):
     params = context.get("params") or {}
     full = bool(params.get("full_sync"))
     now = datetime.now(timezone.utc)
+    dag_run = context.get("dag_run")
     return RunWindow(
         run_id=context["run_id"],
         start=start or now,
         end=end or now,
         full_sync=full,
+        backfill=_is_backfill(dag_run, context["run_id"]),
+        run_clear=int(getattr(dag_run, "clear_number", 0) or 0),
     )
+
+
+def _is_backfill(dag_run: Any, run_id: str) -> bool:
+    run_type = getattr(dag_run, "run_type", None)
+    return getattr(run_type, "value", run_type) == "backfill" or run_id.startswith("backfill__")
 
 
 @contextlib.contextmanager
@@ -72,20 +80,31 @@ def database() -> Iterator[Any]:
         conn.close()
 
 
-def raise_if_reconnect(result: dict[str, Any]) -> dict[str, Any]:
-    """A tenant whose QuickBooks connection is gone fails its task without retries:
-    retrying cannot help until a person reconnects it."""
-    if result.get("reconnect_required"):
+def raise_if_reconnect(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tenants whose QuickBooks connection is gone fail their task without retries: retrying
+    cannot help until a person reconnects them. Every other tenant of the task has finished."""
+    gone = [r for r in results if r.get("reconnect_required")]
+    if gone:
         from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
 
-        held = result.get("failed", 0)
-        tenant = result.get("tenant_id", "<tenant>")
-        raise AirflowFailException(
-            f"Tenant {tenant} must be reconnected to QuickBooks: python -m qbo_sync.companies authorize "
-            f"--tenant-id {tenant}{f'; {held} record(s) held back' if held else ''}. The sync log says "
-            "so for each record; they resync by themselves after reconnecting."
-        )
-    return result
+        raise AirflowFailException("; ".join(
+            f"Tenant {r['tenant_id']} must be reconnected to QuickBooks: python -m qbo_sync.companies "
+            f"authorize --tenant-id {r['tenant_id']}" for r in gone)
+            + ". The sync log says so for each record held back; they resync by themselves after reconnecting.")
+    return results
+
+
+def raise_if_systemic(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tenants whose QuickBooks kept failing (after the client's own retries) fail the task so
+    that Airflow retries it later; the retry resumes only those tenants. Their records already
+    carry the explanation in the sync log."""
+    failing = [r for r in results if r.get("systemic")]
+    if failing:
+        raise RuntimeError("; ".join(
+            f"tenant {r['tenant_id']}: QuickBooks kept failing ({r['systemic']}), {r.get('failed', 0)} "
+            "record(s) wait" for r in failing)
+            + ". Airflow retries this task for these tenants only; the others finished.")
+    return results
 
 
 def quickbooks(conn: Any):

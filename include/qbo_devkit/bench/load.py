@@ -81,57 +81,39 @@ def qbo_factory(url: str) -> Callable[[int], Any]:
 
 
 def stage_run(conn: Any, url: str, run_id: str, timer: StepTimer | None = None, *,
-              plan: bool = True) -> dict[str, Any]:
-    """Extract, validate and (unless ``plan`` is false) plan every tenant, as ``run_once``
-    does before loading."""
+              plan: bool = True) -> dict[int, Any]:
+    """Extract and validate every tenant, as each tenant's track does before loading; returns
+    the tenants to load (tenant id -> Tenant), or nothing when ``plan`` is false."""
     from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415
 
     win = bench_env.window(run_id)
     qbo = qbo_factory(url)
     timer = timer or StepTimer(conn)
+    ctx = RunContext("qbo_sync", run_id, "sync", None, 1)
     tenants = pipeline.list_tenants(conn)
     with timer.step("extract"):
         for tenant in tenants:
-            pipeline.extract_tenant(conn, RunContext("qbo_sync", run_id, "extract", None, 1), tenant, win)
+            pipeline.extract_tenant(conn, ctx, tenant, win)
     with timer.step("validate"):
         for tenant in tenants:
-            pipeline.validate_tenant(conn, RunContext("qbo_sync", run_id, "validate", None, 1), tenant, qbo)
-    if not plan:
-        return {}
-    with timer.step("plan"):
-        return pipeline.plan_batches(conn, run_id)
+            pipeline.validate_tenant(conn, ctx, tenant, qbo)
+    return {t.tenant_id: t for t in tenants} if plan else {}
 
 
-def batches_by_tenant(plan: dict[str, list[Any]]) -> dict[int, list[tuple[str, Any]]]:
-    """Each tenant's load tasks (task id, LoadBatch) in the DAG's order: customers,
-    sub-customers, invoices."""
-    from qbo_sync.load.batches import GROUPS  # noqa: PLC0415
-    from qbo_sync.pipeline import LOAD_TASKS  # noqa: PLC0415
-
-    out: dict[int, list[tuple[str, Any]]] = {}
-    for group in GROUPS:
-        for batch in plan[group]:
-            out.setdefault(batch.tenant_id, []).append((LOAD_TASKS[group], batch))
-    return out
-
-
-def load_tenant(conn: Any, url: str, run_id: str, tasks: list[tuple[str, Any]],
+def load_tenant(conn: Any, url: str, run_id: str, tenant: Any,
                 qbo: Callable[[int], Any] | None = None) -> dict[str, int]:
+    """The load stage of one tenant's track (customers, sub-customers, invoices)."""
     from qbo_sync import pipeline  # noqa: PLC0415
     from qbo_sync.outcomes import RunContext  # noqa: PLC0415
 
-    qbo = qbo or qbo_factory(url)
-    totals: dict[str, int] = {}
-    for task_id, batch in tasks:
-        counts = pipeline.load_batch(conn, RunContext("qbo_sync", run_id, task_id, None, 1), batch, qbo)
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + int(value)
-    return totals
+    counts = pipeline.load_tenant(conn, RunContext("qbo_sync", run_id, "sync", None, 1), tenant,
+                                  qbo or qbo_factory(url))
+    return {key: int(value) for key, value in counts.items() if not isinstance(value, (bool, str))}
 
 
 # ---------------------------------------------------------------------- parallel load
-def _worker(url: str, run_id: str, work: list[list[tuple[str, dict]]], start: Any, out: Any,
+def _worker(url: str, run_id: str, work: list[Any], start: Any, out: Any,
             env: dict[str, str]) -> None:
     """One process (an Airflow worker slot): its tenants' load tasks, one thread per tenant."""
     os.environ.update(env)
@@ -139,7 +121,7 @@ def _worker(url: str, run_id: str, work: list[list[tuple[str, dict]]], start: An
     errors: list[str] = []
     lock = threading.Lock()
 
-    def run(tasks: list[tuple[str, dict]]) -> None:
+    def run(tasks: Any) -> None:
         try:
             with connect(url, autocommit=True) as conn:
                 got = load_tenant(conn, url, run_id, tasks)
@@ -160,7 +142,7 @@ def _worker(url: str, run_id: str, work: list[list[tuple[str, dict]]], start: An
     out.put({"counts": results, "errors": errors, "cpu_s": time.process_time() - cpu})
 
 
-def load_parallel(url: str, run_id: str, per_tenant: dict[int, list[tuple[str, dict]]],
+def load_parallel(url: str, run_id: str, per_tenant: dict[int, Any],
                   max_processes: int) -> dict[str, Any]:
     """Tenants spread over at most ``max_processes`` processes (spawned: no inherited
     database sockets), all released at once so start-up is not measured."""
@@ -256,8 +238,7 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
     data = bench_env.prepare_dataset(url, emu, tenants=tenants, invoices=invoices)
     run_id = f"bench-{label}"
     with connect(url, autocommit=True) as conn:
-        plan = stage_run(conn, url, run_id)
-        per_tenant = batches_by_tenant(plan)
+        per_tenant = stage_run(conn, url, run_id)
         # In Airflow the load runs in task processes of its own, without Great Expectations and
         # the staged rows in memory; here they stay, and a full collection walking them (0.2-0.4 s
         # each, measured) would stall the paced load. Freeze them: the collector skips them.
@@ -361,9 +342,8 @@ def capture_payloads(url: str, emu: bench_env.Emulator, *, invoices: int) -> lis
     sink: list[tuple[str, dict[str, Any]]] = []
     inner = qbo_factory(url)
     with connect(url, autocommit=True) as conn:
-        plan = stage_run(conn, url, "bench-capture")
-        for tasks in batches_by_tenant(plan).values():
-            load_tenant(conn, url, "bench-capture", tasks, lambda tid: RecordingClient(inner(tid), sink))
+        for tenant in stage_run(conn, url, "bench-capture").values():
+            load_tenant(conn, url, "bench-capture", tenant, lambda tid: RecordingClient(inner(tid), sink))
     del data
     return sink
 

@@ -17,7 +17,7 @@ from typing import Any
 from qbo_sync.db.connection import connect
 from qbo_devkit.bench import env as bench_env, load as bench_load
 
-STEPS = ("extract", "validate", "plan", "load", "report")
+STEPS = ("extract", "validate", "load", "report")
 
 
 def _vm(field: str) -> float | None:
@@ -79,11 +79,10 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
     out["gx_import"] = _import_cost()
     with connect(url, autocommit=True) as conn:
         timer = bench_load.StepTimer(conn)
-        plan = bench_load.stage_run(conn, url, run_id, timer)
-        per_tenant = bench_load.batches_by_tenant(plan)
+        per_tenant = bench_load.stage_run(conn, url, run_id, timer)
         with timer.step("load"):
-            for tasks in per_tenant.values():
-                bench_load.load_tenant(conn, url, run_id, tasks)
+            for tenant in per_tenant.values():
+                bench_load.load_tenant(conn, url, run_id, tenant)
         from qbo_sync.report.run import report_run  # noqa: PLC0415
 
         with timer.step("report"):

@@ -253,9 +253,9 @@ def markdown(report: dict[str, Any]) -> str:
     for o in r.get("overhead", []):
         c = o["cpu_ms_per_invoice"]
         rows.append([_n(o["invoices"]), _n(o["invoices_in_run"]), f"{c['extract']:.3f}", f"{c['validate']:.3f}",
-                     f"{c['plan']:.3f}", f"{c['load']:.3f}", f"{c['report']:.3f}", f"**{c['total']:.3f}**",
+                     f"{c['load']:.3f}", f"{c['report']:.3f}", f"**{c['total']:.3f}**",
                      f"{o['db_cpu_ms_per_invoice']:.3f}", _n(o.get("gx_import", {}).get("cpu_s"), 1)])
-    lines += _table(["invoices", "in run", "extract ms", "validate ms", "plan ms", "load (transform+send+log) ms",
+    lines += _table(["invoices", "in run", "extract ms", "validate ms", "load (plan+transform+send+log) ms",
                      "report ms", "total ms / invoice", "PostgreSQL ms / invoice (main conn)",
                      "GX+pandas import s (once)"], rows)
     lines += ["", "## Peak memory of extract + validate (a process doing only that)", ""]

@@ -34,6 +34,8 @@ class RunWindow:
     start: datetime  # data interval start, UTC
     end: datetime  # data interval end, UTC (exclusive)
     full_sync: bool = False  # consider every finalized invoice, not only the interval's
+    backfill: bool = False  # a backfill run: waits for a tenant another run holds, never leaves it
+    run_clear: int = 0  # how many times Airflow cleared the run: a cleared run syncs its tenants afresh
 
 
 @dataclass(frozen=True)

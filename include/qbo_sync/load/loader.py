@@ -215,8 +215,8 @@ class BatchLoader:
         self.counts["failed"] += 1
 
     def _prior_attempts(self, entity: str, ids: list[int]) -> set[int]:
-        if (self.ctx.try_number or 1) > 1:
-            return set(ids)  # a retried task may have died mid-batch: check them all
+        if (self.ctx.try_number or 1) > 1 or self.ctx.interrupted:
+            return set(ids)  # a retried or resumed track may have died mid-batch: check them all
         rows = self.conn.execute(load_sql("load/prior_attempts"), {
             "tenant_id": self.tenant_id, "entity": entity, "source_ids": ids}).fetchall()
         return {r[0] for r in rows}

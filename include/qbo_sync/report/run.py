@@ -21,5 +21,8 @@ def run_report(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
     names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
     reports = summary.build(conn, run_id, names)
     blocks = [summary.render(r) for _, r in sorted(reports.items())]
+    reads = summary.reads_summary(reports)
+    if reads:
+        blocks.append(reads)
     failed = sum(r.failed for r in reports.values())
     return "\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks.", failed

@@ -25,6 +25,9 @@ class TenantReport:
     skipped: list[dict] = field(default_factory=list)
     adjusted: list[dict] = field(default_factory=list)  # synced, with what was changed
     connection_problem: str | None = None
+    reads: int | None = None  # QuickBooks reads the tenant's track spent (None: no track this run)
+    track: str | None = None  # how its track ended: done, failed, left
+    track_note: str | None = None
 
     @property
     def failed(self) -> int:
@@ -64,7 +67,27 @@ def build(conn: psycopg.Connection, run_id: str,
             load_sql("report/run_adjusted"), {"run_id": run_id}):
         of(tid).adjusted.append({"entity": entity, "ref": ref or f"id {source_id}",
                                  "adjustments": adjustments})
+    for tid, state, reads, _polled, note in conn.execute(load_sql("report/run_tracks"), {"run_id": run_id}):
+        report = of(tid)
+        report.reads, report.track, report.track_note = reads, state, note
     return reports
+
+
+# Intuit meters reads per app per month; the free tier's allowance (docs/operations.md).
+FREE_TIER_READS = 500_000
+HOURLY_RUNS_A_MONTH = 24 * 30
+
+
+def reads_summary(reports: dict[int, TenantReport]) -> str | None:
+    """The run's QuickBooks reads and what they come to in a month of hourly runs."""
+    tracked = [r for r in reports.values() if r.reads is not None]
+    if not tracked:
+        return None
+    total = sum(r.reads or 0 for r in tracked)
+    monthly = total * HOURLY_RUNS_A_MONTH
+    return (f"QuickBooks reads this run: {total:,} for {len(tracked):,} tenant(s) "
+            f"({total / len(tracked):.1f} a tenant); hourly runs like this one read {monthly:,} a month, "
+            f"{monthly / FREE_TIER_READS:.0%} of the {FREE_TIER_READS:,} Intuit allows a month on its free tier.")
 
 
 def _money(value: Decimal | None) -> str:
@@ -94,6 +117,10 @@ def render(report: TenantReport) -> str:
         parts = [f"{status} {n}" for status, n in sorted(report.counts[entity].items())]
         lines.append(f"{entity:<15} " + ", ".join(parts))
     lines.append(f"Amount synced (invoices): {_money(report.synced_amount)}")
+    if report.track == "left":
+        lines.append(f"Not synced by this run: {report.track_note}")
+    elif report.reads is not None:
+        lines.append(f"QuickBooks reads: {report.reads}" + (f" ({report.track_note})" if report.track_note else ""))
     held = [f for f in report.failures if f["category"] == "connection"]
     _held_back(lines, held, "until the company is reconnected")
     # One block per tenant for reads QuickBooks blocks for the month, not one failure per record.

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+
+# Tenants of one task validate on threads of their own; Great Expectations' contexts are not
+# documented as thread-safe, and validation is CPU work under the GIL anyway: one at a time.
+_GX = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,10 @@ class ChunkResult:
 
 class SuiteRunner:
     def __init__(self, name: str, checks: list[Check], id_column: str) -> None:
+        with _GX:
+            self._build(name, checks, id_column)
+
+    def _build(self, name: str, checks: list[Check], id_column: str) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         # GX logs hundreds of INFO lines under Airflow; finance reads these logs.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -50,11 +60,12 @@ class SuiteRunner:
         self.suite = self.context.suites.add(suite)
 
     def validate(self, frame) -> ChunkResult:  # frame: pandas.DataFrame
-        batch = self._batches.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(self.suite, result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": [self._id_column],
-        })
+        with _GX:
+            batch = self._batches.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(self.suite, result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [self._id_column],
+            })
         failing: dict[str, list[int]] = {}
         for res in result.results:
             if res.success:

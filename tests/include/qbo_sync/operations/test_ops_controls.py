@@ -11,7 +11,7 @@ from qbo_sync.operations.controls import ActionRefused
 
 
 def log(db, run_id, source_id, status, entity="invoice", ref=None):
-    outcomes.record(db, outcomes.RunContext("qbo_sync", run_id, "load_invoices"), outcomes.Outcome(
+    outcomes.record(db, outcomes.RunContext("qbo_sync", run_id, "sync"), outcomes.Outcome(
         tenant_id=1, entity=entity, source_id=source_id, source_ref=ref or f"INV-{source_id:04d}",
         action="create", status=status,
         cause="c" if status == "failed" else None, fix="f" if status == "failed" else None))

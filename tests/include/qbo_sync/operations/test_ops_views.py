@@ -14,7 +14,7 @@ from support.rows import insert
 
 
 def log(db, run_id, source_id, status, ref, amount="10.00", cause=None, fix=None):
-    outcomes.record(db, outcomes.RunContext("qbo_sync", run_id, "load_invoices"), outcomes.Outcome(
+    outcomes.record(db, outcomes.RunContext("qbo_sync", run_id, "sync"), outcomes.Outcome(
         tenant_id=1, entity="invoice", source_id=source_id, source_ref=ref, action="create",
         status=status, cause=cause, fix=fix, amount=Decimal(amount)))
 

@@ -16,7 +16,7 @@ RUN = "scheduled__2026-11-23T10:00:00+00:00"
 
 
 def outcome(db, run_id, tenant_id, source_id, code=None, **context):
-    ctx = outcomes.RunContext("qbo_sync", run_id, "load_invoices")
+    ctx = outcomes.RunContext("qbo_sync", run_id, "sync")
     if code:
         result = outcomes.from_catalog(code, tenant_id=tenant_id, entity="invoice", source_id=source_id,
                                        source_ref=f"INV-{source_id:04d}", realm_id=f"realm-{tenant_id}",

@@ -1,0 +1,57 @@
+"""How a run's tenants are grouped into mapped tasks.
+
+Each task pays a process start and the Great Expectations import (seconds), so thousands of
+tenants must not mean thousands of tasks; a few tenants each get a task of their own, so a
+failure is found by the tenant's name in the Airflow UI. Inside a task every tenant runs on a
+thread of its own (``QBO_SYNC_TRACKS_PER_TASK`` at once), so a throttled tenant never holds
+back the others of its task.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+from qbo_sync.extract.records import Tenant
+
+DEFAULT_MAX_TASKS = 32
+
+
+def _int_setting(name: str, raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number; set it to e.g. {default}") from None
+    if value < 1:
+        raise ValueError(f"{name}={raw!r} must be at least 1")
+    return value
+
+
+def tenants_per_task(count: int) -> int:
+    """``QBO_SYNC_TENANTS_PER_TASK`` when set; else as few tenants per task as keeps a run at
+    ``QBO_SYNC_MAX_SYNC_TASKS`` tasks at most (32): one tenant per task up to 32 tenants."""
+    fixed = _int_setting("QBO_SYNC_TENANTS_PER_TASK", os.environ.get("QBO_SYNC_TENANTS_PER_TASK"), 0)
+    if fixed:
+        return fixed
+    most = _int_setting("QBO_SYNC_MAX_SYNC_TASKS", os.environ.get("QBO_SYNC_MAX_SYNC_TASKS"), DEFAULT_MAX_TASKS)
+    return max(1, math.ceil(count / most))
+
+
+def tracks_per_task() -> int:
+    """How many tenants of one task run at once (threads; each holds a database connection)."""
+    return _int_setting("QBO_SYNC_TRACKS_PER_TASK", os.environ.get("QBO_SYNC_TRACKS_PER_TASK"), 4)
+
+
+def shard(tenants: Sequence[Tenant]) -> list[list[Tenant]]:
+    size = tenants_per_task(len(tenants))
+    ordered = sorted(tenants, key=lambda t: t.tenant_id)
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+
+def label(tenants: Sequence[Tenant]) -> str:
+    """The mapped task's name in the Airflow UI: its tenants by name and id."""
+    names = ", ".join(f"{t.tenant_name} ({t.tenant_id})" for t in tenants)
+    text = names if len(tenants) == 1 else f"{len(tenants)} tenants: {names}"
+    return text if len(text) <= 200 else text[:197] + "..."
