@@ -26,11 +26,11 @@ export PATH := $(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv browser db demo test test-slow airflow emulator bench stop clean
+.PHONY: help venv browser db demo test test-slow lint airflow emulator bench stop clean
 
 help:
 	@echo "make demo      generate demo data, start the QuickBooks emulator, run the qbo_sync DAG once"
-	@echo "make test      run the whole test suite (what CI runs)"
+	@echo "make test      ruff (lint and format check), then the whole test suite (what CI runs)"
 	@echo "make airflow   airflow standalone on http://localhost:8080 with the same databases"
 	@echo "make emulator  run the QuickBooks emulator on 127.0.0.1:8765"
 	@echo "make bench     benchmarks (writes bench/results/)"
@@ -65,8 +65,13 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	  { echo "Install Chromium and its driver (Debian: apt-get install chromium chromium-driver) for the UI test"; exit 1; }
 
-test: venv browser
+test: venv browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (configured in pyproject.toml): lint, and the format check; `$(BIN)/ruff format .` formats.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-slow: venv browser
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)

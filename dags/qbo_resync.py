@@ -29,6 +29,7 @@ What happens:
 Fix the cause first (the sync log says what to fix), then resync: a record resynced
 without a fix fails again with the same message.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -56,16 +57,23 @@ ENTITIES = ["invoice", "customer", "credit_memo", "payment", "invoice_void", "pa
     default_args=default_args,
     tags=["quickbooks", "finance", "operations"],
     params={
-        "action": Param("resync_failed", type="string",
-                        enum=["resync_failed", "resync", "exclude", "include"],
-                        description="What to do with the records"),
+        "action": Param(
+            "resync_failed",
+            type="string",
+            enum=["resync_failed", "resync", "exclude", "include"],
+            description="What to do with the records",
+        ),
         "tenant_id": Param(1, type="integer", minimum=1, description="The tenant (billing app id)"),
-        "entity": Param(None, type=["null", "string"], enum=[None, *ENTITIES],
-                        description="The records' kind (any, for resync_failed, when empty)"),
-        "source_ids": Param([], type="array", items={"type": "integer"},
-                            description="The records' billing app ids"),
-        "sync_now": Param(True, type="boolean",
-                          description="Resyncs: start a qbo_sync run now, not at the next schedule"),
+        "entity": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *ENTITIES],
+            description="The records' kind (any, for resync_failed, when empty)",
+        ),
+        "source_ids": Param([], type="array", items={"type": "integer"}, description="The records' billing app ids"),
+        "sync_now": Param(
+            True, type="boolean", description="Resyncs: start a qbo_sync run now, not at the next schedule"
+        ),
         "note": Param("", type="string", maxLength=500, description="Why (kept with the record)"),
     },
     doc_md=__doc__,
@@ -77,8 +85,7 @@ def qbo_resync():
         from qbo_sync.operations.task import requested_by, run_action
 
         with database() as conn:
-            return run_action(conn, params or {}, requested_by=requested_by(dag_run),
-                              dag_run_id=run_id)
+            return run_action(conn, params or {}, requested_by=requested_by(dag_run), dag_run_id=run_id)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def needs_sync(result: dict, params: dict | None = None) -> bool:
@@ -101,8 +108,9 @@ def qbo_resync():
         from qbo_sync.operations.task import summarize
 
         triggered = ti.xcom_pull(task_ids="trigger_qbo_sync", key="trigger_run_id")
-        text, refusal = summarize(result, triggered_run_id=triggered,
-                                  sync_now=bool((params or {}).get("sync_now", True)))
+        text, refusal = summarize(
+            result, triggered_run_id=triggered, sync_now=bool((params or {}).get("sync_now", True))
+        )
         print(text)  # the one block finance reads at the end of the log
         return refusal or ""  # "" rather than None: a None return is no XCom to pull
 

@@ -37,6 +37,7 @@ QuickBooks kept failing fails its `sync` task (its records say why) so Airflow r
 Params: `full_sync` considers every finalized invoice, not only the interval's; `tenant_ids`
 limits the run to those tenants (a backfill of chosen tenants, docs/operations.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -74,10 +75,15 @@ default_args = {
     default_args=default_args,
     tags=["quickbooks", "finance", "sync"],
     params={
-        "full_sync": Param(False, type="boolean",
-                           description="Consider every finalized invoice, not only the data interval's"),
-        "tenant_ids": Param([], type="array", items={"type": "integer"},
-                            description="Only these tenants (empty: every connected tenant)"),
+        "full_sync": Param(
+            False, type="boolean", description="Consider every finalized invoice, not only the data interval's"
+        ),
+        "tenant_ids": Param(
+            [],
+            type="array",
+            items={"type": "integer"},
+            description="Only these tenants (empty: every connected tenant)",
+        ),
     },
     doc_md=__doc__,
 )
@@ -103,7 +109,14 @@ def qbo_sync():
     def sync(tenants: list[Tenant]) -> list[dict]:
         """These tenants' tracks, side by side: extract, validate, load, payments out, payments back."""
         from qbo_airflow.runtime import (
-            database, label, quickbooks, raise_if_reconnect, raise_if_systemic, run_context, run_window)
+            database,
+            label,
+            quickbooks,
+            raise_if_reconnect,
+            raise_if_systemic,
+            run_context,
+            run_window,
+        )
         from qbo_sync import pipeline
         from qbo_sync.tracks import shards
 

@@ -1,6 +1,7 @@
 """Registers the "QuickBooks sync" page with Airflow 3: the FastAPI app is mounted by the
 API server at /qbo-sync, and a "QuickBooks sync" entry in the navigation opens it inside
 the Airflow UI (external view with a url_route, so it stays under Airflow's menu)."""
+
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
@@ -20,10 +21,12 @@ class QboSyncUiPlugin(AirflowPlugin):
     def fastapi_apps(self):  # type: ignore[override]
         return [{"app": _app(), "url_prefix": "/qbo-sync", "name": "QuickBooks sync"}]
 
-    external_views = [{
-        "name": "QuickBooks sync",
-        "href": "/qbo-sync/",
-        "destination": "nav",
-        "url_route": "qbo-sync",
-        "category": "browse",
-    }]
+    external_views = [
+        {
+            "name": "QuickBooks sync",
+            "href": "/qbo-sync/",
+            "destination": "nav",
+            "url_route": "qbo-sync",
+            "category": "browse",
+        }
+    ]

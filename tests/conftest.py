@@ -4,6 +4,7 @@ The database is a fresh, migrated database on the embedded server (or on the ser
 named by QBO_SYNC_DATABASE_URL), dropped at the end. Airflow is pointed at this
 repo's dags/ and a throwaway SQLite metadata DB before anything imports it.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # bounded in `make test`; --runslow searches ten times as long.
     from hypothesis import settings
 
-    settings.register_profile("qbo-ci", derandomize=True, deadline=None, database=None,
-                              max_examples=100, print_blob=True)
+    settings.register_profile(
+        "qbo-ci", derandomize=True, deadline=None, database=None, max_examples=100, print_blob=True
+    )
     settings.register_profile("qbo-slow", settings.get_profile("qbo-ci"), max_examples=1000)
     settings.load_profile("qbo-slow" if config.getoption("--runslow") else "qbo-ci")
 
@@ -98,6 +100,7 @@ def db(database_url: str):
 
 # --- QuickBooks: the emulator, and the app connection as Airflow would see it -----------
 
+
 @pytest.fixture(scope="session")
 def qbo_emulator():
     from support.emulator import emulator_app
@@ -112,14 +115,27 @@ def qbo_app(qbo_emulator, monkeypatch):
     from cryptography.fernet import Fernet
 
     client_id, client_secret = qbo_emulator.app_credentials
-    monkeypatch.setenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", json.dumps({
-        "conn_type": "quickbooks", "login": client_id, "password": client_secret,
-        "extra": {"environment": "custom", "api_base_url": qbo_emulator.base_url,
-                  "discovery_url": qbo_emulator.sandbox_discovery_url,
-                  # The emulator runs without limits here; the budget need not pace.
-                  "requests_per_minute": 100000, "batches_per_minute": 100000, "requests_per_second": 0,
-                  "max_concurrent": 10, "max_tries": 4},
-    }))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QUICKBOOKS_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "quickbooks",
+                "login": client_id,
+                "password": client_secret,
+                "extra": {
+                    "environment": "custom",
+                    "api_base_url": qbo_emulator.base_url,
+                    "discovery_url": qbo_emulator.sandbox_discovery_url,
+                    # The emulator runs without limits here; the budget need not pace.
+                    "requests_per_minute": 100000,
+                    "batches_per_minute": 100000,
+                    "requests_per_second": 0,
+                    "max_concurrent": 10,
+                    "max_tries": 4,
+                },
+            }
+        ),
+    )
     monkeypatch.setenv("QBO_SYNC_FERNET_KEY", Fernet.generate_key().decode())
     return qbo_emulator
 
@@ -133,14 +149,16 @@ def qbo_factory(qbo_app, database_url):
 
 # --- real Airflow (tests/dags, tests/system, tests/security) ---------------------------------
 
+
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
     """Airflow's metadata DB (SQLite in the session's AIRFLOW_HOME), migrated once."""
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=dict(os.environ),
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], env=dict(os.environ), check=True, capture_output=True
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """`make test` never writes into the user's Airflow (.local/airflow, which `make airflow` and
 `make demo` use): the tests run with a throwaway AIRFLOW_HOME of their own, whatever the
 caller exported (the Makefile exports .local/airflow)."""
+
 from __future__ import annotations
 
 import os

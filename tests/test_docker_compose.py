@@ -1,4 +1,5 @@
 """docker-compose.yaml cannot run here (no Docker engine), so check its structure."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_SERVICES = {
-    "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-    "airflow-worker", "airflow-triggerer", "airflow-init",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-worker",
+    "airflow-triggerer",
+    "airflow-init",
 }
 
 

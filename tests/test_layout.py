@@ -2,6 +2,7 @@
 nothing of the product, and the emulator (our stand-in for QuickBooks, an independent judge)
 shares no code with anything of ours. Read from the source with ``ast``: every ``import``, at
 module level or inside a function, counts."""
+
 from __future__ import annotations
 
 import ast
@@ -23,8 +24,13 @@ RULES = {
 
 
 def python_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [f for f in listed if (ROOT / f).is_file()]
 
 
@@ -39,18 +45,27 @@ def imported_packages(source: str) -> set[str]:
 
 
 def loaded_sql_names(source: str) -> set[str]:
-    return {node.args[0].value for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in ("load_sql", "load_composed") and node.args
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
+    return {
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("load_sql", "load_composed")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
 
 
 @pytest.mark.parametrize("places, forbidden", list(RULES.items()), ids=lambda v: ",".join(sorted(v)))
 def test_no_package_imports_what_it_must_not(places, forbidden):
     files = [f for f in python_files() if f.startswith(places)]
     assert len(files) > 3, f"nothing found under {places}: the rule checks nothing"
-    problems = [f"{path} imports {', '.join(sorted(bad))}" for path in files
-                if (bad := imported_packages((ROOT / path).read_text(encoding="utf-8")) & forbidden)]
+    problems = [
+        f"{path} imports {', '.join(sorted(bad))}"
+        for path in files
+        if (bad := imported_packages((ROOT / path).read_text(encoding="utf-8")) & forbidden)
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -79,7 +94,6 @@ def test_no_test_reads_a_path_outside_the_repository():
         if not path.startswith("tests/") or path == "tests/test_layout.py":  # this list itself
             continue
         for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and node.value.startswith(outside):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(outside):
                 problems.append(f"{path}:{node.lineno}: {node.value[:60]}")
     assert not problems, "\n".join(problems)

@@ -19,6 +19,7 @@ processes it starts, and its knobs are the developers', documented with it) and
 include/qbo_emulator (a separate program with its own README). Test-only variables live
 under tests/, which is not scanned.
 """
+
 from __future__ import annotations
 
 import ast
@@ -28,8 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("include", "plugins", "dags")
 EXCLUDED = ("include/qbo_devkit", "include/qbo_devkit/generator", "include/qbo_emulator")
-AIRFLOW_COMPOSE_OWN = {"AIRFLOW_IMAGE_NAME", "AIRFLOW_UID", "_PIP_ADDITIONAL_REQUIREMENTS",
-                       "_AIRFLOW_WWW_USER_USERNAME", "_AIRFLOW_WWW_USER_PASSWORD"}
+AIRFLOW_COMPOSE_OWN = {
+    "AIRFLOW_IMAGE_NAME",
+    "AIRFLOW_UID",
+    "_PIP_ADDITIONAL_REQUIREMENTS",
+    "_AIRFLOW_WWW_USER_USERNAME",
+    "_AIRFLOW_WWW_USER_PASSWORD",
+}
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 ENV_MAPPINGS = {"os.environ", "environ", "env"}
 
@@ -52,9 +58,13 @@ class _Reads(ast.NodeVisitor):
     def __init__(self, tree: ast.Module) -> None:
         self.found: set[str] = set()
         self.conn_ids: set[str] = set()
-        self.constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
-                          and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
-                          for t in n.targets if isinstance(t, ast.Name)}
+        self.constants = {
+            t.id: n.value.value
+            for n in tree.body
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         self.loop_values: dict[str, list[str]] = {}
         self.visit(tree)
 
@@ -94,8 +104,11 @@ class _Reads(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for t in node.targets:
-            if (isinstance(t, ast.Name) and (t.id.endswith("CONN_ID") or t.id == "default_conn_name")
-                    and isinstance(node.value, ast.Constant)):
+            if (
+                isinstance(t, ast.Name)
+                and (t.id.endswith("CONN_ID") or t.id == "default_conn_name")
+                and isinstance(node.value, ast.Constant)
+            ):
                 self.conn_ids.add(node.value.value)
         self.generic_visit(node)
 
@@ -126,12 +139,13 @@ def test_readme_configuration_table_matches_the_code():
 def test_the_scan_finds_each_way_of_reading():
     # Each form the product uses, so a change in the scan cannot silently hide one.
     read = variables_read()
-    assert {"QBO_SYNC_SCHEDULE",            # os.environ.get in a DAG file
-            "QBO_SYNC_FERNET_KEY",          # a module constant (crypto.KEY_ENV)
-            "QBO_ENVIRONMENT",              # a loop over literal pairs (companies/settings.py)
-            "QBO_CLIENT_ID",                # env.get on the mapping passed in
-            "AIRFLOW_CONN_QBO_SYNC_DB",     # an Airflow connection id
-            "AIRFLOW_JWT_SECRET",           # docker-compose.yaml
-            } <= read
+    assert {
+        "QBO_SYNC_SCHEDULE",  # os.environ.get in a DAG file
+        "QBO_SYNC_FERNET_KEY",  # a module constant (crypto.KEY_ENV)
+        "QBO_ENVIRONMENT",  # a loop over literal pairs (companies/settings.py)
+        "QBO_CLIENT_ID",  # env.get on the mapping passed in
+        "AIRFLOW_CONN_QBO_SYNC_DB",  # an Airflow connection id
+        "AIRFLOW_JWT_SECRET",  # docker-compose.yaml
+    } <= read
     assert "GX_ANALYTICS_ENABLED" not in read  # set with setdefault: a write, not a read
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in read  # dev tooling only

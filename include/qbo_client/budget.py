@@ -29,6 +29,7 @@ rather than discover it through 429s:
 :class:`MemoryRateBudget` shares this among the threads of one process; an implementation
 over a shared database shares it among every process and worker behind the same interface.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -87,9 +88,15 @@ class BudgetConfig:
     def from_mapping(cls, values: dict) -> BudgetConfig:
         """From an Airflow connection's extra or env: unknown keys ignored, strings accepted."""
         kwargs = {}
-        for name, kind in (("requests_per_minute", int), ("batches_per_minute", int),
-                           ("requests_per_second", int), ("max_concurrent", int), ("minute_seconds", float),
-                           ("throttle_wait_seconds", float), ("safety", float)):
+        for name, kind in (
+            ("requests_per_minute", int),
+            ("batches_per_minute", int),
+            ("requests_per_second", int),
+            ("max_concurrent", int),
+            ("minute_seconds", float),
+            ("throttle_wait_seconds", float),
+            ("safety", float),
+        ):
             value = values.get(name)
             if value not in (None, ""):
                 kwargs[name] = kind(value)
@@ -150,8 +157,13 @@ class _RealmState:
 class MemoryRateBudget:
     """The budget for one process (threads share it). For tests and library users."""
 
-    def __init__(self, config: BudgetConfig | None = None, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        config: BudgetConfig | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.config = config or BudgetConfig()
         self._clock = clock
         self._sleep = sleep

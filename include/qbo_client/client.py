@@ -33,6 +33,7 @@ tries exhausted                       TransientError               TransientErro
 Backoff is capped exponential with full jitter: ``uniform(0, min(cap, base * 2**(n-1)))``.
 Inside a batch, per-item faults are results, never exceptions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,12 +43,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from qbo_client.budget import MemoryRateBudget, RateBudget
+from qbo_client.codes import CONNECTION_RESET, NO_BATCH_ANSWER, OUTCOME_UNKNOWN, TIMEOUT
 from qbo_client.environments import DEFAULT_MINOR_VERSION, Environment
 from qbo_client.errors import (
     CdcWindowTooDense,
@@ -57,7 +59,6 @@ from qbo_client.errors import (
     ReadsBlocked,
     TransientError,
 )
-from qbo_client.codes import CONNECTION_RESET, NO_BATCH_ANSWER, OUTCOME_UNKNOWN, TIMEOUT
 from qbo_client.faults import (
     QboFault,
     fault_from_json,
@@ -97,8 +98,14 @@ class RetryPolicy:
     @classmethod
     def from_mapping(cls, values: dict) -> RetryPolicy:
         kwargs: dict[str, Any] = {}
-        for name, kind in (("max_tries", int), ("backoff_base", float), ("backoff_cap", float),
-                           ("max_replays", int), ("connect_timeout", float), ("read_timeout", float)):
+        for name, kind in (
+            ("max_tries", int),
+            ("backoff_base", float),
+            ("backoff_cap", float),
+            ("max_replays", int),
+            ("connect_timeout", float),
+            ("read_timeout", float),
+        ):
             value = values.get(name)
             if value not in (None, ""):
                 kwargs[name] = kind(value)
@@ -123,8 +130,16 @@ def new_requestid() -> str:
 class _Attempt(Exception):
     """Internal: one failed attempt and how to treat it."""
 
-    def __init__(self, fault: QboFault, *, retry: bool, uncertain: bool = False, throttled: bool = False,
-                 unauthorized: bool = False, reads_blocked: bool = False) -> None:
+    def __init__(
+        self,
+        fault: QboFault,
+        *,
+        retry: bool,
+        uncertain: bool = False,
+        throttled: bool = False,
+        unauthorized: bool = False,
+        reads_blocked: bool = False,
+    ) -> None:
         self.fault = fault
         self.retry = retry
         self.uncertain = uncertain
@@ -136,11 +151,20 @@ class _Attempt(Exception):
 class QboClient:
     """Calls for ONE company (realm). Thread-safe: threads may share a client."""
 
-    def __init__(self, realm_id: str, token_store: TokenStore, *, environment: Environment,
-                 app: OAuthApp | None = None, budget: RateBudget | None = None,
-                 retry: RetryPolicy | None = None, minor_version: int = DEFAULT_MINOR_VERSION,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-                 on_close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        realm_id: str,
+        token_store: TokenStore,
+        *,
+        environment: Environment,
+        app: OAuthApp | None = None,
+        budget: RateBudget | None = None,
+        retry: RetryPolicy | None = None,
+        minor_version: int = DEFAULT_MINOR_VERSION,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         if not realm_id:
             raise ConfigurationError("a QuickBooks client needs a realm id")
         self.realm_id = str(realm_id)
@@ -209,12 +233,19 @@ class QboClient:
         return int(self.query_page(select_count).get("totalCount") or 0)
 
     # ================================================================== writes
-    def create(self, entity_name: str, payload: dict[str, Any], *, requestid: str | None = None,
-               params: dict[str, str] | None = None) -> WriteResult:
+    def create(
+        self,
+        entity_name: str,
+        payload: dict[str, Any],
+        *,
+        requestid: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> WriteResult:
         return self._write(entity_name, payload, "create", requestid, params or {})
 
-    def update(self, entity_name: str, payload: dict[str, Any], *, sparse: bool = False,
-               requestid: str | None = None) -> WriteResult:
+    def update(
+        self, entity_name: str, payload: dict[str, Any], *, sparse: bool = False, requestid: str | None = None
+    ) -> WriteResult:
         """Full update (omitted fields are cleared) or, with ``sparse``, only the fields given.
         ``payload`` carries ``Id`` and the current ``SyncToken``."""
         _require_id(payload, "update")
@@ -223,29 +254,42 @@ class QboClient:
             body["sparse"] = True
         return self._write(entity_name, body, "update", requestid, {})
 
-    def void(self, entity_name: str, entity_id: str, sync_token: str, *,
-             requestid: str | None = None) -> WriteResult:
+    def void(self, entity_name: str, entity_id: str, sync_token: str, *, requestid: str | None = None) -> WriteResult:
         body: dict[str, Any] = {"Id": str(entity_id), "SyncToken": str(sync_token)}
         if entity_name == "Payment":  # payments void through a sparse update
             body["sparse"] = True
             return self._write(entity_name, body, "void", requestid, {"operation": "update", "include": "void"})
         return self._write(entity_name, body, "void", requestid, {"operation": "void"})
 
-    def delete(self, entity_name: str, entity_id: str, sync_token: str, *,
-               requestid: str | None = None) -> WriteResult:
+    def delete(self, entity_name: str, entity_id: str, sync_token: str, *, requestid: str | None = None) -> WriteResult:
         body = {"Id": str(entity_id), "SyncToken": str(sync_token)}
         return self._write(entity_name, body, "delete", requestid, {"operation": "delete"})
 
-    def _write(self, entity_name: str, body: dict[str, Any], operation: str, requestid: str | None,
-               params: dict[str, str]) -> WriteResult:
+    def _write(
+        self, entity_name: str, body: dict[str, Any], operation: str, requestid: str | None, params: dict[str, str]
+    ) -> WriteResult:
         rid = _check_requestid(requestid, REQUESTID_MAX)
-        payload, uncertain = self._request("POST", entity_name.lower(), params=params, body=body, write=True,
-                                           requestid=rid, entity_name=entity_name, operation=operation)
+        payload, uncertain = self._request(
+            "POST",
+            entity_name.lower(),
+            params=params,
+            body=body,
+            write=True,
+            requestid=rid,
+            entity_name=entity_name,
+            operation=operation,
+        )
         return WriteResult(entity_name, _entity_of(payload, entity_name), rid, uncertain)
 
     # ================================================================== batch
-    def batch(self, operations: Iterable[BatchOperation], *, requestid: str | None = None,
-              max_items: int = MAX_BATCH_ITEMS, concurrency: int = 1) -> list[BatchResult]:
+    def batch(
+        self,
+        operations: Iterable[BatchOperation],
+        *,
+        requestid: str | None = None,
+        max_items: int = MAX_BATCH_ITEMS,
+        concurrency: int = 1,
+    ) -> list[BatchResult]:
         """Run any number of operations, at most ``max_items`` (30) per request, and return
         one result per operation, in the order given, matched to QuickBooks' answer by bId.
 
@@ -265,19 +309,19 @@ class QboClient:
             if len(bid) > BID_MAX:
                 raise ValueError(f"bId {bid!r} is longer than {BID_MAX} characters")
         size = max(1, min(MAX_BATCH_ITEMS, int(max_items)))
-        chunks = [list(zip(bids[i:i + size], ops[i:i + size])) for i in range(0, len(ops), size)]
+        chunks = [list(zip(bids[i : i + size], ops[i : i + size], strict=False)) for i in range(0, len(ops), size)]
         rids = [_chunk_requestid(requestid, number, len(chunks)) for number in range(len(chunks))]
         results: list[BatchResult] = []
         workers = max(1, min(int(concurrency), len(chunks)))
         if workers == 1:
-            for chunk, rid in zip(chunks, rids):
+            for chunk, rid in zip(chunks, rids, strict=False):
                 results.extend(self._batch_request(chunk, rid))
             return results
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+        from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"qbo-batch-{self.realm_id}")
         try:
-            futures = [pool.submit(self._batch_request, chunk, rid) for chunk, rid in zip(chunks, rids)]
+            futures = [pool.submit(self._batch_request, chunk, rid) for chunk, rid in zip(chunks, rids, strict=False)]
             for future in futures:
                 results.extend(future.result())
         finally:
@@ -289,17 +333,24 @@ class QboClient:
         write = any(op.is_write for _, op in chunk)
         body = {"BatchItemRequest": [_batch_item(bid, op) for bid, op in chunk]}
         try:
-            payload, _ = self._request("POST", "batch", body=body, write=write, batch=True, requestid=rid,
-                                       operation="batch")
+            payload, _ = self._request(
+                "POST", "batch", body=body, write=write, batch=True, requestid=rid, operation="batch"
+            )
         except ReadsBlocked:
             raise  # the whole month, not these items: the caller stops reading
         except OutcomeUnknown as error:
             unknown = gateway_fault(OUTCOME_UNKNOWN, None, error.last_problem)
-            return [BatchResult(bid, op, op.entity_name, None, unknown.with_entity(op.entity_name), rid,
-                                outcome_unknown=op.is_write) for bid, op in chunk]
+            return [
+                BatchResult(
+                    bid, op, op.entity_name, None, unknown.with_entity(op.entity_name), rid, outcome_unknown=op.is_write
+                )
+                for bid, op in chunk
+            ]
         except QboFaultError as error:  # the whole request refused (or retries exhausted)
-            return [BatchResult(bid, op, op.entity_name, None, error.fault.with_entity(op.entity_name), rid)
-                    for bid, op in chunk]
+            return [
+                BatchResult(bid, op, op.entity_name, None, error.fault.with_entity(op.entity_name), rid)
+                for bid, op in chunk
+            ]
         answers: dict[str, dict[str, Any]] = {}
         for item in payload.get("BatchItemResponse") or []:
             if isinstance(item, dict) and item.get("bId") is not None:
@@ -308,8 +359,9 @@ class QboClient:
         for bid, op in chunk:
             item = answers.get(bid)
             if item is None:
-                missing = gateway_fault(NO_BATCH_ANSWER, 200, f"QuickBooks' batch answer has no item bId={bid}",
-                                        op.entity_name)
+                missing = gateway_fault(
+                    NO_BATCH_ANSWER, 200, f"QuickBooks' batch answer has no item bId={bid}", op.entity_name
+                )
                 out.append(BatchResult(bid, op, op.entity_name, None, missing, rid, outcome_unknown=op.is_write))
                 continue
             fault = fault_from_json(item, 200, op.entity_name)
@@ -322,8 +374,14 @@ class QboClient:
         return out
 
     # ================================================================== change data capture
-    def cdc(self, entities: Sequence[str], changed_since: datetime, until: datetime | None = None, *,
-            max_objects: int = CDC_MAX_OBJECTS) -> list[CdcChange]:
+    def cdc(
+        self,
+        entities: Sequence[str],
+        changed_since: datetime,
+        until: datetime | None = None,
+        *,
+        max_objects: int = CDC_MAX_OBJECTS,
+    ) -> list[CdcChange]:
         """Everything of ``entities`` changed in [changed_since, until) (until: open-ended).
 
         QuickBooks answers at most 1,000 objects and cannot page, so when an answer is full
@@ -339,9 +397,12 @@ class QboClient:
 
         def answer(since: datetime) -> tuple[list[CdcChange], bool]:
             if since not in cache:
-                payload, _ = self._request("GET", "cdc", params={
-                    "entities": names, "changedSince": since.astimezone(timezone.utc).isoformat()},
-                    operation="cdc")
+                payload, _ = self._request(
+                    "GET",
+                    "cdc",
+                    params={"entities": names, "changedSince": since.astimezone(UTC).isoformat()},
+                    operation="cdc",
+                )
                 changes = _cdc_changes(payload)
                 cache[since] = (changes, len(changes) >= max_objects)
             return cache[since]
@@ -360,7 +421,8 @@ class QboClient:
             if mid is None or (mid - start).total_seconds() < 1 or depth > 64:
                 raise CdcWindowTooDense(
                     f"realm {self.realm_id}: more than {max_objects} objects changed within one second "
-                    f"after {start.isoformat()}; read them with paged queries instead")
+                    f"after {start.isoformat()}; read them with paged queries instead"
+                )
             log.debug("cdc: %s objects from %s: splitting at %s", len(changes), start, mid)
             return window(start, mid, depth + 1) + window(mid, end, depth + 1)
 
@@ -380,10 +442,19 @@ class QboClient:
         self.stats["refreshes"] += 1
         return str(tokens.access_token)
 
-    def _request(self, method: str, path: str, *, params: dict[str, str] | None = None,
-                 body: dict[str, Any] | None = None, write: bool = False, batch: bool = False,
-                 requestid: str | None = None, entity_name: str | None = None,
-                 operation: str = "") -> tuple[dict[str, Any], int]:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        write: bool = False,
+        batch: bool = False,
+        requestid: str | None = None,
+        entity_name: str | None = None,
+        operation: str = "",
+    ) -> tuple[dict[str, Any], int]:
         """Send with the retry table above. Returns (payload, attempts whose outcome was unknown)."""
         metered = method == "GET" or operation == "query" or (batch and not write)
         if metered and self.reads_blocked is not None:
@@ -402,14 +473,18 @@ class QboClient:
             if metered:
                 self.stats["reads"] += 1
             try:
-                return self._attempt(method, url, query, data, token, batch, entity_name, operation,
-                                     requestid), uncertain
+                return self._attempt(
+                    method, url, query, data, token, batch, entity_name, operation, requestid
+                ), uncertain
             except _Attempt as failed:
                 last = failed.fault
                 if failed.reads_blocked:
                     self.reads_blocked = ReadsBlocked(failed.fault, self.realm_id)
-                    log.warning("realm %s: QuickBooks blocked this app's reads until next month: %s",
-                                self.realm_id, failed.fault.summary())
+                    log.warning(
+                        "realm %s: QuickBooks blocked this app's reads until next month: %s",
+                        self.realm_id,
+                        failed.fault.summary(),
+                    )
                     raise self.reads_blocked from None
                 if failed.unauthorized:
                     if refreshed:
@@ -423,14 +498,18 @@ class QboClient:
                     continue  # the budget makes the next acquire wait out the pause
                 if not failed.retry:
                     if uncertain:
-                        raise self._unknown(operation, entity_name, requestid, attempt,
-                                            f"after a lost answer QuickBooks said: {failed.fault.summary()}") from None
+                        raise self._unknown(
+                            operation,
+                            entity_name,
+                            requestid,
+                            attempt,
+                            f"after a lost answer QuickBooks said: {failed.fault.summary()}",
+                        ) from None
                     raise QboFaultError(failed.fault, self.realm_id) from None
                 if write and failed.uncertain:
                     uncertain += 1
                     if not policy.replay_unknown_writes or uncertain > policy.max_replays:
-                        raise self._unknown(operation, entity_name, requestid, attempt,
-                                            failed.fault.message) from None
+                        raise self._unknown(operation, entity_name, requestid, attempt, failed.fault.message) from None
                     self.stats["replays"] += 1
                 self.stats["retries"] += 1
                 if attempt < policy.max_tries:
@@ -440,14 +519,31 @@ class QboClient:
             raise self._unknown(operation, entity_name, requestid, policy.max_tries, last.message)
         raise TransientError(last, self.realm_id)
 
-    def _unknown(self, operation: str, entity_name: str | None, requestid: str | None, attempts: int,
-                 problem: str) -> OutcomeUnknown:
-        log.warning("realm %s: outcome of %s %s unknown (requestid %s): %s", self.realm_id, operation,
-                    entity_name or "", requestid, problem)
+    def _unknown(
+        self, operation: str, entity_name: str | None, requestid: str | None, attempts: int, problem: str
+    ) -> OutcomeUnknown:
+        log.warning(
+            "realm %s: outcome of %s %s unknown (requestid %s): %s",
+            self.realm_id,
+            operation,
+            entity_name or "",
+            requestid,
+            problem,
+        )
         return OutcomeUnknown(self.realm_id, operation, entity_name, requestid, attempts, problem)
 
-    def _attempt(self, method: str, url: str, query: dict[str, str], data: bytes | None, token: str,
-                 batch: bool, entity_name: str | None, operation: str, requestid: str | None) -> dict[str, Any]:
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, str],
+        data: bytes | None,
+        token: str,
+        batch: bool,
+        entity_name: str | None,
+        operation: str,
+        requestid: str | None,
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -456,24 +552,43 @@ class QboClient:
             self.stats["requests"] += 1
             try:
                 response = self._session.request(
-                    method, url, params=query, data=data, headers=headers,
-                    timeout=(self.retry.connect_timeout, self.retry.read_timeout))
+                    method,
+                    url,
+                    params=query,
+                    data=data,
+                    headers=headers,
+                    timeout=(self.retry.connect_timeout, self.retry.read_timeout),
+                )
                 content = response.content  # read inside the slot: the request is not over before
             except requests.ConnectTimeout:
-                raise _Attempt(gateway_fault(TIMEOUT, None, "could not connect to QuickBooks in time"),
-                               retry=True) from None
+                raise _Attempt(
+                    gateway_fault(TIMEOUT, None, "could not connect to QuickBooks in time"), retry=True
+                ) from None
             except requests.Timeout:
-                raise _Attempt(gateway_fault(TIMEOUT, None, "QuickBooks did not answer in time"),
-                               retry=True, uncertain=True) from None
+                raise _Attempt(
+                    gateway_fault(TIMEOUT, None, "QuickBooks did not answer in time"), retry=True, uncertain=True
+                ) from None
             except requests.ConnectionError as error:
                 never_sent = _never_sent(error)
-                message = ("could not connect to QuickBooks" if never_sent
-                           else "the connection to QuickBooks dropped before the answer")
-                raise _Attempt(gateway_fault(CONNECTION_RESET, None, message), retry=True,
-                               uncertain=not never_sent) from None
+                message = (
+                    "could not connect to QuickBooks"
+                    if never_sent
+                    else "the connection to QuickBooks dropped before the answer"
+                )
+                raise _Attempt(
+                    gateway_fault(CONNECTION_RESET, None, message), retry=True, uncertain=not never_sent
+                ) from None
         status = response.status_code
-        log.debug("realm %s: %s %s %s -> %s in %.0f ms (requestid %s)", self.realm_id, method,
-                  url.rsplit("/", 1)[-1], operation, status, (time.monotonic() - started) * 1000, requestid)
+        log.debug(
+            "realm %s: %s %s %s -> %s in %.0f ms (requestid %s)",
+            self.realm_id,
+            method,
+            url.rsplit("/", 1)[-1],
+            operation,
+            status,
+            (time.monotonic() - started) * 1000,
+            requestid,
+        )
         parsed = parse_body(status, response.headers.get("content-type", ""), content, entity_name)
         if status < 300 and parsed.fault is None:
             return parsed.payload if isinstance(parsed.payload, dict) else {}
@@ -575,7 +690,7 @@ def _parse_time(text: Any) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _cdc_changes(payload: dict[str, Any]) -> list[CdcChange]:
@@ -604,7 +719,7 @@ def _in_window(change: CdcChange, start: datetime, end: datetime | None) -> bool
 
 def _latest_per_object(changes: list[CdcChange]) -> list[CdcChange]:
     latest: dict[tuple[str, str], CdcChange] = {}
-    floor = datetime.min.replace(tzinfo=timezone.utc)
+    floor = datetime.min.replace(tzinfo=UTC)
     for change in changes:
         key = (change.entity_name, change.id)
         kept = latest.get(key)

@@ -14,6 +14,7 @@ empty body, a lost answer) get codes of this module's own, below, so they classi
 any other fault. Wording for people lives with the caller, keyed by ``FaultKind.key``.
 Depends on the standard library only.
 """
+
 from __future__ import annotations
 
 import re
@@ -168,8 +169,15 @@ def _normalise_code(code: str) -> str:
     return code.lstrip("0") or code if code.isdigit() else code
 
 
-def classify(code: str, *, element: str = "", detail: str = "", message: str = "",
-             entity_name: str | None = None, http_status: int | None = None) -> FaultKind:
+def classify(
+    code: str,
+    *,
+    element: str = "",
+    detail: str = "",
+    message: str = "",
+    entity_name: str | None = None,
+    http_status: int | None = None,
+) -> FaultKind:
     """The kind of a fault: the most specific kind of its code that fits."""
     normalised = _normalise_code(code)
     if normalised.startswith("http_") and http_status is None:

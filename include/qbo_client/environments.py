@@ -1,4 +1,5 @@
 """Where QuickBooks is: the API host and the OpenID discovery document."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,7 @@ class Environment:
         return cls("custom", _strip_v3(api_base_url), discovery_url)
 
     @classmethod
-    def named(cls, name: str | None, api_base_url: str | None = None,
-              discovery_url: str | None = None) -> Environment:
+    def named(cls, name: str | None, api_base_url: str | None = None, discovery_url: str | None = None) -> Environment:
         """production | sandbox | custom (custom needs both URLs)."""
         key = (name or "production").strip().lower()
         if key == "production":

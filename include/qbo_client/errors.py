@@ -1,5 +1,6 @@
 """The exceptions a caller of the client can meet. None of them ever carries a token or
 the client secret: messages are built from realm ids, codes and our own sentences."""
+
 from __future__ import annotations
 
 from qbo_client.faults import QboFault
@@ -45,8 +46,9 @@ class InvalidGrant(QboError):
 
     def __init__(self, description: str = "") -> None:
         self.description = description
-        super().__init__("QuickBooks refused the refresh token (invalid_grant)"
-                         + (f": {description}" if description else ""))
+        super().__init__(
+            "QuickBooks refused the refresh token (invalid_grant)" + (f": {description}" if description else "")
+        )
 
 
 class ReconnectRequired(QboError):
@@ -71,8 +73,15 @@ class OutcomeUnknown(QboError):
     requestid did not settle it. Do NOT post it again blindly: look the record up first
     (by DocNumber, or the tag in PrivateNote), then post only if it is not there."""
 
-    def __init__(self, realm_id: str, operation: str, entity_name: str | None, requestid: str | None,
-                 attempts: int, last_problem: str) -> None:
+    def __init__(
+        self,
+        realm_id: str,
+        operation: str,
+        entity_name: str | None,
+        requestid: str | None,
+        attempts: int,
+        last_problem: str,
+    ) -> None:
         self.realm_id = realm_id
         self.operation = operation
         self.entity_name = entity_name

@@ -13,6 +13,7 @@ on exactly that, so every shape is handled here:
 Gateway shapes get codes of ``qbo_client.codes`` (``html_body``, ``empty_body``, ...) so
 they classify like any other fault: every fault has a ``kind`` (key, category, retryable).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,6 +31,7 @@ _COREPLUS = re.compile(COREPLUS, re.I)
 
 def is_reads_blocked(fault: QboFault) -> bool:
     return fault.http_status == 429 and bool(_COREPLUS.search(f"{fault.message} {fault.detail}"))
+
 
 # The 401 detail may quote the start of the rejected token; it never leaves this module.
 _TOKEN_IN_DETAIL = re.compile(r"(?i)(token\s*(?:expired|invalid)?\s*:?\s*)([A-Za-z0-9._\-]{6,})")
@@ -59,8 +61,14 @@ class QboFault:
     @property
     def kind(self) -> FaultKind:
         """What kind of fault this is (``qbo_client.codes``)."""
-        return classify(self.code, element=self.element, detail=self.detail, message=self.message,
-                        entity_name=self.entity_name, http_status=self.http_status)
+        return classify(
+            self.code,
+            element=self.element,
+            detail=self.detail,
+            message=self.message,
+            entity_name=self.entity_name,
+            http_status=self.http_status,
+        )
 
     @property
     def key(self) -> str:
@@ -79,8 +87,9 @@ class QboFault:
         if entity_name is None or self.entity_name == entity_name:
             return self
         more = tuple(m.with_entity(entity_name) for m in self.more)
-        return QboFault(self.code, self.message, self.detail, self.element, self.http_status,
-                        self.fault_type, entity_name, more)
+        return QboFault(
+            self.code, self.message, self.detail, self.element, self.http_status, self.fault_type, entity_name, more
+        )
 
     def summary(self) -> str:
         text = f"QuickBooks error {self.code}: {self.message}".rstrip(": ")
@@ -94,10 +103,17 @@ class QboFault:
         """Plain values for a log or XCom (no secrets ever reach a fault)."""
         kind = self.kind
         return {
-            "code": self.code, "message": self.message, "detail": self.detail,
-            "element": self.element, "http_status": self.http_status, "fault_type": self.fault_type,
-            "entity_name": self.entity_name, "key": kind.key, "category": kind.category,
-            "retryable": kind.retryable, "more": [m.as_dict() for m in self.more],
+            "code": self.code,
+            "message": self.message,
+            "detail": self.detail,
+            "element": self.element,
+            "http_status": self.http_status,
+            "fault_type": self.fault_type,
+            "entity_name": self.entity_name,
+            "key": kind.key,
+            "category": kind.category,
+            "retryable": kind.retryable,
+            "more": [m.as_dict() for m in self.more],
         }
 
 
@@ -117,20 +133,31 @@ def fault_from_json(payload: Any, http_status: int | None, entity_name: str | No
             errors = [errors]
         items = [_error_item(e, http_status, fault_type, entity_name) for e in errors if isinstance(e, dict)]
         if not items:
-            items = [QboFault("unknown", "QuickBooks answered with an empty fault", "", "", http_status,
-                              fault_type, entity_name)]
+            items = [
+                QboFault(
+                    "unknown", "QuickBooks answered with an empty fault", "", "", http_status, fault_type, entity_name
+                )
+            ]
         first = items[0]
-        return QboFault(first.code, first.message, first.detail, first.element, http_status, fault_type,
-                        entity_name, tuple(items[1:]))
+        return QboFault(
+            first.code,
+            first.message,
+            first.detail,
+            first.element,
+            http_status,
+            fault_type,
+            entity_name,
+            tuple(items[1:]),
+        )
     oauth_error = payload.get("error")
     if isinstance(oauth_error, str):
-        return QboFault(oauth_error, oauth_error, str(payload.get("error_description") or ""), "",
-                        http_status, "oauth", entity_name)
+        return QboFault(
+            oauth_error, oauth_error, str(payload.get("error_description") or ""), "", http_status, "oauth", entity_name
+        )
     return None
 
 
-def _error_item(error: dict[str, Any], http_status: int | None, fault_type: str,
-                entity_name: str | None) -> QboFault:
+def _error_item(error: dict[str, Any], http_status: int | None, fault_type: str, entity_name: str | None) -> QboFault:
     def pick(*keys: str) -> str:
         for key in keys:
             value = error.get(key)
@@ -172,17 +199,31 @@ def fault_from_xml(text: str, http_status: int | None, entity_name: str | None =
         body = match.group("body")
         message = _XML_MESSAGE.search(body)
         detail = _XML_DETAIL.search(body)
-        items.append(QboFault(attrs.get("code", "unknown"), _unescape(message.group(1)) if message else "",
-                              _unescape(detail.group(1)) if detail else "", attrs.get("element", ""),
-                              http_status, fault_type, entity_name))
+        items.append(
+            QboFault(
+                attrs.get("code", "unknown"),
+                _unescape(message.group(1)) if message else "",
+                _unescape(detail.group(1)) if detail else "",
+                attrs.get("element", ""),
+                http_status,
+                fault_type,
+                entity_name,
+            )
+        )
     first = items[0]
-    return QboFault(first.code, first.message, first.detail, first.element, http_status, fault_type,
-                    entity_name, tuple(items[1:]))
+    return QboFault(
+        first.code, first.message, first.detail, first.element, http_status, fault_type, entity_name, tuple(items[1:])
+    )
 
 
 def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&")).strip()
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    ).strip()
 
 
 @dataclass(frozen=True)
@@ -198,25 +239,27 @@ def parse_body(status: int, content_type: str, body: bytes, entity_name: str | N
     everything else (a JSON fault, XML, HTML, empty, garbage)."""
     text = body.strip()
     if not text:
-        return ParsedBody(fault=gateway_fault(EMPTY_BODY, status, "QuickBooks answered with an empty body",
-                                              entity_name))
+        return ParsedBody(
+            fault=gateway_fault(EMPTY_BODY, status, "QuickBooks answered with an empty body", entity_name)
+        )
     if text.startswith(b"<"):
         decoded = text.decode("utf-8", "replace")
         if "<IntuitResponse" in decoded or "<Fault" in decoded:
             fault = fault_from_xml(decoded, status, entity_name)
             if fault is not None:
                 return ParsedBody(fault=fault)
-        return ParsedBody(fault=gateway_fault(HTML_BODY, status, "QuickBooks answered with an HTML page",
-                                              entity_name))
+        return ParsedBody(fault=gateway_fault(HTML_BODY, status, "QuickBooks answered with an HTML page", entity_name))
     try:
         payload = loads(text)
     except ValueError:
-        return ParsedBody(fault=gateway_fault(UNPARSEABLE_BODY, status, "QuickBooks answered with unreadable "
-                                              "data", entity_name))
+        return ParsedBody(
+            fault=gateway_fault(UNPARSEABLE_BODY, status, "QuickBooks answered with unreadable data", entity_name)
+        )
     fault = fault_from_json(payload, status, entity_name)
     if fault is not None:
         return ParsedBody(fault=fault)
     if status >= 400:
-        return ParsedBody(fault=gateway_fault(f"http_{status}", status, f"HTTP {status} without a fault body",
-                                              entity_name))
+        return ParsedBody(
+            fault=gateway_fault(f"http_{status}", status, f"HTTP {status} without a fault body", entity_name)
+        )
     return ParsedBody(payload=payload)

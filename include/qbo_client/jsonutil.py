@@ -5,6 +5,7 @@ QuickBooks sends amounts as JSON numbers (55.0). Parsing them as float would tur
 ``parse_float=Decimal`` and write Decimals back as plain JSON numbers. Floats are
 refused on the way out: a float in a payload is a bug upstream.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,9 +100,7 @@ def _write_other(obj: Any, out: list[str]) -> None:
     elif isinstance(obj, Decimal):
         _write_decimal(obj, out)
     elif isinstance(obj, float):
-        raise TypeError(
-            "float in a QuickBooks payload: use decimal.Decimal for amounts and quantities"
-        )
+        raise TypeError("float in a QuickBooks payload: use decimal.Decimal for amounts and quantities")
     elif isinstance(obj, dict):
         _write_dict(obj, out)
     elif isinstance(obj, (list, tuple)):

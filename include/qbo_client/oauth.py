@@ -4,6 +4,7 @@ Endpoints come from the OpenID discovery document of the environment (which is h
 emulator is reached). The client secret and tokens are never logged and never appear in
 an exception's message or an object's repr.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,9 +30,18 @@ ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
 class OAuthApp:
     """The app registered with Intuit (client id + secret) in one environment."""
 
-    def __init__(self, client_id: str, client_secret: str, discovery_url: str, *,
-                 session: requests.Session | None = None, timeout: float = 30.0, max_tries: int = 5,
-                 backoff_base: float = 0.5, backoff_cap: float = 8.0) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        discovery_url: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+        max_tries: int = 5,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+    ) -> None:
         if not client_id or not client_secret:
             raise ConfigurationError("the QuickBooks app needs a client id and a client secret")
         self.client_id = client_id
@@ -52,14 +62,15 @@ class OAuthApp:
     def discovery(self) -> dict[str, Any]:
         with self._lock:
             if self._discovery is None:
-                response = self._session.get(self.discovery_url, timeout=self._timeout,
-                                             headers={"Accept": "application/json"})
-                parsed = parse_body(response.status_code, response.headers.get("content-type", ""),
-                                    response.content)
+                response = self._session.get(
+                    self.discovery_url, timeout=self._timeout, headers={"Accept": "application/json"}
+                )
+                parsed = parse_body(response.status_code, response.headers.get("content-type", ""), response.content)
                 if parsed.fault is not None or not isinstance(parsed.payload, dict):
                     raise ConfigurationError(
                         f"could not read the OpenID discovery document at {self.discovery_url} "
-                        f"(HTTP {response.status_code})")
+                        f"(HTTP {response.status_code})"
+                    )
                 self._discovery = parsed.payload
             return self._discovery
 
@@ -79,23 +90,35 @@ class OAuthApp:
     def exchange_code(self, code: str, redirect_uri: str) -> TokenSet:
         return self._grant({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
 
-    def authorization_url(self, redirect_uri: str, state: str | None = None,
-                          scope: str = ACCOUNTING_SCOPE) -> tuple[str, str]:
+    def authorization_url(
+        self, redirect_uri: str, state: str | None = None, scope: str = ACCOUNTING_SCOPE
+    ) -> tuple[str, str]:
         """The page a person opens to connect a company; returns (url, state)."""
         state = state or secrets.token_urlsafe(16)
-        query = urlencode({"client_id": self.client_id, "response_type": "code", "scope": scope,
-                           "redirect_uri": redirect_uri, "state": state})
+        query = urlencode(
+            {
+                "client_id": self.client_id,
+                "response_type": "code",
+                "scope": scope,
+                "redirect_uri": redirect_uri,
+                "state": state,
+            }
+        )
         return f"{self.endpoint('authorization_endpoint')}?{query}", state
 
     def revoke(self, token: str) -> None:
         response = self._session.post(
-            self.endpoint("revocation_endpoint"), json={"token": token}, timeout=self._timeout,
-            auth=(self.client_id, self._client_secret), headers={"Accept": "application/json"})
+            self.endpoint("revocation_endpoint"),
+            json={"token": token},
+            timeout=self._timeout,
+            auth=(self.client_id, self._client_secret),
+            headers={"Accept": "application/json"},
+        )
         if response.status_code >= 400:
-            parsed = parse_body(response.status_code, response.headers.get("content-type", ""),
-                                response.content)
-            raise QboFaultError(parsed.fault or gateway_fault(f"http_{response.status_code}",
-                                                              response.status_code, "revoke failed"))
+            parsed = parse_body(response.status_code, response.headers.get("content-type", ""), response.content)
+            raise QboFaultError(
+                parsed.fault or gateway_fault(f"http_{response.status_code}", response.status_code, "revoke failed")
+            )
 
     def _grant(self, form: dict[str, str]) -> TokenSet:
         url = self.endpoint("token_endpoint")
@@ -103,21 +126,24 @@ class OAuthApp:
         for attempt in range(1, self._max_tries + 1):
             try:
                 response = self._session.post(
-                    url, data=form, auth=(self.client_id, self._client_secret), timeout=self._timeout,
-                    headers={"Accept": "application/json"})
+                    url,
+                    data=form,
+                    auth=(self.client_id, self._client_secret),
+                    timeout=self._timeout,
+                    headers={"Accept": "application/json"},
+                )
             except requests.Timeout:
                 last = gateway_fault(TIMEOUT, None, "the token endpoint did not answer in time")
             except requests.ConnectionError:
                 last = gateway_fault(CONNECTION_RESET, None, "the connection to the token endpoint dropped")
             else:
-                parsed = parse_body(response.status_code, response.headers.get("content-type", ""),
-                                    response.content)
-                if parsed.fault is None and isinstance(parsed.payload, dict) \
-                        and parsed.payload.get("access_token"):
+                parsed = parse_body(response.status_code, response.headers.get("content-type", ""), response.content)
+                if parsed.fault is None and isinstance(parsed.payload, dict) and parsed.payload.get("access_token"):
                     log.debug("token endpoint: new tokens issued (grant %s)", form["grant_type"])
                     return TokenSet.from_token_response(parsed.payload)
-                fault = parsed.fault or gateway_fault("unparseable_body", response.status_code,
-                                                      "the token endpoint answered without tokens")
+                fault = parsed.fault or gateway_fault(
+                    "unparseable_body", response.status_code, "the token endpoint answered without tokens"
+                )
                 if fault.code == "invalid_grant":
                     raise InvalidGrant(fault.detail)
                 if not fault.retryable:

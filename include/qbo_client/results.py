@@ -1,4 +1,5 @@
 """Small typed values the client takes and returns."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,9 @@ class BatchOperation:
         return cls("create", entity_name, payload, bid=bid)
 
     @classmethod
-    def update(cls, entity_name: str, payload: dict[str, Any], *, sparse: bool = False,
-               bid: str | None = None) -> BatchOperation:
+    def update(
+        cls, entity_name: str, payload: dict[str, Any], *, sparse: bool = False, bid: str | None = None
+    ) -> BatchOperation:
         return cls("update", entity_name, payload, bid=bid, sparse=sparse)
 
     @classmethod

@@ -9,12 +9,13 @@ shared store) and save the new refresh token durably before returning it.
 :class:`MemoryTokenStore` is for tests and single-process library use; a deployment with
 several workers implements :class:`TokenStore` over a shared database.
 """
+
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from qbo_client.errors import InvalidGrant, ReconnectRequired
@@ -24,7 +25,7 @@ EXPIRY_SKEW = timedelta(seconds=120)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,11 @@ class TokenSet:
 
     def access_valid(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return bool(self.access_token) and self.access_expires_at is not None and \
-            self.access_expires_at - EXPIRY_SKEW > now
+        return (
+            bool(self.access_token)
+            and self.access_expires_at is not None
+            and self.access_expires_at - EXPIRY_SKEW > now
+        )
 
     @classmethod
     def from_token_response(cls, payload: dict, now: datetime | None = None) -> TokenSet:
@@ -77,9 +81,14 @@ class TokenStore(Protocol):
 class MemoryTokenStore:
     """Tokens in memory, one process: for tests and simple scripts."""
 
-    def __init__(self, realm_id: str, refresh_token: str, access_token: str | None = None,
-                 access_expires_at: datetime | None = None,
-                 on_rotate: Callable[[TokenSet], None] | None = None) -> None:
+    def __init__(
+        self,
+        realm_id: str,
+        refresh_token: str,
+        access_token: str | None = None,
+        access_expires_at: datetime | None = None,
+        on_rotate: Callable[[TokenSet], None] | None = None,
+    ) -> None:
         self.realm_id = realm_id
         self._tokens = TokenSet(access_token, refresh_token, access_expires_at, None)
         self._lock = threading.Lock()

@@ -15,6 +15,7 @@ held against the app: every valid record in QuickBooks exactly once with the app
 every invalid one ``failed`` with cause and fix, no staged record without an outcome, and
 no payment imported twice into ``billing.payments``. The figures are printed (and JSON).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -121,14 +122,24 @@ class Figures:
 def connection_json(emulator: Any, client_id: str, client_secret: str, **overrides: Any) -> str:
     """The QuickBooks connection for a chaos run: short timeouts and backoffs, so that
     hundreds of faults play out in seconds (the retry rules are QuickBooks' own)."""
-    extra = {"environment": "custom", "api_base_url": emulator.base_url,
-             "discovery_url": emulator.sandbox_discovery_url,
-             "requests_per_minute": 100000, "batches_per_minute": 100000, "requests_per_second": 0,
-             "max_concurrent": 10,
-             "max_tries": 10, "max_replays": 3, "read_timeout": 1.5, "connect_timeout": 2.0,
-             "backoff_base": 0.02, "backoff_cap": 0.2, "throttle_wait_seconds": 0.05, **overrides}
-    return json.dumps({"conn_type": "quickbooks", "login": client_id, "password": client_secret,
-                       "extra": extra})
+    extra = {
+        "environment": "custom",
+        "api_base_url": emulator.base_url,
+        "discovery_url": emulator.sandbox_discovery_url,
+        "requests_per_minute": 100000,
+        "batches_per_minute": 100000,
+        "requests_per_second": 0,
+        "max_concurrent": 10,
+        "max_tries": 10,
+        "max_replays": 3,
+        "read_timeout": 1.5,
+        "connect_timeout": 2.0,
+        "backoff_base": 0.02,
+        "backoff_cap": 0.2,
+        "throttle_wait_seconds": 0.05,
+        **overrides,
+    }
+    return json.dumps({"conn_type": "quickbooks", "login": client_id, "password": client_secret, "extra": extra})
 
 
 @contextmanager
@@ -148,8 +159,15 @@ def _env(**values: str) -> Iterator[None]:
 class Chaos:
     """One chaos run against one database and one emulator."""
 
-    def __init__(self, database_url: str, emulator: Any, app: tuple[str, str], cfg: ChaosConfig,
-                 airflow_env: dict[str, str] | None = None, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        emulator: Any,
+        app: tuple[str, str],
+        cfg: ChaosConfig,
+        airflow_env: dict[str, str] | None = None,
+        say: Callable[[str], None] = print,
+    ) -> None:
         self.url = database_url
         self.emu = emulator
         self.app = app
@@ -172,10 +190,14 @@ class Chaos:
     def chaos_on(self, probability: float | None = None) -> None:
         self.chaos_round += 1
         for tenant_id in self.live:
-            self.emu.start_chaos(self.realms[tenant_id], seed=self.cfg.seed * 1000 + self.chaos_round * 100
-                                 + tenant_id, probability=self.cfg.probability if probability is None
-                                 else probability, kinds=list(KINDS), path_contains="/v3/",
-                                 seconds=self.cfg.timeout_seconds)
+            self.emu.start_chaos(
+                self.realms[tenant_id],
+                seed=self.cfg.seed * 1000 + self.chaos_round * 100 + tenant_id,
+                probability=self.cfg.probability if probability is None else probability,
+                kinds=list(KINDS),
+                path_contains="/v3/",
+                seconds=self.cfg.timeout_seconds,
+            )
 
     def chaos_off(self) -> None:
         for tenant_id in self.live:
@@ -184,8 +206,8 @@ class Chaos:
 
     # ------------------------------------------------------------------ the run
     def run(self) -> Figures:
-        from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
-        from qbo_devkit.demo import payments_in_quickbooks, setup_tenants  # noqa: PLC0415
+        from qbo_devkit.demo import payments_in_quickbooks, setup_tenants
+        from qbo_devkit.generator.dataset import generate
 
         started = time.monotonic()
         cfg = self.cfg
@@ -197,8 +219,7 @@ class Chaos:
             with _env(AIRFLOW_CONN_QUICKBOOKS_DEFAULT=connection_json(self.emu, *self.app)):
                 setup_tenants(conn, self.emu, manifest, self.app)
                 for t in manifest.tenants:
-                    self.realms[t.id] = conn.execute(load_sql("load/tenant_realm"),
-                                                     {"tenant_id": t.id}).fetchone()[0]
+                    self.realms[t.id] = conn.execute(load_sql("load/tenant_realm"), {"tenant_id": t.id}).fetchone()[0]
                 self.live = [t.id for t in manifest.tenants if not t.revoked]
                 self.say(f"chaos: {json.dumps(manifest.counts)}; faults on {len(self.live)} companies")
 
@@ -213,16 +234,32 @@ class Chaos:
                 self.chaos_off()
 
                 # Between runs: people void in the app and key payments into QuickBooks.
-                keep = sorted({p["invoice_source_id"] for t in manifest.tenants
-                               for p in t.quickbooks_setup.payments if p.get("invoice_source_id")})
-                self.voided_invoices = {tuple(r) for r in conn.execute(
-                    load_sql("devkit/chaos/void_invoices"), {"per_tenant": cfg.voids_per_tenant, "keep": keep})}
-                self.voided_payments = {tuple(r) for r in conn.execute(
-                    load_sql("devkit/chaos/void_payments"), {"per_tenant": cfg.voids_per_tenant})}
+                keep = sorted(
+                    {
+                        p["invoice_source_id"]
+                        for t in manifest.tenants
+                        for p in t.quickbooks_setup.payments
+                        if p.get("invoice_source_id")
+                    }
+                )
+                self.voided_invoices = {
+                    tuple(r)
+                    for r in conn.execute(
+                        load_sql("devkit/chaos/void_invoices"), {"per_tenant": cfg.voids_per_tenant, "keep": keep}
+                    )
+                }
+                self.voided_payments = {
+                    tuple(r)
+                    for r in conn.execute(load_sql("devkit/chaos/void_payments"), {"per_tenant": cfg.voids_per_tenant})
+                }
                 notes = payments_in_quickbooks(conn, manifest)
                 # A hand-keyed payment QuickBooks refused never reaches the import step.
-                self.not_entered = {(t, note.split()[1]) for t, done in notes.items() for note in done
-                                    if note.startswith("payment ") and "not entered" in note}
+                self.not_entered = {
+                    (t, note.split()[1])
+                    for t, done in notes.items()
+                    for note in done
+                    if note.startswith("payment ") and "not entered" in note
+                }
 
                 # Run 2: real Airflow, or in this process when asked not to.
                 self.chaos_on()
@@ -238,9 +275,16 @@ class Chaos:
         return self.figures
 
     # ------------------------------------------------------------------ steps, retries, clears
-    def step(self, conn: Any, run_id: str, task_id: str, map_index: int | None,
-             fn: Callable[[Any], Any], may_clear: bool = True) -> Any:
-        from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+    def step(
+        self,
+        conn: Any,
+        run_id: str,
+        task_id: str,
+        map_index: int | None,
+        fn: Callable[[Any], Any],
+        may_clear: bool = True,
+    ) -> Any:
+        from qbo_sync.outcomes import RunContext
 
         key = (run_id, task_id, map_index)
         for attempt in range(1, MAX_TRIES + 1):
@@ -249,7 +293,7 @@ class Chaos:
             try:
                 result = fn(ctx)
                 break
-            except Exception as exc:  # noqa: BLE001 - Airflow would retry whatever it was
+            except Exception as exc:
                 if getattr(conn, "info", None) is not None and conn.info.transaction_status:
                     conn.rollback()
                 self.figures.tasks_failed_and_retried += 1
@@ -268,10 +312,10 @@ class Chaos:
         each task retried and randomly cleared as on-call would; with ``kill``, the task holding
         the tenant with most invoices is SIGKILLed twice: once mid-invoice-batch, once while
         it posts a credit note."""
-        from qbo_sync import pipeline  # noqa: PLC0415
-        from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-        from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
-        from qbo_sync.tracks import shards  # noqa: PLC0415
+        from qbo_sync import pipeline
+        from qbo_sync.companies import client_for_tenant
+        from qbo_sync.extract.records import RunWindow
+        from qbo_sync.tracks import shards
 
         def connect_db() -> Any:
             return connect(self.url, autocommit=True)
@@ -279,32 +323,48 @@ class Chaos:
         def qbo_for(_conn: Any) -> Callable[[int], Any]:
             return lambda tenant_id: client_for_tenant(self.url, tenant_id)
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         window = RunWindow(run_id, now - timedelta(hours=1), now, full_sync=True)
         tenants = self.step(conn, run_id, "tenants", None, lambda ctx: pipeline.list_tenants(conn))
         groups = self.step(conn, run_id, "tenant_groups", None, lambda ctx: shards.shard(tenants))
         victim = None
         if kill:
-            sizes = {tid: (notes > 0, n) for tid, n, notes in
-                     conn.execute(load_sql("devkit/chaos/invoices_per_tenant")).fetchall()}
+            sizes = {
+                tid: (notes > 0, n)
+                for tid, n, notes in conn.execute(load_sql("devkit/chaos/invoices_per_tenant")).fetchall()
+            }
             staged = {tid: n for tid, (_, n) in sizes.items()}
             victim = max(tenants, key=lambda t: sizes.get(t.tenant_id, (False, 0))).tenant_id if tenants else None
         for i, group in enumerate(groups):
             if victim is not None and any(t.tenant_id == victim for t in group):
                 # The k-th request of a split batch is named "<requestid>-k": kill on the second.
-                self.kill_mid_step(run_id, "sync", i, victim, group, "-1" if staged[victim] > 30 else "/batch",
-                                   f"tenant {victim} - invoices")
-                self.kill_mid_step(run_id, "sync", i, victim, group, "/creditmemo",
-                                   f"tenant {victim} - credit notes")
+                self.kill_mid_step(
+                    run_id,
+                    "sync",
+                    i,
+                    victim,
+                    group,
+                    "-1" if staged[victim] > 30 else "/batch",
+                    f"tenant {victim} - invoices",
+                )
+                self.kill_mid_step(run_id, "sync", i, victim, group, "/creditmemo", f"tenant {victim} - credit notes")
             # A clear (of this task, or of the whole run) makes Airflow count the run's clears: the
             # cleared task syncs its tenants afresh; a retry resumes only unfinished ones.
-            self.step(conn, run_id, "sync", i, lambda ctx, g=group: pipeline.sync_shard(
-                connect_db, ctx, g, replace(window, run_clear=self.clears[run_id]), qbo_for))
+            self.step(
+                conn,
+                run_id,
+                "sync",
+                i,
+                lambda ctx, g=group: pipeline.sync_shard(
+                    connect_db, ctx, g, replace(window, run_clear=self.clears[run_id]), qbo_for
+                ),
+            )
         self.step(conn, run_id, "report", None, lambda ctx: pipeline.report_run(conn, run_id))
 
     # ------------------------------------------------------------------ the worker kill
-    def kill_mid_step(self, run_id: str, task_id: str, map_index: int, tenant_id: int,
-                      arg: Any, target: str, label: str) -> None:
+    def kill_mid_step(
+        self, run_id: str, task_id: str, map_index: int, tenant_id: int, arg: Any, target: str, label: str
+    ) -> None:
         """Run the task in a child process; SIGKILL it once QuickBooks has committed one of its
         writes (path containing ``target``) whose answer was lost, while it waits for the re-sent one."""
         realm = self.realms[tenant_id]
@@ -314,14 +374,34 @@ class Chaos:
         self.emu.inject_fault(realm, "commit_then_drop", path_contains=target)
         self.emu.inject_fault(realm, "timeout", path_contains=target, seconds=120)
         self.tries[(run_id, task_id, map_index)] += 1
-        env = dict(os.environ, QBO_SYNC_DATABASE_URL=self.url,
-                   AIRFLOW_CONN_QUICKBOOKS_DEFAULT=connection_json(self.emu, *self.app, read_timeout=120),
-                   PYTHONPATH=os.pathsep.join([str(project_root() / "include"), str(project_root() / "plugins")]))
+        env = dict(
+            os.environ,
+            QBO_SYNC_DATABASE_URL=self.url,
+            AIRFLOW_CONN_QUICKBOOKS_DEFAULT=connection_json(self.emu, *self.app, read_timeout=120),
+            PYTHONPATH=os.pathsep.join([str(project_root() / "include"), str(project_root() / "plugins")]),
+        )
         child = subprocess.Popen(
-            [sys.executable, "-m", "qbo_devkit.chaos", "worker", "--run-id", run_id, "--task-id", task_id,
-             "--map-index", str(map_index), "--try-number", str(self.tries[(run_id, task_id, map_index)]),
-             "--arg", json.dumps(serialize(arg))],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "qbo_devkit.chaos",
+                "worker",
+                "--run-id",
+                run_id,
+                "--task-id",
+                task_id,
+                "--map-index",
+                str(map_index),
+                "--try-number",
+                str(self.tries[(run_id, task_id, map_index)]),
+                "--arg",
+                json.dumps(serialize(arg)),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         try:
             while True:
@@ -347,16 +427,27 @@ class Chaos:
                 child.wait(timeout=30)
             self.emu.clear_faults(realm)
             self.chaos_round += 1
-            self.emu.start_chaos(realm, seed=self.cfg.seed * 1000 + self.chaos_round * 100 + tenant_id,
-                                 probability=self.cfg.probability, kinds=list(KINDS), path_contains="/v3/",
-                                 seconds=self.cfg.timeout_seconds)
+            self.emu.start_chaos(
+                realm,
+                seed=self.cfg.seed * 1000 + self.chaos_round * 100 + tenant_id,
+                probability=self.cfg.probability,
+                kinds=list(KINDS),
+                path_contains="/v3/",
+                seconds=self.cfg.timeout_seconds,
+            )
 
     # ------------------------------------------------------------------ the Airflow run
     def _airflow(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
         env = dict(self.airflow_env or {})
         env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"] = os.environ["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"]
-        return subprocess.run([sys.executable, "-m", "airflow", *args], env=env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "airflow", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
     def airflow_run(self, conn: Any) -> None:
         done = self._airflow("dags", "test", DAG_ID, "--conf", json.dumps({"full_sync": True}))
@@ -366,8 +457,11 @@ class Chaos:
         run_id = run[0]
         self.say(f"chaos: `airflow dags test` run {run_id} exit {done.returncode}")
         states = self._task_states(run_id)
-        failed = [(t, m) for (t, m), s in states.items() if s in ("failed", "upstream_failed")
-                  and t != "records_need_attention"]
+        failed = [
+            (t, m)
+            for (t, m), s in states.items()
+            if s in ("failed", "upstream_failed") and t != "records_need_attention"
+        ]
         tenant_tasks = [(t, m) for (t, m) in states if t == "sync"]
         picks = self.rng.sample(sorted(tenant_tasks), min(self.cfg.airflow_reruns, len(tenant_tasks)))
         for task_id, map_index in sorted(set(failed)) + picks:
@@ -379,8 +473,9 @@ class Chaos:
                 causes["failed in airflow dags test"] = causes.get("failed in airflow dags test", 0) + 1
             self.say(f"chaos: `airflow tasks test {task_id} --map-index {map_index}` exit {result.returncode}")
             if result.returncode != 0 and not self._reconnect(result):
-                self.figures.problems.append(f"airflow tasks test {task_id}[{map_index}] failed: "
-                                             f"{(result.stdout + result.stderr)[-500:]}")
+                self.figures.problems.append(
+                    f"airflow tasks test {task_id}[{map_index}] failed: {(result.stdout + result.stderr)[-500:]}"
+                )
 
     @staticmethod
     def _reconnect(result: subprocess.CompletedProcess[str]) -> bool:
@@ -395,8 +490,12 @@ class Chaos:
                 break
         if not rows:
             raise RuntimeError(f"no task states for {run_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}")
-        return {(r["task_id"], int(r.get("map_index", -1) if r.get("map_index") not in (None, "") else -1)):
-                str(r.get("state")) for r in rows}
+        return {
+            (r["task_id"], int(r.get("map_index", -1) if r.get("map_index") not in (None, "") else -1)): str(
+                r.get("state")
+            )
+            for r in rows
+        }
 
     # ------------------------------------------------------------------ the checks
     def _books(self, realm: str) -> dict[str, list[dict[str, Any]]]:
@@ -408,9 +507,14 @@ class Chaos:
         for entity in ("Invoice", "Customer", "Payment", "CreditMemo"):
             rows, start = [], 1
             while True:
-                response = session.get(f"{self.emu.api_url}/company/{realm}/query", params={
-                    "query": f"select * from {entity} startposition {start} maxresults 1000",
-                    "minorversion": "75"}, timeout=60)
+                response = session.get(
+                    f"{self.emu.api_url}/company/{realm}/query",
+                    params={
+                        "query": f"select * from {entity} startposition {start} maxresults 1000",
+                        "minorversion": "75",
+                    },
+                    timeout=60,
+                )
                 response.raise_for_status()
                 page = response.json()["QueryResponse"].get(entity, [])
                 rows += page
@@ -433,9 +537,11 @@ class Chaos:
         # notes) on a valid invoice; clients: those valid invoices' clients and their parents.
         invoices = {(r[0], r[1]): r for r in conn.execute(load_sql("devkit/chaos/invoices"))}
         # (An invoice the app voided before any sync is never sent: not valid, not invalid.)
-        valid_inv = {k: r for k, r in invoices.items()
-                     if k[0] in live and (k[0], "invoice", k[1]) not in bad
-                     and (r[5] != "voided" or k in self.voided_invoices)}
+        valid_inv = {
+            k: r
+            for k, r in invoices.items()
+            if k[0] in live and (k[0], "invoice", k[1]) not in bad and (r[5] != "voided" or k in self.voided_invoices)
+        }
         parents = {(r[0], r[1]): r[2] for r in conn.execute(load_sql("devkit/chaos/clients"))}
         valid_cli: set[tuple[int, int]] = set()
         for (tenant_id, _), r in valid_inv.items():
@@ -444,13 +550,20 @@ class Chaos:
                 valid_cli.add((tenant_id, client))
                 client = parents.get((tenant_id, client))
         payments = conn.execute(load_sql("devkit/chaos/payments")).fetchall()
-        valid_pay = {(r[0], r[1]): r for r in payments
-                     if r[5] == "app" and (r[0], r[2]) in valid_inv and (r[0], "payment", r[1]) not in bad
-                     and r[3] is not None and r[3] > 0
-                     and (not r[7] or (r[0], r[1]) in self.voided_payments)}
+        valid_pay = {
+            (r[0], r[1]): r
+            for r in payments
+            if r[5] == "app"
+            and (r[0], r[2]) in valid_inv
+            and (r[0], "payment", r[1]) not in bad
+            and r[3] is not None
+            and r[3] > 0
+            and (not r[7] or (r[0], r[1]) in self.voided_payments)
+        }
         notes = {(r[0], r[1]): r for r in conn.execute(load_sql("devkit/chaos/credit_notes"))}
-        valid_notes = {k: r for k, r in notes.items()
-                       if (k[0], r[2]) in valid_inv and (k[0], "credit_memo", k[1]) not in bad}
+        valid_notes = {
+            k: r for k, r in notes.items() if (k[0], r[2]) in valid_inv and (k[0], "credit_memo", k[1]) not in bad
+        }
 
         counts = Counter()
         for tenant_id in sorted(live):
@@ -465,15 +578,19 @@ class Chaos:
             for (kind, sid), rows in tagged.items():
                 if len(rows) > 1:
                     f.duplicates_found += len(rows) - 1
-                    problem(f"tenant {tenant_id}: {kind} {sid} is in QuickBooks {len(rows)} times "
-                            f"(Ids {', '.join(str(r['Id']) for r in rows)})")
+                    problem(
+                        f"tenant {tenant_id}: {kind} {sid} is in QuickBooks {len(rows)} times "
+                        f"(Ids {', '.join(str(r['Id']) for r in rows)})"
+                    )
 
-            def one(kind: str, sid: int, what: str) -> dict[str, Any] | None:
+            def one(kind: str, sid: int, what: str, tagged=tagged, tenant_id=tenant_id) -> dict[str, Any] | None:
                 rows = tagged.get((kind, sid))
                 if not rows:
                     f.records_lost += 1
-                    problem(f"tenant {tenant_id}: valid {what} is not in QuickBooks "
-                            f"(our log: {status.get((tenant_id, kind, sid))})")
+                    problem(
+                        f"tenant {tenant_id}: valid {what} is not in QuickBooks "
+                        f"(our log: {status.get((tenant_id, kind, sid))})"
+                    )
                     return None
                 return rows[0]
 
@@ -490,8 +607,10 @@ class Chaos:
                         problem(f"tenant {t}: invoice {r[2]} was voided in the app, not in QuickBooks")
                 elif Decimal(str(row.get("TotalAmt"))) != r[4] or row.get("DocNumber") != r[2]:
                     f.wrong_totals += 1
-                    problem(f"tenant {t}: invoice {r[2]} is {row.get('DocNumber')} {row.get('TotalAmt')} "
-                            f"in QuickBooks, {r[4]} in the app")
+                    problem(
+                        f"tenant {t}: invoice {r[2]} is {row.get('DocNumber')} {row.get('TotalAmt')} "
+                        f"in QuickBooks, {r[4]} in the app"
+                    )
             for (t, pid), r in valid_pay.items():
                 if t != tenant_id:
                     continue
@@ -522,7 +641,7 @@ class Chaos:
             # Customers: each valid client's mapped customer exists; no customer of ours unmapped.
             customers = {str(c["Id"]): c for c in books["Customer"]}
             ours = {v for (t, e, _), v in mapped.items() if t == tenant_id and e == "customer"}
-            for (t, cid) in valid_cli:
+            for t, cid in valid_cli:
                 if t != tenant_id:
                     continue
                 counts["customers"] += 1
@@ -533,8 +652,10 @@ class Chaos:
             for qid, c in customers.items():
                 if qid not in ours and c.get("DisplayName") not in setup:
                     f.duplicates_found += 1
-                    problem(f"tenant {tenant_id}: customer {c.get('DisplayName')!r} (Id {qid}) is in "
-                            "QuickBooks but in no record of ours (a lost or doubled create)")
+                    problem(
+                        f"tenant {tenant_id}: customer {c.get('DisplayName')!r} (Id {qid}) is in "
+                        "QuickBooks but in no record of ours (a lost or doubled create)"
+                    )
             # Imports: never one of our own payments; never the same QuickBooks line twice.
             tagged_ids = {str(r["Id"]) for rows in tagged.values() for r in rows}
             seen: Counter = Counter()
@@ -546,9 +667,14 @@ class Chaos:
                 seen[r[6]] += 1
                 if qbo_payment in tagged_ids:
                     f.doubled_imports += 1
-                    problem(f"tenant {tenant_id}: billing.payments {r[1]} imports our own QuickBooks payment {qbo_payment}")
-                app_twin = [p for p in payments if p[0] == tenant_id and p[5] == "app" and p[2] == r[2]
-                            and r[4] and p[4] == r[4]]
+                    problem(
+                        f"tenant {tenant_id}: billing.payments {r[1]} imports our own QuickBooks payment {qbo_payment}"
+                    )
+                app_twin = [
+                    p
+                    for p in payments
+                    if p[0] == tenant_id and p[5] == "app" and p[2] == r[2] and r[4] and p[4] == r[4]
+                ]
                 if app_twin:
                     f.doubled_imports += 1
                     problem(f"tenant {tenant_id}: billing.payments {r[1]} doubles app payment {app_twin[0][1]}")
@@ -560,9 +686,10 @@ class Chaos:
             if r.expected == "never_sent" or r.tenant_id not in self.realms or r.entity == "tenant":
                 continue
             if r.entity == "payment_import" and any(
-                    (r.tenant_id, p["PaymentRefNum"]) in self.not_entered
-                    for p in self.manifest.tenant(r.tenant_id).quickbooks_setup.payments
-                    if p.get("invoice_source_id") == r.source_id):
+                (r.tenant_id, p["PaymentRefNum"]) in self.not_entered
+                for p in self.manifest.tenant(r.tenant_id).quickbooks_setup.payments
+                if p.get("invoice_source_id") == r.source_id
+            ):
                 continue  # its payment was never keyed into QuickBooks: nothing to import
             counts["invalid"] += 1
             got = status.get(key)
@@ -571,10 +698,16 @@ class Chaos:
                 problem(f"bad {r.entity} {r.source_ref or r.source_id} ({r.case}) has no outcome")
             elif got[0] != r.expected or (got[0] == "failed" and not (got[2] and got[3])):
                 f.invalid_without_cause_or_fix += 1
-                problem(f"bad {r.entity} {r.source_ref or r.source_id} ({r.case}): expected {r.expected}, "
-                        f"got {got[0]} {got[1]} cause={bool(got[2])} fix={bool(got[3])}")
-        for entity, keys in (("invoice", valid_inv), ("payment", valid_pay), ("credit_memo", valid_notes),
-                             ("customer", valid_cli)):
+                problem(
+                    f"bad {r.entity} {r.source_ref or r.source_id} ({r.case}): expected {r.expected}, "
+                    f"got {got[0]} {got[1]} cause={bool(got[2])} fix={bool(got[3])}"
+                )
+        for entity, keys in (
+            ("invoice", valid_inv),
+            ("payment", valid_pay),
+            ("credit_memo", valid_notes),
+            ("customer", valid_cli),
+        ):
             for t, sid in keys:
                 got = status.get((t, entity, sid))
                 if got is None:
@@ -600,7 +733,7 @@ class Chaos:
 # ---------------------------------------------------------------------- the killed worker
 def serialize(arg: Any) -> Any:
     """A task's argument as Airflow puts it into XCom."""
-    from airflow.sdk.serde import serialize as xcom_serialize  # noqa: PLC0415
+    from airflow.sdk.serde import serialize as xcom_serialize
 
     return xcom_serialize(arg)
 
@@ -608,9 +741,10 @@ def serialize(arg: Any) -> Any:
 def deserialize(data: Any) -> Any:
     """A task's argument as an Airflow worker gets it back from XCom (the DAG file allows
     these classes when it is parsed; this worker runs no DAG file, so it allows them here)."""
-    from airflow.sdk.serde import allow_class, deserialize as xcom_deserialize  # noqa: PLC0415
+    from airflow.sdk.serde import allow_class
+    from airflow.sdk.serde import deserialize as xcom_deserialize
 
-    from qbo_sync.extract.records import Tenant  # noqa: PLC0415
+    from qbo_sync.extract.records import Tenant
 
     allow_class(Tenant)
     return xcom_deserialize(data)
@@ -618,40 +752,52 @@ def deserialize(data: Any) -> Any:
 
 def worker(argv: list[str]) -> int:
     """One sync task (its tenants' tracks), as an Airflow worker runs it (the process the chaos run kills)."""
-    from qbo_sync import pipeline  # noqa: PLC0415
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
-    from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+    from qbo_sync import pipeline
+    from qbo_sync.companies import client_for_tenant
+    from qbo_sync.extract.records import RunWindow
+    from qbo_sync.outcomes import RunContext
 
     parser = argparse.ArgumentParser(prog="python -m qbo_devkit.chaos worker")
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--task-id", required=True)
     parser.add_argument("--map-index", type=int, required=True)
     parser.add_argument("--try-number", type=int, required=True)
-    parser.add_argument("--arg", required=True,
-                        help="the task's argument, its tenants, serialised as Airflow's XCom does")
+    parser.add_argument(
+        "--arg", required=True, help="the task's argument, its tenants, serialised as Airflow's XCom does"
+    )
     args = parser.parse_args(argv)
     url = os.environ["QBO_SYNC_DATABASE_URL"]
     ctx = RunContext(DAG_ID, args.run_id, args.task_id, args.map_index, args.try_number)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     window = RunWindow(args.run_id, now - timedelta(hours=1), now, full_sync=True)
-    pipeline.sync_shard(lambda: connect(url, autocommit=True), ctx, deserialize(json.loads(args.arg)), window,
-                        lambda _conn: lambda t: client_for_tenant(url, t))
+    pipeline.sync_shard(
+        lambda: connect(url, autocommit=True),
+        ctx,
+        deserialize(json.loads(args.arg)),
+        window,
+        lambda _conn: lambda t: client_for_tenant(url, t),
+    )
     return 0
 
 
 # ---------------------------------------------------------------------- command line
 def _airflow_home(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["worker"]:
         return worker(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.chaos", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m qbo_devkit.chaos", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     defaults = ChaosConfig()
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--tenants", type=int, default=defaults.tenants)
@@ -665,21 +811,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--keep-db", action="store_true", help="keep the throwaway database (to look into it)")
     args = parser.parse_args(argv)
-    cfg = ChaosConfig(seed=args.seed, tenants=args.tenants, invoices=args.invoices,
-                      probability=args.probability, clear_probability=args.clear_probability,
-                      whole_reruns=args.whole_reruns, airflow_reruns=args.airflow_reruns,
-                      kill=not args.no_kill, airflow=not args.no_airflow)
-
-    import secrets  # noqa: PLC0415
-
-    from cryptography.fernet import Fernet  # noqa: PLC0415
-
-    from qbo_emulator.testing import EmulatorProcess  # noqa: PLC0415
-    from qbo_sync.db.connection import (  # noqa: PLC0415
-        airflow_connection_json, database_url, drop_database, ensure_database, with_dbname,
+    cfg = ChaosConfig(
+        seed=args.seed,
+        tenants=args.tenants,
+        invoices=args.invoices,
+        probability=args.probability,
+        clear_probability=args.clear_probability,
+        whole_reruns=args.whole_reruns,
+        airflow_reruns=args.airflow_reruns,
+        kill=not args.no_kill,
+        airflow=not args.no_airflow,
     )
-    from qbo_sync.db.migrations import migrate  # noqa: PLC0415
-    from qbo_devkit.env import airflow_env  # noqa: PLC0415
+
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    from qbo_devkit.env import airflow_env
+    from qbo_emulator.testing import EmulatorProcess
+    from qbo_sync.db.connection import (
+        airflow_connection_json,
+        database_url,
+        drop_database,
+        ensure_database,
+        with_dbname,
+    )
+    from qbo_sync.db.migrations import migrate
 
     # A throwaway database and Airflow home: the chaos run never touches the demo's.
     server = with_dbname(database_url(), "postgres")
@@ -691,14 +848,16 @@ def main(argv: list[str] | None = None) -> int:
         with connect(url) as conn:
             migrate(conn)
         env = dict(os.environ, **airflow_env())
-        env.update(AIRFLOW_HOME=home.name, QBO_SYNC_DATABASE_URL=url,
-                   AIRFLOW_CONN_QBO_SYNC_DB=airflow_connection_json(url))
+        env.update(
+            AIRFLOW_HOME=home.name, QBO_SYNC_DATABASE_URL=url, AIRFLOW_CONN_QBO_SYNC_DB=airflow_connection_json(url)
+        )
         if cfg.airflow:
             _airflow_home(env)
         client_id, client_secret = "chaos-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-        with _env(QBO_SYNC_FERNET_KEY=Fernet.generate_key().decode()), \
-                EmulatorProcess("--no-limits", f"--client-id={client_id}",
-                                f"--client-secret={client_secret}") as emu:
+        with (
+            _env(QBO_SYNC_FERNET_KEY=Fernet.generate_key().decode()),
+            EmulatorProcess("--no-limits", f"--client-id={client_id}", f"--client-secret={client_secret}") as emu,
+        ):
             env["QBO_SYNC_FERNET_KEY"] = os.environ["QBO_SYNC_FERNET_KEY"]
             figures = Chaos(url, emu, (client_id, client_secret), cfg, airflow_env=env).run()
     finally:

@@ -5,6 +5,7 @@ hand, a second run that reads them back, and what happened to every record.
 Nothing here fakes an outcome: the summary is read back from ``qbo_sync.sync_log``
 after the DAG ran, and compared with what the generator says each bad record should get.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,21 +15,20 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import requests
 
+from qbo_devkit import env as devenv
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.money import cents
-from qbo_devkit import env as devenv
 from qbo_sync.settings import local_dir
 
 
 def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> list[str]:
     """Create what the manifest says the company already had before the sync."""
-    from qbo_client import quote  # noqa: PLC0415
+    from qbo_client import quote
 
     done = []
     customer_ids: dict[str, str] = {}
@@ -37,8 +37,9 @@ def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> 
         created = client.create("Customer", body).entity
         customer_ids[c["DisplayName"]] = created["Id"]
         if c.get("Active") is False:
-            client.update("Customer", {"Id": created["Id"], "SyncToken": created["SyncToken"],
-                                       "Active": False}, sparse=True)
+            client.update(
+                "Customer", {"Id": created["Id"], "SyncToken": created["SyncToken"], "Active": False}, sparse=True
+            )
         done.append(f"customer '{c['DisplayName']}'{' (inactive)' if c.get('Active') is False else ''}")
     for v in setup.vendors:
         client.create("Vendor", v)
@@ -48,27 +49,37 @@ def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> 
         done.append(f"employee '{e['DisplayName']}'")
     zero_code = "NON" if company["region"] == "US" else _zero_rated_code(client)
     for inv in setup.invoices:
-        from decimal import Decimal  # noqa: PLC0415
+        from decimal import Decimal
 
-        client.create("Invoice", {
-            "DocNumber": inv["DocNumber"], "TxnDate": inv["TxnDate"],
-            "CustomerRef": {"value": customer_ids[inv["CustomerDisplayName"]]},
-            "Line": [{"DetailType": "SalesItemLineDetail", "Amount": Decimal(inv["Amount"]),
-                      "Description": inv.get("Description", ""),
-                      "SalesItemLineDetail": {"ItemRef": {"value": company["service_item_id"]},
-                                              "Qty": Decimal(1), "UnitPrice": Decimal(inv["Amount"]),
-                                              "TaxCodeRef": {"value": zero_code}}}],
-        })
+        client.create(
+            "Invoice",
+            {
+                "DocNumber": inv["DocNumber"],
+                "TxnDate": inv["TxnDate"],
+                "CustomerRef": {"value": customer_ids[inv["CustomerDisplayName"]]},
+                "Line": [
+                    {
+                        "DetailType": "SalesItemLineDetail",
+                        "Amount": Decimal(inv["Amount"]),
+                        "Description": inv.get("Description", ""),
+                        "SalesItemLineDetail": {
+                            "ItemRef": {"value": company["service_item_id"]},
+                            "Qty": Decimal(1),
+                            "UnitPrice": Decimal(inv["Amount"]),
+                            "TaxCodeRef": {"value": zero_code},
+                        },
+                    }
+                ],
+            },
+        )
         done.append(f"invoice {inv['DocNumber']} entered by hand")
     for name in setup.inactive_tax_codes:
         for code in client.query(f"select * from TaxCode where Name = {quote(name)}"):
-            client.update("TaxCode", {"Id": code["Id"], "SyncToken": code["SyncToken"],
-                                      "Active": False}, sparse=True)
+            client.update("TaxCode", {"Id": code["Id"], "SyncToken": code["SyncToken"], "Active": False}, sparse=True)
             done.append(f"tax code '{name}' made inactive")
     for name in setup.inactive_items:
         for item in client.query(f"select * from Item where Name = {quote(name)}"):
-            client.update("Item", {"Id": item["Id"], "SyncToken": item["SyncToken"],
-                                   "Active": False}, sparse=True)
+            client.update("Item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "Active": False}, sparse=True)
             done.append(f"item '{name}' made inactive")
     return done
 
@@ -76,10 +87,10 @@ def apply_quickbooks_setup(client: Any, company: dict[str, Any], setup: Any) -> 
 def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
     """Between the runs, people record payments directly in QuickBooks: the manifest's
     (a copy of an app payment, a gift-card payment) and split payments on a few invoices."""
-    from decimal import Decimal  # noqa: PLC0415
+    from decimal import Decimal
 
-    from qbo_client.errors import QboFaultError  # noqa: PLC0415
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+    from qbo_client.errors import QboFaultError
+    from qbo_sync.companies import client_for_tenant
 
     notes: dict[int, list[str]] = {}
     for t in manifest.tenants:
@@ -91,17 +102,22 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
         with client_for_tenant(conn, t.id) as client:
             method_ids = {r["Name"].lower(): str(r["Id"]) for r in client.query("select * from PaymentMethod")}
 
-            def method_id(name: str) -> str:
+            def method_id(name: str, method_ids: dict[str, str] = method_ids, client: Any = client) -> str:
                 # A method the company lacks (e.g. "Gift card") is added first, as a person would.
                 if name.lower() not in method_ids:
                     method_ids[name.lower()] = str(client.create("PaymentMethod", {"Name": name}).entity["Id"])
                 return method_ids[name.lower()]
 
-            def pay(invoice_qbo: str, amount: Decimal, ref: str, method: str | None = None,
-                    date: str | None = None) -> None:
+            def pay(
+                invoice_qbo: str, amount: Decimal, ref: str, method: str | None = None, date: str | None = None
+            ) -> None:
                 invoice = client.read("Invoice", invoice_qbo)
-                body = {"CustomerRef": invoice["CustomerRef"], "TotalAmt": amount, "PaymentRefNum": ref,
-                        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]}
+                body = {
+                    "CustomerRef": invoice["CustomerRef"],
+                    "TotalAmt": amount,
+                    "PaymentRefNum": ref,
+                    "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}],
+                }
                 if date:
                     body["TxnDate"] = date
                 if method:
@@ -116,11 +132,17 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                     continue
                 paid_by_hand.add(invoice_qbo)
                 try:
-                    pay(invoice_qbo, Decimal(p["TotalAmt"]), p["PaymentRefNum"], p.get("PaymentMethod"),
-                        p.get("TxnDate"))
+                    pay(
+                        invoice_qbo,
+                        Decimal(p["TotalAmt"]),
+                        p["PaymentRefNum"],
+                        p.get("PaymentMethod"),
+                        p.get("TxnDate"),
+                    )
                 except QboFaultError as exc:  # e.g. the sync already posted the app's copy in full
-                    done.append(f"payment {p['PaymentRefNum']} not entered: QuickBooks refused it "
-                                f"({exc.fault.summary()})")
+                    done.append(
+                        f"payment {p['PaymentRefNum']} not entered: QuickBooks refused it ({exc.fault.summary()})"
+                    )
                     continue
                 done.append(f"payment {p['PaymentRefNum']} ({p.get('PaymentMethod')}) entered by hand")
             # Split payments: two partials on each of the first open, unpaid invoices.
@@ -137,9 +159,9 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
 
 def balances(conn: Any, manifest: Any) -> list[str]:
     """Every synced invoice's balance in QuickBooks against the app's."""
-    from decimal import Decimal  # noqa: PLC0415
+    from decimal import Decimal
 
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+    from qbo_sync.companies import client_for_tenant
 
     lines, agree, total, explained = [], 0, 0, 0
     for t in manifest.tenants:
@@ -147,21 +169,24 @@ def balances(conn: Any, manifest: Any) -> list[str]:
             continue
         rows = conn.execute(load_sql("devkit/local/synced_invoices"), {"tenant_id": t.id}).fetchall()
         with client_for_tenant(conn, t.id) as client:
-            books = {str(r["Id"]): Decimal(str(r.get("Balance", 0)))
-                     for r in client.query("select * from Invoice")}
+            books = {str(r["Id"]): Decimal(str(r.get("Balance", 0))) for r in client.query("select * from Invoice")}
         for invoice_id, number, qbo_id, _client, balance, _n in rows:
             total += 1
             if books.get(qbo_id) == balance:
                 agree += 1
                 continue
-            why = conn.execute(load_sql("devkit/local/unsynced_money"),
-                               {"tenant_id": t.id, "invoice_id": invoice_id}).fetchall()
+            why = conn.execute(
+                load_sql("devkit/local/unsynced_money"), {"tenant_id": t.id, "invoice_id": invoice_id}
+            ).fetchall()
             reason = "; ".join(f"{e} {ref} {st} ({code})" for e, ref, st, code in why) or "unexplained"
             explained += bool(why)
-            lines.append(f"  tenant {t.id} invoice {number}: QuickBooks {books.get(qbo_id)} vs app "
-                         f"{balance} - {reason}")
-    head = (f"Invoice balances: {agree} of {total} synced invoices agree between QuickBooks and the "
-            f"app; {explained} differ for a reason the sync log explains (listed)")
+            lines.append(
+                f"  tenant {t.id} invoice {number}: QuickBooks {books.get(qbo_id)} vs app {balance} - {reason}"
+            )
+    head = (
+        f"Invoice balances: {agree} of {total} synced invoices agree between QuickBooks and the "
+        f"app; {explained} differ for a reason the sync log explains (listed)"
+    )
     return [head, *lines]
 
 
@@ -176,21 +201,31 @@ def _zero_rated_code(client: Any) -> str:
 
 def revoke(emulator_url: str, client_id: str, client_secret: str, refresh_token: str) -> None:
     """What a user does in QuickBooks when they disconnect the app."""
-    requests.post(f"{emulator_url}/oauth2/v1/tokens/revoke", auth=(client_id, client_secret),
-                  json={"token": refresh_token}, timeout=10).raise_for_status()
+    requests.post(
+        f"{emulator_url}/oauth2/v1/tokens/revoke",
+        auth=(client_id, client_secret),
+        json={"token": refresh_token},
+        timeout=10,
+    ).raise_for_status()
 
 
 def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> dict[int, list[str]]:
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
-    from qbo_devkit.provision import provision_tenant  # noqa: PLC0415
+    from qbo_devkit.provision import provision_tenant
+    from qbo_sync.companies import client_for_tenant
 
     notes: dict[int, list[str]] = {}
     for t in manifest.tenants:
         prefs = {"closed_books_date": t.closed_books_date} if t.closed_books_date else None
         company = provision_tenant(
-            conn, emu, t.id, region=t.region, preferences=prefs, tax_map=t.tax_code_map,
+            conn,
+            emu,
+            t.id,
+            region=t.region,
+            preferences=prefs,
+            tax_map=t.tax_code_map,
             connected_at=datetime.fromisoformat(t.connected_at),
-            display_name_template=t.display_name_template)
+            display_name_template=t.display_name_template,
+        )
         conn.commit()
         with client_for_tenant(conn, t.id) as client:
             notes[t.id] = apply_quickbooks_setup(client, company, t.quickbooks_setup)
@@ -201,7 +236,7 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
 
 
 def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
-    from qbo_sync.report.run import run_report  # noqa: PLC0415
+    from qbo_sync.report.run import run_report
 
     outcome: dict[tuple, tuple] = {}
     lines: list[str] = []
@@ -216,8 +251,10 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
         for (entity, status), n in sorted(counts.items()):
             lines.append(f"  {entity:<15} {status:<8} {n}")
         lines.append("")
-    lines += ["Bad cases planted by the generator, and what the sync did with each:",
-              f"  {'case':<34} {'record':<28} {'expected':<10} {'got'}"]
+    lines += [
+        "Bad cases planted by the generator, and what the sync did with each:",
+        f"  {'case':<34} {'record':<28} {'expected':<10} {'got'}",
+    ]
     unmet = 0
     by_case: dict[str, list[Any]] = defaultdict(list)
     for r in manifest.bad_records:
@@ -239,10 +276,14 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
                 ok = got[0] == r.expected and (r.code is None or r.code == got[1])
             unmet += not ok
             mark = "ok " if ok else "-- "
-            lines.append(f"{mark}{case:<34} {(r.entity + ' ' + str(r.source_ref or r.source_id))[:28]:<28} "
-                         f"{r.expected:<10} {shown}")
-    lines.append(f"\n{len(manifest.bad_records) - unmet} of {len(manifest.bad_records)} planted bad "
-                 "records ended as the manifest expects ('--' marks the others).")
+            lines.append(
+                f"{mark}{case:<34} {(r.entity + ' ' + str(r.source_ref or r.source_id))[:28]:<28} "
+                f"{r.expected:<10} {shown}"
+            )
+    lines.append(
+        f"\n{len(manifest.bad_records) - unmet} of {len(manifest.bad_records)} planted bad "
+        "records ended as the manifest expects ('--' marks the others)."
+    )
     return "\n".join(lines)
 
 
@@ -253,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--invoices", type=int, default=300)
     args = parser.parse_args(argv)
 
-    from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
+    from qbo_devkit.generator.dataset import generate
 
     try:
         child_env = devenv.prepare()
@@ -263,20 +304,21 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update({k: child_env[k] for k in ("QBO_SYNC_DATABASE_URL", "QBO_SYNC_FERNET_KEY")})
     with connect(child_env["QBO_SYNC_DATABASE_URL"]) as conn:
         conn.execute(load_sql("devkit/local/reset_sync_state"))
-        manifest = generate(conn, seed=args.seed, tenants=args.tenants, invoices=args.invoices,
-                            replace=True)
+        manifest = generate(conn, seed=args.seed, tenants=args.tenants, invoices=args.invoices, replace=True)
         conn.commit()
         manifest_path = manifest.write(local_dir() / "demo-manifest.json")
         print(f"demo data: {json.dumps(manifest.counts)} (manifest: {manifest_path})")
         with devenv.quickbooks(child_env) as (run_env, emulator):
             if emulator is None:
-                print("AIRFLOW_CONN_QUICKBOOKS_DEFAULT is set: the demo only runs against the "
-                      "bundled emulator, never real books. Unset it to run the demo.", file=sys.stderr)
+                print(
+                    "AIRFLOW_CONN_QUICKBOOKS_DEFAULT is set: the demo only runs against the "
+                    "bundled emulator, never real books. Unset it to run the demo.",
+                    file=sys.stderr,
+                )
                 return 2
             os.environ["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"] = run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"]
             app = json.loads(run_env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"])
-            notes = setup_tenants(conn, emulator, manifest,
-                                  (app["login"], app["password"]))
+            notes = setup_tenants(conn, emulator, manifest, (app["login"], app["password"]))
             for tenant_id, done in sorted(notes.items()):
                 print(f"tenant {tenant_id}: QuickBooks company ready; " + ("; ".join(done) or "no extras"))
             runs, codes = [], []
@@ -288,9 +330,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"run {number}: `airflow dags test qbo_sync` (full log: {log_path}) ...")
                 with open(log_path, "w") as log:
                     done = subprocess.run(
-                        [sys.executable, "-m", "airflow", "dags", "test", "qbo_sync",
-                         "--conf", json.dumps(conf)],
-                        env=run_env, stdout=log, stderr=subprocess.STDOUT, check=False)
+                        [sys.executable, "-m", "airflow", "dags", "test", "qbo_sync", "--conf", json.dumps(conf)],
+                        env=run_env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        check=False,
+                    )
                 codes.append(done.returncode)
                 run = conn.execute(load_sql("devkit/local/latest_run"), {"dag_id": "qbo_sync"}).fetchone()
                 if not run or run[0] in runs:
@@ -299,8 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run[0])
             print(summarize(conn, runs, manifest))
             print("\n".join(balances(conn, manifest)))
-            print(f"\n`airflow dags test` exit codes {codes} "
-                  "(non-zero when records failed: the run is marked for attention).")
+            print(
+                f"\n`airflow dags test` exit codes {codes} "
+                "(non-zero when records failed: the run is marked for attention)."
+            )
             print("\n" + run_doctor(run_env))
     return 0
 
@@ -308,11 +355,14 @@ def main(argv: list[str] | None = None) -> int:
 def run_doctor(env: dict[str, str]) -> str:
     """`python -m qbo_sync doctor` in the environment the DAG ran with, and what it said. It
     names the revoked tenant (on purpose, in the demo) and exits 1: the demo goes on."""
-    done = subprocess.run([sys.executable, "-m", "qbo_sync", "doctor"], env=env, capture_output=True,
-                          text=True, check=False, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "qbo_sync", "doctor"], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
     crashed = f"\n{done.stderr.rstrip()}" if done.returncode not in (0, 1) else ""
-    return (f"`python -m qbo_sync doctor` (exit code {done.returncode}; the demo's revoked tenant is "
-            f"a problem on purpose):\n{done.stdout.rstrip()}{crashed}")
+    return (
+        f"`python -m qbo_sync doctor` (exit code {done.returncode}; the demo's revoked tenant is "
+        f"a problem on purpose):\n{done.stdout.rstrip()}{crashed}"
+    )
 
 
 if __name__ == "__main__":

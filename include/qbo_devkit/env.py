@@ -5,6 +5,7 @@ is up and migrated, Airflow's metadata DB is migrated, the Fernet key exists, th
 Airflow connections point where they should, and (with ``--emulator``, when no
 QuickBooks connection is configured) starts the QuickBooks emulator; then runs CMD.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,8 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from qbo_sync.db.connection import airflow_connection_json, connect, database_url
 from qbo_sync.db.embedded import EmbeddedPostgresUnavailable
@@ -39,7 +40,7 @@ def fernet_key() -> str:
     """The token-encryption key: from the environment, or a dev key kept in .local/."""
     if os.environ.get("QBO_SYNC_FERNET_KEY"):
         return os.environ["QBO_SYNC_FERNET_KEY"]
-    from cryptography.fernet import Fernet  # noqa: PLC0415
+    from cryptography.fernet import Fernet
 
     path = local_dir() / "fernet.key"
     if not path.exists():
@@ -67,7 +68,7 @@ def airflow_env() -> dict[str, str]:
 
 def ensure_airflow_db(env: dict[str, str]) -> None:
     """``airflow db migrate`` once per Airflow version (it takes seconds, not nothing)."""
-    import airflow  # noqa: PLC0415
+    import airflow
 
     home = Path(env["AIRFLOW_HOME"])
     stamp = home / f".migrated-{airflow.__version__}"
@@ -75,7 +76,9 @@ def ensure_airflow_db(env: dict[str, str]) -> None:
         return
     home.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        env=env,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
     stamp.touch()
@@ -104,24 +107,30 @@ def quickbooks(env: dict[str, str]) -> Iterator[tuple[dict[str, str], Any]]:
     if env.get(_env_name(QBO_CONN_ID)):
         yield env, None
         return
-    from qbo_emulator.testing import EmulatorProcess  # noqa: PLC0415
+    from qbo_emulator.testing import EmulatorProcess
 
     client_id = "demo-" + secrets.token_hex(6)
     client_secret = secrets.token_urlsafe(24)
-    args = ["--port", str(EMULATOR_PORT), f"--client-id={client_id}",
-            f"--client-secret={client_secret}"]  # "=": a secret may start with "-"
+    args = [
+        "--port",
+        str(EMULATOR_PORT),
+        f"--client-id={client_id}",
+        f"--client-secret={client_secret}",
+    ]  # "=": a secret may start with "-"
     with EmulatorProcess(*args) as emu:
         env = dict(env)
-        env[_env_name(QBO_CONN_ID)] = json.dumps({
-            "conn_type": "quickbooks",
-            "login": client_id,
-            "password": client_secret,
-            "extra": {
-                "environment": "custom",
-                "api_base_url": emu.base_url,
-                "discovery_url": emu.discovery_url,
-            },
-        })
+        env[_env_name(QBO_CONN_ID)] = json.dumps(
+            {
+                "conn_type": "quickbooks",
+                "login": client_id,
+                "password": client_secret,
+                "extra": {
+                    "environment": "custom",
+                    "api_base_url": emu.base_url,
+                    "discovery_url": emu.discovery_url,
+                },
+            }
+        )
         env["QBO_EMULATOR_URL"] = emu.base_url
         print(f"QuickBooks emulator listening on {emu.base_url}")
         yield env, emu
@@ -131,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbo_devkit.env", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="prepare the environment, then run a command in it")
-    run.add_argument("--emulator", action="store_true",
-                     help="start the QuickBooks emulator unless a QuickBooks connection is configured")
+    run.add_argument(
+        "--emulator",
+        action="store_true",
+        help="start the QuickBooks emulator unless a QuickBooks connection is configured",
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd

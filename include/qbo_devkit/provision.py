@@ -1,9 +1,10 @@
 """Connect a tenant to a company on the QuickBooks emulator, the way a person would with
 the real one: connect, choose default items and deposit account, link the tax rates.
 Used by ``make demo`` and the tests; never by production code."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -54,12 +55,16 @@ def provision_tenant(
 def record_facts(conn: psycopg.Connection, emulator: Any, tenant_id: int, realm_id: str) -> None:
     """What ``connect`` records, read from the company with a token of its own (the tenant's
     stored refresh token is left as it is)."""
-    from qbo_client import Environment, MemoryTokenStore, QboClient  # noqa: PLC0415
-    from qbo_sync.companies.facts import record_company_facts  # noqa: PLC0415
+    from qbo_client import Environment, MemoryTokenStore, QboClient
+    from qbo_sync.companies.facts import record_company_facts
 
     tokens = emulator.issue_tokens(realm_id)
-    store = MemoryTokenStore(realm_id, tokens["refresh_token"], tokens["access_token"],
-                             datetime.now(timezone.utc) + timedelta(seconds=int(tokens.get("expires_in", 3600))))
+    store = MemoryTokenStore(
+        realm_id,
+        tokens["refresh_token"],
+        tokens["access_token"],
+        datetime.now(UTC) + timedelta(seconds=int(tokens.get("expires_in", 3600))),
+    )
     environment = Environment.custom(emulator.base_url, emulator.sandbox_discovery_url)
     with QboClient(realm_id, store, environment=environment) as qbo:
         record_company_facts(conn, tenant_id, qbo)

@@ -5,6 +5,7 @@ quote, and of every sentence of the pages, lower-cased with white space collapse
 
     python -m qbo_devkit.seeds_fingerprints SEEDS_DIR > tests/include/qbo_sync/seeds_fingerprints.json
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,16 +36,16 @@ def sentences(text: str) -> list[str]:
 
 def fingerprints(seeds: Path) -> dict[str, list[str]]:
     text = normalise("\n".join(p.read_text(errors="replace") for p in sorted(seeds.glob("0*.txt"))))
-    probes = sorted({digest(error_probe(n)) for n in catalog.SEEDS_ERRORS
-                     if "(" not in n and error_probe(n) in text})
+    probes = sorted({digest(error_probe(n)) for n in catalog.SEEDS_ERRORS if "(" not in n and error_probe(n) in text})
     return {"error_probes": probes, "sentences": sorted({digest(s) for s in sentences(text)})}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or not Path(args[0]).is_dir():
-        print("usage: python -m qbo_devkit.seeds_fingerprints SEEDS_DIR (the folder of the seed pages)",
-              file=sys.stderr)
+        print(
+            "usage: python -m qbo_devkit.seeds_fingerprints SEEDS_DIR (the folder of the seed pages)", file=sys.stderr
+        )
         return 2
     json.dump(fingerprints(Path(args[0])), sys.stdout, indent=0)
     print()

@@ -3,6 +3,7 @@
 Run it with ``python -m qbo_emulator``; use it in-process with :func:`qbo_emulator.app.create_app`,
 or from tests with :class:`qbo_emulator.testing.EmulatorProcess`.
 """
+
 from __future__ import annotations
 
 from .config import EmulatorConfig
@@ -10,7 +11,7 @@ from .config import EmulatorConfig
 __all__ = ["EmulatorConfig", "create_app"]
 
 
-def create_app(config: EmulatorConfig | None = None):  # noqa: ANN201 - re-export without importing FastAPI eagerly
+def create_app(config: EmulatorConfig | None = None):
     from .app import create_app as _create_app
 
     return _create_app(config)

@@ -5,6 +5,7 @@ throttling (429) -> metered reads past the app's monthly budget (429) -> injecte
 requestid replay -> the operation itself. The
 operation runs synchronously (no awaits), so writes never interleave.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -128,23 +129,33 @@ async def apply_connection_fault(rule: FaultRule, request: Request) -> None:
     await drop_connection(request)
 
 
-def log_request(company: Company, scope: dict, status: int | None, requestid: str | None,
-                fault_kind: str | None, started: float, store: Store) -> None:
-    company.request_log.append({
-        "method": scope["method"],
-        "path": scope["path"],
-        "query": scope["query_string"].decode("latin-1"),
-        "status": status,
-        "requestid": requestid,
-        "time": store.clock.now().isoformat(),
-        "fault": fault_kind,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-    })
+def log_request(
+    company: Company,
+    scope: dict,
+    status: int | None,
+    requestid: str | None,
+    fault_kind: str | None,
+    started: float,
+    store: Store,
+) -> None:
+    company.request_log.append(
+        {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode("latin-1"),
+            "status": status,
+            "requestid": requestid,
+            "time": store.clock.now().isoformat(),
+            "fault": fault_kind,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        }
+    )
 
 
 class Api:
-    def __init__(self, store: Store, limiter: RateLimiter, config: EmulatorConfig,
-                 meter: ReadMeter | None = None) -> None:
+    def __init__(
+        self, store: Store, limiter: RateLimiter, config: EmulatorConfig, meter: ReadMeter | None = None
+    ) -> None:
         self.store = store
         self.limiter = limiter
         self.config = config
@@ -203,8 +214,9 @@ class Api:
                 return reads_blocked_outcome(company, store).response()
             rule = None
             if company.fault_rules or company.chaos is not None:
-                target = scope["path"] + ("?" + scope["query_string"].decode("latin-1")
-                                          if scope["query_string"] else "")
+                target = scope["path"] + (
+                    "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
+                )
                 rule = match_fault(company, target, chaos=True)
             if rule is not None:
                 stats.faults_injected += 1
@@ -229,8 +241,17 @@ class Api:
 
     # --- synchronous part: no awaits below this line --------------------------------------
 
-    def handle(self, company: Company, method: str, segment: str, parts: list[str], params: dict[str, list[str]],
-               body: bytes, requestid: str | None, is_batch: bool) -> Outcome:
+    def handle(
+        self,
+        company: Company,
+        method: str,
+        segment: str,
+        parts: list[str],
+        params: dict[str, list[str]],
+        body: bytes,
+        requestid: str | None,
+        is_batch: bool,
+    ) -> Outcome:
         store = self.store
         time_text = format_response_time(store.clock.now(), company.utc_offset)
         try:
@@ -257,10 +278,18 @@ class Api:
             company.request_ids[requestid] = (store.clock.time(), outcome.status, outcome.body, outcome.media_type)
         return outcome
 
-    def _dispatch(self, company: Company, method: str, segment: str, parts: list[str],
-                  params: dict[str, list[str]], body: bytes, requestid: str | None, time_text: str) -> Outcome:
-        include = frozenset(
-            part.strip().lower() for value in params.get("include", []) for part in value.split(","))
+    def _dispatch(
+        self,
+        company: Company,
+        method: str,
+        segment: str,
+        parts: list[str],
+        params: dict[str, list[str]],
+        body: bytes,
+        requestid: str | None,
+        time_text: str,
+    ) -> Outcome:
+        include = frozenset(part.strip().lower() for value in params.get("include", []) for part in value.split(","))
         ctx = WriteContext(company, self.config, include)
 
         if segment == "query":
@@ -277,8 +306,12 @@ class Api:
             return Outcome(200, dumps(result))
         if segment == "cdc" and method == "GET":
             result = cdc.change_data_capture(
-                ctx, params.get("entities", [None])[0], params.get("changedSince", [None])[0],
-                self.config.cdc_max_days, self.config.cdc_max_objects)
+                ctx,
+                params.get("entities", [None])[0],
+                params.get("changedSince", [None])[0],
+                self.config.cdc_max_days,
+                self.config.cdc_max_objects,
+            )
             result["time"] = time_text
             return Outcome(200, dumps(result))
 
@@ -286,7 +319,8 @@ class Api:
         if entity is None:
             raise faults.unsupported_operation(
                 f"Operation Could not find resource for relative : /{segment} of full path: "
-                f"/v3/company/{company.realm_id}/{segment} is not supported.")
+                f"/v3/company/{company.realm_id}/{segment} is not supported."
+            )
         record_id = parts[5] if len(parts) > 5 and parts[5] else None
 
         if method == "GET":
@@ -331,4 +365,5 @@ class Api:
             return loads(body) if body else None
         except ValueError:
             raise faults.invalid_property(
-                "Property Name:Can not parse the request body as JSON specified is unsupported or invalid")
+                "Property Name:Can not parse the request body as JSON specified is unsupported or invalid"
+            ) from None

@@ -3,6 +3,7 @@
 Routes are plain Starlette routes returning pre-serialised bytes: no pydantic, no
 dependency injection and no per-request logging on the hot path.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,8 +55,9 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         Route(JWKS_PATH, jwks, methods=["GET"]),
         Route("/_emulator/health", ctl(control.health), methods=["GET"]),
         Route("/_emulator/apps", ctl(control.create_app), methods=["POST"]),
-        Route("/_emulator/apps/{client_id}/redirect_uris", ctl(control.redirect_uris),
-              methods=["GET", "POST", "DELETE"]),
+        Route(
+            "/_emulator/apps/{client_id}/redirect_uris", ctl(control.redirect_uris), methods=["GET", "POST", "DELETE"]
+        ),
         Route("/_emulator/apps/{client_id}/reads", ctl(control.reads), methods=["GET", "PUT"]),
         Route("/_emulator/companies", ctl(control.create_company), methods=["POST"]),
         Route("/_emulator/companies/{realm_id}/limits", ctl(control.limits), methods=["GET", "PATCH"]),

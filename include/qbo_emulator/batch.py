@@ -4,6 +4,7 @@ Not a transaction: each item succeeds or fails on its own (its fault sits inside
 200 answer). Items run in order but cannot see records created by earlier items of the
 same batch, as in QuickBooks.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,18 @@ from .faults import QBOError
 from .query import execute
 
 BID_MAX_WITH_REQUESTID = 10
-WRITABLE = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "PaymentMethod", "Invoice",
-            "CreditMemo", "Payment"}
+WRITABLE = {
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Item",
+    "Account",
+    "TaxCode",
+    "PaymentMethod",
+    "Invoice",
+    "CreditMemo",
+    "Payment",
+}
 
 
 def validate_envelope(body: Any, max_items: int, has_requestid: bool) -> list[dict[str, Any]]:
@@ -28,12 +39,15 @@ def validate_envelope(body: Any, max_items: int, has_requestid: bool) -> list[di
     if len(items) > max_items:
         raise faults.invalid_property(
             f"Batch size exceeded: a batch request can have at most {max_items} BatchItemRequest items. "
-            f"Supplied:{len(items)}", "BatchItemRequest")
+            f"Supplied:{len(items)}",
+            "BatchItemRequest",
+        )
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):
-            raise faults.invalid_property("Property Name:BatchItemRequest specified is unsupported or invalid",
-                                          "BatchItemRequest")
+            raise faults.invalid_property(
+                "Property Name:BatchItemRequest specified is unsupported or invalid", "BatchItemRequest"
+            )
         bid = item.get("bId")
         if bid is None or bid == "":
             raise faults.required_param("bId", "BatchItemRequest.bId")
@@ -72,8 +86,9 @@ def run_item(ctx: WriteContext, item: dict[str, Any]) -> dict[str, Any]:
         return {entity: public(crud.update(ctx, entity, data))}
     if operation == "delete":
         return {entity: crud.delete(ctx, entity, data)}
-    raise faults.invalid_property(f"Property Name:operation specified is unsupported or invalid: {operation}",
-                                  "BatchItemRequest.operation")
+    raise faults.invalid_property(
+        f"Property Name:operation specified is unsupported or invalid: {operation}", "BatchItemRequest.operation"
+    )
 
 
 def run_batch(ctx: WriteContext, items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ At most ``cdc_max_objects`` objects in all (QuickBooks: 1,000) and no paging: wh
 changed, the earliest by LastUpdatedTime are returned, and the caller must narrow the
 window. Deleted transactions come back as ``{"Id", "status": "Deleted", "MetaData"}``.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,12 +17,22 @@ from .util import parse_datetime
 # Not TaxCode or TaxRate: QuickBooks' CDC does not cover them (nor JournalCode, TimeActivity,
 # TaxAgency; shared reference qbo-api.md). They are refused like any other entity CDC does not
 # know; QuickBooks' exact answer for them is unconfirmed (README).
-CDC_ENTITIES = {"Customer", "Vendor", "Employee", "Item", "Account", "PaymentMethod",
-                "Invoice", "CreditMemo", "Payment"}
+CDC_ENTITIES = {
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Item",
+    "Account",
+    "PaymentMethod",
+    "Invoice",
+    "CreditMemo",
+    "Payment",
+}
 
 
-def change_data_capture(ctx: WriteContext, entities_param: str | None, changed_since: str | None,
-                        max_days: int, max_objects: int) -> dict[str, Any]:
+def change_data_capture(
+    ctx: WriteContext, entities_param: str | None, changed_since: str | None, max_days: int, max_objects: int
+) -> dict[str, Any]:
     company = ctx.company
     if not entities_param:
         raise faults.required_param("entities")
@@ -29,18 +40,21 @@ def change_data_capture(ctx: WriteContext, entities_param: str | None, changed_s
         raise faults.required_param("changedSince")
     since = parse_datetime(changed_since)
     if since is None:
-        raise faults.invalid_property(f"Property Name:changedSince specified is unsupported or invalid: "
-                                      f"{changed_since}", "changedSince")
+        raise faults.invalid_property(
+            f"Property Name:changedSince specified is unsupported or invalid: {changed_since}", "changedSince"
+        )
     now = company.clock.now()
     if since < now - timedelta(days=max_days):
         raise faults.unsupported_operation(
-            f"Operation cdc with changedSince date {changed_since} which is older than fixed days is not supported.")
+            f"Operation cdc with changedSince date {changed_since} which is older than fixed days is not supported."
+        )
     names = []
     for raw in entities_param.split(","):
         name = ENTITY_BY_LOWER.get(raw.strip().lower())
         if name is None or name not in CDC_ENTITIES:
-            raise faults.invalid_property(f"Property Name:entities specified is unsupported or invalid: {raw}",
-                                          "entities")
+            raise faults.invalid_property(
+                f"Property Name:entities specified is unsupported or invalid: {raw}", "entities"
+            )
         if name not in names:
             names.append(name)
 
@@ -59,8 +73,9 @@ def change_data_capture(ctx: WriteContext, entities_param: str | None, changed_s
     per_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _, _, name, record in changed:
         if record["Id"] in company.tombstones[name] and record is company.tombstones[name][record["Id"]]:
-            per_entity[name].append({"Id": record["Id"], "status": "Deleted", "domain": "QBO",
-                                     "MetaData": record["MetaData"]})
+            per_entity[name].append(
+                {"Id": record["Id"], "status": "Deleted", "domain": "QBO", "MetaData": record["MetaData"]}
+            )
         else:
             per_entity[name].append(public(record))
     query_responses = []

@@ -1,4 +1,5 @@
 """Settings of one emulator instance (limits, token lifetimes, the app's credentials)."""
+
 from __future__ import annotations
 
 import secrets

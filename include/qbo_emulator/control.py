@@ -1,4 +1,5 @@
 """The control API under /_emulator/ (not part of QuickBooks): companies, faults, clock, logs."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,8 @@ from starlette.responses import Response
 from .limits import RATE_SETTINGS, RateLimiter, ReadMeter
 from .responses import json_response
 from .seed import new_company
-from .terms import STANDARD_TERMS
 from .store import DEFAULT_PREFERENCES, REGIONS, ChaosRule, Company, FaultRule, Grant, Store
+from .terms import STANDARD_TERMS
 from .util import loads
 
 FAULT_KINDS = ("throttle", "server_error", "html", "empty", "reset", "timeout", "commit_then_drop")
@@ -37,7 +38,7 @@ def _prefs(raw: Any) -> dict[str, Any]:
                 try:
                     value = date.fromisoformat(str(value)).isoformat()
                 except ValueError:
-                    raise BadRequest("closed_books_date must be YYYY-MM-DD or null")
+                    raise BadRequest("closed_books_date must be YYYY-MM-DD or null") from None
         elif key == "default_terms":
             names = [name for name, _ in STANDARD_TERMS]
             if value is not None and str(value).lower() not in (n.lower() for n in names):
@@ -92,7 +93,7 @@ class Control:
         try:
             body = loads(raw)
         except ValueError:
-            raise BadRequest("body is not JSON")
+            raise BadRequest("body is not JSON") from None
         if not isinstance(body, dict):
             raise BadRequest("body must be a JSON object")
         return body
@@ -114,8 +115,9 @@ class Control:
         """``POST {"redirect_uris": [...]?}``: another app, with its registered redirect URIs."""
         uris = _redirect_uris(await self._body(request), required=False)
         app = self.store.create_app(uris)
-        return json_response({"client_id": app.client_id, "client_secret": app.client_secret,
-                              "redirect_uris": app.redirect_uris}, 201)
+        return json_response(
+            {"client_id": app.client_id, "client_secret": app.client_secret, "redirect_uris": app.redirect_uris}, 201
+        )
 
     async def redirect_uris(self, request: Request) -> Response:
         """The app's registered redirect URIs (Intuit: Keys & OAuth > Redirect URIs). ``GET``
@@ -145,25 +147,28 @@ class Control:
         company = new_company(store, region, prefs, client_id)
         _, refresh = store.issue_tokens(Grant(company.realm_id, client_id))
         ids = company.created_ids
-        return json_response({
-            "realm_id": company.realm_id,
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "refresh_token": refresh.token,
-            "region": region,
-            "preferences": company.preferences,
-            "service_item_id": ids["service_item_id"],
-            "product_item_id": ids["product_item_id"],
-            "undeposited_funds_account_id": ids["undeposited_funds_account_id"],
-            "bank_account_id": ids["bank_account_id"],
-            "income_account_id": ids["income_account_id"],
-            "receivable_account_id": ids["receivable_account_id"],
-            "discount_account_id": ids["discount_account_id"],
-            "tax_codes": ids["tax_codes"],
-            "tax_rates": ids["tax_rates"],
-            "payment_methods": ids["payment_methods"],
-            "terms": ids["terms"],
-        }, 201)
+        return json_response(
+            {
+                "realm_id": company.realm_id,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "refresh_token": refresh.token,
+                "region": region,
+                "preferences": company.preferences,
+                "service_item_id": ids["service_item_id"],
+                "product_item_id": ids["product_item_id"],
+                "undeposited_funds_account_id": ids["undeposited_funds_account_id"],
+                "bank_account_id": ids["bank_account_id"],
+                "income_account_id": ids["income_account_id"],
+                "receivable_account_id": ids["receivable_account_id"],
+                "discount_account_id": ids["discount_account_id"],
+                "tax_codes": ids["tax_codes"],
+                "tax_rates": ids["tax_rates"],
+                "payment_methods": ids["payment_methods"],
+                "terms": ids["terms"],
+            },
+            201,
+        )
 
     async def add_fault(self, request: Request) -> Response:
         company = self._company(request)
@@ -182,8 +187,13 @@ class Control:
 
     @staticmethod
     def _rule_json(rule: FaultRule) -> dict[str, Any]:
-        return {"kind": rule.kind, "remaining": rule.remaining, "path_contains": rule.path_contains,
-                "status": rule.status, "seconds": rule.seconds}
+        return {
+            "kind": rule.kind,
+            "remaining": rule.remaining,
+            "path_contains": rule.path_contains,
+            "status": rule.status,
+            "seconds": rule.seconds,
+        }
 
     async def list_faults(self, request: Request) -> Response:
         company = self._company(request)
@@ -198,10 +208,16 @@ class Control:
         chaos = company.chaos
         if chaos is None:
             return {"active": False}
-        return {"active": True, "seed": chaos.seed, "probability": chaos.probability,
-                "kinds": list(chaos.kinds), "path_contains": chaos.path_contains,
-                "status": chaos.status, "seconds": chaos.seconds,
-                "injected": dict(sorted(chaos.injected.items()))}
+        return {
+            "active": True,
+            "seed": chaos.seed,
+            "probability": chaos.probability,
+            "kinds": list(chaos.kinds),
+            "path_contains": chaos.path_contains,
+            "status": chaos.status,
+            "seconds": chaos.seconds,
+            "injected": dict(sorted(chaos.injected.items())),
+        }
 
     async def chaos(self, request: Request) -> Response:
         """``POST {"seed", "probability", "kinds"?, "path_contains"?, "status"?, "seconds"?}``:
@@ -221,12 +237,14 @@ class Control:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise BadRequest("seed must be an integer")
         probability = body.get("probability")
-        if (not isinstance(probability, (int, float, Decimal)) or isinstance(probability, bool)
-                or not 0 <= probability <= 1):
+        if (
+            not isinstance(probability, (int, float, Decimal))
+            or isinstance(probability, bool)
+            or not 0 <= probability <= 1
+        ):
             raise BadRequest("probability must be a number from 0 to 1")
         kinds = body.get("kinds", list(FAULT_KINDS))
-        if (not isinstance(kinds, list) or not kinds
-                or any(k not in FAULT_KINDS for k in kinds)):
+        if not isinstance(kinds, list) or not kinds or any(k not in FAULT_KINDS for k in kinds):
             raise BadRequest(f"kinds must be a non-empty list of {list(FAULT_KINDS)}")
         path_contains, status, seconds = _fault_shape(body)
         company.chaos = ChaosRule(seed, float(probability), tuple(kinds), path_contains, status, seconds)
@@ -266,9 +284,14 @@ class Control:
             if not isinstance(body["subscription_active"], bool):
                 raise BadRequest("subscription_active must be true or false")
             company.subscription_active = body["subscription_active"]
-        return json_response({"realm_id": company.realm_id, "region": company.region,
-                              "subscription_active": company.subscription_active,
-                              "preferences": company.preferences})
+        return json_response(
+            {
+                "realm_id": company.realm_id,
+                "region": company.region,
+                "subscription_active": company.subscription_active,
+                "preferences": company.preferences,
+            }
+        )
 
     async def issue_tokens(self, request: Request) -> Response:
         """A fresh connection (access + refresh token) for a company, skipping the OAuth dance."""
@@ -334,5 +357,10 @@ class Control:
             self.store.clock.advance(float(seconds))
             if frozen is not None:
                 self.store.clock.freeze(frozen)
-        return json_response({"now": self.store.clock.now().isoformat(), "offset_seconds": self.store.clock.offset,
-                              "frozen": self.store.clock.frozen_at is not None})
+        return json_response(
+            {
+                "now": self.store.clock.now().isoformat(),
+                "offset_seconds": self.store.clock.offset,
+                "frozen": self.store.clock.frozen_at is not None,
+            }
+        )

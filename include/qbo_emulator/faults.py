@@ -4,6 +4,7 @@ Every validation failure is raised as :class:`QBOError`; the API layer turns it 
 ``{"Fault": {...}, "time": ...}`` body (HTTP 400) or, inside a batch, into the item's
 ``Fault``. Gateway answers (401, 403, 429, HTML, empty) are built here too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,12 +50,14 @@ class QBOError(Exception):
         return f"{self.code}: {self.errors[0].message} ({self.errors[0].detail})"
 
 
-def fault(code: str, message: str, detail: str = "", element: str = "", *,
-          fault_type: str = VALIDATION, status: int = 400) -> QBOError:
+def fault(
+    code: str, message: str, detail: str = "", element: str = "", *, fault_type: str = VALIDATION, status: int = 400
+) -> QBOError:
     return QBOError([ErrorItem(code, message, detail, element)], fault_type, status)
 
 
 # --- the fault table -------------------------------------------------------------------
+
 
 def required_param(name: str, element: str | None = None) -> QBOError:
     return fault(
@@ -186,9 +189,13 @@ def list_has_balance() -> QBOError:
     """Making a customer inactive (QuickBooks' "delete") while it has an open balance:
     Message and Detail as quickbooks-ruby issue #390 quotes them; the code is not given there
     nor anywhere we could find, so 6000 (business validation) is our assumption (README)."""
-    return fault("6000", "Delete List Has Balance Error",
-                 "The entity you are trying to delete has an open balance. : "
-                 "This customer cannot be deleted because it has a non-zero balance", "Active")
+    return fault(
+        "6000",
+        "Delete List Has Balance Error",
+        "The entity you are trying to delete has an open balance. : "
+        "This customer cannot be deleted because it has a non-zero balance",
+        "Active",
+    )
 
 
 def query_parse_error(detail: str) -> QBOError:

@@ -21,18 +21,19 @@ cited per entity; where they disagree or are silent, include/qbo_emulator/README
            CurrencyRef, TaxReportingBasis, APAccountRef).
 - [ref]    the shared qbo-api.md (PrivateNote not filterable on Invoice or Payment; Item.Sku filterable).
 """
+
 from __future__ import annotations
 
 # Every entity: its Id and its MetaData times ([cdata] for every table below).
 _COMMON = {"Id", "MetaData.CreateTime", "MetaData.LastUpdatedTime"}
 # Names of a person-like list entity ([cdata] Customers; [ruckus] for Vendor).
-_NAMES = {"DisplayName", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName",
-          "PrintOnCheckName", "Active"}
+_NAMES = {"DisplayName", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName", "PrintOnCheckName", "Active"}
 
 FILTERABLE: dict[str, frozenset[str] | None] = {
     # [cdata] Customers + [nytely] CustomerFilters (PrimaryEmailAddr, Balance, FullyQualifiedName).
-    "Customer": frozenset(_COMMON | _NAMES | {"FullyQualifiedName", "PrimaryEmailAddr", "Balance", "IsProject",
-                                             "Job", "ParentRef"}),
+    "Customer": frozenset(
+        _COMMON | _NAMES | {"FullyQualifiedName", "PrimaryEmailAddr", "Balance", "IsProject", "Job", "ParentRef"}
+    ),
     # [ruckus]: every Vendor attribute not in its non-filterable list.
     "Vendor": frozenset(_COMMON | _NAMES),
     # Employees are named like vendors; Intuit's Employee page not confirmed (README).
@@ -40,8 +41,10 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     # [cdata] Items: Name, Active; [ref] Sku; Type is the query every Item reader uses (README).
     "Item": frozenset(_COMMON | {"Name", "Active", "Type", "Sku"}),
     # [cdata] Accounts; AcctNum not filterable (DotNet SDK #163).
-    "Account": frozenset(_COMMON | {"Name", "Active", "AccountType", "AccountSubType", "Classification",
-                                    "FullyQualifiedName", "CurrentBalance"}),
+    "Account": frozenset(
+        _COMMON
+        | {"Name", "Active", "AccountType", "AccountSubType", "Classification", "FullyQualifiedName", "CurrentBalance"}
+    ),
     # [cdata] TaxCodes marks only Id; Name and Active kept filterable, unconfirmed (README).
     "TaxCode": frozenset(_COMMON | {"Name", "Active"}),
     # [cdata] TaxRates: Active, RateValue, AgencyRef; Name kept, unconfirmed (README).
@@ -49,11 +52,14 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     # [cdata] PaymentMethods.
     "PaymentMethod": frozenset(_COMMON | {"Name", "Active", "Type"}),
     # [nytely] InvoiceFilters + [cdata] Invoices; TotalAmt unconfirmed; PrivateNote is not [ref].
-    "Invoice": frozenset(_COMMON | {"DocNumber", "TxnDate", "DueDate", "CustomerRef", "SalesTermRef",
-                                    "ProjectRef", "Balance", "TotalAmt"}),
+    "Invoice": frozenset(
+        _COMMON
+        | {"DocNumber", "TxnDate", "DueDate", "CustomerRef", "SalesTermRef", "ProjectRef", "Balance", "TotalAmt"}
+    ),
     # [cdata] CreditMemos.
-    "CreditMemo": frozenset(_COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "Balance",
-                                       "RemainingCredit"}),
+    "CreditMemo": frozenset(
+        _COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "Balance", "RemainingCredit"}
+    ),
     # [cdata] Payments: TxnDate, CustomerRef (TotalAmt unconfirmed); PrivateNote is not [ref]; PaymentRefNum
     # is not marked filterable there (README).
     "Payment": frozenset(_COMMON | {"TxnDate", "CustomerRef", "TotalAmt"}),

@@ -10,6 +10,7 @@ counted too, as QuickBooks does, so a client that keeps hammering stays throttle
 backs off for a whole window. Batch requests count toward both limits. The window runs on
 real (monotonic) time, not on the movable emulator clock.
 """
+
 from __future__ import annotations
 
 import time
@@ -17,7 +18,6 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .config import EmulatorConfig
-
 
 RATE_SETTINGS = ("requests_per_minute", "requests_per_second", "batches_per_minute", "max_concurrent")
 
@@ -70,9 +70,15 @@ class RateLimiter:
             return True
         limits = self.limits(key[0]) if self._overrides else None
         per_minute, per_second, batches_per_minute, max_concurrent = (
-            (limits[name] for name in RATE_SETTINGS) if limits is not None else
-            (self.config.requests_per_minute, self.config.requests_per_second,
-             self.config.batches_per_minute, self.config.max_concurrent))
+            (limits[name] for name in RATE_SETTINGS)
+            if limits is not None
+            else (
+                self.config.requests_per_minute,
+                self.config.requests_per_second,
+                self.config.batches_per_minute,
+                self.config.max_concurrent,
+            )
+        )
         now = time.monotonic()
         minute = self.config.minute_seconds
         requests, seconds, batches = window.requests, window.seconds, window.batches
@@ -145,5 +151,10 @@ class ReadMeter:
 
     def usage(self, client_id: str, month: str) -> dict[str, object]:
         key = (client_id, month)
-        return {"client_id": client_id, "month": month, "monthly_budget": self.budget(client_id),
-                "used": self._used.get(key, 0), "refused": self._refused.get(key, 0)}
+        return {
+            "client_id": client_id,
+            "month": month,
+            "monthly_budget": self.budget(client_id),
+            "used": self._used.get(key, 0),
+            "refused": self._refused.get(key, 0),
+        }

@@ -5,6 +5,7 @@ the authorize page, token and revocation endpoints here. Refresh tokens rotate o
 refresh; a rotated-out token keeps working for ``refresh_grace_seconds`` of the emulator
 clock and answers with the newest token of its chain, then gives ``invalid_grant``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,20 +37,22 @@ def _base_url(request: Request) -> str:
 
 def discovery(request: Request) -> Response:
     base = _base_url(request)
-    return json_response({
-        "issuer": base + "/op/v1",
-        "authorization_endpoint": base + AUTHORIZE_PATH,
-        "token_endpoint": base + TOKEN_PATH,
-        "userinfo_endpoint": base + USERINFO_PATH,
-        "revocation_endpoint": base + REVOKE_PATH,
-        "jwks_uri": base + JWKS_PATH,
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "email", "profile", "address", "phone", "com.intuit.quickbooks.accounting"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
-    })
+    return json_response(
+        {
+            "issuer": base + "/op/v1",
+            "authorization_endpoint": base + AUTHORIZE_PATH,
+            "token_endpoint": base + TOKEN_PATH,
+            "userinfo_endpoint": base + USERINFO_PATH,
+            "revocation_endpoint": base + REVOKE_PATH,
+            "jwks_uri": base + JWKS_PATH,
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "profile", "address", "phone", "com.intuit.quickbooks.accounting"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+        }
+    )
 
 
 def jwks(request: Request) -> Response:
@@ -76,8 +79,10 @@ def _client(store: Store, request: Request) -> tuple[str, str] | None:
 # github.com/vm0-ai/vm0/issues/25780, 2026-08): "Uh oh, there's a connection problem." and,
 # under "View error details (for Developers)", the sentence below. Intuit's HTTP status for
 # this page is not documented: 400 here (unconfirmed).
-REDIRECT_URI_INVALID = ("The redirect_uri query parameter value is invalid. Make sure it is listed in the "
-                        "Redirect URIs section on your app's keys tab and matches it exactly.")
+REDIRECT_URI_INVALID = (
+    "The redirect_uri query parameter value is invalid. Make sure it is listed in the "
+    "Redirect URIs section on your app's keys tab and matches it exactly."
+)
 
 
 def _redirect_uri_error_page() -> Response:
@@ -85,8 +90,10 @@ def _redirect_uri_error_page() -> Response:
         "<!doctype html><title>Connection problem</title>"
         "<h1>Uh oh, there’s a connection problem.</h1>"
         "<p>Sorry, but the app didn’t connect. Please try again later, or contact customer support.</p>"
-        f"<details><summary>View error details (for Developers)</summary><p id=\"error-details\">"
-        f"{REDIRECT_URI_INVALID}</p></details>", status_code=400)
+        f'<details><summary>View error details (for Developers)</summary><p id="error-details">'
+        f"{REDIRECT_URI_INVALID}</p></details>",
+        status_code=400,
+    )
 
 
 def _invalid_client() -> Response:
@@ -119,8 +126,12 @@ class OAuth:
         if redirect_uri not in app.redirect_uris:
             return _redirect_uri_error_page()
         if params.get("response_type", "code") != "code":
-            return RedirectResponse(redirect_uri + "?" + urlencode(
-                {"error": "unsupported_response_type", "state": params.get("state", "")}), status_code=302)
+            return RedirectResponse(
+                redirect_uri
+                + "?"
+                + urlencode({"error": "unsupported_response_type", "state": params.get("state", "")}),
+                status_code=302,
+            )
         realm_id = params.get("realm_id") or params.get("realmId")
         if realm_id is not None and realm_id not in store.companies:
             return HTMLResponse("<h1>Unknown realm_id</h1>", status_code=400)
@@ -131,8 +142,13 @@ class OAuth:
                 realm_id = mine[-1].realm_id
             else:
                 realm_id = new_company(store, "US", {}, client_id).realm_id
-        code = AuthorizationCode("AB" + secrets.token_urlsafe(24), client_id, realm_id, redirect_uri,
-                                 store.clock.time() + store.config.authorization_code_lifetime)
+        code = AuthorizationCode(
+            "AB" + secrets.token_urlsafe(24),
+            client_id,
+            realm_id,
+            redirect_uri,
+            store.clock.time() + store.config.authorization_code_lifetime,
+        )
         store.auth_codes[code.code] = code
         query = {"code": code.code, "realmId": realm_id}
         if "state" in params:
@@ -162,8 +178,15 @@ class OAuth:
                 return outcome.response()
         response = self._token(request, form)
         if company is not None:
-            log_request(company, request.scope, response.status_code, None,
-                        rule.kind if rule is not None else None, started, store)
+            log_request(
+                company,
+                request.scope,
+                response.status_code,
+                None,
+                rule.kind if rule is not None else None,
+                started,
+                store,
+            )
         if rule is not None:  # commit_then_drop: the token rotated, the caller never hears of it
             await drop_connection(request)
             return Response(b"", status_code=499)
@@ -211,8 +234,13 @@ class OAuth:
             return json_response(store.token_response(access, fresh))
         if grant_type == "authorization_code":
             code = store.auth_codes.get(form.get("code", ""))
-            if (code is None or code.used or code.client_id != client_id or code.expires_at <= now
-                    or code.redirect_uri != form.get("redirect_uri", "")):
+            if (
+                code is None
+                or code.used
+                or code.client_id != client_id
+                or code.expires_at <= now
+                or code.redirect_uri != form.get("redirect_uri", "")
+            ):
                 return _invalid_grant("Invalid authorization code")
             code.used = True
             grant = Grant(code.realm_id, client_id)
@@ -248,10 +276,12 @@ class OAuth:
         access = self.store.access_tokens.get(token)
         if access is None or access.grant.revoked or access.expires_at <= self.store.clock.time():
             return json_response({"error": "invalid_token"}, 401)
-        return json_response({
-            "sub": "emulator-" + access.grant.realm_id,
-            "email": "owner@example.com",
-            "emailVerified": True,
-            "givenName": "Emulated",
-            "familyName": "Owner",
-        })
+        return json_response(
+            {
+                "sub": "emulator-" + access.grant.realm_id,
+                "email": "owner@example.com",
+                "emailVerified": True,
+                "givenName": "Emulated",
+                "familyName": "Owner",
+            }
+        )

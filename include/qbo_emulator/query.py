@@ -10,6 +10,7 @@ any case, and Id takes only = and IN (filterable.py). Like QuickBooks, name list
 items...) answer only active records unless the query filters on Active, and MAXRESULTS is
 capped at 1000 silently.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import faults
-from .filterable import FILTERABLE, ID_OPERATORS, canonical
 from .entities.common import ENTITY_BY_LOWER, WriteContext, public
 from .entities.preferences import company_info_json, preferences_json
+from .filterable import FILTERABLE, ID_OPERATORS, canonical
 from .util import parse_datetime
 
 MAX_RESULTS = 1000
@@ -77,7 +78,8 @@ def tokenize(text: str) -> list[Token]:
             if text[position:].strip() == "":
                 break
             raise faults.query_parse_error(
-                f"Encountered \"{text[position:position + 10]}\" at line 1, column {position + 1}.")
+                f'Encountered "{text[position : position + 10]}" at line 1, column {position + 1}.'
+            )
         position = match.end()
         kind = match.lastgroup
         raw = match.group(kind)
@@ -103,7 +105,7 @@ class _Parser:
     def take(self) -> Token:
         token = self.peek()
         if token is None:
-            raise faults.query_parse_error("Encountered \"<EOF>\" at end of the statement.")
+            raise faults.query_parse_error('Encountered "<EOF>" at end of the statement.')
         self.index += 1
         return token
 
@@ -118,12 +120,12 @@ class _Parser:
         if not self.keyword(word):
             token = self.peek()
             found = "<EOF>" if token is None else token.text
-            raise faults.query_parse_error(f"Encountered \"{found}\"; was expecting \"{word}\".")
+            raise faults.query_parse_error(f'Encountered "{found}"; was expecting "{word}".')
 
     def expect_punct(self, char: str) -> None:
         token = self.take()
         if token.text != char:
-            raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting \"{char}\".")
+            raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting "{char}".')
 
     def literal(self) -> Any:
         token = self.take()
@@ -131,12 +133,12 @@ class _Parser:
             return token.value
         if token.kind == "ident" and token.text.lower() in ("true", "false"):
             return token.text.lower() == "true"
-        raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting a value.")
+        raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting a value.')
 
     def integer(self) -> int:
         token = self.take()
         if token.kind != "number" or token.value != token.value.to_integral_value():
-            raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting an integer.")
+            raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting an integer.')
         return int(token.value)
 
     def parse(self) -> Query:
@@ -156,7 +158,7 @@ class _Parser:
                 elif token.kind == "ident" and token.text.upper() != "FROM":
                     fields.append(token.text)
                 else:
-                    raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting a field.")
+                    raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting a field.')
                 if self.peek() is not None and self.peek().text == ",":
                     self.index += 1
                     continue
@@ -164,7 +166,7 @@ class _Parser:
         self.expect_keyword("FROM")
         entity_token = self.take()
         if entity_token.kind != "ident":
-            raise faults.query_parse_error(f"Encountered \"{entity_token.text}\"; was expecting an entity.")
+            raise faults.query_parse_error(f'Encountered "{entity_token.text}"; was expecting an entity.')
         entity = ENTITY_BY_LOWER.get(entity_token.text.lower())
         if entity is None or entity not in QUERYABLE:
             raise faults.invalid_query(f"{entity_token.text} is not a valid entity.")
@@ -179,7 +181,7 @@ class _Parser:
                 while True:
                     token = self.take()
                     if token.kind != "ident":
-                        raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting a field.")
+                        raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting a field.')
                     descending = False
                     if self.keyword("DESC"):
                         descending = True
@@ -198,7 +200,7 @@ class _Parser:
                 token = self.take()
                 if token.text.upper() == "OR":
                     raise faults.query_parse_error("OR is not supported in a WHERE clause.")
-                raise faults.query_parse_error(f"Encountered \"{token.text}\" at an unexpected place.")
+                raise faults.query_parse_error(f'Encountered "{token.text}" at an unexpected place.')
         return query
 
     def _by(self) -> bool:
@@ -208,7 +210,7 @@ class _Parser:
     def condition(self) -> Condition:
         token = self.take()
         if token.kind != "ident":
-            raise faults.query_parse_error(f"Encountered \"{token.text}\"; was expecting a field.")
+            raise faults.query_parse_error(f'Encountered "{token.text}"; was expecting a field.')
         name = token.text
         if self.keyword("IN"):
             self.expect_punct("(")
@@ -225,20 +227,19 @@ class _Parser:
             return Condition(name, "LIKE", [value])
         op = self.take()
         if op.kind != "op" or op.text in ("!=", "<>"):
-            raise faults.query_parse_error(f"Encountered \"{op.text}\"; was expecting an operator.")
+            raise faults.query_parse_error(f'Encountered "{op.text}"; was expecting an operator.')
         return Condition(name, op.text, [self.literal()])
 
 
 def parse(text: str) -> Query:
     if not text or not text.strip():
-        raise faults.query_parse_error("Encountered \"<EOF>\"; the query is empty.")
+        raise faults.query_parse_error('Encountered "<EOF>"; the query is empty.')
     query = _Parser(text).parse()
     for condition in query.conditions:
         condition.field = _queryable(query.entity, condition.field)
         if condition.field == "Id" and condition.op not in ID_OPERATORS:
             # Id takes only = and IN (qbo-api.md); the Detail's wording is ours (README).
-            raise faults.invalid_query(f"operator '{condition.op}' is not supported for property 'Id'; "
-                                       "use = or IN")
+            raise faults.invalid_query(f"operator '{condition.op}' is not supported for property 'Id'; use = or IN")
     query.order = [(_queryable(query.entity, name), descending) for name, descending in query.order]
     return query
 
@@ -252,6 +253,7 @@ def _queryable(entity: str, name: str) -> str:
 
 
 # --- evaluation ---------------------------------------------------------------------------
+
 
 def field_value(record: dict[str, Any], path: str) -> Any:
     value: Any = record
@@ -353,8 +355,9 @@ def execute(ctx: WriteContext, text: str) -> dict[str, Any]:
         candidates = [company_info_json(company)]
     else:
         hidden = ctx.hidden
-        candidates = [r for r in company.records[query.entity].values()
-                      if not hidden or (query.entity, r["Id"]) not in hidden]
+        candidates = [
+            r for r in company.records[query.entity].values() if not hidden or (query.entity, r["Id"]) not in hidden
+        ]
     conditions = list(query.conditions)
     if query.entity in ACTIVE_ONLY_BY_DEFAULT and not any(c.field == "Active" for c in conditions):
         conditions.append(Condition("Active", "=", [True]))
@@ -364,7 +367,7 @@ def execute(ctx: WriteContext, text: str) -> dict[str, Any]:
     if query.order:
         for name, descending in reversed(query.order):
             rows.sort(key=lambda r, n=name: _sort_key(r, n), reverse=descending)
-    page = rows[query.start - 1: query.start - 1 + query.max_results]
+    page = rows[query.start - 1 : query.start - 1 + query.max_results]
     if not page:
         return {}
     if "*" in query.fields:

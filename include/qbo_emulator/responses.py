@@ -1,4 +1,5 @@
 """Building answers fast (pre-serialised bytes) and really dropping connections."""
+
 from __future__ import annotations
 
 import asyncio

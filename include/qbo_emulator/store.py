@@ -4,6 +4,7 @@ A company's records are plain dicts shaped like QuickBooks' JSON. Keys starting 
 underscore are the emulator's own bookkeeping (precise change time, voided flag, amount
 applied) and are never sent to clients.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -11,15 +12,14 @@ import random
 import secrets
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from .config import EmulatorConfig
 from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod",
-                 "Term")
+LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod", "Term")
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
@@ -153,8 +153,9 @@ class Stats:
 class Company:
     """One QuickBooks company (realm): its records, indexes, preferences and logs."""
 
-    def __init__(self, realm_id: str, region: str, client_id: str, preferences: dict[str, Any],
-                 clock: Clock, log_size: int) -> None:
+    def __init__(
+        self, realm_id: str, region: str, client_id: str, preferences: dict[str, Any], clock: Clock, log_size: int
+    ) -> None:
         self.realm_id = realm_id
         self.region = region
         self.country, self.currency, self.utc_offset = REGIONS[region]
@@ -214,7 +215,7 @@ class Company:
 
 
 def _from_ts(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 class Store:
@@ -228,8 +229,9 @@ class Store:
     def reset(self) -> None:
         self.clock.offset = 0.0
         self.apps: dict[str, App] = {
-            self.config.client_id: App(self.config.client_id, self.config.client_secret,
-                                       list(self.config.redirect_uris))
+            self.config.client_id: App(
+                self.config.client_id, self.config.client_secret, list(self.config.redirect_uris)
+            )
         }
         self.companies: dict[str, Company] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
@@ -252,8 +254,7 @@ class Store:
     def issue_tokens(self, grant: Grant) -> tuple[AccessToken, RefreshToken]:
         now = self.clock.time()
         access = AccessToken("eyJ" + secrets.token_urlsafe(48), grant, now + self.config.access_token_lifetime)
-        refresh = RefreshToken("RT1-" + secrets.token_urlsafe(36), grant,
-                               now + self.config.refresh_token_lifetime)
+        refresh = RefreshToken("RT1-" + secrets.token_urlsafe(36), grant, now + self.config.refresh_token_lifetime)
         self.access_tokens[access.token] = access
         self.refresh_tokens[refresh.token] = refresh
         return access, refresh
@@ -273,4 +274,3 @@ class Store:
             "expires_in": self.config.access_token_lifetime,
             "x_refresh_token_expires_in": max(0, round(refresh.expires_at - now)),
         }
-

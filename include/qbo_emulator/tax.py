@@ -21,6 +21,7 @@ Sources (details and what stays unconfirmed: docs/quickbooks-behaviour.md):
   off (qbo-api.md "Reported behaviours"); true: the discount is spread over the sales lines
   pro rata by amount (remainder on the last line) and tax is computed on what is left.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -93,8 +94,9 @@ def prorate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return allocate_discount(weights, total)
 
 
-def _line_rates(code: str | None, rates_of_code: dict[str, list[Rate]], us: bool,
-                us_rates: list[Rate] | None) -> list[Rate]:
+def _line_rates(
+    code: str | None, rates_of_code: dict[str, list[Rate]], us: bool, us_rates: list[Rate] | None
+) -> list[Rate]:
     if us:
         return (us_rates or []) if code == US_TAXABLE else []
     return rates_of_code.get(code or "", [])
@@ -120,7 +122,7 @@ def compute(
     amounts = [amount for amount, _ in lines]
     subtotal = sum(amounts, ZERO)
     shares = allocate_discount(amounts, discount) if apply_after_discount else [ZERO] * len(amounts)
-    bases = [amount - share for amount, share in zip(amounts, shares)]
+    bases = [amount - share for amount, share in zip(amounts, shares, strict=False)]
 
     if us:
         mode = TAX_EXCLUDED
@@ -130,7 +132,7 @@ def compute(
     # rate -> (taxable base, tax calculated line by line, each line rounded to cents)
     calculated: dict[Rate, tuple[Decimal, Decimal]] = {}
     line_inclusive: list[Decimal] = []
-    for (amount, code), base in zip(lines, bases):
+    for (amount, code), base in zip(lines, bases, strict=False):
         line_tax = ZERO
         for rate in _line_rates(code, rates_of_code, us, us_rates):
             tax = money(base * rate.percent / HUNDRED)
@@ -159,15 +161,14 @@ def compute(
         }
         if amounts_by_rate[rate] != tax:
             detail["OverrideDeltaAmount"] = amounts_by_rate[rate] - tax
-        tax_lines.append({"Amount": amounts_by_rate[rate], "DetailType": "TaxLineDetail",
-                          "TaxLineDetail": detail})
+        tax_lines.append({"Amount": amounts_by_rate[rate], "DetailType": "TaxLineDetail", "TaxLineDetail": detail})
     total_tax = sum(amounts_by_rate.values(), ZERO)
-    return TaxResult(subtotal, discount, total_tax, subtotal - discount + total_tax, tax_lines,
-                     line_inclusive)
+    return TaxResult(subtotal, discount, total_tax, subtotal - discount + total_tax, tax_lines, line_inclusive)
 
 
-def _apply_explicit(explicit: ExplicitTax, ordered: list[Rate], calculated: dict[Rate, Decimal],
-                    us: bool) -> dict[Rate, Decimal]:
+def _apply_explicit(
+    explicit: ExplicitTax, ordered: list[Rate], calculated: dict[Rate, Decimal], us: bool
+) -> dict[Rate, Decimal]:
     """Explicit TaxLine amounts replace their rate's tax (non-US); otherwise TotalTax (or, US,
     the TaxLines' sum) is prorated over the calculated rates by their calculated tax."""
     # A negative tax is accepted: lines may be negative (credits), and so is their tax.
@@ -175,21 +176,22 @@ def _apply_explicit(explicit: ExplicitTax, ordered: list[Rate], calculated: dict
         return {}  # "no tax" said of a transaction with nothing taxable
     if not ordered:
         raise TaxOverrideError(
-            "A tax amount was given but no line of this transaction is taxable: give the lines a tax code.")
+            "A tax amount was given but no line of this transaction is taxable: give the lines a tax code."
+        )
     if explicit.by_rate and not us:
         by_id = {rate.rate_id: rate for rate in ordered}
         unknown = sorted(set(explicit.by_rate) - set(by_id))
         if unknown:
             raise TaxOverrideError(
-                f"TaxRateRef={unknown[0]} in TxnTaxDetail is not a rate of any tax code on this "
-                "transaction's lines.")
+                f"TaxRateRef={unknown[0]} in TxnTaxDetail is not a rate of any tax code on this transaction's lines."
+            )
         result = dict(calculated)
         for rate_id, amount in explicit.by_rate.items():
             result[by_id[rate_id]] = money(amount)
         return result
     total = explicit.total if explicit.total is not None else sum(explicit.by_rate.values(), ZERO)
     shares = prorate(money(total), [calculated[rate] for rate in ordered])
-    return dict(zip(ordered, shares))
+    return dict(zip(ordered, shares, strict=False))
 
 
 def explicit_tax(txn_tax_detail: dict) -> ExplicitTax:
@@ -199,7 +201,7 @@ def explicit_tax(txn_tax_detail: dict) -> ExplicitTax:
     for line in txn_tax_detail.get("TaxLine") or []:
         if not isinstance(line, dict):
             continue
-        ref = ((line.get("TaxLineDetail") or {}).get("TaxRateRef") or {})
+        ref = (line.get("TaxLineDetail") or {}).get("TaxRateRef") or {}
         rate_id = ref.get("value") if isinstance(ref, dict) else ref
         amount = to_decimal(line.get("Amount"))
         if rate_id is not None and amount is not None:

@@ -9,6 +9,7 @@ standard terms below (what a new QuickBooks Online company lists; their Ids are 
 numbering, unconfirmed: README). Terms are read-only here (read and query); DATE_DRIVEN
 terms are not modelled.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

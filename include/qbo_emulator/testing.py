@@ -7,6 +7,7 @@
 A subprocess is the default because the project's DAG tests run Airflow in other
 processes, which must reach the emulator over HTTP.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,11 +59,13 @@ class _ClientMixin:
 
     def register_redirect_uri(self, client_id: str, uri: str) -> list[str]:
         """Register ``uri`` as a redirect URI of the app ``client_id``; returns all of them."""
-        return self._call("POST", f"/_emulator/apps/{client_id}/redirect_uris",
-                          {"redirect_uris": [uri]})["redirect_uris"]
+        return self._call("POST", f"/_emulator/apps/{client_id}/redirect_uris", {"redirect_uris": [uri]})[
+            "redirect_uris"
+        ]
 
-    def create_company(self, region: str = "AU", preferences: dict[str, Any] | None = None,
-                       client_id: str | None = None) -> dict[str, Any]:
+    def create_company(
+        self, region: str = "AU", preferences: dict[str, Any] | None = None, client_id: str | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"region": region}
         if preferences is not None:
             body["preferences"] = preferences
@@ -70,8 +73,9 @@ class _ClientMixin:
             body["client_id"] = client_id
         return self._call("POST", "/_emulator/companies", body)
 
-    def inject_fault(self, realm_id: str, kind: str, count: int = 1, path_contains: str | None = None,
-                     **extra: Any) -> dict[str, Any]:
+    def inject_fault(
+        self, realm_id: str, kind: str, count: int = 1, path_contains: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"kind": kind, "count": count, **extra}
         if path_contains is not None:
             body["path_contains"] = path_contains
@@ -80,8 +84,15 @@ class _ClientMixin:
     def clear_faults(self, realm_id: str) -> None:
         self._call("DELETE", f"/_emulator/companies/{realm_id}/faults")
 
-    def start_chaos(self, realm_id: str, seed: int, probability: float, kinds: list[str] | None = None,
-                    path_contains: str | None = None, **extra: Any) -> dict[str, Any]:
+    def start_chaos(
+        self,
+        realm_id: str,
+        seed: int,
+        probability: float,
+        kinds: list[str] | None = None,
+        path_contains: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """Random faults on the company's API calls from now on (see README, control API)."""
         body: dict[str, Any] = {"seed": seed, "probability": probability, **extra}
         if kinds is not None:
@@ -151,8 +162,9 @@ class _ClientMixin:
 class EmulatorProcess(_ClientMixin):
     """``python -m qbo_emulator`` in a subprocess on a free port; stopped on exit."""
 
-    def __init__(self, *extra_args: str, host: str = "127.0.0.1", start_timeout: float = 30.0,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *extra_args: str, host: str = "127.0.0.1", start_timeout: float = 30.0, env: dict[str, str] | None = None
+    ) -> None:
         self.host = host
         self.extra_args = [str(a) for a in extra_args]
         self.start_timeout = start_timeout
@@ -163,16 +175,28 @@ class EmulatorProcess(_ClientMixin):
         self._session = requests.Session()
         self._tmpdir: tempfile.TemporaryDirectory[str] | None = None
 
-    def start(self) -> "EmulatorProcess":
+    def start(self) -> EmulatorProcess:
         self._tmpdir = tempfile.TemporaryDirectory(prefix="qbo-emulator-")
         port_file = os.path.join(self._tmpdir.name, "port")
         env = dict(os.environ if self.env is None else self.env)
         env["PYTHONPATH"] = INCLUDE_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self._log = open(os.path.join(self._tmpdir.name, "emulator.log"), "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qbo_emulator", "--host", self.host, "--port", "0",
-             "--port-file", port_file, *self.extra_args],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "qbo_emulator",
+                "--host",
+                self.host,
+                "--port",
+                "0",
+                "--port-file",
+                port_file,
+                *self.extra_args,
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + self.start_timeout
         while not os.path.exists(port_file):
@@ -214,7 +238,7 @@ class EmulatorProcess(_ClientMixin):
             self._tmpdir.cleanup()
             self._tmpdir = None
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -236,7 +260,7 @@ class EmulatorThread(_ClientMixin):
         self.port = 0
         self.app: Any = None
 
-    def start(self) -> "EmulatorThread":
+    def start(self) -> EmulatorThread:
         import uvicorn
 
         from .app import create_app
@@ -248,10 +272,14 @@ class EmulatorThread(_ClientMixin):
         sock.listen(1024)
         self.port = sock.getsockname()[1]
         self.base_url = f"http://{self.host}:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(
-            self.app, http="httptools", loop="asyncio", lifespan="off", access_log=False, log_level="error"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                        name="qbo-emulator")
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                self.app, http="httptools", loop="asyncio", lifespan="off", access_log=False, log_level="error"
+            )
+        )
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="qbo-emulator"
+        )
         self._thread.start()
         self._sock = sock
         self._wait_ready(time.monotonic() + 15, alive=lambda: self._thread is not None and self._thread.is_alive())
@@ -272,7 +300,7 @@ class EmulatorThread(_ClientMixin):
             self._sock.close()
             self._sock = None
 
-    def __enter__(self) -> "EmulatorThread":
+    def __enter__(self) -> EmulatorThread:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -3,6 +3,7 @@
 The other commands live in their packages: ``python -m qbo_sync.companies``,
 ``python -m qbo_sync.tenants``, ``python -m qbo_sync.report``, ``python -m qbo_sync.db``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,10 +14,13 @@ COMMANDS = {"doctor": "check the database, token key, Airflow connections and ev
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
-        print("usage: python -m qbo_sync doctor [--tenant-id N] [--database-url URL]\n"
-              + "\n".join(f"  {name:<8} {text}" for name, text in COMMANDS.items()), file=sys.stderr)
+        print(
+            "usage: python -m qbo_sync doctor [--tenant-id N] [--database-url URL]\n"
+            + "\n".join(f"  {name:<8} {text}" for name, text in COMMANDS.items()),
+            file=sys.stderr,
+        )
         return 2
-    from qbo_sync.doctor.cli import main as doctor  # noqa: PLC0415
+    from qbo_sync.doctor.cli import main as doctor
 
     return doctor(args[1:])
 

@@ -4,6 +4,7 @@ Every record a run considers ends that run with exactly one row: the upsert keye
 (run, tenant, entity, record) makes a retried or cleared task replace, not add.
 A failure always carries a cause and a fix (the table refuses one without).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -80,37 +81,66 @@ def record_many(conn: psycopg.Connection, ctx: RunContext, items: Iterable[Outco
         _upsert(conn, ctx, list(latest.values()))
 
 
-def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,
-              source_id: int, state: str) -> None:
-    conn.execute(load_sql("outcomes/set_item_state"), {
-        "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
-        "source_id": source_id, "state": state,
-    })
+def set_state(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str, source_id: int, state: str) -> None:
+    conn.execute(
+        load_sql("outcomes/set_item_state"),
+        {
+            "run_id": run_id,
+            "tenant_id": tenant_id,
+            "entity": entity,
+            "source_id": source_id,
+            "state": state,
+        },
+    )
 
 
-def set_states(conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str,
-               source_ids: Sequence[int], state: str) -> None:
+def set_states(
+    conn: psycopg.Connection, run_id: str, tenant_id: int, entity: str, source_ids: Sequence[int], state: str
+) -> None:
     """``set_state`` for many records in one statement."""
     if source_ids:
-        conn.execute(load_sql("outcomes/set_items_state"), {
-            "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
-            "source_ids": list(source_ids), "state": state,
-        })
+        conn.execute(
+            load_sql("outcomes/set_items_state"),
+            {
+                "run_id": run_id,
+                "tenant_id": tenant_id,
+                "entity": entity,
+                "source_ids": list(source_ids),
+                "state": state,
+            },
+        )
 
 
-def from_catalog(code: str, *, tenant_id: int, entity: str, source_id: int | None,
-                 source_ref: str | None, realm_id: str | None, amount: Decimal | None = None,
-                 also: list[str] | None = None, action: str | None = None,
-                 **context: object) -> Outcome:
+def from_catalog(
+    code: str,
+    *,
+    tenant_id: int,
+    entity: str,
+    source_id: int | None,
+    source_ref: str | None,
+    realm_id: str | None,
+    amount: Decimal | None = None,
+    also: list[str] | None = None,
+    action: str | None = None,
+    **context: object,
+) -> Outcome:
     """An outcome explained by our own catalog (checks made before sending)."""
     entry, cause, fix = explain(code, tenant_id=tenant_id, source_id=source_id, **context)
     if also:
         cause = f"{cause} Also: {' '.join(also)}"
     return Outcome(
-        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
+        tenant_id=tenant_id,
+        entity=entity,
+        source_id=source_id,
+        source_ref=source_ref,
         action=action or ("skip" if entry.status == "skipped" else "create"),
-        status=entry.status, realm_id=realm_id, error_code=code, category=entry.category,
-        cause=cause, fix=fix, amount=amount,
+        status=entry.status,
+        realm_id=realm_id,
+        error_code=code,
+        category=entry.category,
+        cause=cause,
+        fix=fix,
+        amount=amount,
     )
 
 
@@ -123,44 +153,111 @@ def for_tenant(text: str | None, tenant_id: int, realm_id: str | None) -> str | 
     return text.replace("<realm>", realm_id) if realm_id else text
 
 
-def from_fault(fault: object, *, tenant_id: int, realm_id: str | None, entity: str,
-               source_id: int | None, source_ref: str | None, action: str,
-               amount: Decimal | None = None) -> Outcome:
+def from_fault(
+    fault: object,
+    *,
+    tenant_id: int,
+    realm_id: str | None,
+    entity: str,
+    source_id: int | None,
+    source_ref: str | None,
+    action: str,
+    amount: Decimal | None = None,
+) -> Outcome:
     """A failed outcome explained by QuickBooks' own fault (its kind, from ``qbo_client``,
     in the catalog's words)."""
     entry, cause, fix = explain_fault(fault)
     return Outcome(
-        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
-        action=action, status="failed", realm_id=realm_id, error_code=str(fault.code),
-        error_message=fault.summary(), category=entry.category,
+        tenant_id=tenant_id,
+        entity=entity,
+        source_id=source_id,
+        source_ref=source_ref,
+        action=action,
+        status="failed",
+        realm_id=realm_id,
+        error_code=str(fault.code),
+        error_message=fault.summary(),
+        category=entry.category,
         cause=for_tenant(cause, tenant_id, realm_id),
-        fix=for_tenant(fix, tenant_id, realm_id), amount=amount)
+        fix=for_tenant(fix, tenant_id, realm_id),
+        amount=amount,
+    )
 
 
-def unchanged(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int, realm_id: str | None,
-              entity: str, source_id: int, source_ref: str | None, amount: Decimal | None,
-              qbo_id: str | None) -> str:
+def unchanged(
+    conn: psycopg.Connection,
+    ctx: RunContext,
+    *,
+    tenant_id: int,
+    realm_id: str | None,
+    entity: str,
+    source_id: int,
+    source_ref: str | None,
+    amount: Decimal | None,
+    qbo_id: str | None,
+) -> str:
     """A record already in QuickBooks and unchanged: ``skipped``, except that a re-run of a
     task that synced it in this same run keeps ``synced``. Returns the status it keeps."""
-    prior = conn.execute(load_sql("outcomes/run_outcome"), {
-        "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity, "source_id": source_id,
-    }).fetchone()
+    prior = conn.execute(
+        load_sql("outcomes/run_outcome"),
+        {
+            "run_id": ctx.run_id,
+            "tenant_id": tenant_id,
+            "entity": entity,
+            "source_id": source_id,
+        },
+    ).fetchone()
     if prior and prior[0] == "synced":
         return "synced"
-    record(conn, ctx, Outcome(
-        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
-        action="skip", status="skipped", realm_id=realm_id, qbo_id=qbo_id, amount=amount,
-        cause="Already in QuickBooks and unchanged since it was last sent."))
+    record(
+        conn,
+        ctx,
+        Outcome(
+            tenant_id=tenant_id,
+            entity=entity,
+            source_id=source_id,
+            source_ref=source_ref,
+            action="skip",
+            status="skipped",
+            realm_id=realm_id,
+            qbo_id=qbo_id,
+            amount=amount,
+            cause="Already in QuickBooks and unchanged since it was last sent.",
+        ),
+    )
     return "skipped"
 
 
-def outcome_unknown(conn: psycopg.Connection, ctx: RunContext, *, tenant_id: int,
-                    realm_id: str | None, entity: str, source_id: int, source_ref: str | None,
-                    amount: Decimal | None, action: str = "create") -> None:
+def outcome_unknown(
+    conn: psycopg.Connection,
+    ctx: RunContext,
+    *,
+    tenant_id: int,
+    realm_id: str | None,
+    entity: str,
+    source_id: int,
+    source_ref: str | None,
+    amount: Decimal | None,
+    action: str = "create",
+) -> None:
     """QuickBooks never answered for certain and the record is not there (yet): explained,
     and safe to retry because every retry looks the record up first."""
     e, cause, fix = explain_quickbooks("outcome_unknown")
-    record(conn, ctx, Outcome(
-        tenant_id=tenant_id, entity=entity, source_id=source_id, source_ref=source_ref,
-        action=action, status="failed", realm_id=realm_id, error_code="outcome_unknown",
-        category=e.category, cause=cause, fix=fix, amount=amount))
+    record(
+        conn,
+        ctx,
+        Outcome(
+            tenant_id=tenant_id,
+            entity=entity,
+            source_id=source_id,
+            source_ref=source_ref,
+            action=action,
+            status="failed",
+            realm_id=realm_id,
+            error_code="outcome_unknown",
+            category=e.category,
+            cause=cause,
+            fix=fix,
+            amount=amount,
+        ),
+    )

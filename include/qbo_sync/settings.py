@@ -3,6 +3,7 @@
 Every knob has a default that works on a fresh clone; production deployments set
 the environment variables (see README, "Configuration").
 """
+
 from __future__ import annotations
 
 import os

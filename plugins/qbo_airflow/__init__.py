@@ -1,2 +1,3 @@
 """The Airflow side of the QuickBooks sync: hooks and task helpers."""
+
 from __future__ import annotations

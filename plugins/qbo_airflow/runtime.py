@@ -4,11 +4,12 @@ DAG files stay thin: a task body asks this module for what Airflow knows (run id
 map index, try number, data interval, connections) and hands plain values to the
 Airflow-free library in ``include/qbo_sync``.
 """
+
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 DB_CONN_ID = "qbo_sync_db"
@@ -16,9 +17,9 @@ QBO_CONN_ID = "quickbooks_default"
 
 
 def run_context(context: dict[str, Any] | None = None):
-    from airflow.sdk import get_current_context  # noqa: PLC0415
+    from airflow.sdk import get_current_context
 
-    from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+    from qbo_sync.outcomes import RunContext
 
     context = context or get_current_context()
     ti = context["ti"]
@@ -34,23 +35,23 @@ def run_context(context: dict[str, Any] | None = None):
 
 def label(text: str) -> None:
     """Names a mapped task instance in the UI (rendered by map_index_template)."""
-    from airflow.sdk import get_current_context  # noqa: PLC0415
+    from airflow.sdk import get_current_context
 
     get_current_context()["map_label"] = text
 
 
 def run_window(context: dict[str, Any] | None = None):
     """The data interval this run covers; manual runs without one cover up to now."""
-    from airflow.sdk import get_current_context  # noqa: PLC0415
+    from airflow.sdk import get_current_context
 
-    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
+    from qbo_sync.extract.records import RunWindow
 
     context = context or get_current_context()
     start = context.get("data_interval_start")
     end = context.get("data_interval_end")
     params = context.get("params") or {}
     full = bool(params.get("full_sync"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     dag_run = context.get("dag_run")
     return RunWindow(
         run_id=context["run_id"],
@@ -70,7 +71,7 @@ def _is_backfill(dag_run: Any, run_id: str) -> bool:
 @contextlib.contextmanager
 def database() -> Iterator[Any]:
     """A psycopg 3 connection to the project database (Airflow connection qbo_sync_db)."""
-    from airflow.providers.postgres.hooks.postgres import PostgresHook  # noqa: PLC0415
+    from airflow.providers.postgres.hooks.postgres import PostgresHook
 
     conn = PostgresHook(postgres_conn_id=DB_CONN_ID).get_conn()
     try:
@@ -85,12 +86,16 @@ def raise_if_reconnect(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     cannot help until a person reconnects them. Every other tenant of the task has finished."""
     gone = [r for r in results if r.get("reconnect_required")]
     if gone:
-        from airflow.sdk.exceptions import AirflowFailException  # noqa: PLC0415
+        from airflow.sdk.exceptions import AirflowFailException
 
-        raise AirflowFailException("; ".join(
-            f"Tenant {r['tenant_id']} must be reconnected to QuickBooks: python -m qbo_sync.companies "
-            f"authorize --tenant-id {r['tenant_id']}" for r in gone)
-            + ". The sync log says so for each record held back; they resync by themselves after reconnecting.")
+        raise AirflowFailException(
+            "; ".join(
+                f"Tenant {r['tenant_id']} must be reconnected to QuickBooks: python -m qbo_sync.companies "
+                f"authorize --tenant-id {r['tenant_id']}"
+                for r in gone
+            )
+            + ". The sync log says so for each record held back; they resync by themselves after reconnecting."
+        )
     return results
 
 
@@ -100,17 +105,21 @@ def raise_if_systemic(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     carry the explanation in the sync log."""
     failing = [r for r in results if r.get("systemic")]
     if failing:
-        raise RuntimeError("; ".join(
-            f"tenant {r['tenant_id']}: QuickBooks kept failing ({r['systemic']}), {r.get('failed', 0)} "
-            "record(s) wait" for r in failing)
-            + ". Airflow retries this task for these tenants only; the others finished.")
+        raise RuntimeError(
+            "; ".join(
+                f"tenant {r['tenant_id']}: QuickBooks kept failing ({r['systemic']}), {r.get('failed', 0)} "
+                "record(s) wait"
+                for r in failing
+            )
+            + ". Airflow retries this task for these tenants only; the others finished."
+        )
     return results
 
 
 def quickbooks(conn: Any):
     """A factory of QuickBooks clients per tenant, from the ``quickbooks_default``
     connection; tokens live (encrypted) in the project database behind ``conn``."""
-    from qbo_airflow.hooks.quickbooks_hook import QuickBooksHook  # noqa: PLC0415
+    from qbo_airflow.hooks.quickbooks_hook import QuickBooksHook
 
     hook = QuickBooksHook(QBO_CONN_ID)
     return lambda tenant_id: hook.get_client(tenant_id, conn)

@@ -1,4 +1,5 @@
 """Every DAG file imports cleanly, is documented, owned, tagged, retried, and light to parse."""
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,9 @@ def test_parsing_imports_nothing_heavy(dag_file):
         f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]))
-    out = subprocess.run([sys.executable, "-c", code, str(dag_file)], capture_output=True,
-                         text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(dag_file)], capture_output=True, text=True, env=env, check=True
+    )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 

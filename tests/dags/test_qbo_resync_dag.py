@@ -5,6 +5,7 @@ it back, and refuse records the sync log does not know.
 dag.test() runs no scheduler: the qbo_sync run that qbo_resync triggers is created in the
 metadata DB but not executed, so the test runs qbo_sync itself (full_sync false, as the
 triggered run would) to show what the next run does with the records."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,30 +31,43 @@ def states(dag_run) -> dict[str, str]:
 
 
 def status_of(db, source_id: int, entity: str = "invoice") -> str:
-    return db.execute("SELECT status FROM qbo_sync.record_status WHERE tenant_id = 1"
-                      " AND entity = %s AND source_id = %s", (entity, source_id)).fetchone()[0]
+    return db.execute(
+        "SELECT status FROM qbo_sync.record_status WHERE tenant_id = 1 AND entity = %s AND source_id = %s",
+        (entity, source_id),
+    ).fetchone()[0]
 
 
 def staged(db, run_id: str) -> dict[int, str]:
-    return dict(db.execute("SELECT source_id, reason FROM qbo_sync.run_items WHERE run_id = %s"
-                           " AND entity = 'invoice'", (run_id,)).fetchall())
+    return dict(
+        db.execute(
+            "SELECT source_id, reason FROM qbo_sync.run_items WHERE run_id = %s AND entity = 'invoice'", (run_id,)
+        ).fetchall()
+    )
 
 
 def outcome(db, run_id: str, source_id: int) -> str | None:
-    row = db.execute("SELECT status FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'"
-                     " AND source_id = %s", (run_id, source_id)).fetchone()
+    row = db.execute(
+        "SELECT status FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice' AND source_id = %s",
+        (run_id, source_id),
+    ).fetchone()
     return row[0] if row else None
 
 
 def controls(db, source_id: int):
-    return db.execute("SELECT excluded, resync_requested_at, updated_by, note FROM"
-                      " qbo_sync.record_controls WHERE tenant_id = 1 AND entity = 'invoice'"
-                      " AND source_id = %s", (source_id,)).fetchone()
+    return db.execute(
+        "SELECT excluded, resync_requested_at, updated_by, note FROM"
+        " qbo_sync.record_controls WHERE tenant_id = 1 AND entity = 'invoice'"
+        " AND source_id = %s",
+        (source_id,),
+    ).fetchone()
 
 
 def actions(db, source_id: int) -> list[tuple[str, str]]:
-    return db.execute("SELECT action, requested_by FROM qbo_sync.record_actions WHERE tenant_id = 1"
-                      " AND entity = 'invoice' AND source_id = %s ORDER BY id", (source_id,)).fetchall()
+    return db.execute(
+        "SELECT action, requested_by FROM qbo_sync.record_actions WHERE tenant_id = 1"
+        " AND entity = 'invoice' AND source_id = %s ORDER BY id",
+        (source_id,),
+    ).fetchall()
 
 
 def triggered_run(run_id: str):
@@ -61,8 +75,11 @@ def triggered_run(run_id: str):
     from airflow.utils.session import create_session
 
     with create_session() as session:
-        found = session.query(DagRun).filter(DagRun.dag_id == "qbo_sync",
-                                             DagRun.run_id == f"resync__{run_id}").one_or_none()
+        found = (
+            session.query(DagRun)
+            .filter(DagRun.dag_id == "qbo_sync", DagRun.run_id == f"resync__{run_id}")
+            .one_or_none()
+        )
         return None if found is None else (found.conf, str(found.run_type))
 
 
@@ -74,8 +91,7 @@ def run_resync(dag, capfd, **conf):
     return run, capfd.readouterr().out
 
 
-def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory,
-                                                capfd):
+def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, dags, qbo_factory, capfd):
     from qbo_sync.operations.controls import clear_honoured_resyncs
     from qbo_sync.tenants.settings import map_tax_rate
 
@@ -88,8 +104,9 @@ def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, d
     # Finance fixes invoice 5's cause, resyncs it, and excludes invoice 8 (fixed by hand
     # in QuickBooks, say).
     map_tax_rate(db, 1, "Mystery levy", company["tax_codes"]["GST"])
-    resync, log = run_resync(qbo_resync, capfd, action="resync", tenant_id=1, entity="invoice",
-                             source_ids=[5], note="tax rate linked")
+    resync, log = run_resync(
+        qbo_resync, capfd, action="resync", tenant_id=1, entity="invoice", source_ids=[5], note="tax rate linked"
+    )
     assert resync.state == "success" and states(resync)["trigger_qbo_sync"] == "success"
     excluded, requested_at, by, note = controls(db, 5)
     assert not excluded and requested_at is not None and by == "dag_test"
@@ -100,8 +117,15 @@ def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, d
     assert f"qbo_sync run resync__{resync.run_id} was started" in log
     assert "Traceback" not in log
 
-    exclude = qbo_resync.test(run_conf={"action": "exclude", "tenant_id": 1, "entity": "invoice",
-                                        "source_ids": [8], "note": "entered by hand in QuickBooks"})
+    exclude = qbo_resync.test(
+        run_conf={
+            "action": "exclude",
+            "tenant_id": 1,
+            "entity": "invoice",
+            "source_ids": [8],
+            "note": "entered by hand in QuickBooks",
+        }
+    )
     assert exclude.state == "success"
     assert states(exclude)["trigger_qbo_sync"] == "skipped"  # nothing to send
     assert status_of(db, 8) == "excluded"
@@ -122,8 +146,7 @@ def test_fix_resync_exclude_and_include_records(db, airflow_db, airflow_conns, d
         assert client.count("select count(*) from Invoice where DocNumber = 'INV-0005'") == 1
 
     # Include it back: the sync log shows its last failure again, and the next run retries it.
-    include = qbo_resync.test(run_conf={"action": "include", "tenant_id": 1, "entity": "invoice",
-                                        "source_ids": [8]})
+    include = qbo_resync.test(run_conf={"action": "include", "tenant_id": 1, "entity": "invoice", "source_ids": [8]})
     assert include.state == "success"
     assert status_of(db, 8) == "failed" and controls(db, 8)[0] is False
     assert actions(db, 8) == [("exclude", "dag_test"), ("include", "dag_test")]
@@ -137,8 +160,7 @@ def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow
     qbo_sync.test(run_conf={"full_sync": True})
     before = db.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone()
 
-    run, log = run_resync(qbo_resync, capfd, action="exclude", tenant_id=1, entity="invoice",
-                          source_ids=[8, 999])
+    run, log = run_resync(qbo_resync, capfd, action="exclude", tenant_id=1, entity="invoice", source_ids=[8, 999])
     got = states(run)
     assert run.state == "failed" and got["action_refused"] == "failed"
     assert got["apply_action"] == "success" and got["summary"] == "success"
@@ -150,15 +172,26 @@ def test_unknown_records_are_refused_and_nothing_changes(db, airflow_db, airflow
     assert "AirflowFailException: Refused, nothing was changed: tenant 1 has no invoice" in log
 
     # Resyncing all failures of the tenant flags exactly the failed, non-excluded records.
-    failed = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_status WHERE"
-                                       " tenant_id = 1 AND entity = 'invoice' AND status = 'failed'")}
+    failed = {
+        r[0]
+        for r in db.execute(
+            "SELECT source_id FROM qbo_sync.record_status WHERE"
+            " tenant_id = 1 AND entity = 'invoice' AND status = 'failed'"
+        )
+    }
     assert {3, 4, 5, 6, 8} <= failed
-    everything, log = run_resync(qbo_resync, capfd, action="resync_failed", tenant_id=1,
-                                 entity="invoice", sync_now=False)
+    everything, log = run_resync(
+        qbo_resync, capfd, action="resync_failed", tenant_id=1, entity="invoice", sync_now=False
+    )
     assert everything.state == "success"
     assert states(everything)["trigger_qbo_sync"] == "skipped"  # sync_now off
-    flagged = {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.record_controls WHERE"
-                                        " entity = 'invoice' AND resync_requested_at IS NOT NULL")}
+    flagged = {
+        r[0]
+        for r in db.execute(
+            "SELECT source_id FROM qbo_sync.record_controls WHERE"
+            " entity = 'invoice' AND resync_requested_at IS NOT NULL"
+        )
+    }
     assert flagged == failed
     assert "next scheduled qbo_sync run sends them" in log
 
@@ -171,11 +204,19 @@ def test_parsing_does_not_import_the_trigger_operator_module():
     import sys
 
     dag_file = Path(__file__).resolve().parents[2] / "dags" / "qbo_resync.py"
-    probe = ("import sys, runpy\nimport airflow.sdk\n"
-             "runpy.run_path(sys.argv[1], run_name='dag_module')\n"
-             "heavy = [m for m in ('airflow.providers.standard.operators.trigger_dagrun',"
-             " 'airflow.api.common.trigger_dag', 'airflow.models.dagrun') if m in sys.modules]\n"
-             "print(heavy)")
-    done = subprocess.run([sys.executable, "-c", probe, str(dag_file)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, check=True)
+    probe = (
+        "import sys, runpy\nimport airflow.sdk\n"
+        "runpy.run_path(sys.argv[1], run_name='dag_module')\n"
+        "heavy = [m for m in ('airflow.providers.standard.operators.trigger_dagrun',"
+        " 'airflow.api.common.trigger_dag', 'airflow.models.dagrun') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(dag_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=True,
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -1,4 +1,5 @@
 """The qbo_sync DAG under real Airflow (dag.test), a real database and the emulator."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,9 @@ def states(dag_run) -> dict[str, list[str]]:
     return result
 
 
-def test_a_dag_run_syncs_good_records_and_stands_out_for_bad_ones(db, airflow_db, airflow_conns,
-                                                                 qbo_sync_dag, qbo_factory):
+def test_a_dag_run_syncs_good_records_and_stands_out_for_bad_ones(
+    db, airflow_db, airflow_conns, qbo_sync_dag, qbo_factory
+):
     build_au_tenant(db, airflow_conns)
     run = qbo_sync_dag.test(run_conf={"full_sync": True})
     got = states(run)
@@ -33,14 +35,18 @@ def test_a_dag_run_syncs_good_records_and_stands_out_for_bad_ones(db, airflow_db
     assert got["sync"] == ["success"]  # one tenant: one sync task, its track
     # Failed records make the run stand out, without holding back the good ones.
     assert got["records_need_attention"] == ["failed"]
-    rows = dict(db.execute(
-        "SELECT source_id, status FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'",
-        (run.run_id,)).fetchall())
+    rows = dict(
+        db.execute(
+            "SELECT source_id, status FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'", (run.run_id,)
+        ).fetchall()
+    )
     assert rows[1] == rows[2] == rows[11] == "synced"
     assert rows[3] == "failed" and rows[7] == "skipped"
     mapped = db.execute(
         "SELECT task_id, map_index, try_number FROM qbo_sync.sync_log WHERE run_id = %s"
-        " AND entity = 'invoice' AND source_id = 1", (run.run_id,)).fetchone()
+        " AND entity = 'invoice' AND source_id = 1",
+        (run.run_id,),
+    ).fetchone()
     assert mapped[0] == "sync" and mapped[1] == 0 and mapped[2] >= 1
     with qbo_factory(1) as client:
         assert client.count("select count(*) from Invoice") == 3
@@ -54,22 +60,29 @@ def test_a_dag_run_syncs_good_records_and_stands_out_for_bad_ones(db, airflow_db
 
 
 def synced_in(db, run_id) -> set[int]:
-    return {r[0] for r in db.execute(
-        "SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice'"
-        " AND status = 'synced'", (run_id,))}
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice' AND status = 'synced'",
+            (run_id,),
+        )
+    }
 
 
 def test_clearing_and_rerunning_every_task_of_a_run_creates_no_duplicate(
-        db, airflow_db, airflow_conns, qbo_sync_dag, qbo_factory):
+    db, airflow_db, airflow_conns, qbo_sync_dag, qbo_factory
+):
     import os
     import subprocess
     import sys
 
     build_au_tenant(db, airflow_conns)
     run = qbo_sync_dag.test(run_conf={"full_sync": True})
-    query = ("SELECT entity, source_id, status, error_code, qbo_id FROM qbo_sync.sync_log"
-             " WHERE run_id = %s ORDER BY 1, 2")
+    query = (
+        "SELECT entity, source_id, status, error_code, qbo_id FROM qbo_sync.sync_log WHERE run_id = %s ORDER BY 1, 2"
+    )
     before = db.execute(query, (run.run_id,)).fetchall()
+
     # Re-run every task of that same run, in order, as on-call would after clearing it:
     # `airflow tasks test` runs a task instance of an existing run with its upstream XComs.
     # First as the run left it (the tenant's track finished: the re-run says so and sends
@@ -79,10 +92,23 @@ def test_clearing_and_rerunning_every_task_of_a_run_creates_no_duplicate(
         logs = ""
         for task_id, map_index in [("tenants", -1), ("tenant_groups", -1), ("sync", 0), ("report", -1)]:
             done = subprocess.run(
-                [sys.executable, "-m", "airflow", "tasks", "test", "qbo_sync", task_id, run.run_id,
-                 "--map-index", str(map_index)],
+                [
+                    sys.executable,
+                    "-m",
+                    "airflow",
+                    "tasks",
+                    "test",
+                    "qbo_sync",
+                    task_id,
+                    run.run_id,
+                    "--map-index",
+                    str(map_index),
+                ],
                 env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])),
-                capture_output=True, text=True, check=False)
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             assert done.returncode == 0, f"{task_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
             logs += done.stdout + done.stderr
         return logs
@@ -98,8 +124,7 @@ def test_clearing_and_rerunning_every_task_of_a_run_creates_no_duplicate(
         assert client.count("select count(*) from Customer") == 3
 
 
-def test_three_daily_intervals_sync_exactly_their_own_invoices(
-        db, airflow_db, airflow_conns, qbo_factory, monkeypatch):
+def test_three_daily_intervals_sync_exactly_their_own_invoices(db, airflow_db, airflow_conns, qbo_factory, monkeypatch):
     import pendulum
     from airflow.dag_processing.dagbag import DagBag
 
@@ -108,11 +133,9 @@ def test_three_daily_intervals_sync_exactly_their_own_invoices(
     build_au_tenant(db, airflow_conns)
     days = [pendulum.today("UTC").subtract(days=n) for n in (3, 2, 1)]
     # Invoice 1 changed on the first day, 2 on the second, 11 on the third.
-    for invoice_id, day in zip((1, 2, 11), days):
-        db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id = %s",
-                   (day.add(hours=10), invoice_id))
-    db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id NOT IN (1, 2, 11)",
-               (days[0].subtract(days=5),))
+    for invoice_id, day in zip((1, 2, 11), days, strict=False):
+        db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id = %s", (day.add(hours=10), invoice_id))
+    db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id NOT IN (1, 2, 11)", (days[0].subtract(days=5),))
     synced = []
     for day in days:
         run = dag.test(logical_date=day.add(days=1))  # the interval that ends a day later
@@ -136,8 +159,7 @@ def test_tenants_cross_xcom_as_themselves(db, airflow_db, airflow_conns, qbo_syn
     build_au_tenant(db, airflow_conns)
     run = qbo_sync_dag.test(run_conf={"full_sync": True})
     with create_session() as session:
-        rows = session.query(XComModel).filter_by(dag_id="qbo_sync", run_id=run.run_id,
-                                                  key="return_value").all()
+        rows = session.query(XComModel).filter_by(dag_id="qbo_sync", run_id=run.run_id, key="return_value").all()
         # Task results reach the table through the Task Execution API as Airflow's serde wrote
         # them (classname, version, data); deserialising them is what a consuming task does.
         values = {(r.task_id, r.map_index): deserialize(XComModel.deserialize_value(r)) for r in rows}

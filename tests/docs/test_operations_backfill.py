@@ -11,6 +11,7 @@ from an empty environment, and ``$PWD/.local/airflow`` in its export is that scr
 before step 2 the test waits for the DAG processor to have parsed ``qbo_sync``, as the reader
 waits for the UI to list it.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,11 +38,11 @@ WAIT = 480  # seconds at most for Airflow to come up and the runs to end (a boun
 def blocks() -> dict[str, list[str]]:
     """The commands of each marked block of the Backfills section, in order."""
     text = DOC.read_text(encoding="utf-8")
-    section = text[text.index("## Backfills"):]
-    section = section[:section.find("\n## ", 1)] if "\n## " in section[1:] else section
+    section = text[text.index("## Backfills") :]
+    section = section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
     found = {}
     for match in MARK.finditer(section):
-        block = section[match.end():].split("```", 2)[1]
+        block = section[match.end() :].split("```", 2)[1]
         found[match.group(1)] = [line.strip() for line in block.strip("\n").splitlines() if line.strip()]
     return found
 
@@ -66,12 +67,13 @@ def second_shell(commands: list[str], home: Path, scratch: Path) -> subprocess.C
         if line.startswith("export "):
             script.append(line)
         else:  # up to 5 tries, only while the answer is SQLite's lock
-            script.append(f"for try in 1 2 3 4 5; do {{ {line} ; }} 2>/tmp/.e.$$ && break; rc=$?; "
-                          f"cat /tmp/.e.$$ >&2; grep -q '{LOCKED}' /tmp/.e.$$ || exit $rc; "
-                          "[ $try = 5 ] && exit $rc; sleep 2; done")
+            script.append(
+                f"for try in 1 2 3 4 5; do {{ {line} ; }} 2>/tmp/.e.$$ && break; rc=$?; "
+                f"cat /tmp/.e.$$ >&2; grep -q '{LOCKED}' /tmp/.e.$$ || exit $rc; "
+                "[ $try = 5 ] && exit $rc; sleep 2; done"
+            )
     script = [part.replace("/tmp/.e.$$", str(scratch / "stderr")) for part in script]
-    return subprocess.run(["bash", "-c", "\n".join(script)], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(["bash", "-c", "\n".join(script)], env=env, capture_output=True, text=True, timeout=300)
 
 
 def metadata(home: Path, statement: str) -> list[tuple]:
@@ -102,18 +104,28 @@ def make_airflow(tmp_path, database_url, airflow_conns):
     """Step 1, `make airflow` as the document writes it, with this test's parts."""
     home = tmp_path / "airflow"
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AIRFLOW__") and k not in ("AIRFLOW_HOME", "PYTHONPATH")}
-    env.update({
-        "AIRFLOW_HOME": str(home), "QBO_SYNC_DATABASE_URL": database_url,
-        "QBO_SYNC_LOCAL_DIR": str(tmp_path / "local"),  # nothing of the test lands in .local/
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
-    })
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__") and k not in ("AIRFLOW_HOME", "PYTHONPATH")
+    }
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "QBO_SYNC_DATABASE_URL": database_url,
+            "QBO_SYNC_LOCAL_DIR": str(tmp_path / "local"),  # nothing of the test lands in .local/
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        }
+    )
     command = blocks()["airflow"][-1].replace("make airflow", "make -o .venv/.installed airflow")
     log = tmp_path / "make-airflow.log"
-    proc = subprocess.Popen(["bash", "-c", command], cwd=ROOT, env=env, stdout=open(log, "w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield home, log
     finally:
@@ -143,14 +155,19 @@ def test_the_backfill_procedure_works_as_written(db, make_airflow, qbo_factory, 
     assert len(days) == 3
     # One good invoice changed on each day of the range; everything else long before it.
     build_au_tenant(db, airflow_conns)
-    db.execute(load_sql("companies/set_sync_from"),
-               {"tenant_id": 1, "sync_from": datetime.combine(days[0], datetime.min.time(), UTC) - timedelta(days=30)})
-    for invoice_id, day in zip((1, 2, 11), days):
+    db.execute(
+        load_sql("companies/set_sync_from"),
+        {"tenant_id": 1, "sync_from": datetime.combine(days[0], datetime.min.time(), UTC) - timedelta(days=30)},
+    )
+    for invoice_id, day in zip((1, 2, 11), days, strict=False):
         moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=10)
-        db.execute("UPDATE billing.invoices SET finalized_at = %s, updated_at = %s WHERE id = %s",
-                   (moment, moment, invoice_id))
-    db.execute("UPDATE billing.invoices SET updated_at = %s WHERE id NOT IN (1, 2, 11)",
-               (datetime.combine(days[0], datetime.min.time(), UTC) - timedelta(days=10),))
+        db.execute(
+            "UPDATE billing.invoices SET finalized_at = %s, updated_at = %s WHERE id = %s", (moment, moment, invoice_id)
+        )
+    db.execute(
+        "UPDATE billing.invoices SET updated_at = %s WHERE id NOT IN (1, 2, 11)",
+        (datetime.combine(days[0], datetime.min.time(), UTC) - timedelta(days=10),),
+    )
 
     shell_home = tmp_path / "shell"
     shell_home.mkdir()
@@ -170,8 +187,9 @@ def test_the_backfill_procedure_works_as_written(db, make_airflow, qbo_factory, 
 
     ended = "SELECT run_id FROM dag_run WHERE run_type = 'backfill' AND state IN ('success', 'failed')"
     while len(metadata(home, ended)) < 3:
-        assert time.monotonic() < deadline, \
+        assert time.monotonic() < deadline, (
             f"runs did not end: {metadata(home, 'SELECT run_id, state FROM dag_run')}\n{log.read_text()[-3000:]}"
+        )
         time.sleep(3)
     watched = second_shell([steps["preview"][0], *steps["watch"]], home, shell_home)  # as written
     assert watched.returncode == 0, watched.stderr
@@ -179,14 +197,19 @@ def test_the_backfill_procedure_works_as_written(db, make_airflow, qbo_factory, 
     assert len(states) == 3 and set(states.values()) == {"success"}, watched.stdout
 
     # One at a time, oldest first (--max-active-runs 1): each run started after the previous ended.
-    spans = metadata(home, "SELECT logical_date, start_date, end_date FROM dag_run"
-                           " WHERE run_type = 'backfill' ORDER BY logical_date")
-    assert len(spans) == 3 and all(later[1] >= earlier[2] for earlier, later in zip(spans, spans[1:])), spans
+    spans = metadata(
+        home, "SELECT logical_date, start_date, end_date FROM dag_run WHERE run_type = 'backfill' ORDER BY logical_date"
+    )
+    assert len(spans) == 3 and all(later[1] >= earlier[2] for earlier, later in zip(spans, spans[1:], strict=False)), (
+        spans
+    )
 
     synced = {}
     for run_id, logical_date in metadata(home, "SELECT run_id, logical_date FROM dag_run WHERE run_type = 'backfill'"):
-        rows = db.execute("SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND"
-                          " entity = 'invoice' AND status = 'synced'", (run_id,)).fetchall()
+        rows = db.execute(
+            "SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice' AND status = 'synced'",
+            (run_id,),
+        ).fetchall()
         synced[logical_date[:10]] = {r[0] for r in rows}
     assert synced == {days[0].isoformat(): {1}, days[1].isoformat(): {2}, days[2].isoformat(): {11}}
     with qbo_factory(1) as client:  # each in QuickBooks once

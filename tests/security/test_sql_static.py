@@ -2,6 +2,7 @@
 file under sql/ through ``load_sql`` (or ``load_composed``, which quotes identifiers), and its
 values travel as bind parameters. Read from the source with ``ast``: precise, no regexes
 over code, so a comment or a log message that mentions SQL is never a false positive."""
+
 from __future__ import annotations
 
 import ast
@@ -21,20 +22,32 @@ APPLIES_FILES = {("include/qbo_sync/db/migrations.py", "migration.text")}
 
 
 def python_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [f for f in listed if (ROOT / f).is_file()]
 
 
 def sql_calls(tree: ast.AST):
     """(call, enclosing function or module) for every ``<x>.execute(...)``-like call."""
+
     def walk(node: ast.AST, scope: ast.AST):
         for child in ast.iter_child_nodes(node):
             inner = child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-            if (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
-                    and child.func.attr in RUNS_SQL and child.args and not is_operator_execute(child)):
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr in RUNS_SQL
+                and child.args
+                and not is_operator_execute(child)
+            ):
                 yield child, scope
             yield from walk(child, inner)
+
     yield from walk(tree, tree)
 
 
@@ -53,8 +66,11 @@ def built_from_strings(node: ast.AST) -> str | None:
         return "f-string"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return "% formatting"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and not (
-            is_str_constant(node.left) and is_str_constant(node.right)):
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and not (is_str_constant(node.left) and is_str_constant(node.right))
+    ):
         return "string concatenation"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
         receiver = node.func.value
@@ -66,8 +82,11 @@ def built_from_strings(node: ast.AST) -> str | None:
 
 
 def assigned_values(scope: ast.AST, name: str) -> list[ast.AST]:
-    return [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+    return [
+        n.value
+        for n in ast.walk(scope)
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+    ]
 
 
 def loader_name(node: ast.AST) -> str | None:
@@ -134,17 +153,20 @@ def test_sql_files_take_values_as_parameters_only():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("source, expected", [
-    ('conn.execute(f"SELECT * FROM t WHERE a = {x}")', "f-string"),
-    ('conn.execute("SELECT * FROM t WHERE a = %s" % x)', "% formatting"),
-    ('conn.execute("SELECT * FROM t WHERE a = " + x)', "string concatenation"),
-    ('conn.execute("SELECT * FROM t WHERE a = {}".format(x))', ".format()"),
-    ('q = f"DELETE FROM {t}"\nconn.execute(q)', "f-string"),
-    ('conn.execute("SELECT * FROM t WHERE a = %(a)s", {"a": x})', None),
-    ('conn.execute(sql.SQL("INSERT INTO {}").format(sql.Identifier(t)), v)', None),
-    ('log.info("execute %s", x)\nconn.execute(load_sql("a/b"), {"x": 1})', None),
-    ('TriggerDagRunOperator(task_id="t").execute(context)', None),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ('conn.execute(f"SELECT * FROM t WHERE a = {x}")', "f-string"),
+        ('conn.execute("SELECT * FROM t WHERE a = %s" % x)', "% formatting"),
+        ('conn.execute("SELECT * FROM t WHERE a = " + x)', "string concatenation"),
+        ('conn.execute("SELECT * FROM t WHERE a = {}".format(x))', ".format()"),
+        ('q = f"DELETE FROM {t}"\nconn.execute(q)', "f-string"),
+        ('conn.execute("SELECT * FROM t WHERE a = %(a)s", {"a": x})', None),
+        ('conn.execute(sql.SQL("INSERT INTO {}").format(sql.Identifier(t)), v)', None),
+        ('log.info("execute %s", x)\nconn.execute(load_sql("a/b"), {"x": 1})', None),
+        ('TriggerDagRunOperator(task_id="t").execute(context)', None),
+    ],
+)
 def test_the_scan_recognises_each_way_of_building_sql(source, expected):
     tree = ast.parse(source)
     found = []

@@ -1,4 +1,5 @@
 """The tenant access map for tests, as `python -m qbo_sync.tenants access grant` writes it."""
+
 from __future__ import annotations
 
 

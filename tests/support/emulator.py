@@ -1,5 +1,6 @@
 """An emulator process with an app of its own, for fixtures that need their own clock or
 options (the session one lives in tests/conftest.py)."""
+
 from __future__ import annotations
 
 import secrets
@@ -15,7 +16,8 @@ def emulator_app(*options: str, prefix: str = "test") -> Iterator[Any]:
     client_id, client_secret = f"{prefix}-" + secrets.token_hex(4), secrets.token_urlsafe(16)
     # `--client-secret=...`: a URL-safe secret may start with "-", which argparse would
     # otherwise take for an option.
-    with EmulatorProcess("--no-limits", *options, f"--client-id={client_id}",
-                         f"--client-secret={client_secret}") as emu:
+    with EmulatorProcess(
+        "--no-limits", *options, f"--client-id={client_id}", f"--client-secret={client_secret}"
+    ) as emu:
         emu.app_credentials = (client_id, client_secret)
         yield emu

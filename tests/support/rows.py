@@ -1,4 +1,5 @@
 """Insert test rows: identifiers quoted by psycopg.sql, every value a bind parameter."""
+
 from __future__ import annotations
 
 from typing import Any

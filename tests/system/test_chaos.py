@@ -6,6 +6,7 @@ The bounded size runs in ``make test``; ``--runslow`` adds the larger run the RE
 (the same as ``python -m qbo_devkit.chaos --seed 2027 --tenants 8 --invoices 4000 --probability 0.2
 --airflow-reruns 4``).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,9 @@ def _assert_guarantees(figures) -> None:
 
 @pytest.mark.timeout(900)
 def test_chaos_bounded(db, database_url, airflow_db, airflow_conns):
-    figures = _chaos(database_url, airflow_conns, ChaosConfig(
-        seed=7, tenants=4, invoices=160, probability=0.15, airflow_reruns=1))
+    figures = _chaos(
+        database_url, airflow_conns, ChaosConfig(seed=7, tenants=4, invoices=160, probability=0.15, airflow_reruns=1)
+    )
     _assert_guarantees(figures)
     assert figures.tasks_killed == 2  # a sync worker mid-invoice-batch, then mid-credit-note
     checked = figures.checked
@@ -54,7 +56,8 @@ def test_chaos_bounded(db, database_url, airflow_db, airflow_conns):
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 def test_chaos_larger(db, database_url, airflow_db, airflow_conns):
-    figures = _chaos(database_url, airflow_conns, ChaosConfig(
-        seed=2027, tenants=8, invoices=4000, probability=0.2, airflow_reruns=4))
+    figures = _chaos(
+        database_url, airflow_conns, ChaosConfig(seed=2027, tenants=8, invoices=4000, probability=0.2, airflow_reruns=4)
+    )
     _assert_guarantees(figures)
     assert figures.checked["invoices"] > 3000

@@ -4,6 +4,7 @@ pointed at it, a generated dataset with its tenants connected, and the machine's
 Benchmarks never touch the demo's data: each run creates its own database on the same
 server and drops it at the end.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,7 @@ import platform
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,19 @@ from qbo_sync.db.sqlfiles import load_sql
 
 CONN_ENV = "AIRFLOW_CONN_QUICKBOOKS_DEFAULT"
 # Budget that never paces: what "limits off" means on our side.
-UNLIMITED_BUDGET = {"requests_per_minute": 10_000_000, "batches_per_minute": 10_000_000, "requests_per_second": 0,
-                    "max_concurrent": 10, "max_tries": 4}
+UNLIMITED_BUDGET = {
+    "requests_per_minute": 10_000_000,
+    "batches_per_minute": 10_000_000,
+    "requests_per_second": 0,
+    "max_concurrent": 10,
+    "max_tries": 4,
+}
 
 
 def server_url() -> str:
     """URL of the ``postgres`` database of the server the project uses (embedded or not)."""
-    from qbo_sync.db import embedded  # noqa: PLC0415
-    from qbo_sync.settings import database_settings  # noqa: PLC0415
+    from qbo_sync.db import embedded
+    from qbo_sync.settings import database_settings
 
     settings = database_settings()
     if settings.url:
@@ -43,7 +49,7 @@ def server_url() -> str:
 @contextlib.contextmanager
 def scratch_database() -> Iterator[str]:
     """A fresh, migrated database for this benchmark run; dropped afterwards."""
-    from qbo_sync.db.migrations import migrate  # noqa: PLC0415
+    from qbo_sync.db.migrations import migrate
 
     server = server_url()
     name = f"qbo_bench_{os.getpid()}_{secrets.token_hex(3)}"
@@ -60,6 +66,7 @@ def scratch_database() -> Iterator[str]:
 @dataclass
 class Emulator:
     """A running emulator plus the app credentials it was started with."""
+
     process: Any
     client_id: str
     client_secret: str = ""
@@ -70,18 +77,26 @@ class Emulator:
 
     def app_json(self, budget: dict[str, Any]) -> str:
         """The QuickBooks connection as Airflow would get it, with this budget."""
-        return json.dumps({
-            "conn_type": "quickbooks", "login": self.client_id, "password": self.client_secret,
-            "extra": {"environment": "custom", "api_base_url": self.process.base_url,
-                      "discovery_url": self.process.sandbox_discovery_url, **budget},
-        })
+        return json.dumps(
+            {
+                "conn_type": "quickbooks",
+                "login": self.client_id,
+                "password": self.client_secret,
+                "extra": {
+                    "environment": "custom",
+                    "api_base_url": self.process.base_url,
+                    "discovery_url": self.process.sandbox_discovery_url,
+                    **budget,
+                },
+            }
+        )
 
 
 @contextlib.contextmanager
 def emulator(limits: dict[str, Any] | None) -> Iterator[Emulator]:
     """``limits``: {"minute_seconds", "requests_per_minute", "batches_per_minute",
     "max_concurrent"}, or None for ``--no-limits``."""
-    from qbo_emulator.testing import EmulatorProcess  # noqa: PLC0415
+    from qbo_emulator.testing import EmulatorProcess
 
     client_id, client_secret = "bench-" + secrets.token_hex(4), secrets.token_urlsafe(16)
     # "--opt=value": a generated secret may start with "-", which argparse would take for an option.
@@ -101,7 +116,7 @@ def app_connection(emu: Emulator, budget: dict[str, Any]) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in (CONN_ENV, "QBO_SYNC_FERNET_KEY")}
     os.environ[CONN_ENV] = emu.app_json(budget)
     if not saved["QBO_SYNC_FERNET_KEY"]:
-        from cryptography.fernet import Fernet  # noqa: PLC0415
+        from cryptography.fernet import Fernet
 
         os.environ["QBO_SYNC_FERNET_KEY"] = Fernet.generate_key().decode()
     try:
@@ -118,27 +133,30 @@ def budget_for(limits: dict[str, Any]) -> dict[str, Any]:
     """Our budget for an emulator with ``limits``: the same numbers and the same minute,
     and the 429 pause scaled with the minute (QuickBooks says wait a minute)."""
     minute = float(limits["minute_seconds"])
-    return {"requests_per_minute": limits["requests_per_minute"],
-            "batches_per_minute": limits["batches_per_minute"],
-            "max_concurrent": limits["max_concurrent"], "minute_seconds": minute,
-            "throttle_wait_seconds": minute}
+    return {
+        "requests_per_minute": limits["requests_per_minute"],
+        "batches_per_minute": limits["batches_per_minute"],
+        "max_concurrent": limits["max_concurrent"],
+        "minute_seconds": minute,
+        "throttle_wait_seconds": minute,
+    }
 
 
-def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
-                    seed: int = 7, analyze: bool = True) -> dict[str, Any]:
+def prepare_dataset(
+    url: str, emu: Emulator, *, tenants: int, invoices: int, seed: int = 7, analyze: bool = True
+) -> dict[str, Any]:
     """Empty the scratch database, generate clean data (no bad cases) and connect every
     tenant to a new, empty emulator company. Returns counts and the tenants' realms.
 
     ``analyze``: give the planner statistics first, as a live database has them; without
     them the first run after a bulk load is much slower (see bench/README.md)."""
-    from qbo_devkit.generator.dataset import generate  # noqa: PLC0415
-    from qbo_devkit.provision import provision_tenant  # noqa: PLC0415
+    from qbo_devkit.generator.dataset import generate
+    from qbo_devkit.provision import provision_tenant
 
     with connect(url) as conn:
         conn.execute(load_sql("admin/truncate_all"))
         conn.commit()
-        manifest = generate(conn, seed=seed, tenants=tenants, invoices=invoices,
-                            bad_cases="none", replace=True)
+        manifest = generate(conn, seed=seed, tenants=tenants, invoices=invoices, bad_cases="none", replace=True)
         conn.commit()
         if analyze:
             conn.execute(load_sql("devkit/bench/analyze"))
@@ -146,18 +164,23 @@ def prepare_dataset(url: str, emu: Emulator, *, tenants: int, invoices: int,
         realms = {}
         for t in manifest.tenants:
             company = provision_tenant(
-                conn, emu.process, t.id, region=t.region, tax_map=t.tax_code_map,
+                conn,
+                emu.process,
+                t.id,
+                region=t.region,
+                tax_map=t.tax_code_map,
                 connected_at=datetime.fromisoformat(t.connected_at),
-                display_name_template=t.display_name_template)
+                display_name_template=t.display_name_template,
+            )
             realms[t.id] = company["realm_id"]
         conn.commit()
     return {"counts": manifest.counts, "realms": realms}
 
 
 def window(run_id: str):
-    from qbo_sync.extract.records import RunWindow  # noqa: PLC0415
+    from qbo_sync.extract.records import RunWindow
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
 
 
@@ -184,15 +207,27 @@ def machine(url: str | None = None) -> dict[str, Any]:
             if line.startswith("MemTotal:"):
                 ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
     versions = {}
-    for dist in ("apache-airflow", "great_expectations", "psycopg", "pandas", "python-quickbooks",
-                 "intuit-oauth", "requests", "uvicorn"):
+    for dist in (
+        "apache-airflow",
+        "great_expectations",
+        "psycopg",
+        "pandas",
+        "python-quickbooks",
+        "intuit-oauth",
+        "requests",
+        "uvicorn",
+    ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[dist] = metadata.version(dist)
     if url:
         with contextlib.suppress(psycopg.Error), connect(url) as conn:
             versions["postgresql"] = conn.execute(load_sql("devkit/bench/server_version")).fetchone()[0]
     return {
-        "cpu_model": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb,
-        "python": platform.python_version(), "platform": platform.platform(),
-        "versions": versions, "load_average_start": load_average(),
+        "cpu_model": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "load_average_start": load_average(),
     }

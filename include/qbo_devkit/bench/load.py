@@ -4,6 +4,7 @@ python-quickbooks loader, all against the emulator enforcing the real limits on 
 Writes and times are read from the emulator (its request log and its companies' contents),
 not from our own counters: first write request to last write request of each company.
 """
+
 from __future__ import annotations
 
 import gc
@@ -18,8 +19,8 @@ from typing import Any
 
 import requests
 
-from qbo_sync.db.connection import connect
 from qbo_devkit.bench import env as bench_env
+from qbo_sync.db.connection import connect
 
 BATCH_ITEMS = 30
 
@@ -52,7 +53,7 @@ class StepTimer:
     The emulator runs in another process, so its time is in none of them."""
 
     def __init__(self, conn: Any) -> None:
-        from qbo_sync.db.sqlfiles import load_sql  # noqa: PLC0415
+        from qbo_sync.db.sqlfiles import load_sql
 
         self.pid = conn.execute(load_sql("devkit/bench/backend_pid")).fetchone()[0]
         self.steps: dict[str, dict[str, float]] = {}
@@ -75,17 +76,16 @@ class StepTimer:
 
 
 def qbo_factory(url: str) -> Callable[[int], Any]:
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+    from qbo_sync.companies import client_for_tenant
 
     return lambda tenant_id: client_for_tenant(url, tenant_id)
 
 
-def stage_run(conn: Any, url: str, run_id: str, timer: StepTimer | None = None, *,
-              plan: bool = True) -> dict[int, Any]:
+def stage_run(conn: Any, url: str, run_id: str, timer: StepTimer | None = None, *, plan: bool = True) -> dict[int, Any]:
     """Extract and validate every tenant, as each tenant's track does before loading; returns
     the tenants to load (tenant id -> Tenant), or nothing when ``plan`` is false."""
-    from qbo_sync import pipeline  # noqa: PLC0415
-    from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+    from qbo_sync import pipeline
+    from qbo_sync.outcomes import RunContext
 
     win = bench_env.window(run_id)
     qbo = qbo_factory(url)
@@ -101,20 +101,21 @@ def stage_run(conn: Any, url: str, run_id: str, timer: StepTimer | None = None, 
     return {t.tenant_id: t for t in tenants} if plan else {}
 
 
-def load_tenant(conn: Any, url: str, run_id: str, tenant: Any,
-                qbo: Callable[[int], Any] | None = None) -> dict[str, int]:
+def load_tenant(
+    conn: Any, url: str, run_id: str, tenant: Any, qbo: Callable[[int], Any] | None = None
+) -> dict[str, int]:
     """The load stage of one tenant's track (customers, sub-customers, invoices)."""
-    from qbo_sync import pipeline  # noqa: PLC0415
-    from qbo_sync.outcomes import RunContext  # noqa: PLC0415
+    from qbo_sync import pipeline
+    from qbo_sync.outcomes import RunContext
 
-    counts = pipeline.load_tenant(conn, RunContext("qbo_sync", run_id, "sync", None, 1), tenant,
-                                  qbo or qbo_factory(url))
+    counts = pipeline.load_tenant(
+        conn, RunContext("qbo_sync", run_id, "sync", None, 1), tenant, qbo or qbo_factory(url)
+    )
     return {key: int(value) for key, value in counts.items() if not isinstance(value, (bool, str))}
 
 
 # ---------------------------------------------------------------------- parallel load
-def _worker(url: str, run_id: str, work: list[Any], start: Any, out: Any,
-            env: dict[str, str]) -> None:
+def _worker(url: str, run_id: str, work: list[Any], start: Any, out: Any, env: dict[str, str]) -> None:
     """One process (an Airflow worker slot): its tenants' load tasks, one thread per tenant."""
     os.environ.update(env)
     results: dict[str, int] = {}
@@ -128,7 +129,7 @@ def _worker(url: str, run_id: str, work: list[Any], start: Any, out: Any,
             with lock:
                 for key, value in got.items():
                     results[key] = results.get(key, 0) + value
-        except Exception as exc:  # reported, not raised: the parent decides
+        except Exception as exc:  # noqa: BLE001 - reported, not raised: the parent decides
             with lock:
                 errors.append(f"{type(exc).__name__}: {exc}")
 
@@ -142,8 +143,7 @@ def _worker(url: str, run_id: str, work: list[Any], start: Any, out: Any,
     out.put({"counts": results, "errors": errors, "cpu_s": time.process_time() - cpu})
 
 
-def load_parallel(url: str, run_id: str, per_tenant: dict[int, Any],
-                  max_processes: int) -> dict[str, Any]:
+def load_parallel(url: str, run_id: str, per_tenant: dict[int, Any], max_processes: int) -> dict[str, Any]:
     """Tenants spread over at most ``max_processes`` processes (spawned: no inherited
     database sockets), all released at once so start-up is not measured."""
     ctx = multiprocessing.get_context("spawn")
@@ -173,9 +173,14 @@ def load_parallel(url: str, run_id: str, per_tenant: dict[int, Any],
     for r in results:
         for key, value in r["counts"].items():
             counts[key] = counts.get(key, 0) + value
-    return {"processes": n, "threads_per_process": -(-len(tenants) // n), "counts": counts,
-            "errors": [e for r in results for e in r["errors"]], "wall_s": wall,
-            "cpu_s": sum(r["cpu_s"] for r in results)}
+    return {
+        "processes": n,
+        "threads_per_process": -(-len(tenants) // n),
+        "counts": counts,
+        "errors": [e for r in results for e in r["errors"]],
+        "wall_s": wall,
+        "cpu_s": sum(r["cpu_s"] for r in results),
+    }
 
 
 # ---------------------------------------------------------------------- reading the emulator
@@ -183,15 +188,22 @@ def _api_token(emu: bench_env.Emulator, realm: str) -> str:
     return emu.process.issue_tokens(realm)["access_token"]
 
 
-def count_entities(emu: bench_env.Emulator, realm: str, entities: tuple[str, ...] = ("Customer", "Invoice"),
-                   ) -> dict[str, int]:
+def count_entities(
+    emu: bench_env.Emulator,
+    realm: str,
+    entities: tuple[str, ...] = ("Customer", "Invoice"),
+) -> dict[str, int]:
     """What the company holds, asked directly (after the measured window)."""
     headers = {"Authorization": f"Bearer {_api_token(emu, realm)}", "Accept": "application/json"}
     out = {}
     for entity in entities:
         for _ in range(20):  # the count itself may meet the company's own limit
-            r = requests.get(f"{emu.process.api_url}/company/{realm}/query", headers=headers,
-                             params={"query": f"select count(*) from {entity}"}, timeout=30)
+            r = requests.get(
+                f"{emu.process.api_url}/company/{realm}/query",
+                headers=headers,
+                params={"query": f"select count(*) from {entity}"},
+                timeout=30,
+            )
             if r.status_code != 429:
                 break
             time.sleep(0.5)
@@ -215,12 +227,16 @@ def write_window(emu: bench_env.Emulator, realm: str, since: datetime | None = N
             continue
         if entry["method"] == "POST" and entry["status"] == 200 and "/query" not in entry["path"]:
             times.append(t)
-    return {"first": min(times) if times else None, "last": max(times) if times else None,
-            "write_requests": len(times), "throttled_in_log": throttled, "log_entries": len(log)}
+    return {
+        "first": min(times) if times else None,
+        "last": max(times) if times else None,
+        "write_requests": len(times),
+        "throttled_in_log": throttled,
+        "log_entries": len(log),
+    }
 
 
-def rate_per_minute(writes: int, last_request_writes: int, first: datetime, last: datetime,
-                    minute_s: float) -> float:
+def rate_per_minute(writes: int, last_request_writes: int, first: datetime, last: datetime, minute_s: float) -> float:
     """Writes per emulated minute between the first and the last write request. The
     last request's writes land at the end of the span, so they are not counted in it."""
     span = (last - first).total_seconds()
@@ -230,8 +246,9 @@ def rate_per_minute(writes: int, last_request_writes: int, first: datetime, last
 
 
 # ---------------------------------------------------------------------- our load, measured
-def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: int,
-                 max_processes: int, label: str) -> dict[str, Any]:
+def measure_ours(
+    url: str, emu: bench_env.Emulator, *, tenants: int, invoices: int, max_processes: int, label: str
+) -> dict[str, Any]:
     """Generate, stage (extract+validate+plan), wait a minute, then load and measure."""
     limits = emu.limits or {}
     minute = float(limits["minute_seconds"])
@@ -255,12 +272,18 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
             wall = time.perf_counter()
             cpu = time.process_time()
             counts = load_tenant(conn, url, run_id, next(iter(per_tenant.values())))
-            loaded = {"processes": 1, "threads_per_process": 1, "counts": counts, "errors": [],
-                      "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
+            loaded = {
+                "processes": 1,
+                "threads_per_process": 1,
+                "counts": counts,
+                "errors": [],
+                "wall_s": time.perf_counter() - wall,
+                "cpu_s": time.process_time() - cpu,
+            }
         else:
             loaded = load_parallel(url, run_id, per_tenant, max_processes)
         emulator_cpu = _backend_cpu(emulator_pid) - emulator_cpu
-        busy, total = (a - b for a, b in zip(_machine_jiffies(), machine))
+        busy, total = (a - b for a, b in zip(_machine_jiffies(), machine, strict=False))
         outcomes = bench_env.run_status_counts(conn, run_id)
     gc.unfreeze()
     per_realm = []
@@ -272,10 +295,18 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
         stats = emu.process.stats(realm)
         n = held["Customer"] + held["Invoice"]
         t429 = stats["throttled"] - before[tid]
-        rate = (rate_per_minute(n, min(n, BATCH_ITEMS), window["first"], window["last"], minute)
-                if window["first"] else 0.0)
-        per_realm.append({"tenant_id": tid, "writes": n, "write_requests": window["write_requests"],
-                          "throttled": t429, "writes_per_minute": round(rate, 1)})
+        rate = (
+            rate_per_minute(n, min(n, BATCH_ITEMS), window["first"], window["last"], minute) if window["first"] else 0.0
+        )
+        per_realm.append(
+            {
+                "tenant_id": tid,
+                "writes": n,
+                "write_requests": window["write_requests"],
+                "throttled": t429,
+                "writes_per_minute": round(rate, 1),
+            }
+        )
         writes += n
         throttled += t429
         if window["first"]:
@@ -288,8 +319,11 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
     combined = batch_ceiling + (limits["requests_per_minute"] - limits["batches_per_minute"])
     failed = sum(v for k, v in outcomes.items() if k.endswith(" failed"))
     return {
-        "label": label, "tenants": tenants, "invoices": invoices,
-        "customers": data["counts"].get("clients"), "writes": writes,
+        "label": label,
+        "tenants": tenants,
+        "invoices": invoices,
+        "customers": data["counts"].get("clients"),
+        "writes": writes,
         "load_seconds": round((last - first).total_seconds(), 3),
         "writes_per_emulated_minute": round(aggregate, 1),
         "writes_per_second_wall": round(aggregate / minute, 1),
@@ -297,12 +331,17 @@ def measure_ours(url: str, emu: bench_env.Emulator, *, tenants: int, invoices: i
         "combined_ceiling_per_minute": combined * tenants,
         "of_batch_ceiling": round(aggregate / (batch_ceiling * tenants), 3),
         "of_combined_ceiling": round(aggregate / (combined * tenants), 3),
-        "throttled_429": throttled, "failed_records": failed, "outcomes": outcomes,
-        "processes": loaded["processes"], "threads_per_process": loaded["threads_per_process"],
-        "load_cpu_s": round(loaded["cpu_s"], 3), "load_wall_s": round(loaded["wall_s"], 3),
+        "throttled_429": throttled,
+        "failed_records": failed,
+        "outcomes": outcomes,
+        "processes": loaded["processes"],
+        "threads_per_process": loaded["threads_per_process"],
+        "load_cpu_s": round(loaded["cpu_s"], 3),
+        "load_wall_s": round(loaded["wall_s"], 3),
         "emulator_cpu_s": round(emulator_cpu, 3),
         "machine_cpu_busy": round(busy / total, 3) if total else None,
-        "errors": loaded["errors"][:5], "per_tenant": per_realm,
+        "errors": loaded["errors"][:5],
+        "per_tenant": per_realm,
     }
 
 
@@ -327,7 +366,7 @@ class RecordingClient:
     def batch(self, operations, **kwargs):
         ops = list(operations)
         results = self._inner.batch(ops, **kwargs)
-        for op, res in zip(ops, results):
+        for op, res in zip(ops, results, strict=False):
             # Customers and invoices only: what the comparison is about (payments and credit
             # notes that run_once also posts link to this company's invoice Ids).
             if res.ok and op.entity_name in ("Customer", "Invoice"):
@@ -352,13 +391,16 @@ def measure_naive(emu: bench_env.Emulator, payloads: list[tuple[str, dict]]) -> 
     """A peer's loader on python-quickbooks: one create per record (``create_object``, what
     ``save()`` sends, with our payload as JSON so money stays exact), no batching, no pacing;
     on a 429 it waits a minute (the emulator's) and tries again."""
-    import intuitlib.config  # noqa: PLC0415
-    from intuitlib.client import AuthClient  # noqa: PLC0415
-    from quickbooks import QuickBooks  # noqa: PLC0415
-    from quickbooks.exceptions import QuickbooksException  # noqa: PLC0415
+    import intuitlib.config
+    from intuitlib.client import AuthClient
+    from quickbooks import QuickBooks
+    from quickbooks.exceptions import QuickbooksException
 
-    saved = (intuitlib.config.DISCOVERY_URL.get("sandbox"), QuickBooks.sandbox_api_url_v3,
-             os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"))
+    saved = (
+        intuitlib.config.DISCOVERY_URL.get("sandbox"),
+        QuickBooks.sandbox_api_url_v3,
+        os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"),
+    )
     intuitlib.config.DISCOVERY_URL["sandbox"] = emu.process.sandbox_discovery_url
     QuickBooks.sandbox_api_url_v3 = emu.process.api_url
     os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"  # the emulator speaks plain http
@@ -371,17 +413,21 @@ def measure_naive(emu: bench_env.Emulator, payloads: list[tuple[str, dict]]) -> 
             os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
 
 
-def _naive(emu: bench_env.Emulator, payloads: list[tuple[str, dict]], QuickBooks: Any,  # noqa: N803
-           AuthClient: Any, QuickbooksException: Any) -> dict[str, Any]:  # noqa: N803
-    from qbo_client.jsonutil import dumps  # noqa: PLC0415
+def _naive(
+    emu: bench_env.Emulator,
+    payloads: list[tuple[str, dict]],
+    QuickBooks: Any,
+    AuthClient: Any,
+    QuickbooksException: Any,
+) -> dict[str, Any]:
+    from qbo_client.jsonutil import dumps
 
     limits = emu.limits or {}
     minute = float(limits["minute_seconds"])
     info = emu.process.create_company(region="AU")
     auth = AuthClient(emu.client_id, emu.client_secret, "https://billing.example.com/callback", "sandbox")
     auth.refresh(refresh_token=info["refresh_token"])
-    qb = QuickBooks(auth_client=auth, refresh_token=auth.refresh_token, company_id=info["realm_id"],
-                    minorversion=75)
+    qb = QuickBooks(auth_client=auth, refresh_token=auth.refresh_token, company_id=info["realm_id"], minorversion=75)
     realm = info["realm_id"]
     ids: dict[str, str] = {}  # our company's customer Id -> this company's
     time.sleep(minute * 1.05)  # start in a fresh window, like ours
@@ -415,9 +461,14 @@ def _naive(emu: bench_env.Emulator, payloads: list[tuple[str, dict]], QuickBooks
     writes = held["Customer"] + held["Invoice"]
     rate = rate_per_minute(writes, 1, window["first"], window["last"], minute) if window["first"] else 0.0
     stats = emu.process.stats(realm)
-    return {"label": "python-quickbooks, one save per record", "writes": writes,
-            "load_seconds": round((window["last"] - window["first"]).total_seconds(), 3),
-            "writes_per_emulated_minute": round(rate, 1),
-            "of_batch_ceiling": round(rate / (BATCH_ITEMS * limits["batches_per_minute"]), 3),
-            "throttled_429": stats["throttled"], "retries_after_429": retries,
-            "failed_records": failures, "wall_s": round(wall, 3)}
+    return {
+        "label": "python-quickbooks, one save per record",
+        "writes": writes,
+        "load_seconds": round((window["last"] - window["first"]).total_seconds(), 3),
+        "writes_per_emulated_minute": round(rate, 1),
+        "of_batch_ceiling": round(rate / (BATCH_ITEMS * limits["batches_per_minute"]), 3),
+        "throttled_429": stats["throttled"],
+        "retries_after_429": retries,
+        "failed_records": failures,
+        "wall_s": round(wall, 3),
+    }

@@ -4,6 +4,7 @@ memory of extract + validate in a process that does nothing else.
 ``python -m qbo_devkit.bench.overhead URL RUN_ID`` is that process: it stages and
 validates every tenant of the database at URL and prints its peak RSS (VmHWM) as JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qbo_devkit.bench import env as bench_env
+from qbo_devkit.bench import load as bench_load
 from qbo_sync.db.connection import connect
-from qbo_devkit.bench import env as bench_env, load as bench_load
 
 STEPS = ("extract", "validate", "load", "report")
 
@@ -33,13 +35,19 @@ def _vm(field: str) -> float | None:
 
 def memory_child(url: str, run_id: str, *, timeout: float = 3600) -> dict[str, Any]:
     """Run extract + validate in a fresh process; its own peak RSS, read by itself at the end."""
-    from qbo_sync.settings import project_root  # noqa: PLC0415
+    from qbo_sync.settings import project_root
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(project_root() / "include"), env.get("PYTHONPATH")) if p)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "qbo_devkit.bench.overhead", url, run_id],
-                          capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "qbo_devkit.bench.overhead", url, run_id],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the extract+validate process failed: {done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -48,24 +56,34 @@ def memory_child(url: str, run_id: str, *, timeout: float = 3600) -> dict[str, A
 
 
 def _import_cost() -> dict[str, float]:
-    probe = ("import time\nt, c = time.perf_counter(), time.process_time()\n"
-             "import great_expectations, pandas\n"
-             "print(time.perf_counter() - t, time.process_time() - c)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
-                          check=True, env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
+    probe = (
+        "import time\nt, c = time.perf_counter(), time.process_time()\n"
+        "import great_expectations, pandas\n"
+        "print(time.perf_counter() - t, time.process_time() - c)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={**os.environ, "GX_ANALYTICS_ENABLED": "False"},
+    )
     wall, cpu = (float(x) for x in done.stdout.split()[-2:])
     return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3)}
 
 
-def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
-                     memory: bool = True) -> dict[str, Any]:
+def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int, memory: bool = True) -> dict[str, Any]:
     """One dataset of ``invoices`` invoices (one tenant): the memory child first (so it sees
     a company with no data yet), then every step in this process, timed."""
     t = time.perf_counter()
     data = bench_env.prepare_dataset(url, emu, tenants=1, invoices=invoices)
     generated_s = time.perf_counter() - t
-    out: dict[str, Any] = {"invoices": invoices, "customers": data["counts"].get("clients"),
-                           "generate_s": round(generated_s, 1)}
+    out: dict[str, Any] = {
+        "invoices": invoices,
+        "customers": data["counts"].get("clients"),
+        "generate_s": round(generated_s, 1),
+    }
     if memory:
         out["memory"] = memory_child(url, f"bench-mem-{invoices}")
     run_id = f"bench-cpu-{invoices}"
@@ -73,8 +91,8 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
     # size: measured apart so that the per-invoice figures are per invoice.
     # Imported here first (an earlier section may already have); its cost is measured in a
     # fresh process, where it is really paid.
-    import great_expectations  # noqa: F401, PLC0415
-    import pandas  # noqa: F401, PLC0415
+    import great_expectations  # noqa: F401
+    import pandas  # noqa: F401
 
     out["gx_import"] = _import_cost()
     with connect(url, autocommit=True) as conn:
@@ -83,7 +101,7 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
         with timer.step("load"):
             for tenant in per_tenant.values():
                 bench_load.load_tenant(conn, url, run_id, tenant)
-        from qbo_sync.report.run import report_run  # noqa: PLC0415
+        from qbo_sync.report.run import report_run
 
         with timer.step("report"):
             report_run(conn, run_id)
@@ -96,15 +114,14 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int,
     per = max(1, synced)
     out["cpu_ms_per_invoice"] = {name: round(timer.steps[name]["cpu_s"] * 1000 / per, 4) for name in STEPS}
     out["cpu_ms_per_invoice"]["total"] = round(sum(out["cpu_ms_per_invoice"][s] for s in STEPS), 4)
-    out["db_cpu_ms_per_invoice"] = round(
-        sum(timer.steps[s]["db_cpu_s"] for s in STEPS) * 1000 / per, 4)
+    out["db_cpu_ms_per_invoice"] = round(sum(timer.steps[s]["db_cpu_s"] for s in STEPS) * 1000 / per, 4)
     return out
 
 
 def _child(url: str, run_id: str) -> None:
-    from qbo_sync import pipeline  # noqa: PLC0415
-    from qbo_devkit.bench.load import stage_run  # noqa: PLC0415
-    from qbo_sync.validate import customers, invoices  # noqa: PLC0415
+    from qbo_devkit.bench.load import stage_run
+    from qbo_sync import pipeline
+    from qbo_sync.validate import customers, invoices
 
     # The peak so far after each phase: where a growing peak comes from.
     phases: dict[str, float | None] = {}
@@ -115,6 +132,7 @@ def _child(url: str, run_id: str) -> None:
                 return fn(*args, **kwargs)
             finally:
                 phases[name] = _vm("VmHWM")
+
         return wrapped
 
     pipeline.extract_tenant = after("extract", pipeline.extract_tenant)
@@ -123,8 +141,16 @@ def _child(url: str, run_id: str) -> None:
     start_hwm = _vm("VmHWM")
     with connect(url, autocommit=True) as conn:
         stage_run(conn, url, run_id, plan=False)
-    print(json.dumps({"peak_rss_mb": _vm("VmHWM"), "rss_after_imports_mb": start_hwm,
-                      "rss_end_mb": _vm("VmRSS"), "peak_after_mb": phases}))
+    print(
+        json.dumps(
+            {
+                "peak_rss_mb": _vm("VmHWM"),
+                "rss_after_imports_mb": start_hwm,
+                "rss_end_mb": _vm("VmRSS"),
+                "peak_after_mb": phases,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

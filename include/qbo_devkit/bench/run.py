@@ -14,6 +14,7 @@ Writes bench/results/bench-<timestamp>.json and .md, and bench/results/latest.md
 ``--quick`` is a few minutes; the default run stays under ~25 minutes on 2 cores;
 ``--full`` adds the 1,000,000-invoice memory run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,34 +54,49 @@ class Sizes:
 
 PRESETS = {
     "default": Sizes(),
-    "quick": Sizes(throughput_invoices=1500, baseline_invoices=600, invoices_per_tenant=900,
-                   overhead_invoices=[10_000], memory_invoices=[10_000]),
+    "quick": Sizes(
+        throughput_invoices=1500,
+        baseline_invoices=600,
+        invoices_per_tenant=900,
+        overhead_invoices=[10_000],
+        memory_invoices=[10_000],
+    ),
     "full": Sizes(memory_invoices=[10_000, 100_000, 1_000_000]),
     # For the smoke test: every section in seconds, numbers meaningless.
-    "tiny": Sizes(minute_seconds=1.0, throughput_invoices=60, baseline_invoices=30, tenant_counts=[2],
-                  invoices_per_tenant=30, max_processes=2, overhead_invoices=[60], memory_invoices=[60],
-                  dag_repeats=1),
+    "tiny": Sizes(
+        minute_seconds=1.0,
+        throughput_invoices=60,
+        baseline_invoices=30,
+        tenant_counts=[2],
+        invoices_per_tenant=30,
+        max_processes=2,
+        overhead_invoices=[60],
+        memory_invoices=[60],
+        dag_repeats=1,
+    ),
 }
 
 
 def emulator_limits(minute: float) -> dict[str, Any]:
     # QuickBooks' published numbers, on a shortened minute.
-    return {"minute_seconds": minute, "requests_per_minute": 500, "batches_per_minute": 40,
-            "max_concurrent": 10}
+    return {"minute_seconds": minute, "requests_per_minute": 500, "batches_per_minute": 40, "max_concurrent": 10}
 
 
 # ---------------------------------------------------------------------- sections
 def run_throughput(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env
+    from qbo_devkit.bench import load as bench_load
 
     limits = emulator_limits(sizes.minute_seconds)
     with bench_env.emulator(limits) as emu, bench_env.app_connection(emu, bench_env.budget_for(limits)):
         results["throughput"] = bench_load.measure_ours(
-            url, emu, tenants=1, invoices=sizes.throughput_invoices, max_processes=1, label="throughput")
+            url, emu, tenants=1, invoices=sizes.throughput_invoices, max_processes=1, label="throughput"
+        )
 
 
 def run_baseline(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env
+    from qbo_devkit.bench import load as bench_load
 
     with bench_env.emulator(None) as emu, bench_env.app_connection(emu, bench_env.UNLIMITED_BUDGET):
         payloads = bench_load.capture_payloads(url, emu, invoices=sizes.baseline_invoices)
@@ -95,30 +111,40 @@ def run_baseline(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
 
 
 def run_overhead(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_devkit.bench import env as bench_env, overhead as bench_overhead  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env
+    from qbo_devkit.bench import overhead as bench_overhead
 
     rows = []
     memory_only = [n for n in sizes.memory_invoices if n not in sizes.overhead_invoices]
     with bench_env.emulator(None) as emu, bench_env.app_connection(emu, bench_env.UNLIMITED_BUDGET):
         for n in sizes.overhead_invoices:
             _progress(f"overhead: {n:,} invoices")
-            rows.append(bench_overhead.measure_overhead(url, emu, invoices=n,
-                                                        memory=n in sizes.memory_invoices))
+            rows.append(bench_overhead.measure_overhead(url, emu, invoices=n, memory=n in sizes.memory_invoices))
         memory = []
         for n in memory_only:
             _progress(f"memory: {n:,} invoices")
             t = time.perf_counter()
             data = bench_env.prepare_dataset(url, emu, tenants=1, invoices=n)
             got = bench_overhead.memory_child(url, f"bench-mem-{n}")
-            memory.append({"invoices": n, "customers": data["counts"].get("clients"),
-                           "generate_s": round(time.perf_counter() - t - got["wall_s"], 1), "memory": got})
+            memory.append(
+                {
+                    "invoices": n,
+                    "customers": data["counts"].get("clients"),
+                    "generate_s": round(time.perf_counter() - t - got["wall_s"], 1),
+                    "memory": got,
+                }
+            )
     results["overhead"] = rows
-    results["memory"] = [{"invoices": r["invoices"], "customers": r.get("customers"), **r["memory"]}
-                         for r in [*rows, *memory] if "memory" in r]
+    results["memory"] = [
+        {"invoices": r["invoices"], "customers": r.get("customers"), **r["memory"]}
+        for r in [*rows, *memory]
+        if "memory" in r
+    ]
 
 
 def run_tenants(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
-    from qbo_devkit.bench import env as bench_env, load as bench_load  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env
+    from qbo_devkit.bench import load as bench_load
 
     limits = emulator_limits(sizes.minute_seconds)
     rows = []
@@ -126,8 +152,14 @@ def run_tenants(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
         _progress(f"tenants: {count}")
         with bench_env.emulator(limits) as emu, bench_env.app_connection(emu, bench_env.budget_for(limits)):
             load_before = bench_env.load_average()
-            row = bench_load.measure_ours(url, emu, tenants=count, invoices=sizes.invoices_per_tenant * count,
-                                          max_processes=sizes.max_processes, label=f"tenants-{count}")
+            row = bench_load.measure_ours(
+                url,
+                emu,
+                tenants=count,
+                invoices=sizes.invoices_per_tenant * count,
+                max_processes=sizes.max_processes,
+                label=f"tenants-{count}",
+            )
             row["load_average_during"] = bench_env.load_average()
             row["load_average_before"] = load_before
             rows.append(row)
@@ -138,24 +170,40 @@ def run_dags(sizes: Sizes, results: dict[str, Any]) -> None:
     """Each DAG file imported in a fresh process with Airflow already imported, as the DAG
     processor does; also the whole process (cold) minus a bare interpreter."""
     root = project_root()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "include"), str(root / "plugins"),
-                                                         os.environ.get("PYTHONPATH", "")])}
-    probe = ("import sys,time,runpy\nimport airflow.sdk\nt=time.perf_counter()\n"
-             "runpy.run_path(sys.argv[1], run_name='dag_module')\nprint(time.perf_counter()-t)")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root / "include"), str(root / "plugins"), os.environ.get("PYTHONPATH", "")]),
+    }
+    probe = (
+        "import sys,time,runpy\nimport airflow.sdk\nt=time.perf_counter()\n"
+        "runpy.run_path(sys.argv[1], run_name='dag_module')\nprint(time.perf_counter()-t)"
+    )
     rows = []
     bare = _median_cold([sys.executable, "-c", "pass"], env, sizes.dag_repeats)
     for path in sorted((root / "dags").glob("*.py")):
         parse = []
         for _ in range(sizes.dag_repeats):
-            done = subprocess.run([sys.executable, "-c", probe, str(path)], env=env, capture_output=True,
-                                  text=True, timeout=300, check=False)
+            done = subprocess.run(
+                [sys.executable, "-c", probe, str(path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
             if done.returncode != 0:
                 raise RuntimeError(f"{path.name} failed to import: {done.stderr[-1500:]}")
             parse.append(float(done.stdout.strip().splitlines()[-1]))
-        cold = _median_cold([sys.executable, "-c", f"import runpy; runpy.run_path({str(path)!r})"], env,
-                            sizes.dag_repeats)
-        rows.append({"file": f"dags/{path.name}", "parse_s": round(statistics.median(parse), 3),
-                     "cold_process_minus_interpreter_s": round(cold - bare, 3)})
+        cold = _median_cold(
+            [sys.executable, "-c", f"import runpy; runpy.run_path({str(path)!r})"], env, sizes.dag_repeats
+        )
+        rows.append(
+            {
+                "file": f"dags/{path.name}",
+                "parse_s": round(statistics.median(parse), 3),
+                "cold_process_minus_interpreter_s": round(cold - bare, 3),
+            }
+        )
     results["dags"] = rows
 
 
@@ -173,36 +221,56 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
 
     def add(name: str, value: Any, target: str, met: bool | None) -> None:
-        out.append({"target": name, "measured": value, "wanted": target,
-                    "met": None if met is None else bool(met)})
+        out.append({"target": name, "measured": value, "wanted": target, "met": None if met is None else bool(met)})
 
     t = results.get("throughput")
     if t:
-        add("load at the batch ceiling, no failures", f"{t['of_batch_ceiling']:.3f} of 1,200/min, "
-            f"{t['failed_records']} failed, {t['throttled_429']} 429s", f">= {BATCH_CEILING_TARGET}",
-            t["of_batch_ceiling"] >= BATCH_CEILING_TARGET and t["failed_records"] == 0)
+        add(
+            "load at the batch ceiling, no failures",
+            f"{t['of_batch_ceiling']:.3f} of 1,200/min, {t['failed_records']} failed, {t['throttled_429']} 429s",
+            f">= {BATCH_CEILING_TARGET}",
+            t["of_batch_ceiling"] >= BATCH_CEILING_TARGET and t["failed_records"] == 0,
+        )
     for r in results.get("overhead", []):
-        add(f"our CPU per invoice at {r['invoices']:,}", f"{r['cpu_ms_per_invoice']['total']:.3f} ms",
-            f"<= {CPU_MS_TARGET} ms", r["cpu_ms_per_invoice"]["total"] <= CPU_MS_TARGET)
+        add(
+            f"our CPU per invoice at {r['invoices']:,}",
+            f"{r['cpu_ms_per_invoice']['total']:.3f} ms",
+            f"<= {CPU_MS_TARGET} ms",
+            r["cpu_ms_per_invoice"]["total"] <= CPU_MS_TARGET,
+        )
     mem = results.get("memory", [])
     for r in mem:
         if r["invoices"] >= 1_000_000:
-            add(f"peak RSS extract+validate at {r['invoices']:,}", f"{r['peak_rss_mb']:.0f} MB",
-                f"<= {MEMORY_MB_TARGET} MB", r["peak_rss_mb"] <= MEMORY_MB_TARGET)
+            add(
+                f"peak RSS extract+validate at {r['invoices']:,}",
+                f"{r['peak_rss_mb']:.0f} MB",
+                f"<= {MEMORY_MB_TARGET} MB",
+                r["peak_rss_mb"] <= MEMORY_MB_TARGET,
+            )
     if len(mem) > 1:
         lo, hi = min(mem, key=lambda r: r["invoices"]), max(mem, key=lambda r: r["invoices"])
         growth = hi["peak_rss_mb"] / lo["peak_rss_mb"] if lo["peak_rss_mb"] else 0
-        add("memory flat with size", f"x{growth:.2f} from {lo['invoices']:,} to {hi['invoices']:,}",
-            "flat (x1.25 or less)", growth <= 1.25)
+        add(
+            "memory flat with size",
+            f"x{growth:.2f} from {lo['invoices']:,} to {hi['invoices']:,}",
+            "flat (x1.25 or less)",
+            growth <= 1.25,
+        )
     for r in results.get("dags", []):
-        add(f"parse {r['file']}", f"{r['parse_s']:.3f} s", f"< {DAG_PARSE_TARGET_S} s",
-            r["parse_s"] < DAG_PARSE_TARGET_S)
+        add(
+            f"parse {r['file']}",
+            f"{r['parse_s']:.3f} s",
+            f"< {DAG_PARSE_TARGET_S} s",
+            r["parse_s"] < DAG_PARSE_TARGET_S,
+        )
     return out
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |",
-             "| " + " | ".join("---:" if i else "---" for i in range(len(headers))) + " |"]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join("---:" if i else "---" for i in range(len(headers))) + " |",
+    ]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return lines
 
@@ -215,65 +283,178 @@ def _n(value: Any, digits: int = 0) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     m, r = report["machine"], report["results"]
-    lines = [f"# qbo-sync benchmarks - {report['started_at']} ({report['preset']})", "",
-             "## Machine", ""]
-    lines += _table(["CPU", "cores", "RAM GB", "Python", "load average (start -> end)", "versions"], [[
-        m["cpu_model"], m["cores"], m["ram_gb"], m["python"],
-        f"{m['load_average_start']} -> {m.get('load_average_end')}",
-        ", ".join(f"{k} {v}" for k, v in m["versions"].items())]])
-    lines += ["", f"Emulator limits: {report['limits']}; a 'minute' is {report['sizes']['minute_seconds']:g} s, "
-              "our budget uses the same minute.", ""]
+    lines = [f"# qbo-sync benchmarks - {report['started_at']} ({report['preset']})", "", "## Machine", ""]
+    lines += _table(
+        ["CPU", "cores", "RAM GB", "Python", "load average (start -> end)", "versions"],
+        [
+            [
+                m["cpu_model"],
+                m["cores"],
+                m["ram_gb"],
+                m["python"],
+                f"{m['load_average_start']} -> {m.get('load_average_end')}",
+                ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+            ]
+        ],
+    )
+    lines += [
+        "",
+        f"Emulator limits: {report['limits']}; a 'minute' is {report['sizes']['minute_seconds']:g} s, "
+        "our budget uses the same minute.",
+        "",
+    ]
     lines += ["## Throughput against the ceiling (load step only)", ""]
     rows = []
     t, b = r.get("throughput"), r.get("baseline")
     if t:
-        rows.append(["qbo-sync (batches of 30, Postgres budget)", _n(t["invoices"]), _n(t["writes"]),
-                     _n(t["load_seconds"], 1), _n(t["writes_per_emulated_minute"]),
-                     _n(t["of_batch_ceiling"], 3), _n(t["of_combined_ceiling"], 3), t["throttled_429"],
-                     t["failed_records"]])
+        rows.append(
+            [
+                "qbo-sync (batches of 30, Postgres budget)",
+                _n(t["invoices"]),
+                _n(t["writes"]),
+                _n(t["load_seconds"], 1),
+                _n(t["writes_per_emulated_minute"]),
+                _n(t["of_batch_ceiling"], 3),
+                _n(t["of_combined_ceiling"], 3),
+                t["throttled_429"],
+                t["failed_records"],
+            ]
+        )
     if b:
-        rows.append(["naive python-quickbooks (one save per record)", _n(b["invoices"]), _n(b["writes"]),
-                     _n(b["load_seconds"], 1), _n(b["writes_per_emulated_minute"]),
-                     _n(b["of_batch_ceiling"], 3), "-", b["throttled_429"], b["failed_records"]])
-    lines += _table(["loader", "invoices", "writes", "seconds", "writes / emulated min", "of batch ceiling 1,200",
-                     "of batch+single 1,660", "429s", "failed"], rows)
+        rows.append(
+            [
+                "naive python-quickbooks (one save per record)",
+                _n(b["invoices"]),
+                _n(b["writes"]),
+                _n(b["load_seconds"], 1),
+                _n(b["writes_per_emulated_minute"]),
+                _n(b["of_batch_ceiling"], 3),
+                "-",
+                b["throttled_429"],
+                b["failed_records"],
+            ]
+        )
+    lines += _table(
+        [
+            "loader",
+            "invoices",
+            "writes",
+            "seconds",
+            "writes / emulated min",
+            "of batch ceiling 1,200",
+            "of batch+single 1,660",
+            "429s",
+            "failed",
+        ],
+        rows,
+    )
     if b and b.get("ours_over_naive"):
         lines += ["", f"Ours / naive: **x{b['ours_over_naive']}**."]
     lines += ["", "## Tenants loading at once", ""]
-    lines += _table(["tenants", "processes x threads", "writes", "seconds", "aggregate writes / emulated min",
-                     "of tenants x 1,200", "writes / s (wall)", "load CPU s (children)", "emulator CPU s",
-                     "machine CPU busy (all cores)", "429s", "failed", "load avg during"],
-                    [[x["tenants"], f"{x['processes']} x {x['threads_per_process']}", _n(x["writes"]),
-                      _n(x["load_seconds"], 1), _n(x["writes_per_emulated_minute"]), _n(x["of_batch_ceiling"], 3),
-                      _n(x["writes_per_second_wall"], 1), _n(x["load_cpu_s"], 1), _n(x.get("emulator_cpu_s"), 1),
-                      _n(x.get("machine_cpu_busy"), 2), x["throttled_429"],
-                      x["failed_records"], x.get("load_average_during")] for x in r.get("tenants", [])])
+    lines += _table(
+        [
+            "tenants",
+            "processes x threads",
+            "writes",
+            "seconds",
+            "aggregate writes / emulated min",
+            "of tenants x 1,200",
+            "writes / s (wall)",
+            "load CPU s (children)",
+            "emulator CPU s",
+            "machine CPU busy (all cores)",
+            "429s",
+            "failed",
+            "load avg during",
+        ],
+        [
+            [
+                x["tenants"],
+                f"{x['processes']} x {x['threads_per_process']}",
+                _n(x["writes"]),
+                _n(x["load_seconds"], 1),
+                _n(x["writes_per_emulated_minute"]),
+                _n(x["of_batch_ceiling"], 3),
+                _n(x["writes_per_second_wall"], 1),
+                _n(x["load_cpu_s"], 1),
+                _n(x.get("emulator_cpu_s"), 1),
+                _n(x.get("machine_cpu_busy"), 2),
+                x["throttled_429"],
+                x["failed_records"],
+                x.get("load_average_during"),
+            ]
+            for x in r.get("tenants", [])
+        ],
+    )
     lines += ["", "## Our overhead, limits off (CPU of this process; emulator and PostgreSQL excluded)", ""]
     rows = []
     for o in r.get("overhead", []):
         c = o["cpu_ms_per_invoice"]
-        rows.append([_n(o["invoices"]), _n(o["invoices_in_run"]), f"{c['extract']:.3f}", f"{c['validate']:.3f}",
-                     f"{c['load']:.3f}", f"{c['report']:.3f}", f"**{c['total']:.3f}**",
-                     f"{o['db_cpu_ms_per_invoice']:.3f}", _n(o.get("gx_import", {}).get("cpu_s"), 1)])
-    lines += _table(["invoices", "in run", "extract ms", "validate ms", "load (plan+transform+send+log) ms",
-                     "report ms", "total ms / invoice", "PostgreSQL ms / invoice (main conn)",
-                     "GX+pandas import s (once)"], rows)
+        rows.append(
+            [
+                _n(o["invoices"]),
+                _n(o["invoices_in_run"]),
+                f"{c['extract']:.3f}",
+                f"{c['validate']:.3f}",
+                f"{c['load']:.3f}",
+                f"{c['report']:.3f}",
+                f"**{c['total']:.3f}**",
+                f"{o['db_cpu_ms_per_invoice']:.3f}",
+                _n(o.get("gx_import", {}).get("cpu_s"), 1),
+            ]
+        )
+    lines += _table(
+        [
+            "invoices",
+            "in run",
+            "extract ms",
+            "validate ms",
+            "load (plan+transform+send+log) ms",
+            "report ms",
+            "total ms / invoice",
+            "PostgreSQL ms / invoice (main conn)",
+            "GX+pandas import s (once)",
+        ],
+        rows,
+    )
     lines += ["", "## Peak memory of extract + validate (a process doing only that)", ""]
-    lines += _table(["invoices", "customers", "peak RSS MB (VmHWM)", "RSS after imports MB",
-                     "peak after extract / customers / invoices MB", "seconds"],
-                    [[_n(x["invoices"]), _n(x.get("customers")), _n(x["peak_rss_mb"], 1),
-                      _n(x["rss_after_imports_mb"], 1),
-                      " / ".join(_n((x.get("peak_after_mb") or {}).get(k), 0)
-                                 for k in ("extract", "validate_customers", "validate_invoices")),
-                      _n(x["wall_s"], 1)] for x in r.get("memory", [])])
+    lines += _table(
+        [
+            "invoices",
+            "customers",
+            "peak RSS MB (VmHWM)",
+            "RSS after imports MB",
+            "peak after extract / customers / invoices MB",
+            "seconds",
+        ],
+        [
+            [
+                _n(x["invoices"]),
+                _n(x.get("customers")),
+                _n(x["peak_rss_mb"], 1),
+                _n(x["rss_after_imports_mb"], 1),
+                " / ".join(
+                    _n((x.get("peak_after_mb") or {}).get(k), 0)
+                    for k in ("extract", "validate_customers", "validate_invoices")
+                ),
+                _n(x["wall_s"], 1),
+            ]
+            for x in r.get("memory", [])
+        ],
+    )
     lines += ["", "## DAG parse time", ""]
-    lines += _table(["file", "parse s (Airflow already imported)", "cold process minus interpreter s"],
-                    [[x["file"], f"{x['parse_s']:.3f}", f"{x['cold_process_minus_interpreter_s']:.3f}"]
-                     for x in r.get("dags", [])])
+    lines += _table(
+        ["file", "parse s (Airflow already imported)", "cold process minus interpreter s"],
+        [[x["file"], f"{x['parse_s']:.3f}", f"{x['cold_process_minus_interpreter_s']:.3f}"] for x in r.get("dags", [])],
+    )
     lines += ["", "## Targets", ""]
-    lines += _table(["target", "measured", "wanted", "met"],
-                    [[x["target"], x["measured"], x["wanted"],
-                      "yes" if x["met"] else ("-" if x["met"] is None else "**no**")] for x in report["targets"]])
+    lines += _table(
+        ["target", "measured", "wanted", "met"],
+        [
+            [x["target"], x["measured"], x["wanted"], "yes" if x["met"] else ("-" if x["met"] is None else "**no**")]
+            for x in report["targets"]
+        ],
+    )
     if report.get("errors"):
         lines += ["", "## Errors", ""] + [f"- {e}" for e in report["errors"]]
     return "\n".join(lines) + "\n"
@@ -284,12 +465,14 @@ def _progress(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qbo_devkit.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m qbo_devkit.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_const", const="quick", dest="preset", help="a few minutes")
-    size.add_argument("--full", action="store_const", const="full", dest="preset",
-                      help="also the 1,000,000-invoice memory run")
+    size.add_argument(
+        "--full", action="store_const", const="full", dest="preset", help="also the 1,000,000-invoice memory run"
+    )
     size.add_argument("--tiny", action="store_const", const="tiny", dest="preset", help=argparse.SUPPRESS)
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated from {', '.join(SECTIONS)}")
     parser.add_argument("--minute-seconds", type=float, help="length of the emulated minute")
@@ -304,8 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     preset = args.preset or "default"
     sizes = Sizes(**asdict(PRESETS[preset]))
-    for name in ("minute_seconds", "throughput_invoices", "baseline_invoices", "invoices_per_tenant",
-                 "max_processes"):
+    for name in ("minute_seconds", "throughput_invoices", "baseline_invoices", "invoices_per_tenant", "max_processes"):
         if getattr(args, name) is not None:
             setattr(sizes, name, getattr(args, name))
     for name in ("tenant_counts", "overhead_invoices", "memory_invoices"):
@@ -319,9 +501,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("QBO_SYNC_HOME", str(project_root()))
     logging.basicConfig(level=logging.WARNING)
-    from qbo_devkit.bench import env as bench_env  # noqa: PLC0415
+    from qbo_devkit.bench import env as bench_env
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     results: dict[str, Any] = {}
     errors: list[str] = []
     clock = time.perf_counter()
@@ -343,9 +525,17 @@ def main(argv: list[str] | None = None) -> int:
                 errors.append(f"{section}: {type(exc).__name__}: {exc}"[:500])
             results.setdefault("seconds", {})[section] = round(time.perf_counter() - t, 1)
     info["load_average_end"] = bench_env.load_average()
-    report = {"started_at": started.isoformat(timespec="seconds"), "preset": preset, "sections": sections,
-              "sizes": asdict(sizes), "limits": emulator_limits(sizes.minute_seconds), "machine": info,
-              "results": results, "errors": errors, "total_seconds": round(time.perf_counter() - clock, 1)}
+    report = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "preset": preset,
+        "sections": sections,
+        "sizes": asdict(sizes),
+        "limits": emulator_limits(sizes.minute_seconds),
+        "machine": info,
+        "results": results,
+        "errors": errors,
+        "total_seconds": round(time.perf_counter() - clock, 1),
+    }
     report["targets"] = targets(results)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ Only the cent rounding itself, half-up and nothing else to judge, is the product
 ``qbo_sync.money.cents``. The rules in words are in ``qbo_devkit.generator.dataset``'s
 docstring.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -19,6 +19,7 @@ least-used tenant). Cases are placed, prepared and applied in ``CASES`` order, a
 random draw they make comes from the generator's bad-case stream, so the order of this
 table is part of what a seed means: append new cases at the end.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -71,6 +72,7 @@ class Case:
 
 # ---- helpers several cases share ------------------------------------------------------
 
+
 def _one_client(gen: Generator, state: State) -> None:
     """A client with a distinctive person's name (for name clashes and QuickBooks setup)."""
     first, last = gen.special_name()
@@ -78,8 +80,7 @@ def _one_client(gen: Generator, state: State) -> None:
     state.clients = [gen.bad_client(state.tenant, first, last, email=email)]
 
 
-def _before_connecting(gen: Generator, inv: Invoice, i: int, state: State, *, days: int,
-                       touched: bool = False) -> None:
+def _before_connecting(gen: Generator, inv: Invoice, i: int, state: State, *, days: int, touched: bool = False) -> None:
     """Redate the invoice ``days`` before the tenant connected QuickBooks: a historical one."""
     gen.redate(inv, state.tenant.connected_at.date() - timedelta(days=days), touched=touched)
     gen.record(state, "invoice", inv, "skipped", "historical_invoice")
@@ -88,21 +89,25 @@ def _before_connecting(gen: Generator, inv: Invoice, i: int, state: State, *, da
 def _client_fails(gen: Generator, inv: Invoice, state: State, client: dict[str, Any], code: str) -> None:
     """The invoice belongs to a client the sync cannot create; the invoice fails with it."""
     inv["client_id"] = client["id"]
-    gen.record(state, "customer", None, "failed", code, ref=gen.display(state.tenant, client),
-               source_id=client["id"])
+    gen.record(state, "customer", None, "failed", code, ref=gen.display(state.tenant, client), source_id=client["id"])
     gen.record(state, "invoice", inv, "failed", "client_not_synced")
 
 
 def _quickbooks_payment(gen: Generator, inv: Invoice, state: State, **fields: str) -> None:
     """A payment the QuickBooks company holds on this invoice's customer (keyed in there)."""
-    entry = {"phase": "after_invoice_synced", "invoice_source_id": None,
-             "invoice_doc_number": inv["number"],
-             "CustomerDisplayName": gen.display(state.tenant, state.clients[0]), **fields}
+    entry = {
+        "phase": "after_invoice_synced",
+        "invoice_source_id": None,
+        "invoice_doc_number": inv["number"],
+        "CustomerDisplayName": gen.display(state.tenant, state.clients[0]),
+        **fields,
+    }
     state.tenant.setup.payments.append(entry)
     gen.link_setup(entry, inv)  # invoice_source_id is filled in once the invoice has its id
 
 
 # ---- one function (or two) per case -----------------------------------------------------
+
 
 def _no_line_items(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     inv["lines"] = []
@@ -119,11 +124,15 @@ def _duplicate_number_in_quickbooks(gen: Generator, inv: Invoice, i: int, state:
     setup = state.tenant.setup
     if not any(c["DisplayName"] == WALK_IN for c in setup.customers):
         setup.customers.append({"DisplayName": WALK_IN, "Active": True})
-    setup.invoices.append({
-        "DocNumber": inv["number"], "CustomerDisplayName": WALK_IN,
-        "TxnDate": (state.tenant.connected_at.date() + timedelta(days=3)).isoformat(),
-        "Amount": "150.00", "Description": "Entered directly in QuickBooks",
-    })
+    setup.invoices.append(
+        {
+            "DocNumber": inv["number"],
+            "CustomerDisplayName": WALK_IN,
+            "TxnDate": (state.tenant.connected_at.date() + timedelta(days=3)).isoformat(),
+            "Amount": "150.00",
+            "Description": "Entered directly in QuickBooks",
+        }
+    )
     gen.record(state, "invoice", inv, "failed", "number_used_in_quickbooks")
 
 
@@ -184,9 +193,13 @@ def _name_clash_vendor(gen: Generator, inv: Invoice, i: int, state: State) -> No
 
 def _finish_employee(gen: Generator, state: State) -> None:
     client = state.clients[0]
-    state.tenant.setup.employees.append({
-        "DisplayName": gen.display(state.tenant, client), "GivenName": client["first_name"],
-        "FamilyName": client["last_name"]})
+    state.tenant.setup.employees.append(
+        {
+            "DisplayName": gen.display(state.tenant, client),
+            "GivenName": client["first_name"],
+            "FamilyName": client["last_name"],
+        }
+    )
 
 
 def _name_clash_employee(gen: Generator, inv: Invoice, i: int, state: State) -> None:
@@ -208,9 +221,14 @@ def _same_name_clients(gen: Generator, inv: Invoice, i: int, state: State) -> No
 
 def _finish_inactive_customer(gen: Generator, state: State) -> None:
     client = state.clients[0]
-    state.tenant.setup.customers.append({
-        "DisplayName": gen.display(state.tenant, client), "GivenName": client["first_name"],
-        "FamilyName": client["last_name"], "Active": False})
+    state.tenant.setup.customers.append(
+        {
+            "DisplayName": gen.display(state.tenant, client),
+            "GivenName": client["first_name"],
+            "FamilyName": client["last_name"],
+            "Active": False,
+        }
+    )
 
 
 def _client_inactive_in_quickbooks(gen: Generator, inv: Invoice, i: int, state: State) -> None:
@@ -233,10 +251,24 @@ def _parent_client_not_synced(gen: Generator, inv: Invoice, i: int, state: State
     parent, child = state.clients
     inv["client_id"] = child["id"]
     tenant = state.tenant
-    gen.record(state, "customer", None, "failed", "client_without_name",
-               ref=gen.display(tenant, parent), source_id=parent["id"])
-    gen.record(state, "customer", None, "failed", "parent_client_not_synced",
-               ref=gen.display(tenant, child), source_id=child["id"])
+    gen.record(
+        state,
+        "customer",
+        None,
+        "failed",
+        "client_without_name",
+        ref=gen.display(tenant, parent),
+        source_id=parent["id"],
+    )
+    gen.record(
+        state,
+        "customer",
+        None,
+        "failed",
+        "parent_client_not_synced",
+        ref=gen.display(tenant, child),
+        source_id=child["id"],
+    )
     gen.record(state, "invoice", inv, "failed", "client_not_synced")
 
 
@@ -275,8 +307,9 @@ def _voided_before_sync(gen: Generator, inv: Invoice, i: int, state: State) -> N
     inv["updated_at"] = inv["voided_at"]
     gen.record(state, "invoice", inv, "never_sent", "voided_before_sync")
     if i == 0:  # with a payment that was voided too
-        pay = gen.payment(state.tenant, inv["total"], inv["finalized_at"], "card",
-                          f"AUTH V{inv['k'] + 1:07d}", gen.bad_rng)
+        pay = gen.payment(
+            state.tenant, inv["total"], inv["finalized_at"], "card", f"AUTH V{inv['k'] + 1:07d}", gen.bad_rng
+        )
         pay["paid_at"] = pay["created_at"] = inv["finalized_at"] + timedelta(minutes=10)
         pay["voided_at"] = inv["finalized_at"] + timedelta(minutes=40)
         inv["voided_at"] = max(inv["voided_at"], pay["voided_at"])
@@ -307,8 +340,7 @@ def _payment_reference_too_long(gen: Generator, inv: Invoice, i: int, state: Sta
 def _payment_for_unsynced_invoice(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     _before_connecting(gen, inv, i, state, days=37 - 9 * i)
     after = max(state.tenant.connected_at, gen.now - timedelta(days=30))  # a recent payment
-    pay = gen.payment(state.tenant, inv["total"], after, "bank_transfer",
-                      f"TRF-H{inv['k'] + 1:07d}", gen.bad_rng)
+    pay = gen.payment(state.tenant, inv["total"], after, "bank_transfer", f"TRF-H{inv['k'] + 1:07d}", gen.bad_rng)
     inv["payments"] = [pay]
     inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
     gen.record(state, "payment", pay, "skipped", "payment_for_historical_invoice")
@@ -320,12 +352,18 @@ def _payment_already_in_quickbooks(gen: Generator, inv: Invoice, i: int, state: 
     # amount will do; it is half the total to the cent, rounded half-even as it always was
     # (so that a seed keeps its data), not the app's half-up cents().
     half = (inv["total"] / 2).quantize(CENT)
-    pay = gen.payment(state.tenant, half, inv["finalized_at"], "bank_transfer",
-                      f"TRF-D{inv['k'] + 1:07d}", gen.bad_rng)
+    pay = gen.payment(state.tenant, half, inv["finalized_at"], "bank_transfer", f"TRF-D{inv['k'] + 1:07d}", gen.bad_rng)
     inv["payments"] = [pay]
     inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
-    _quickbooks_payment(gen, inv, state, PaymentRefNum=pay["reference"], TotalAmt=str(pay["amount"]),
-                        TxnDate=pay["paid_at"].date().isoformat(), PaymentMethod="Bank transfer")
+    _quickbooks_payment(
+        gen,
+        inv,
+        state,
+        PaymentRefNum=pay["reference"],
+        TotalAmt=str(pay["amount"]),
+        TxnDate=pay["paid_at"].date().isoformat(),
+        PaymentMethod="Bank transfer",
+    )
     # The app payment syncs; the copy later keyed into QuickBooks by hand is recognised
     # by its reference when payments are read back, and not imported twice.
     gen.record(state, "payment_import", inv, "skipped", "payment_already_in_app")
@@ -341,9 +379,15 @@ def _credit_note_for_unsynced_invoice(gen: Generator, inv: Invoice, i: int, stat
 
 def _unsupported_payment_type(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     inv["client_id"] = state.clients[0]["id"]
-    _quickbooks_payment(gen, inv, state, PaymentRefNum=f"GC-{inv['k'] + 1:06d}",
-                        TotalAmt=str(inv["total"]),
-                        TxnDate=(gen.as_of - timedelta(days=1)).isoformat(), PaymentMethod="Gift card")
+    _quickbooks_payment(
+        gen,
+        inv,
+        state,
+        PaymentRefNum=f"GC-{inv['k'] + 1:06d}",
+        TotalAmt=str(inv["total"]),
+        TxnDate=(gen.as_of - timedelta(days=1)).isoformat(),
+        PaymentMethod="Gift card",
+    )
     gen.record(state, "payment_import", inv, "skipped", "payment_method_unsupported")
 
 
@@ -354,9 +398,10 @@ def _client_missing(gen: Generator, inv: Invoice, i: int, state: State) -> None:
 
 def _prepare_long_email(gen: Generator, state: State) -> None:
     first, last = gen.special_name()
-    email = (f"{first}.{last}.accounts-payable.northern-region.head-office."
-             f"attention-finance-team@{first}-{last}-holdings-group.{state.tenant.region.email_domain}"
-             ).lower()
+    email = (
+        f"{first}.{last}.accounts-payable.northern-region.head-office."
+        f"attention-finance-team@{first}-{last}-holdings-group.{state.tenant.region.email_domain}"
+    ).lower()
     state.clients = [gen.bad_client(state.tenant, first, last, email=email)]
 
 
@@ -382,90 +427,237 @@ def _unknown_tax_mode(gen: Generator, inv: Invoice, i: int, state: State) -> Non
 # ---- the table ----------------------------------------------------------------------------
 
 CASES: tuple[Case, ...] = (
-    Case("no_line_items", "Create failed: Required param missing",
-         "finalized invoices with no lines (totals 0)", _no_line_items, slots=2),
-    Case("historical_invoice", "Update failed: Historical invoice",
-         "invoices finalized before the tenant connected QuickBooks (one updated since)",
-         _historical_invoice, slots=2, early=True),
-    Case("duplicate_number_in_quickbooks", "Duplicate document number / Invoice: Already exists",
-         "an invoice whose number the QuickBooks company already uses (quickbooks_setup.invoices)",
-         _duplicate_number_in_quickbooks, prefer=("US", "UK", "*")),
-    Case("duplicate_number_in_batch", "Duplicate document number",
-         "two finalized invoices of one tenant with the same number", _duplicate_number_in_batch,
-         slots=2, adjacent=True, prefer=("AU", "*")),
-    Case("number_too_long", "String length ... Max:21",
-         "an invoice number longer than 21 characters", _number_too_long, prefer=("UK", "*")),
-    Case("missing_number", "Required param missing", "a finalized invoice without a number",
-         _missing_number, prefer=("US", "*")),
-    Case("tax_rate_not_mapped", "Business validation error (tax) / Tax code not found",
-         "a tax rate absent from tax_code_map, used on invoice lines", _taxed_with_case_rate,
-         slots=2, prefer=("UK", "AU", "US"), finish=_finish_unmapped_rate),
-    Case("tax_code_inactive", "Business validation error (tax)",
-         "a tax rate mapped to a QuickBooks tax code listed in inactive_tax_codes",
-         _taxed_with_case_rate, slots=2, prefer=("AU", "UK"), finish=_finish_inactive_code_rate),
-    Case("client_without_name", "No Name Provided",
-         "a client with no first, last or company name, and its invoice", _client_without_name,
-         prefer=("AU", "*"), prepare=_prepare_client_without_name),
-    Case("name_clash_vendor", "The name supplied already exists",
-         "a client whose display name a QuickBooks vendor has (quickbooks_setup.vendors)",
-         _name_clash_vendor, prefer=("@name", "*"), prepare=_one_client, finish=_finish_vendor),
-    Case("name_clash_employee", "The name supplied already exists",
-         "a client whose display name a QuickBooks employee has (quickbooks_setup.employees)",
-         _name_clash_employee, prefer=("@name", "*"), prepare=_one_client, finish=_finish_employee),
-    Case("same_name_clients", "The name supplied already exists (Workiz: same-name clients)",
-         "two different clients with the same full name in the plain-name tenant",
-         _same_name_clients, slots=2, prefer=("@name",), prepare=_prepare_same_name_clients),
-    Case("client_inactive_in_quickbooks", "Inactive client / Object Not Found",
-         "a client whose display name an inactive QuickBooks customer has",
-         _client_inactive_in_quickbooks, prefer=("@default", "*"), prepare=_one_client,
-         finish=_finish_inactive_customer),
-    Case("parent_client_not_synced", "Parent client not synced",
-         "a sub-client whose parent client has no name", _parent_client_not_synced,
-         prefer=("AU", "*"), prepare=_prepare_parent_and_child, finish=_finish_parent_link),
-    Case("amounts_do_not_add_up", "Totals do not match",
-         "invoices whose total or subtotal is off from lines + tax by a few cents",
-         _amounts_do_not_add_up, slots=2, prefer=("UK", "*")),
-    Case("closed_period", "Account Period Closed",
-         "invoices dated on/before the tenant's closed_books_date (finalized after connecting)",
-         _closed_period, slots=2, early=True, prefer=("AU", "*"), prepare=_prepare_closed_books),
-    Case("default_item_inactive", "No fee item mapped / Line items not synced",
-         "product lines in a services-only tenant whose default Product item is made inactive",
-         _default_item_inactive, slots=2, prefer=("@services_only",),
-         prepare=_prepare_inactive_product_item),
-    Case("voided_before_sync", "No QuickBooks status card showing",
-         "invoices finalized after connecting and voided before any sync (one with a voided payment)",
-         _voided_before_sync, slots=2),
+    Case(
+        "no_line_items",
+        "Create failed: Required param missing",
+        "finalized invoices with no lines (totals 0)",
+        _no_line_items,
+        slots=2,
+    ),
+    Case(
+        "historical_invoice",
+        "Update failed: Historical invoice",
+        "invoices finalized before the tenant connected QuickBooks (one updated since)",
+        _historical_invoice,
+        slots=2,
+        early=True,
+    ),
+    Case(
+        "duplicate_number_in_quickbooks",
+        "Duplicate document number / Invoice: Already exists",
+        "an invoice whose number the QuickBooks company already uses (quickbooks_setup.invoices)",
+        _duplicate_number_in_quickbooks,
+        prefer=("US", "UK", "*"),
+    ),
+    Case(
+        "duplicate_number_in_batch",
+        "Duplicate document number",
+        "two finalized invoices of one tenant with the same number",
+        _duplicate_number_in_batch,
+        slots=2,
+        adjacent=True,
+        prefer=("AU", "*"),
+    ),
+    Case(
+        "number_too_long",
+        "String length ... Max:21",
+        "an invoice number longer than 21 characters",
+        _number_too_long,
+        prefer=("UK", "*"),
+    ),
+    Case(
+        "missing_number",
+        "Required param missing",
+        "a finalized invoice without a number",
+        _missing_number,
+        prefer=("US", "*"),
+    ),
+    Case(
+        "tax_rate_not_mapped",
+        "Business validation error (tax) / Tax code not found",
+        "a tax rate absent from tax_code_map, used on invoice lines",
+        _taxed_with_case_rate,
+        slots=2,
+        prefer=("UK", "AU", "US"),
+        finish=_finish_unmapped_rate,
+    ),
+    Case(
+        "tax_code_inactive",
+        "Business validation error (tax)",
+        "a tax rate mapped to a QuickBooks tax code listed in inactive_tax_codes",
+        _taxed_with_case_rate,
+        slots=2,
+        prefer=("AU", "UK"),
+        finish=_finish_inactive_code_rate,
+    ),
+    Case(
+        "client_without_name",
+        "No Name Provided",
+        "a client with no first, last or company name, and its invoice",
+        _client_without_name,
+        prefer=("AU", "*"),
+        prepare=_prepare_client_without_name,
+    ),
+    Case(
+        "name_clash_vendor",
+        "The name supplied already exists",
+        "a client whose display name a QuickBooks vendor has (quickbooks_setup.vendors)",
+        _name_clash_vendor,
+        prefer=("@name", "*"),
+        prepare=_one_client,
+        finish=_finish_vendor,
+    ),
+    Case(
+        "name_clash_employee",
+        "The name supplied already exists",
+        "a client whose display name a QuickBooks employee has (quickbooks_setup.employees)",
+        _name_clash_employee,
+        prefer=("@name", "*"),
+        prepare=_one_client,
+        finish=_finish_employee,
+    ),
+    Case(
+        "same_name_clients",
+        "The name supplied already exists (Workiz: same-name clients)",
+        "two different clients with the same full name in the plain-name tenant",
+        _same_name_clients,
+        slots=2,
+        prefer=("@name",),
+        prepare=_prepare_same_name_clients,
+    ),
+    Case(
+        "client_inactive_in_quickbooks",
+        "Inactive client / Object Not Found",
+        "a client whose display name an inactive QuickBooks customer has",
+        _client_inactive_in_quickbooks,
+        prefer=("@default", "*"),
+        prepare=_one_client,
+        finish=_finish_inactive_customer,
+    ),
+    Case(
+        "parent_client_not_synced",
+        "Parent client not synced",
+        "a sub-client whose parent client has no name",
+        _parent_client_not_synced,
+        prefer=("AU", "*"),
+        prepare=_prepare_parent_and_child,
+        finish=_finish_parent_link,
+    ),
+    Case(
+        "amounts_do_not_add_up",
+        "Totals do not match",
+        "invoices whose total or subtotal is off from lines + tax by a few cents",
+        _amounts_do_not_add_up,
+        slots=2,
+        prefer=("UK", "*"),
+    ),
+    Case(
+        "closed_period",
+        "Account Period Closed",
+        "invoices dated on/before the tenant's closed_books_date (finalized after connecting)",
+        _closed_period,
+        slots=2,
+        early=True,
+        prefer=("AU", "*"),
+        prepare=_prepare_closed_books,
+    ),
+    Case(
+        "default_item_inactive",
+        "No fee item mapped / Line items not synced",
+        "product lines in a services-only tenant whose default Product item is made inactive",
+        _default_item_inactive,
+        slots=2,
+        prefer=("@services_only",),
+        prepare=_prepare_inactive_product_item,
+    ),
+    Case(
+        "voided_before_sync",
+        "No QuickBooks status card showing",
+        "invoices finalized after connecting and voided before any sync (one with a voided payment)",
+        _voided_before_sync,
+        slots=2,
+    ),
     Case("draft_invoice", "Draft invoices do not sync", "a draft invoice", _draft_invoice),
-    Case("origin_quickbooks", "Skip Integration Source (loop prevention)",
-         "an invoice that came from QuickBooks (origin 'quickbooks')", _origin_quickbooks),
-    Case("payment_reference_too_long", "Payment confirmation code over 21 characters",
-         "a payment whose reference has more than 21 characters", _payment_reference_too_long,
-         prefer=("AU", "*")),
-    Case("payment_for_unsynced_invoice", "Payment Ref#: Could not find applied invoice",
-         "a recent payment on a historical invoice", _payment_for_unsynced_invoice, early=True,
-         prefer=("UK", "*")),
-    Case("payment_already_in_quickbooks", "Payment Ref#: Already exists for Customer",
-         "a payment whose reference the customer's QuickBooks payments already have",
-         _payment_already_in_quickbooks, prefer=("UK", "*"), prepare=_one_client),
-    Case("credit_note_for_unsynced_invoice", "Credit Ref#: Could not find applied invoice",
-         "a finalized credit note on a historical invoice", _credit_note_for_unsynced_invoice,
-         early=True, prefer=("US", "*")),
+    Case(
+        "origin_quickbooks",
+        "Skip Integration Source (loop prevention)",
+        "an invoice that came from QuickBooks (origin 'quickbooks')",
+        _origin_quickbooks,
+    ),
+    Case(
+        "payment_reference_too_long",
+        "Payment confirmation code over 21 characters",
+        "a payment whose reference has more than 21 characters",
+        _payment_reference_too_long,
+        prefer=("AU", "*"),
+    ),
+    Case(
+        "payment_for_unsynced_invoice",
+        "Payment Ref#: Could not find applied invoice",
+        "a recent payment on a historical invoice",
+        _payment_for_unsynced_invoice,
+        early=True,
+        prefer=("UK", "*"),
+    ),
+    Case(
+        "payment_already_in_quickbooks",
+        "Payment Ref#: Already exists for Customer",
+        "a payment whose reference the customer's QuickBooks payments already have",
+        _payment_already_in_quickbooks,
+        prefer=("UK", "*"),
+        prepare=_one_client,
+    ),
+    Case(
+        "credit_note_for_unsynced_invoice",
+        "Credit Ref#: Could not find applied invoice",
+        "a finalized credit note on a historical invoice",
+        _credit_note_for_unsynced_invoice,
+        early=True,
+        prefer=("US", "*"),
+    ),
     # The extra tenant itself: made when tenants are planned, recorded in the manifest.
-    Case("revoked_connection", "Invalid refresh token",
-         "one extra tenant with good data whose QuickBooks connection is revoked", None, slots=0),
-    Case("unsupported_payment_type", "Payment type not supported (gift card)",
-         "a QuickBooks payment by gift card on a synced invoice, for the payments import",
-         _unsupported_payment_type, prefer=("US", "*"), prepare=_one_client),
-    Case("client_missing", "Customer not found / invoice linked to a client not synced",
-         "an invoice whose client id does not exist", _client_missing),
-    Case("email_too_long", "String length ... (e-mail over 100 characters)",
-         "a client whose e-mail address is over 100 characters, and its invoice", _email_too_long,
-         prefer=("UK", "*"), prepare=_prepare_long_email),
-    Case("line_amount_mismatch", "Amount is not equal to UnitPrice * Qty",
-         "an invoice line whose amount is a cent off quantity x price - discount",
-         _line_amount_mismatch),
-    Case("unknown_tax_mode", "Business validation error (tax)",
-         "an invoice with tax_mode 'reverse_charge'", _unknown_tax_mode, prefer=("UK", "*")),
+    Case(
+        "revoked_connection",
+        "Invalid refresh token",
+        "one extra tenant with good data whose QuickBooks connection is revoked",
+        None,
+        slots=0,
+    ),
+    Case(
+        "unsupported_payment_type",
+        "Payment type not supported (gift card)",
+        "a QuickBooks payment by gift card on a synced invoice, for the payments import",
+        _unsupported_payment_type,
+        prefer=("US", "*"),
+        prepare=_one_client,
+    ),
+    Case(
+        "client_missing",
+        "Customer not found / invoice linked to a client not synced",
+        "an invoice whose client id does not exist",
+        _client_missing,
+    ),
+    Case(
+        "email_too_long",
+        "String length ... (e-mail over 100 characters)",
+        "a client whose e-mail address is over 100 characters, and its invoice",
+        _email_too_long,
+        prefer=("UK", "*"),
+        prepare=_prepare_long_email,
+    ),
+    Case(
+        "line_amount_mismatch",
+        "Amount is not equal to UnitPrice * Qty",
+        "an invoice line whose amount is a cent off quantity x price - discount",
+        _line_amount_mismatch,
+    ),
+    Case(
+        "unknown_tax_mode",
+        "Business validation error (tax)",
+        "an invoice with tax_mode 'reverse_charge'",
+        _unknown_tax_mode,
+        prefer=("UK", "*"),
+    ),
 )
 
 BY_NAME: dict[str, Case] = {case.name: case for case in CASES}

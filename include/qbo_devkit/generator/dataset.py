@@ -34,6 +34,7 @@ Scale: invoices are generated ``chunk_size`` at a time with their lines, credit 
 payments, each chunk COPYed and dropped; clients are streamed straight into COPY. Memory
 holds one chunk plus a few ints per tenant. Everything runs in one transaction.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -47,7 +48,6 @@ from typing import Any
 
 import psycopg
 
-from qbo_sync.db.sqlfiles import load_sql
 from qbo_devkit.generator import cases as case_registry
 from qbo_devkit.generator.arithmetic import ZERO, cents, invoice_totals, line_amount, tax_inclusive_line
 from qbo_devkit.generator.manifest import BadRecord, Manifest, QuickBooksSetup, TenantManifest
@@ -63,6 +63,7 @@ from qbo_devkit.generator.profiles import (
     Item,
     Region,
 )
+from qbo_sync.db.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,7 @@ class _Slot:
     index: int  # which of the case's slots (0, 1, ...)
 
 
-def display_name(template: str, client_id: int, first: str | None, last: str | None,
-                 company: str | None) -> str:
+def display_name(template: str, client_id: int, first: str | None, last: str | None, company: str | None) -> str:
     """The QuickBooks DisplayName the sync gives a client (mirrors transform.customer)."""
     person = " ".join(p for p in (first, last) if p)
     name = person or company or ""
@@ -150,8 +150,9 @@ def _utc(day: date, minutes: int = 0) -> datetime:
 
 
 class Generator:
-    def __init__(self, *, seed: int, tenants: int, invoices: int, as_of: date,
-                 bad_cases: tuple[str, ...], chunk_size: int) -> None:
+    def __init__(
+        self, *, seed: int, tenants: int, invoices: int, as_of: date, bad_cases: tuple[str, ...], chunk_size: int
+    ) -> None:
         if tenants < 1:
             raise ValueError("tenants must be at least 1")
         if invoices < 0:
@@ -173,8 +174,7 @@ class Generator:
         self.slots: dict[tuple[int, int], _Slot] = {}
         self.records: list[BadRecord] = []
         self.unplaced: dict[str, str] = {}
-        self.counts = {name: 0 for name in (
-            "tenants", "tax_rates", "catalog_items", "clients", *TABLES)}
+        self.counts = {name: 0 for name in ("tenants", "tax_rates", "catalog_items", "clients", *TABLES)}
         self.ids = {name: 0 for name in self.counts}
         self.case_state: dict[str, case_registry.State] = {}  # the placed cases
         self.special_names_used = 0
@@ -186,8 +186,7 @@ class Generator:
         revoked = "revoked_connection" in self.cases
         count = self.n_tenants + (1 if revoked else 0)
         shares = self._allocate(count, revoked)
-        plain_index = next((i for i in range(self.n_tenants) if REGIONS[i % 3].code == "US"),
-                           self.n_tenants - 1)
+        plain_index = next((i for i in range(self.n_tenants) if REGIONS[i % 3].code == "US"), self.n_tenants - 1)
         seen_region: dict[str, int] = {}
         for i in range(count):
             region = REGIONS[i % 3]
@@ -196,14 +195,20 @@ class Generator:
             names = region.business_names
             name = names[nth % len(names)] + (f" {nth // len(names) + 1}" if nth >= len(names) else "")
             created = self.now - timedelta(days=rng.randint(400, 700), minutes=rng.randrange(1440))
-            connected = _utc(self.as_of - timedelta(days=rng.randint(115, 125)),
-                             rng.randrange(9 * 60, 17 * 60))
-            self.tenants.append(Tenant(
-                id=i + 1, index=i, region=region, name=name,
-                template=PLAIN_TEMPLATE if i == plain_index else DEFAULT_TEMPLATE,
-                revoked=revoked and i == count - 1, created_at=created, connected_at=connected,
-                n_invoices=shares[i],
-            ))
+            connected = _utc(self.as_of - timedelta(days=rng.randint(115, 125)), rng.randrange(9 * 60, 17 * 60))
+            self.tenants.append(
+                Tenant(
+                    id=i + 1,
+                    index=i,
+                    region=region,
+                    name=name,
+                    template=PLAIN_TEMPLATE if i == plain_index else DEFAULT_TEMPLATE,
+                    revoked=revoked and i == count - 1,
+                    created_at=created,
+                    connected_at=connected,
+                    n_invoices=shares[i],
+                )
+            )
         for tenant in self.tenants:
             for rate_name, rate, code in tenant.region.tax_rates:
                 self.add_rate(tenant, rate_name, rate, code)
@@ -270,13 +275,15 @@ class Generator:
         if case.slots == 0:
             return  # revoked_connection: the extra tenant itself, planned with the tenants
         if case.name == "tax_code_inactive" and not any(
-                t.region.inactive_code_rate for t in self.tenants if not t.revoked):
+            t.region.inactive_code_rate for t in self.tenants if not t.revoked
+        ):
             self.unplaced[case.name] = "needs an AU or UK tenant (US tax codes are TAX/NON)"
             return
         tenant = self._pick_tenant(case)
         if tenant is None:
             self.unplaced[case.name] = (
-                f"no tenant fits (prefers {', '.join(case.prefer)}) with {case.slots} free invoice(s)")
+                f"no tenant fits (prefers {', '.join(case.prefer)}) with {case.slots} free invoice(s)"
+            )
             return
         if case.name == "tax_code_inactive" and tenant.region.inactive_code_rate is None:
             self.unplaced[case.name] = "the chosen tenant's region has no tax code to deactivate"
@@ -329,15 +336,30 @@ class Generator:
                 return [k, k + 1]
         return None
 
-    def bad_client(self, tenant: Tenant, first: str | None, last: str | None, *,
-                    company: str | None = None, email: str | None = None,
-                    parent: int | None = None) -> dict[str, Any]:
+    def bad_client(
+        self,
+        tenant: Tenant,
+        first: str | None,
+        last: str | None,
+        *,
+        company: str | None = None,
+        email: str | None = None,
+        parent: int | None = None,
+    ) -> dict[str, Any]:
         rng = self.bad_rng
         created = self.now - timedelta(days=rng.randint(170, 400), minutes=rng.randrange(1440))
         client = {
-            "id": 0, "tenant_id": tenant.id, "first_name": first, "last_name": last,
-            "company_name": company, "email": email, "phone": None, "parent_client_id": parent,
-            "active": True, "created_at": created, "updated_at": created + timedelta(days=rng.randint(0, 30)),
+            "id": 0,
+            "tenant_id": tenant.id,
+            "first_name": first,
+            "last_name": last,
+            "company_name": company,
+            "email": email,
+            "phone": None,
+            "parent_client_id": parent,
+            "active": True,
+            "created_at": created,
+            "updated_at": created + timedelta(days=rng.randint(0, 30)),
         }
         tenant.bad_clients.append(client)
         return client
@@ -366,8 +388,9 @@ class Generator:
     def display(tenant: Tenant, client: dict[str, Any]) -> str | None:
         if not (client["first_name"] or client["last_name"] or client["company_name"]):
             return None  # nothing to show: the sync cannot name it either
-        return display_name(tenant.template, client["id"], client["first_name"],
-                            client["last_name"], client["company_name"])
+        return display_name(
+            tenant.template, client["id"], client["first_name"], client["last_name"], client["company_name"]
+        )
 
     # ---- static tables and clients ----------------------------------------------------
 
@@ -385,8 +408,7 @@ class Generator:
             for t in self.tenants:
                 for item_id, item in t.items:
                     updated = t.created_at + timedelta(days=item_id % 17)
-                    copy.write_row((item_id, t.id, item.name, item.kind, item.sku, item.unit_price,
-                                    True, updated))
+                    copy.write_row((item_id, t.id, item.name, item.kind, item.sku, item.unit_price, True, updated))
                     self.counts["catalog_items"] += 1
 
     def write_clients(self, cur: psycopg.Cursor) -> None:
@@ -397,9 +419,21 @@ class Generator:
                     self.counts["clients"] += 1
             for tenant in self.tenants:
                 for c in tenant.bad_clients:
-                    copy.write_row((c["id"], c["tenant_id"], c["first_name"], c["last_name"],
-                                    c["company_name"], c["email"], c["phone"], c["parent_client_id"],
-                                    c["active"], c["created_at"], c["updated_at"]))
+                    copy.write_row(
+                        (
+                            c["id"],
+                            c["tenant_id"],
+                            c["first_name"],
+                            c["last_name"],
+                            c["company_name"],
+                            c["email"],
+                            c["phone"],
+                            c["parent_client_id"],
+                            c["active"],
+                            c["created_at"],
+                            c["updated_at"],
+                        )
+                    )
                     self.counts["clients"] += 1
 
     def _clients(self, tenant: Tenant) -> Iterable[tuple]:
@@ -415,10 +449,15 @@ class Generator:
             first = last = company = None
             if company_only:
                 if unique:
-                    extra = f" {firms // (len(LAST_NAMES) * len(TRADES)) + 1}" if firms >= len(
-                        LAST_NAMES) * len(TRADES) else ""
-                    company = (f"{LAST_NAMES[firms % len(LAST_NAMES)]} "
-                               f"{TRADES[(firms // len(LAST_NAMES)) % len(TRADES)]}{extra} {suffix}")
+                    extra = (
+                        f" {firms // (len(LAST_NAMES) * len(TRADES)) + 1}"
+                        if firms >= len(LAST_NAMES) * len(TRADES)
+                        else ""
+                    )
+                    company = (
+                        f"{LAST_NAMES[firms % len(LAST_NAMES)]} "
+                        f"{TRADES[(firms // len(LAST_NAMES)) % len(TRADES)]}{extra} {suffix}"
+                    )
                     firms += 1
                 else:
                     company = f"{rng.choice(LAST_NAMES)} {rng.choice(TRADES)} {suffix}"
@@ -442,17 +481,15 @@ class Generator:
                 email = f"{local}{rng.randrange(100) if rng.random() < 0.4 else ''}@{region.email_domain}"
             if rng.random() < 0.7:
                 digits = region.phone_digits
-                phone = f"{region.phone_prefix}{rng.randrange(10 ** digits):0{digits}d}"
+                phone = f"{region.phone_prefix}{rng.randrange(10**digits):0{digits}d}"
             parent = None
             if not company_only and companies and rng.random() < 0.06:
                 parent = rng.choice(companies)
             if company_only:
                 companies.append(client_id)
             created = self.now - timedelta(days=rng.randint(170, 400), minutes=rng.randrange(1440))
-            updated = min(created + timedelta(days=rng.randint(0, 60), minutes=rng.randrange(1440)),
-                          self.now)
-            yield (client_id, tenant.id, first, last, company, email, phone, parent, True,
-                   created, updated)
+            updated = min(created + timedelta(days=rng.randint(0, 60), minutes=rng.randrange(1440)), self.now)
+            yield (client_id, tenant.id, first, last, company, email, phone, parent, True, created, updated)
 
     # ---- invoices ---------------------------------------------------------------------
 
@@ -490,14 +527,22 @@ class Generator:
         created = _utc(issue, rng.randrange(7 * 60, 17 * 60))
         finalized = created + timedelta(minutes=rng.randrange(5, 300)) if status != "draft" else None
         inv: dict[str, Any] = {
-            "tenant": tenant, "k": k,
+            "tenant": tenant,
+            "k": k,
             "number": f"QBO-{k + 1:05d}" if origin == "quickbooks" else tenant.number(k),
             "client_id": tenant.client_base + rng.randrange(tenant.client_count),
-            "status": status, "issue_date": issue,
+            "status": status,
+            "issue_date": issue,
             "due_date": issue + timedelta(days=rng.choice((7, 14, 14, 30))),
-            "tax_mode": mode, "notes": rng.choice(INVOICE_NOTES) if rng.random() < 0.15 else None,
-            "origin": origin, "created_at": created, "finalized_at": finalized, "voided_at": None,
-            "lines": lines, "credit_notes": [], "payments": [],
+            "tax_mode": mode,
+            "notes": rng.choice(INVOICE_NOTES) if rng.random() < 0.15 else None,
+            "origin": origin,
+            "created_at": created,
+            "finalized_at": finalized,
+            "voided_at": None,
+            "lines": lines,
+            "credit_notes": [],
+            "payments": [],
         }
         self.totals(inv)
         updated = (finalized or created) + timedelta(minutes=rng.randrange(0, 180))
@@ -509,12 +554,14 @@ class Generator:
             inv["payments"] = self._payments(inv)
             for event in (*inv["credit_notes"], *inv["payments"]):
                 updated = max(updated, event["created_at"])
-        inv["updated_at"] = min(updated, self.now) if status != "draft" else min(
-            created + timedelta(minutes=rng.randrange(0, 2880)), self.now)
+        inv["updated_at"] = (
+            min(updated, self.now)
+            if status != "draft"
+            else min(created + timedelta(minutes=rng.randrange(0, 2880)), self.now)
+        )
         return inv
 
-    def line(self, tenant: Tenant, mode: str, item_pair: tuple[int, Item] | None = None
-              ) -> dict[str, Any]:
+    def line(self, tenant: Tenant, mode: str, item_pair: tuple[int, Item] | None = None) -> dict[str, Any]:
         rng = self.rng if item_pair is None else self.bad_rng
         if item_pair is None:
             products = tenant.products
@@ -540,8 +587,13 @@ class Generator:
             rate_name = rng.choice(tenant.region.tax_rates)[0]
         rate_id = tenant.rate_ids[rate_name] if mode != "none" else None
         return {
-            "item_id": item_id, "description": item.name, "quantity": quantity, "unit_price": price,
-            "discount_kind": kind, "discount_value": value, "tax_rate_id": rate_id,
+            "item_id": item_id,
+            "description": item.name,
+            "quantity": quantity,
+            "unit_price": price,
+            "discount_kind": kind,
+            "discount_value": value,
+            "tax_rate_id": rate_id,
             "amount": line_amount(quantity, price, kind, value),
         }
 
@@ -549,8 +601,8 @@ class Generator:
     def totals(inv: dict[str, Any]) -> None:
         rates = inv["tenant"].rates
         inv["subtotal"], inv["tax_total"], inv["total"] = invoice_totals(
-            inv["tax_mode"], ((ln["amount"], rates.get(ln["tax_rate_id"]), ln["tax_rate_id"])
-                              for ln in inv["lines"]))
+            inv["tax_mode"], ((ln["amount"], rates.get(ln["tax_rate_id"]), ln["tax_rate_id"]) for ln in inv["lines"])
+        )
 
     def credit_notes(self, inv: dict[str, Any], *, force: bool = False) -> list[dict[str, Any]]:
         rng = self.rng if not force else self.bad_rng
@@ -560,11 +612,16 @@ class Generator:
         count = 2 if len(inv["lines"]) > 1 and rng.random() < 0.3 else 1
         cn_lines = []
         for line in rng.sample(inv["lines"], count):
-            full = tax_inclusive_line(line["amount"], tenant.rates.get(line["tax_rate_id"]),
-                                      inv["tax_mode"])
+            full = tax_inclusive_line(line["amount"], tenant.rates.get(line["tax_rate_id"]), inv["tax_mode"])
             amount = full if force or rng.random() < 0.6 else cents(full / 2)
-            cn_lines.append({"line": line, "description": f"Credit: {line['description']}",
-                             "amount": amount, "tax_rate_id": line["tax_rate_id"]})
+            cn_lines.append(
+                {
+                    "line": line,
+                    "description": f"Credit: {line['description']}",
+                    "amount": amount,
+                    "tax_rate_id": line["tax_rate_id"],
+                }
+            )
         excess = sum((c["amount"] for c in cn_lines), ZERO) - inv["total"]
         if excess > 0:  # per-line rounding can pass the invoice total by a cent or two
             cn_lines[-1]["amount"] -= excess
@@ -576,13 +633,19 @@ class Generator:
         created = self.after(start, 20 * 1440, rng)
         tenant.credit_seq += 1
         finalized_at = self.after(created, 120, rng) if finalized else None
-        return [{
-            "number": f"{tenant.region.credit_prefix}{tenant.credit_seq:05d}",
-            "issue_date": created.date(), "status": "finalized" if finalized else "draft",
-            "reason": rng.choice(CREDIT_REASONS), "total": sum((c["amount"] for c in cn_lines), ZERO),
-            "created_at": created, "finalized_at": finalized_at,
-            "updated_at": finalized_at or created, "lines": cn_lines,
-        }]
+        return [
+            {
+                "number": f"{tenant.region.credit_prefix}{tenant.credit_seq:05d}",
+                "issue_date": created.date(),
+                "status": "finalized" if finalized else "draft",
+                "reason": rng.choice(CREDIT_REASONS),
+                "total": sum((c["amount"] for c in cn_lines), ZERO),
+                "created_at": created,
+                "finalized_at": finalized_at,
+                "updated_at": finalized_at or created,
+                "lines": cn_lines,
+            }
+        ]
 
     def _payments(self, inv: dict[str, Any]) -> list[dict[str, Any]]:
         rng = self.rng
@@ -617,15 +680,28 @@ class Generator:
             moment = payment["created_at"]
         return payments
 
-    def payment(self, tenant: Tenant, amount: Decimal, after: datetime, method: str,
-                 reference: str | None = None, rng: random.Random | None = None) -> dict[str, Any]:
+    def payment(
+        self,
+        tenant: Tenant,
+        amount: Decimal,
+        after: datetime,
+        method: str,
+        reference: str | None = None,
+        rng: random.Random | None = None,
+    ) -> dict[str, Any]:
         paid = self.after(after, 21 * 1440, rng)
         created = self.after(paid, 30, rng)
         if reference is None:
             tenant.payment_seq += 1
             reference = self._reference(tenant, method)
-        return {"amount": amount, "paid_at": paid, "method": method, "reference": reference,
-                "created_at": created, "voided_at": None}
+        return {
+            "amount": amount,
+            "paid_at": paid,
+            "method": method,
+            "reference": reference,
+            "created_at": created,
+            "voided_at": None,
+        }
 
     def _reference(self, tenant: Tenant, method: str) -> str | None:
         # Unique per tenant (a bijection of the sequence), so no ordinary payment looks
@@ -643,9 +719,17 @@ class Generator:
 
     # ---- what bad cases call (their functions live in cases.py) ------------------------
 
-    def record(self, state: case_registry.State, entity: str, obj: dict[str, Any] | None,
-               expected: str, code: str | None, *, ref: str | None = None,
-               source_id: int | None = None) -> None:
+    def record(
+        self,
+        state: case_registry.State,
+        entity: str,
+        obj: dict[str, Any] | None,
+        expected: str,
+        code: str | None,
+        *,
+        ref: str | None = None,
+        source_id: int | None = None,
+    ) -> None:
         """Note a bad record for the manifest; obj's id and number are known once it is written."""
         self._pending.append((state.case, state.tenant.id, entity, obj, source_id, ref, expected, code))
 
@@ -674,8 +758,9 @@ class Generator:
         inv["created_at"] = _utc(issue, 9 * 60 + self.bad_rng.randrange(0, 480))
         inv["finalized_at"] = inv["created_at"] + timedelta(minutes=20)
         # An edit after connecting brings it into an incremental run ("Update failed").
-        inv["updated_at"] = (inv["tenant"].connected_at + timedelta(days=3) if touched
-                             else inv["finalized_at"] + timedelta(minutes=5))
+        inv["updated_at"] = (
+            inv["tenant"].connected_at + timedelta(days=3) if touched else inv["finalized_at"] + timedelta(minutes=5)
+        )
 
     def taxed_mode(self, inv: dict[str, Any]) -> None:
         """Give a 'none' invoice its tenant's taxed habit, so that a rate can be wrong."""
@@ -693,36 +778,95 @@ class Generator:
         ids = self.ids
         ids["invoices"] += 1
         inv_id = inv["id"] = ids["invoices"]
-        buf["invoices"].append((
-            inv_id, tenant.id, inv["number"], inv["client_id"], inv["status"], inv["issue_date"],
-            inv["due_date"], inv["tax_mode"], tenant.region.currency, inv["subtotal"],
-            inv["tax_total"], inv["total"], inv["notes"], inv["origin"], inv["created_at"],
-            inv["finalized_at"], inv["voided_at"], inv["updated_at"]))
+        buf["invoices"].append(
+            (
+                inv_id,
+                tenant.id,
+                inv["number"],
+                inv["client_id"],
+                inv["status"],
+                inv["issue_date"],
+                inv["due_date"],
+                inv["tax_mode"],
+                tenant.region.currency,
+                inv["subtotal"],
+                inv["tax_total"],
+                inv["total"],
+                inv["notes"],
+                inv["origin"],
+                inv["created_at"],
+                inv["finalized_at"],
+                inv["voided_at"],
+                inv["updated_at"],
+            )
+        )
         for position, line in enumerate(inv["lines"], start=1):
             ids["invoice_lines"] += 1
             line["id"] = ids["invoice_lines"]
-            buf["invoice_lines"].append((
-                line["id"], inv_id, position, line["item_id"], line["description"], line["quantity"],
-                line["unit_price"], line["discount_kind"], line["discount_value"],
-                line["tax_rate_id"], line["amount"]))
+            buf["invoice_lines"].append(
+                (
+                    line["id"],
+                    inv_id,
+                    position,
+                    line["item_id"],
+                    line["description"],
+                    line["quantity"],
+                    line["unit_price"],
+                    line["discount_kind"],
+                    line["discount_value"],
+                    line["tax_rate_id"],
+                    line["amount"],
+                )
+            )
         for note in inv["credit_notes"]:
             ids["credit_notes"] += 1
             note["id"] = ids["credit_notes"]
-            buf["credit_notes"].append((
-                note["id"], tenant.id, note["number"], inv_id, inv["client_id"], note["issue_date"],
-                note["status"], note["reason"], note["total"], note["created_at"],
-                note["finalized_at"], note["updated_at"]))
+            buf["credit_notes"].append(
+                (
+                    note["id"],
+                    tenant.id,
+                    note["number"],
+                    inv_id,
+                    inv["client_id"],
+                    note["issue_date"],
+                    note["status"],
+                    note["reason"],
+                    note["total"],
+                    note["created_at"],
+                    note["finalized_at"],
+                    note["updated_at"],
+                )
+            )
             for cn_line in note["lines"]:
                 ids["credit_note_lines"] += 1
-                buf["credit_note_lines"].append((
-                    ids["credit_note_lines"], note["id"], cn_line["line"]["id"],
-                    cn_line["description"], cn_line["amount"], cn_line["tax_rate_id"]))
+                buf["credit_note_lines"].append(
+                    (
+                        ids["credit_note_lines"],
+                        note["id"],
+                        cn_line["line"]["id"],
+                        cn_line["description"],
+                        cn_line["amount"],
+                        cn_line["tax_rate_id"],
+                    )
+                )
         for pay in inv["payments"]:
             ids["payments"] += 1
             pay["id"] = ids["payments"]
-            buf["payments"].append((
-                pay["id"], tenant.id, inv_id, pay["amount"], pay["paid_at"], pay["method"],
-                pay["reference"], "app", None, pay["created_at"], pay["voided_at"]))
+            buf["payments"].append(
+                (
+                    pay["id"],
+                    tenant.id,
+                    inv_id,
+                    pay["amount"],
+                    pay["paid_at"],
+                    pay["method"],
+                    pay["reference"],
+                    "app",
+                    None,
+                    pay["created_at"],
+                    pay["voided_at"],
+                )
+            )
 
     def flush(self, cur: psycopg.Cursor, buf: dict[str, list[tuple]]) -> None:
         for table in TABLES:
@@ -734,8 +878,7 @@ class Generator:
                 self.counts[table] += len(rows)
             rows.clear()
 
-    def write_invoices(self, cur: psycopg.Cursor,
-                       progress: Callable[[Progress], None] | None) -> None:
+    def write_invoices(self, cur: psycopg.Cursor, progress: Callable[[Progress], None] | None) -> None:
         buf: dict[str, list[tuple]] = {table: [] for table in TABLES}
         self._pending: list[tuple] = []
         self._setup_links: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -765,8 +908,11 @@ class Generator:
         for case, tenant_id, entity, obj, source_id, ref, expected, code in self._pending:
             if obj is not None:
                 source_id = obj["id"]
-                ref = obj.get("number") if entity in ("invoice", "credit_memo", "payment_import") \
+                ref = (
+                    obj.get("number")
+                    if entity in ("invoice", "credit_memo", "payment_import")
                     else obj.get("reference")
+                )
             self.records.append(BadRecord(case, tenant_id, entity, source_id, ref, expected, code))
         self._pending.clear()
         for entry, inv in self._setup_links:
@@ -776,21 +922,36 @@ class Generator:
     def manifest(self) -> Manifest:
         tenants = []
         for t in self.tenants:
-            tenants.append(TenantManifest(
-                id=t.id, name=t.name, region=t.region.code, currency=t.region.currency,
-                timezone=t.region.timezone, connected_at=t.connected_at.isoformat(),
-                display_name_template=t.template, tax_code_map=dict(sorted(t.tax_code_map.items())),
-                default_items={"service": "Services", "product": "Product"},
-                closed_books_date=t.closed_books_date.isoformat() if t.closed_books_date else None,
-                revoked=t.revoked, quickbooks_setup=t.setup,
-            ))
+            tenants.append(
+                TenantManifest(
+                    id=t.id,
+                    name=t.name,
+                    region=t.region.code,
+                    currency=t.region.currency,
+                    timezone=t.region.timezone,
+                    connected_at=t.connected_at.isoformat(),
+                    display_name_template=t.template,
+                    tax_code_map=dict(sorted(t.tax_code_map.items())),
+                    default_items={"service": "Services", "product": "Product"},
+                    closed_books_date=t.closed_books_date.isoformat() if t.closed_books_date else None,
+                    revoked=t.revoked,
+                    quickbooks_setup=t.setup,
+                )
+            )
             if t.revoked:
-                self.records.append(BadRecord("revoked_connection", t.id, "tenant", t.id, t.name,
-                                              "failed", "reconnect_required"))
+                self.records.append(
+                    BadRecord("revoked_connection", t.id, "tenant", t.id, t.name, "failed", "reconnect_required")
+                )
         return Manifest(
-            seed=self.seed, as_of=self.as_of.isoformat(), invoices_requested=self.n_invoices,
-            tenants_requested=self.n_tenants, bad_cases=list(self.cases), tenants=tenants,
-            bad_records=self.records, counts=dict(self.counts), unplaced_cases=dict(self.unplaced),
+            seed=self.seed,
+            as_of=self.as_of.isoformat(),
+            invoices_requested=self.n_invoices,
+            tenants_requested=self.n_tenants,
+            bad_cases=list(self.cases),
+            tenants=tenants,
+            bad_records=self.records,
+            counts=dict(self.counts),
+            unplaced_cases=dict(self.unplaced),
         )
 
 
@@ -820,9 +981,12 @@ def generate(
     which empties it first in the same transaction.
     """
     gen = Generator(
-        seed=seed, tenants=tenants, invoices=invoices,
+        seed=seed,
+        tenants=tenants,
+        invoices=invoices,
         as_of=as_of or datetime.now(UTC).date(),
-        bad_cases=case_registry.resolve(bad_cases), chunk_size=chunk_size,
+        bad_cases=case_registry.resolve(bad_cases),
+        chunk_size=chunk_size,
     )
     gen.plan()
     gen.finish_plan()
@@ -832,7 +996,8 @@ def generate(
         elif billing_has_rows(conn):
             raise BillingNotEmpty(
                 "the billing schema already has rows; the demo writes explicit ids from 1. "
-                "Empty it first (python -m qbo_devkit.generator generate --replace ...).")
+                "Empty it first (python -m qbo_devkit.generator generate --replace ...)."
+            )
         with conn.cursor() as cur:
             gen.write_static(cur)
             gen.write_clients(cur)

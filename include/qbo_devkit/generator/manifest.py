@@ -4,6 +4,7 @@ which records are bad on purpose with the outcome the sync should give each of t
 Money is written as strings ("123.45") so that no float ever touches it; times are ISO
 8601 in UTC. The JSON is deterministic (sorted keys), like the data.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,7 @@ class QuickBooksSetup:
     it by ``invoice_source_id``; they stand for payments entered by hand in QuickBooks.
     inactive_tax_codes / inactive_items: names to make inactive before the first sync.
     """
+
     vendors: list[dict[str, Any]] = field(default_factory=list)
     employees: list[dict[str, Any]] = field(default_factory=list)
     customers: list[dict[str, Any]] = field(default_factory=list)
@@ -83,8 +85,9 @@ class Manifest:
         raise KeyError(tenant_id)
 
     def records(self, case: str | None = None, entity: str | None = None) -> list[BadRecord]:
-        return [r for r in self.bad_records
-                if (case is None or r.case == case) and (entity is None or r.entity == entity)]
+        return [
+            r for r in self.bad_records if (case is None or r.case == case) and (entity is None or r.entity == entity)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

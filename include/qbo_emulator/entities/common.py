@@ -1,9 +1,11 @@
 """What every entity family shares: the entity names clients use, the write context, and the
 small rules (references, cleaning, lengths, MetaData, closed books)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .. import faults
 from ..config import EmulatorConfig
@@ -31,9 +33,22 @@ ENTITY_BY_LOWER = {name.lower(): name for name in ENTITY_BY_PATH.values()}
 
 # Fields a client may send but QuickBooks computes (or owns) itself.
 READ_ONLY = {
-    "MetaData", "domain", "sparse", "SyncToken", "status",
-    "TotalAmt", "Balance", "HomeBalance", "HomeTotalAmt", "RemainingCredit", "UnappliedAmt",
-    "LinkedTxn", "FullyQualifiedName", "Level", "BalanceWithJobs", "CurrentBalance",
+    "MetaData",
+    "domain",
+    "sparse",
+    "SyncToken",
+    "status",
+    "TotalAmt",
+    "Balance",
+    "HomeBalance",
+    "HomeTotalAmt",
+    "RemainingCredit",
+    "UnappliedAmt",
+    "LinkedTxn",
+    "FullyQualifiedName",
+    "Level",
+    "BalanceWithJobs",
+    "CurrentBalance",
     "CurrentBalanceWithSubAccounts",
 }
 TOTAL_FIELDS_KEPT_FOR_PAYMENT = {"TotalAmt"}

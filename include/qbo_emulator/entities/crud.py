@@ -4,9 +4,11 @@
 Every write validates completely before it changes anything, then commits synchronously
 (no awaits), so two requests can never interleave inside a write.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import faults
 from ..store import NAME_ENTITIES, Company
@@ -102,7 +104,8 @@ def _existing(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str,
         raise faults.object_not_found(deleted_txn=deleted)
     if "SyncToken" not in record:  # defined by QuickBooks itself: the US pseudo tax codes
         raise faults.unsupported_operation(
-            f"Operation Update is not supported for {entity} {record['Id']}: QuickBooks defines it.")
+            f"Operation Update is not supported for {entity} {record['Id']}: QuickBooks defines it."
+        )
     sync_token = data.get("SyncToken")
     if sync_token is None or sync_token == "":
         raise faults.required_param("SyncToken")
@@ -154,7 +157,8 @@ def delete(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
         what = "payments" if entity == "Invoice" else "transactions it is applied to"
         raise faults.business(
             f"This {entity} has linked {what} (LinkedTxn) and cannot be deleted. "
-            "Void it instead, or delete the payments first.")
+            "Void it instead, or delete the payments first."
+        )
     if entity == "Payment":
         reapply(company, old["Id"], old.get("_applications", {}), {})
     del company.records[entity][old["Id"]]
@@ -167,6 +171,7 @@ def delete(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
         "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": company.fmt(now_ts)},
     }
     return {"Id": old["Id"], "status": "Deleted", "domain": "QBO"}
+
 
 def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]:
     """Void an Invoice (?operation=void) or a Payment (?operation=update&include=void)."""

@@ -1,4 +1,5 @@
 """Item, Account and PaymentMethod: lists with a unique Name."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,9 @@ from .common import READ_ONLY, Effect, WriteContext, check_length, check_unique,
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
 
 
-def build_item(ctx: WriteContext, entity: str, data: dict[str, Any],
-               old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_item(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
     name = required_name(record)
@@ -48,16 +50,27 @@ def build_item(ctx: WriteContext, entity: str, data: dict[str, Any],
 
 
 ACCOUNT_CLASSIFICATION = {
-    "Bank": "Asset", "Other Current Asset": "Asset", "Accounts Receivable": "Asset",
-    "Fixed Asset": "Asset", "Other Asset": "Asset", "Income": "Revenue", "Other Income": "Revenue",
-    "Expense": "Expense", "Other Expense": "Expense", "Cost of Goods Sold": "Expense",
-    "Accounts Payable": "Liability", "Credit Card": "Liability", "Other Current Liability": "Liability",
-    "Long Term Liability": "Liability", "Equity": "Equity",
+    "Bank": "Asset",
+    "Other Current Asset": "Asset",
+    "Accounts Receivable": "Asset",
+    "Fixed Asset": "Asset",
+    "Other Asset": "Asset",
+    "Income": "Revenue",
+    "Other Income": "Revenue",
+    "Expense": "Expense",
+    "Other Expense": "Expense",
+    "Cost of Goods Sold": "Expense",
+    "Accounts Payable": "Liability",
+    "Credit Card": "Liability",
+    "Other Current Liability": "Liability",
+    "Long Term Liability": "Liability",
+    "Equity": "Equity",
 }
 
 
-def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
-                  old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_account(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
     name = required_name(record)
@@ -66,8 +79,9 @@ def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
     if not account_type:
         raise faults.required_param("AccountType")
     if account_type not in ACCOUNT_CLASSIFICATION:
-        raise faults.invalid_property(f"Property Name:AccountType specified is unsupported or invalid: {account_type}",
-                                      "AccountType")
+        raise faults.invalid_property(
+            f"Property Name:AccountType specified is unsupported or invalid: {account_type}", "AccountType"
+        )
     check_unique(company.account_names, name, old, "account")
     record["Name"] = name
     record["FullyQualifiedName"] = name
@@ -83,8 +97,9 @@ def build_account(ctx: WriteContext, entity: str, data: dict[str, Any],
 PAYMENT_METHOD_TYPES = ("CREDIT_CARD", "NON_CREDIT_CARD")
 
 
-def build_payment_method(ctx: WriteContext, entity: str, data: dict[str, Any],
-                         old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_payment_method(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
     name = required_name(record)
@@ -93,8 +108,7 @@ def build_payment_method(ctx: WriteContext, entity: str, data: dict[str, Any],
     check_unique(company.payment_method_names, name, old, "payment method")
     method_type = record.get("Type") or "NON_CREDIT_CARD"
     if method_type not in PAYMENT_METHOD_TYPES:
-        raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {method_type}",
-                                      "Type")
+        raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {method_type}", "Type")
     record["Name"] = name
     record["Type"] = method_type
     record["Active"] = record.get("Active", True) is not False and record.get("Active") != "false"

@@ -1,4 +1,5 @@
 """Name lists: Customer, Vendor, Employee (one DisplayName space shared by all three)."""
+
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from .. import faults
 from ..store import Company
 from ..util import ZERO
 from .common import READ_ONLY, Effect, WriteContext, check_length, ref_value
+
 
 def _display_name(data: dict[str, Any], entity: str) -> str:
     display = data.get("DisplayName")
@@ -27,8 +29,16 @@ def _display_name(data: dict[str, Any], entity: str) -> str:
 # A tab or a newline is refused in a name and its parts, like the colon in DisplayName
 # (shared reference qbo-api.md, "Reported behaviours"; Intuit's Customer page says the same of
 # DisplayName; the fault QuickBooks answers is unconfirmed: README).
-_NAME_PARTS = ("DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix", "CompanyName",
-               "PrintOnCheckName")
+_NAME_PARTS = (
+    "DisplayName",
+    "Title",
+    "GivenName",
+    "MiddleName",
+    "FamilyName",
+    "Suffix",
+    "CompanyName",
+    "PrintOnCheckName",
+)
 
 
 def _check_name_characters(record: dict[str, Any]) -> None:
@@ -40,14 +50,17 @@ def _check_name_characters(record: dict[str, Any]) -> None:
 
 def _open_balance(company: Company, customer_id: str) -> Decimal:
     """What the customer owes: open invoices less unused credit memos and unapplied payments."""
+
     def mine(record: dict[str, Any]) -> bool:
         return ref_value(record.get("CustomerRef")) == customer_id and not record.get("_voided")
 
     owed = sum((Decimal(str(r.get("Balance", 0))) for r in company.records["Invoice"].values() if mine(r)), ZERO)
-    credit = sum((Decimal(str(r.get("RemainingCredit", 0))) for r in company.records["CreditMemo"].values()
-                  if mine(r)), ZERO)
-    unapplied = sum((Decimal(str(r.get("UnappliedAmt", 0))) for r in company.records["Payment"].values()
-                     if mine(r)), ZERO)
+    credit = sum(
+        (Decimal(str(r.get("RemainingCredit", 0))) for r in company.records["CreditMemo"].values() if mine(r)), ZERO
+    )
+    unapplied = sum(
+        (Decimal(str(r.get("UnappliedAmt", 0))) for r in company.records["Payment"].values() if mine(r)), ZERO
+    )
     return owed - credit - unapplied
 
 
@@ -64,20 +77,33 @@ def is_rfc822_address(address: str) -> bool:
     return _ADDR_SPEC.fullmatch(address) is not None
 
 
-def build_person(ctx: WriteContext, entity: str, data: dict[str, Any],
-                 old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_person(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
-    for key, maximum in (("GivenName", 100), ("FamilyName", 100), ("MiddleName", 100),
-                         ("CompanyName", 100), ("DisplayName", 500), ("Title", 16), ("Suffix", 16),
-                         ("PrintOnCheckName", 110), ("Notes", 2000)):
+    for key, maximum in (
+        ("GivenName", 100),
+        ("FamilyName", 100),
+        ("MiddleName", 100),
+        ("CompanyName", 100),
+        ("DisplayName", 500),
+        ("Title", 16),
+        ("Suffix", 16),
+        ("PrintOnCheckName", 110),
+        ("Notes", 2000),
+    ):
         check_length(record, key, maximum)
     email = record.get("PrimaryEmailAddr")
     if isinstance(email, dict) and isinstance(email.get("Address"), str) and len(email["Address"]) > 100:
         raise faults.string_length("PrimaryEmailAddr.Address", 100, len(email["Address"]))
     _check_name_characters(record)
-    if isinstance(email, dict) and isinstance(email.get("Address"), str) and email["Address"] \
-            and not is_rfc822_address(email["Address"]):
+    if (
+        isinstance(email, dict)
+        and isinstance(email.get("Address"), str)
+        and email["Address"]
+        and not is_rfc822_address(email["Address"])
+    ):
         raise faults.invalid_email(email["Address"])
     display = _display_name(record, entity)
     if ":" in display:

@@ -1,5 +1,6 @@
 """Payment: applying amounts to invoices and credit memos, and undoing that (update, delete,
 void, or the void of an invoice it paid)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,16 +10,24 @@ from .. import faults
 from ..store import Company
 from ..util import ZERO, money, parse_date, to_decimal
 from .common import (
-    READ_ONLY, TOTAL_FIELDS_KEPT_FOR_PAYMENT, Effect, WriteContext, check_closed_books, check_length, ref_value,
+    READ_ONLY,
+    TOTAL_FIELDS_KEPT_FOR_PAYMENT,
+    Effect,
+    WriteContext,
+    check_closed_books,
+    check_length,
+    ref_value,
     touch,
 )
+
 
 def _application_key(txn_type: str, txn_id: str) -> tuple[str, str]:
     return (txn_type, txn_id)
 
 
-def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
-                  old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_payment(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     record = {k: v for k, v in data.items() if k not in READ_ONLY or k in TOTAL_FIELDS_KEPT_FOR_PAYMENT}
     customer_id = ref_value(record.get("CustomerRef"))
@@ -53,8 +62,9 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
     txn_date = record.get("TxnDate")
     parsed_date = parse_date(txn_date) if txn_date is not None else company.today()
     if parsed_date is None:
-        raise faults.invalid_property(f"Property Name:TxnDate specified is unsupported or invalid: {txn_date}",
-                                      "TxnDate")
+        raise faults.invalid_property(
+            f"Property Name:TxnDate specified is unsupported or invalid: {txn_date}", "TxnDate"
+        )
     check_closed_books(company, parsed_date, old.get("TxnDate") if old else None)
 
     previous: dict[tuple[str, str], Decimal] = dict(old.get("_applications", {})) if old else {}
@@ -72,8 +82,9 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
             raise faults.business("A payment line amount cannot be negative.", "Line.Amount")
         links = line.get("LinkedTxn") or []
         if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
-            raise faults.invalid_property("Property Name:LinkedTxn specified is unsupported or invalid",
-                                          "Line.LinkedTxn")
+            raise faults.invalid_property(
+                "Property Name:LinkedTxn specified is unsupported or invalid", "Line.LinkedTxn"
+            )
         if not links:
             raise faults.required_param("LinkedTxn", "Line.LinkedTxn")
         out_links = []
@@ -84,7 +95,8 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
                 raise faults.required_param("TxnId", "Line.LinkedTxn.TxnId")
             if txn_type not in ("Invoice", "CreditMemo"):
                 raise faults.invalid_property(
-                    f"Property Name:TxnType specified is unsupported or invalid: {txn_type}", "Line.LinkedTxn.TxnType")
+                    f"Property Name:TxnType specified is unsupported or invalid: {txn_type}", "Line.LinkedTxn.TxnType"
+                )
             target = ctx.lookup(txn_type, txn_id)
             if target is None:
                 raise faults.invalid_reference("Line.LinkedTxn.TxnId")
@@ -109,7 +121,8 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
             what = "open balance" if txn_type == "Invoice" else "remaining credit"
             raise faults.business(
                 f"The amount applied to {txn_type} {txn_id} ({amount}) exceeds its {what} ({open_amount}).",
-                "Line.Amount")
+                "Line.Amount",
+            )
         if txn_type == "Invoice":
             invoice_sum += amount
         else:
@@ -136,8 +149,9 @@ def build_payment(ctx: WriteContext, entity: str, data: dict[str, Any],
     return record, [apply]
 
 
-def reapply(company: Company, payment_id: str, previous: dict[tuple[str, str], Decimal],
-             current: dict[tuple[str, str], Decimal]) -> None:
+def reapply(
+    company: Company, payment_id: str, previous: dict[tuple[str, str], Decimal], current: dict[tuple[str, str], Decimal]
+) -> None:
     """Move amounts applied by a payment from ``previous`` to ``current`` and touch targets."""
     for key in set(previous) | set(current):
         before = previous.get(key, ZERO)
@@ -150,8 +164,11 @@ def reapply(company: Company, payment_id: str, previous: dict[tuple[str, str], D
             continue
         target["_applied"] = target.get("_applied", ZERO) - before + after
         refresh_open_amount(target)
-        links = [link for link in target.get("LinkedTxn", []) if link.get("TxnId") != payment_id
-                 or link.get("TxnType") != "Payment"]
+        links = [
+            link
+            for link in target.get("LinkedTxn", [])
+            if link.get("TxnId") != payment_id or link.get("TxnType") != "Payment"
+        ]
         if after > ZERO:
             links.append({"TxnId": payment_id, "TxnType": "Payment"})
         target["LinkedTxn"] = links
@@ -177,7 +194,7 @@ def unlink_from_payment(company: Company, payment: dict[str, Any], txn_type: str
         credits = ZERO
     kept = {(t, i) for (t, i) in current}
     payment["Line"] = [
-        {**line, "LinkedTxn": [l for l in line["LinkedTxn"] if (l["TxnType"], l["TxnId"]) in kept]}
+        {**line, "LinkedTxn": [ln for ln in line["LinkedTxn"] if (ln["TxnType"], ln["TxnId"]) in kept]}
         for line in payment.get("Line", [])
     ]
     payment["Line"] = [line for line in payment["Line"] if line["LinkedTxn"]]
@@ -189,7 +206,10 @@ def unlink_from_payment(company: Company, payment: dict[str, Any], txn_type: str
         if target is not None:
             target["_applied"] = target.get("_applied", ZERO) - previous[key]
             refresh_open_amount(target)
-            target["LinkedTxn"] = [l for l in target.get("LinkedTxn", [])
-                                   if not (l.get("TxnType") == "Payment" and l.get("TxnId") == payment["Id"])]
+            target["LinkedTxn"] = [
+                ln
+                for ln in target.get("LinkedTxn", [])
+                if not (ln.get("TxnType") == "Payment" and ln.get("TxnId") == payment["Id"])
+            ]
             touch(company, target)
     touch(company, payment)

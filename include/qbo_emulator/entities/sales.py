@@ -1,5 +1,6 @@
 """Sales transactions: Invoice and CreditMemo (lines, discount, tax, terms, DocNumber), and
 what a void leaves of them."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,21 +9,29 @@ from typing import Any
 from .. import faults
 from ..store import Company
 from ..tax import (
-    CALCULATION_MODES, TAX_EXCLUDED, TAX_INCLUSIVE, US_NON_TAXABLE, US_TAXABLE, Rate, TaxOverrideError,
-    ast_code_name, compute, explicit_tax,
+    CALCULATION_MODES,
+    TAX_EXCLUDED,
+    TAX_INCLUSIVE,
+    US_NON_TAXABLE,
+    US_TAXABLE,
+    Rate,
+    TaxOverrideError,
+    ast_code_name,
+    compute,
+    explicit_tax,
 )
 from ..terms import apply_terms
 from ..util import ZERO, money, parse_date, to_decimal
 from .common import READ_ONLY, Effect, WriteContext, check_closed_books, check_length, is_true, ref_value
 from .taxcodes import rates_of
 
+
 def _missing_tax_code_message(company: Company) -> str:
     tax_word = {"AU": "GST", "UK": "VAT"}.get(company.region, "tax")
     return f"Make sure all your transactions have a {tax_word} rate before you save."
 
 
-def _check_doc_number(ctx: WriteContext, entity: str, record: dict[str, Any],
-                      old: dict[str, Any] | None) -> None:
+def _check_doc_number(ctx: WriteContext, entity: str, record: dict[str, Any], old: dict[str, Any] | None) -> None:
     company = ctx.company
     doc = record.get("DocNumber")
     if doc is None:
@@ -39,14 +48,14 @@ def _check_doc_number(ctx: WriteContext, entity: str, record: dict[str, Any],
     if "allowduplicatedocnum" in ctx.include:
         return
     holders = company.doc_numbers[entity].get(doc, set())
-    others = sorted((i for i in holders if (old is None or i != old["Id"]) and (entity, i) not in ctx.hidden),
-                    key=int)
+    others = sorted((i for i in holders if (old is None or i != old["Id"]) and (entity, i) not in ctx.hidden), key=int)
     if others:
         raise faults.duplicate_doc_number(doc, entity, others[0])
 
 
-def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
-                    old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+def build_sales_txn(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     company = ctx.company
     us = company.region == "US"
     record = {k: v for k, v in data.items() if k not in READ_ONLY}
@@ -66,8 +75,9 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     txn_date = record.get("TxnDate")
     parsed_date = parse_date(txn_date) if txn_date is not None else company.today()
     if parsed_date is None:
-        raise faults.invalid_property(f"Property Name:TxnDate specified is unsupported or invalid: {txn_date}",
-                                      "TxnDate")
+        raise faults.invalid_property(
+            f"Property Name:TxnDate specified is unsupported or invalid: {txn_date}", "TxnDate"
+        )
     check_closed_books(company, parsed_date, old.get("TxnDate") if old else None)
     _check_doc_number(ctx, entity, record, old)
     check_length(record, "PrivateNote", 4000)
@@ -78,8 +88,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     mode = record.get("GlobalTaxCalculation") or TAX_EXCLUDED
     if mode not in CALCULATION_MODES:
         raise faults.invalid_property(
-            f"Property Name:GlobalTaxCalculation specified is unsupported or invalid: {mode}",
-            "GlobalTaxCalculation")
+            f"Property Name:GlobalTaxCalculation specified is unsupported or invalid: {mode}", "GlobalTaxCalculation"
+        )
 
     default_item_id = company.created_ids["service_item_id"]
     out_lines: list[dict[str, Any]] = []
@@ -93,8 +103,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
         if detail_type == "SalesItemLineDetail":
             if not isinstance(line.get("SalesItemLineDetail") or {}, dict):
                 raise faults.invalid_property(
-                    "Property Name:SalesItemLineDetail specified is unsupported or invalid",
-                    "Line.SalesItemLineDetail")
+                    "Property Name:SalesItemLineDetail specified is unsupported or invalid", "Line.SalesItemLineDetail"
+                )
             detail = dict(line.get("SalesItemLineDetail") or {})
             item = ctx.lookup("Item", ref_value(detail.get("ItemRef")) or default_item_id)
             if item is None or not item.get("Active", True):
@@ -114,7 +124,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
                 if inclusive_amt is None:
                     raise faults.invalid_property(
                         "Property Name:TaxInclusiveAmt specified is unsupported or invalid",
-                        "Line.SalesItemLineDetail.TaxInclusiveAmt")
+                        "Line.SalesItemLineDetail.TaxInclusiveAmt",
+                    )
                 detail["TaxInclusiveAmt"] = money(inclusive_amt)
             if isinstance(line.get("Description"), str) and len(line["Description"]) > 4000:
                 raise faults.string_length("Line.Description", 4000, len(line["Description"]))
@@ -124,16 +135,17 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
                 if code not in (US_TAXABLE, US_NON_TAXABLE):
                     raise faults.business(
                         f"Invalid tax code TaxCodeRef={code}: US lines take TAX or NON.",
-                        "Line.SalesItemLineDetail.TaxCodeRef")
+                        "Line.SalesItemLineDetail.TaxCodeRef",
+                    )
             else:
                 if code is None:
-                    raise faults.business(_missing_tax_code_message(company),
-                                          "Line.SalesItemLineDetail.TaxCodeRef")
+                    raise faults.business(_missing_tax_code_message(company), "Line.SalesItemLineDetail.TaxCodeRef")
                 tax_code = ctx.lookup("TaxCode", code)
                 if tax_code is None or not tax_code.get("Active", True):
                     raise faults.business(
                         f"Invalid tax code TaxCodeRef={code}: the tax code does not exist or is inactive.",
-                        "Line.SalesItemLineDetail.TaxCodeRef")
+                        "Line.SalesItemLineDetail.TaxCodeRef",
+                    )
             detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
             detail["TaxCodeRef"] = {"value": code}
             if qty is not None:
@@ -158,15 +170,17 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
             raise faults.required_param("DetailType", "Line.DetailType")
         else:
             raise faults.invalid_property(
-                f"Property Name:DetailType specified is unsupported or invalid: {detail_type}", "Line.DetailType")
+                f"Property Name:DetailType specified is unsupported or invalid: {detail_type}", "Line.DetailType"
+            )
 
     subtotal = sum((amount for amount, _ in sales), ZERO)
     discount = ZERO
     discount_line: dict[str, Any] | None = None
     if discount_in is not None:
         if not isinstance(discount_in.get("DiscountLineDetail") or {}, dict):
-            raise faults.invalid_property("Property Name:DiscountLineDetail specified is unsupported or invalid",
-                                          "Line.DiscountLineDetail")
+            raise faults.invalid_property(
+                "Property Name:DiscountLineDetail specified is unsupported or invalid", "Line.DiscountLineDetail"
+            )
         ddetail = dict(discount_in.get("DiscountLineDetail") or {})
         percent_based = is_true(ddetail.get("PercentBased"))
         if percent_based:
@@ -176,8 +190,9 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
         else:
             discount = money(to_decimal(discount_in.get("Amount")) or ZERO)
         if discount < ZERO or discount > subtotal:
-            raise faults.business("The discount cannot be negative or larger than the subtotal.",
-                                  "Line.DiscountLineDetail")
+            raise faults.business(
+                "The discount cannot be negative or larger than the subtotal.", "Line.DiscountLineDetail"
+            )
         ddetail["PercentBased"] = percent_based
         ddetail.setdefault("DiscountAccountRef", {"value": company.created_ids["discount_account_id"]})
         discount_line = {"Amount": discount, "DetailType": "DiscountLineDetail", "DiscountLineDetail": ddetail}
@@ -204,12 +219,20 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
             if code not in rates_of_code:
                 rates_of_code[code] = rates_of(company, company.get("TaxCode", code))
     try:
-        result = compute(sales, discount, mode, rates_of_code, us=us, us_rates=us_rates, explicit=explicit,
-                         apply_after_discount=bool(company.preferences.get("apply_tax_after_discount", True)))
+        result = compute(
+            sales,
+            discount,
+            mode,
+            rates_of_code,
+            us=us,
+            us_rates=us_rates,
+            explicit=explicit,
+            apply_after_discount=bool(company.preferences.get("apply_tax_after_discount", True)),
+        )
     except TaxOverrideError as error:
         raise faults.business(str(error), "TxnTaxDetail") from None
     if mode == TAX_INCLUSIVE and not us:
-        for out, inclusive in zip(sales_out, result.line_inclusive):
+        for out, inclusive in zip(sales_out, result.line_inclusive, strict=False):
             out["SalesItemLineDetail"].setdefault("TaxInclusiveAmt", inclusive)
 
     numbered: list[dict[str, Any]] = []
@@ -241,7 +264,8 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     applied = old.get("_applied", ZERO) if old else ZERO
     if result.total_amt < applied:
         raise faults.business(
-            f"The new total {result.total_amt} is less than the {applied} already applied to this transaction.")
+            f"The new total {result.total_amt} is less than the {applied} already applied to this transaction."
+        )
     record["_applied"] = applied
     record["_voided"] = False
     if entity == "CreditMemo":
@@ -256,10 +280,12 @@ def build_sales_txn(ctx: WriteContext, entity: str, data: dict[str, Any],
     return record, []
 
 
-
 def voided_note(note: Any) -> str:
-    return f"Voided - {note}" if isinstance(note, str) and note and not note.startswith("Voided") else (
-        note if isinstance(note, str) and note.startswith("Voided") else "Voided")
+    return (
+        f"Voided - {note}"
+        if isinstance(note, str) and note and not note.startswith("Voided")
+        else (note if isinstance(note, str) and note.startswith("Voided") else "Voided")
+    )
 
 
 def voided_line(line: dict[str, Any]) -> dict[str, Any]:

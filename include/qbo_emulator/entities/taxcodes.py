@@ -1,5 +1,6 @@
 """TaxCode: read-only but for Active, and the sales rates a code stands for (the tax itself
 is computed in ``qbo_emulator.tax``)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,8 +11,10 @@ from ..store import Company
 from ..tax import Rate
 from .common import Effect, WriteContext, ref_value
 
-def build_tax_code(ctx: WriteContext, entity: str, data: dict[str, Any],
-                   old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Effect]]:
+
+def build_tax_code(
+    ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[Effect]]:
     # Tax codes are made in QuickBooks' tax centre; through this API only Active may change
     # (the emulator's way to get an inactive code, which the seeds' tax errors need).
     if old is None:
@@ -20,7 +23,6 @@ def build_tax_code(ctx: WriteContext, entity: str, data: dict[str, Any],
     if "Active" in data:
         record["Active"] = data["Active"] is not False and data["Active"] != "false"
     return record, []
-
 
 
 def rates_of(company: Company, code: dict[str, Any]) -> list[Rate]:

@@ -13,6 +13,7 @@ The two are apart because a sync code and a QuickBooks key may share a name
 sync log tells them apart by ``error_code`` (our code, or QuickBooks' own code).
 ``seeds`` maps the help-centre pages' error names to entries.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -43,7 +44,8 @@ def explain_quickbooks(key: str, fault: QboFault | None = None) -> tuple[Entry, 
     cause, fix = entry.render(
         element=(fault.element if fault and fault.element else "a field"),
         entity=(fault.entity_name if fault and fault.entity_name else "record"),
-        code=fault.code if fault else "")
+        code=fault.code if fault else "",
+    )
     return entry, cause, fix
 
 
@@ -52,5 +54,13 @@ def explain_fault(fault: QboFault) -> tuple[Entry, str, str]:
     return explain_quickbooks(fault.key, fault)
 
 
-__all__ = ["CATALOG", "QUICKBOOKS", "SEEDS_ERRORS", "SEEDS_NOT_FROM_QUICKBOOKS", "Entry",
-           "explain", "explain_fault", "explain_quickbooks"]
+__all__ = [
+    "CATALOG",
+    "QUICKBOOKS",
+    "SEEDS_ERRORS",
+    "SEEDS_NOT_FROM_QUICKBOOKS",
+    "Entry",
+    "explain",
+    "explain_fault",
+    "explain_quickbooks",
+]

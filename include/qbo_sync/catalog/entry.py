@@ -5,6 +5,7 @@ QuickBooks: ``entries_sync``) or one kind of QuickBooks fault, by the key ``qbo_
 gives it (``entries_quickbooks``). ``{placeholders}`` in the cause and fix are filled from the
 record or the fault; one that is not given shows as ``<name>``, never as an error.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

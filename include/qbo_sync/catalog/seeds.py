@@ -2,6 +2,7 @@
 each is answered: ``SEEDS_ERRORS`` maps every one that comes from QuickBooks to the key of its
 entry (``entries_quickbooks``); ``SEEDS_NOT_FROM_QUICKBOOKS`` lists those that are the apps'
 own rules, not QuickBooks faults, with where this project deals with them instead."""
+
 from __future__ import annotations
 
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as QUICKBOOKS_ENTRIES

@@ -11,6 +11,7 @@ The load step gets a client like this::
 ``client_for_tenant`` raises :class:`qbo_client.ReconnectRequired` at once for a tenant
 that must be reconnected, and :class:`TenantNotConnected` for one never connected.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,16 +34,32 @@ from qbo_sync.companies.store import (
 )
 
 __all__ = [
-    "AppSettings", "AppSettingsError", "ConnectionStatus", "EncryptionKeyError", "PostgresRateBudget",
-    "PostgresTokenStore", "TenantNotConnected", "TokenCipher", "client_for_tenant", "connect_tenant",
-    "connection_status", "mark_disconnected", "rotate_key",
+    "AppSettings",
+    "AppSettingsError",
+    "ConnectionStatus",
+    "EncryptionKeyError",
+    "PostgresRateBudget",
+    "PostgresTokenStore",
+    "TenantNotConnected",
+    "TokenCipher",
+    "client_for_tenant",
+    "connect_tenant",
+    "connection_status",
+    "mark_disconnected",
+    "rotate_key",
 ]
 
 
-def client_for_tenant(db: str | psycopg.Connection, tenant_id: int, *, settings: AppSettings | None = None,
-                      cipher: TokenCipher | None = None, budget: RateBudget | None = None,
-                      on_secret: Callable[[str], None] | None = None,
-                      session: requests.Session | None = None) -> QboClient:
+def client_for_tenant(
+    db: str | psycopg.Connection,
+    tenant_id: int,
+    *,
+    settings: AppSettings | None = None,
+    cipher: TokenCipher | None = None,
+    budget: RateBudget | None = None,
+    on_secret: Callable[[str], None] | None = None,
+    session: requests.Session | None = None,
+) -> QboClient:
     """A :class:`QboClient` for the tenant's company, with tokens and rate budget in Postgres.
 
     ``db`` is a URL or a psycopg connection: the client opens its own connections to that
@@ -63,6 +80,13 @@ def client_for_tenant(db: str | psycopg.Connection, tenant_id: int, *, settings:
             shared.close()  # type: ignore[union-attr]
 
     return QboClient(
-        store.realm_id, store, environment=settings.environment, app=settings.oauth_app(session=session),
-        budget=shared, retry=settings.retry, minor_version=settings.minor_version, session=session,
-        on_close=close)
+        store.realm_id,
+        store,
+        environment=settings.environment,
+        app=settings.oauth_app(session=session),
+        budget=shared,
+        retry=settings.retry,
+        minor_version=settings.minor_version,
+        session=session,
+        on_close=close,
+    )

@@ -1,4 +1,5 @@
 """``python -m qbo_sync.companies``: see ``cli.py``."""
+
 from __future__ import annotations
 
 import sys

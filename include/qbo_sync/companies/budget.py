@@ -16,6 +16,7 @@
 
 The bucket sizes are :class:`qbo_client.BudgetConfig`'s (see ``qbo_client.budget``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,13 @@ SLOT_POLL_SECONDS = (0.005, 0.03)  # jittered poll while all slots are taken
 class PostgresRateBudget:
     """Implements :class:`qbo_client.RateBudget` for every process sharing the database."""
 
-    def __init__(self, db: str | psycopg.Connection, config: BudgetConfig | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        db: str | psycopg.Connection,
+        config: BudgetConfig | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.config = config or BudgetConfig()
         self._conninfo = conninfo_of(db)
         self._conn: psycopg.Connection | None = None
@@ -87,8 +93,10 @@ class PostgresRateBudget:
             # re-entrant per session, so two threads of this connection must never race here.
             with self._lock:
                 held = self._held.setdefault(realm_id, set())
-                row = self._execute_locked("companies/try_rate_slot", {
-                    "realm_id": realm_id, "slots": int(self.config.max_concurrent), "held": sorted(held)})
+                row = self._execute_locked(
+                    "companies/try_rate_slot",
+                    {"realm_id": realm_id, "slots": int(self.config.max_concurrent), "held": sorted(held)},
+                )
                 if row is not None:
                     held.add(int(row[0]))
                     return int(row[0])
@@ -105,10 +113,16 @@ class PostgresRateBudget:
         request_capacity, request_rate = self.config.request_bucket
         batch_capacity, batch_rate = self.config.batch_bucket
         second_capacity, second_rate = self.config.second_bucket or (0.0, 0.0)  # rate 0: no bound
-        params = {"realm_id": realm_id, "is_batch": bool(batch),
-                  "request_capacity": request_capacity, "request_rate": request_rate,
-                  "batch_capacity": batch_capacity, "batch_rate": batch_rate,
-                  "second_capacity": second_capacity, "second_rate": second_rate}
+        params = {
+            "realm_id": realm_id,
+            "is_batch": bool(batch),
+            "request_capacity": request_capacity,
+            "request_rate": request_rate,
+            "batch_capacity": batch_capacity,
+            "batch_rate": batch_rate,
+            "second_capacity": second_capacity,
+            "second_rate": second_rate,
+        }
         while True:
             row = self._execute("companies/reserve_rate_tokens", params)
             if row is not None:  # reserved: our token exists after ``wait``, nobody else's

@@ -11,7 +11,8 @@
 ``ps``), stores it encrypted and, unless ``--no-verify``, refreshes once and reads the
 company to prove it works, recording the company's country, home currency,
 multicurrency and tax model (the company decides the tenant's region). ``--sync-from``
-chooses where history starts (default: now, said in the output). ``authorize`` runs the OAuth authorization-code flow from the
+chooses where history starts (default: now, said in the output). ``authorize`` runs the OAuth
+authorization-code flow from the
 configured discovery document: it listens on a local port for the redirect, prints the
 URL to open (register the redirect URI in the app's Keys & OAuth settings - QuickBooks
 and the emulator refuse any other) and waits; the emulator's authorize page approves at
@@ -22,6 +23,7 @@ sandbox | custom), QBO_API_BASE_URL, QBO_DISCOVERY_URL, or AIRFLOW_CONN_QUICKBOO
 (JSON). The token key: QBO_SYNC_FERNET_KEY. The database: --database-url, else
 QBO_SYNC_DATABASE_URL, else the embedded one. Tokens are never printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,31 +48,45 @@ from qbo_sync.companies.sync_from import announce, sync_from_arg
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies", allow_abbrev=False,
-                                     description="Connect tenants to their QuickBooks companies.")
+    parser = argparse.ArgumentParser(
+        prog="python -m qbo_sync.companies",
+        allow_abbrev=False,
+        description="Connect tenants to their QuickBooks companies.",
+    )
     parser.add_argument("--database-url", help="the project database (default: QBO_SYNC_DATABASE_URL or embedded)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     connect = sub.add_parser("connect", help="store a refresh token for a tenant's company (read from stdin)")
     connect.add_argument("--tenant-id", type=int, required=True)
     connect.add_argument("--realm-id", required=True, help="the QuickBooks company id (realmId)")
-    connect.add_argument("--refresh-token-stdin", action="store_true", required=True,
-                         help="read the refresh token from stdin (required: never pass tokens as arguments)")
-    connect.add_argument("--no-verify", action="store_true", help="do not refresh once and read the company "
-                         "(then run `facts` before the first sync)")
+    connect.add_argument(
+        "--refresh-token-stdin",
+        action="store_true",
+        required=True,
+        help="read the refresh token from stdin (required: never pass tokens as arguments)",
+    )
+    connect.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not refresh once and read the company (then run `facts` before the first sync)",
+    )
     _sync_from_option(connect)
 
     authorize = sub.add_parser("authorize", help="connect a tenant through the OAuth authorization-code flow")
     authorize.add_argument("--tenant-id", type=int, required=True)
     authorize.add_argument("--port", type=int, default=0, help="local port for the redirect (default: any free)")
-    authorize.add_argument("--redirect-uri", help="redirect URI registered with Intuit (default "
-                           "http://localhost:<port>/callback)")
+    authorize.add_argument(
+        "--redirect-uri", help="redirect URI registered with Intuit (default http://localhost:<port>/callback)"
+    )
     authorize.add_argument("--realm-id", help="for the emulator: which company to approve")
     authorize.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the redirect")
     _sync_from_option(authorize)
 
-    facts = sub.add_parser("facts", help="read the tenant's company again and record its country, currency "
-                           "and tax model (changes nothing in QuickBooks)")
+    facts = sub.add_parser(
+        "facts",
+        help="read the tenant's company again and record its country, currency "
+        "and tax model (changes nothing in QuickBooks)",
+    )
     facts.add_argument("--tenant-id", type=int, required=True)
 
     sub.add_parser("status", help="list tenants, realm, status, reason, token expiry (never the tokens)")
@@ -83,9 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sync_from_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
-                        help="sync records finalized from this date (UTC) on; earlier ones are historical "
-                        "and never sync (default: now; a reconnect to the same company keeps its date)")
+    parser.add_argument(
+        "--sync-from",
+        type=sync_from_arg,
+        metavar="YYYY-MM-DD",
+        help="sync records finalized from this date (UTC) on; earlier ones are historical "
+        "and never sync (default: now; a reconnect to the same company keeps its date)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -99,7 +119,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
 
 
 def _connect_db(args: argparse.Namespace):
-    from qbo_sync.db.connection import connect  # noqa: PLC0415
+    from qbo_sync.db.connection import connect
 
     return connect(args.database_url)
 
@@ -122,15 +142,18 @@ def cmd_connect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         if settings is not None:
             _record_facts(conn, args.tenant_id, settings, cipher, out)
         else:
-            print(f"tenant {args.tenant_id}: the company was not read (--no-verify): the sync refuses this "
-                  f"tenant until `python -m qbo_sync.companies facts --tenant-id {args.tenant_id}` records "
-                  "its country, currency and tax model", file=out)
+            print(
+                f"tenant {args.tenant_id}: the company was not read (--no-verify): the sync refuses this "
+                f"tenant until `python -m qbo_sync.companies facts --tenant-id {args.tenant_id}` records "
+                "its country, currency and tax model",
+                file=out,
+            )
     return 0
 
 
 def _say_sync_from(conn, args: argparse.Namespace, out: TextIO) -> None:
     """Apply --sync-from (if given) and say where the tenant's history starts."""
-    from qbo_sync.companies.sync_from import set_sync_from  # noqa: PLC0415
+    from qbo_sync.companies.sync_from import set_sync_from
 
     if args.sync_from is not None:
         set_sync_from(conn, args.tenant_id, args.sync_from, requested_by="companies connect --sync-from")
@@ -144,11 +167,12 @@ def _record_facts(conn, tenant_id: int, settings: AppSettings, cipher: TokenCiph
     try:
         realm_id, profile = verify_company(conn, tenant_id, settings, cipher)
     except ReconnectRequired as error:
-        print(f"tenant {tenant_id}: QuickBooks refused the token; status is now reconnect_required. "
-              f"{error.reason}", file=out)
+        print(
+            f"tenant {tenant_id}: QuickBooks refused the token; status is now reconnect_required. {error.reason}",
+            file=out,
+        )
         raise
-    print(f"tenant {tenant_id}: connected to '{profile.name}' (realm {realm_id}); tokens refreshed and saved",
-          file=out)
+    print(f"tenant {tenant_id}: connected to '{profile.name}' (realm {realm_id}); tokens refreshed and saved", file=out)
     print(f"tenant {tenant_id}: recorded {profile.describe()}", file=out)
 
 
@@ -169,7 +193,7 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
     result: dict[str, str] = {}
     done = threading.Event()
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         cls = type(self)
         url = urlparse(self.path)
         if cls.done.is_set() or url.path != cls.path_expected:
@@ -178,8 +202,11 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         # The state first: nothing else in a request without it is looked at or reported.
         if not hmac.compare_digest(query.get("state", "").encode(), cls.state.encode()):
-            self._answer(400, "This is not the answer to the authorization started in the terminal "
-                              "(its state does not match): ignored.")
+            self._answer(
+                400,
+                "This is not the answer to the authorization started in the terminal "
+                "(its state does not match): ignored.",
+            )
             return
         cls.result = query
         cls.done.set()
@@ -237,13 +264,24 @@ def cmd_authorize(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         raise ValueError(
             f"QuickBooks did not authorize the connection ({printable(result['error'], 60)}"
             f"{': ' + printable(described) if described else ''}); nothing was saved. Run authorize "
-            "again and approve the connection in QuickBooks")
+            "again and approve the connection in QuickBooks"
+        )
     with _connect_db(args) as conn:
-        done = finish_connection(conn, args.tenant_id, code=result.get("code", ""),
-                                 realm_id=result.get("realmId", ""), redirect_uri=redirect_uri,
-                                 settings=settings, cipher=cipher, app=app)
-        print(f"tenant {args.tenant_id}: connected to realm {printable(done.realm_id)} "
-              f"('{printable(done.company_name)}'); tokens stored encrypted", file=out)
+        done = finish_connection(
+            conn,
+            args.tenant_id,
+            code=result.get("code", ""),
+            realm_id=result.get("realmId", ""),
+            redirect_uri=redirect_uri,
+            settings=settings,
+            cipher=cipher,
+            app=app,
+        )
+        print(
+            f"tenant {args.tenant_id}: connected to realm {printable(done.realm_id)} "
+            f"('{printable(done.company_name)}'); tokens stored encrypted",
+            file=out,
+        )
         _say_sync_from(conn, args, out)
         print(f"tenant {args.tenant_id}: recorded {done.company.describe()}", file=out)
     return 0
@@ -271,12 +309,20 @@ def cmd_status(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     with _connect_db(args) as conn:
         rows = connection_status(conn)
     if not rows:
-        print("no tenant is connected to QuickBooks yet: see `python -m qbo_sync.companies authorize --help`",
-              file=out)
+        print("no tenant is connected to QuickBooks yet: see `python -m qbo_sync.companies authorize --help`", file=out)
         return 0
     header = ("tenant", "realm", "status", "access token expires", "refresh token expires", "refreshed")
-    table = [header] + [(str(r.tenant_id), r.realm_id, r.status, _when(r.access_token_expires_at),
-                         _when(r.refresh_token_expires_at), _when(r.refreshed_at)) for r in rows]
+    table = [header] + [
+        (
+            str(r.tenant_id),
+            r.realm_id,
+            r.status,
+            _when(r.access_token_expires_at),
+            _when(r.refresh_token_expires_at),
+            _when(r.refreshed_at),
+        )
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
@@ -287,7 +333,7 @@ def cmd_status(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def cmd_disconnect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
-    from qbo_sync.companies.store import PostgresTokenStore  # noqa: PLC0415
+    from qbo_sync.companies.store import PostgresTokenStore
 
     cipher = TokenCipher.from_env()
     with _connect_db(args) as conn:
@@ -299,8 +345,12 @@ def cmd_disconnect(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                 AppSettings.from_env().oauth_app().revoke(tokens.refresh_token)
         except ReconnectRequired:
             pass  # nothing valid left to revoke
-        mark_disconnected(conn, args.tenant_id, "disconnected with `python -m qbo_sync.companies disconnect`; "
-                          f"run `python -m qbo_sync.companies authorize --tenant-id {args.tenant_id}` to connect again")
+        mark_disconnected(
+            conn,
+            args.tenant_id,
+            "disconnected with `python -m qbo_sync.companies disconnect`; "
+            f"run `python -m qbo_sync.companies authorize --tenant-id {args.tenant_id}` to connect again",
+        )
     print(f"tenant {args.tenant_id}: disconnected", file=out)
     return 0
 
@@ -312,5 +362,11 @@ def cmd_rotate_key(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return 0
 
 
-_COMMANDS = {"connect": cmd_connect, "authorize": cmd_authorize, "facts": cmd_facts, "status": cmd_status,
-             "disconnect": cmd_disconnect, "rotate-key": cmd_rotate_key}
+_COMMANDS = {
+    "connect": cmd_connect,
+    "authorize": cmd_authorize,
+    "facts": cmd_facts,
+    "status": cmd_status,
+    "disconnect": cmd_disconnect,
+    "rotate-key": cmd_rotate_key,
+}

@@ -5,6 +5,7 @@ first encrypts, every one decrypts (MultiFernet). To rotate: put the new key fir
 keep the old one after it, run ``python -m qbo_sync.companies rotate-key``, then drop
 the old key.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,7 @@ import os
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 KEY_ENV = "QBO_SYNC_FERNET_KEY"
-GENERATE_HINT = (
-    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
-)
+GENERATE_HINT = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 
 
 class EncryptionKeyError(RuntimeError):

@@ -1,5 +1,6 @@
 """Connections of our own: token refreshes must commit on their own, whatever the
 caller's connection is doing, and rate slots are held by a connection's session."""
+
 from __future__ import annotations
 
 import psycopg

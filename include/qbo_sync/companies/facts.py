@@ -7,6 +7,7 @@ settings; the region the sync uses follows the country. ``connect``, ``authorize
 compares what the settings say with what the company says now (the same comparison the
 validate step makes before sending anything).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,11 +23,18 @@ def record_company_facts(conn: psycopg.Connection, tenant_id: int, qbo: Any) -> 
     """Read the tenant's company through ``qbo`` (anything with ``query(text)``: a QboClient)
     and record its facts in ``qbo_sync.tenant_settings``. Returns what was recorded."""
     profile = QuickBooksLookups(qbo.query).company()
-    conn.execute(load_sql("companies/record_facts"), {
-        "tenant_id": tenant_id, "region": profile.region, "company_name": profile.name,
-        "company_country": profile.country, "home_currency": profile.home_currency,
-        "multicurrency_enabled": profile.multicurrency, "tax_model": profile.tax_model,
-    })
+    conn.execute(
+        load_sql("companies/record_facts"),
+        {
+            "tenant_id": tenant_id,
+            "region": profile.region,
+            "company_name": profile.name,
+            "company_country": profile.country,
+            "home_currency": profile.home_currency,
+            "multicurrency_enabled": profile.multicurrency,
+            "tax_model": profile.tax_model,
+        },
+    )
     return profile
 
 
@@ -44,6 +52,8 @@ def check_company(conn: psycopg.Connection, tenant_id: int, qbo: Any) -> tuple[C
     """The company as QuickBooks describes it now, and where the settings contradict it."""
     lookups = QuickBooksLookups(qbo.query)
     profile = lookups.company()
-    codes = {str(r["Id"]): (r.get("Name", ""), bool(r.get("Active", True)))
-             for r in qbo.query("select * from TaxCode where Active in (true, false)")}
+    codes = {
+        str(r["Id"]): (r.get("Name", ""), bool(r.get("Active", True)))
+        for r in qbo.query("select * from TaxCode where Active in (true, false)")
+    }
     return profile, settings_conflicts(tenant_id, recorded_company(conn, tenant_id), profile, codes)

@@ -11,6 +11,7 @@ its facts (``companies.facts.record_company_facts``). Anything
 to learn about the company right after connecting belongs in :func:`verify_company`, so
 both callers get it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,15 +37,16 @@ class FinishedConnection:
         return self.company.name
 
 
-def verify_company(conn: psycopg.Connection, tenant_id: int, settings: AppSettings,
-                   cipher: TokenCipher) -> tuple[str, CompanyProfile]:
+def verify_company(
+    conn: psycopg.Connection, tenant_id: int, settings: AppSettings, cipher: TokenCipher
+) -> tuple[str, CompanyProfile]:
     """Read the tenant's company with its stored tokens and record its facts (country, home
     currency, multicurrency, tax model: the company decides the tenant's region); returns
     (realm id, what was recorded).
 
     Raises :class:`qbo_client.ReconnectRequired` (and marks the tenant so) when QuickBooks
     refuses the tokens."""
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415 (the package imports this module's siblings)
+    from qbo_sync.companies import client_for_tenant
 
     with client_for_tenant(conn, tenant_id, settings=settings, cipher=cipher) as qbo:
         profile = record_company_facts(conn, tenant_id, qbo)
@@ -53,16 +55,25 @@ def verify_company(conn: psycopg.Connection, tenant_id: int, settings: AppSettin
     return realm_id, profile
 
 
-def finish_connection(conn: psycopg.Connection, tenant_id: int, *, code: str, realm_id: str,
-                      redirect_uri: str, settings: AppSettings, cipher: TokenCipher,
-                      app: OAuthApp | None = None) -> FinishedConnection:
+def finish_connection(
+    conn: psycopg.Connection,
+    tenant_id: int,
+    *,
+    code: str,
+    realm_id: str,
+    redirect_uri: str,
+    settings: AppSettings,
+    cipher: TokenCipher,
+    app: OAuthApp | None = None,
+) -> FinishedConnection:
     """Authorization code -> tokens -> stored encrypted for the tenant -> company read.
 
     ``redirect_uri`` must be the one the authorize request carried (QuickBooks refuses the
     code otherwise). The tokens are never returned, logged or put in an exception."""
     if not code or not realm_id:
-        raise ValueError("QuickBooks' answer carried no authorization code or no company (realmId): "
-                         "start connecting again")
+        raise ValueError(
+            "QuickBooks' answer carried no authorization code or no company (realmId): start connecting again"
+        )
     try:
         tokens = (app or settings.oauth_app()).exchange_code(code, redirect_uri)
     except InvalidGrant as refused:

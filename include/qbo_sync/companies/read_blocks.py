@@ -10,6 +10,7 @@ once, and its records get one explained outcome each (``reads_blocked``) without
     python -m qbo_sync.companies.read_blocks                      # tenants whose reads are blocked
     python -m qbo_sync.companies.read_blocks --clear --tenant-id 1  # reads allowed again (tier upgraded)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ def remember(conn: psycopg.Connection, tenant_id: int, realm_id: str, error: Exc
     """Record QuickBooks' block (``error``: a ReadsBlocked) until the next month begins, UTC."""
     fault = getattr(error, "fault", None)
     detail = fault.summary() if fault is not None else str(error)
-    row = conn.execute(load_sql("companies/remember_read_block"), {
-        "tenant_id": tenant_id, "realm_id": realm_id, "detail": detail}).fetchone()
+    row = conn.execute(
+        load_sql("companies/remember_read_block"), {"tenant_id": tenant_id, "realm_id": realm_id, "detail": detail}
+    ).fetchone()
     return ReadBlock(*row)
 
 
@@ -60,11 +62,14 @@ def clear(conn: psycopg.Connection, tenant_id: int) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.companies.read_blocks",
-                                     description="Tenants whose QuickBooks reads are blocked for the month.")
+    parser = argparse.ArgumentParser(
+        prog="python -m qbo_sync.companies.read_blocks",
+        description="Tenants whose QuickBooks reads are blocked for the month.",
+    )
     parser.add_argument("--database-url", help="the project database (default: QBO_SYNC_DATABASE_URL or embedded)")
-    parser.add_argument("--clear", action="store_true",
-                        help="forget the block of --tenant-id: the next run reads QuickBooks again")
+    parser.add_argument(
+        "--clear", action="store_true", help="forget the block of --tenant-id: the next run reads QuickBooks again"
+    )
     parser.add_argument("--tenant-id", type=int)
     return parser
 
@@ -74,20 +79,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.clear and args.tenant_id is None:
         parser.error("--clear needs --tenant-id")
-    from qbo_sync.db.connection import connect  # noqa: PLC0415
+    from qbo_sync.db.connection import connect
 
     with connect(args.database_url) as conn:
         if args.clear:
             found = clear(conn, args.tenant_id)
-            print(f"tenant {args.tenant_id}: " + ("block forgotten; the next run reads QuickBooks again"
-                                                  if found else "no read block was recorded"))
+            print(
+                f"tenant {args.tenant_id}: "
+                + ("block forgotten; the next run reads QuickBooks again" if found else "no read block was recorded")
+            )
             return 0
         rows = [ReadBlock(*r) for r in conn.execute(load_sql("companies/read_blocks_all"))]
     if not rows:
         print("No tenant has its QuickBooks reads blocked.")
     for b in rows:
-        print(f"tenant {b.tenant_id} (realm {b.realm_id}): reads blocked until {b.until_text} "
-              f"(since {b.blocked_at:%Y-%m-%d %H:%M} UTC): {b.detail}")
+        print(
+            f"tenant {b.tenant_id} (realm {b.realm_id}): reads blocked until {b.until_text} "
+            f"(since {b.blocked_at:%Y-%m-%d %H:%M} UTC): {b.detail}"
+        )
     return 0
 
 

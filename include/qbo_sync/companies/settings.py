@@ -7,6 +7,7 @@ From the environment: ``QBO_CLIENT_ID``, ``QBO_CLIENT_SECRET``, ``QBO_ENVIRONMEN
 environment, api_base_url, discovery_url, minor_version and the rate-budget overrides).
 Airflow is never imported here: the JSON is read as plain JSON.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,24 @@ from qbo_client import BudgetConfig, Environment, OAuthApp, RetryPolicy
 from qbo_client.environments import DEFAULT_MINOR_VERSION
 
 CONN_ENV = "AIRFLOW_CONN_QUICKBOOKS_DEFAULT"
-BUDGET_KEYS = ("requests_per_minute", "batches_per_minute", "requests_per_second", "max_concurrent",
-               "minute_seconds", "throttle_wait_seconds", "safety")
-RETRY_KEYS = ("max_tries", "backoff_base", "backoff_cap", "max_replays", "connect_timeout", "read_timeout",
-              "replay_unknown_writes")
+BUDGET_KEYS = (
+    "requests_per_minute",
+    "batches_per_minute",
+    "requests_per_second",
+    "max_concurrent",
+    "minute_seconds",
+    "throttle_wait_seconds",
+    "safety",
+)
+RETRY_KEYS = (
+    "max_tries",
+    "backoff_base",
+    "backoff_cap",
+    "max_replays",
+    "connect_timeout",
+    "read_timeout",
+    "replay_unknown_writes",
+)
 
 
 class AppSettingsError(RuntimeError):
@@ -42,17 +57,23 @@ class AppSettings:
         return OAuthApp(self.client_id, self.client_secret, self.environment.discovery_url, **kwargs)
 
     @classmethod
-    def from_connection(cls, login: str | None, password: str | None, extra: Mapping[str, Any] | str | None,
-                        ) -> AppSettings:
+    def from_connection(
+        cls,
+        login: str | None,
+        password: str | None,
+        extra: Mapping[str, Any] | str | None,
+    ) -> AppSettings:
         """From a ``quickbooks`` connection's fields (Airflow's or the JSON's)."""
         extra = _extra_dict(extra)
         if not login or not password:
             raise AppSettingsError(
                 "the quickbooks connection needs the app's client id as login and its client secret as "
-                "password (see .env.example, AIRFLOW_CONN_QUICKBOOKS_DEFAULT)")
+                "password (see .env.example, AIRFLOW_CONN_QUICKBOOKS_DEFAULT)"
+            )
         try:
-            environment = Environment.named(extra.get("environment"), extra.get("api_base_url"),
-                                            extra.get("discovery_url"))
+            environment = Environment.named(
+                extra.get("environment"), extra.get("api_base_url"), extra.get("discovery_url")
+            )
         except ValueError as error:
             raise AppSettingsError(str(error)) from None
         minor = extra.get("minor_version")
@@ -75,11 +96,16 @@ class AppSettings:
                 conn = json.loads(raw)
             except ValueError:
                 raise AppSettingsError(
-                    f"{CONN_ENV} must be the connection as JSON ({{\"conn_type\": \"quickbooks\", \"login\": ..., "
-                    "\"password\": ..., \"extra\": {...}}), not a URI") from None
+                    f'{CONN_ENV} must be the connection as JSON ({{"conn_type": "quickbooks", "login": ..., '
+                    '"password": ..., "extra": {...}}), not a URI'
+                ) from None
         extra = _extra_dict(conn.get("extra"))
-        for key, name in (("environment", "QBO_ENVIRONMENT"), ("api_base_url", "QBO_API_BASE_URL"),
-                          ("discovery_url", "QBO_DISCOVERY_URL"), ("minor_version", "QBO_MINOR_VERSION")):
+        for key, name in (
+            ("environment", "QBO_ENVIRONMENT"),
+            ("api_base_url", "QBO_API_BASE_URL"),
+            ("discovery_url", "QBO_DISCOVERY_URL"),
+            ("minor_version", "QBO_MINOR_VERSION"),
+        ):
             if env.get(name):
                 extra[key] = env[name]
         login = env.get("QBO_CLIENT_ID") or conn.get("login")
@@ -87,7 +113,8 @@ class AppSettings:
         if not login or not password:
             raise AppSettingsError(
                 "no QuickBooks app credentials: set QBO_CLIENT_ID and QBO_CLIENT_SECRET (and QBO_ENVIRONMENT), "
-                f"or {CONN_ENV} as JSON")
+                f"or {CONN_ENV} as JSON"
+            )
         return cls.from_connection(login, password, extra)
 
 

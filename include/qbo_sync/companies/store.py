@@ -7,6 +7,7 @@ only then is the new access token used. So two workers never refresh the same co
 and a rotated refresh token is durable before anything depends on it. ``invalid_grant``
 marks only that tenant ``reconnect_required`` with the fix in words.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,9 @@ RECONNECT_REASON = explain_quickbooks("invalid_grant")[2]
 def reconnect_reason(tenant_id: object, realm_id: object) -> str:
     """The catalog's reconnect fix with this tenant's own commands filled in: the status a
     person reads (CLI, views, UI) must say exactly what to run, not a template."""
-    return (RECONNECT_REASON.replace("--tenant-id <tenant>", f"--tenant-id {tenant_id}")
-            .replace("--realm-id <realm>", f"--realm-id {realm_id}"))
+    return RECONNECT_REASON.replace("--tenant-id <tenant>", f"--tenant-id {tenant_id}").replace(
+        "--realm-id <realm>", f"--realm-id {realm_id}"
+    )
 
 
 class TenantNotConnected(LookupError):
@@ -43,7 +45,8 @@ class TenantNotConnected(LookupError):
         super().__init__(
             f"tenant {tenant_id} is not connected to QuickBooks: run `python -m qbo_sync.companies authorize "
             f"--tenant-id {tenant_id}` (or `connect --tenant-id {tenant_id} --realm-id <realm> "
-            "--refresh-token-stdin`)")
+            "--refresh-token-stdin`)"
+        )
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,14 @@ class PostgresTokenStore:
     of the caller's transaction. ``on_secret`` is called with every token it sees (the
     Airflow hook passes ``mask_secret`` there)."""
 
-    def __init__(self, db: str | psycopg.Connection, tenant_id: int, cipher: TokenCipher | None = None,
-                 *, on_secret: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        db: str | psycopg.Connection,
+        tenant_id: int,
+        cipher: TokenCipher | None = None,
+        *,
+        on_secret: Callable[[str], None] | None = None,
+    ) -> None:
         self.tenant_id = int(tenant_id)
         self._conninfo = conninfo_of(db)
         self._cipher = cipher or TokenCipher.from_env()
@@ -125,13 +134,18 @@ class PostgresTokenStore:
                             self._remember(fresh)
                             self._save(conn, fresh)
                 if reconnect:
-                    conn.execute(load_sql("companies/mark_reconnect_required"),
-                                 {"tenant_id": self.tenant_id, "reason": self._reconnect_reason()})
+                    conn.execute(
+                        load_sql("companies/mark_reconnect_required"),
+                        {"tenant_id": self.tenant_id, "reason": self._reconnect_reason()},
+                    )
             # Committed: the new refresh token is durable before the access token is used.
             if reconnect:
                 self._cached = None
-                log.warning("tenant %s (realm %s): QuickBooks refused the refresh token; marked "
-                            "reconnect_required", self.tenant_id, self.realm_id)
+                log.warning(
+                    "tenant %s (realm %s): QuickBooks refused the refresh token; marked reconnect_required",
+                    self.tenant_id,
+                    self.realm_id,
+                )
                 raise ReconnectRequired(self.realm_id, self._reconnect_reason(), self.tenant_id)
             self._check_status(row)
             self._cached = fresh
@@ -177,24 +191,29 @@ class PostgresTokenStore:
                     self._on_secret(value)
 
     def _save(self, conn: psycopg.Connection, tokens: TokenSet) -> None:
-        conn.execute(load_sql("companies/save_tokens"), {
-            "tenant_id": self.tenant_id,
-            "access_token_enc": self._cipher.encrypt(tokens.access_token),
-            "access_token_expires_at": tokens.access_expires_at,
-            "refresh_token_enc": self._cipher.encrypt(tokens.refresh_token),
-            "refresh_token_expires_at": tokens.refresh_expires_at,
-        })
+        conn.execute(
+            load_sql("companies/save_tokens"),
+            {
+                "tenant_id": self.tenant_id,
+                "access_token_enc": self._cipher.encrypt(tokens.access_token),
+                "access_token_expires_at": tokens.access_expires_at,
+                "refresh_token_enc": self._cipher.encrypt(tokens.refresh_token),
+                "refresh_token_expires_at": tokens.refresh_expires_at,
+            },
+        )
 
 
 # --- connecting and listing (the CLI's verbs) ------------------------------------------------
-def connect_tenant(conn: psycopg.Connection, tenant_id: int, realm_id: str, tokens: TokenSet,
-                   cipher: TokenCipher | None = None) -> None:
+def connect_tenant(
+    conn: psycopg.Connection, tenant_id: int, realm_id: str, tokens: TokenSet, cipher: TokenCipher | None = None
+) -> None:
     """Store a company's tokens for a tenant (status connected) and commit."""
     cipher = cipher or TokenCipher.from_env()
     if not tokens.refresh_token:
         raise ValueError("connecting a tenant needs a refresh token")
     params = {
-        "tenant_id": int(tenant_id), "realm_id": str(realm_id),
+        "tenant_id": int(tenant_id),
+        "realm_id": str(realm_id),
         "access_token_enc": cipher.encrypt(tokens.access_token),
         "access_token_expires_at": tokens.access_expires_at if tokens.access_token else None,
         "refresh_token_enc": cipher.encrypt(tokens.refresh_token),
@@ -204,8 +223,9 @@ def connect_tenant(conn: psycopg.Connection, tenant_id: int, realm_id: str, toke
         with conn.transaction():
             conn.execute(load_sql("companies/connect_tenant"), params)
     except psycopg.errors.UniqueViolation:
-        raise ValueError(f"QuickBooks company {realm_id} is already connected to another tenant; "
-                         "one company belongs to one tenant") from None
+        raise ValueError(
+            f"QuickBooks company {realm_id} is already connected to another tenant; one company belongs to one tenant"
+        ) from None
 
 
 def mark_disconnected(conn: psycopg.Connection, tenant_id: int, reason: str) -> None:
@@ -225,8 +245,13 @@ def rotate_key(conn: psycopg.Connection, cipher: TokenCipher | None = None) -> i
     with conn.transaction():
         rows = conn.execute(load_sql("companies/encrypted_tokens")).fetchall()
         for tenant_id, access_enc, refresh_enc in rows:
-            conn.execute(load_sql("companies/reencrypt_tokens"), {
-                "tenant_id": tenant_id, "access_token_enc": cipher.rotate(access_enc),
-                "refresh_token_enc": cipher.rotate(refresh_enc)})
+            conn.execute(
+                load_sql("companies/reencrypt_tokens"),
+                {
+                    "tenant_id": tenant_id,
+                    "access_token_enc": cipher.rotate(access_enc),
+                    "refresh_token_enc": cipher.rotate(refresh_enc),
+                },
+            )
             count += 1
     return count

@@ -1,4 +1,5 @@
 """Database plumbing: where the database is, how to connect, migrations, SQL files."""
+
 from __future__ import annotations
 
 from qbo_sync.db.connection import connect, database_url

@@ -1,4 +1,5 @@
 """``python -m qbo_sync.db {url|migrate|stop|airflow-conn}``: the database from a shell."""
+
 from __future__ import annotations
 
 import argparse

@@ -3,6 +3,7 @@
 ``QBO_SYNC_DATABASE_URL`` names a server; without it an embedded PostgreSQL under
 ``.local/pgdata`` is started on first use and shared by every process.
 """
+
 from __future__ import annotations
 
 import json

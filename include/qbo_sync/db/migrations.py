@@ -5,6 +5,7 @@ transaction, and recorded with a checksum in ``qbo_sync.schema_migrations``. A
 migration that was edited after it was applied is refused rather than silently
 skipped: the database and the repo would disagree about the schema.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,9 +46,7 @@ def discover(folder: Path | None = None) -> list[Migration]:
     for path in sorted(folder.glob("*.sql")):
         match = _FILENAME.match(path.name)
         if not match:
-            raise MigrationError(
-                f"{path.name}: migration files are named NNNN_lower_snake_name.sql"
-            )
+            raise MigrationError(f"{path.name}: migration files are named NNNN_lower_snake_name.sql")
         found.append(Migration(match["version"], match["name"], path))
     versions = [m.version for m in found]
     if len(versions) != len(set(versions)):
@@ -77,8 +76,7 @@ def migrate(conn: psycopg.Connection, folder: Path | None = None) -> list[str]:
                 conn.execute(migration.text)
                 conn.execute(
                     load_sql("admin/record_migration"),
-                    {"version": migration.version, "name": migration.name,
-                     "checksum": migration.checksum},
+                    {"version": migration.version, "name": migration.name, "checksum": migration.checksum},
                 )
             done.append(migration.version)
         return done

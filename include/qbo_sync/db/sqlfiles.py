@@ -1,4 +1,5 @@
 """Every SQL statement lives in ``sql/``; this module finds and caches them."""
+
 from __future__ import annotations
 
 import functools

@@ -9,6 +9,7 @@ the default items and deposit account exist and are active. Each problem is prin
 with its fix; the exit code is 1 when there is one, 0 with one "all good" line per
 tenant otherwise.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Run the doctor's checks in order and print what it found (see ``qbo_sync.doctor``)."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,8 @@ from qbo_sync.doctor.tenant import check_tenant
 
 
 def _database_url(explicit: str | None) -> str:
-    from qbo_sync.db.connection import database_url  # noqa: PLC0415
-    from qbo_sync.settings import database_settings  # noqa: PLC0415
+    from qbo_sync.db.connection import database_url
+    from qbo_sync.settings import database_settings
 
     # A configured server is used as it is (never created here); otherwise the embedded one.
     return explicit or database_settings().url or database_url()
@@ -33,13 +34,16 @@ def diagnose(database_url: str | None = None, tenant_id: int | None = None) -> R
         cipher = check_key(report, tenants)
         settings = check_airflow(report, url)
         if tenant_id is not None and not tenants:
-            report.add(f"tenant {tenant_id}", "is not connected to QuickBooks",
-                       f"Connect it: `python -m qbo_sync.companies authorize --tenant-id {tenant_id}`.")
+            report.add(
+                f"tenant {tenant_id}",
+                "is not connected to QuickBooks",
+                f"Connect it: `python -m qbo_sync.companies authorize --tenant-id {tenant_id}`.",
+            )
         if cipher is None or settings is None:
             if tenants:
                 report.good.append("tenants not checked against QuickBooks until the problems above are fixed")
             return report
-        from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+        from qbo_sync.companies import client_for_tenant
 
         def factory(tid: int):
             return client_for_tenant(url, tid, settings=settings, cipher=cipher)

@@ -1,4 +1,5 @@
 """Read staged records from the source, a chunk at a time, as the records of extract/records.py."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,10 +38,7 @@ def staged_invoices(
         lines: dict[int, list[InvoiceLine]] = defaultdict(list)
         for lr in conn.execute(load_sql("extract/read_invoice_lines"), {"invoice_ids": ids}):
             lines[lr[0]].append(InvoiceLine(*lr[1:]))
-        yield [
-            StagedInvoice(Invoice(*r[:13], lines=tuple(lines.get(r[0], ()))), r[13])
-            for r in rows
-        ]
+        yield [StagedInvoice(Invoice(*r[:13], lines=tuple(lines.get(r[0], ()))), r[13]) for r in rows]
         after = ids[-1]
 
 
@@ -50,10 +48,16 @@ def staged_customers(
     """(client, depth) pairs, parents first, ``chunk`` at a time."""
     after = (-1, 0)
     while True:
-        rows = conn.execute(load_sql("extract/read_customers"), {
-            "run_id": run_id, "tenant_id": tenant_id, "after_depth": after[0],
-            "after_id": after[1], "limit": chunk,
-        }).fetchall()
+        rows = conn.execute(
+            load_sql("extract/read_customers"),
+            {
+                "run_id": run_id,
+                "tenant_id": tenant_id,
+                "after_depth": after[0],
+                "after_id": after[1],
+                "limit": chunk,
+            },
+        ).fetchall()
         if not rows:
             return
         yield [(Client(*r[:9]), r[9]) for r in rows]

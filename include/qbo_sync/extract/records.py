@@ -5,6 +5,7 @@ Plain frozen dataclasses of standard types only (no psycopg, no pandas), so the 
 name them at parse time: a ``Tenant`` crosses XCom and comes back as the same ``Tenant``
 (Airflow serialises dataclasses; the DAG allows these classes for deserialisation).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

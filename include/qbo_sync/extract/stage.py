@@ -3,6 +3,7 @@
 Staging in the database (not XCom) keeps memory flat however many invoices there are,
 and makes a cleared extract task safe to re-run: it replaces its tenant's share.
 """
+
 from __future__ import annotations
 
 import psycopg
@@ -25,8 +26,11 @@ def tenant(conn: psycopg.Connection, tenant_id: int) -> Tenant | None:
 def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> dict[str, int]:
     """Stage invoices, then the customers they need. Returns counts per entity."""
     params = {
-        "run_id": window.run_id, "tenant_id": tenant_id,
-        "start": window.start, "end": window.end, "full_sync": window.full_sync,
+        "run_id": window.run_id,
+        "tenant_id": tenant_id,
+        "start": window.start,
+        "end": window.end,
+        "full_sync": window.full_sync,
     }
     with conn.transaction():
         conn.execute(load_sql("extract/clear_run_items"), params)
@@ -36,5 +40,10 @@ def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) ->
         credit_memos = conn.execute(load_sql("extract/stage_credit_notes"), params).rowcount
         voids = conn.execute(load_sql("extract/stage_voids"), params).rowcount
     conn.execute(load_sql("extract/analyze_run_items"))
-    return {"invoice": invoices, "customer": customers, "payment": payments,
-            "credit_memo": credit_memos, "invoice_void": voids}
+    return {
+        "invoice": invoices,
+        "customer": customers,
+        "payment": payments,
+        "credit_memo": credit_memos,
+        "invoice_void": voids,
+    }

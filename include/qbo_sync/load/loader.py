@@ -12,6 +12,7 @@ The rules that keep duplicates out of the books:
   sends the same thing lets QuickBooks replay its first answer.
 Every record ends the run with exactly one outcome row (outcomes.record upserts).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,11 +29,16 @@ from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
-from qbo_sync.transform.adjustments import as_text
 from qbo_sync.extract.records import Client
+from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.customer import customer_payload
 from qbo_sync.transform.invoice import (
-    CompanyMapping, Invoice, InvoiceLine, invoice_payload, payload_hash, private_note_tag,
+    CompanyMapping,
+    Invoice,
+    InvoiceLine,
+    invoice_payload,
+    payload_hash,
+    private_note_tag,
 )
 from qbo_sync.validate.company import QuickBooksLookups
 
@@ -62,14 +68,16 @@ class Pending:
 
 def _requestid(realm_id: str, entity: str, pending: list[Pending]) -> str:
     """Same records with the same content -> same requestid (QuickBooks replays it)."""
-    digest = hashlib.sha256(json.dumps(
-        [realm_id, entity, [(p.source_id, p.hash, p.sync_token) for p in pending]]).encode())
+    digest = hashlib.sha256(
+        json.dumps([realm_id, entity, [(p.source_id, p.hash, p.sync_token) for p in pending]]).encode()
+    )
     return digest.hexdigest()[:32]
 
 
 class BatchLoader:
-    def __init__(self, conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int,
-                 realm_id: str, client: Any) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int, realm_id: str, client: Any
+    ) -> None:
         self.conn = conn
         self.ctx = ctx
         self.tenant_id = tenant_id
@@ -102,22 +110,50 @@ class BatchLoader:
             done.clear()
             if not rows:
                 continue
-            self.conn.execute(load_sql("load/upsert_entity_map_many"), {
-                "tenant_id": self.tenant_id, "entity": entity, "realm_id": self.realm_id,
-                "source_id": [p.source_id for p, _, _, _ in rows],
-                "qbo_id": [qid for _, qid, _, _ in rows],
-                "sync_token": [token for _, _, token, _ in rows],
-                "payload_hash": [p.hash for p, _, _, _ in rows],
-                "doc_number": [p.body.get("DocNumber") for p, _, _, _ in rows],
-            })
-            outcomes.record_many(self.conn, self.ctx, [outcomes.Outcome(
-                tenant_id=self.tenant_id, entity=entity, source_id=p.source_id,
-                source_ref=p.source_ref, action=action, status="synced", realm_id=self.realm_id,
-                qbo_id=qid, amount=p.amount, error_message=note, adjustments=as_text(p.adjustments))
-                for p, qid, _, (action, note) in rows])
+            self.conn.execute(
+                load_sql("load/upsert_entity_map_many"),
+                {
+                    "tenant_id": self.tenant_id,
+                    "entity": entity,
+                    "realm_id": self.realm_id,
+                    "source_id": [p.source_id for p, _, _, _ in rows],
+                    "qbo_id": [qid for _, qid, _, _ in rows],
+                    "sync_token": [token for _, _, token, _ in rows],
+                    "payload_hash": [p.hash for p, _, _, _ in rows],
+                    "doc_number": [p.body.get("DocNumber") for p, _, _, _ in rows],
+                },
+            )
+            outcomes.record_many(
+                self.conn,
+                self.ctx,
+                [
+                    outcomes.Outcome(
+                        tenant_id=self.tenant_id,
+                        entity=entity,
+                        source_id=p.source_id,
+                        source_ref=p.source_ref,
+                        action=action,
+                        status="synced",
+                        realm_id=self.realm_id,
+                        qbo_id=qid,
+                        amount=p.amount,
+                        error_message=note,
+                        adjustments=as_text(p.adjustments),
+                    )
+                    for p, qid, _, (action, note) in rows
+                ],
+            )
 
-    def _done(self, entity: str, p: Pending, *, action: str, qbo_entity: dict[str, Any] | None,
-              qbo_id: str | None = None, note: str | None = None) -> None:
+    def _done(
+        self,
+        entity: str,
+        p: Pending,
+        *,
+        action: str,
+        qbo_entity: dict[str, Any] | None,
+        qbo_id: str | None = None,
+        note: str | None = None,
+    ) -> None:
         if self._synced is None:
             raise RuntimeError("_done outside _writing(): the outcome would never be written")
         qid = str(qbo_entity["Id"]) if qbo_entity else qbo_id
@@ -126,29 +162,59 @@ class BatchLoader:
         self.counts["synced"] += 1
 
     def _failed_fault(self, entity: str, p: Pending, fault: Any, action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
-            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
-            source_id=p.source_id, source_ref=p.source_ref, action=action, amount=p.amount))
+        outcomes.record(
+            self.conn,
+            self.ctx,
+            outcomes.from_fault(
+                fault,
+                tenant_id=self.tenant_id,
+                realm_id=self.realm_id,
+                entity=entity,
+                source_id=p.source_id,
+                source_ref=p.source_ref,
+                action=action,
+                amount=p.amount,
+            ),
+        )
         self.counts["failed"] += 1
 
-    def _failed_code(self, entity: str, source_id: int, ref: str | None, amount: Any, code: str,
-                     **context: object) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.from_catalog(
-            code, tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            realm_id=self.realm_id, amount=amount, **context))
+    def _failed_code(
+        self, entity: str, source_id: int, ref: str | None, amount: Any, code: str, **context: object
+    ) -> None:
+        outcomes.record(
+            self.conn,
+            self.ctx,
+            outcomes.from_catalog(
+                code,
+                tenant_id=self.tenant_id,
+                entity=entity,
+                source_id=source_id,
+                source_ref=ref,
+                realm_id=self.realm_id,
+                amount=amount,
+                **context,
+            ),
+        )
         self.counts["failed"] += 1
 
     def _skipped_unchanged(self, entity: str, p: Pending, qbo_id: str) -> None:
         status = outcomes.unchanged(
-            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
-            source_id=p.source_id, source_ref=p.source_ref, amount=p.amount, qbo_id=qbo_id)
+            self.conn,
+            self.ctx,
+            tenant_id=self.tenant_id,
+            realm_id=self.realm_id,
+            entity=entity,
+            source_id=p.source_id,
+            source_ref=p.source_ref,
+            amount=p.amount,
+            qbo_id=qbo_id,
+        )
         self.counts[status] += 1
 
     # ------------------------------------------------------------------ sending
-    def _send(self, entity: str, qbo_entity: str, pending: list[Pending],
-              find_existing) -> None:
+    def _send(self, entity: str, qbo_entity: str, pending: list[Pending], find_existing) -> None:
         """Create/update ``pending``; unknown outcomes are looked up before any re-post."""
-        from qbo_client.results import BatchOperation  # noqa: PLC0415
+        from qbo_client.results import BatchOperation
 
         rounds = 0
         while pending and rounds < UNKNOWN_OUTCOME_ROUNDS:
@@ -157,18 +223,18 @@ class BatchLoader:
             for i, p in enumerate(pending):
                 if p.qbo_id:
                     body = {**p.body, "Id": p.qbo_id, "SyncToken": p.sync_token}
-                    ops.append(BatchOperation.update(qbo_entity, body, sparse=entity == "customer",
-                                                     bid=str(i + 1)))
+                    ops.append(BatchOperation.update(qbo_entity, body, sparse=entity == "customer", bid=str(i + 1)))
                 else:
                     ops.append(BatchOperation.create(qbo_entity, p.body, bid=str(i + 1)))
             # Records of one call never depend on each other (parents load in an earlier task).
-            results = self.client.batch(ops, requestid=_requestid(self.realm_id, entity, pending),
-                                        concurrency=BATCH_CONCURRENCY)
+            results = self.client.batch(
+                ops, requestid=_requestid(self.realm_id, entity, pending), concurrency=BATCH_CONCURRENCY
+            )
             unknown: list[Pending] = []
             stale: list[Pending] = []
             transient = 0
             with self._writing():
-                for p, res in zip(pending, results):
+                for p, res in zip(pending, results, strict=False):
                     action = "update" if p.qbo_id else "create"
                     if res.ok:
                         self._done(entity, p, action=action, qbo_entity=res.entity, note=p.extra.get("note"))
@@ -183,7 +249,8 @@ class BatchLoader:
             if transient and transient == len(results):
                 raise SystemicFailure(
                     f"QuickBooks refused a whole batch of {len(results)} {entity}s with transient "
-                    f"errors ({results[0].fault.summary()}); the task will be retried.")
+                    f"errors ({results[0].fault.summary()}); the task will be retried."
+                )
             for p in stale:
                 fresh = self.client.read(qbo_entity, p.qbo_id)
                 p.sync_token = str(fresh.get("SyncToken"))
@@ -193,8 +260,13 @@ class BatchLoader:
                 with self._writing():
                     for p in creates:
                         if p.source_id in found:
-                            self._done(entity, p, action="create", qbo_entity=found[p.source_id],
-                                       note="QuickBooks' answer was lost; found it there, not re-sent")
+                            self._done(
+                                entity,
+                                p,
+                                action="create",
+                                qbo_entity=found[p.source_id],
+                                note="QuickBooks' answer was lost; found it there, not re-sent",
+                            )
                 unknown = [p for p in unknown if p.qbo_id or p.source_id not in found]
             # An update whose answer was lost is simply sent again: if the first one landed,
             # QuickBooks answers 5010 (stale SyncToken), we refetch it and send the same content.
@@ -205,50 +277,77 @@ class BatchLoader:
                     self._failed_code_transient(entity, p)
             raise SystemicFailure(
                 f"{len(pending)} {entity}(s) got no certain answer from QuickBooks after "
-                f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first).")
+                f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first)."
+            )
 
     def _failed_code_transient(self, entity: str, p: Pending) -> None:
         outcomes.outcome_unknown(
-            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
-            source_id=p.source_id, source_ref=p.source_ref, amount=p.amount,
-            action="update" if p.qbo_id else "create")
+            self.conn,
+            self.ctx,
+            tenant_id=self.tenant_id,
+            realm_id=self.realm_id,
+            entity=entity,
+            source_id=p.source_id,
+            source_ref=p.source_ref,
+            amount=p.amount,
+            action="update" if p.qbo_id else "create",
+        )
         self.counts["failed"] += 1
 
     def _prior_attempts(self, entity: str, ids: list[int]) -> set[int]:
         if (self.ctx.try_number or 1) > 1 or self.ctx.interrupted:
             return set(ids)  # a retried or resumed track may have died mid-batch: check them all
-        rows = self.conn.execute(load_sql("load/prior_attempts"), {
-            "tenant_id": self.tenant_id, "entity": entity, "source_ids": ids}).fetchall()
+        rows = self.conn.execute(
+            load_sql("load/prior_attempts"), {"tenant_id": self.tenant_id, "entity": entity, "source_ids": ids}
+        ).fetchall()
         return {r[0] for r in rows}
 
     # ------------------------------------------------------------------ customers
     def load_customers(self, batch_no: int) -> None:
-        items = self.conn.execute(load_sql("load/batch_items"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "customer",
-            "batch_no": batch_no}).fetchall()
+        items = self.conn.execute(
+            load_sql("load/batch_items"),
+            {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "customer", "batch_no": batch_no},
+        ).fetchall()
         if not items:
             return
         ids = [r[0] for r in items]
-        clients = {r[0]: Client(*r) for r in self.conn.execute(
-            load_sql("load/clients_by_id"), {"ids": ids})}
-        mapped = {r[0]: r for r in self.conn.execute(load_sql("load/entity_map_rows"), {
-            "tenant_id": self.tenant_id, "entity": "customer", "source_ids": ids})}
+        clients = {r[0]: Client(*r) for r in self.conn.execute(load_sql("load/clients_by_id"), {"ids": ids})}
+        mapped = {
+            r[0]: r
+            for r in self.conn.execute(
+                load_sql("load/entity_map_rows"), {"tenant_id": self.tenant_id, "entity": "customer", "source_ids": ids}
+            )
+        }
         parents = sorted({c.parent_client_id for c in clients.values() if c.parent_client_id})
-        parent_ids = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
-            "tenant_id": self.tenant_id, "entity": "customer", "source_ids": parents}).fetchall())
+        parent_ids = dict(
+            self.conn.execute(
+                load_sql("validate/entity_map_ids"),
+                {"tenant_id": self.tenant_id, "entity": "customer", "source_ids": parents},
+            ).fetchall()
+        )
         pending: list[Pending] = []
         with self._writing():
             for source_id, ref, plan, _amount in items:
                 client = clients[source_id]
                 if client.parent_client_id and client.parent_client_id not in parent_ids:
-                    self._failed_code("customer", source_id, ref, None, "parent_client_not_synced",
-                                      client_id=source_id, parent_id=client.parent_client_id,
-                                      parent_reason="it failed to sync in this run")
+                    self._failed_code(
+                        "customer",
+                        source_id,
+                        ref,
+                        None,
+                        "parent_client_not_synced",
+                        client_id=source_id,
+                        parent_id=client.parent_client_id,
+                        parent_reason="it failed to sync in this run",
+                    )
                     continue
                 changed = list(plan.get("adjustments") or [])
-                body = customer_payload(client, display=plan["display_name"],
-                                        parent_qbo_id=parent_ids.get(client.parent_client_id),
-                                        adjustments=changed)
+                body = customer_payload(
+                    client,
+                    display=plan["display_name"],
+                    parent_qbo_id=parent_ids.get(client.parent_client_id),
+                    adjustments=changed,
+                )
                 p = Pending(source_id, ref, None, body, payload_hash(body), adjustments=changed)
                 row = mapped.get(source_id)
                 if row:
@@ -260,8 +359,14 @@ class BatchLoader:
                         p.sync_token = str(self.client.read("Customer", p.qbo_id).get("SyncToken"))
                 elif plan.get("qbo_id"):
                     # An existing QuickBooks customer with exactly this name: link, don't copy.
-                    self._done("customer", p, action="skip", qbo_entity=None, qbo_id=plan["qbo_id"],
-                               note=f"linked to the existing QuickBooks customer {plan['qbo_id']}")
+                    self._done(
+                        "customer",
+                        p,
+                        action="skip",
+                        qbo_entity=None,
+                        qbo_id=plan["qbo_id"],
+                        note=f"linked to the existing QuickBooks customer {plan['qbo_id']}",
+                    )
                     continue
                 pending.append(p)
         retried = self._prior_attempts("customer", [p.source_id for p in pending if not p.qbo_id])
@@ -269,8 +374,13 @@ class BatchLoader:
             found = self._find_customers([p for p in pending if p.source_id in retried])
             with self._writing():
                 for p in [p for p in pending if p.source_id in found]:
-                    self._done("customer", p, action="create", qbo_entity=found[p.source_id],
-                               note="already in QuickBooks from an earlier attempt; not re-sent")
+                    self._done(
+                        "customer",
+                        p,
+                        action="create",
+                        qbo_entity=found[p.source_id],
+                        note="already in QuickBooks from an earlier attempt; not re-sent",
+                    )
             pending = [p for p in pending if p.source_id not in found]
         self._send("customer", "Customer", pending, self._find_customers)
         self._mark_done("customer", ids)
@@ -280,7 +390,7 @@ class BatchLoader:
         found: dict[int, dict[str, Any]] = {}
         chunk = list(names)
         for i in range(0, len(chunk), 50):
-            literals = ", ".join(quote(n) for n in chunk[i:i + 50])
+            literals = ", ".join(quote(n) for n in chunk[i : i + 50])
             for row in self.client.query(f"select * from Customer where DisplayName in ({literals})"):
                 sid = names.get(str(row.get("DisplayName", "")).lower())
                 if sid is not None:
@@ -289,9 +399,10 @@ class BatchLoader:
 
     # ------------------------------------------------------------------ invoices
     def load_invoices(self, batch_no: int) -> None:
-        items = self.conn.execute(load_sql("load/batch_items"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "invoice",
-            "batch_no": batch_no}).fetchall()
+        items = self.conn.execute(
+            load_sql("load/batch_items"),
+            {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": "invoice", "batch_no": batch_no},
+        ).fetchall()
         if not items:
             return
         ids = [r[0] for r in items]
@@ -299,27 +410,50 @@ class BatchLoader:
         settings = read.tenant_settings(self.conn, self.tenant_id)
         rates = read.tax_rates(self.conn, self.tenant_id)
         mapping = CompanyMapping(
-            region=settings.region, service_item_id=settings.default_service_item_id,
+            region=settings.region,
+            service_item_id=settings.default_service_item_id,
             product_item_id=settings.default_product_item_id,
             tax_codes={rid: r.qbo_tax_code_id for rid, r in rates.items() if r.qbo_tax_code_id},
-            no_tax_code=settings.no_tax_code_id, rates={rid: r.rate for rid, r in rates.items()})
-        customer_of = dict(self.conn.execute(load_sql("validate/entity_map_ids"), {
-            "tenant_id": self.tenant_id, "entity": "customer",
-            "source_ids": sorted({i.client_id for i in invoices.values() if i.client_id})}).fetchall())
-        mapped = {r[0]: r for r in self.conn.execute(load_sql("load/entity_map_rows"), {
-            "tenant_id": self.tenant_id, "entity": "invoice", "source_ids": ids})}
-        client_causes = dict(self.conn.execute(load_sql("load/run_customer_causes"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall())
+            no_tax_code=settings.no_tax_code_id,
+            rates={rid: r.rate for rid, r in rates.items()},
+        )
+        customer_of = dict(
+            self.conn.execute(
+                load_sql("validate/entity_map_ids"),
+                {
+                    "tenant_id": self.tenant_id,
+                    "entity": "customer",
+                    "source_ids": sorted({i.client_id for i in invoices.values() if i.client_id}),
+                },
+            ).fetchall()
+        )
+        mapped = {
+            r[0]: r
+            for r in self.conn.execute(
+                load_sql("load/entity_map_rows"), {"tenant_id": self.tenant_id, "entity": "invoice", "source_ids": ids}
+            )
+        }
+        client_causes = dict(
+            self.conn.execute(
+                load_sql("load/run_customer_causes"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
+            ).fetchall()
+        )
         pending: list[Pending] = []
         with self._writing():
-            for source_id, ref, _plan, amount in items:
+            for source_id, ref, _plan, _amount in items:
                 inv = invoices[source_id]
                 customer = customer_of.get(inv.client_id)
                 if not customer:
-                    self._failed_code("invoice", source_id, ref, inv.total, "client_not_synced",
-                                      number=inv.number, client_id=inv.client_id,
-                                      client_reason=client_causes.get(inv.client_id)
-                                      or "it is not in QuickBooks")
+                    self._failed_code(
+                        "invoice",
+                        source_id,
+                        ref,
+                        inv.total,
+                        "client_not_synced",
+                        number=inv.number,
+                        client_id=inv.client_id,
+                        client_reason=client_causes.get(inv.client_id) or "it is not in QuickBooks",
+                    )
                     continue
                 changed: list[str] = []
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
@@ -336,8 +470,13 @@ class BatchLoader:
             found = self._find_invoices([p for p in pending if p.source_id in retried])
             with self._writing():
                 for p in [p for p in pending if p.source_id in found]:
-                    self._done("invoice", p, action="create", qbo_entity=found[p.source_id],
-                               note="already in QuickBooks from an earlier attempt; not re-sent")
+                    self._done(
+                        "invoice",
+                        p,
+                        action="create",
+                        qbo_entity=found[p.source_id],
+                        note="already in QuickBooks from an earlier attempt; not re-sent",
+                    )
             pending = [p for p in pending if p.source_id not in found]
         self._send("invoice", "Invoice", pending, self._find_invoices)
         self._mark_done("invoice", ids)
@@ -354,7 +493,7 @@ class BatchLoader:
         return found
 
     def _read_invoices(self, ids: list[int]) -> dict[int, Invoice]:
-        from collections import defaultdict  # noqa: PLC0415
+        from collections import defaultdict
 
         lines: dict[int, list[InvoiceLine]] = defaultdict(list)
         for lr in self.conn.execute(load_sql("extract/read_invoice_lines"), {"invoice_ids": ids}):
@@ -365,6 +504,7 @@ class BatchLoader:
         }
 
     def _mark_done(self, entity: str, ids: list[int]) -> None:
-        self.conn.execute(load_sql("load/mark_done"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity,
-            "source_ids": ids})
+        self.conn.execute(
+            load_sql("load/mark_done"),
+            {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id, "entity": entity, "source_ids": ids},
+        )

@@ -5,6 +5,7 @@ nothing: if any listed record is unknown (or cannot take the action) nothing cha
 the refusal says which and why. Every change is written to ``record_controls`` (latest
 state, with note and updated_by) and to ``record_actions`` (the audit trail).
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -53,14 +54,22 @@ class ActionResult:
 
     def as_dict(self) -> dict:
         """Small and JSON-safe, for XCom: ids and references only."""
-        def rows(records: list[Record]) -> list[dict]:
-            return [{"entity": r.entity, "source_id": r.source_id, "source_ref": r.source_ref,
-                     "status": r.status} for r in records]
 
-        return {"action": self.action, "tenant_id": self.tenant_id,
-                "requested_by": self.requested_by, "dag_run_id": self.dag_run_id,
-                "changed": rows(self.changed), "unchanged": rows(self.unchanged),
-                "needs_sync": self.needs_sync}
+        def rows(records: list[Record]) -> list[dict]:
+            return [
+                {"entity": r.entity, "source_id": r.source_id, "source_ref": r.source_ref, "status": r.status}
+                for r in records
+            ]
+
+        return {
+            "action": self.action,
+            "tenant_id": self.tenant_id,
+            "requested_by": self.requested_by,
+            "dag_run_id": self.dag_run_id,
+            "changed": rows(self.changed),
+            "unchanged": rows(self.unchanged),
+            "needs_sync": self.needs_sync,
+        }
 
 
 def _note(action: str, requested_by: str, dag_run_id: str | None, note: str | None) -> str:
@@ -72,25 +81,32 @@ def _note(action: str, requested_by: str, dag_run_id: str | None, note: str | No
     return text[:1000]
 
 
-def _known(conn: psycopg.Connection, tenant_id: int, entity: str,
-           source_ids: list[int]) -> dict[int, tuple[Record, bool]]:
-    rows = conn.execute(load_sql("operations/known_records"), {
-        "tenant_id": tenant_id, "entity": entity, "source_ids": source_ids}).fetchall()
-    return {sid: (Record(entity, sid, ref, status), excluded)
-            for sid, ref, status, excluded, _requested in rows}
+def _known(
+    conn: psycopg.Connection, tenant_id: int, entity: str, source_ids: list[int]
+) -> dict[int, tuple[Record, bool]]:
+    rows = conn.execute(
+        load_sql("operations/known_records"), {"tenant_id": tenant_id, "entity": entity, "source_ids": source_ids}
+    ).fetchall()
+    return {sid: (Record(entity, sid, ref, status), excluded) for sid, ref, status, excluded, _requested in rows}
 
 
-def failed_records(conn: psycopg.Connection, tenant_id: int,
-                   entity: str | None = None) -> list[Record]:
+def failed_records(conn: psycopg.Connection, tenant_id: int, entity: str | None = None) -> list[Record]:
     """Records whose latest outcome is a failure and that are not excluded."""
-    rows = conn.execute(load_sql("operations/failed_records"),
-                        {"tenant_id": tenant_id, "entity": entity}).fetchall()
+    rows = conn.execute(load_sql("operations/failed_records"), {"tenant_id": tenant_id, "entity": entity}).fetchall()
     return [Record(e, sid, ref, "failed") for e, sid, ref in rows]
 
 
-def apply(conn: psycopg.Connection, *, action: str, tenant_id: int, entity: str | None = None,
-          source_ids: Iterable[int] = (), requested_by: str, dag_run_id: str | None = None,
-          note: str | None = None) -> ActionResult:
+def apply(
+    conn: psycopg.Connection,
+    *,
+    action: str,
+    tenant_id: int,
+    entity: str | None = None,
+    source_ids: Iterable[int] = (),
+    requested_by: str,
+    dag_run_id: str | None = None,
+    note: str | None = None,
+) -> ActionResult:
     """Carry out one action in one transaction; raises ActionRefused, changing nothing."""
     if action not in ACTIONS:
         raise ActionRefused(f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
@@ -112,8 +128,9 @@ def apply(conn: psycopg.Connection, *, action: str, tenant_id: int, entity: str 
         if entity not in ENTITIES:
             raise ActionRefused(f"unknown entity {entity!r}; choose one of {', '.join(ENTITIES)}")
         if not ids:
-            raise ActionRefused(f"{action} needs the ids of the {entity} records to act on "
-                                "(param source_ids); none were given")
+            raise ActionRefused(
+                f"{action} needs the ids of the {entity} records to act on (param source_ids); none were given"
+            )
         known = _known(conn, tenant_id, entity, ids)
         unknown = [i for i in ids if i not in known]
         if unknown:
@@ -121,7 +138,8 @@ def apply(conn: psycopg.Connection, *, action: str, tenant_id: int, entity: str 
                 f"tenant {tenant_id} has no {entity} with id {', '.join(map(str, unknown))} in "
                 "the sync log, so nothing was changed. Check the tenant, the entity and the ids "
                 "against the QuickBooks sync page (or qbo_sync.record_status); a record the sync "
-                "has never seen cannot be resynced, excluded or included.")
+                "has never seen cannot be resynced, excluded or included."
+            )
         records = [known[i][0] for i in ids]
         excluded = {i for i in ids if known[i][1]}
         if action == "resync":
@@ -129,7 +147,8 @@ def apply(conn: psycopg.Connection, *, action: str, tenant_id: int, entity: str 
                 raise ActionRefused(
                     f"{entity} {', '.join(known[i][0].label for i in sorted(excluded))} is "
                     "excluded from resync, so nothing was changed. Include it first "
-                    "(action include), then resync it.")
+                    "(action include), then resync it."
+                )
             result.changed = records
         elif action == "exclude":
             result.changed = [r for r in records if r.source_id not in excluded]
@@ -154,19 +173,40 @@ def _ids(source_ids: Iterable[int]) -> list[int]:
     return seen
 
 
-def _write(conn: psycopg.Connection, action: str, tenant_id: int, entity: str,
-           records: list[Record], requested_by: str, dag_run_id: str | None,
-           note: str | None) -> None:
+def _write(
+    conn: psycopg.Connection,
+    action: str,
+    tenant_id: int,
+    entity: str,
+    records: list[Record],
+    requested_by: str,
+    dag_run_id: str | None,
+    note: str | None,
+) -> None:
     ids = [r.source_id for r in records]
-    params = {"tenant_id": tenant_id, "entity": entity, "source_ids": ids,
-              "requested_by": requested_by, "note": _note(action, requested_by, dag_run_id, note)}
+    params = {
+        "tenant_id": tenant_id,
+        "entity": entity,
+        "source_ids": ids,
+        "requested_by": requested_by,
+        "note": _note(action, requested_by, dag_run_id, note),
+    }
     if action == "resync":
         conn.execute(load_sql("operations/request_resync"), params)
     else:
         conn.execute(load_sql("operations/set_excluded"), {**params, "excluded": action == "exclude"})
-    conn.execute(load_sql("operations/log_action"), {
-        "tenant_id": tenant_id, "entity": entity, "source_ids": ids, "action": action,
-        "requested_by": requested_by, "dag_run_id": dag_run_id, "note": note})
+    conn.execute(
+        load_sql("operations/log_action"),
+        {
+            "tenant_id": tenant_id,
+            "entity": entity,
+            "source_ids": ids,
+            "action": action,
+            "requested_by": requested_by,
+            "dag_run_id": dag_run_id,
+            "note": note,
+        },
+    )
 
 
 def clear_honoured_resyncs(conn: psycopg.Connection, run_id: str) -> list[tuple[int, str, int, str]]:
@@ -174,13 +214,15 @@ def clear_honoured_resyncs(conn: psycopg.Connection, run_id: str) -> list[tuple[
 
     Meant for the end of every qbo_sync run (its report task); safe to call again."""
     with conn.transaction():
-        return [tuple(r) for r in conn.execute(load_sql("operations/clear_honoured_resyncs"),
-                                               {"run_id": run_id}).fetchall()]
+        return [
+            tuple(r) for r in conn.execute(load_sql("operations/clear_honoured_resyncs"), {"run_id": run_id}).fetchall()
+        ]
 
 
 def history(conn: psycopg.Connection, tenant_id: int, entity: str, source_id: int) -> list[tuple]:
-    return conn.execute(load_sql("operations/record_history"), {
-        "tenant_id": tenant_id, "entity": entity, "source_id": source_id}).fetchall()
+    return conn.execute(
+        load_sql("operations/record_history"), {"tenant_id": tenant_id, "entity": entity, "source_id": source_id}
+    ).fetchall()
 
 
 # --- what the task log shows ---------------------------------------------------------------
@@ -193,12 +235,12 @@ _VERBS = {
 }
 
 
-def render(result: dict, *, triggered_run_id: str | None = None, sync_now: bool = True,
-           refused: str | None = None) -> str:
+def render(
+    result: dict, *, triggered_run_id: str | None = None, sync_now: bool = True, refused: str | None = None
+) -> str:
     """The one block that ends the qbo_resync log, in words for finance."""
     title = f"QuickBooks resync - tenant {result.get('tenant_id')} - {result.get('action')}"
-    lines = ["=" * WIDTH, title, "=" * WIDTH,
-             f"requested by: {result.get('requested_by')}"]
+    lines = ["=" * WIDTH, title, "=" * WIDTH, f"requested by: {result.get('requested_by')}"]
     if refused:
         lines.append("REFUSED - nothing was changed:")
         lines += ["  " + chunk for chunk in textwrap.wrap(refused, WIDTH - 2)]
@@ -211,16 +253,19 @@ def render(result: dict, *, triggered_run_id: str | None = None, sync_now: bool 
     else:
         lines.append(f"{len(changed)} record(s) {done}:")
         for r in changed:
-            lines.append(f"  {r['entity']:<10} {str(r['source_ref'] or ''):<30} id {r['source_id']:<8}"
-                         f" last status {r['status']}")
+            lines.append(
+                f"  {r['entity']:<10} {str(r['source_ref'] or ''):<30} id {r['source_id']:<8} last status {r['status']}"
+            )
     if unchanged:
         lines.append(f"{len(unchanged)} record(s) left as they were ({already}):")
         for r in unchanged:
             lines.append(f"  {r['entity']:<10} {str(r['source_ref'] or ''):<30} id {r['source_id']}")
     if result.get("needs_sync"):
         if triggered_run_id:
-            lines.append(f"qbo_sync run {triggered_run_id} was started to send them now; its "
-                         "report task lists the outcome of each.")
+            lines.append(
+                f"qbo_sync run {triggered_run_id} was started to send them now; its "
+                "report task lists the outcome of each."
+            )
         elif sync_now:
             lines.append("The qbo_sync run could not be started; the next scheduled run sends them.")
         else:

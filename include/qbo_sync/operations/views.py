@@ -1,11 +1,12 @@
 """What the "QuickBooks sync" page shows: tenants and their connection, last runs, and the
 filterable records table (also as CSV). Plain functions over psycopg; no web framework."""
+
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,8 +33,14 @@ class Filters:
     q: str | None = None
 
     @classmethod
-    def parse(cls, status: str | None = None, entity: str | None = None, date_from: str | None = None,
-              date_to: str | None = None, q: str | None = None) -> Filters:
+    def parse(
+        cls,
+        status: str | None = None,
+        entity: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        q: str | None = None,
+    ) -> Filters:
         """From query-string values; empty means "any". Refuses what it cannot read."""
         status = (status or "").strip() or None
         entity = (entity or "").strip() or None
@@ -46,17 +53,25 @@ class Filters:
 
     def params(self) -> dict[str, Any]:
         def start(d: date | None) -> datetime | None:
-            return None if d is None else datetime.combine(d, time.min, tzinfo=timezone.utc)
+            return None if d is None else datetime.combine(d, time.min, tzinfo=UTC)
 
-        return {"status": self.status, "entity": self.entity, "date_from": start(self.date_from),
-                "date_to": start(self.date_to + timedelta(days=1)) if self.date_to else None,
-                "q": self.q}
+        return {
+            "status": self.status,
+            "entity": self.entity,
+            "date_from": start(self.date_from),
+            "date_to": start(self.date_to + timedelta(days=1)) if self.date_to else None,
+            "q": self.q,
+        }
 
     def query(self) -> dict[str, str]:
         """The filters as query-string values (for links: CSV, back after an action)."""
-        values = {"status": self.status, "entity": self.entity,
-                  "date_from": self.date_from.isoformat() if self.date_from else None,
-                  "date_to": self.date_to.isoformat() if self.date_to else None, "q": self.q}
+        values = {
+            "status": self.status,
+            "entity": self.entity,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "q": self.q,
+        }
         return {k: v for k, v in values.items() if v}
 
 
@@ -73,30 +88,44 @@ def _day(value: str | None, which: str) -> date | None:
 def tenants(conn: psycopg.Connection) -> list[dict[str, Any]]:
     cur = conn.execute(load_sql("operations/tenants_overview"))
     names = [c.name for c in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
 
 
 def last_runs(conn: psycopg.Connection, tenant_id: int, limit: int = 10) -> list[dict[str, Any]]:
     cur = conn.execute(load_sql("operations/last_runs"), {"tenant_id": tenant_id, "limit": limit})
     names = [c.name for c in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
 
 
 def status_counts(conn: psycopg.Connection, tenant_id: int) -> dict[str, int]:
     return dict(conn.execute(load_sql("operations/status_counts"), {"tenant_id": tenant_id}).fetchall())
 
 
-def records(conn: psycopg.Connection, tenant_id: int, filters: Filters,
-            limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-    cur = conn.execute(load_sql("operations/records"),
-                       {"tenant_id": tenant_id, "limit": limit, **filters.params()})
+def records(conn: psycopg.Connection, tenant_id: int, filters: Filters, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
+    cur = conn.execute(load_sql("operations/records"), {"tenant_id": tenant_id, "limit": limit, **filters.params()})
     names = [c.name for c in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
 
 
-CSV_COLUMNS = ("entity", "source_id", "source_ref", "status", "action", "error_code", "category",
-               "cause", "fix", "qbo_id", "amount", "logged_at", "run_id", "resync_requested_at",
-               "note", "updated_by", "adjustments")
+CSV_COLUMNS = (
+    "entity",
+    "source_id",
+    "source_ref",
+    "status",
+    "action",
+    "error_code",
+    "category",
+    "cause",
+    "fix",
+    "qbo_id",
+    "amount",
+    "logged_at",
+    "run_id",
+    "resync_requested_at",
+    "note",
+    "updated_by",
+    "adjustments",
+)
 
 
 def records_csv(conn: psycopg.Connection, tenant_id: int, filters: Filters) -> str:
@@ -113,7 +142,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     text = str(value)

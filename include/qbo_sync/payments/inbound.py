@@ -10,17 +10,18 @@ imported back: "ours" is decided by our own records, never by text anyone can ty
 QuickBooks (see ``_unrecorded_writes``). An edited payment updates its rows; a deleted or voided one voids them.
 The cursor moves in the same transaction as the rows it covers.
 """
+
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import psycopg
-from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientError, quote
 
+from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientError, quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 
@@ -34,10 +35,20 @@ ZERO = Decimal("0")
 
 # QuickBooks payment method names -> the app's methods. Anything else cannot be held.
 METHODS = {
-    "cash": "cash", "check": "cheque", "cheque": "cheque", "credit card": "card",
-    "card": "card", "debit card": "card", "visa": "card", "mastercard": "card",
-    "american express": "card", "amex": "card", "bank transfer": "bank_transfer",
-    "direct deposit": "bank_transfer", "eft": "bank_transfer", "ach": "bank_transfer",
+    "cash": "cash",
+    "check": "cheque",
+    "cheque": "cheque",
+    "credit card": "card",
+    "card": "card",
+    "debit card": "card",
+    "visa": "card",
+    "mastercard": "card",
+    "american express": "card",
+    "amex": "card",
+    "bank transfer": "bank_transfer",
+    "direct deposit": "bank_transfer",
+    "eft": "bank_transfer",
+    "ach": "bank_transfer",
     "wire": "bank_transfer",
 }
 
@@ -73,11 +84,17 @@ def _unrecorded_writes(conn: psycopg.Connection, tenant_id: int, changes: list[A
             tagged[str(change.id)] = (found.group(1), int(found.group(2)))
     if not tagged:
         return set()
-    expected = {(kind, source_id): (amount, invoice_qbo) for kind, source_id, amount, invoice_qbo in conn.execute(
-        load_sql("payments/unrecorded_writes"), {
-            "tenant_id": tenant_id,
-            "payment_ids": sorted({i for k, i in tagged.values() if k == "payment"}),
-            "credit_note_ids": sorted({i for k, i in tagged.values() if k == "credit_application"})})}
+    expected = {
+        (kind, source_id): (amount, invoice_qbo)
+        for kind, source_id, amount, invoice_qbo in conn.execute(
+            load_sql("payments/unrecorded_writes"),
+            {
+                "tenant_id": tenant_id,
+                "payment_ids": sorted({i for k, i in tagged.values() if k == "payment"}),
+                "credit_note_ids": sorted({i for k, i in tagged.values() if k == "credit_application"}),
+            },
+        )
+    }
     pending = set()
     for change in changes:
         key = tagged.get(str(change.id))
@@ -85,8 +102,12 @@ def _unrecorded_writes(conn: psycopg.Connection, tenant_id: int, changes: list[A
             continue
         amount, invoice_qbo = expected[key]
         payment = change.entity
-        invoices = {str(link.get("TxnId")) for line in payment.get("Line") or []
-                    for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Invoice"}
+        invoices = {
+            str(link.get("TxnId"))
+            for line in payment.get("Line") or []
+            for link in line.get("LinkedTxn") or []
+            if link.get("TxnType") == "Invoice"
+        }
         total = Decimal(str(payment.get("TotalAmt", 0)))
         if invoices == {str(invoice_qbo)} and total == (ZERO if amount is None else amount):
             pending.add(str(change.id))
@@ -97,20 +118,35 @@ def _voided(payment: dict[str, Any]) -> bool:
     return Decimal(str(payment.get("TotalAmt", 0))) == 0 and "Voided" in (payment.get("PrivateNote") or "")
 
 
-def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int, realm_id: str,
-                  connected_at: datetime, client: Any, now: datetime | None = None) -> dict[str, int]:
-    now = now or datetime.now(timezone.utc)
+def import_tenant(
+    conn: psycopg.Connection,
+    ctx: outcomes.RunContext,
+    tenant_id: int,
+    realm_id: str,
+    connected_at: datetime,
+    client: Any,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    now = now or datetime.now(UTC)
     row = conn.execute(load_sql("payments/cursor_get"), {"tenant_id": tenant_id, "name": CURSOR}).fetchone()
     since = row[0] if row else connected_at
     changes = _changes_since(client, tenant_id, since, now)
     ours = {r[0] for r in conn.execute(load_sql("payments/our_payment_ids"), {"tenant_id": tenant_id})}
     ours |= _unrecorded_writes(conn, tenant_id, changes)
-    linked = {str(link.get("TxnId"))
-              for c in changes if not c.deleted
-              for line in c.entity.get("Line") or [] for link in line.get("LinkedTxn") or []
-              if link.get("TxnType") == "Invoice"}
-    invoices = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(load_sql("payments/invoice_ids_by_qbo"), {
-        "tenant_id": tenant_id, "qbo_ids": sorted(linked)})}
+    linked = {
+        str(link.get("TxnId"))
+        for c in changes
+        if not c.deleted
+        for line in c.entity.get("Line") or []
+        for link in line.get("LinkedTxn") or []
+        if link.get("TxnType") == "Invoice"
+    }
+    invoices = {
+        r[0]: (r[1], r[2], r[3])
+        for r in conn.execute(
+            load_sql("payments/invoice_ids_by_qbo"), {"tenant_id": tenant_id, "qbo_ids": sorted(linked)}
+        )
+    }
     method_names = _method_names(client) if changes else {}
     counts = {"imported": 0, "updated": 0, "voided": 0, "skipped": 0}
     newest = since
@@ -124,22 +160,35 @@ def import_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id:
                 continue  # we sent it: never import our own payments back
             keep: list[str] = []
             if not change.deleted and not _voided(payment):
-                keep = _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices,
-                                     method_names, counts)
-            for vid, ref, amount in conn.execute(load_sql("payments/void_imported"), {
-                    "tenant_id": tenant_id, "prefix": f"{pid}:%", "keep": keep}).fetchall():
+                keep = _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_names, counts)
+            for vid, ref, amount in conn.execute(
+                load_sql("payments/void_imported"), {"tenant_id": tenant_id, "prefix": f"{pid}:%", "keep": keep}
+            ).fetchall():
                 counts["voided"] += 1
-                outcomes.record(conn, ctx, outcomes.Outcome(
-                    tenant_id=tenant_id, entity="payment_import", source_id=vid,
-                    source_ref=ref or f"QuickBooks payment {pid}", action="void", status="synced",
-                    realm_id=realm_id, qbo_id=pid, amount=amount,
-                    error_message="deleted, voided or edited in QuickBooks: the imported payment is voided"))
+                outcomes.record(
+                    conn,
+                    ctx,
+                    outcomes.Outcome(
+                        tenant_id=tenant_id,
+                        entity="payment_import",
+                        source_id=vid,
+                        source_ref=ref or f"QuickBooks payment {pid}",
+                        action="void",
+                        status="synced",
+                        realm_id=realm_id,
+                        qbo_id=pid,
+                        amount=amount,
+                        error_message="deleted, voided or edited in QuickBooks: the imported payment is voided",
+                    ),
+                )
         # Every change stamped before `now - CDC_MARGIN` has been seen (capture answers up to the
         # moment it is asked; the margin covers clocks that differ a little): the cursor moves
         # there even when nothing changed, so an idle tenant's next run asks capture about the
         # last hour only, one read, never the whole span since it connected again.
-        conn.execute(load_sql("payments/cursor_set"), {
-            "tenant_id": tenant_id, "name": CURSOR, "position": max(newest, since, now - CDC_MARGIN)})
+        conn.execute(
+            load_sql("payments/cursor_set"),
+            {"tenant_id": tenant_id, "name": CURSOR, "position": max(newest, since, now - CDC_MARGIN)},
+        )
     return counts
 
 
@@ -150,6 +199,7 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
     lost. A query cannot see deletions: one deleted in that gap stays imported, and the
     log says so. If QuickBooks' clock runs ahead of ours it refuses a window we thought
     inside its 30 days (fault 500): capture then starts a day later, the query covers the rest."""
+
     def capture(start: datetime) -> list[Any] | None:
         try:
             return client.cdc(["Payment"], start)
@@ -175,17 +225,24 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
 
 def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime | None) -> list[Any]:
     if until is None:
-        log.warning("tenant %s: more than 1,000 payments changed within one second after %s: reading "
-                    "them with a query (payments deleted since then are not visible)",
-                    tenant_id, since.isoformat())
+        log.warning(
+            "tenant %s: more than 1,000 payments changed within one second after %s: reading "
+            "them with a query (payments deleted since then are not visible)",
+            tenant_id,
+            since.isoformat(),
+        )
     else:
-        log.warning("tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
-                    "change window: reading them with a query (deletions in that span are not visible)",
-                    tenant_id, since.isoformat(), until.isoformat(), CDC_DAYS)
-    select = ("select * from Payment where MetaData.LastUpdatedTime >= "
-              + quote(since.astimezone(timezone.utc).isoformat()))
+        log.warning(
+            "tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
+            "change window: reading them with a query (deletions in that span are not visible)",
+            tenant_id,
+            since.isoformat(),
+            until.isoformat(),
+            CDC_DAYS,
+        )
+    select = "select * from Payment where MetaData.LastUpdatedTime >= " + quote(since.astimezone(UTC).isoformat())
     if until is not None:  # capture reads from there on
-        select += " and MetaData.LastUpdatedTime < " + quote(until.astimezone(timezone.utc).isoformat())
+        select += " and MetaData.LastUpdatedTime < " + quote(until.astimezone(UTC).isoformat())
     rows = client.query(select)
     changes = []
     for row in rows:
@@ -204,8 +261,11 @@ def _method_names(client: Any) -> dict[str, str]:
         raise  # QuickBooks is struggling: retry the step rather than import methods as "other"
     except QboFaultError as exc:
         # QuickBooks refused the lookup itself: methods whose ref carries no name import as "other".
-        log.warning("payment methods could not be read (%s): payments referring to a method by id "
-                    "only import with method 'other'", exc.fault.summary())
+        log.warning(
+            "payment methods could not be read (%s): payments referring to a method by id "
+            "only import with method 'other'",
+            exc.fault.summary(),
+        )
         return {}
     return {str(r["Id"]): r.get("Name", "") for r in rows}
 
@@ -214,8 +274,7 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
     pid = str(payment["Id"])
     reference = payment.get("PaymentRefNum")
     method, method_name = _method(payment, method_names)
-    paid_at = datetime.fromisoformat(payment["TxnDate"]).replace(tzinfo=timezone.utc) \
-        if payment.get("TxnDate") else None
+    paid_at = datetime.fromisoformat(payment["TxnDate"]).replace(tzinfo=UTC) if payment.get("TxnDate") else None
     keep = []
     for line in payment.get("Line") or []:
         for link in line.get("LinkedTxn") or []:
@@ -228,31 +287,79 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
             shown = reference or f"of {amount} on {payment.get('TxnDate') or 'no date'} (Id {pid})"
             if method is None:
                 counts["skipped"] += 1
-                outcomes.record(conn, ctx, outcomes.from_catalog(
-                    "payment_method_unsupported", tenant_id=tenant_id, entity="payment_import",
-                    source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
-                    action="import", reference=shown, number=number or f"(Id {link['TxnId']})", method=method_name))
+                outcomes.record(
+                    conn,
+                    ctx,
+                    outcomes.from_catalog(
+                        "payment_method_unsupported",
+                        tenant_id=tenant_id,
+                        entity="payment_import",
+                        source_id=invoice_id,
+                        source_ref=shown,
+                        realm_id=realm_id,
+                        amount=amount,
+                        action="import",
+                        reference=shown,
+                        number=number or f"(Id {link['TxnId']})",
+                        method=method_name,
+                    ),
+                )
                 continue
-            twin = conn.execute(load_sql("payments/app_payment_with_reference"), {
-                "tenant_id": tenant_id, "invoice_id": invoice_id, "reference": reference}).fetchone()
+            twin = conn.execute(
+                load_sql("payments/app_payment_with_reference"),
+                {"tenant_id": tenant_id, "invoice_id": invoice_id, "reference": reference},
+            ).fetchone()
             if twin:
                 counts["skipped"] += 1
-                outcomes.record(conn, ctx, outcomes.from_catalog(
-                    "payment_already_in_app", tenant_id=tenant_id, entity="payment_import",
-                    source_id=invoice_id, source_ref=shown, realm_id=realm_id, amount=amount,
-                    action="import", reference=shown, number=number or f"(Id {link['TxnId']})", app_payment_id=twin[0]))
+                outcomes.record(
+                    conn,
+                    ctx,
+                    outcomes.from_catalog(
+                        "payment_already_in_app",
+                        tenant_id=tenant_id,
+                        entity="payment_import",
+                        source_id=invoice_id,
+                        source_ref=shown,
+                        realm_id=realm_id,
+                        amount=amount,
+                        action="import",
+                        reference=shown,
+                        number=number or f"(Id {link['TxnId']})",
+                        app_payment_id=twin[0],
+                    ),
+                )
                 continue
-            written = conn.execute(load_sql("payments/upsert_imported"), {
-                "tenant_id": tenant_id, "invoice_id": invoice_id, "amount": amount,
-                "paid_at": paid_at, "method": method, "reference": reference,
-                "external_id": external_id}).fetchone()
+            written = conn.execute(
+                load_sql("payments/upsert_imported"),
+                {
+                    "tenant_id": tenant_id,
+                    "invoice_id": invoice_id,
+                    "amount": amount,
+                    "paid_at": paid_at,
+                    "method": method,
+                    "reference": reference,
+                    "external_id": external_id,
+                },
+            ).fetchone()
             keep.append(external_id)
             if written is None:
                 continue  # already imported exactly like this
             billing_id, inserted = written
             counts["imported" if inserted else "updated"] += 1
-            outcomes.record(conn, ctx, outcomes.Outcome(
-                tenant_id=tenant_id, entity="payment_import", source_id=billing_id, source_ref=shown,
-                action="import", status="synced", realm_id=realm_id, qbo_id=pid, amount=amount,
-                error_message=None if inserted else "updated from QuickBooks"))
+            outcomes.record(
+                conn,
+                ctx,
+                outcomes.Outcome(
+                    tenant_id=tenant_id,
+                    entity="payment_import",
+                    source_id=billing_id,
+                    source_ref=shown,
+                    action="import",
+                    status="synced",
+                    realm_id=realm_id,
+                    qbo_id=pid,
+                    amount=amount,
+                    error_message=None if inserted else "updated from QuickBooks",
+                ),
+            )
     return keep

@@ -11,6 +11,7 @@ transactions by CustomerRef and a TxnDate range and checks the tag here. A credi
 CreditMemo applied to its invoice through a zero-amount Payment linking both, which is
 how QuickBooks applies credit.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,15 @@ class Counts:
 
 
 class Poster:
-    def __init__(self, conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int,
-                 realm_id: str, connected_at: datetime, client: Any) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        ctx: outcomes.RunContext,
+        tenant_id: int,
+        realm_id: str,
+        connected_at: datetime,
+        client: Any,
+    ) -> None:
         self.conn, self.ctx, self.client = conn, ctx, client
         self.tenant_id, self.realm_id, self.connected_at = tenant_id, realm_id, connected_at
         self.settings: TenantSettings = tenant_settings(conn, tenant_id)
@@ -63,56 +71,133 @@ class Poster:
         c = self.counts.setdefault(entity, Counts())
         setattr(c, status, getattr(c, status) + 1)
 
-    def _explained(self, code: str, entity: str, source_id: int, ref: str | None, amount: Any,
-                   action: str = "create", **context: object) -> None:
-        outcome = outcomes.from_catalog(code, tenant_id=self.tenant_id, entity=entity,
-                                        source_id=source_id, source_ref=ref, realm_id=self.realm_id,
-                                        amount=amount, action=action, **context)
+    def _explained(
+        self,
+        code: str,
+        entity: str,
+        source_id: int,
+        ref: str | None,
+        amount: Any,
+        action: str = "create",
+        **context: object,
+    ) -> None:
+        outcome = outcomes.from_catalog(
+            code,
+            tenant_id=self.tenant_id,
+            entity=entity,
+            source_id=source_id,
+            source_ref=ref,
+            realm_id=self.realm_id,
+            amount=amount,
+            action=action,
+            **context,
+        )
         outcomes.record(self.conn, self.ctx, outcome)
         self._count(entity, outcome.status)
 
-    def _fault(self, entity: str, source_id: int, ref: str | None, amount: Any, fault: Any,
-               action: str) -> None:
-        outcomes.record(self.conn, self.ctx, outcomes.from_fault(
-            fault, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
-            source_id=source_id, source_ref=ref, action=action, amount=amount))
+    def _fault(self, entity: str, source_id: int, ref: str | None, amount: Any, fault: Any, action: str) -> None:
+        outcomes.record(
+            self.conn,
+            self.ctx,
+            outcomes.from_fault(
+                fault,
+                tenant_id=self.tenant_id,
+                realm_id=self.realm_id,
+                entity=entity,
+                source_id=source_id,
+                source_ref=ref,
+                action=action,
+                amount=amount,
+            ),
+        )
         self._count(entity, "failed")
 
-    def _synced(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str,
-                qbo_id: str, sync_token: str | None, note: str | None = None,
-                hash_: str | None = None, map_entity: str | None = None,
-                adjustments: list[str] | None = None) -> None:
+    def _synced(
+        self,
+        entity: str,
+        source_id: int,
+        ref: str | None,
+        amount: Any,
+        action: str,
+        qbo_id: str,
+        sync_token: str | None,
+        note: str | None = None,
+        hash_: str | None = None,
+        map_entity: str | None = None,
+        adjustments: list[str] | None = None,
+    ) -> None:
         self._map(map_entity or entity, source_id, qbo_id, sync_token, hash_, ref)
-        outcomes.record(self.conn, self.ctx, outcomes.Outcome(
-            tenant_id=self.tenant_id, entity=entity, source_id=source_id, source_ref=ref,
-            action=action, status="synced", realm_id=self.realm_id, qbo_id=qbo_id, amount=amount,
-            error_message=note, adjustments=as_text(adjustments)))
+        outcomes.record(
+            self.conn,
+            self.ctx,
+            outcomes.Outcome(
+                tenant_id=self.tenant_id,
+                entity=entity,
+                source_id=source_id,
+                source_ref=ref,
+                action=action,
+                status="synced",
+                realm_id=self.realm_id,
+                qbo_id=qbo_id,
+                amount=amount,
+                error_message=note,
+                adjustments=as_text(adjustments),
+            ),
+        )
         self._count(entity, "synced")
 
     def _unchanged(self, entity: str, source_id: int, ref: str | None, amount: Any, qbo_id: str) -> None:
-        self._count(entity, outcomes.unchanged(
-            self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id, entity=entity,
-            source_id=source_id, source_ref=ref, amount=amount, qbo_id=qbo_id))
+        self._count(
+            entity,
+            outcomes.unchanged(
+                self.conn,
+                self.ctx,
+                tenant_id=self.tenant_id,
+                realm_id=self.realm_id,
+                entity=entity,
+                source_id=source_id,
+                source_ref=ref,
+                amount=amount,
+                qbo_id=qbo_id,
+            ),
+        )
 
     def _historical(self, finalized_at: datetime | None) -> bool:
         return finalized_at is not None and finalized_at < self.connected_at
 
     def _invoice_reason(self, invoice_id: int | None) -> str:
-        row = self.conn.execute(load_sql("load/run_invoice_cause"), {
-            "tenant_id": self.tenant_id, "source_id": invoice_id}).fetchone()
+        row = self.conn.execute(
+            load_sql("load/run_invoice_cause"), {"tenant_id": self.tenant_id, "source_id": invoice_id}
+        ).fetchone()
         return row[0] if row and row[0] else "it has not been synced"
 
     # ------------------------------------------------------------------ payments
     def post_payments(self) -> None:
-        from qbo_client.results import BatchOperation  # noqa: PLC0415
+        from qbo_client.results import BatchOperation
 
-        rows = self.conn.execute(load_sql("payments/read_payments"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        rows = self.conn.execute(
+            load_sql("payments/read_payments"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
+        ).fetchall()
         to_create: list[tuple[Any, dict[str, Any]]] = []
         with self.conn.transaction():
             for row in rows:
-                (pid, amount, paid_at, method, reference, voided_at, invoice_id, number, _client_id,
-                 finalized_at, invoice_qbo, customer_qbo, payment_qbo, sync_token, phash) = row
+                (
+                    pid,
+                    amount,
+                    paid_at,
+                    method,
+                    reference,
+                    voided_at,
+                    invoice_id,
+                    number,
+                    _client_id,
+                    finalized_at,
+                    invoice_qbo,
+                    customer_qbo,
+                    payment_qbo,
+                    sync_token,
+                    phash,
+                ) = row
                 ref = reference or f"payment {pid}"
                 if voided_at is not None:  # staged only when it is in QuickBooks
                     if phash == VOIDED:
@@ -124,27 +209,48 @@ class Poster:
                     self._unchanged("payment", pid, ref, amount, payment_qbo)
                     continue
                 if not invoice_qbo and not self._invoice_exists(invoice_id):
-                    self._explained("payment_invoice_missing", "payment", pid, ref, amount,
-                                    reference=ref, invoice_id=invoice_id)
+                    self._explained(
+                        "payment_invoice_missing", "payment", pid, ref, amount, reference=ref, invoice_id=invoice_id
+                    )
                     continue
                 if not invoice_qbo:
-                    code = ("payment_for_historical_invoice" if self._historical(finalized_at)
-                            else "payment_invoice_not_synced")
-                    self._explained(code, "payment", pid, ref, amount, reference=ref, number=number,
-                                    reason=self._invoice_reason(invoice_id))
+                    code = (
+                        "payment_for_historical_invoice"
+                        if self._historical(finalized_at)
+                        else "payment_invoice_not_synced"
+                    )
+                    self._explained(
+                        code,
+                        "payment",
+                        pid,
+                        ref,
+                        amount,
+                        reference=ref,
+                        number=number,
+                        reason=self._invoice_reason(invoice_id),
+                    )
                     continue
                 if amount is None or amount <= ZERO:
-                    self._explained("payment_amount_invalid", "payment", pid, ref, amount,
-                                    reference=ref, amount_text=str(amount))
+                    self._explained(
+                        "payment_amount_invalid", "payment", pid, ref, amount, reference=ref, amount_text=str(amount)
+                    )
                     continue
                 note: list[str] = []  # adjustments made for QuickBooks
                 if reference and len(reference) > PAYMENT_REF_MAX:
                     if self.settings.payment_ref_policy != "truncate":
-                        self._explained("payment_reference_too_long", "payment", pid, ref, amount,
-                                        reference=reference, length=len(reference))
+                        self._explained(
+                            "payment_reference_too_long",
+                            "payment",
+                            pid,
+                            ref,
+                            amount,
+                            reference=reference,
+                            length=len(reference),
+                        )
                         continue
-                    reference = cut(reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy "
-                                    "truncate)", note, keep="end")
+                    reference = cut(
+                        reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy truncate)", note, keep="end"
+                    )
                 if not self.settings.deposit_account_id:
                     self._explained("deposit_account_missing", "payment", pid, ref, amount)
                     continue
@@ -164,35 +270,60 @@ class Poster:
         pending = []
         with self.conn.transaction():
             for (pid, ref, amount, customer, reference, note), body in to_create:
-                hit = self._match_payment(existing.get(customer, []), pid, reference, amount,
-                                          body["Line"][0]["LinkedTxn"][0]["TxnId"])
+                hit = self._match_payment(
+                    existing.get(customer, []), pid, reference, amount, body["Line"][0]["LinkedTxn"][0]["TxnId"]
+                )
                 if hit:
-                    self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
-                                 str(hit.get("SyncToken")), adjustments=note,
-                                 note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled")
+                    self._synced(
+                        "payment",
+                        pid,
+                        ref,
+                        amount,
+                        "create",
+                        str(hit["Id"]),
+                        str(hit.get("SyncToken")),
+                        adjustments=note,
+                        note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled",
+                    )
                     continue
                 # QuickBooks refuses to apply more than the invoice still owes: say so first.
                 invoice_qbo = body["Line"][0]["LinkedTxn"][0]["TxnId"]
                 balance = balances.get(invoice_qbo)
                 if balance is not None and amount > balance:
-                    self._explained("payment_exceeds_balance", "payment", pid, ref, amount,
-                                    reference=ref, amount_text=str(amount), balance=balance,
-                                    number=self._invoice_number(invoice_qbo, rows))
+                    self._explained(
+                        "payment_exceeds_balance",
+                        "payment",
+                        pid,
+                        ref,
+                        amount,
+                        reference=ref,
+                        amount_text=str(amount),
+                        balance=balance,
+                        number=self._invoice_number(invoice_qbo, rows),
+                    )
                     continue
                 if balance is not None:
                     balances[invoice_qbo] = balance - amount
                 pending.append(((pid, ref, amount, customer, reference, note), body))
         for start in range(0, len(pending), 30):
-            chunk = pending[start:start + 30]
+            chunk = pending[start : start + 30]
             ops = [BatchOperation.create("Payment", body, bid=str(i + 1)) for i, (_, body) in enumerate(chunk)]
             results = self.client.batch(ops)
             unknown, unknown_bodies = [], []
             with self.conn.transaction():
-                for (meta, body), res in zip(chunk, results):
+                for (meta, body), res in zip(chunk, results, strict=False):
                     pid, ref, amount, customer, reference, note = meta
                     if res.ok:
-                        self._synced("payment", pid, ref, amount, "create", str(res.entity["Id"]),
-                                     str(res.entity.get("SyncToken")), adjustments=note)
+                        self._synced(
+                            "payment",
+                            pid,
+                            ref,
+                            amount,
+                            "create",
+                            str(res.entity["Id"]),
+                            str(res.entity.get("SyncToken")),
+                            adjustments=note,
+                        )
                     elif res.outcome_unknown:
                         unknown.append(meta)
                         unknown_bodies.append(body)
@@ -201,13 +332,24 @@ class Poster:
             if unknown:  # look before posting again: the first post may have landed
                 found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
-                    for (pid, ref, amount, customer, reference, note), body in zip(unknown, unknown_bodies):
-                        hit = self._match_payment(found.get(customer, []), pid, reference, amount,
-                                                  body["Line"][0]["LinkedTxn"][0]["TxnId"])
+                    for (pid, ref, amount, customer, reference, note), body in zip(
+                        unknown, unknown_bodies, strict=False
+                    ):
+                        hit = self._match_payment(
+                            found.get(customer, []), pid, reference, amount, body["Line"][0]["LinkedTxn"][0]["TxnId"]
+                        )
                         if hit:
-                            self._synced("payment", pid, ref, amount, "create", str(hit["Id"]),
-                                         str(hit.get("SyncToken")), note="answer lost; found in QuickBooks",
-                                         adjustments=note)
+                            self._synced(
+                                "payment",
+                                pid,
+                                ref,
+                                amount,
+                                "create",
+                                str(hit["Id"]),
+                                str(hit.get("SyncToken")),
+                                note="answer lost; found in QuickBooks",
+                                adjustments=note,
+                            )
                         else:
                             self._explained_unknown("payment", pid, ref, amount)
 
@@ -223,7 +365,7 @@ class Poster:
         wanted = sorted(i for i in invoice_ids if i)
         balances: dict[str, Decimal] = {}
         for i in range(0, len(wanted), 50):
-            literals = ", ".join(quote(v) for v in wanted[i:i + 50])
+            literals = ", ".join(quote(v) for v in wanted[i : i + 50])
             for row in self.client.query(f"select * from Invoice where Id in ({literals})"):
                 balances[str(row["Id"])] = cents(Decimal(str(row.get("Balance", 0))))
         return balances
@@ -233,8 +375,16 @@ class Poster:
         return next((r[7] for r in rows if r[10] == invoice_qbo), f"(Id {invoice_qbo})")
 
     def _explained_unknown(self, entity: str, source_id: int, ref: str | None, amount: Any) -> None:
-        outcomes.outcome_unknown(self.conn, self.ctx, tenant_id=self.tenant_id, realm_id=self.realm_id,
-                                 entity=entity, source_id=source_id, source_ref=ref, amount=amount)
+        outcomes.outcome_unknown(
+            self.conn,
+            self.ctx,
+            tenant_id=self.tenant_id,
+            realm_id=self.realm_id,
+            entity=entity,
+            source_id=source_id,
+            source_ref=ref,
+            amount=amount,
+        )
         self._count(entity, "failed")
 
     def _existing_payments(self, bodies: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -248,20 +398,29 @@ class Poster:
         dates = [date.fromisoformat(b["TxnDate"]) for b in bodies]
         margin = timedelta(days=LINK_MARGIN_DAYS)
         return self.lookups.customer_transactions(
-            "Payment", {b["CustomerRef"]["value"] for b in bodies}, min(dates) - margin, max(dates) + margin)
+            "Payment", {b["CustomerRef"]["value"] for b in bodies}, min(dates) - margin, max(dates) + margin
+        )
 
     @staticmethod
-    def _match_payment(rows: list[dict[str, Any]], pid: int, reference: str | None, amount: Any,
-                       invoice_qbo: str) -> dict | None:
+    def _match_payment(
+        rows: list[dict[str, Any]], pid: int, reference: str | None, amount: Any, invoice_qbo: str
+    ) -> dict | None:
         """Our payment already in QuickBooks: our tag on a payment of exactly this amount
         applied to this invoice (a tag alone is text anyone can type, so it never links
         another payment), else the same reference on a payment of that customer."""
         tag = private_note_tag("payment", pid)
         for row in rows:
-            invoices = {str(link.get("TxnId")) for line in row.get("Line") or []
-                        for link in line.get("LinkedTxn") or [] if link.get("TxnType") == "Invoice"}
-            if (tag in (row.get("PrivateNote") or "") and invoices == {str(invoice_qbo)}
-                    and Decimal(str(row.get("TotalAmt", 0))) == Decimal(str(amount))):
+            invoices = {
+                str(link.get("TxnId"))
+                for line in row.get("Line") or []
+                for link in line.get("LinkedTxn") or []
+                if link.get("TxnType") == "Invoice"
+            }
+            if (
+                tag in (row.get("PrivateNote") or "")
+                and invoices == {str(invoice_qbo)}
+                and Decimal(str(row.get("TotalAmt", 0))) == Decimal(str(amount))
+            ):
                 return row
         for row in rows:
             if reference and row.get("PaymentRefNum") == reference and Decimal(str(row.get("TotalAmt", 0))) > 0:
@@ -269,7 +428,7 @@ class Poster:
         return None
 
     def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str) -> None:
-        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
 
         try:
             current = self.client.read("Payment", qbo_id)
@@ -280,8 +439,9 @@ class Poster:
         except OutcomeUnknown:  # voiding again is harmless: the next run does
             self._explained_unknown("payment", pid, ref, amount)
             return
-        self._synced("payment", pid, ref, amount, "void", qbo_id, result.sync_token,
-                     note="voided in QuickBooks", hash_=VOIDED)
+        self._synced(
+            "payment", pid, ref, amount, "void", qbo_id, result.sync_token, note="voided in QuickBooks", hash_=VOIDED
+        )
 
     # ------------------------------------------------------------------ credit notes
     def _tagged(self, entity: str, customers: set[str], since: date) -> dict[str, dict[str, Any]]:
@@ -296,10 +456,11 @@ class Poster:
         return found
 
     def post_credit_notes(self) -> None:
-        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
 
-        rows = self.conn.execute(load_sql("payments/read_credit_notes"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        rows = self.conn.execute(
+            load_sql("payments/read_credit_notes"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
+        ).fetchall()
         if not rows:
             return
         # A memo or application whose answer was lost (or whose task was killed) is in
@@ -315,30 +476,62 @@ class Poster:
         applications = self._tagged("Payment", unmapped, since) if unmapped else {}
         lines: dict[int, list[tuple]] = {}
         for cid, lid, desc, amount, rate_id in self.conn.execute(
-                load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}):
+            load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}
+        ):
             lines.setdefault(cid, []).append((lid, desc, amount, rate_id))
         rates = tax_rates(self.conn, self.tenant_id)
-        for (nid, number, issue_date, total, reason, invoice_id, invoice_number, finalized_at,
-             invoice_qbo, customer_qbo, memo_qbo, application_qbo, status) in rows:
+        for (
+            nid,
+            number,
+            issue_date,
+            total,
+            reason,
+            invoice_id,
+            invoice_number,
+            finalized_at,
+            invoice_qbo,
+            customer_qbo,
+            memo_qbo,
+            application_qbo,
+            status,
+        ) in rows:
             ref = number or f"credit note {nid}"
             with self.conn.transaction():
                 if memo_qbo and application_qbo:
                     self._unchanged("credit_memo", nid, ref, total, memo_qbo)
                     continue
                 if status != "finalized":  # staged only because it is outside the source contract
-                    self._explained("credit_note_status_unknown", "credit_memo", nid, ref, total,
-                                    number=ref, status="(not set)" if status is None else repr(status))
+                    self._explained(
+                        "credit_note_status_unknown",
+                        "credit_memo",
+                        nid,
+                        ref,
+                        total,
+                        number=ref,
+                        status="(not set)" if status is None else repr(status),
+                    )
                     continue
                 if not invoice_qbo and not self._invoice_exists(invoice_id):
-                    self._explained("credit_note_invoice_missing", "credit_memo", nid, ref, total,
-                                    number=ref, invoice_id=invoice_id)
+                    self._explained(
+                        "credit_note_invoice_missing", "credit_memo", nid, ref, total, number=ref, invoice_id=invoice_id
+                    )
                     continue
                 if not invoice_qbo:
-                    code = ("credit_note_for_historical_invoice" if self._historical(finalized_at)
-                            else "credit_note_invoice_not_synced")
-                    self._explained(code, "credit_memo", nid, ref, total, number=ref,
-                                    invoice_number=invoice_number,
-                                    reason=self._invoice_reason(invoice_id))
+                    code = (
+                        "credit_note_for_historical_invoice"
+                        if self._historical(finalized_at)
+                        else "credit_note_invoice_not_synced"
+                    )
+                    self._explained(
+                        code,
+                        "credit_memo",
+                        nid,
+                        ref,
+                        total,
+                        number=ref,
+                        invoice_number=invoice_number,
+                        reason=self._invoice_reason(invoice_id),
+                    )
                     continue
                 problem = None if memo_qbo else self._credit_note_problem(number, lines.get(nid, []))
                 if problem:
@@ -347,12 +540,11 @@ class Poster:
                 changed: list[str] = []  # adjustments made for QuickBooks
                 try:
                     if not memo_qbo:
-                        memo = (memos.get(private_note_tag("credit_memo", nid))
-                                or self._create_credit_memo(nid, number, issue_date, reason, customer_qbo,
-                                                            lines.get(nid, []), rates, changed))
+                        memo = memos.get(private_note_tag("credit_memo", nid)) or self._create_credit_memo(
+                            nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
+                        )
                         memo_qbo = str(memo["Id"])
-                        self._map("credit_memo", nid, memo_qbo, str(memo.get("SyncToken")),
-                                  doc_number=number)
+                        self._map("credit_memo", nid, memo_qbo, str(memo.get("SyncToken")), doc_number=number)
                     found = applications.get(private_note_tag("credit_application", nid))
                     if found and not application_qbo:
                         self._map_application(nid, found)
@@ -365,8 +557,17 @@ class Poster:
                 except OutcomeUnknown:  # the next try or run finds it by its tag
                     self._explained_unknown("credit_memo", nid, ref, total)
                     continue
-                self._synced("credit_memo", nid, ref, total, "create", memo_qbo, None,
-                             note=f"applied {applied} to invoice {invoice_number}", adjustments=changed)
+                self._synced(
+                    "credit_memo",
+                    nid,
+                    ref,
+                    total,
+                    "create",
+                    memo_qbo,
+                    None,
+                    note=f"applied {applied} to invoice {invoice_number}",
+                    adjustments=changed,
+                )
 
     @staticmethod
     def _credit_note_problem(number: str | None, lines: list[tuple]) -> tuple[str, dict] | None:
@@ -380,9 +581,17 @@ class Poster:
             return "credit_note_amount_invalid", {"amount_text": str(bad)}
         return None
 
-    def _create_credit_memo(self, nid: int, number: str | None, issue_date: Any, reason: str | None,
-                            customer_qbo: str, lines: list[tuple], rates: dict,
-                            adjustments: list[str] | None = None) -> dict[str, Any]:
+    def _create_credit_memo(
+        self,
+        nid: int,
+        number: str | None,
+        issue_date: Any,
+        reason: str | None,
+        customer_qbo: str,
+        lines: list[tuple],
+        rates: dict,
+        adjustments: list[str] | None = None,
+    ) -> dict[str, Any]:
         us = self.settings.region == "US"
         # Credit note lines hold tax-inclusive amounts, as the app shows them: each goes out
         # at its net with the app's tax stated explicitly (transform/tax.py), so the memo's
@@ -392,30 +601,41 @@ class Poster:
         nets = net_amounts(taxed, tax)
         body_lines = []
         us_codes: set[str] = set()
-        for position, ((lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets), start=1):
+        for position, ((_lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets, strict=False), start=1):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
                 us_codes |= {code} - {None, US_TAXABLE, US_NON_TAXABLE}  # TAX/NON only mark lines
                 code = US_NON_TAXABLE if code in (None, US_NON_TAXABLE) else US_TAXABLE
             elif code is None:
                 code = self.settings.no_tax_code_id
-            detail: dict[str, Any] = {"ItemRef": {"value": self.settings.default_service_item_id},
-                                      "Qty": Decimal(1), "UnitPrice": net}
+            detail: dict[str, Any] = {
+                "ItemRef": {"value": self.settings.default_service_item_id},
+                "Qty": Decimal(1),
+                "UnitPrice": net,
+            }
             if code:
                 detail["TaxCodeRef"] = {"value": code}
             if not us:
                 detail["TaxInclusiveAmt"] = amount
-            body_lines.append({"DetailType": "SalesItemLineDetail", "Amount": net,
-                               "Description": cut(desc or reason or "Credit", DESCRIPTION_MAX,
-                                                  f"line {position} description", adjustments),
-                               "SalesItemLineDetail": detail})
+            body_lines.append(
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": net,
+                    "Description": cut(
+                        desc or reason or "Credit", DESCRIPTION_MAX, f"line {position} description", adjustments
+                    ),
+                    "SalesItemLineDetail": detail,
+                }
+            )
         total_tax = sum(tax.values(), ZERO)
         body: dict[str, Any] = {
-            "CustomerRef": {"value": customer_qbo}, "Line": body_lines,
+            "CustomerRef": {"value": customer_qbo},
+            "Line": body_lines,
             "PrivateNote": private_note_tag("credit_memo", nid),
             "GlobalTaxCalculation": "TaxInclusive" if not us else None,
             "TxnTaxDetail": txn_tax_detail(total_tax, min(us_codes, default=None))
-            if (not us or us_codes or total_tax) else None,
+            if (not us or us_codes or total_tax)
+            else None,
         }
         if number:
             body["DocNumber"] = number
@@ -429,41 +649,65 @@ class Poster:
         invoice still owes or the memo still holds."""
         memo = self.client.read("CreditMemo", memo_qbo)
         invoice = self.client.read("Invoice", invoice_qbo)
-        amount = min(Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))),
-                     Decimal(str(invoice.get("Balance", 0))))
+        amount = min(
+            Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))), Decimal(str(invoice.get("Balance", 0)))
+        )
         if amount <= ZERO:
             return ZERO
-        payment = self.client.create("Payment", {
-            "CustomerRef": {"value": customer_qbo}, "TotalAmt": Decimal("0"),
-            "PrivateNote": private_note_tag("credit_application", nid),
-            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]},
-                     {"Amount": amount, "LinkedTxn": [{"TxnId": memo_qbo, "TxnType": "CreditMemo"}]}],
-        }).entity
+        payment = self.client.create(
+            "Payment",
+            {
+                "CustomerRef": {"value": customer_qbo},
+                "TotalAmt": Decimal("0"),
+                "PrivateNote": private_note_tag("credit_application", nid),
+                "Line": [
+                    {"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]},
+                    {"Amount": amount, "LinkedTxn": [{"TxnId": memo_qbo, "TxnType": "CreditMemo"}]},
+                ],
+            },
+        ).entity
         self._map_application(nid, payment)
         return amount
 
     def _map_application(self, nid: int, payment: dict[str, Any]) -> None:
         self._map("credit_application", nid, str(payment["Id"]), str(payment.get("SyncToken")))
 
-    def _map(self, entity: str, source_id: int, qbo_id: str, sync_token: str | None,
-             payload_hash: str | None = None, doc_number: str | None = None) -> None:
+    def _map(
+        self,
+        entity: str,
+        source_id: int,
+        qbo_id: str,
+        sync_token: str | None,
+        payload_hash: str | None = None,
+        doc_number: str | None = None,
+    ) -> None:
         # The loader's per-batch statement, for one record.
-        self.conn.execute(load_sql("load/upsert_entity_map_many"), {
-            "tenant_id": self.tenant_id, "entity": entity, "realm_id": self.realm_id,
-            "source_id": [source_id], "qbo_id": [qbo_id], "sync_token": [sync_token],
-            "payload_hash": [payload_hash], "doc_number": [doc_number]})
+        self.conn.execute(
+            load_sql("load/upsert_entity_map_many"),
+            {
+                "tenant_id": self.tenant_id,
+                "entity": entity,
+                "realm_id": self.realm_id,
+                "source_id": [source_id],
+                "qbo_id": [qbo_id],
+                "sync_token": [sync_token],
+                "payload_hash": [payload_hash],
+                "doc_number": [doc_number],
+            },
+        )
 
     # ------------------------------------------------------------------ voids
     def post_voids(self) -> None:
-        from qbo_client.errors import OutcomeUnknown, QboFaultError  # noqa: PLC0415
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
 
-        rows = self.conn.execute(load_sql("payments/read_voids"), {
-            "run_id": self.ctx.run_id, "tenant_id": self.tenant_id}).fetchall()
+        rows = self.conn.execute(
+            load_sql("payments/read_voids"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
+        ).fetchall()
         for iid, number, total, qbo_id in rows:
             with self.conn.transaction():
                 try:
                     invoice = self.client.read("Invoice", qbo_id)  # fresh SyncToken
-                    payments = [l["TxnId"] for l in invoice.get("LinkedTxn", []) if l.get("TxnType") == "Payment"]
+                    payments = [ln["TxnId"] for ln in invoice.get("LinkedTxn", []) if ln.get("TxnType") == "Payment"]
                     result = self.client.void("Invoice", qbo_id, str(invoice.get("SyncToken")))
                 except QboFaultError as exc:
                     self._fault("invoice_void", iid, number, total, exc.fault, "void")
@@ -473,20 +717,28 @@ class Poster:
                     continue
                 note = "voided in QuickBooks"
                 if payments:
-                    note += (f"; the {len(payments)} payment(s) applied to it (QuickBooks Id "
-                             f"{', '.join(payments)}) are now unapplied credit for the customer: "
-                             "refund or reuse them in QuickBooks")
-                self._synced("invoice_void", iid, number, total, "void", qbo_id, result.sync_token,
-                             note=note, hash_=VOIDED)
+                    note += (
+                        f"; the {len(payments)} payment(s) applied to it (QuickBooks Id "
+                        f"{', '.join(payments)}) are now unapplied credit for the customer: "
+                        "refund or reuse them in QuickBooks"
+                    )
+                self._synced(
+                    "invoice_void", iid, number, total, "void", qbo_id, result.sync_token, note=note, hash_=VOIDED
+                )
 
 
-def post_tenant(conn: psycopg.Connection, ctx: outcomes.RunContext, tenant_id: int, realm_id: str,
-                connected_at: datetime, client: Any) -> dict[str, dict[str, int]]:
+def post_tenant(
+    conn: psycopg.Connection,
+    ctx: outcomes.RunContext,
+    tenant_id: int,
+    realm_id: str,
+    connected_at: datetime,
+    client: Any,
+) -> dict[str, dict[str, int]]:
     poster = Poster(conn, ctx, tenant_id, realm_id, connected_at, client)
     poster.post_payments()
     poster.post_credit_notes()
     poster.post_voids()
     for entity in ("payment", "credit_memo", "invoice_void"):
-        conn.execute(load_sql("payments/mark_posted"), {
-            "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity})
+        conn.execute(load_sql("payments/mark_posted"), {"run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity})
     return {k: vars(v) for k, v in poster.counts.items()}

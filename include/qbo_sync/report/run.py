@@ -1,4 +1,5 @@
 """The end of a run: what the report task does, and the readable text finance looks for."""
+
 from __future__ import annotations
 
 import psycopg

@@ -1,5 +1,6 @@
 """The end-of-run report: counts by status, the amount synced, and the failures with
 their cause and fix, per tenant, as plain text for the Airflow task log."""
+
 from __future__ import annotations
 
 import textwrap
@@ -38,8 +39,7 @@ class TenantReport:
         return self.amounts.get("invoice", {}).get("synced", ZERO)
 
 
-def build(conn: psycopg.Connection, run_id: str,
-          tenant_names: dict[int, str] | None = None) -> dict[int, TenantReport]:
+def build(conn: psycopg.Connection, run_id: str, tenant_names: dict[int, str] | None = None) -> dict[int, TenantReport]:
     names = tenant_names or {}
     reports: dict[int, TenantReport] = {}
 
@@ -48,25 +48,30 @@ def build(conn: psycopg.Connection, run_id: str,
 
     for tid in names:
         of(tid)
-    for tid, entity, status, records, amount in conn.execute(
-            load_sql("report/run_counts"), {"run_id": run_id}):
+    for tid, entity, status, records, amount in conn.execute(load_sql("report/run_counts"), {"run_id": run_id}):
         of(tid).counts[entity][status] = records
         of(tid).amounts[entity][status] = amount
     for row in conn.execute(load_sql("report/run_failures"), {"run_id": run_id}):
         tid, entity, source_id, ref, client, amount, code, cause, fix, category = row
-        of(tid).failures.append({
-            "entity": entity, "source_id": source_id, "ref": ref or f"id {source_id}",
-            "client": client or "", "amount": amount, "code": code, "cause": cause,
-            "fix": fix, "category": category,
-        })
+        of(tid).failures.append(
+            {
+                "entity": entity,
+                "source_id": source_id,
+                "ref": ref or f"id {source_id}",
+                "client": client or "",
+                "amount": amount,
+                "code": code,
+                "cause": cause,
+                "fix": fix,
+                "category": category,
+            }
+        )
         if category == "connection":
             of(tid).connection_problem = fix
     for tid, entity, ref, code, cause in conn.execute(load_sql("report/run_skipped"), {"run_id": run_id}):
         of(tid).skipped.append({"entity": entity, "ref": ref, "code": code, "cause": cause})
-    for tid, entity, source_id, ref, adjustments in conn.execute(
-            load_sql("report/run_adjusted"), {"run_id": run_id}):
-        of(tid).adjusted.append({"entity": entity, "ref": ref or f"id {source_id}",
-                                 "adjustments": adjustments})
+    for tid, entity, source_id, ref, adjustments in conn.execute(load_sql("report/run_adjusted"), {"run_id": run_id}):
+        of(tid).adjusted.append({"entity": entity, "ref": ref or f"id {source_id}", "adjustments": adjustments})
     for tid, state, reads, _polled, note in conn.execute(load_sql("report/run_tracks"), {"run_id": run_id}):
         report = of(tid)
         report.reads, report.track, report.track_note = reads, state, note
@@ -85,9 +90,11 @@ def reads_summary(reports: dict[int, TenantReport]) -> str | None:
         return None
     total = sum(r.reads or 0 for r in tracked)
     monthly = total * HOURLY_RUNS_A_MONTH
-    return (f"QuickBooks reads this run: {total:,} for {len(tracked):,} tenant(s) "
-            f"({total / len(tracked):.1f} a tenant); hourly runs like this one read {monthly:,} a month, "
-            f"{monthly / FREE_TIER_READS:.0%} of the {FREE_TIER_READS:,} Intuit allows a month on its free tier.")
+    return (
+        f"QuickBooks reads this run: {total:,} for {len(tracked):,} tenant(s) "
+        f"({total / len(tracked):.1f} a tenant); hourly runs like this one read {monthly:,} a month, "
+        f"{monthly / FREE_TIER_READS:.0%} of the {FREE_TIER_READS:,} Intuit allows a month on its free tier."
+    )
 
 
 def _money(value: Decimal | None) -> str:
@@ -132,8 +139,10 @@ def render(report: TenantReport) -> str:
         lines.append(f"{len(failures)} record(s) failed and were not sent:")
         lines.append(f"  {'record':<34} {'client':<22} {'amount':>10}  problem")
         for f in failures:
-            head = f"  {(f['entity'] + ' ' + str(f['ref']))[:34]:<34} {f['client'][:22]:<22} " \
-                   f"{_money(f['amount']):>10}  [{f['code']}]"
+            head = (
+                f"  {(f['entity'] + ' ' + str(f['ref']))[:34]:<34} {f['client'][:22]:<22} "
+                f"{_money(f['amount']):>10}  [{f['code']}]"
+            )
             lines.append(head)
             for label, text in (("cause", f["cause"]), ("fix", f["fix"])):
                 wrapped = textwrap.wrap(text or "", WIDTH - 12)
@@ -141,11 +150,11 @@ def render(report: TenantReport) -> str:
                     lines.append(f"      {label + ':' if i == 0 else '':<6} {chunk}")
     if report.adjusted:
         lines.append("")
-        lines.append(f"{len(report.adjusted)} record(s) synced with changes QuickBooks required "
-                     "(docs/adjustments.md):")
+        lines.append(f"{len(report.adjusted)} record(s) synced with changes QuickBooks required (docs/adjustments.md):")
         for a in report.adjusted[:50]:
-            wrapped = textwrap.wrap(f"{a['entity']} {a['ref']}: {a['adjustments']}", WIDTH - 4,
-                                    subsequent_indent="    ")
+            wrapped = textwrap.wrap(
+                f"{a['entity']} {a['ref']}: {a['adjustments']}", WIDTH - 4, subsequent_indent="    "
+            )
             lines.extend(f"  {chunk}" for chunk in wrapped)
         if len(report.adjusted) > 50:
             lines.append(f"  ... and {len(report.adjusted) - 50} more (see qbo_sync.sync_log)")
@@ -153,7 +162,7 @@ def render(report: TenantReport) -> str:
         lines.append("")
         lines.append(f"{len(report.skipped)} record(s) skipped on purpose:")
         for s in report.skipped[:50]:
-            lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[:WIDTH - 20]}")
+            lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[: WIDTH - 20]}")
         if len(report.skipped) > 50:
             lines.append(f"  ... and {len(report.skipped) - 50} more (see qbo_sync.sync_log)")
     lines.append("=" * WIDTH)

@@ -22,6 +22,7 @@ so a typo is refused with the list of what exists instead of being stored. map-t
 refuses a tax code whose rate differs from the app rate's (outside the US, where the code
 sets the rate): QuickBooks would total those invoices differently from the app.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
 from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
 
@@ -46,7 +47,7 @@ class RateMismatch(ValueError):
 
 def resolve(client: Any, entity: str, name: str) -> str:
     """The Id of the active ``entity`` called ``name`` (or with that Id) in the company."""
-    from qbo_client import quote  # noqa: PLC0415
+    from qbo_client import quote
 
     rows = client.query(f"select * from {entity} where Name = {quote(name)}")
     if not rows and name.isdigit():
@@ -57,12 +58,14 @@ def resolve(client: Any, entity: str, name: str) -> str:
     known = sorted(str(r.get("Name")) for r in client.query(f"select * from {entity}"))
     raise NotInQuickBooks(
         f"QuickBooks has no active {entity} called {name!r}. Active ones: {', '.join(known) or 'none'}. "
-        f"Create or reactivate it in QuickBooks first, or pick one of these.")
+        f"Create or reactivate it in QuickBooks first, or pick one of these."
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qbo_sync.tenants", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m qbo_sync.tenants", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     show = sub.add_parser("show", help="settings, connection and tax links of tenants")
     show.add_argument("--tenant-id", type=int)
@@ -77,12 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--name-clash-policy", choices=["fail", "suffix"])
     s.add_argument("--payment-ref-policy", choices=["fail", "truncate"])
     s.add_argument("--sync", choices=["on", "off"])
-    s.add_argument("--invalid-email-policy", choices=["omit", "fail"],
-                   help="a client e-mail address QuickBooks would refuse: sync the client without it "
-                        "(omit, the default) or fail the client with the fix (fail)")
-    s.add_argument("--sync-from", type=sync_from_arg, metavar="YYYY-MM-DD",
-                   help="sync records finalized from this date (UTC) on: earlier makes the records finalized "
-                   "since then sync on the next run; later leaves what already synced as it is")
+    s.add_argument(
+        "--invalid-email-policy",
+        choices=["omit", "fail"],
+        help="a client e-mail address QuickBooks would refuse: sync the client without it "
+        "(omit, the default) or fail the client with the fix (fail)",
+    )
+    s.add_argument(
+        "--sync-from",
+        type=sync_from_arg,
+        metavar="YYYY-MM-DD",
+        help="sync records finalized from this date (UTC) on: earlier makes the records finalized "
+        "since then sync on the next run; later leaves what already synced as it is",
+    )
     m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
     m.add_argument("--tenant-id", type=int, required=True)
     m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
@@ -102,9 +112,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _access(conn: Any, args: argparse.Namespace) -> int:
-    import getpass  # noqa: PLC0415
+    import getpass
 
-    from qbo_sync.tenants import access  # noqa: PLC0415
+    from qbo_sync.tenants import access
 
     if args.verb == "list":
         rows = access.listing(conn)
@@ -134,8 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "access":
                 return _access(conn, args)
             needs_qbo = args.command == "map-tax" or any(
-                getattr(args, k, None) for k in ("default_service_item", "default_product_item",
-                                                 "deposit_account", "no_tax_code", "region"))
+                getattr(args, k, None)
+                for k in ("default_service_item", "default_product_item", "deposit_account", "no_tax_code", "region")
+            )
             client = _client(conn, args.tenant_id) if needs_qbo else None
             try:
                 if args.command == "map-tax":
@@ -143,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     code = resolve(client, "TaxCode", args.tax_code)
                     check_rates_agree(conn, client, args.tenant_id, args.tax_rate, code)
                     map_tax_rate(conn, args.tenant_id, args.tax_rate, code)
-                    print(f"tenant {args.tenant_id}: tax rate {args.tax_rate!r} -> QuickBooks tax code "
-                          f"{args.tax_code!r} (Id {code})")
+                    print(
+                        f"tenant {args.tenant_id}: tax rate {args.tax_rate!r} -> QuickBooks tax code "
+                        f"{args.tax_code!r} (Id {code})"
+                    )
                     return 0
                 if template := args.display_name_template:
                     if "{name}" not in template:
@@ -152,8 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if client is not None:
                     check_set(conn, client, args.tenant_id, region=args.region, no_tax_code=args.no_tax_code)
                 changes = {
-                    "default_service_item_id": args.default_service_item and resolve(client, "Item", args.default_service_item),
-                    "default_product_item_id": args.default_product_item and resolve(client, "Item", args.default_product_item),
+                    "default_service_item_id": args.default_service_item
+                    and resolve(client, "Item", args.default_service_item),
+                    "default_product_item_id": args.default_product_item
+                    and resolve(client, "Item", args.default_product_item),
                     "deposit_account_id": args.deposit_account and resolve(client, "Account", args.deposit_account),
                     "no_tax_code_id": args.no_tax_code and resolve(client, "TaxCode", args.no_tax_code),
                     "display_name_template": args.display_name_template,
@@ -178,11 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, code_id: str) -> None:
     """Refuse linking an app rate to a tax code that charges another percentage (the sync
     would fail every invoice using it, as tax_rate_mismatch). US codes are not compared."""
-    from qbo_sync.extract.read import tenant_settings  # noqa: PLC0415
-    from qbo_sync.validate.company import codes_charging, percent_text, rates_differ, tax_code_percents  # noqa: PLC0415
+    from qbo_sync.extract.read import tenant_settings
+    from qbo_sync.validate.company import codes_charging, percent_text, rates_differ, tax_code_percents
 
-    row = conn.execute(load_sql("tenants/tax_rate_by_name"),
-                       {"tenant_id": tenant_id, "name": tax_rate}).fetchone()
+    row = conn.execute(load_sql("tenants/tax_rate_by_name"), {"tenant_id": tenant_id, "name": tax_rate}).fetchone()
     if not row:
         raise UnknownTaxRate(f"tenant {tenant_id} has no tax rate named {tax_rate!r}")
     app_rate = row[1]
@@ -193,17 +207,21 @@ def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, cod
     if books is None or not rates_differ(app_rate, books):
         return
     same = codes_charging(app_rate, percent_of)
-    hint = (f"Tax codes with {percent_text(app_rate * 100)}: {', '.join(same)}." if same
-            else f"No active QuickBooks tax code charges {percent_text(app_rate * 100)}.")
+    hint = (
+        f"Tax codes with {percent_text(app_rate * 100)}: {', '.join(same)}."
+        if same
+        else f"No active QuickBooks tax code charges {percent_text(app_rate * 100)}."
+    )
     raise RateMismatch(
         f"app tax rate {tax_rate} is {percent_text(app_rate * 100)} but QuickBooks tax code {name!r} "
         f"charges {percent_text(books)}: invoices using it would total differently in QuickBooks, "
         f"so the sync would fail them (tax_rate_mismatch). {hint} Link one of those, or correct "
-        f"the rate in the billing app first. Nothing was changed.")
+        f"the rate in the billing app first. Nothing was changed."
+    )
 
 
 def _client(conn: Any, tenant_id: int) -> Any:
-    from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+    from qbo_sync.companies import client_for_tenant
 
     return client_for_tenant(conn, tenant_id)
 
@@ -213,13 +231,31 @@ def _show(conn: Any, tenant_id: int | None) -> int:
     if not rows:
         print("no such tenant" if tenant_id else "no tenants")
         return 1
-    labels = ["tenant", "name", "region", "default service item", "default product item",
-              "deposit account", "no-tax code", "display-name template", "name clash policy",
-              "payment ref policy", "sync enabled", "realm", "connection", "connection note",
-              "company", "company country", "home currency", "multicurrency", "tax model", "sync from"]
+    labels = [
+        "tenant",
+        "name",
+        "region",
+        "default service item",
+        "default product item",
+        "deposit account",
+        "no-tax code",
+        "display-name template",
+        "name clash policy",
+        "payment ref policy",
+        "sync enabled",
+        "realm",
+        "connection",
+        "connection note",
+        "company",
+        "company country",
+        "home currency",
+        "multicurrency",
+        "tax model",
+        "sync from",
+    ]
     for row in rows:
         print("-" * 60)
-        for label, value in zip(labels, row):
+        for label, value in zip(labels, row, strict=False):
             if label == "sync from" and value is not None:
                 value = f"{when(value)} (records finalized earlier do not sync)"
             if label == "region" and value is None:

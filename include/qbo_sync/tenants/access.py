@@ -8,6 +8,7 @@ grants access. The page applies it to the tenant list, each tenant's page, the C
 buttons (resync, exclude, include, Connect) and the Connect callback; alert links open the
 tenant's own page, so they follow it too.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -43,8 +44,10 @@ class Scope:
     def how_to_grant(self) -> str:
         """Plain words for a user who may not see a tenant: who grants it, and how."""
         roles = f" (Airflow role {', '.join(self.roles)})" if self.roles else ""
-        return (f"An Airflow admin grants tenants with `python -m qbo_sync.tenants access grant --user "
-                f"{self.user} --tenant-id N`, or to a whole role with `--role NAME`{roles}.")
+        return (
+            f"An Airflow admin grants tenants with `python -m qbo_sync.tenants access grant --user "
+            f"{self.user} --tenant-id N`, or to a whole role with `--role NAME`{roles}."
+        )
 
 
 def roles_of(user: Any) -> tuple[str, ...]:
@@ -64,10 +67,10 @@ def scope_of(conn: Any, user_name: str, roles: Iterable[str]) -> Scope:
     roles = tuple(sorted({r.lower() for r in roles}))
     if ADMIN_ROLE in roles:
         return Scope(user_name, roles, True, frozenset())
-    granted = [r[0] for r in conn.execute(load_sql("tenants/access_of"),
-                                          {"user": user_name, "roles": list(roles)}).fetchall()]
-    return Scope(user_name, roles, any(t is None for t in granted),
-                 frozenset(int(t) for t in granted if t is not None))
+    granted = [
+        r[0] for r in conn.execute(load_sql("tenants/access_of"), {"user": user_name, "roles": list(roles)}).fetchall()
+    ]
+    return Scope(user_name, roles, any(t is None for t in granted), frozenset(int(t) for t in granted if t is not None))
 
 
 def _principal(kind: str, name: str) -> str:
@@ -82,12 +85,17 @@ def grant(conn: Any, kind: str, name: str, tenant_ids: list[int] | None, granted
     principal = _principal(kind, name)
     said = []
     for tenant_id in tenant_ids if tenant_ids is not None else [None]:
-        if tenant_id is not None and conn.execute(load_sql("tenants/tenant_exists"),
-                                                  {"tenant_id": tenant_id}).fetchone() is None:
-            raise AccessError(f"there is no tenant {tenant_id}: see `python -m qbo_sync.tenants show` "
-                              "for the tenants there are")
-        added = conn.execute(load_sql("tenants/access_grant"), {
-            "kind": kind, "principal": principal, "tenant_id": tenant_id, "granted_by": granted_by}).fetchone()
+        if (
+            tenant_id is not None
+            and conn.execute(load_sql("tenants/tenant_exists"), {"tenant_id": tenant_id}).fetchone() is None
+        ):
+            raise AccessError(
+                f"there is no tenant {tenant_id}: see `python -m qbo_sync.tenants show` for the tenants there are"
+            )
+        added = conn.execute(
+            load_sql("tenants/access_grant"),
+            {"kind": kind, "principal": principal, "tenant_id": tenant_id, "granted_by": granted_by},
+        ).fetchone()
         what = "every tenant" if tenant_id is None else f"tenant {tenant_id}"
         said.append(f"{kind} {principal}: {what} {'granted' if added else 'was already granted'}")
     return said
@@ -97,8 +105,9 @@ def revoke(conn: Any, kind: str, name: str, tenant_ids: list[int] | None) -> lis
     principal = _principal(kind, name)
     said = []
     for tenant_id in tenant_ids if tenant_ids is not None else [None]:
-        gone = conn.execute(load_sql("tenants/access_revoke"), {
-            "kind": kind, "principal": principal, "tenant_id": tenant_id}).fetchone()
+        gone = conn.execute(
+            load_sql("tenants/access_revoke"), {"kind": kind, "principal": principal, "tenant_id": tenant_id}
+        ).fetchone()
         what = "every tenant" if tenant_id is None else f"tenant {tenant_id}"
         said.append(f"{kind} {principal}: {what} {'revoked' if gone else 'was not granted'}")
     return said

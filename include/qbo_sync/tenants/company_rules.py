@@ -5,6 +5,7 @@ read from QuickBooks, never typed. A --region other than the company's, a US sal
 code (TAX, NON) outside the US, or settings made for another company are refused with the
 fix, and nothing is changed.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,17 +40,20 @@ def _us_code_outside_us(profile: CompanyProfile, client: Any, code: str, option:
     return CompanyContradiction(
         f"{option} {code!r} is a US sales tax code, but QuickBooks company '{profile.name}' is in "
         f"{profile.country_name}, where every line carries one of the company's own tax codes. "
-        f"Use one of them (Taxes > Sales tax settings in QuickBooks): {_codes(client)}. Nothing was changed.")
+        f"Use one of them (Taxes > Sales tax settings in QuickBooks): {_codes(client)}. Nothing was changed."
+    )
 
 
-def check_set(conn: psycopg.Connection, client: Any, tenant_id: int, *, region: str | None,
-              no_tax_code: str | None) -> None:
+def check_set(
+    conn: psycopg.Connection, client: Any, tenant_id: int, *, region: str | None, no_tax_code: str | None
+) -> None:
     profile = _company(conn, client, tenant_id)
     if region is not None and region.strip().upper() not in {profile.region, profile.country}:
         raise CompanyContradiction(
             f"--region {region} contradicts the company: QuickBooks company '{profile.name}' is in "
             f"{profile.country_name}, so this tenant's region is {profile.region}. The region comes from "
-            "the company and cannot be set: drop --region. Nothing was changed.")
+            "the company and cannot be set: drop --region. Nothing was changed."
+        )
     if no_tax_code is not None and no_tax_code.strip().upper() in US_PSEUDO_CODES and profile.region != "US":
         raise _us_code_outside_us(profile, client, no_tax_code, "--no-tax-code")
 

@@ -8,6 +8,7 @@ resumes the tenant's unfinished track and leaves finished ones alone; a track le
 heartbeat for longer than the lease (its worker was killed, nothing retried it) is taken over,
 and every record it may have been writing is looked up in QuickBooks before it is posted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,23 +58,29 @@ class Claim:
 
     def why_not(self, tenant_id: int) -> str:
         if self.finished_here:
-            return (f"tenant {tenant_id} was already synced by this run; nothing to do (clear the task or the "
-                    "run in Airflow to sync its tenants afresh, or resync a record with the qbo_resync DAG)")
-        return (f"tenant {tenant_id} is being synced by run {self.holder_run_id}; this run leaves it, and "
-                "the tenant's next run also takes up every change of this run's window")
+            return (
+                f"tenant {tenant_id} was already synced by this run; nothing to do (clear the task or the "
+                "run in Airflow to sync its tenants afresh, or resync a record with the qbo_resync DAG)"
+            )
+        return (
+            f"tenant {tenant_id} is being synced by run {self.holder_run_id}; this run leaves it, and "
+            "the tenant's next run also takes up every change of this run's window"
+        )
 
 
 def claim(conn: psycopg.Connection, tenant_id: int, run_id: str, run_clear: int = 0) -> Claim:
     """``run_clear``: how many times Airflow cleared the run; a cleared run runs its tenants afresh."""
-    row = conn.execute(load_sql("tracks/claim"), {
-        "tenant_id": tenant_id, "run_id": run_id, "run_clear": run_clear,
-        "lease_seconds": lease().total_seconds()}).fetchone()
+    row = conn.execute(
+        load_sql("tracks/claim"),
+        {"tenant_id": tenant_id, "run_id": run_id, "run_clear": run_clear, "lease_seconds": lease().total_seconds()},
+    ).fetchone()
     if row is not None:
         return Claim(True, pending_from=row[0], interrupted=row[1] in ("running", "failed"))
     holder = conn.execute(load_sql("tracks/holder"), {"tenant_id": tenant_id}).fetchone()
     holder_run, state, clear = (holder[0], holder[1], holder[2]) if holder else (None, None, None)
-    return Claim(False, holder_run_id=holder_run,
-                 finished_here=holder_run == run_id and state == "done" and clear == run_clear)
+    return Claim(
+        False, holder_run_id=holder_run, finished_here=holder_run == run_id and state == "done" and clear == run_clear
+    )
 
 
 def claim_for(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> Claim:
@@ -82,14 +89,12 @@ def claim_for(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> Cl
     got = claim(conn, tenant_id, window.run_id, window.run_clear)
     if window.backfill and not got.ours and not got.finished_here:
         deadline = time.monotonic() + backfill_wait().total_seconds()
-        log.info("tenant %s is being synced by run %s: this backfill run waits for it", tenant_id,
-                 got.holder_run_id)
+        log.info("tenant %s is being synced by run %s: this backfill run waits for it", tenant_id, got.holder_run_id)
         while not got.ours and not got.finished_here and time.monotonic() < deadline:
             time.sleep(WAIT_POLL_SECONDS)
             got = claim(conn, tenant_id, window.run_id, window.run_clear)
     if not got.ours and not got.finished_here:
-        conn.execute(load_sql("tracks/leave"), {"tenant_id": tenant_id, "start": window.start,
-                                                 "end": window.end})
+        conn.execute(load_sql("tracks/leave"), {"tenant_id": tenant_id, "start": window.start, "end": window.end})
     return got
 
 
@@ -100,9 +105,18 @@ def at_stage(conn: psycopg.Connection, tenant_id: int, run_id: str, stage: str) 
 
 def finish(conn: psycopg.Connection, tenant_id: int, window: RunWindow, *, failed: bool, staged: bool) -> None:
     """End the track; ``window`` is the one it staged (widened), ``staged`` whether it did."""
-    conn.execute(load_sql("tracks/finish"), {
-        "tenant_id": tenant_id, "run_id": window.run_id, "state": "failed" if failed else "done",
-        "staged": staged, "covers_all": window.full_sync, "start": window.start, "end": window.end})
+    conn.execute(
+        load_sql("tracks/finish"),
+        {
+            "tenant_id": tenant_id,
+            "run_id": window.run_id,
+            "state": "failed" if failed else "done",
+            "staged": staged,
+            "covers_all": window.full_sync,
+            "start": window.start,
+            "end": window.end,
+        },
+    )
 
 
 def widened(window: RunWindow, pending_from: datetime | None) -> RunWindow:
@@ -133,13 +147,20 @@ def poll_due(conn: psycopg.Connection, tenant_id: int) -> tuple[bool, str]:
     every = idle_poll()
     if every is None:
         return True, ""
-    row = conn.execute(load_sql("tracks/poll_due"), {
-        "tenant_id": tenant_id, "poll_seconds": every.total_seconds(),
-        "idle_after_seconds": idle_after().total_seconds()}).fetchone()
+    row = conn.execute(
+        load_sql("tracks/poll_due"),
+        {
+            "tenant_id": tenant_id,
+            "poll_seconds": every.total_seconds(),
+            "idle_after_seconds": idle_after().total_seconds(),
+        },
+    ).fetchone()
     if row is None or row[0]:
         return True, ""
-    return False, (f"idle since {row[1]:%Y-%m-%d %H:%M} UTC: QuickBooks payments are read back every "
-                   f"{every.total_seconds() / 60:g} minutes, next after {row[2]:%Y-%m-%d %H:%M} UTC")
+    return False, (
+        f"idle since {row[1]:%Y-%m-%d %H:%M} UTC: QuickBooks payments are read back every "
+        f"{every.total_seconds() / 60:g} minutes, next after {row[2]:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def polled(conn: psycopg.Connection, tenant_id: int, run_id: str, *, active: bool) -> None:
@@ -150,10 +171,28 @@ def mark_active(conn: psycopg.Connection, tenant_id: int, run_id: str) -> None:
     conn.execute(load_sql("tracks/mark_active"), {"tenant_id": tenant_id, "run_id": run_id})
 
 
-def record_run(conn: psycopg.Connection, tenant_id: int, run_id: str, *, state: str, reads: int = 0,
-               polled_back: bool = False, note: str | None = None, started_at: datetime | None = None) -> None:
+def record_run(
+    conn: psycopg.Connection,
+    tenant_id: int,
+    run_id: str,
+    *,
+    state: str,
+    reads: int = 0,
+    polled_back: bool = False,
+    note: str | None = None,
+    started_at: datetime | None = None,
+) -> None:
     """How the tenant's track ended in this run (``qbo_sync.track_runs``): the run report's
     reads and the fleet benchmark's timestamps come from here."""
-    conn.execute(load_sql("tracks/record_run"), {
-        "run_id": run_id, "tenant_id": tenant_id, "state": state, "reads": reads,
-        "polled": polled_back, "note": note, "started_at": started_at})
+    conn.execute(
+        load_sql("tracks/record_run"),
+        {
+            "run_id": run_id,
+            "tenant_id": tenant_id,
+            "state": state,
+            "reads": reads,
+            "polled": polled_back,
+            "note": note,
+            "started_at": started_at,
+        },
+    )

@@ -6,6 +6,7 @@ failure is found by the tenant's name in the Airflow UI. Inside a task every ten
 thread of its own (``QBO_SYNC_TRACKS_PER_TASK`` at once), so a throttled tenant never holds
 back the others of its task.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,7 +48,7 @@ def tracks_per_task() -> int:
 def shard(tenants: Sequence[Tenant]) -> list[list[Tenant]]:
     size = tenants_per_task(len(tenants))
     ordered = sorted(tenants, key=lambda t: t.tenant_id)
-    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def label(tenants: Sequence[Tenant]) -> str:

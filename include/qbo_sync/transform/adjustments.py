@@ -11,6 +11,7 @@ on the QuickBooks sync page and in the run report. A new rule is one call, e.g.:
 
 Every rule is listed in docs/adjustments.md (what, why, where).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -23,16 +24,16 @@ def _add(adjustments: Adjustments | None, text: str) -> None:
         adjustments.append(text)
 
 
-def cut(value: str, limit: int, what: str, adjustments: Adjustments | None, *,
-        keep: str = "start", marker: str = "") -> str:
+def cut(
+    value: str, limit: int, what: str, adjustments: Adjustments | None, *, keep: str = "start", marker: str = ""
+) -> str:
     """``value`` shortened to ``limit`` characters (the first ones, or the last ones with
     ``keep="end"``); ``marker`` (e.g. an ellipsis) ends a shortened text within the limit."""
     if len(value) <= limit:
         return value
     result = value[-limit:] if keep == "end" else value[: limit - len(marker)] + marker
     kept = "its last characters kept" if keep == "end" else "the end cut off"
-    _add(adjustments, f"{what} shortened from {len(value):,} to {limit:,} characters "
-                      f"(QuickBooks' limit; {kept})")
+    _add(adjustments, f"{what} shortened from {len(value):,} to {limit:,} characters (QuickBooks' limit; {kept})")
     return result
 
 

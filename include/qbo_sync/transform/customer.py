@@ -7,6 +7,7 @@ sub-customer paths), so one becomes a hyphen; it forbids a tab or a newline in a
 its parts too, so each run of them becomes one space (:func:`without_tab_or_newline`). Each
 change is said on the synced outcome (transform/adjustments.py, docs/adjustments.md).
 """
+
 from __future__ import annotations
 
 import re
@@ -54,23 +55,27 @@ def client_tag(client_id: int) -> str:
     return f"{client_id % 100000:05d}"
 
 
-def display_name(client: Client, template: str = DEFAULT_NAME_TEMPLATE, suffix: int | None = None,
-                 adjustments: Adjustments | None = None) -> str:
+def display_name(
+    client: Client,
+    template: str = DEFAULT_NAME_TEMPLATE,
+    suffix: int | None = None,
+    adjustments: Adjustments | None = None,
+) -> str:
     """``template`` with {name}, {tag}, {id}; ``suffix`` adds the " - 2" differentiator.
     What had to change for QuickBooks is added to ``adjustments``."""
     tail_free = template.format(name="", tag=client_tag(client.id), id=client.id)
     room = DISPLAY_NAME_MAX - len(tail_free) - (len(f" - {suffix}") if suffix else 0)
-    name = cut(base_name(client), max(room, 1), "the client's name in the customer display name",
-               adjustments)
+    name = cut(base_name(client), max(room, 1), "the client's name in the customer display name", adjustments)
     result = template.format(name=name, tag=client_tag(client.id), id=client.id).strip()
     if suffix:
         result = f"{result} - {suffix}"
-    result = replaced(result, ":", "-", "customer display name (QuickBooks keeps ':' for "
-                      "sub-customers)", adjustments)
+    result = replaced(result, ":", "-", "customer display name (QuickBooks keeps ':' for sub-customers)", adjustments)
     cleaned = without_tab_or_newline(result)
     if cleaned != result:
-        noted("customer display name: tabs and line breaks replaced by spaces (QuickBooks "
-              "refuses them in names)", adjustments)
+        noted(
+            "customer display name: tabs and line breaks replaced by spaces (QuickBooks refuses them in names)",
+            adjustments,
+        )
     return cleaned
 
 
@@ -109,9 +114,11 @@ def email_omitted_note(client: Client) -> str | None:
     problem = email_problem(client.email)
     if problem is None:
         return None
-    return (f"Synced without its e-mail address '{client.email.strip()}': {problem}, and QuickBooks "
-            "refuses an address that is not one valid address (fault 2210). Correct the address in "
-            "the billing app and the next sync sends it.")
+    return (
+        f"Synced without its e-mail address '{client.email.strip()}': {problem}, and QuickBooks "
+        "refuses an address that is not one valid address (fault 2210). Correct the address in "
+        "the billing app and the next sync sends it."
+    )
 
 
 def customer_payload(
@@ -127,8 +134,7 @@ def customer_payload(
     if _clean(client.last_name):
         payload["FamilyName"] = cut(_clean(client.last_name), PERSON_NAME_MAX, "last name", adjustments)
     if _clean(client.company_name):
-        payload["CompanyName"] = cut(_clean(client.company_name), COMPANY_NAME_MAX, "company name",
-                                     adjustments)
+        payload["CompanyName"] = cut(_clean(client.company_name), COMPANY_NAME_MAX, "company name", adjustments)
     problem = email_problem(client.email)
     if client.email and len(client.email.strip()) <= EMAIL_MAX and problem is None:
         payload["PrimaryEmailAddr"] = {"Address": client.email.strip()}
@@ -137,8 +143,7 @@ def customer_payload(
     elif client.email:  # validation fails these first (email_too_long); kept as a safety net
         noted(f"e-mail address not sent: over QuickBooks' {EMAIL_MAX} characters", adjustments)
     if client.phone:
-        payload["PrimaryPhone"] = {"FreeFormNumber": cut(_clean(client.phone), PHONE_MAX,
-                                                         "phone number", adjustments)}
+        payload["PrimaryPhone"] = {"FreeFormNumber": cut(_clean(client.phone), PHONE_MAX, "phone number", adjustments)}
     if parent_qbo_id:
         payload["Job"] = True
         payload["ParentRef"] = {"value": parent_qbo_id}

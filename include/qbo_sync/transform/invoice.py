@@ -10,6 +10,7 @@ invoice mixes tax codes. A discounted line is therefore sent at its net amount, 
 a unit price of net / quantity (QuickBooks checks Amount == Qty x UnitPrice to the
 cent) and the discount spelled out in the description.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,8 +69,9 @@ def line_description(line: InvoiceLine, adjustments: Adjustments | None = None) 
     return cut(result, DESCRIPTION_MAX, f"line {line.position} description", adjustments, marker="…")
 
 
-def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None,
-                       adjustments: Adjustments | None = None) -> tuple[Decimal, Decimal]:
+def qty_and_unit_price(
+    line: InvoiceLine, amount: Decimal | None = None, adjustments: Adjustments | None = None
+) -> tuple[Decimal, Decimal]:
     """Quantity and unit price whose product rounds to ``amount`` (default: the line's amount)."""
     qty = line.quantity
     amount = line.amount if amount is None else amount
@@ -80,9 +82,11 @@ def qty_and_unit_price(line: InvoiceLine, amount: Decimal | None = None,
         if cents(qty * unit) == amount:
             return qty, unit
     # A quantity that cannot carry the amount exactly: one unit at the net amount.
-    noted(f"line {line.position} sent as quantity 1 at {amount} (its quantity {qty:f} x a "
-          "unit price of at most 7 decimals cannot make its amount, as QuickBooks checks)",
-          adjustments)
+    noted(
+        f"line {line.position} sent as quantity 1 at {amount} (its quantity {qty:f} x a "
+        "unit price of at most 7 decimals cannot make its amount, as QuickBooks checks)",
+        adjustments,
+    )
     return Decimal(1), amount
 
 
@@ -99,7 +103,7 @@ def line_tax_code(line: InvoiceLine, mapping: CompanyMapping, tax_mode: str | No
 def us_transaction_tax_code(invoice: Invoice, mapping: CompanyMapping) -> str | None:
     """The one sales tax code of a US invoice (validation ensures there is at most one). TAX
     and NON only mark lines: a rate linked to TAX sends none, automated sales tax assigns it."""
-    codes = {mapping.tax_codes.get(l.tax_rate_id) for l in invoice.lines if l.tax_rate_id}
+    codes = {mapping.tax_codes.get(ln.tax_rate_id) for ln in invoice.lines if ln.tax_rate_id}
     codes -= {None, US_TAXABLE, US_NON_TAXABLE}
     return next(iter(sorted(codes)), None)
 
@@ -119,12 +123,13 @@ def exclusive_amounts(invoice: Invoice, ordered: list[InvoiceLine], mapping: Com
     return net_amounts(taxed, tax)
 
 
-def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping,
-                    adjustments: Adjustments | None = None) -> dict[str, Any]:
+def invoice_payload(
+    invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyMapping, adjustments: Adjustments | None = None
+) -> dict[str, Any]:
     """The Invoice JSON; what had to change for QuickBooks is added to ``adjustments``."""
     lines = []
-    ordered = sorted(invoice.lines, key=lambda l: (l.position, l.id))
-    for line, net in zip(ordered, exclusive_amounts(invoice, ordered, mapping)):
+    ordered = sorted(invoice.lines, key=lambda ln: (ln.position, ln.id))
+    for line, net in zip(ordered, exclusive_amounts(invoice, ordered, mapping), strict=False):
         qty, unit = qty_and_unit_price(line, net, adjustments)
         item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
@@ -139,13 +144,15 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
             detail["TaxCodeRef"] = {"value": code}
         if invoice.tax_mode == "inclusive" and mapping.region != "US":
             detail["TaxInclusiveAmt"] = line.amount
-        lines.append({
-            "DetailType": "SalesItemLineDetail",
-            "LineNum": line.position,
-            "Amount": net,
-            "Description": line_description(line, adjustments),
-            "SalesItemLineDetail": detail,
-        })
+        lines.append(
+            {
+                "DetailType": "SalesItemLineDetail",
+                "LineNum": line.position,
+                "Amount": net,
+                "Description": line_description(line, adjustments),
+                "SalesItemLineDetail": detail,
+            }
+        )
     payload: dict[str, Any] = {
         "DocNumber": invoice.number,
         "TxnDate": invoice.issue_date.isoformat() if invoice.issue_date else None,
@@ -156,9 +163,9 @@ def invoice_payload(invoice: Invoice, *, customer_qbo_id: str, mapping: CompanyM
     if invoice.due_date:
         payload["DueDate"] = invoice.due_date.isoformat()
     if invoice.notes:
-        payload["CustomerMemo"] = {"value": cut(invoice.notes, CUSTOMER_MEMO_MAX,
-                                                "invoice notes (the message on the invoice)",
-                                                adjustments)}
+        payload["CustomerMemo"] = {
+            "value": cut(invoice.notes, CUSTOMER_MEMO_MAX, "invoice notes (the message on the invoice)", adjustments)
+        }
     tax_total = invoice.tax_total or ZERO
     if mapping.region == "US":
         txn_code = us_transaction_tax_code(invoice, mapping)

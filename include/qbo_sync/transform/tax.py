@@ -9,6 +9,7 @@ reads ``Line.Amount`` as tax-exclusive whatever ``GlobalTaxCalculation`` says, t
 going in ``SalesItemLineDetail.TaxInclusiveAmt``. A tax-inclusive line is split into its net
 and its share of its rate's tax, so that the nets add up to the app's subtotal exactly.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -19,8 +20,9 @@ from qbo_sync.money import ZERO, cents
 TaxedLine = tuple[Decimal, "int | None"]  # (the app's line amount, its tax rate id)
 
 
-def tax_by_rate(lines: Iterable[TaxedLine], tax_mode: str | None,
-                rates: dict[int, Decimal]) -> dict[int, Decimal] | None:
+def tax_by_rate(
+    lines: Iterable[TaxedLine], tax_mode: str | None, rates: dict[int, Decimal]
+) -> dict[int, Decimal] | None:
     """The app's tax per tax rate id: each rate's line sum times the rate, rounded once
     (half-up), backed out of the sum for 'inclusive'. None when a line's rate is unknown."""
     groups: dict[int, Decimal] = {}
@@ -50,8 +52,9 @@ def net_amounts(lines: list[TaxedLine], tax: dict[int, Decimal]) -> list[Decimal
         gross = sum((lines[i][0] for i in indexes), ZERO)
         left = tax[rate_id]
         for position, i in enumerate(indexes):
-            share = left if position == len(indexes) - 1 else (
-                cents(tax[rate_id] * lines[i][0] / gross) if gross else ZERO)
+            share = (
+                left if position == len(indexes) - 1 else (cents(tax[rate_id] * lines[i][0] / gross) if gross else ZERO)
+            )
             nets[i] = lines[i][0] - share
             left -= share
     return nets

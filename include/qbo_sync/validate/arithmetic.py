@@ -5,13 +5,14 @@ can differ by cents: that is why the sync states the app's tax explicitly, see
 transform/tax.py). An invoice whose stored totals do not follow from its lines by the app's
 own rules is stopped here: its numbers cannot be trusted to be what the client was billed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qbo_sync.money import ZERO, cents
 from qbo_sync.extract.records import Invoice, InvoiceLine
+from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.tax import tax_by_rate
 
 

@@ -4,6 +4,7 @@ Facts are read once per tenant per run (tax codes, items, the books close date);
 doc numbers and names are looked up per chunk of records, with IN queries of at most
 ``LOOKUP_CHUNK`` literals so a query stays well under QuickBooks' URL limits.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -104,8 +105,9 @@ def tax_code_percents(query: Callable[[str], list[dict[str, Any]]]) -> dict[str,
 
 def codes_charging(app_rate: Decimal, percents: dict[str, tuple[str, Decimal | None]]) -> list[str]:
     """Names of the tax codes that charge the app rate (a fraction), as map-tax accepts them."""
-    return sorted(name for name, percent in percents.values()
-                  if percent is not None and not rates_differ(app_rate, percent))
+    return sorted(
+        name for name, percent in percents.values() if percent is not None and not rates_differ(app_rate, percent)
+    )
 
 
 def rates_differ(app_rate: Decimal, books_percent: Decimal) -> bool:
@@ -127,7 +129,7 @@ def tax_model(facts: CompanyFacts, prefs: dict[str, Any]) -> None:
 
 def _chunks(values: list[str], size: int = LOOKUP_CHUNK) -> Iterable[list[str]]:
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]
 
 
 class QuickBooksLookups:
@@ -173,8 +175,9 @@ class QuickBooksLookups:
                 found[str(row.get("DocNumber", "")).lower()].append(row)
         return found
 
-    def customer_transactions(self, entity: str, customers: Iterable[str], since: date,
-                              until: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    def customer_transactions(
+        self, entity: str, customers: Iterable[str], since: date, until: date | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         """CustomerRef -> the customers' ``entity`` rows dated ``since`` .. ``until`` (inclusive).
 
         QuickBooks filters a Payment or CreditMemo only on filterable attributes (CustomerRef,
@@ -198,10 +201,10 @@ class QuickBooksLookups:
             literals = ", ".join(quote(n) for n in part)
             for kind in ("Customer", "Vendor", "Employee"):
                 rows = self._query(
-                    f"select * from {kind} where DisplayName in ({literals})"
-                    " and Active in (true, false)"
+                    f"select * from {kind} where DisplayName in ({literals}) and Active in (true, false)"
                 )
                 for row in rows:
                     found[str(row.get("DisplayName", "")).lower()].append(
-                        NameHolder(kind, str(row["Id"]), bool(row.get("Active", True))))
+                        NameHolder(kind, str(row["Id"]), bool(row.get("Active", True)))
+                    )
         return found

@@ -5,6 +5,7 @@ holder is an active customer that is not mapped to another client (the seeds' ap
 "look for a matching customer"). A vendor or employee with that name, an inactive
 customer, or a customer that belongs to another client is a clash with a fix.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,11 @@ CHECKS = [
     Check("name_clash_vendor", "ExpectColumnValuesToBeInSet", {"column": "vendor_clash", "value_set": [False]}),
     Check("name_clash_employee", "ExpectColumnValuesToBeInSet", {"column": "employee_clash", "value_set": [False]}),
     Check("name_clash_customer", "ExpectColumnValuesToBeInSet", {"column": "customer_clash", "value_set": [False]}),
-    Check("client_inactive_in_quickbooks", "ExpectColumnValuesToBeInSet", {"column": "inactive_in_qbo", "value_set": [False]}),
+    Check(
+        "client_inactive_in_quickbooks",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "inactive_in_qbo", "value_set": [False]},
+    ),
     Check("parent_client_loop", "ExpectColumnValuesToBeInSet", {"column": "no_parent_loop", "value_set": [True]}),
     Check("parent_client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "parent_ok", "value_set": [True]}),
 ]
@@ -57,6 +62,7 @@ class CustomerPlan:
 class RunIndex:
     """What one client's checks need from the whole run, kept compact (numbers, and the
     names that more than one client would take) so memory does not grow with the run."""
+
     staged: array  # every staged client id, sorted
     has_children: set[int]  # staged clients that are the parent of a staged client
     ranks: dict[int, int]  # 'suffix' policy: client id -> n of its ' - n' (n >= 2)
@@ -84,8 +90,9 @@ def _parent_loops(parent_of: dict[int, int], is_staged) -> dict[int, str]:
     return loops
 
 
-def index_run(conn: psycopg.Connection, run_id: str, tenant_id: int, settings: TenantSettings,
-              chunk: int = CHUNK) -> RunIndex | None:
+def index_run(
+    conn: psycopg.Connection, run_id: str, tenant_id: int, settings: TenantSettings, chunk: int = CHUNK
+) -> RunIndex | None:
     """First pass over the staged clients, a chunk at a time: the run-wide facts (names
     shared in the run, the ' - n' of the 'suffix' policy, parent loops). None if none staged."""
     suffix_policy = settings.name_clash_policy == "suffix"
@@ -96,10 +103,17 @@ def index_run(conn: psycopg.Connection, run_id: str, tenant_id: int, settings: T
     # client already there keeps its name).
     takers: dict[str, int | list[int]] = {}
     for part in staged_customers(conn, run_id, tenant_id, chunk):
-        mapped: set[int] = set() if suffix_policy else {r[0] for r in conn.execute(
-            load_sql("validate/entity_map_ids"), {
-                "tenant_id": tenant_id, "entity": "customer",
-                "source_ids": [c.id for c, _ in part]})}
+        mapped: set[int] = (
+            set()
+            if suffix_policy
+            else {
+                r[0]
+                for r in conn.execute(
+                    load_sql("validate/entity_map_ids"),
+                    {"tenant_id": tenant_id, "entity": "customer", "source_ids": [c.id for c, _ in part]},
+                )
+            }
+        )
         for client, _depth in part:
             ids.append(client.id)
             if client.parent_client_id is not None:
@@ -120,8 +134,9 @@ def index_run(conn: psycopg.Connection, run_id: str, tenant_id: int, settings: T
     del ids
     if suffix_policy:
         # The second and later same-named clients, by id, get ' - 2', ' - 3'.
-        index.ranks = {cid: rank for group in shared.values()
-                       for rank, cid in enumerate(sorted(group), start=1) if rank > 1}
+        index.ranks = {
+            cid: rank for group in shared.values() for rank, cid in enumerate(sorted(group), start=1) if rank > 1
+        }
     else:
         index.shared_names = shared
     index.has_children = {p for p in parent_of.values() if index.is_staged(p)}
@@ -154,43 +169,86 @@ def validate_customers(
     with conn.transaction():
         # Read behind the keyset: clients already checked have left 'extracted'.
         for part in staged_customers(conn, ctx.run_id, tenant_id, chunk):
-            summaries.append(_validate_chunk(
-                conn, ctx, part, index=index, failed_reason=failed_reason, counts=counts,
-                per_code=per_code, tenant_id=tenant_id, realm_id=realm_id, settings=settings,
-                lookups=lookups, runner=runner))
+            summaries.append(
+                _validate_chunk(
+                    conn,
+                    ctx,
+                    part,
+                    index=index,
+                    failed_reason=failed_reason,
+                    counts=counts,
+                    per_code=per_code,
+                    tenant_id=tenant_id,
+                    realm_id=realm_id,
+                    settings=settings,
+                    lookups=lookups,
+                    runner=runner,
+                )
+            )
         report = {"chunks": summaries, "failed_by_code": dict(per_code), "counts": counts}
         _save_report(conn, ctx.run_id, tenant_id, "customer", report, counts)
     return counts
 
 
-def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
-                    staged: list[tuple[Client, int]], *, index: RunIndex,
-                    failed_reason: dict[int, str], counts: dict[str, int],
-                    per_code: dict[str, int], tenant_id: int, realm_id: str,
-                    settings: TenantSettings, lookups: QuickBooksLookups,
-                    runner: SuiteRunner) -> dict:
-    import pandas as pd  # noqa: PLC0415 - heavy; only inside tasks
+def _validate_chunk(
+    conn: psycopg.Connection,
+    ctx: outcomes.RunContext,
+    staged: list[tuple[Client, int]],
+    *,
+    index: RunIndex,
+    failed_reason: dict[int, str],
+    counts: dict[str, int],
+    per_code: dict[str, int],
+    tenant_id: int,
+    realm_id: str,
+    settings: TenantSettings,
+    lookups: QuickBooksLookups,
+    runner: SuiteRunner,
+) -> dict:
+    import pandas as pd
 
     clients = [c for c, _ in staged]
     changed: dict[int, list[str]] = {c.id: [] for c in clients}  # what the name needed for QuickBooks
-    names = {c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id),
-                                adjustments=changed[c.id])
-             for c in clients}
+    names = {
+        c.id: display_name(c, settings.display_name_template, index.ranks.get(c.id), adjustments=changed[c.id])
+        for c in clients
+    }
     holders = lookups.names(names.values())
     # Parents too: a sub-client's parent may be in QuickBooks from an earlier run.
     related = {c.id for c in clients} | {c.parent_client_id for c in clients if c.parent_client_id}
-    mapped = dict(conn.execute(load_sql("validate/entity_map_ids"), {
-        "tenant_id": tenant_id, "entity": "customer", "source_ids": sorted(related),
-    }).fetchall())
+    mapped = dict(
+        conn.execute(
+            load_sql("validate/entity_map_ids"),
+            {
+                "tenant_id": tenant_id,
+                "entity": "customer",
+                "source_ids": sorted(related),
+            },
+        ).fetchall()
+    )
     holder_ids = [h.qbo_id for hs in holders.values() for h in hs if h.kind == "Customer"]
-    owner_of = dict(conn.execute(load_sql("validate/mapped_qbo_ids"), {
-        "realm_id": realm_id, "entity": "customer", "qbo_ids": holder_ids,
-    }).fetchall())
-    outside = sorted({c.parent_client_id for c in clients if c.parent_client_id
-                      and not index.is_staged(c.parent_client_id)
-                      and c.parent_client_id not in mapped})
-    parents_here = {r[0] for r in conn.execute(load_sql("extract/clients_by_id"), {"ids": outside})
-                    if r[1] == tenant_id} if outside else set()
+    owner_of = dict(
+        conn.execute(
+            load_sql("validate/mapped_qbo_ids"),
+            {
+                "realm_id": realm_id,
+                "entity": "customer",
+                "qbo_ids": holder_ids,
+            },
+        ).fetchall()
+    )
+    outside = sorted(
+        {
+            c.parent_client_id
+            for c in clients
+            if c.parent_client_id and not index.is_staged(c.parent_client_id) and c.parent_client_id not in mapped
+        }
+    )
+    parents_here = (
+        {r[0] for r in conn.execute(load_sql("extract/clients_by_id"), {"ids": outside}) if r[1] == tenant_id}
+        if outside
+        else set()
+    )
 
     rows, plans = [], {}
     for client, depth in staged:
@@ -199,12 +257,11 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         own_id = mapped.get(client.id)
         customer_holders = [h for h in found if h.kind == "Customer"]
         mine = next((h for h in customer_holders if h.qbo_id == own_id), None)
-        linkable = next((h for h in customer_holders
-                         if h.active and owner_of.get(h.qbo_id) in (None, client.id)), None)
-        other_owner = next((h for h in customer_holders
-                            if owner_of.get(h.qbo_id) not in (None, client.id)), None)
-        inactive = next((h for h in customer_holders if not h.active
-                         and owner_of.get(h.qbo_id) in (None, client.id)), None)
+        linkable = next((h for h in customer_holders if h.active and owner_of.get(h.qbo_id) in (None, client.id)), None)
+        other_owner = next((h for h in customer_holders if owner_of.get(h.qbo_id) not in (None, client.id)), None)
+        inactive = next(
+            (h for h in customer_holders if not h.active and owner_of.get(h.qbo_id) in (None, client.id)), None
+        )
         qbo_id = own_id or (linkable.qbo_id if linkable else None)
         parent = client.parent_client_id
         parent_staged = parent is not None and index.is_staged(parent)
@@ -212,35 +269,51 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         # cannot fail and its list of clients is never shown.
         sharing = index.shared_names.get(name.lower()) or [client.id]
         bad_email = email_problem(client.email)
-        rows.append({
-            "client_id": client.id,
-            "has_name": has_name(client),
-            "email_length": len((client.email or "").strip()),
-            "email_ok": bad_email is None or settings.invalid_email_policy == "omit",
-            # Without the differentiator, clients who would share a name all wait for a
-            # person to say whether they are one client (merge) or several (differentiate).
-            "same_name_in_run": 0 if settings.name_clash_policy == "suffix" or client.id in mapped
-            else len(sharing) - 1,
-            "vendor_clash": any(h.kind == "Vendor" for h in found),
-            "employee_clash": any(h.kind == "Employee" for h in found),
-            "customer_clash": bool(other_owner) and not mine and not linkable,
-            "inactive_in_qbo": bool(inactive) and not mine and not linkable
-            or (mine is not None and not mine.active),
-            # A parent must be in QuickBooks already, or be loaded earlier in this run.
-            "parent_ok": parent is None or parent in mapped or parent_staged,
-            "no_parent_loop": client.id not in index.loops,
-        })
-        plans[client.id] = CustomerPlan(client, depth, name, qbo_id, {
-            "client_id": client.id, "display_name": name, "parent_id": parent,
-            "length": len((client.email or "").strip()),
-            "email": (client.email or "").strip(), "email_problem": bad_email or "",
-            "ids": ", ".join(str(i) for i in sharing),
-            "qbo_id": (other_owner or inactive or mine or linkable).qbo_id
-            if (other_owner or inactive or mine or linkable) else None,
-            "parent_reason": "it is not part of this sync" if parent is None or parent in parents_here
-            or parent_staged or parent in mapped else "no such client exists for this tenant",
-            "path": index.loops.get(client.id, ""),
-        })
+        rows.append(
+            {
+                "client_id": client.id,
+                "has_name": has_name(client),
+                "email_length": len((client.email or "").strip()),
+                "email_ok": bad_email is None or settings.invalid_email_policy == "omit",
+                # Without the differentiator, clients who would share a name all wait for a
+                # person to say whether they are one client (merge) or several (differentiate).
+                "same_name_in_run": 0
+                if settings.name_clash_policy == "suffix" or client.id in mapped
+                else len(sharing) - 1,
+                "vendor_clash": any(h.kind == "Vendor" for h in found),
+                "employee_clash": any(h.kind == "Employee" for h in found),
+                "customer_clash": bool(other_owner) and not mine and not linkable,
+                "inactive_in_qbo": bool(inactive)
+                and not mine
+                and not linkable
+                or (mine is not None and not mine.active),
+                # A parent must be in QuickBooks already, or be loaded earlier in this run.
+                "parent_ok": parent is None or parent in mapped or parent_staged,
+                "no_parent_loop": client.id not in index.loops,
+            }
+        )
+        plans[client.id] = CustomerPlan(
+            client,
+            depth,
+            name,
+            qbo_id,
+            {
+                "client_id": client.id,
+                "display_name": name,
+                "parent_id": parent,
+                "length": len((client.email or "").strip()),
+                "email": (client.email or "").strip(),
+                "email_problem": bad_email or "",
+                "ids": ", ".join(str(i) for i in sharing),
+                "qbo_id": (other_owner or inactive or mine or linkable).qbo_id
+                if (other_owner or inactive or mine or linkable)
+                else None,
+                "parent_reason": "it is not part of this sync"
+                if parent is None or parent in parents_here or parent_staged or parent in mapped
+                else "no such client exists for this tenant",
+                "path": index.loops.get(client.id, ""),
+            },
+        )
 
     result = runner.validate(pd.DataFrame(rows))
     del rows
@@ -250,10 +323,14 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
             failing_codes[cid].append(code)
 
     # A name clash's fix suggests a template that really frees the name (one look-up per chunk).
-    clashing = [(c, index.ranks.get(c.id)) for c, _ in staged
-                if any(code.startswith("name_clash") for code in failing_codes.get(c.id, ()))]
-    for cid, template in templates.suggest(clashing, settings.display_name_template,
-                                           lambda wanted: set(lookups.names(wanted))).items():
+    clashing = [
+        (c, index.ranks.get(c.id))
+        for c, _ in staged
+        if any(code.startswith("name_clash") for code in failing_codes.get(c.id, ()))
+    ]
+    for cid, template in templates.suggest(
+        clashing, settings.display_name_template, lambda wanted: set(lookups.names(wanted))
+    ).items():
         plans[cid].context["suggested_template"] = template
 
     ready: dict[int, str] = {}  # client id -> its plan (display name, QuickBooks Id to link)
@@ -268,7 +345,10 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
         if codes:
             primary, others = codes[0], codes[1:]
             outcome = outcomes.from_catalog(
-                primary, tenant_id=tenant_id, entity="customer", source_id=client.id,
+                primary,
+                tenant_id=tenant_id,
+                entity="customer",
+                source_id=client.id,
                 source_ref=plan.display_name if has_name(client) else f"client {client.id}",
                 realm_id=realm_id,
                 also=[outcomes.explain(c, **plan.context)[1] for c in others],
@@ -287,15 +367,23 @@ def _validate_chunk(conn: psycopg.Connection, ctx: outcomes.RunContext,
             ready[client.id] = json.dumps(ready_plan)
             counts["ready"] += 1
     if ready:  # one statement for the chunk, not one per client (issue 9)
-        conn.execute(load_sql("validate/set_customer_plans"), {
-            "run_id": ctx.run_id, "tenant_id": tenant_id, "source_ids": list(ready),
-            "payloads": list(ready.values())})
+        conn.execute(
+            load_sql("validate/set_customer_plans"),
+            {"run_id": ctx.run_id, "tenant_id": tenant_id, "source_ids": list(ready), "payloads": list(ready.values())},
+        )
     return result.summary
 
 
 def _save_report(conn, run_id, tenant_id, entity, summary, counts) -> None:
-    conn.execute(load_sql("validate/save_report"), {
-        "run_id": run_id, "tenant_id": tenant_id, "entity": entity,
-        "success": counts["failed"] == 0, "evaluated": counts["evaluated"],
-        "failed": counts["failed"], "result": json.dumps(summary),
-    })
+    conn.execute(
+        load_sql("validate/save_report"),
+        {
+            "run_id": run_id,
+            "tenant_id": tenant_id,
+            "entity": entity,
+            "success": counts["failed"] == 0,
+            "evaluated": counts["evaluated"],
+            "failed": counts["failed"],
+            "result": json.dumps(summary),
+        },
+    )

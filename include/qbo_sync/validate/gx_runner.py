@@ -4,6 +4,7 @@ One ephemeral context and suite per entity; each chunk of records is a new batch
 the same DataFrame asset. Every expectation carries ``meta.code``, the catalog code
 that explains the records it rejects.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,6 @@ import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
-
 
 # Tenants of one task validate on threads of their own; Great Expectations' contexts are not
 # documented as thread-safe, and validation is CPU work under the GIL anyway: one at a time.
@@ -40,13 +40,13 @@ class SuiteRunner:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         # GX logs hundreds of INFO lines under Airflow; finance reads these logs.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        import great_expectations as gx  # noqa: PLC0415
-        import great_expectations.expectations as gxe  # noqa: PLC0415
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
 
         self._id_column = id_column
         self.context = gx.get_context(mode="ephemeral")
         try:
-            from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: PLC0415
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
             self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         except (ImportError, AttributeError):  # older/newer GX: bars are cosmetic
@@ -62,10 +62,13 @@ class SuiteRunner:
     def validate(self, frame) -> ChunkResult:  # frame: pandas.DataFrame
         with _GX:
             batch = self._batches.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(self.suite, result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [self._id_column],
-            })
+            result = batch.validate(
+                self.suite,
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": [self._id_column],
+                },
+            )
         failing: dict[str, list[int]] = {}
         for res in result.results:
             if res.success:
@@ -80,8 +83,7 @@ class SuiteRunner:
                 {
                     "code": res.expectation_config.meta["code"],
                     "expectation": res.expectation_config.type,
-                    "kwargs": {k: _plain(v) for k, v in res.expectation_config.kwargs.items()
-                               if k != "batch_id"},
+                    "kwargs": {k: _plain(v) for k, v in res.expectation_config.kwargs.items() if k != "batch_id"},
                     "success": bool(res.success),
                     "unexpected_count": int(res.result.get("unexpected_count") or 0),
                 }

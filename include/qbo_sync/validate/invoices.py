@@ -5,6 +5,7 @@ Invoices finalized before the tenant connected QuickBooks are historical: logged
 expectation of the suite; a failing invoice gets one ``failed`` outcome (its first
 problem, the others noted) and is not sent, while the rest go on.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,14 +39,20 @@ CHECKS = [
     Check("number_missing", "ExpectColumnValuesToNotBeNull", {"column": "number"}),
     Check("number_too_long", "ExpectColumnValueLengthsToBeBetween", {"column": "number", "max_value": DOC_NUMBER_MAX}),
     Check("number_duplicate_in_run", "ExpectColumnValuesToBeBetween", {"column": "same_number_count", "max_value": 0}),
-    Check("number_used_in_quickbooks", "ExpectColumnValuesToBeInSet", {"column": "number_taken_in_qbo", "value_set": [False]}),
+    Check(
+        "number_used_in_quickbooks",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "number_taken_in_qbo", "value_set": [False]},
+    ),
     Check("unknown_tax_mode", "ExpectColumnValuesToBeInSet", {"column": "tax_mode", "value_set": TAX_MODES}),
     Check("tax_rate_not_mapped", "ExpectColumnValuesToBeBetween", {"column": "unmapped_tax_lines", "max_value": 0}),
     Check("tax_code_inactive", "ExpectColumnValuesToBeBetween", {"column": "inactive_tax_lines", "max_value": 0}),
     Check("tax_rate_mismatch", "ExpectColumnValuesToBeBetween", {"column": "mismatched_tax_rates", "max_value": 0}),
     Check("us_several_sales_taxes", "ExpectColumnValuesToBeBetween", {"column": "us_sales_tax_codes", "max_value": 1}),
     Check("default_item_missing", "ExpectColumnValuesToBeInSet", {"column": "default_item_set", "value_set": [True]}),
-    Check("default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}),
+    Check(
+        "default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}
+    ),
     Check("line_values_missing", "ExpectColumnValuesToBeBetween", {"column": "incomplete_lines", "max_value": 0}),
     Check("unknown_discount_kind", "ExpectColumnValuesToBeBetween", {"column": "odd_discount_lines", "max_value": 0}),
     Check("line_amount_mismatch", "ExpectColumnValuesToBeBetween", {"column": "bad_lines", "max_value": 0}),
@@ -71,8 +78,13 @@ def rate_mismatches(rates_used: list[TaxRate], facts: CompanyFacts, region: str)
         books = facts.tax_code_percent.get(code)
         if books is None or not rates_differ(rate.rate, books):
             continue
-        found.append((rate, f"App tax rate {rate.name} {percent_text(rate.rate * 100)} is mapped to "
-                            f"QuickBooks tax code '{facts.tax_code_name(code)}' ({percent_text(books)})"))
+        found.append(
+            (
+                rate,
+                f"App tax rate {rate.name} {percent_text(rate.rate * 100)} is mapped to "
+                f"QuickBooks tax code '{facts.tax_code_name(code)}' ({percent_text(books)})",
+            )
+        )
     return found
 
 
@@ -83,51 +95,89 @@ def _transaction_label(row: dict) -> str:
     return f"{who}, dated {row.get('TxnDate') or 'without a date'}; Id {row.get('Id')}"
 
 
-def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: TenantSettings,
-               facts: CompanyFacts, client_state: dict[int, tuple], duplicates: dict[int, list[int]],
-               taken: dict[str, list[dict]], own_qbo_id: str | None) -> tuple[dict, dict]:
+def _facts_row(
+    staged: StagedInvoice,
+    *,
+    rates: dict[int, TaxRate],
+    settings: TenantSettings,
+    facts: CompanyFacts,
+    client_state: dict[int, tuple],
+    duplicates: dict[int, list[int]],
+    taken: dict[str, list[dict]],
+    own_qbo_id: str | None,
+) -> tuple[dict, dict]:
     inv = staged.invoice
     lines = inv.lines
-    unmapped = sorted({rates[l.tax_rate_id].name if l.tax_rate_id in rates else f"id {l.tax_rate_id}"
-                       for l in lines if l.tax_rate_id is not None
-                       and (l.tax_rate_id not in rates or not rates[l.tax_rate_id].qbo_tax_code_id)})
-    inactive = sorted({(rates[l.tax_rate_id].name, rates[l.tax_rate_id].qbo_tax_code_id)
-                       for l in lines if l.tax_rate_id in rates
-                       and rates[l.tax_rate_id].qbo_tax_code_id
-                       and not facts.tax_code_active(rates[l.tax_rate_id].qbo_tax_code_id)})
+    unmapped = sorted(
+        {
+            rates[ln.tax_rate_id].name if ln.tax_rate_id in rates else f"id {ln.tax_rate_id}"
+            for ln in lines
+            if ln.tax_rate_id is not None and (ln.tax_rate_id not in rates or not rates[ln.tax_rate_id].qbo_tax_code_id)
+        }
+    )
+    inactive = sorted(
+        {
+            (rates[ln.tax_rate_id].name, rates[ln.tax_rate_id].qbo_tax_code_id)
+            for ln in lines
+            if ln.tax_rate_id in rates
+            and rates[ln.tax_rate_id].qbo_tax_code_id
+            and not facts.tax_code_active(rates[ln.tax_rate_id].qbo_tax_code_id)
+        }
+    )
     # Outside the US every line needs a tax code: untaxed lines take the tenant's no-tax code.
-    untaxed = settings.region != "US" and (inv.tax_mode == "none" or any(
-        l.tax_rate_id is None for l in lines))
+    untaxed = settings.region != "US" and (inv.tax_mode == "none" or any(ln.tax_rate_id is None for ln in lines))
     no_tax_problem = None
     if untaxed and lines:
         if not settings.no_tax_code_id:
             no_tax_problem = "missing"
         elif not facts.tax_code_active(settings.no_tax_code_id):
             no_tax_problem = "inactive"
-    us_codes = {rates[l.tax_rate_id].qbo_tax_code_id for l in lines if l.tax_rate_id in rates} - {
-        US_NON_TAXABLE, None}
+    us_codes = {rates[ln.tax_rate_id].qbo_tax_code_id for ln in lines if ln.tax_rate_id in rates} - {
+        US_NON_TAXABLE,
+        None,
+    }
     # Lines of a 'none' invoice go out with the no-tax code, whatever rate they name.
-    mismatched = [] if inv.tax_mode == "none" else rate_mismatches(
-        list({l.tax_rate_id: rates[l.tax_rate_id] for l in lines if l.tax_rate_id in rates}.values()),
-        facts, settings.region)
-    kinds = {("product" if l.item_kind == "product" else "service") for l in lines}
+    mismatched = (
+        []
+        if inv.tax_mode == "none"
+        else rate_mismatches(
+            list({ln.tax_rate_id: rates[ln.tax_rate_id] for ln in lines if ln.tax_rate_id in rates}.values()),
+            facts,
+            settings.region,
+        )
+    )
+    kinds = {("product" if ln.item_kind == "product" else "service") for ln in lines}
     item_of = {"service": settings.default_service_item_id, "product": settings.default_product_item_id}
     missing_kind = next((k for k in sorted(kinds) if not item_of[k]), None)
     inactive_kind = next((k for k in sorted(kinds) if item_of[k] and not facts.item_active(item_of[k])), None)
     # A line missing a number, or with a discount we cannot read, is explained as such; the
     # amount check covers the lines that can be recomputed.
-    incomplete = next((l for l in lines if any(getattr(l, f) is None for f, _ in LINE_VALUES)), None)
-    odd_discount = next((l for l in lines if l.discount_kind not in DISCOUNT_KINDS), None)
-    bad_line = next((l for l in lines if l is not incomplete and l is not odd_discount
-                     and expected_line_amount(l) != l.amount), None)
+    incomplete = next((ln for ln in lines if any(getattr(ln, f) is None for f, _ in LINE_VALUES)), None)
+    odd_discount = next((ln for ln in lines if ln.discount_kind not in DISCOUNT_KINDS), None)
+    bad_line = next(
+        (
+            ln
+            for ln in lines
+            if ln is not incomplete and ln is not odd_discount and expected_line_amount(ln) != ln.amount
+        ),
+        None,
+    )
     totals = recompute(inv, {rid: r.rate for rid, r in rates.items()})
-    totals_ok = totals is not None and inv.total is not None and (
-        totals.total == inv.total and totals.tax_total == (inv.tax_total or ZERO)
-        and totals.subtotal == (inv.subtotal if inv.subtotal is not None else totals.subtotal))
+    totals_ok = (
+        totals is not None
+        and inv.total is not None
+        and (
+            totals.total == inv.total
+            and totals.tax_total == (inv.tax_total or ZERO)
+            and totals.subtotal == (inv.subtotal if inv.subtotal is not None else totals.subtotal)
+        )
+    )
     exists, client_qbo_id, run_state, run_cause = client_state.get(inv.client_id, (False, None, None, None))
-    number_holders = [t for t in taken.get((inv.number or "").lower(), [])
-                      if str(t.get("Id")) != own_qbo_id
-                      and f"[qbo-sync invoice {inv.id}]" not in (t.get("PrivateNote") or "")]
+    number_holders = [
+        t
+        for t in taken.get((inv.number or "").lower(), [])
+        if str(t.get("Id")) != own_qbo_id and f"[qbo-sync invoice {inv.id}]" not in (t.get("PrivateNote") or "")
+    ]
     closed = facts.book_close_date
     row = {
         "invoice_id": inv.id,
@@ -156,12 +206,15 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "client_ready": bool(client_qbo_id) or run_state == "ready" or not exists,
     }
     context = {
-        "number": inv.number, "client_id": inv.client_id,
+        "number": inv.number,
+        "client_id": inv.client_id,
         "status": "(not set)" if inv.status is None else repr(inv.status),
         "tax_mode": inv.tax_mode if inv.tax_mode is not None else "(not set)",
         "tax_rate": ", ".join(unmapped) or ", ".join(n for n, _ in inactive) or "(none)",
-        "tax_code": ", ".join(facts.tax_code_label(c) for c in [c for _, c in inactive]
-                              + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])),
+        "tax_code": ", ".join(
+            facts.tax_code_label(c)
+            for c in [c for _, c in inactive] + ([settings.no_tax_code_id] if no_tax_problem == "inactive" else [])
+        ),
         "kind": missing_kind or inactive_kind or "service",
         "mismatch": "; ".join(text for _, text in mismatched),
         "mismatched_rate": mismatched[0][0].name if mismatched else None,
@@ -169,7 +222,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "length": len(inv.number or ""),
         "ids": ", ".join(str(i) for i in sorted([inv.id, *duplicates.get(inv.id, [])])),
         "holder": "; ".join(_transaction_label(t) for t in number_holders),
-        "total": inv.total, "tax_total": inv.tax_total,
+        "total": inv.total,
+        "tax_total": inv.tax_total,
         "expected_total": totals.total if totals else "unknown",
         "expected_tax": totals.tax_total if totals else "unknown",
         "position": bad_line.position if bad_line else None,
@@ -181,7 +235,8 @@ def _facts_row(staged: StagedInvoice, *, rates: dict[int, TaxRate], settings: Te
         "quantity": bad_line.quantity if bad_line else None,
         "unit_price": bad_line.unit_price if bad_line else None,
         "expected": expected_line_amount(bad_line) if bad_line else None,
-        "issue_date": inv.issue_date, "closed_on": closed,
+        "issue_date": inv.issue_date,
+        "closed_on": closed,
         "client_reason": run_cause or "it has not been synced yet",
     }
     if no_tax_problem and not unmapped and not inactive:
@@ -202,9 +257,9 @@ def validate_invoices(
     chunk: int = 5000,
     runner: SuiteRunner | None = None,
 ) -> dict[str, int]:
-    import pandas as pd  # noqa: PLC0415 - heavy; only inside tasks
+    import pandas as pd
 
-    from qbo_sync.extract.read import tax_rates  # noqa: PLC0415
+    from qbo_sync.extract.read import tax_rates
 
     rates = tax_rates(conn, tenant_id)
     runner = runner or SuiteRunner("invoices", CHECKS, "invoice_id")
@@ -217,34 +272,54 @@ def validate_invoices(
         with conn.transaction():
             for s in historical:
                 inv = s.invoice
-                outcomes.record(conn, ctx, outcomes.from_catalog(
-                    "historical_invoice", tenant_id=tenant_id, entity="invoice",
-                    source_id=inv.id, source_ref=inv.number, realm_id=realm_id, amount=inv.total,
-                    number=inv.number, finalized_at=s.finalized_at.date(),
-                    connected_at=connected_at.date()))
+                outcomes.record(
+                    conn,
+                    ctx,
+                    outcomes.from_catalog(
+                        "historical_invoice",
+                        tenant_id=tenant_id,
+                        entity="invoice",
+                        source_id=inv.id,
+                        source_ref=inv.number,
+                        realm_id=realm_id,
+                        amount=inv.total,
+                        number=inv.number,
+                        finalized_at=s.finalized_at.date(),
+                        connected_at=connected_at.date(),
+                    ),
+                )
                 counts["skipped"] += 1
-            outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice",
-                                [s.invoice.id for s in historical], "skipped")
+            outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice", [s.invoice.id for s in historical], "skipped")
         if not current:
             continue
         ids = [s.invoice.id for s in current]
-        duplicates = dict(conn.execute(load_sql("validate/duplicate_numbers"),
-                                       {"invoice_ids": ids}).fetchall())
+        duplicates = dict(conn.execute(load_sql("validate/duplicate_numbers"), {"invoice_ids": ids}).fetchall())
         client_ids = sorted({s.invoice.client_id for s in current if s.invoice.client_id})
         client_state = {
             r[0]: (True, r[1], r[2], r[3])
-            for r in conn.execute(load_sql("validate/client_states"), {
-                "run_id": ctx.run_id, "tenant_id": tenant_id, "client_ids": client_ids})
+            for r in conn.execute(
+                load_sql("validate/client_states"),
+                {"run_id": ctx.run_id, "tenant_id": tenant_id, "client_ids": client_ids},
+            )
         }
-        own = dict(conn.execute(load_sql("validate/entity_map_ids"), {
-            "tenant_id": tenant_id, "entity": "invoice", "source_ids": ids}).fetchall())
-        taken = lookups.doc_numbers("Invoice", [s.invoice.number for s in current
-                                                if s.invoice.number])
+        own = dict(
+            conn.execute(
+                load_sql("validate/entity_map_ids"), {"tenant_id": tenant_id, "entity": "invoice", "source_ids": ids}
+            ).fetchall()
+        )
+        taken = lookups.doc_numbers("Invoice", [s.invoice.number for s in current if s.invoice.number])
         rows, contexts = [], {}
         for s in current:
-            row, context = _facts_row(s, rates=rates, settings=settings, facts=facts,
-                                      client_state=client_state, duplicates=duplicates,
-                                      taken=taken, own_qbo_id=own.get(s.invoice.id))
+            row, context = _facts_row(
+                s,
+                rates=rates,
+                settings=settings,
+                facts=facts,
+                client_state=client_state,
+                duplicates=duplicates,
+                taken=taken,
+                own_qbo_id=own.get(s.invoice.id),
+            )
             rows.append(row)
             contexts[s.invoice.id] = context
         result = runner.validate(pd.DataFrame(rows))
@@ -264,10 +339,21 @@ def validate_invoices(
                     per_code[codes[0]] += 1
                     context = contexts[inv.id]
                     also = [outcomes.explain(c, tenant_id=tenant_id, **context)[1] for c in codes[1:]]
-                    outcomes.record(conn, ctx, outcomes.from_catalog(
-                        codes[0], tenant_id=tenant_id, entity="invoice", source_id=inv.id,
-                        source_ref=inv.number, realm_id=realm_id, amount=inv.total,
-                        also=also, **context))
+                    outcomes.record(
+                        conn,
+                        ctx,
+                        outcomes.from_catalog(
+                            codes[0],
+                            tenant_id=tenant_id,
+                            entity="invoice",
+                            source_id=inv.id,
+                            source_ref=inv.number,
+                            realm_id=realm_id,
+                            amount=inv.total,
+                            also=also,
+                            **context,
+                        ),
+                    )
                     state_of["invalid"].append(inv.id)
                     counts["failed"] += 1
                 else:
@@ -276,9 +362,16 @@ def validate_invoices(
             for state, ids in state_of.items():
                 outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice", ids, state)
     report = {"chunks": summaries, "failed_by_code": dict(per_code), "counts": counts}
-    conn.execute(load_sql("validate/save_report"), {
-        "run_id": ctx.run_id, "tenant_id": tenant_id, "entity": "invoice",
-        "success": counts["failed"] == 0, "evaluated": counts["evaluated"] + counts["skipped"],
-        "failed": counts["failed"], "result": json.dumps(report, default=str),
-    })
+    conn.execute(
+        load_sql("validate/save_report"),
+        {
+            "run_id": ctx.run_id,
+            "tenant_id": tenant_id,
+            "entity": "invoice",
+            "success": counts["failed"] == 0,
+            "evaluated": counts["evaluated"] + counts["skipped"],
+            "failed": counts["failed"],
+            "result": json.dumps(report, default=str),
+        },
+    )
     return counts

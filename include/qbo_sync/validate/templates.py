@@ -6,6 +6,7 @@ and that name is free in QuickBooks (looked up, with every candidate of a chunk 
 set of queries). The default template ``'{name} ({tag})'`` is never suggested to a tenant
 that already uses it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -29,8 +30,9 @@ def candidates(client: Client, current: str, suffix: int | None = None) -> list[
     return out
 
 
-def suggest(clients: Iterable[tuple[Client, int | None]], current: str,
-            taken: Callable[[list[str]], set[str]]) -> dict[int, str]:
+def suggest(
+    clients: Iterable[tuple[Client, int | None]], current: str, taken: Callable[[list[str]], set[str]]
+) -> dict[int, str]:
     """Client id -> the first template whose name is free in QuickBooks (``taken`` answers
     which of the given names, lower-cased, QuickBooks already holds)."""
     options = {c.id: candidates(c, current, suffix) for c, suffix in clients}

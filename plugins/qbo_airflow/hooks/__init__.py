@@ -1,2 +1,3 @@
 """Airflow hooks of the QuickBooks sync."""
+
 from __future__ import annotations

@@ -13,6 +13,7 @@ live in the project's own table (``qbo_sync.companies``); this hook only wires t
 together, and masks every secret it meets (client secret, tokens) in task logs. Nothing
 it returns is meant for XCom.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,28 +23,72 @@ from airflow.sdk import BaseHook
 DEFAULT_DB_CONN_ID = "qbo_sync_db"
 
 _EXTRA_FIELDS: dict[str, dict[str, Any]] = {
-    "environment": {"label": "Environment", "type": "string", "default": "production",
-                    "description": "production, sandbox or custom"},
-    "api_base_url": {"label": "API base URL (custom)", "type": "string", "default": "",
-                     "description": "e.g. http://qbo-emulator:8765 (only for custom)"},
-    "discovery_url": {"label": "OpenID discovery URL (custom)", "type": "string", "default": "",
-                      "description": "e.g. http://qbo-emulator:8765/.well-known/openid_sandbox_configuration/"},
-    "minor_version": {"label": "Minor version", "type": "integer", "default": 75,
-                      "description": "QuickBooks API minorversion (below 75 is treated as 75)"},
-    "requests_per_minute": {"label": "Requests per minute per company", "type": "integer", "default": 500,
-                            "description": "QuickBooks' limit; the sync paces itself at 90% of it"},
-    "batches_per_minute": {"label": "Batch requests per minute per company", "type": "integer", "default": 40,
-                           "description": "QuickBooks' batch limit"},
-    "requests_per_second": {"label": "Requests per second per company", "type": "integer", "default": 10,
-                            "description": "QuickBooks' per-second limit; 0 turns this bound off"},
-    "max_concurrent": {"label": "Requests at once per company", "type": "integer", "default": 10,
-                       "description": "QuickBooks' concurrency limit"},
-    "minute_seconds": {"label": "Length of the rate-limit minute (s)", "type": "string", "default": "60",
-                       "description": "60 for QuickBooks; shorter only for the emulator"},
-    "throttle_wait_seconds": {"label": "Wait after a 429 (s)", "type": "string", "default": "60",
-                              "description": "Intuit says wait 60 seconds"},
-    "max_tries": {"label": "Tries per request", "type": "integer", "default": 10,
-                  "description": "attempts for transient failures (5xx, timeouts, gateways)"},
+    "environment": {
+        "label": "Environment",
+        "type": "string",
+        "default": "production",
+        "description": "production, sandbox or custom",
+    },
+    "api_base_url": {
+        "label": "API base URL (custom)",
+        "type": "string",
+        "default": "",
+        "description": "e.g. http://qbo-emulator:8765 (only for custom)",
+    },
+    "discovery_url": {
+        "label": "OpenID discovery URL (custom)",
+        "type": "string",
+        "default": "",
+        "description": "e.g. http://qbo-emulator:8765/.well-known/openid_sandbox_configuration/",
+    },
+    "minor_version": {
+        "label": "Minor version",
+        "type": "integer",
+        "default": 75,
+        "description": "QuickBooks API minorversion (below 75 is treated as 75)",
+    },
+    "requests_per_minute": {
+        "label": "Requests per minute per company",
+        "type": "integer",
+        "default": 500,
+        "description": "QuickBooks' limit; the sync paces itself at 90% of it",
+    },
+    "batches_per_minute": {
+        "label": "Batch requests per minute per company",
+        "type": "integer",
+        "default": 40,
+        "description": "QuickBooks' batch limit",
+    },
+    "requests_per_second": {
+        "label": "Requests per second per company",
+        "type": "integer",
+        "default": 10,
+        "description": "QuickBooks' per-second limit; 0 turns this bound off",
+    },
+    "max_concurrent": {
+        "label": "Requests at once per company",
+        "type": "integer",
+        "default": 10,
+        "description": "QuickBooks' concurrency limit",
+    },
+    "minute_seconds": {
+        "label": "Length of the rate-limit minute (s)",
+        "type": "string",
+        "default": "60",
+        "description": "60 for QuickBooks; shorter only for the emulator",
+    },
+    "throttle_wait_seconds": {
+        "label": "Wait after a 429 (s)",
+        "type": "string",
+        "default": "60",
+        "description": "Intuit says wait 60 seconds",
+    },
+    "max_tries": {
+        "label": "Tries per request",
+        "type": "integer",
+        "default": 10,
+        "description": "attempts for transient failures (5xx, timeouts, gateways)",
+    },
 }
 
 
@@ -55,8 +100,9 @@ class QuickBooksHook(BaseHook):
     conn_type = "quickbooks"
     hook_name = "QuickBooks Online"
 
-    def __init__(self, quickbooks_conn_id: str = default_conn_name, *,
-                 database_conn_id: str = DEFAULT_DB_CONN_ID, **kwargs: Any) -> None:
+    def __init__(
+        self, quickbooks_conn_id: str = default_conn_name, *, database_conn_id: str = DEFAULT_DB_CONN_ID, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.quickbooks_conn_id = quickbooks_conn_id
         self.database_conn_id = database_conn_id
@@ -72,16 +118,20 @@ class QuickBooksHook(BaseHook):
         these are wtforms fields; without them (Airflow 3's default install) a plain
         description of the same fields, which is what provider.yaml's conn-fields hold."""
         try:
-            from flask_appbuilder.fieldwidgets import BS3TextFieldWidget  # noqa: PLC0415
-            from flask_babel import lazy_gettext  # noqa: PLC0415
-            from wtforms import IntegerField, StringField  # noqa: PLC0415
+            from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+            from flask_babel import lazy_gettext
+            from wtforms import IntegerField, StringField
         except ImportError:
             return {name: dict(spec) for name, spec in _EXTRA_FIELDS.items()}
         widgets: dict[str, Any] = {}
         for name, spec in _EXTRA_FIELDS.items():
             field = IntegerField if spec["type"] == "integer" else StringField
-            widgets[name] = field(lazy_gettext(spec["label"]), widget=BS3TextFieldWidget(),
-                                  description=spec["description"], default=spec["default"])
+            widgets[name] = field(
+                lazy_gettext(spec["label"]),
+                widget=BS3TextFieldWidget(),
+                description=spec["description"],
+                default=spec["default"],
+            )
         return widgets
 
     @classmethod
@@ -102,7 +152,7 @@ class QuickBooksHook(BaseHook):
     # --- settings and clients -----------------------------------------------------------------
     def get_app_settings(self):
         """The app's settings from the connection (client secret masked in logs)."""
-        from qbo_sync.companies.settings import AppSettings  # noqa: PLC0415
+        from qbo_sync.companies.settings import AppSettings
 
         if self._settings is None:
             conn = self.get_connection(self.quickbooks_conn_id)
@@ -119,14 +169,14 @@ class QuickBooksHook(BaseHook):
         connection or URL of the project database (default: the ``qbo_sync_db`` connection).
         Every token the client reads or receives is masked in the task log. Close it after
         use (``with hook.get_client(t) as qbo:``)."""
-        from qbo_sync.companies import client_for_tenant  # noqa: PLC0415
+        from qbo_sync.companies import client_for_tenant
 
         if db is None:
             db = self._database_uri()
         return client_for_tenant(db, tenant_id, settings=self.get_app_settings(), on_secret=_mask, **kwargs)
 
     def _database_uri(self) -> str:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook  # noqa: PLC0415
+        from airflow.providers.postgres.hooks.postgres import PostgresHook
 
         uri = PostgresHook(postgres_conn_id=self.database_conn_id).get_uri()
         return uri.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -136,12 +186,12 @@ class QuickBooksHook(BaseHook):
         try:
             settings = self.get_app_settings()
             settings.oauth_app().endpoint("token_endpoint")
-        except Exception as error:  # the UI shows the message; it never holds the secret
+        except Exception as error:  # noqa: BLE001 - the UI shows the message; it never holds the secret
             return False, str(error)
         return True, f"QuickBooks {settings.environment.name}: discovery document read"
 
 
 def _mask(value: str) -> None:
-    from airflow.sdk.log import mask_secret  # noqa: PLC0415
+    from airflow.sdk.log import mask_secret
 
     mask_secret(value)

@@ -16,6 +16,7 @@ Configuration (all optional; an unconfigured channel is simply not used):
 
 Call ``send_run_alerts(conn, run_id)`` at the end of a run (the report task does).
 """
+
 from __future__ import annotations
 
 import html
@@ -73,13 +74,22 @@ class TenantAlert:
             return str(value) if isinstance(value, Decimal) else value
 
         return {
-            "event": "qbo_sync.run_alert", "run_id": self.run_id, "tenant_id": self.tenant_id,
-            "tenant_name": self.tenant_name, "subject": self.subject,
-            "failed": len(self.failures), "reconnect_required": bool(self.reconnect_fix),
-            "reconnect_fix": self.reconnect_fix, "page_url": self.page_url,
-            "failures": [{k: plain(f.get(k)) for k in ("entity", "source_id", "ref", "client",
-                                                        "amount", "code", "category", "cause", "fix")}
-                         for f in self.failures],
+            "event": "qbo_sync.run_alert",
+            "run_id": self.run_id,
+            "tenant_id": self.tenant_id,
+            "tenant_name": self.tenant_name,
+            "subject": self.subject,
+            "failed": len(self.failures),
+            "reconnect_required": bool(self.reconnect_fix),
+            "reconnect_fix": self.reconnect_fix,
+            "page_url": self.page_url,
+            "failures": [
+                {
+                    k: plain(f.get(k))
+                    for k in ("entity", "source_id", "ref", "client", "amount", "code", "category", "cause", "fix")
+                }
+                for f in self.failures
+            ],
         }
 
     def html(self) -> str:
@@ -89,27 +99,37 @@ class TenantAlert:
             out.append(f"<p><b>Reconnect QuickBooks:</b> {e(self.reconnect_fix)}</p>")
         unread = self.unread
         if unread:
-            out.append(f"<p><b>QuickBooks blocks this app's reads:</b> {len(unread)} record(s) wait. "
-                       f"{e(unread[0]['cause'] or '')} {e(unread[0]['fix'] or '')}</p>")
+            out.append(
+                f"<p><b>QuickBooks blocks this app's reads:</b> {len(unread)} record(s) wait. "
+                f"{e(unread[0]['cause'] or '')} {e(unread[0]['fix'] or '')}</p>"
+            )
         rows = [f for f in self.failures if f["category"] != "connection" and f["code"] != "reads_blocked"]
         if rows:
-            out.append("<table border='1' cellpadding='4' cellspacing='0'><tr><th>record</th>"
-                       "<th>client</th><th>amount</th><th>cause</th><th>fix</th></tr>")
+            out.append(
+                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>record</th>"
+                "<th>client</th><th>amount</th><th>cause</th><th>fix</th></tr>"
+            )
             for f in rows:
                 amount = "" if f.get("amount") is None else f"{f['amount']:,.2f}"
-                out.append(f"<tr><td>{e(f['entity'])} {e(str(f['ref']))}</td><td>{e(f.get('client') or '')}"
-                           f"</td><td align='right'>{amount}</td><td>{e(f['cause'] or '')}</td>"
-                           f"<td>{e(f['fix'] or '')}</td></tr>")
+                out.append(
+                    f"<tr><td>{e(f['entity'])} {e(str(f['ref']))}</td><td>{e(f.get('client') or '')}"
+                    f"</td><td align='right'>{amount}</td><td>{e(f['cause'] or '')}</td>"
+                    f"<td>{e(f['fix'] or '')}</td></tr>"
+                )
             out.append("</table>")
         held = len(self.failures) - len(rows) - len(unread)
         if held:
             out.append(f"<p>{held} record(s) are held back until the company is reconnected.</p>")
         if self.page_url:
-            out.append(f"<p>Open the <a href='{e(self.page_url)}'>QuickBooks sync page</a> to "
-                       "resync or exclude records once fixed.</p>")
+            out.append(
+                f"<p>Open the <a href='{e(self.page_url)}'>QuickBooks sync page</a> to "
+                "resync or exclude records once fixed.</p>"
+            )
         else:
-            out.append("<p>Once fixed, resync the records from the QuickBooks sync page or the "
-                       "qbo_resync DAG, or wait for the next run.</p>")
+            out.append(
+                "<p>Once fixed, resync the records from the QuickBooks sync page or the "
+                "qbo_resync DAG, or wait for the next run.</p>"
+            )
         return "\n".join(out)
 
 
@@ -144,13 +164,16 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
         status = tenants.get(tenant_id, (None,) * 4)[3]
         reconnect = report.connection_problem
         if reconnect is None and status == "reconnect_required":
-            from qbo_sync.catalog import explain  # noqa: PLC0415
+            from qbo_sync.catalog import explain
 
             reconnect = explain("reconnect_required", tenant_id=tenant_id)[2]
         if not report.failures and not reconnect:
             continue  # a clean run says nothing
-        alerts.append(TenantAlert(run_id, tenant_id, report.tenant_name, list(report.failures),
-                                  reconnect, tenant_page(page, tenant_id)))
+        alerts.append(
+            TenantAlert(
+                run_id, tenant_id, report.tenant_name, list(report.failures), reconnect, tenant_page(page, tenant_id)
+            )
+        )
     return alerts
 
 
@@ -162,8 +185,9 @@ def tenant_page(page: str | None, tenant_id: int) -> str | None:
     return f"{page}{'&' if '?' in page else '?'}{urlencode({'tenant_id': tenant_id})}"
 
 
-def send_run_alerts(conn: Any, run_id: str, *,
-                    senders: dict[str, Callable[[TenantAlert], str]] | None = None) -> list[SentAlert]:
+def send_run_alerts(
+    conn: Any, run_id: str, *, senders: dict[str, Callable[[TenantAlert], str]] | None = None
+) -> list[SentAlert]:
     """Send each tenant's alert of ``run_id`` on every configured channel, once.
 
     Returns what this call sent (empty for a clean run or when already sent). Raises
@@ -172,8 +196,12 @@ def send_run_alerts(conn: Any, run_id: str, *,
     alerts = build_alerts(conn, run_id)
     if not senders:
         if alerts:
-            log.warning("%s tenant(s) have problems in run %s, but no alert channel is configured "
-                        "(QBO_SYNC_ALERT_EMAIL_TO, qbo_sync_alert_webhook)", len(alerts), run_id)
+            log.warning(
+                "%s tenant(s) have problems in run %s, but no alert channel is configured "
+                "(QBO_SYNC_ALERT_EMAIL_TO, qbo_sync_alert_webhook)",
+                len(alerts),
+                run_id,
+            )
         return []
     sent: list[SentAlert] = []
     errors: list[str] = []
@@ -181,26 +209,45 @@ def send_run_alerts(conn: Any, run_id: str, *,
         for channel, send in senders.items():
             try:
                 with conn.transaction():
-                    claimed = conn.execute(load_sql("operations/claim_alert"), {
-                        "run_id": run_id, "tenant_id": alert.tenant_id, "channel": channel,
-                        "failed": len(alert.failures), "reconnect": bool(alert.reconnect_fix),
-                        "destination": "(sending)"}).fetchone()
+                    claimed = conn.execute(
+                        load_sql("operations/claim_alert"),
+                        {
+                            "run_id": run_id,
+                            "tenant_id": alert.tenant_id,
+                            "channel": channel,
+                            "failed": len(alert.failures),
+                            "reconnect": bool(alert.reconnect_fix),
+                            "destination": "(sending)",
+                        },
+                    ).fetchone()
                     if claimed is None:
-                        log.info("tenant %s: %s alert for run %s was already sent", alert.tenant_id,
-                                 channel, run_id)
+                        log.info("tenant %s: %s alert for run %s was already sent", alert.tenant_id, channel, run_id)
                         continue
                     destination = send(alert)
-                    conn.execute(load_sql("operations/set_alert_destination"), {
-                        "run_id": run_id, "tenant_id": alert.tenant_id, "channel": channel,
-                        "destination": destination})
+                    conn.execute(
+                        load_sql("operations/set_alert_destination"),
+                        {
+                            "run_id": run_id,
+                            "tenant_id": alert.tenant_id,
+                            "channel": channel,
+                            "destination": destination,
+                        },
+                    )
             except Exception as exc:  # noqa: BLE001 - one channel's failure must not stop the others
                 # The message names the channel and tenant, never the URL or credentials.
                 errors.append(f"tenant {alert.tenant_id} {channel}: {type(exc).__name__}: {str(exc)[:300]}")
                 continue
-            sent.append(SentAlert(alert.tenant_id, channel, destination, len(alert.failures),
-                                  bool(alert.reconnect_fix)))
-            log.info("tenant %s: %s alert sent to %s (%s failure(s)%s)", alert.tenant_id, channel,
-                     destination, len(alert.failures), ", reconnect" if alert.reconnect_fix else "")
+            sent.append(
+                SentAlert(alert.tenant_id, channel, destination, len(alert.failures), bool(alert.reconnect_fix))
+            )
+            log.info(
+                "tenant %s: %s alert sent to %s (%s failure(s)%s)",
+                alert.tenant_id,
+                channel,
+                destination,
+                len(alert.failures),
+                ", reconnect" if alert.reconnect_fix else "",
+            )
     if errors:
         raise AlertDeliveryError("alerts not delivered: " + "; ".join(errors))
     return sent
@@ -208,27 +255,34 @@ def send_run_alerts(conn: Any, run_id: str, *,
 
 # --- channels --------------------------------------------------------------------------
 
+
 def configured_senders() -> dict[str, Callable[[TenantAlert], str]]:
     senders: dict[str, Callable[[TenantAlert], str]] = {}
     recipients = [a.strip() for a in os.environ.get("QBO_SYNC_ALERT_EMAIL_TO", "").split(",") if a.strip()]
     if recipients:
-        senders[EMAIL] = email_sender(recipients, os.environ.get("QBO_SYNC_ALERT_SMTP_CONN_ID", "smtp_default"),
-                                      os.environ.get("QBO_SYNC_ALERT_EMAIL_FROM") or None)
+        senders[EMAIL] = email_sender(
+            recipients,
+            os.environ.get("QBO_SYNC_ALERT_SMTP_CONN_ID", "smtp_default"),
+            os.environ.get("QBO_SYNC_ALERT_EMAIL_FROM") or None,
+        )
     webhook = _webhook_target()
     if webhook:
         senders[WEBHOOK] = webhook_sender(*webhook)
     return senders
 
 
-def email_sender(recipients: list[str], smtp_conn_id: str,
-                 from_email: str | None) -> Callable[[TenantAlert], str]:
+def email_sender(recipients: list[str], smtp_conn_id: str, from_email: str | None) -> Callable[[TenantAlert], str]:
     def send(alert: TenantAlert) -> str:
-        from airflow.providers.smtp.hooks.smtp import SmtpHook  # noqa: PLC0415
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
 
         with SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
-            hook.send_email_smtp(to=recipients, subject=alert.subject, html_content=alert.html(),
-                                 from_email=from_email or hook.from_email,
-                                 custom_headers={"X-QBO-Sync-Run": header_text(alert.run_id)})
+            hook.send_email_smtp(
+                to=recipients,
+                subject=alert.subject,
+                html_content=alert.html(),
+                from_email=from_email or hook.from_email,
+                custom_headers={"X-QBO-Sync-Run": header_text(alert.run_id)},
+            )
         return ", ".join(recipients)
 
     return send
@@ -240,8 +294,8 @@ def _webhook_target() -> tuple[str, dict[str, str]] | None:
         return url, {}
     conn_id = os.environ.get("QBO_SYNC_ALERT_WEBHOOK_CONN_ID", "qbo_sync_alert_webhook")
     try:
-        from airflow.sdk import BaseHook  # noqa: PLC0415
-        from airflow.sdk.exceptions import AirflowNotFoundException  # noqa: PLC0415
+        from airflow.sdk import BaseHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
     except ImportError:  # pragma: no cover - Airflow is always installed with this plugin
         return None
     try:
@@ -263,15 +317,18 @@ def webhook_sender(url: str, headers: dict[str, str]) -> Callable[[TenantAlert],
     shown = f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}"
 
     def send(alert: TenantAlert) -> str:
-        import requests  # noqa: PLC0415
+        import requests
 
         try:
             # Never follow a redirect: a 307/308 would re-send the payload and the secret
             # headers to wherever it points, a 302/303 would turn into a body-less GET.
-            response = requests.post(url, data=json.dumps(alert.payload()),
-                                     headers={"Content-Type": "application/json",
-                                              "X-QBO-Sync-Run": header_text(alert.run_id), **headers},
-                                     timeout=15, allow_redirects=False)
+            response = requests.post(
+                url,
+                data=json.dumps(alert.payload()),
+                headers={"Content-Type": "application/json", "X-QBO-Sync-Run": header_text(alert.run_id), **headers},
+                timeout=15,
+                allow_redirects=False,
+            )
         except requests.RequestException as exc:
             # requests' messages quote the full URL, whose path may hold a token.
             raise RuntimeError(f"webhook at {shown} unreachable ({type(exc).__name__})") from None
@@ -279,7 +336,8 @@ def webhook_sender(url: str, headers: dict[str, str]) -> Callable[[TenantAlert],
             raise RuntimeError(
                 f"webhook at {shown} answered HTTP {response.status_code} (a redirect): nothing was "
                 "delivered and the redirect was not followed, so the alert and its credentials went "
-                "nowhere else. Set the webhook URL to the final address the receiver gives")
+                "nowhere else. Set the webhook URL to the final address the receiver gives"
+            )
         if response.status_code >= 300:
             # Say what came back, not where it went: the URL path may hold a token.
             raise RuntimeError(f"webhook at {shown} answered HTTP {response.status_code}")

@@ -1,2 +1,3 @@
 """Airflow operators of the QuickBooks sync."""
+
 from __future__ import annotations

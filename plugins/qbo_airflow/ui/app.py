@@ -12,6 +12,7 @@ Tenants: a user sees and acts on the tenants granted to them or their Airflow ro
 forbids framing by other sites (``Content-Security-Policy: frame-ancestors 'self'``).
 Messages after an action come back signed for the user (``flash``), never as free text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from qbo_airflow.ui import flash
-from qbo_airflow.ui.paths import PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,13 @@ class Viewer:
 
     @property
     def roles(self) -> tuple[str, ...]:
-        from qbo_sync.tenants.access import roles_of  # noqa: PLC0415
+        from qbo_sync.tenants.access import roles_of
 
         return roles_of(self.user)
 
     def scope(self, conn: Any) -> Any:
         """The tenants this user may see (qbo_sync.tenants.access.Scope)."""
-        from qbo_sync.tenants.access import scope_of  # noqa: PLC0415
+        from qbo_sync.tenants.access import scope_of
 
         return scope_of(conn, self.name, self.roles)
 
@@ -84,7 +84,7 @@ def _token_of(request: Request) -> str | None:
 
 async def _authenticate(request: Request) -> Viewer:
     """Airflow's user for this request, or HTTP 401/403 (as Airflow's own API answers)."""
-    from airflow.api_fastapi.core_api.security import resolve_user_from_token  # noqa: PLC0415
+    from airflow.api_fastapi.core_api.security import resolve_user_from_token
 
     token = _token_of(request)
     user = await resolve_user_from_token(token)  # raises 401 without a token, 403 if invalid
@@ -92,15 +92,15 @@ async def _authenticate(request: Request) -> Viewer:
 
 
 def _allowed(viewer: Viewer, method: str, dag_id: str) -> bool:
-    from airflow.api_fastapi.app import get_auth_manager  # noqa: PLC0415
-    from airflow.api_fastapi.auth.managers.models.resource_details import (  # noqa: PLC0415
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import (
         DagAccessEntity,
         DagDetails,
     )
 
     return get_auth_manager().is_authorized_dag(
-        method=method, access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id),
-        user=viewer.user)
+        method=method, access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id), user=viewer.user
+    )
 
 
 def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
@@ -109,9 +109,13 @@ def _authorize(viewer: Viewer, method: str, dag_id: str) -> None:
 
 
 def tenant_forbidden(viewer: Viewer, tenant_id: int, scope: Any) -> HTTPException:
-    return HTTPException(status_code=403, detail=(
-        f"{viewer.name} may not see or act on tenant {tenant_id}: it is not granted to this user or "
-        f"their roles. {scope.how_to_grant}"))
+    return HTTPException(
+        status_code=403,
+        detail=(
+            f"{viewer.name} may not see or act on tenant {tenant_id}: it is not granted to this user or "
+            f"their roles. {scope.how_to_grant}"
+        ),
+    )
 
 
 def require_tenant(viewer: Viewer, conn: Any, tenant_id: int) -> None:
@@ -140,7 +144,7 @@ async def page_reader(request: Request) -> Viewer:
     except HTTPException as exc:
         if exc.status_code != 401:
             raise
-        from airflow.api_fastapi.app import get_auth_manager  # noqa: PLC0415
+        from airflow.api_fastapi.app import get_auth_manager
 
         login = get_auth_manager().get_url_login(next_url=str(request.url))
         raise HTTPException(status_code=307, headers={"Location": login}, detail="login required") from None
@@ -149,11 +153,11 @@ async def page_reader(request: Request) -> Viewer:
 def database():
     """The project database: Airflow connection ``qbo_sync_db``, else QBO_SYNC_DATABASE_URL
     (or the embedded database of a dev machine)."""
-    from qbo_sync.db.connection import connect, database_url  # noqa: PLC0415
+    from qbo_sync.db.connection import connect, database_url
 
     try:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook  # noqa: PLC0415
-        from airflow.sdk.exceptions import AirflowNotFoundException  # noqa: PLC0415
+        from airflow.providers.postgres.hooks.postgres import PostgresHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
 
         conn = PostgresHook(postgres_conn_id="qbo_sync_db").get_conn()
         conn.autocommit = True
@@ -178,17 +182,29 @@ def create_app() -> FastAPI:
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 307 and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=307)
-        return Response(f"{exc.status_code}: {exc.detail}\n", status_code=exc.status_code,
-                        media_type="text/plain", headers={"Cache-Control": "no-store"})
+        return Response(
+            f"{exc.status_code}: {exc.detail}\n",
+            status_code=exc.status_code,
+            media_type="text/plain",
+            headers={"Cache-Control": "no-store"},
+        )
 
     @app.get("/", response_class=HTMLResponse)
-    def page(request: Request, viewer: Viewer = Depends(page_reader),
-             tenant_id: int | None = Query(None), status: str | None = None,
-             entity: str | None = None, date_from: str | None = None, date_to: str | None = None,
-             q: str | None = None, msg: str | None = None, error: str | None = None,
-             sig: str | None = None) -> Response:
-        from qbo_sync.catalog import explain  # noqa: PLC0415
-        from qbo_sync.operations import views  # noqa: PLC0415
+    def page(
+        request: Request,
+        viewer: Viewer = Depends(page_reader),
+        tenant_id: int | None = Query(None),
+        status: str | None = None,
+        entity: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        q: str | None = None,
+        msg: str | None = None,
+        error: str | None = None,
+        sig: str | None = None,
+    ) -> Response:
+        from qbo_sync.catalog import explain
+        from qbo_sync.operations import views
 
         # Only messages this server signed for this user; a link's own text is not shown.
         msg = flash.verified(viewer.token, "msg", msg, sig)
@@ -202,31 +218,56 @@ def create_app() -> FastAPI:
             if tenant_id is not None and not scope.allows(tenant_id):
                 raise tenant_forbidden(viewer, tenant_id, scope)
             tenants = scope.filter(views.tenants(conn))
-            current = next((t for t in tenants if t["tenant_id"] == tenant_id), None) \
-                or next((t for t in tenants if t["realm_id"]), None) or (tenants[0] if tenants else None)
+            current = (
+                next((t for t in tenants if t["tenant_id"] == tenant_id), None)
+                or next((t for t in tenants if t["realm_id"]), None)
+                or (tenants[0] if tenants else None)
+            )
             data: dict[str, Any] = {"runs": [], "counts": {}, "records": []}
             if current:
                 tid = current["tenant_id"]
-                data = {"runs": views.last_runs(conn, tid), "counts": views.status_counts(conn, tid),
-                        "records": views.records(conn, tid, filters)}
+                data = {
+                    "runs": views.last_runs(conn, tid),
+                    "counts": views.status_counts(conn, tid),
+                    "records": views.records(conn, tid, filters),
+                }
         reconnect_fix = None
         if current and current["status"] == "reconnect_required":
             reconnect_fix = explain("reconnect_required", tenant_id=current["tenant_id"])[2]
-        return templates.TemplateResponse(request, "page.html", {
-            "viewer": viewer, "tenants": tenants, "tenant": current, "filters": filters,
-            "statuses": views.STATUSES, "entities": ("invoice", "customer", "credit_memo", "payment"),
-            "csv_query": urlencode({"tenant_id": current["tenant_id"], **filters.query()}) if current else "",
-            "back_query": urlencode(filters.query()), "page_rows": views.PAGE_ROWS,
-            "reconnect_fix": reconnect_fix, "msg": msg, "error": error, **data,
-            "no_access": None if tenants or scope.every else scope.how_to_grant,
-            "can_act": _allowed(viewer, "POST", RESYNC_DAG),
-        }, headers={"Cache-Control": "no-store"})
+        return templates.TemplateResponse(
+            request,
+            "page.html",
+            {
+                "viewer": viewer,
+                "tenants": tenants,
+                "tenant": current,
+                "filters": filters,
+                "statuses": views.STATUSES,
+                "entities": ("invoice", "customer", "credit_memo", "payment"),
+                "csv_query": urlencode({"tenant_id": current["tenant_id"], **filters.query()}) if current else "",
+                "back_query": urlencode(filters.query()),
+                "page_rows": views.PAGE_ROWS,
+                "reconnect_fix": reconnect_fix,
+                "msg": msg,
+                "error": error,
+                **data,
+                "no_access": None if tenants or scope.every else scope.how_to_grant,
+                "can_act": _allowed(viewer, "POST", RESYNC_DAG),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
 
     @app.get("/records.csv")
-    def records_csv(tenant_id: int, viewer: Viewer = Depends(reader), status: str | None = None,
-                    entity: str | None = None, date_from: str | None = None,
-                    date_to: str | None = None, q: str | None = None) -> Response:
-        from qbo_sync.operations import views  # noqa: PLC0415
+    def records_csv(
+        tenant_id: int,
+        viewer: Viewer = Depends(reader),
+        status: str | None = None,
+        entity: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        q: str | None = None,
+    ) -> Response:
+        from qbo_sync.operations import views
 
         try:
             filters = views.Filters.parse(status, entity, date_from, date_to, q)
@@ -236,15 +277,26 @@ def create_app() -> FastAPI:
             require_tenant(viewer, conn, tenant_id)
             body = views.records_csv(conn, tenant_id, filters)
         log.info("%s exported the sync log of tenant %s as CSV", viewer.name, tenant_id)
-        return Response(body, media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="qbo-sync-tenant-{tenant_id}.csv"',
-            "Cache-Control": "no-store"})
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="qbo-sync-tenant-{tenant_id}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @app.post("/actions")
-    async def action(request: Request, viewer: Viewer = Depends(reader),
-                     action: str = Form(...), tenant_id: int = Form(...),
-                     entity: str | None = Form(None), source_id: int | None = Form(None),
-                     csrf: str = Form(...), back: str = Form("")) -> Response:
+    async def action(
+        request: Request,
+        viewer: Viewer = Depends(reader),
+        action: str = Form(...),
+        tenant_id: int = Form(...),
+        entity: str | None = Form(None),
+        source_id: int | None = Form(None),
+        csrf: str = Form(...),
+        back: str = Form(""),
+    ) -> Response:
         if not hmac.compare_digest(csrf, viewer.csrf):
             raise HTTPException(status_code=403, detail="the form is stale or not from this page; reload it")
         _authorize(viewer, "POST", RESYNC_DAG)
@@ -254,21 +306,28 @@ def create_app() -> FastAPI:
             raise HTTPException(status_code=400, detail=f"{action} needs a record")
         with database() as conn:
             require_tenant(viewer, conn, tenant_id)
-        conf = {"action": action, "tenant_id": tenant_id, "entity": entity,
-                "source_ids": [] if source_id is None else [source_id], "sync_now": True,
-                "note": f"from the QuickBooks sync page by {viewer.name}"}
+        conf = {
+            "action": action,
+            "tenant_id": tenant_id,
+            "entity": entity,
+            "source_ids": [] if source_id is None else [source_id],
+            "sync_now": True,
+            "note": f"from the QuickBooks sync page by {viewer.name}",
+        }
         ok, text = await trigger_resync(request, viewer, conf)
-        log.info("%s asked %s for tenant %s %s %s: %s", viewer.name, action, tenant_id,
-                 entity or "", source_id or "", text)
+        log.info(
+            "%s asked %s for tenant %s %s %s: %s", viewer.name, action, tenant_id, entity or "", source_id or "", text
+        )
         # Back to the same filters: only the filter fields of ``back`` (a form value) are kept.
         kept = [(k, v) for k, v in parse_qsl(back) if k in FILTER_FIELDS]
         query = urlencode([("tenant_id", tenant_id), *kept]) + "&" + viewer.flash("msg" if ok else "error", text)
         return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
 
-    from qbo_airflow.ui import connect  # noqa: PLC0415
+    from qbo_airflow.ui import connect
 
-    connect.install(app, reader=reader, page_reader=page_reader, may_act=may_act, database=database,
-                    require_tenant=require_tenant)
+    connect.install(
+        app, reader=reader, page_reader=page_reader, may_act=may_act, database=database, require_tenant=require_tenant
+    )
     return app
 
 
@@ -285,7 +344,7 @@ def _api_root(request: Request) -> str:
     configured = os.environ.get(API_URL_ENV, "").strip()
     if configured:
         return configured.rstrip("/")
-    from airflow.configuration import conf  # noqa: PLC0415
+    from airflow.configuration import conf
 
     base = (conf.get("api", "base_url", fallback="") or "").strip().rstrip("/")
     if base.startswith(("http://", "https://")):
@@ -297,12 +356,13 @@ def _api_root(request: Request) -> str:
         return f"http://{host}:{server[1]}"
     raise ApiAddressError(
         f"the page cannot tell where Airflow's REST API answers: set {API_URL_ENV} (e.g. "
-        "http://localhost:8080) or Airflow's [api] base_url")
+        "http://localhost:8080) or Airflow's [api] base_url"
+    )
 
 
 async def trigger_resync(request: Request, viewer: Viewer, conf: dict[str, Any]) -> tuple[bool, str]:
     """POST /api/v2/dags/qbo_resync/dagRuns as the user; returns (ok, message for the page)."""
-    import httpx  # noqa: PLC0415
+    import httpx
 
     try:
         root = _api_root(request)
@@ -312,20 +372,25 @@ async def trigger_resync(request: Request, viewer: Viewer, conf: dict[str, Any])
     # Never follow a redirect: the user's token goes to the configured API address only.
     async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
         try:
-            response = await client.post(f"{root}/api/v2/dags/{RESYNC_DAG}/dagRuns", headers=headers,
-                                         json={"logical_date": None, "conf": conf,
-                                               "note": conf["note"]})
+            response = await client.post(
+                f"{root}/api/v2/dags/{RESYNC_DAG}/dagRuns",
+                headers=headers,
+                json={"logical_date": None, "conf": conf, "note": conf["note"]},
+            )
         except httpx.HTTPError as exc:
-            return False, (f"Could not reach Airflow's REST API to start {RESYNC_DAG} ({type(exc).__name__}): "
-                           f"set {API_URL_ENV} or Airflow's [api] base_url to the address the API "
-                           "server answers at from this machine.")
+            return False, (
+                f"Could not reach Airflow's REST API to start {RESYNC_DAG} ({type(exc).__name__}): "
+                f"set {API_URL_ENV} or Airflow's [api] base_url to the address the API "
+                "server answers at from this machine."
+            )
         if response.status_code not in (200, 201):
             detail = _detail(response)
             return False, f"Airflow refused to start {RESYNC_DAG} (HTTP {response.status_code}): {detail}"
         run_id = response.json().get("dag_run_id")
         dag = await client.get(f"{root}/api/v2/dags/{RESYNC_DAG}", headers=headers)
-    what = {"resync_failed": "Resync of all failures", "resync": "Resync", "exclude": "Exclude",
-            "include": "Include"}[conf["action"]]
+    what = {"resync_failed": "Resync of all failures", "resync": "Resync", "exclude": "Exclude", "include": "Include"}[
+        conf["action"]
+    ]
     text = f"{what} requested: {RESYNC_DAG} run {run_id} started"
     if dag.status_code == 200 and dag.json().get("is_paused"):
         text += f" - but {RESYNC_DAG} is paused: unpause it in Airflow for the run to go"

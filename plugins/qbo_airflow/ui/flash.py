@@ -6,6 +6,7 @@ HMAC over its kind and text keyed by the signed-in user's Airflow token. Only th
 answering that user's own request, can compute it; a link crafted by someone else (who
 does not hold the victim's token) shows nothing. A message outlives a new login by nothing.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The in-memory rate budget keeps every sliding minute under the limit and the slots."""
+
 from __future__ import annotations
 
 import threading
@@ -74,8 +75,9 @@ def test_bucket_arithmetic():
     assert rate * 60 >= 0.95 * 40
     short = BudgetConfig(minute_seconds=6.0).batch_bucket  # the benchmark's minute scales R
     assert short[1] == pytest.approx(rate * 10)
-    assert BudgetConfig.from_mapping({"requests_per_minute": "20", "minute_seconds": "2", "other": 1}) == \
-        BudgetConfig(requests_per_minute=20, minute_seconds=2.0)
+    assert BudgetConfig.from_mapping({"requests_per_minute": "20", "minute_seconds": "2", "other": 1}) == BudgetConfig(
+        requests_per_minute=20, minute_seconds=2.0
+    )
 
 
 class _FakeTime:

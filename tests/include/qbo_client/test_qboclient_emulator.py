@@ -1,4 +1,5 @@
 """The client against the emulator over real HTTP: batch, paging, CDC, retries, replays."""
+
 from __future__ import annotations
 
 import logging
@@ -7,8 +8,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
 from qboclient_helpers import invoice_payload
+
 from qbo_client import (
     BatchOperation,
     BudgetConfig,
@@ -106,8 +107,9 @@ def test_paging_past_1000_rows_and_cdc_narrowing(make_client, emulator):
         emulator.advance_clock(300)
     rows = qbo.query("select * from Customer where DisplayName like 'Many%'")
     assert sorted(r["DisplayName"] for r in rows) == names  # every row, none twice
-    pages = [r for r in emulator.requests_log(company["realm_id"])
-             if r["path"].endswith("/query") and "Many" in r["query"]]
+    pages = [
+        r for r in emulator.requests_log(company["realm_id"]) if r["path"].endswith("/query") and "Many" in r["query"]
+    ]
     assert len(pages) == 2  # 1000 + 250
 
     changes = qbo.cdc(["Customer"], since)
@@ -158,8 +160,7 @@ def test_commit_then_drop_on_create_is_replayed_never_duplicated(make_client, em
 
 
 def test_commit_then_drop_without_replay_raises_outcome_unknown(make_client, emulator):
-    qbo, company, _ = make_client(retry=RetryPolicy(backoff_base=0.01, read_timeout=3,
-                                                    replay_unknown_writes=False))
+    qbo, company, _ = make_client(retry=RetryPolicy(backoff_base=0.01, read_timeout=3, replay_unknown_writes=False))
     customer = qbo.create("Customer", {"DisplayName": "Unknown Co"}).entity["Id"]
     emulator.inject_fault(company["realm_id"], "commit_then_drop", count=1, path_contains="/invoice")
     with pytest.raises(OutcomeUnknown) as caught:
@@ -191,7 +192,7 @@ def test_expired_access_token_refreshed_exactly_once_across_threads(make_client,
         try:
             for _ in range(3):
                 qbo.query("select * from TaxCode")
-        except Exception as error:  # pragma: no cover - reported below
+        except Exception as error:  # noqa: BLE001 - pragma: no cover - reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(6)]
@@ -225,8 +226,11 @@ def test_update_void_delete_and_requestid_limits(make_client):
     qbo, company, _ = make_client()
     customer = qbo.create("Customer", {"DisplayName": "Lifecycle"}).entity["Id"]
     invoice = qbo.create("Invoice", invoice_payload(company, customer, "LC-1")).entity
-    updated = qbo.update("Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"],
-                                     "PrivateNote": "qbo_sync:invoice:1"}, sparse=True)
+    updated = qbo.update(
+        "Invoice",
+        {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "PrivateNote": "qbo_sync:invoice:1"},
+        sparse=True,
+    )
     assert updated.sync_token != invoice["SyncToken"] and updated.entity["PrivateNote"] == "qbo_sync:invoice:1"
     voided = qbo.void("Invoice", updated.id, updated.sync_token)
     assert voided.entity["TotalAmt"] == 0
@@ -267,8 +271,13 @@ def test_refused_refresh_token_means_reconnect_in_the_clients_own_words(make_cli
     company = emulator.create_company(region="AU")
     env = Environment.custom(emulator.base_url, emulator.sandbox_discovery_url)
     store = MemoryTokenStore(company["realm_id"], "not-a-refresh-token-it-ever-issued")
-    qbo = QboClient(company["realm_id"], store, environment=env, retry=RetryPolicy(backoff_base=0.01),
-                    app=OAuthApp(company["client_id"], company["client_secret"], env.discovery_url))
+    qbo = QboClient(
+        company["realm_id"],
+        store,
+        environment=env,
+        retry=RetryPolicy(backoff_base=0.01),
+        app=OAuthApp(company["client_id"], company["client_secret"], env.discovery_url),
+    )
     with pytest.raises(ReconnectRequired) as caught:
         qbo.query("select * from TaxCode")
     reason = caught.value.reason

@@ -2,6 +2,7 @@
 
 Pacing is asserted on the emulator's request log (the times it saw each request), not on
 wall-clock time."""
+
 from __future__ import annotations
 
 from datetime import datetime

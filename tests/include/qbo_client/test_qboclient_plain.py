@@ -2,6 +2,7 @@
 to recognise a fault), never this project (its package, tables, commands, DAGs), and its
 modules import each other without a circle. Read from the source: every string, comment and
 ``import`` counts, at module level, inside a function or under ``TYPE_CHECKING``."""
+
 from __future__ import annotations
 
 import ast
@@ -12,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[3]
 CLIENT = ROOT / "include" / "qbo_client"
 
 # What only this project says: the product package, the resync DAG, our tables, our commands.
-PROJECT_WORDS = re.compile(r"qbo_sync|qbo_resync|record_controls|python -m|entity_map|tenant_settings"
-                           r"|qbo_airflow|sync log")
+PROJECT_WORDS = re.compile(
+    r"qbo_sync|qbo_resync|record_controls|python -m|entity_map|tenant_settings"
+    r"|qbo_airflow|sync log"
+)
 
 
 def client_modules() -> dict[str, tuple[str, bool]]:
@@ -27,8 +30,7 @@ def client_modules() -> dict[str, tuple[str, bool]]:
 
 
 def project_words(source: str) -> list[str]:
-    return [f"line {source.count(chr(10), 0, m.start()) + 1}: {m.group(0)}"
-            for m in PROJECT_WORDS.finditer(source)]
+    return [f"line {source.count(chr(10), 0, m.start()) + 1}: {m.group(0)}" for m in PROJECT_WORDS.finditer(source)]
 
 
 def imports_of(name: str, source: str, is_package: bool, known: set[str]) -> set[str]:
@@ -60,7 +62,7 @@ def a_circle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def visit(node: str, path: list[str]) -> list[str] | None:
         if node in path:
-            return path[path.index(node):] + [node]
+            return path[path.index(node) :] + [node]
         if node in done:
             return None
         for nxt in sorted(graph.get(node, ())):
@@ -108,4 +110,6 @@ def test_the_checks_catch_what_they_should():
     assert a_circle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
     known = {"pkg", "pkg.faults", "pkg.sub", "pkg.sub.other", "pkg.sub.mod"}
     assert imports_of("pkg.sub.mod", "from ..faults import Q\nfrom . import other\n", False, known) == {
-        "pkg.faults", "pkg.sub.other"}
+        "pkg.faults",
+        "pkg.sub.other",
+    }

@@ -1,13 +1,21 @@
 """``make bench`` at a tiny size: every section runs and both reports are written.
 Numbers are not checked here: speed is judged by the benchmark itself, never by tests."""
+
 from __future__ import annotations
 
 import json
 
 from qbo_devkit.bench import run as bench
 
-SECTION_HEADINGS = ("## Machine", "## Throughput against the ceiling", "## Tenants loading at once",
-                    "## Our overhead", "## Peak memory", "## DAG parse time", "## Targets")
+SECTION_HEADINGS = (
+    "## Machine",
+    "## Throughput against the ceiling",
+    "## Tenants loading at once",
+    "## Our overhead",
+    "## Peak memory",
+    "## DAG parse time",
+    "## Targets",
+)
 
 
 def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monkeypatch, capsys):

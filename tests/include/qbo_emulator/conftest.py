@@ -4,6 +4,7 @@
 own company, so tests do not see each other's records. ``limited_qbo`` is a SUBPROCESS with
 a 2-second "minute" and small limits, used by the throttling tests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,8 +27,7 @@ class Company:
         self.session = requests.Session()
         tokens = emulator.issue_tokens(self.realm_id)
         self.access_token: str = tokens["access_token"]
-        self.session.headers.update({"Authorization": f"Bearer {self.access_token}",
-                                     "Accept": "application/json"})
+        self.session.headers.update({"Authorization": f"Bearer {self.access_token}", "Accept": "application/json"})
 
     @property
     def url(self) -> str:
@@ -37,8 +37,7 @@ class Company:
         return self.session.get(f"{self.url}/{path}", params={"minorversion": "75", **params}, timeout=30)
 
     def post(self, path: str, body: Any, **params: Any) -> requests.Response:
-        return self.session.post(f"{self.url}/{path}", json=body, params={"minorversion": "75", **params},
-                                 timeout=30)
+        return self.session.post(f"{self.url}/{path}", json=body, params={"minorversion": "75", **params}, timeout=30)
 
     def ok(self, path: str, body: Any, **params: Any) -> dict[str, Any]:
         """POST that must succeed; returns the entity (the single non-"time" member)."""
@@ -61,14 +60,21 @@ class Company:
     def customer(self, name: str, **fields: Any) -> dict[str, Any]:
         return self.ok("customer", {"DisplayName": name, **fields})
 
-    def invoice(self, customer_id: str, amount: str = "100.00", tax_code: str | None = None,
-                **fields: Any) -> dict[str, Any]:
+    def invoice(
+        self, customer_id: str, amount: str = "100.00", tax_code: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
         if tax_code is None:
             tax_code = self.info["tax_codes"].get("GST") or self.info["tax_codes"].get("NON")
-        line = {"Amount": float(amount), "DetailType": "SalesItemLineDetail",
-                "SalesItemLineDetail": {"ItemRef": {"value": self.info["service_item_id"]},
-                                        "Qty": 1, "UnitPrice": float(amount),
-                                        "TaxCodeRef": {"value": tax_code}}}
+        line = {
+            "Amount": float(amount),
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {
+                "ItemRef": {"value": self.info["service_item_id"]},
+                "Qty": 1,
+                "UnitPrice": float(amount),
+                "TaxCodeRef": {"value": tax_code},
+            },
+        }
         return self.ok("invoice", {"CustomerRef": {"value": customer_id}, "Line": [line], **fields})
 
 
@@ -83,8 +89,7 @@ def make_company(qbo: EmulatorThread) -> Any:
     """``make_company(region="AU", preferences={...}, client_id=None)`` -> a new :class:`Company`
     (``client_id``: of another app)."""
 
-    def make(region: str = "AU", preferences: dict[str, Any] | None = None,
-             client_id: str | None = None) -> Company:
+    def make(region: str = "AU", preferences: dict[str, Any] | None = None, client_id: str | None = None) -> Company:
         return Company(qbo, qbo.create_company(region=region, preferences=preferences, client_id=client_id))
 
     return make
@@ -107,8 +112,18 @@ def uk(qbo: EmulatorThread) -> Company:
 
 # The per-second limit is off here: with a 2-second minute its "second" is 1/30 s, which
 # back-to-back test requests would exceed; it has its own tests (test_qboemu_faults_limits).
-LIMITED_ARGS = ("--minute-seconds", "2", "--requests-per-minute", "30", "--batches-per-minute", "4",
-                "--max-concurrent", "10", "--requests-per-second", "0")
+LIMITED_ARGS = (
+    "--minute-seconds",
+    "2",
+    "--requests-per-minute",
+    "30",
+    "--batches-per-minute",
+    "4",
+    "--max-concurrent",
+    "10",
+    "--requests-per-second",
+    "0",
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """A quick smoke run of the benchmark script (the real measurement is run by hand, see README)."""
+
 from __future__ import annotations
 
 from qbo_emulator.bench import format_table, run_benchmark

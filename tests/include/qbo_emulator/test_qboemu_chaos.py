@@ -1,4 +1,5 @@
 """Chaos mode: random faults from a seed, counted by kind, replayable, and stoppable."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,7 @@ def _statuses(company, calls: int) -> list[int]:
 def test_same_seed_same_faults_and_counts_by_kind(qbo, make_company):
     first, second = make_company(), make_company()
     for company in (first, second):
-        shown = qbo.start_chaos(company.realm_id, seed=11, probability=0.4, kinds=GATEWAY,
-                                path_contains="/query")
+        shown = qbo.start_chaos(company.realm_id, seed=11, probability=0.4, kinds=GATEWAY, path_contains="/query")
         assert shown["active"] and shown["kinds"] == GATEWAY
     a, b = _statuses(first, 60), _statuses(second, 60)
     assert a == b  # one random.Random(seed) per company: the same calls fail the same way
@@ -52,20 +52,22 @@ def test_queued_faults_go_before_chaos(qbo, au):
 
 
 def test_chaos_commit_then_drop_applies_the_write(qbo, au):
-    qbo.start_chaos(au.realm_id, seed=5, probability=1.0, kinds=["commit_then_drop"],
-                    path_contains="/customer")
+    qbo.start_chaos(au.realm_id, seed=5, probability=1.0, kinds=["commit_then_drop"], path_contains="/customer")
     with pytest.raises(requests.ConnectionError):
         au.post("customer", {"DisplayName": "Chaos Kept"})
     qbo.stop_chaos(au.realm_id)
     assert au.query("select count(*) from Customer where DisplayName = 'Chaos Kept'")["totalCount"] == 1
 
 
-@pytest.mark.parametrize("body", [
-    {"probability": 0.5},
-    {"seed": 1, "probability": 1.5},
-    {"seed": 1, "probability": 0.5, "kinds": ["gremlins"]},
-    {"seed": 1, "probability": 0.5, "kinds": []},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"probability": 0.5},
+        {"seed": 1, "probability": 1.5},
+        {"seed": 1, "probability": 0.5, "kinds": ["gremlins"]},
+        {"seed": 1, "probability": 0.5, "kinds": []},
+    ],
+)
 def test_bad_chaos_requests_are_refused(qbo, au, body):
     response = requests.post(f"{qbo.base_url}/_emulator/companies/{au.realm_id}/chaos", json=body, timeout=10)
     assert response.status_code == 400 and response.json()["error"]

@@ -1,11 +1,12 @@
 """Entities: create/read/update/delete/void with QuickBooks' rules and its fault table."""
+
 from __future__ import annotations
 
 import pytest
 import requests
 
-
 # --- names: customers, vendors, employees --------------------------------------------------
+
 
 def test_customer_create_read_shape(au):
     created = au.customer("Ada Lovelace (Caspen 00042)", PrimaryEmailAddr={"Address": "ada@example.com"})
@@ -36,8 +37,10 @@ def test_display_name_unique_across_customers_vendors_employees_case_insensitive
     error = au.fault("customer", {"DisplayName": "JO BLOGGS"})
     assert error["code"] == "6240"
     assert error["Message"] == "Duplicate Name Exists Error"
-    assert error["Detail"] == ("The name supplied already exists. : Another customer, vendor or employee is "
-                               "already using this name. Please use a different name.")
+    assert error["Detail"] == (
+        "The name supplied already exists. : Another customer, vendor or employee is "
+        "already using this name. Please use a different name."
+    )
     au.ok("employee", {"GivenName": "Sam", "FamilyName": "Smith"})
     assert au.fault("customer", {"DisplayName": "sam smith"})["code"] == "6240"
 
@@ -111,6 +114,7 @@ def test_item_name_unique_and_required(au):
 
 # --- invoices --------------------------------------------------------------------------------
 
+
 def test_invoice_without_line_is_2020(au):
     customer = au.customer("No Lines")
     error = au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": []})
@@ -136,8 +140,11 @@ def test_invoice_shape_and_numbers(au):
 
 def test_doc_number_too_long_2050(au):
     customer = au.customer("Long Doc")
-    line = {"Amount": 1, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}}}
+    line = {
+        "Amount": 1,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}},
+    }
     error = au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line], "DocNumber": "D" * 22})
     assert (error["code"], error["element"]) == ("2050", "DocNumber")
     assert "Max:21" in error["Detail"] and "Supplied length:22" in error["Detail"]
@@ -146,14 +153,18 @@ def test_doc_number_too_long_2050(au):
 def test_duplicate_doc_number_6140_and_bypass(au):
     customer = au.customer("Dup Doc")
     first = au.invoice(customer["Id"], DocNumber="INV-9")
-    response = au.post("invoice", {"CustomerRef": {"value": customer["Id"]}, "DocNumber": "INV-9",
-                                   "Line": first["Line"][:1]})
+    response = au.post(
+        "invoice", {"CustomerRef": {"value": customer["Id"]}, "DocNumber": "INV-9", "Line": first["Line"][:1]}
+    )
     assert response.status_code == 400
     error = response.json()["Fault"]["Error"][0]
     assert error["code"] == "6140" and error["Message"] == "Duplicate Document Number Error"
     assert error["Detail"].endswith(f"DocNumber=INV-9 is assigned to TxnType=Invoice with TxnId={first['Id']}")
-    again = au.ok("invoice", {"CustomerRef": {"value": customer["Id"]}, "DocNumber": "INV-9",
-                              "Line": first["Line"][:1]}, include="allowduplicatedocnum")
+    again = au.ok(
+        "invoice",
+        {"CustomerRef": {"value": customer["Id"]}, "DocNumber": "INV-9", "Line": first["Line"][:1]},
+        include="allowduplicatedocnum",
+    )
     assert again["DocNumber"] == "INV-9" and again["Id"] != first["Id"]
 
 
@@ -174,8 +185,11 @@ def test_auto_doc_numbers_when_custom_numbers_off(make_company):
 
 def test_invalid_references_2500_with_element(au):
     customer = au.customer("Refs")
-    line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": "424242"}, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}}}
+    line = {
+        "Amount": 10,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "424242"}, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}},
+    }
     error = au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line]})
     assert (error["code"], error["element"]) == ("2500", "Line.SalesItemLineDetail.ItemRef")
     assert error["Message"] == "Invalid Reference Id"
@@ -189,8 +203,11 @@ def test_inactive_item_is_2500(au):
     item = au.ok("item", {"Name": "Retired", "Type": "Service"})
     au.ok("item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "sparse": True, "Active": False})
     customer = au.customer("Uses Retired")
-    line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}}}
+    line = {
+        "Amount": 10,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}},
+    }
     assert au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line]})["code"] == "2500"
 
 
@@ -208,8 +225,11 @@ def test_inactive_customer_on_invoice_is_6250_on_payment_610(au):
 
 def test_amount_must_equal_qty_times_unit_price_6070(au):
     customer = au.customer("Math")
-    line = {"Amount": 31.0, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"Qty": 3, "UnitPrice": 10, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}}}
+    line = {
+        "Amount": 31.0,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"Qty": 3, "UnitPrice": 10, "TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}},
+    }
     error = au.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line]})
     assert error["code"] == "6070"
     assert "Amount is not equal to UnitPrice * Qty" in error["Detail"]
@@ -224,10 +244,14 @@ def test_amount_must_equal_qty_times_unit_price_6070(au):
 def test_closed_books_6210(qbo, make_company):
     company = make_company(preferences={"closed_books_date": "2024-06-30"})
     customer = company.customer("Closed")
-    line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"TaxCodeRef": {"value": company.info["tax_codes"]["GST"]}}}
-    error = company.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line],
-                                      "TxnDate": "2024-06-30"})
+    line = {
+        "Amount": 10,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"TaxCodeRef": {"value": company.info["tax_codes"]["GST"]}},
+    }
+    error = company.fault(
+        "invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line], "TxnDate": "2024-06-30"}
+    )
     assert error["code"] == "6210"
     assert error["Message"] == "Account Period Closed, Cannot Update Through Services API"
     ok = company.ok("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line], "TxnDate": "2024-07-01"})
@@ -246,8 +270,9 @@ def test_delete_then_read_or_update_is_610(au):
     error = response.json()["Fault"]["Error"][0]
     assert response.status_code == 400 and error["code"] == "610"
     assert "deleted" in error["Detail"]
-    error = au.fault("invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True,
-                                 "PrivateNote": "x"})
+    error = au.fault(
+        "invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True, "PrivateNote": "x"}
+    )
     assert error["code"] == "610"
 
 
@@ -265,11 +290,14 @@ def test_void_invoice(au):
 
 # --- payments and credit memos ----------------------------------------------------------------
 
+
 def _pay(company, customer_id, total, links):
-    lines = [{"Amount": amount, "LinkedTxn": [{"TxnId": txn_id, "TxnType": txn_type}]}
-             for txn_id, txn_type, amount in links]
-    return company.ok("payment", {"CustomerRef": {"value": customer_id}, "TotalAmt": total, "Line": lines,
-                                  "PaymentRefNum": "PAY-1"})
+    lines = [
+        {"Amount": amount, "LinkedTxn": [{"TxnId": txn_id, "TxnType": txn_type}]} for txn_id, txn_type, amount in links
+    ]
+    return company.ok(
+        "payment", {"CustomerRef": {"value": customer_id}, "TotalAmt": total, "Line": lines, "PaymentRefNum": "PAY-1"}
+    )
 
 
 def test_payment_reduces_balance_and_bumps_invoice_sync_token(au):
@@ -289,8 +317,14 @@ def test_payment_reduces_balance_and_bumps_invoice_sync_token(au):
 def test_overpaying_an_invoice_is_refused(au):
     customer = au.customer("Over")
     invoice = au.invoice(customer["Id"], "10.00")
-    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 20,
-                                 "Line": [{"Amount": 20, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]})
+    error = au.fault(
+        "payment",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "TotalAmt": 20,
+            "Line": [{"Amount": 20, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+        },
+    )
     assert error["code"] == "6000"
 
 
@@ -298,16 +332,21 @@ def test_payment_of_other_customers_invoice_620(au):
     alice = au.customer("Alice 620")
     bob = au.customer("Bob 620")
     invoice = au.invoice(alice["Id"])
-    error = au.fault("payment", {"CustomerRef": {"value": bob["Id"]}, "TotalAmt": 10,
-                                 "Line": [{"Amount": 10, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]})
+    error = au.fault(
+        "payment",
+        {
+            "CustomerRef": {"value": bob["Id"]},
+            "TotalAmt": 10,
+            "Line": [{"Amount": 10, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+        },
+    )
     assert error["code"] == "620" and error["Message"] == "TxnID Cannot Be Linked"
 
 
 def test_payment_required_fields_and_ref_num_length(au):
     customer = au.customer("Pay Fields")
     assert au.fault("payment", {"CustomerRef": {"value": customer["Id"]}})["code"] == "2020"
-    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 5,
-                                 "PaymentRefNum": "R" * 22})
+    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 5, "PaymentRefNum": "R" * 22})
     assert (error["code"], error["element"]) == ("2050", "PaymentRefNum")
     unapplied = au.ok("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 5})
     assert unapplied["UnappliedAmt"] == 5.0 and unapplied["Line"] == []
@@ -318,8 +357,11 @@ def test_credit_memo_applied_through_payment(au):
     invoice = au.invoice(customer["Id"], "100.00")  # 110
     memo = au.ok("creditmemo", {"CustomerRef": {"value": customer["Id"]}, "Line": invoice["Line"][:1]})
     assert memo["RemainingCredit"] == 110.0
-    line = {"Amount": 20, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST free"]}}}
+    line = {
+        "Amount": 20,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST free"]}},
+    }
     small = au.ok("creditmemo", {"CustomerRef": {"value": customer["Id"]}, "Line": [line]})
     payment = _pay(au, customer["Id"], 90, [(invoice["Id"], "Invoice", 110), (small["Id"], "CreditMemo", 20)])
     assert payment["UnappliedAmt"] == 0.0
@@ -331,8 +373,12 @@ def test_void_and_delete_payment_restore_balances(au):
     customer = au.customer("Restore")
     invoice = au.invoice(customer["Id"], "100.00")
     payment = _pay(au, customer["Id"], 110, [(invoice["Id"], "Invoice", 110)])
-    voided = au.ok("payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True},
-                   operation="update", include="void")
+    voided = au.ok(
+        "payment",
+        {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True},
+        operation="update",
+        include="void",
+    )
     assert voided["TotalAmt"] == 0 and voided["PrivateNote"] == "Voided"
     assert au.get(f"invoice/{invoice['Id']}").json()["Invoice"]["Balance"] == 110.0
     second = _pay(au, customer["Id"], 50, [(invoice["Id"], "Invoice", 50)])
@@ -361,12 +407,13 @@ def test_invoice_total_cannot_drop_below_paid(au):
     current = au.get(f"invoice/{invoice['Id']}").json()["Invoice"]
     line = dict(current["Line"][0], Amount=10.0)
     line["SalesItemLineDetail"] = dict(line["SalesItemLineDetail"], UnitPrice=10.0)
-    error = au.fault("invoice", {"Id": current["Id"], "SyncToken": current["SyncToken"], "sparse": True,
-                                 "Line": [line]})
+    error = au.fault(
+        "invoice", {"Id": current["Id"], "SyncToken": current["SyncToken"], "sparse": True, "Line": [line]}
+    )
     assert error["code"] == "6000"
 
 
-@pytest.mark.parametrize("path", ["preferences", f"companyinfo/REALM"])
+@pytest.mark.parametrize("path", ["preferences", "companyinfo/REALM"])
 def test_preferences_and_company_info(au, path):
     response = au.get(path.replace("REALM", au.realm_id))
     assert response.status_code == 200
@@ -386,8 +433,13 @@ def test_malformed_bodies_are_validation_faults(au):
     assert (error["code"], error["element"]) == ("2010", "Line.SalesItemLineDetail")
     error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1, "Line": ["x"]})
     assert error["code"] == "2010"
-    assert au.fault("invoice", {"CustomerRef": {"value": customer["Id"]},
-                                "Line": [{"Amount": 1, "DetailType": "GroupLineDetail"}]})["code"] == "2010"
+    assert (
+        au.fault(
+            "invoice",
+            {"CustomerRef": {"value": customer["Id"]}, "Line": [{"Amount": 1, "DetailType": "GroupLineDetail"}]},
+        )["code"]
+        == "2010"
+    )
 
 
 def test_multicurrency_is_off_until_turned_on_and_never_off_again(qbo, make_company):
@@ -401,7 +453,8 @@ def test_multicurrency_is_off_until_turned_on_and_never_off_again(qbo, make_comp
     assert currency_prefs() == {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "GBP"}}
     qbo.set_preferences(company.realm_id, multicurrency=True)
     assert currency_prefs()["MultiCurrencyEnabled"] is True
-    refused = requests.patch(f"{qbo.base_url}/_emulator/companies/{company.realm_id}/preferences",
-                             json={"multicurrency": False}, timeout=10)
+    refused = requests.patch(
+        f"{qbo.base_url}/_emulator/companies/{company.realm_id}/preferences", json={"multicurrency": False}, timeout=10
+    )
     assert refused.status_code == 400 and "cannot be turned off" in refused.text
     assert currency_prefs()["MultiCurrencyEnabled"] is True

@@ -1,10 +1,11 @@
 """Injected faults (every kind), requestid replay, and the throttling limits with a 2-second minute."""
+
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ def _count(company, name):
 
 
 # --- injected faults ----------------------------------------------------------------------------
+
 
 def test_throttle_fault_is_the_real_xml_429(qbo, au):
     qbo.inject_fault(au.realm_id, "throttle", count=2, path_contains="/customer")
@@ -144,6 +146,7 @@ def test_faults_on_the_token_endpoint(qbo):
 
 # --- requestid -----------------------------------------------------------------------------------
 
+
 def test_requestid_replay_returns_original_without_acting(au):
     first = au.post("customer", {"DisplayName": "Replay Me"}, requestid="rid-a")
     second = au.post("customer", {"DisplayName": "Something Else"}, requestid="rid-a")
@@ -166,16 +169,19 @@ def test_requestid_window_expires():
         token = emulator.issue_tokens(info["realm_id"])["access_token"]
         url = f"{emulator.base_url}/v3/company/{info['realm_id']}/customer"
         headers = {"Authorization": f"Bearer {token}"}
-        first = requests.post(url, json={"DisplayName": "Window"}, params={"requestid": "w1"}, headers=headers,
-                              timeout=10)
+        first = requests.post(
+            url, json={"DisplayName": "Window"}, params={"requestid": "w1"}, headers=headers, timeout=10
+        )
         assert first.status_code == 200
         emulator.advance_clock(61)
-        again = requests.post(url, json={"DisplayName": "Window"}, params={"requestid": "w1"}, headers=headers,
-                              timeout=10)
+        again = requests.post(
+            url, json={"DisplayName": "Window"}, params={"requestid": "w1"}, headers=headers, timeout=10
+        )
         assert again.json()["Fault"]["Error"][0]["code"] == "6240"  # it acted again
 
 
 # --- limits (subprocess, 2-second minute, 30 requests / 4 batches / 10 concurrent) ---------------
+
 
 class _Client:
     def __init__(self, emulator):
@@ -290,12 +296,16 @@ def test_per_second_limit_is_per_company_and_settable(per_second_qbo):
     assert per_second_qbo.set_limits(slow.realm_id, requests_per_second=3)["requests_per_second"] == 3
     assert [slow.read().status_code for _ in range(4)] == [200, 200, 200, 429]
     assert [other.read().status_code for _ in range(4)] == [200] * 4  # its own window and limits
-    response = requests.patch(f"{per_second_qbo.base_url}/_emulator/companies/{slow.realm_id}/limits",
-                              json={"requests_per_second": -1}, timeout=10)
+    response = requests.patch(
+        f"{per_second_qbo.base_url}/_emulator/companies/{slow.realm_id}/limits",
+        json={"requests_per_second": -1},
+        timeout=10,
+    )
     assert response.status_code == 400 and "at least 0" in response.json()["error"]
 
 
 # --- metered (CorePlus) reads ----------------------------------------------------------------------
+
 
 def test_read_budget_refuses_read_n_plus_one_and_not_writes(qbo, make_company):
     app = qbo.create_app()
@@ -303,14 +313,14 @@ def test_read_budget_refuses_read_n_plus_one_and_not_writes(qbo, make_company):
     usage = qbo.set_read_budget(app["client_id"], 3)
     assert usage["monthly_budget"] == 3 and usage["used"] == 0
     item = company.info["service_item_id"]
-    assert company.get(f"item/{item}").status_code == 200                      # a read
+    assert company.get(f"item/{item}").status_code == 200  # a read
     assert company.get("query", query="select * from Item").status_code == 200  # a query
-    created = company.customer("Metered Writes Still Go")                     # a create: not metered
+    created = company.customer("Metered Writes Still Go")  # a create: not metered
     body = {"BatchItemRequest": [{"bId": "1", "operation": "create", "Customer": {"DisplayName": "Batch W"}}]}
-    assert company.post("batch", body).status_code == 200                      # writes-only batch: not metered
+    assert company.post("batch", body).status_code == 200  # writes-only batch: not metered
     since = (datetime.fromisoformat(qbo.advance_clock(0)["now"]) - timedelta(days=1)).isoformat()
     assert company.get("cdc", entities="Customer", changedSince=since).status_code == 200  # CDC: read 3
-    blocked = company.get(f"customer/{created['Id']}")                         # read 4 of a budget of 3
+    blocked = company.get(f"customer/{created['Id']}")  # read 4 of a budget of 3
     assert blocked.status_code == 429
     assert "errorCode=003001" in blocked.text and "CorePlus" in blocked.text
     query_batch = {"BatchItemRequest": [{"bId": "1", "Query": "select * from Item"}]}
@@ -333,8 +343,9 @@ def test_read_budget_opens_again_next_month():
 
         def query():
             token = emulator.issue_tokens(info["realm_id"])["access_token"]
-            return requests.get(url, params={"query": "select * from Item"}, timeout=10,
-                                headers={"Authorization": f"Bearer {token}"}).status_code
+            return requests.get(
+                url, params={"query": "select * from Item"}, timeout=10, headers={"Authorization": f"Bearer {token}"}
+            ).status_code
 
         assert query() == 200  # the one read of --monthly-read-budget 1
         assert query() == 429
@@ -349,17 +360,21 @@ def test_read_budget_opens_again_next_month():
 
 # --- e-mail addresses (fault 2210, RFC 822 addr-spec) --------------------------------------------
 
-@pytest.mark.parametrize("address", [
-    "jo smith@example.com",              # a space
-    "jo@smith@example.com",              # two @
-    "jo@",                               # no domain
-    "@example.com",                      # no local part
-    "jo@example.com.",                   # trailing dot
-    "jo..smith@example.com",             # empty word
-    "jöe@example.com",                   # not ASCII
-    "jo@example.com, al@example.com",    # several addresses separated by a comma
-    "jo@example.com;al@example.com",
-])
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jo smith@example.com",  # a space
+        "jo@smith@example.com",  # two @
+        "jo@",  # no domain
+        "@example.com",  # no local part
+        "jo@example.com.",  # trailing dot
+        "jo..smith@example.com",  # empty word
+        "jöe@example.com",  # not ASCII
+        "jo@example.com, al@example.com",  # several addresses separated by a comma
+        "jo@example.com;al@example.com",
+    ],
+)
 def test_malformed_email_is_refused_with_2210(au, address):
     error = au.fault("customer", {"DisplayName": f"Mail {address}", "PrimaryEmailAddr": {"Address": address}})
     assert error["code"] == "2210" and error["element"] == "PrimaryEmailAddr.Address"
@@ -368,8 +383,9 @@ def test_malformed_email_is_refused_with_2210(au, address):
     assert _count(au, f"Mail {address}") == 0
 
 
-@pytest.mark.parametrize("address", ["jo.smith+billing@example.com", "o'neil@example.ie", "JO@EXAMPLE.COM",
-                                     "a_b-c@mail.example.co.uk"])
+@pytest.mark.parametrize(
+    "address", ["jo.smith+billing@example.com", "o'neil@example.ie", "JO@EXAMPLE.COM", "a_b-c@mail.example.co.uk"]
+)
 def test_well_formed_email_is_accepted(au, address):
     created = au.customer(f"Mail ok {address}", PrimaryEmailAddr={"Address": address})
     assert created["PrimaryEmailAddr"]["Address"] == address
@@ -377,6 +393,13 @@ def test_well_formed_email_is_accepted(au, address):
 
 def test_update_to_malformed_email_is_refused(au):
     created = au.customer("Mail update", PrimaryEmailAddr={"Address": "ok@example.com"})
-    error = au.fault("customer", {"Id": created["Id"], "SyncToken": created["SyncToken"], "sparse": True,
-                                  "PrimaryEmailAddr": {"Address": "not an address"}})
+    error = au.fault(
+        "customer",
+        {
+            "Id": created["Id"],
+            "SyncToken": created["SyncToken"],
+            "sparse": True,
+            "PrimaryEmailAddr": {"Address": "not an address"},
+        },
+    )
     assert error["code"] == "2210"

@@ -3,9 +3,10 @@
 python-quickbooks and intuit-oauth (intuitlib) only get their base URL and discovery URL
 pointed at the emulator, the way one would point them at Intuit's sandbox.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import intuitlib.config
 import pytest
@@ -94,8 +95,9 @@ def test_customer_invoice_query_void(client):
     assert [c.Id for c in Customer.filter(DisplayName="Fidelity Customer", qb=qb)] == [customer.Id]
     assert Customer.count("DisplayName LIKE 'Fidelity%'", qb=qb) == 1
     assert {i.Name for i in Item.all(qb=qb)} >= {"Services", "Product"}
-    assert [i.Id for i in Invoice.where(f"CustomerRef = '{customer.Id}'", order_by="TxnDate DESC", qb=qb)] == \
-        [invoice.Id]
+    assert [i.Id for i in Invoice.where(f"CustomerRef = '{customer.Id}'", order_by="TxnDate DESC", qb=qb)] == [
+        invoice.Id
+    ]
 
     fetched.void(qb=qb)
     voided = Invoice.get(invoice.Id, qb=qb)
@@ -154,7 +156,7 @@ def test_batch_create_matches_by_bid(client):
 
 def test_change_data_capture(client):
     qb, info, _ = client
-    since = datetime.now(timezone.utc) - timedelta(minutes=1)
+    since = datetime.now(UTC) - timedelta(minutes=1)
     customer = Customer()
     customer.DisplayName = "CDC PQ"
     customer = customer.save(qb=qb)

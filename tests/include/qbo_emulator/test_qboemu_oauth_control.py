@@ -1,4 +1,5 @@
 """OAuth 2.0 (discovery, code and refresh grants, rotation, revocation, 401/403) and the control API."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,14 +14,21 @@ from qbo_emulator.testing import INCLUDE_DIR
 
 
 def _refresh(qbo, client_id, client_secret, refresh_token):
-    return requests.post(qbo.token_url, auth=(client_id, client_secret),
-                         data={"grant_type": "refresh_token", "refresh_token": refresh_token}, timeout=10)
+    return requests.post(
+        qbo.token_url,
+        auth=(client_id, client_secret),
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        timeout=10,
+    )
 
 
 def _api(qbo, realm_id, access_token, path="companyinfo/{realm}"):
-    return requests.get(f"{qbo.base_url}/v3/company/{realm_id}/{path.format(realm=realm_id)}",
-                        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-                        params={"minorversion": 75}, timeout=10)
+    return requests.get(
+        f"{qbo.base_url}/v3/company/{realm_id}/{path.format(realm=realm_id)}",
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        params={"minorversion": 75},
+        timeout=10,
+    )
 
 
 @pytest.mark.parametrize("doc", ["openid_configuration", "openid_sandbox_configuration"])
@@ -114,11 +122,17 @@ def test_lapsed_subscription_is_403(qbo):
 def test_revoke_kills_refresh_and_access_tokens(qbo):
     info = qbo.create_company()
     tokens = _refresh(qbo, info["client_id"], info["client_secret"], info["refresh_token"]).json()
-    response = requests.post(qbo.base_url + "/oauth2/v1/tokens/revoke", auth=(info["client_id"], info["client_secret"]),
-                             json={"token": tokens["refresh_token"]}, timeout=10)
+    response = requests.post(
+        qbo.base_url + "/oauth2/v1/tokens/revoke",
+        auth=(info["client_id"], info["client_secret"]),
+        json={"token": tokens["refresh_token"]},
+        timeout=10,
+    )
     assert response.status_code == 200
-    assert _refresh(qbo, info["client_id"], info["client_secret"], tokens["refresh_token"]).json()["error"] == \
-        "invalid_grant"
+    assert (
+        _refresh(qbo, info["client_id"], info["client_secret"], tokens["refresh_token"]).json()["error"]
+        == "invalid_grant"
+    )
     assert _api(qbo, info["realm_id"], tokens["access_token"]).status_code == 401
 
 
@@ -128,9 +142,18 @@ def test_authorization_code_flow(qbo):
     app = qbo.create_app(redirect_uris=[redirect])
     assert app["redirect_uris"] == [redirect]
     info = qbo.create_company(region="UK", client_id=app["client_id"])
-    response = requests.get(qbo.base_url + "/connect/oauth2", allow_redirects=False, timeout=10, params={
-        "client_id": app["client_id"], "redirect_uri": redirect, "response_type": "code",
-        "scope": "com.intuit.quickbooks.accounting", "state": "xyz"})
+    response = requests.get(
+        qbo.base_url + "/connect/oauth2",
+        allow_redirects=False,
+        timeout=10,
+        params={
+            "client_id": app["client_id"],
+            "redirect_uri": redirect,
+            "response_type": "code",
+            "scope": "com.intuit.quickbooks.accounting",
+            "state": "xyz",
+        },
+    )
     assert response.status_code == 302
     location = urlparse(response.headers["location"])
     query = parse_qs(location.query)
@@ -146,9 +169,18 @@ def test_authorization_code_flow(qbo):
 
 
 def _authorize(qbo, client_id, redirect_uri, state="s1"):
-    return requests.get(qbo.base_url + "/connect/oauth2", allow_redirects=False, timeout=10, params={
-        "client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code",
-        "scope": "com.intuit.quickbooks.accounting", "state": state})
+    return requests.get(
+        qbo.base_url + "/connect/oauth2",
+        allow_redirects=False,
+        timeout=10,
+        params={
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": "com.intuit.quickbooks.accounting",
+            "state": state,
+        },
+    )
 
 
 def test_authorize_refuses_a_redirect_uri_the_app_did_not_register(qbo):
@@ -158,15 +190,22 @@ def test_authorize_refuses_a_redirect_uri_the_app_did_not_register(qbo):
     codes_before = len(qbo.store.auth_codes)
     # Exact match only: another host, scheme, port, path, a trailing slash or an added query
     # are all different URIs (Intuit: "matches it exactly").
-    for uri in ("https://evil.example.com/qbo/callback", "http://billing.example.com/qbo/callback",
-                "https://billing.example.com:8443/qbo/callback", "https://billing.example.com/qbo/callback/",
-                "https://billing.example.com/qbo/callback?next=x", "https://billing.example.com/qbo"):
+    for uri in (
+        "https://evil.example.com/qbo/callback",
+        "http://billing.example.com/qbo/callback",
+        "https://billing.example.com:8443/qbo/callback",
+        "https://billing.example.com/qbo/callback/",
+        "https://billing.example.com/qbo/callback?next=x",
+        "https://billing.example.com/qbo",
+    ):
         response = _authorize(qbo, app["client_id"], uri)
         assert response.status_code == 400, uri
         assert "location" not in response.headers, uri  # never redirects to an unregistered URI
         assert "connection problem" in response.text
-        assert ("The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs "
-                "section on your app's keys tab and matches it exactly.") in response.text
+        assert (
+            "The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs "
+            "section on your app's keys tab and matches it exactly."
+        ) in response.text
     # Another app's registered URI is not this app's.
     other = qbo.create_app(redirect_uris=["https://other.example.com/cb"])
     assert _authorize(qbo, app["client_id"], "https://other.example.com/cb").status_code == 400
@@ -181,14 +220,21 @@ def test_redirect_uris_are_registered_listed_and_removed_through_the_control_api
     assert requests.get(url, timeout=10).json()["redirect_uris"] == []
     assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 400
     assert qbo.register_redirect_uri(app["client_id"], "http://localhost:9999/callback") == [
-        "http://localhost:9999/callback"]
+        "http://localhost:9999/callback"
+    ]
     qbo.create_company(client_id=app["client_id"])
     assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 302
     removed = requests.delete(url, json={"redirect_uris": ["http://localhost:9999/callback"]}, timeout=10)
     assert removed.status_code == 200 and removed.json()["redirect_uris"] == []
     assert _authorize(qbo, app["client_id"], "http://localhost:9999/callback").status_code == 400
-    for bad in ({}, {"redirect_uris": []}, {"redirect_uris": "http://x/cb"}, {"redirect_uris": ["/cb"]},
-                {"redirect_uris": ["ftp://x/cb"]}, {"redirect_uris": ["https://x/cb#frag"]}):
+    for bad in (
+        {},
+        {"redirect_uris": []},
+        {"redirect_uris": "http://x/cb"},
+        {"redirect_uris": ["/cb"]},
+        {"redirect_uris": ["ftp://x/cb"]},
+        {"redirect_uris": ["https://x/cb#frag"]},
+    ):
         response = requests.post(url, json=bad, timeout=10)
         assert response.status_code == 400 and "redirect" in response.json()["error"], bad
     assert requests.get(f"{qbo.base_url}/_emulator/apps/nope/redirect_uris", timeout=10).status_code == 404
@@ -199,16 +245,25 @@ def test_the_token_endpoint_refuses_a_code_exchanged_with_another_redirect_uri(q
     app = qbo.create_app(redirect_uris=[first, second])
     qbo.create_company(client_id=app["client_id"])
     code = parse_qs(urlparse(_authorize(qbo, app["client_id"], first).headers["location"]).query)["code"][0]
-    wrong = requests.post(qbo.token_url, auth=(app["client_id"], app["client_secret"]), timeout=10,
-                          data={"grant_type": "authorization_code", "code": code, "redirect_uri": second})
+    wrong = requests.post(
+        qbo.token_url,
+        auth=(app["client_id"], app["client_secret"]),
+        timeout=10,
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": second},
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"  # RFC 6749 4.1.3
 
 
 def test_redirect_uri_option_registers_with_the_default_app():
     from qbo_emulator.testing import EmulatorProcess
 
-    with EmulatorProcess("--client-id=my-app", "--client-secret=s3cret", "--no-limits",
-                         "--redirect-uri", "http://localhost:8080/qbo-sync/connect/callback") as emulator:
+    with EmulatorProcess(
+        "--client-id=my-app",
+        "--client-secret=s3cret",
+        "--no-limits",
+        "--redirect-uri",
+        "http://localhost:8080/qbo-sync/connect/callback",
+    ) as emulator:
         emulator.create_company()
         assert _authorize(emulator, "my-app", "http://localhost:8080/qbo-sync/connect/callback").status_code == 302
         assert _authorize(emulator, "my-app", "http://localhost:8081/qbo-sync/connect/callback").status_code == 400
@@ -229,16 +284,31 @@ def test_companies_of_other_app_refuse_default_app_credentials(qbo):
 
 # --- control API -------------------------------------------------------------------------------
 
+
 def test_create_company_defaults_and_ids(qbo):
     info = qbo.create_company(region="AU")
-    for key in ("realm_id", "client_id", "client_secret", "refresh_token", "service_item_id", "product_item_id",
-                "undeposited_funds_account_id", "bank_account_id", "tax_codes"):
+    for key in (
+        "realm_id",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "service_item_id",
+        "product_item_id",
+        "undeposited_funds_account_id",
+        "bank_account_id",
+        "tax_codes",
+    ):
         assert info[key]
-    assert info["preferences"] == {"custom_txn_numbers": True, "duplicate_doc_number_warning": True,
-                                   "closed_books_date": None, "default_terms": None,  # terms: issue 20
-                                   # The tax model preferences (tax.py) came later; both default on.
-                                   "automated_sales_tax": True, "apply_tax_after_discount": True,
-                                   "multicurrency": False}
+    assert info["preferences"] == {
+        "custom_txn_numbers": True,
+        "duplicate_doc_number_warning": True,
+        "closed_books_date": None,
+        "default_terms": None,  # terms: issue 20
+        # The tax model preferences (tax.py) came later; both default on.
+        "automated_sales_tax": True,
+        "apply_tax_after_discount": True,
+        "multicurrency": False,
+    }
     assert set(info["terms"]) == {"Due on receipt", "Net 15", "Net 30", "Net 60"}
     assert {"GST", "GST free", "Out of scope", "N-T"} <= set(info["tax_codes"])
     default = requests.post(qbo.base_url + "/_emulator/companies", json={}, timeout=10)
@@ -250,8 +320,15 @@ def test_create_company_defaults_and_ids(qbo):
     assert account["Name"] == "Undeposited Funds"
 
 
-@pytest.mark.parametrize("body", [{"region": "FR"}, {"preferences": {"custom_txn_numbers": "yes"}},
-                                  {"preferences": {"closed_books_date": "last year"}}, {"client_id": "nope"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"region": "FR"},
+        {"preferences": {"custom_txn_numbers": "yes"}},
+        {"preferences": {"closed_books_date": "last year"}},
+        {"client_id": "nope"},
+    ],
+)
 def test_create_company_rejects_bad_input(qbo, body):
     assert requests.post(qbo.base_url + "/_emulator/companies", json=body, timeout=10).status_code == 400
 
@@ -264,8 +341,7 @@ def test_requests_log_stats_and_faults_validation(qbo, au):
     assert log[-1]["requestid"] == "rid-1" and log[-1]["path"].endswith("/customer") and log[-1]["fault"] is None
     stats = qbo.stats(au.realm_id)
     assert stats["requests"] == 2 and stats["throttled"] == 0
-    bad = requests.post(f"{qbo.base_url}/_emulator/companies/{au.realm_id}/faults", json={"kind": "meteor"},
-                        timeout=10)
+    bad = requests.post(f"{qbo.base_url}/_emulator/companies/{au.realm_id}/faults", json={"kind": "meteor"}, timeout=10)
     assert bad.status_code == 400
 
 
@@ -278,17 +354,40 @@ def test_reset_wipes_everything(make_company):
         private.reset()
         response = _refresh(private, info["client_id"], info["client_secret"], info["refresh_token"])
         assert response.status_code == 400
-        assert requests.get(f"{private.base_url}/_emulator/companies/{info['realm_id']}/stats",
-                            timeout=10).status_code == 404
+        assert (
+            requests.get(f"{private.base_url}/_emulator/companies/{info['realm_id']}/stats", timeout=10).status_code
+            == 404
+        )
 
 
 def test_help_documents_every_option():
-    result = subprocess.run([sys.executable, "-m", "qbo_emulator", "--help"], capture_output=True, text=True,
-                            env={"PYTHONPATH": INCLUDE_DIR}, timeout=60, check=True)
-    for option in ("--host", "--port", "--port-file", "--client-id", "--client-secret", "--no-limits",
-                   "--requests-per-minute", "--batches-per-minute", "--max-concurrent", "--minute-seconds",
-                   "--refresh-grace-seconds", "--requestid-window-seconds", "--access-log", "--latency-ms",
-                   "--redirect-uri", "--requests-per-second", "--monthly-read-budget"):
+    result = subprocess.run(
+        [sys.executable, "-m", "qbo_emulator", "--help"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": INCLUDE_DIR},
+        timeout=60,
+        check=True,
+    )
+    for option in (
+        "--host",
+        "--port",
+        "--port-file",
+        "--client-id",
+        "--client-secret",
+        "--no-limits",
+        "--requests-per-minute",
+        "--batches-per-minute",
+        "--max-concurrent",
+        "--minute-seconds",
+        "--refresh-grace-seconds",
+        "--requestid-window-seconds",
+        "--access-log",
+        "--latency-ms",
+        "--redirect-uri",
+        "--requests-per-second",
+        "--monthly-read-budget",
+    ):
         assert option in result.stdout
 
 
@@ -296,8 +395,7 @@ def test_emulator_process_starts_logs_and_stops(limited_qbo):
     assert limited_qbo.process is not None and limited_qbo.process.poll() is None
     assert f"listening on {limited_qbo.base_url}" in limited_qbo.output()
     info = limited_qbo.create_company(region="AU")
-    assert requests.get(limited_qbo.discovery_url, timeout=10).json()["token_endpoint"].startswith(
-        limited_qbo.base_url)
+    assert requests.get(limited_qbo.discovery_url, timeout=10).json()["token_endpoint"].startswith(limited_qbo.base_url)
     assert info["realm_id"]
 
 
@@ -325,8 +423,7 @@ def test_a_frozen_clock_stamps_every_write_with_the_same_time_until_restarted(qb
     stopped = qbo.freeze_clock(True)
     try:
         assert stopped["frozen"] is True
-        stamps = {au.ok("customer", {"DisplayName": f"Frozen {n}"})["MetaData"]["CreateTime"]
-                  for n in range(3)}
+        stamps = {au.ok("customer", {"DisplayName": f"Frozen {n}"})["MetaData"]["CreateTime"] for n in range(3)}
         time.sleep(1.1)
         stamps.add(au.ok("customer", {"DisplayName": "Frozen 3"})["MetaData"]["CreateTime"])
         assert len(stamps) == 1
@@ -341,4 +438,3 @@ def test_a_frozen_clock_stamps_every_write_with_the_same_time_until_restarted(qb
     # Resuming left the shared clock behind real time by the stop; later tests read change
     # data capture from "a second ago" in real time, so catch the clock up again.
     qbo.store.clock.offset = max(offset_before, qbo.store.clock.offset)
-

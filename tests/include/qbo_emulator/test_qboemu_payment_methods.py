@@ -1,12 +1,19 @@
 """PaymentMethod: every company's default list, read/query/create/update, and Payment's
 PaymentMethodRef checked against it and answered by id only, as QuickBooks does."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-DEFAULTS = {"Cash": "NON_CREDIT_CARD", "Check": "NON_CREDIT_CARD", "Visa": "CREDIT_CARD",
-            "MasterCard": "CREDIT_CARD", "Discover": "CREDIT_CARD", "American Express": "CREDIT_CARD",
-            "Diners Club": "CREDIT_CARD"}
+DEFAULTS = {
+    "Cash": "NON_CREDIT_CARD",
+    "Check": "NON_CREDIT_CARD",
+    "Visa": "CREDIT_CARD",
+    "MasterCard": "CREDIT_CARD",
+    "Discover": "CREDIT_CARD",
+    "American Express": "CREDIT_CARD",
+    "Diners Club": "CREDIT_CARD",
+}
 
 
 def test_new_company_has_the_default_payment_methods(make_company):
@@ -43,8 +50,9 @@ def test_create_validates_name_and_type(au):
 
 def test_deactivated_method_is_hidden_unless_asked_and_cannot_be_deleted(au):
     cash = au.get(f"paymentmethod/{au.info['payment_methods']['Cash']}").json()["PaymentMethod"]
-    updated = au.ok("paymentmethod", {"Id": cash["Id"], "SyncToken": cash["SyncToken"], "sparse": True,
-                                      "Active": False})
+    updated = au.ok(
+        "paymentmethod", {"Id": cash["Id"], "SyncToken": cash["SyncToken"], "sparse": True, "Active": False}
+    )
     assert updated["Active"] is False and updated["SyncToken"] == "1" and updated["Name"] == "Cash"
     names = {r["Name"] for r in au.query("select * from PaymentMethod")["PaymentMethod"]}
     assert "Cash" not in names and "Check" in names
@@ -59,29 +67,44 @@ def test_payment_method_ref_checked_and_answered_by_id_only(au):
     invoice = au.invoice(customer["Id"], "10.00")
     link = [{"Amount": 5, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]
     visa = au.info["payment_methods"]["Visa"]
-    payment = au.ok("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 5, "Line": link,
-                                "PaymentMethodRef": {"value": visa, "name": "whatever the client says"}})
+    payment = au.ok(
+        "payment",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "TotalAmt": 5,
+            "Line": link,
+            "PaymentMethodRef": {"value": visa, "name": "whatever the client says"},
+        },
+    )
     assert payment["PaymentMethodRef"] == {"value": visa}
     found = au.query(f"select * from Payment where Id = '{payment['Id']}'")["Payment"][0]
     assert found["PaymentMethodRef"] == {"value": visa}
     # An id that is not a payment method (the demo used to send "0") is refused.
-    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1,
-                                 "PaymentMethodRef": {"value": "0", "name": "Cash"}})
+    error = au.fault(
+        "payment",
+        {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1, "PaymentMethodRef": {"value": "0", "name": "Cash"}},
+    )
     assert (error["code"], error["element"]) == ("2500", "PaymentMethodRef")
     # So is an inactive one.
     gift = au.ok("paymentmethod", {"Name": "Voucher"})
     au.ok("paymentmethod", {"Id": gift["Id"], "SyncToken": "0", "sparse": True, "Active": False})
-    error = au.fault("payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1,
-                                 "PaymentMethodRef": {"value": gift["Id"]}})
+    error = au.fault(
+        "payment", {"CustomerRef": {"value": customer["Id"]}, "TotalAmt": 1, "PaymentMethodRef": {"value": gift["Id"]}}
+    )
     assert error["code"] == "2500"
 
 
 def test_payment_methods_in_batch_and_cdc(au):
-    since = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
-    response = au.post("batch", {"BatchItemRequest": [
-        {"bId": "1", "operation": "create", "PaymentMethod": {"Name": "Bank transfer"}},
-        {"bId": "2", "operation": "create", "PaymentMethod": {"Name": "Cash"}},
-    ]})
+    since = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    response = au.post(
+        "batch",
+        {
+            "BatchItemRequest": [
+                {"bId": "1", "operation": "create", "PaymentMethod": {"Name": "Bank transfer"}},
+                {"bId": "2", "operation": "create", "PaymentMethod": {"Name": "Cash"}},
+            ]
+        },
+    )
     assert response.status_code == 200, response.text
     items = {i["bId"]: i for i in response.json()["BatchItemResponse"]}
     assert items["1"]["PaymentMethod"]["Name"] == "Bank transfer"

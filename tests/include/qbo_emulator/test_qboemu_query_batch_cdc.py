@@ -1,7 +1,8 @@
 """Query language, batch requests and change data capture."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ def _customers(company, *names):
 
 # --- query -----------------------------------------------------------------------------------
 
+
 def test_select_star_where_equals_with_escaped_quote(au):
     _customers(au, "O'Brien Plumbing", "Other")
     result = au.query(r"select * from Customer where DisplayName = 'O\'Brien Plumbing'")
@@ -24,8 +26,12 @@ def test_select_star_where_equals_with_escaped_quote(au):
 
 def test_entity_and_keywords_case_insensitive_and_post_text(au):
     _customers(au, "Case One")
-    response = au.session.post(f"{au.url}/query", data="SELECT * FROM customer WHERE DisplayName LIKE '%one%'",
-                               headers={"Content-Type": "application/text"}, params={"minorversion": 75})
+    response = au.session.post(
+        f"{au.url}/query",
+        data="SELECT * FROM customer WHERE DisplayName LIKE '%one%'",
+        headers={"Content-Type": "application/text"},
+        params={"minorversion": 75},
+    )
     assert response.status_code == 200
     assert [c["DisplayName"] for c in response.json()["QueryResponse"]["Customer"]] == ["Case One"]
 
@@ -37,8 +43,10 @@ def test_in_like_comparisons_and_and(au):
     assert sorted(c["DisplayName"] for c in result["Customer"]) == ["Alpha", "Gamma"]
     # Was `Id >= ...`: QuickBooks takes only = and IN on Id (issue 20), so the range is now on
     # MetaData.CreateTime-free ground: an IN list, ordered by Id.
-    result = au.query(f"select * from Customer where Id in ('{ids[1]}', '{ids[2]}', '{ids[3]}') "
-                      "and DisplayName like '%a' ORDERBY Id DESC")
+    result = au.query(
+        f"select * from Customer where Id in ('{ids[1]}', '{ids[2]}', '{ids[3]}') "
+        "and DisplayName like '%a' ORDERBY Id DESC"
+    )
     assert [c["DisplayName"] for c in result["Customer"]] == ["Delta", "Gamma", "Beta"]
     assert au.query("select * from Customer where DisplayName like 'Be%'")["Customer"][0]["DisplayName"] == "Beta"
 
@@ -49,8 +57,8 @@ def test_metadata_time_and_refs(au):
     au.invoice(other["Id"], DocNumber="Q-2")
     result = au.query(f"select * from Invoice where CustomerRef = '{customer['Id']}'")
     assert [i["DocNumber"] for i in result["Invoice"]] == ["Q-1"]
-    past = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
-    future = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
+    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     assert len(au.query(f"select * from Invoice where MetaData.LastUpdatedTime > '{past}'")["Invoice"]) == 2
     assert au.query(f"select * from Invoice where MetaData.LastUpdatedTime > '{future}'") == {}
     assert au.query(f"select * from Invoice where TotalAmt > '100' and Id = '{invoice['Id']}'")["Invoice"]
@@ -65,24 +73,30 @@ def _query_fault(company, text):
 def test_only_filterable_properties_can_be_queried(au):
     customer = au.customer("Filter Rules")
     au.invoice(customer["Id"], DocNumber="F-1", PrivateNote="[qbo-sync invoice 1]")
-    for text, name in [("select * from Invoice where PrivateNote = '[qbo-sync invoice 1]'", "PrivateNote"),
-                       ("select * from Payment where PrivateNote like '%qbo-sync%'", "PrivateNote"),
-                       ("select * from Vendor where PrimaryEmailAddr = 'a@b.c'", "PrimaryEmailAddr"),
-                       ("select * from Customer where Notes = 'x'", "Notes"),
-                       ("select * from Invoice where DocNumber = 'F-1' ORDER BY PrivateNote", "PrivateNote")]:
+    for text, name in [
+        ("select * from Invoice where PrivateNote = '[qbo-sync invoice 1]'", "PrivateNote"),
+        ("select * from Payment where PrivateNote like '%qbo-sync%'", "PrivateNote"),
+        ("select * from Vendor where PrimaryEmailAddr = 'a@b.c'", "PrimaryEmailAddr"),
+        ("select * from Customer where Notes = 'x'", "Notes"),
+        ("select * from Invoice where DocNumber = 'F-1' ORDER BY PrivateNote", "PrivateNote"),
+    ]:
         error = _query_fault(au, text)
         assert error["code"] == "4001" and error["Message"] == "Invalid query", text
         assert error["Detail"] == f"QueryValidationError: property '{name}' is not queryable", text
     # Filterable ones answer: DocNumber, CustomerRef, TxnDate, MetaData.LastUpdatedTime.
-    assert au.query(f"select * from Invoice where DocNumber = 'F-1' and CustomerRef = '{customer['Id']}' "
-                    "and TxnDate >= '2000-01-01' and MetaData.LastUpdatedTime > '2000-01-01T00:00:00Z'")["Invoice"]
+    assert au.query(
+        f"select * from Invoice where DocNumber = 'F-1' and CustomerRef = '{customer['Id']}' "
+        "and TxnDate >= '2000-01-01' and MetaData.LastUpdatedTime > '2000-01-01T00:00:00Z'"
+    )["Invoice"]
 
 
 def test_attribute_names_are_case_insensitive(au):
     customer = au.customer("Any Case")
     au.invoice(customer["Id"], DocNumber="C-1")
-    rows = au.query(f"select * from invoice where docnumber = 'C-1' and customerref = '{customer['Id']}' "
-                    "orderby metadata.lastupdatedtime desc")["Invoice"]
+    rows = au.query(
+        f"select * from invoice where docnumber = 'C-1' and customerref = '{customer['Id']}' "
+        "orderby metadata.lastupdatedtime desc"
+    )["Invoice"]
     assert [r["DocNumber"] for r in rows] == ["C-1"]
     assert au.query("select * from Customer where DISPLAYNAME = 'any case' and active IN (true, false)")["Customer"]
 
@@ -101,8 +115,9 @@ def test_id_takes_only_equals_and_in(au):
 def test_paging_count_and_order(au):
     _customers(au, *[f"Page {i:02d}" for i in range(12)])
     assert au.query("select count(*) from Customer where DisplayName like 'Page%'") == {"totalCount": 12}
-    page = au.query("select * from Customer where DisplayName like 'Page%' ORDER BY DisplayName DESC "
-                    "STARTPOSITION 4 MAXRESULTS 5")
+    page = au.query(
+        "select * from Customer where DisplayName like 'Page%' ORDER BY DisplayName DESC STARTPOSITION 4 MAXRESULTS 5"
+    )
     assert [c["DisplayName"] for c in page["Customer"]] == [f"Page {i:02d}" for i in (8, 7, 6, 5, 4)]
     assert page["startPosition"] == 4 and page["maxResults"] == 5
     assert au.query("select * from Customer where DisplayName like 'Page%' STARTPOSITION 13") == {}
@@ -110,8 +125,10 @@ def test_paging_count_and_order(au):
 
 def test_default_100_and_cap_1000(au):
     for start in range(0, 1050, 30):
-        items = [{"bId": str(i), "operation": "create", "Customer": {"DisplayName": f"Bulk {start + i}"}}
-                 for i in range(min(30, 1050 - start))]
+        items = [
+            {"bId": str(i), "operation": "create", "Customer": {"DisplayName": f"Bulk {start + i}"}}
+            for i in range(min(30, 1050 - start))
+        ]
         assert au.post("batch", {"BatchItemRequest": items}).status_code == 200
     assert len(au.query("select * from Customer")["Customer"]) == 100
     # MAXRESULTS above 1000 is capped silently: a client must page (and notice) itself.
@@ -133,14 +150,17 @@ def test_selected_fields_only(au):
     assert set(row) == {"Id", "DisplayName", "domain", "sparse"}
 
 
-@pytest.mark.parametrize("text, code", [
-    ("select * form Customer", "4000"),
-    ("select * from Customer where DisplayName = 'unterminated", "4000"),
-    ("select * from Customer where DisplayName = 'a' or DisplayName = 'b'", "4000"),
-    ("select * from Customer where", "4000"),
-    ("select * from Unicorn", "4001"),
-    ("select * from Customer where Colour = 'red'", "4001"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("select * form Customer", "4000"),
+        ("select * from Customer where DisplayName = 'unterminated", "4000"),
+        ("select * from Customer where DisplayName = 'a' or DisplayName = 'b'", "4000"),
+        ("select * from Customer where", "4000"),
+        ("select * from Unicorn", "4001"),
+        ("select * from Customer where Colour = 'red'", "4001"),
+    ],
+)
 def test_bad_queries(au, text, code):
     response = au.get("query", query=text)
     assert response.status_code == 400
@@ -150,8 +170,10 @@ def test_bad_queries(au, text, code):
 
 
 def test_parser_unit():
-    query = parse("SELECT * FROM Invoice WHERE DocNumber = 'A\\'B' AND TotalAmt >= 10.5 ORDERBY TxnDate "
-                  "MAXRESULTS 2000 STARTPOSITION 0")
+    query = parse(
+        "SELECT * FROM Invoice WHERE DocNumber = 'A\\'B' AND TotalAmt >= 10.5 ORDERBY TxnDate "
+        "MAXRESULTS 2000 STARTPOSITION 0"
+    )
     assert query.entity == "Invoice" and query.max_results == 1000 and query.start == 1
     assert query.conditions[0].values == ["A'B"]
     with pytest.raises(faults.QBOError) as raised:
@@ -160,6 +182,7 @@ def test_parser_unit():
 
 
 # --- batch -----------------------------------------------------------------------------------
+
 
 def test_batch_bid_correlation_partial_failure_and_query(au):
     customer = au.customer("Batch Owner")
@@ -178,13 +201,28 @@ def test_batch_bid_correlation_partial_failure_and_query(au):
 
 
 def test_batch_items_cannot_see_each_others_creates(au):
-    response = au.post("batch", {"BatchItemRequest": [
-        {"bId": "1", "operation": "create", "Customer": {"DisplayName": "Fresh"}},
-        {"bId": "2", "operation": "create", "Invoice": {
-            "CustomerRef": {"value": str(int(au.customer("Probe")["Id"]) + 1)},
-            "Line": [{"Amount": 1, "DetailType": "SalesItemLineDetail",
-                      "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}}}]}},
-    ]})
+    response = au.post(
+        "batch",
+        {
+            "BatchItemRequest": [
+                {"bId": "1", "operation": "create", "Customer": {"DisplayName": "Fresh"}},
+                {
+                    "bId": "2",
+                    "operation": "create",
+                    "Invoice": {
+                        "CustomerRef": {"value": str(int(au.customer("Probe")["Id"]) + 1)},
+                        "Line": [
+                            {
+                                "Amount": 1,
+                                "DetailType": "SalesItemLineDetail",
+                                "SalesItemLineDetail": {"TaxCodeRef": {"value": au.info["tax_codes"]["GST"]}},
+                            }
+                        ],
+                    },
+                },
+            ]
+        },
+    )
     items = {i["bId"]: i for i in response.json()["BatchItemResponse"]}
     created_id = items["1"]["Customer"]["Id"]
     fault = items["2"]["Fault"]["Error"][0]
@@ -198,15 +236,30 @@ def test_batch_void_update_delete(au):
     to_void = au.invoice(customer["Id"])
     to_delete = au.invoice(customer["Id"])
     to_update = au.invoice(customer["Id"])
-    response = au.post("batch", {"BatchItemRequest": [
-        {"bId": "v", "operation": "update", "optionsData": "void",
-         "Invoice": {"Id": to_void["Id"], "SyncToken": "0"}},
-        {"bId": "d", "operation": "delete", "Invoice": {"Id": to_delete["Id"], "SyncToken": "0"}},
-        {"bId": "u", "operation": "update", "Invoice": {"Id": to_update["Id"], "SyncToken": "0", "sparse": True,
-                                                         "PrivateNote": "batched"}},
-        {"bId": "s", "operation": "update", "Invoice": {"Id": to_update["Id"], "SyncToken": "0", "sparse": True,
-                                                         "PrivateNote": "stale"}},
-    ]})
+    response = au.post(
+        "batch",
+        {
+            "BatchItemRequest": [
+                {
+                    "bId": "v",
+                    "operation": "update",
+                    "optionsData": "void",
+                    "Invoice": {"Id": to_void["Id"], "SyncToken": "0"},
+                },
+                {"bId": "d", "operation": "delete", "Invoice": {"Id": to_delete["Id"], "SyncToken": "0"}},
+                {
+                    "bId": "u",
+                    "operation": "update",
+                    "Invoice": {"Id": to_update["Id"], "SyncToken": "0", "sparse": True, "PrivateNote": "batched"},
+                },
+                {
+                    "bId": "s",
+                    "operation": "update",
+                    "Invoice": {"Id": to_update["Id"], "SyncToken": "0", "sparse": True, "PrivateNote": "stale"},
+                },
+            ]
+        },
+    )
     items = {i["bId"]: i for i in response.json()["BatchItemResponse"]}
     assert items["v"]["Invoice"]["PrivateNote"] == "Voided" and items["v"]["Invoice"]["TotalAmt"] == 0
     assert items["d"]["Invoice"]["status"] == "Deleted"
@@ -226,12 +279,12 @@ def test_batch_limits(au):
     response = au.post("batch", {"BatchItemRequest": long_bid}, requestid="r-batch-1")
     assert response.status_code == 400
     assert response.json()["Fault"]["Error"][0]["code"] == "2050"
-    response = au.post("batch", {"BatchItemRequest": long_bid[:0] + [dict(long_bid[0], bId="ok")]},
-                       requestid="r" * 37)
+    response = au.post("batch", {"BatchItemRequest": long_bid[:0] + [dict(long_bid[0], bId="ok")]}, requestid="r" * 37)
     assert response.status_code == 400 and response.json()["Fault"]["Error"][0]["element"] == "requestid"
 
 
 # --- change data capture -----------------------------------------------------------------------
+
 
 def _cdc(company, entities, since):
     response = company.get("cdc", entities=entities, changedSince=since)
@@ -240,7 +293,7 @@ def _cdc(company, entities, since):
 
 
 def test_cdc_changes_and_deletes(au):
-    since = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     customer = au.customer("CDC Customer")
     invoice = au.invoice(customer["Id"])
     gone = au.invoice(customer["Id"])
@@ -255,19 +308,21 @@ def test_cdc_changes_and_deletes(au):
 
 
 def test_cdc_empty_entity_and_window(qbo, au):
-    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert _cdc(au, "Customer", later) == [{}]
-    too_old = (datetime.now(timezone.utc) - timedelta(days=31)).isoformat()
+    too_old = (datetime.now(UTC) - timedelta(days=31)).isoformat()
     response = au.get("cdc", entities="Customer", changedSince=too_old)
     assert response.status_code == 400
     assert "older than" in response.json()["Fault"]["Error"][0]["Detail"]
 
 
 def test_cdc_caps_at_1000_earliest_first(au):
-    since = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     for start in range(0, 1020, 30):
-        items = [{"bId": str(i), "operation": "create", "Customer": {"DisplayName": f"CDC Bulk {start + i:04d}"}}
-                 for i in range(min(30, 1020 - start))]
+        items = [
+            {"bId": str(i), "operation": "create", "Customer": {"DisplayName": f"CDC Bulk {start + i:04d}"}}
+            for i in range(min(30, 1020 - start))
+        ]
         au.post("batch", {"BatchItemRequest": items})
     rows = _cdc(au, "Customer", since)[0]["Customer"]
     assert len(rows) == 1000
@@ -285,7 +340,7 @@ def test_clock_moves_metadata_and_cdc(qbo, make_company):
         after = company.customer("After Jump")
         assert after["MetaData"]["CreateTime"][:10] > before["MetaData"]["CreateTime"][:10]
         # Emulator "now" is 3 days ahead, so the window counts from there.
-        since = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+        since = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         rows = _cdc(company, "Customer", since)[0]["Customer"]
         assert [r["DisplayName"] for r in rows] == ["After Jump"]
     finally:

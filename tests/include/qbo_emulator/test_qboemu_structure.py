@@ -1,5 +1,6 @@
 """The emulator's modules import each other one way only: no import circle, not even one
 hidden in a function (read from the source with ``ast``, like tests/test_layout.py)."""
+
 from __future__ import annotations
 
 import ast

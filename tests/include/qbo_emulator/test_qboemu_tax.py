@@ -1,4 +1,5 @@
 """Tax: TotalAmt / TxnTaxDetail per region and GlobalTaxCalculation, discounts, tax-code faults."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,8 +11,10 @@ from qbo_emulator.tax import TAX_EXCLUDED, TAX_INCLUSIVE, Rate, allocate_discoun
 
 
 def _line(company, amount, code_name, qty=None, price=None):
-    detail = {"ItemRef": {"value": company.info["service_item_id"]},
-              "TaxCodeRef": {"value": company.info["tax_codes"][code_name]}}
+    detail = {
+        "ItemRef": {"value": company.info["service_item_id"]},
+        "TaxCodeRef": {"value": company.info["tax_codes"][code_name]},
+    }
     if qty is not None:
         detail.update(Qty=qty, UnitPrice=price)
     return {"Amount": amount, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
@@ -56,10 +59,14 @@ def test_not_applicable_has_no_tax(au):
 
 
 def test_percent_discount_before_tax_prorated(au):
-    discount = {"Amount": 0, "DetailType": "DiscountLineDetail",
-                "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10}}
-    invoice = _invoice(au, [_line(au, 100, "GST"), _line(au, 100, "GST free"), discount],
-                       GlobalTaxCalculation="TaxExcluded")
+    discount = {
+        "Amount": 0,
+        "DetailType": "DiscountLineDetail",
+        "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10},
+    }
+    invoice = _invoice(
+        au, [_line(au, 100, "GST"), _line(au, 100, "GST free"), discount], GlobalTaxCalculation="TaxExcluded"
+    )
     # 10 % of 200 = 20, 10 on each line; GST on 90 = 9.00.
     assert invoice["TxnTaxDetail"]["TotalTax"] == 9.0
     assert invoice["TotalAmt"] == 189.0
@@ -76,8 +83,9 @@ def test_fixed_discount_prorated_by_amount(au):
 
 
 def test_uk_rates(uk):
-    invoice = _invoice(uk, [_line(uk, 100, "20.0% S"), _line(uk, 100, "5.0% R"), _line(uk, 100, "0.0% Z"),
-                            _line(uk, 100, "Exempt")])
+    invoice = _invoice(
+        uk, [_line(uk, 100, "20.0% S"), _line(uk, 100, "5.0% R"), _line(uk, 100, "0.0% Z"), _line(uk, 100, "Exempt")]
+    )
     assert invoice["TxnTaxDetail"]["TotalTax"] == 25.0
     assert invoice["TotalAmt"] == 425.0
 
@@ -87,15 +95,26 @@ def test_us_line_codes_and_transaction_tax_code(make_company):
     us = make_company("US", {"automated_sales_tax": False})
     customer = us.customer("US Buyer")
     lines = [_line(us, 100, "TAX"), _line(us, 50, "NON")]
-    invoice = us.ok("invoice", {
-        "CustomerRef": {"value": customer["Id"]}, "Line": lines, "GlobalTaxCalculation": "TaxInclusive",
-        "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}}})
+    invoice = us.ok(
+        "invoice",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": lines,
+            "GlobalTaxCalculation": "TaxInclusive",
+            "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}},
+        },
+    )
     assert invoice["TxnTaxDetail"]["TotalTax"] == 8.25  # US ignores GlobalTaxCalculation
     assert invoice["TotalAmt"] == 158.25
     assert "GlobalTaxCalculation" not in invoice
-    nyc = us.ok("invoice", {
-        "CustomerRef": {"value": customer["Id"]}, "Line": [_line(us, 100, "TAX")],
-        "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["New York City"]}}})
+    nyc = us.ok(
+        "invoice",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": [_line(us, 100, "TAX")],
+            "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["New York City"]}},
+        },
+    )
     assert [t["Amount"] for t in nyc["TxnTaxDetail"]["TaxLine"]] == [4.0, 4.88]
     assert nyc["TotalAmt"] == 108.88
     prefs = us.get("preferences").json()["Preferences"]
@@ -135,9 +154,11 @@ def test_unknown_or_inactive_tax_code_is_6000(au):
 
 # --- unit level ------------------------------------------------------------------------------
 
-@given(st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2), min_size=1,
-                max_size=20),
-       st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=2))
+
+@given(
+    st.lists(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("10000"), places=2), min_size=1, max_size=20),
+    st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=2),
+)
 def test_discount_allocation_sums_exactly(amounts, fraction):
     discount = (sum(amounts) * fraction).quantize(Decimal("0.01"))
     shares = allocate_discount(amounts, discount)

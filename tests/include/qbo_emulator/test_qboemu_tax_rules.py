@@ -1,6 +1,7 @@
 """Tax as QuickBooks computes it: per-line rounding, explicit tax (overrides), automated sales
 tax on US companies, ApplyTaxAfterDiscount. Sources: include/qbo_emulator/tax.py and
 docs/quickbooks-behaviour.md."""
+
 from __future__ import annotations
 
 import itertools
@@ -13,9 +14,15 @@ _names = itertools.count(1)
 
 
 def _line(company, amount, code_name, **detail):
-    return {"Amount": amount, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": company.info["service_item_id"]},
-                                    "TaxCodeRef": {"value": company.info["tax_codes"][code_name]}, **detail}}
+    return {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": company.info["service_item_id"]},
+            "TaxCodeRef": {"value": company.info["tax_codes"][code_name]},
+            **detail,
+        },
+    }
 
 
 def _txn(company, path, lines, **fields):
@@ -52,8 +59,9 @@ def test_explicit_total_tax_is_honoured_and_prorated(au):
     invoice = _txn(au, "invoice", lines, TxnTaxDetail={"TotalTax": 4.93})
     assert invoice["TxnTaxDetail"]["TotalTax"] == 4.93
     assert invoice["TotalAmt"] == 49.29 + 40 + 4.93
-    gst = next(t for t in invoice["TxnTaxDetail"]["TaxLine"]
-               if t["TaxLineDetail"]["TaxRateRef"]["name"] == "GST (sales)")
+    gst = next(
+        t for t in invoice["TxnTaxDetail"]["TaxLine"] if t["TaxLineDetail"]["TaxRateRef"]["name"] == "GST (sales)"
+    )
     assert gst["Amount"] == 4.93 and gst["TaxLineDetail"]["OverrideDeltaAmount"] == -0.03
 
 
@@ -61,10 +69,18 @@ def test_explicit_tax_line_per_rate(uk):
     standard = uk.info["tax_rates"]["20.0% S (sales)"]
     reduced = uk.info["tax_rates"]["5.0% R (sales)"]
     lines = [_line(uk, 10.05, "20.0% S") for _ in range(5)] + [_line(uk, 3.33, "5.0% R") for _ in range(3)]
-    invoice = _txn(uk, "invoice", lines, GlobalTaxCalculation="TaxExcluded", TxnTaxDetail={"TaxLine": [
-        {"Amount": 10.05, "DetailType": "TaxLineDetail", "TaxLineDetail": {"TaxRateRef": {"value": standard}}},
-        {"Amount": 0.50, "DetailType": "TaxLineDetail", "TaxLineDetail": {"TaxRateRef": {"value": reduced}}},
-    ]})
+    invoice = _txn(
+        uk,
+        "invoice",
+        lines,
+        GlobalTaxCalculation="TaxExcluded",
+        TxnTaxDetail={
+            "TaxLine": [
+                {"Amount": 10.05, "DetailType": "TaxLineDetail", "TaxLineDetail": {"TaxRateRef": {"value": standard}}},
+                {"Amount": 0.50, "DetailType": "TaxLineDetail", "TaxLineDetail": {"TaxRateRef": {"value": reduced}}},
+            ]
+        },
+    )
     # Calculated per line: 5 x 2.01 = 10.05 and 3 x 0.17 = 0.51; the 0.50 sent wins.
     assert _rate_amounts(invoice) == {"20.0% S (sales)": 10.05, "5.0% R (sales)": 0.50}
     assert invoice["TxnTaxDetail"]["TotalTax"] == 10.55
@@ -74,9 +90,18 @@ def test_explicit_tax_line_per_rate(uk):
 def test_explicit_tax_on_a_rate_no_line_uses_is_6000(uk):
     zero = uk.info["tax_rates"]["0.0% Z (sales)"]
     customer = uk.customer("Tax rules unknown rate")
-    error = uk.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(uk, 10, "20.0% S")],
-                                 "TxnTaxDetail": {"TaxLine": [{"Amount": 1, "DetailType": "TaxLineDetail",
-                                                               "TaxLineDetail": {"TaxRateRef": {"value": zero}}}]}})
+    error = uk.fault(
+        "invoice",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": [_line(uk, 10, "20.0% S")],
+            "TxnTaxDetail": {
+                "TaxLine": [
+                    {"Amount": 1, "DetailType": "TaxLineDetail", "TaxLineDetail": {"TaxRateRef": {"value": zero}}}
+                ]
+            },
+        },
+    )
     assert error["code"] == "6000" and f"TaxRateRef={zero}" in error["Detail"]
 
 
@@ -105,12 +130,16 @@ def test_credit_memo_follows_the_same_rules(au):
 
 def test_sparse_update_recalculates_unless_tax_was_explicit(au):
     invoice = _txn(au, "invoice", [_line(au, 100, "GST")])
-    changed = au.ok("invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True,
-                                "Line": [_line(au, 200, "GST")]})
+    changed = au.ok(
+        "invoice",
+        {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True, "Line": [_line(au, 200, "GST")]},
+    )
     # The stored (calculated) TxnTaxDetail carried by the sparse merge is no override.
     assert changed["TxnTaxDetail"]["TotalTax"] == 20.0 and changed["TotalAmt"] == 220.0
-    pinned = au.ok("invoice", {"Id": invoice["Id"], "SyncToken": changed["SyncToken"], "sparse": True,
-                               "TxnTaxDetail": {"TotalTax": 19.99}})
+    pinned = au.ok(
+        "invoice",
+        {"Id": invoice["Id"], "SyncToken": changed["SyncToken"], "sparse": True, "TxnTaxDetail": {"TotalTax": 19.99}},
+    )
     assert pinned["TotalAmt"] == 219.99
 
 
@@ -135,8 +164,13 @@ def test_ast_assigns_the_code_from_the_ship_to_address(us):
     california = us.info["tax_codes"]["California"]
     nyc = us.info["tax_codes"]["New York City"]
     lines = [_line(us, 100, "TAX"), _line(us, 50, "NON")]
-    shipped = _txn(us, "invoice", lines, ShipAddr={"City": "New York", "CountrySubDivisionCode": "NY"},
-                   TxnTaxDetail={"TxnTaxCodeRef": {"value": california}})
+    shipped = _txn(
+        us,
+        "invoice",
+        lines,
+        ShipAddr={"City": "New York", "CountrySubDivisionCode": "NY"},
+        TxnTaxDetail={"TxnTaxCodeRef": {"value": california}},
+    )
     assert shipped["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == nyc  # the code sent is overridden
     assert shipped["TxnTaxDetail"]["TotalTax"] == 8.88 and shipped["TotalAmt"] == 158.88
     home = _txn(us, "invoice", lines, TxnTaxDetail={"TxnTaxCodeRef": {"value": nyc}})
@@ -146,8 +180,13 @@ def test_ast_assigns_the_code_from_the_ship_to_address(us):
 
 def test_ast_honours_an_explicit_total_tax_prorated_over_its_code(us):
     lines = [_line(us, 100, "TAX"), _line(us, 50, "NON")]
-    invoice = _txn(us, "invoice", lines, ShipAddr={"CountrySubDivisionCode": "NY"},
-                   TxnTaxDetail={"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}, "TotalTax": 10})
+    invoice = _txn(
+        us,
+        "invoice",
+        lines,
+        ShipAddr={"CountrySubDivisionCode": "NY"},
+        TxnTaxDetail={"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}, "TotalTax": 10},
+    )
     assert invoice["TxnTaxDetail"]["TotalTax"] == 10.0 and invoice["TotalAmt"] == 160.0
     # 10.00 over NY State (4.00 calculated) and NYC (4.88 calculated), pro rata.
     assert _rate_amounts(invoice) == {"NY State": 4.5, "NYC": 5.5}
@@ -156,6 +195,7 @@ def test_ast_honours_an_explicit_total_tax_prorated_over_its_code(us):
 def test_prorate_never_loses_a_cent():
     rates = [Rate("1", "A", D("4")), Rate("2", "B", D("4.875"))]
     for total in (D("0.01"), D("7.77"), D("1234.56")):
-        result = compute([(D("33.33"), "TAX")], D(0), TAX_EXCLUDED, {}, us=True, us_rates=rates,
-                         explicit=ExplicitTax(total=total))
+        result = compute(
+            [(D("33.33"), "TAX")], D(0), TAX_EXCLUDED, {}, us=True, us_rates=rates, explicit=ExplicitTax(total=total)
+        )
         assert result.total_tax == total == sum(line["Amount"] for line in result.tax_lines)

@@ -4,13 +4,21 @@ TAX and NON"; "Taxable ... Always true, except for the pseudo taxcode NON") and 
 answer to ``select * From TaxCode`` on a US company (TAX and NON first, Id = Name, no Active,
 SyncToken or rate lists); "Manage sales tax for US locales": each line is TAX or NON, the
 transaction's tax code is a tax group."""
+
 from __future__ import annotations
 
 
 def _line(company, amount, code):
-    return {"Amount": amount, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": company.info["service_item_id"]},
-                                    "Qty": 1, "UnitPrice": amount, "TaxCodeRef": {"value": code}}}
+    return {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": company.info["service_item_id"]},
+            "Qty": 1,
+            "UnitPrice": amount,
+            "TaxCodeRef": {"value": code},
+        },
+    }
 
 
 def test_a_us_company_lists_tax_and_non_first_as_quickbooks_documents_them(us):
@@ -18,9 +26,19 @@ def test_a_us_company_lists_tax_and_non_first_as_quickbooks_documents_them(us):
     assert [c["Name"] for c in codes] == ["TAX", "NON", "California", "New York City"]
     tax, non = codes[0], codes[1]
     assert {k: v for k, v in tax.items() if k != "MetaData"} == {
-        "Id": "TAX", "Name": "TAX", "Description": "TAX", "Taxable": True, "TaxGroup": False}
+        "Id": "TAX",
+        "Name": "TAX",
+        "Description": "TAX",
+        "Taxable": True,
+        "TaxGroup": False,
+    }
     assert {k: v for k, v in non.items() if k != "MetaData"} == {
-        "Id": "NON", "Name": "NON", "Description": "NON", "Taxable": False, "TaxGroup": False}
+        "Id": "NON",
+        "Name": "NON",
+        "Description": "NON",
+        "Taxable": False,
+        "TaxGroup": False,
+    }
     assert set(tax["MetaData"]) == {"CreateTime", "LastUpdatedTime"}
     # The real codes are tax groups, even of one rate (Intuit's California sample).
     assert [(c["TaxGroup"], c["Active"]) for c in codes[2:]] == [(True, True), (True, True)]
@@ -30,8 +48,7 @@ def test_a_us_company_lists_tax_and_non_first_as_quickbooks_documents_them(us):
 def test_the_pseudo_codes_answer_every_way_a_client_asks(us):
     assert us.query("select count(*) from TaxCode")["totalCount"] == 4
     assert [c["Id"] for c in us.query("select * from TaxCode where Name = 'tax'")["TaxCode"]] == ["TAX"]
-    assert [c["Id"] for c in us.query("select * from TaxCode where Id in ('NON', 'TAX')")["TaxCode"]] \
-        == ["TAX", "NON"]
+    assert [c["Id"] for c in us.query("select * from TaxCode where Id in ('NON', 'TAX')")["TaxCode"]] == ["TAX", "NON"]
     # Without Active they count as active: listed by "Active = true" and "in (true, false)",
     # never as inactive.
     assert len(us.query("select * from TaxCode where Active = true")["TaxCode"]) == 4
@@ -58,16 +75,27 @@ def test_the_pseudo_codes_cannot_be_changed_but_real_codes_still_can(us):
 def test_lines_reference_tax_and_non_and_the_transaction_code_is_a_tax_group(make_company):
     us = make_company("US", {"automated_sales_tax": False})
     customer = us.customer("Pseudo Code Buyer")
-    invoice = us.ok("invoice", {
-        "CustomerRef": {"value": customer["Id"]}, "Line": [_line(us, 100, "TAX"), _line(us, 40, "NON")],
-        "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}}})
+    invoice = us.ok(
+        "invoice",
+        {
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": [_line(us, 100, "TAX"), _line(us, 40, "NON")],
+            "TxnTaxDetail": {"TxnTaxCodeRef": {"value": us.info["tax_codes"]["California"]}},
+        },
+    )
     sales = [line for line in invoice["Line"] if line["DetailType"] == "SalesItemLineDetail"]
     assert [line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in sales] == ["TAX", "NON"]
     assert invoice["TxnTaxDetail"]["TotalTax"] == 8.25  # only the TAX line is taxed
     # TAX and NON mark lines; as the transaction's code they name no rate: refused as before.
     for code in ("TAX", "NON"):
-        error = us.fault("invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [_line(us, 10, "TAX")],
-                                     "TxnTaxDetail": {"TxnTaxCodeRef": {"value": code}}})
+        error = us.fault(
+            "invoice",
+            {
+                "CustomerRef": {"value": customer["Id"]},
+                "Line": [_line(us, 10, "TAX")],
+                "TxnTaxDetail": {"TxnTaxCodeRef": {"value": code}},
+            },
+        )
         assert (error["code"], error["element"]) == ("2500", "TxnTaxDetail.TxnTaxCodeRef")
 
 

@@ -13,6 +13,7 @@
 App ids (client 105, invoice id 812, app payment 7) are the billing app's own numbers,
 which its screens show; only QuickBooks Ids must never stand alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,62 +29,110 @@ from qbo_client.codes import kind
 from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
 from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
+from qbo_sync.extract.records import Client
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
-from qbo_sync.extract.records import Client
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts
 from qbo_sync.validate.company_settings import CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
 from qbo_sync.validate.invoices import _transaction_label
-from support.scenario import build_au_tenant
 from support.runs import full_window, logged
+from support.scenario import build_au_tenant
 
-PARSERS = {"qbo_sync.tenants": tenants_parser, "qbo_sync.companies": companies_parser,
-           "qbo_sync.companies.read_blocks": read_blocks_parser}
+PARSERS = {
+    "qbo_sync.tenants": tenants_parser,
+    "qbo_sync.companies": companies_parser,
+    "qbo_sync.companies.read_blocks": read_blocks_parser,
+}
 
 # QuickBooks things as the sync names them, made by the helpers the validate step uses.
 FACTS = CompanyFacts(tax_codes={"14": ("GST", False)}, items={"7": ("Product", False)})
-CLASHING = Client(id=1042, tenant_id=1, first_name="Jane", last_name="Smith", company_name=None,
-                  email=None, phone=None, parent_client_id=None)
-HOLDER = {"Id": "58", "DocNumber": "INV-0042", "TxnDate": "2026-10-02",
-          "CustomerRef": {"value": "9", "name": "Harbour Cafe"}}
+CLASHING = Client(
+    id=1042,
+    tenant_id=1,
+    first_name="Jane",
+    last_name="Smith",
+    company_name=None,
+    email=None,
+    phone=None,
+    parent_client_id=None,
+)
+HOLDER = {
+    "Id": "58",
+    "DocNumber": "INV-0042",
+    "TxnDate": "2026-10-02",
+    "CustomerRef": {"value": "9", "name": "Harbour Cafe"},
+}
 
 # One realistic value per placeholder of qbo_sync.catalog (a new placeholder must be added).
 EXAMPLES: dict[str, object] = {
-    "tenant_id": 3, "source_id": 812, "number": "INV-0042", "invoice_number": "INV-0042",
-    "finalized_at": date(2026, 9, 30), "connected_at": date(2026, 10, 1),
-    "status": "'Finalised'", "tax_rate": "GST", "tax_mode": "compound",
-    "tax_code": FACTS.tax_code_label("14"), "item": FACTS.item_label("7"), "kind": "product",
+    "tenant_id": 3,
+    "source_id": 812,
+    "number": "INV-0042",
+    "invoice_number": "INV-0042",
+    "finalized_at": date(2026, 9, 30),
+    "connected_at": date(2026, 10, 1),
+    "status": "'Finalised'",
+    "tax_rate": "GST",
+    "tax_mode": "compound",
+    "tax_code": FACTS.tax_code_label("14"),
+    "item": FACTS.item_label("7"),
+    "kind": "product",
     "mismatch": "App tax rate GST 10% is mapped to QuickBooks tax code 'GST' (15%)",
-    "mismatched_rate": "GST", "length": 25, "ids": "812, 813",
-    "holder": _transaction_label(HOLDER), "client_id": 1042, "display_name": "Jane Smith (01042)",
+    "mismatched_rate": "GST",
+    "length": 25,
+    "ids": "812, 813",
+    "holder": _transaction_label(HOLDER),
+    "client_id": 1042,
+    "display_name": "Jane Smith (01042)",
     "suggested_template": templates.suggest([(CLASHING, None)], "{name} ({tag})", lambda names: set())[1042],
-    "qbo_id": "58", "parent_id": 1041,
+    "qbo_id": "58",
+    "parent_id": 1041,
     "parent_reason": "Client 1041 has neither a first and last name nor a company name",
     "client_reason": "The customer name 'Jane Smith (01042)' is already used by a vendor.",
-    "total": D("110.00"), "tax_total": D("10.00"), "expected_total": D("110.01"),
-    "expected_tax": D("10.01"), "position": 2, "line_amount": D("45.00"), "quantity": D("2"),
-    "unit_price": D("22.49"), "expected": D("44.98"), "issue_date": date(2026, 6, 30),
-    "closed_on": date(2026, 6, 30), "incomplete_position": 3, "missing": "unit price",
-    "discount_position": 1, "discount_kind": "voucher", "path": "1042 -> 1043 -> 1042",
-    "reference": "CARD-0001", "invoice_id": 812, "amount_text": "-5.00", "balance": D("20.00"),
+    "total": D("110.00"),
+    "tax_total": D("10.00"),
+    "expected_total": D("110.01"),
+    "expected_tax": D("10.01"),
+    "position": 2,
+    "line_amount": D("45.00"),
+    "quantity": D("2"),
+    "unit_price": D("22.49"),
+    "expected": D("44.98"),
+    "issue_date": date(2026, 6, 30),
+    "closed_on": date(2026, 6, 30),
+    "incomplete_position": 3,
+    "missing": "unit price",
+    "discount_position": 1,
+    "discount_kind": "voucher",
+    "path": "1042 -> 1043 -> 1042",
+    "reference": "CARD-0001",
+    "invoice_id": 812,
+    "amount_text": "-5.00",
+    "balance": D("20.00"),
     "reason": "Invoice INV-0042 uses the tax rate 'GST', which is not linked",
-    "method": "Bitcoin", "app_payment_id": 7,
-    "email": "jane smith@example.com", "email_problem": "it contains a space",
+    "method": "Bitcoin",
+    "app_payment_id": 7,
+    "email": "jane smith@example.com",
+    "email_problem": "it contains a space",
     "blocked_until": "2026-12-01 00:00 UTC",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(
-    3, RecordedCompany(region="US", home_currency="USD", tax_links=(("GST", "TAX"),)),
-    CompanyProfile(name="Harbourside Physio Pty Ltd", country="AU", home_currency="AUD",
-                   multicurrency=False, tax_model="tax_codes"),
-    {"4": ("GST", True), "6": ("GST free", True)})
+    3,
+    RecordedCompany(region="US", home_currency="USD", tax_links=(("GST", "TAX"),)),
+    CompanyProfile(
+        name="Harbourside Physio Pty Ltd", country="AU", home_currency="AUD", multicurrency=False, tax_model="tax_codes"
+    ),
+    {"4": ("GST", True), "6": ("GST free", True)},
+)
 EXAMPLES["problems"], EXAMPLES["fixes"] = conflicts_text(_CONFLICTS)
 
 BARE_WORDING = re.compile(
     r"(?i)\b(?:tax code|tax rate|item|account|customer|vendor|supplier|employee|product|service)"
-    r"\s+(?:id\s*)?#?\d+\b")
+    r"\s+(?:id\s*)?#?\d+\b"
+)
 QUICKBOOKS_ID = re.compile(r"(?i)\bQuickBooks\s+id\b")
 ID = re.compile(r"(?i)\bids?\s+\d+")
 # The billing app's own ids, which its screens show: "client id 105", "invoice id 812".
@@ -109,9 +158,8 @@ def bare_ids(text: str) -> list[str]:
         opening = text.rfind("(", 0, m.start())
         closing = text.find(")", m.end())
         inside = opening != -1 and closing != -1 and text.rfind(")", 0, m.start()) < opening
-        before = text[max(0, opening - 60):opening].rstrip()
-        named = inside and (before.endswith("'") or NAMED.search(text[opening:closing])
-                            or NAMED.search(before[-30:]))
+        before = text[max(0, opening - 60) : opening].rstrip()
+        named = inside and (before.endswith("'") or NAMED.search(text[opening:closing]) or NAMED.search(before[-30:]))
         if not named:
             problems.append(f"{m.group(0)} (not in parentheses after a name)")
     return problems
@@ -154,8 +202,9 @@ def test_the_walk_catches_what_it_should():
 @pytest.mark.parametrize("code", sorted(sync_catalog.CATALOG))
 def test_sync_catalog_entry_speaks_quickbooks_language(code):
     entry = sync_catalog.CATALOG[code]
-    assert "{qbo_id}" not in entry.cause.replace("(Id {qbo_id})", "") + entry.fix.replace(
-        "(Id {qbo_id})", ""), "a QuickBooks Id only ever follows a name, as '(Id {qbo_id})'"
+    assert "{qbo_id}" not in entry.cause.replace("(Id {qbo_id})", "") + entry.fix.replace("(Id {qbo_id})", ""), (
+        "a QuickBooks Id only ever follows a name, as '(Id {qbo_id})'"
+    )
     cause, fix = entry.render(**EXAMPLES)
     for text in (cause, fix):
         assert not re.search(r"<[a-z_]+>", text), f"unfilled placeholder in: {text}"
@@ -165,8 +214,7 @@ def test_sync_catalog_entry_speaks_quickbooks_language(code):
 
 
 def _fault_texts(key):
-    fault = QboFault(kind(key).code or "99999", element="Line.SalesItemLineDetail.TaxCodeRef",
-                     entity_name="Invoice")
+    fault = QboFault(kind(key).code or "99999", element="Line.SalesItemLineDetail.TaxCodeRef", entity_name="Invoice")
     _entry, cause, fix = sync_catalog.explain_quickbooks(key, fault)
     return [for_tenant(cause, 3, "9130357766271816"), for_tenant(fix, 3, "9130357766271816")]
 
@@ -195,16 +243,21 @@ def test_inactive_tax_code_and_item_are_named_by_name(db, qbo_app, qbo_factory):
     build_au_tenant(db, qbo_app)
     with qbo_factory(1) as qbo:
         gst = _deactivate(qbo, "TaxCode", "GST")
-        product = db.execute("SELECT default_product_item_id FROM qbo_sync.tenant_settings"
-                             " WHERE tenant_id = 1").fetchone()[0]
+        product = db.execute(
+            "SELECT default_product_item_id FROM qbo_sync.tenant_settings WHERE tenant_id = 1"
+        ).fetchone()[0]
         product_name = qbo.read("Item", product)["Name"]
         _deactivate(qbo, "Item", product_name)
     run_once(db, full_window("lang1"), qbo_factory)
-    status, code, cause, fix = logged(db, "lang1", "invoice", 2, "status", "error_code", "cause", "fix")  # one GST line, no product
+    status, code, cause, fix = logged(
+        db, "lang1", "invoice", 2, "status", "error_code", "cause", "fix"
+    )  # one GST line, no product
     assert (status, code) == ("failed", "tax_code_inactive")
     assert "tax code 'GST'" in cause and "make the tax code 'GST' active again" in fix
     assert f" {gst} " not in f" {cause} {fix} " and bare_ids(cause + " " + fix) == []
-    status, code, cause, fix = logged(db, "lang1", "invoice", 1, "status", "error_code", "cause", "fix")  # GST + a product line
+    status, code, cause, fix = logged(
+        db, "lang1", "invoice", 1, "status", "error_code", "cause", "fix"
+    )  # GST + a product line
     assert (status, code) == ("failed", "tax_code_inactive")
     # Its second problem is noted in the cause ("Also: ..."), named as well.
     assert f"the QuickBooks item '{product_name}', which is inactive" in cause
@@ -213,8 +266,9 @@ def test_inactive_tax_code_and_item_are_named_by_name(db, qbo_app, qbo_factory):
         assert parse_error(command) is None, command
 
 
-def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_factory, database_url,
-                                                              monkeypatch, capsys):
+def test_name_clash_fix_followed_as_written_syncs_the_client(
+    db, qbo_app, qbo_factory, database_url, monkeypatch, capsys
+):
     from qbo_sync.tenants.__main__ import main as tenants_main
 
     build_au_tenant(db, qbo_app)
@@ -224,8 +278,7 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
     status, code, _cause, fix = logged(db, "clash1", "customer", 1, "status", "error_code", "cause", "fix")
     assert (status, code) == ("failed", "name_clash_vendor")
     [command] = [c for c in commands(fix) if "--display-name-template" in c]
-    current = db.execute("SELECT display_name_template FROM qbo_sync.tenant_settings"
-                         " WHERE tenant_id = 1").fetchone()[0]
+    current = db.execute("SELECT display_name_template FROM qbo_sync.tenant_settings WHERE tenant_id = 1").fetchone()[0]
     suggested = shlex.split(command)[shlex.split(command).index("--display-name-template") + 1]
     assert suggested != current  # never the template that clashed
 
@@ -244,17 +297,23 @@ def test_name_clash_fix_followed_as_written_syncs_the_client(db, qbo_app, qbo_fa
 def test_every_outcome_of_a_real_demo_run_speaks_quickbooks_language(db, qbo_app, qbo_factory):
     """The walk again, over what a real run wrote: the generated demo data (every planted bad
     case, a revoked company) synced against the emulator, every cause and fix in the sync log."""
-    from qbo_devkit.generator.dataset import generate
     from qbo_devkit.demo import setup_tenants
+    from qbo_devkit.generator.dataset import generate
 
     manifest = generate(db, seed=7, tenants=4, invoices=160, replace=True)
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
     run_once(db, full_window("demo-language"), qbo_factory)
-    rows = db.execute("SELECT entity, source_ref, error_code, cause, fix FROM qbo_sync.sync_log"
-                      " WHERE run_id = 'demo-language' AND status IN ('failed', 'skipped')").fetchall()
+    rows = db.execute(
+        "SELECT entity, source_ref, error_code, cause, fix FROM qbo_sync.sync_log"
+        " WHERE run_id = 'demo-language' AND status IN ('failed', 'skipped')"
+    ).fetchall()
     codes = {r[2] for r in rows}
-    assert {"tax_code_inactive", "default_item_inactive", "name_clash_vendor",
-            "client_inactive_in_quickbooks"} <= codes and len(rows) > 40
+    assert {
+        "tax_code_inactive",
+        "default_item_inactive",
+        "name_clash_vendor",
+        "client_inactive_in_quickbooks",
+    } <= codes and len(rows) > 40
     for entity, ref, code, cause, fix in rows:
         for text in (cause, fix or ""):
             assert bare_ids(text) == [], (entity, ref, code, text)

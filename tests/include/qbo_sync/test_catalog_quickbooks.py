@@ -6,11 +6,11 @@ The client knows which kind a fault is (tests/include/qbo_client/test_qboclient_
 what finance reads about it is tested here. Whether every text names QuickBooks things by
 name and every command parses is test_catalog_language.py's walk.
 """
+
 from __future__ import annotations
 
-import json
-
 import itertools
+import json
 import re
 import string
 from pathlib import Path
@@ -19,7 +19,8 @@ import pytest
 
 from qbo_client import QboFault
 from qbo_client.codes import BY_KEY as KINDS
-from qbo_client.codes import CATEGORIES, KINDS as ORDERED_KINDS
+from qbo_client.codes import CATEGORIES
+from qbo_client.codes import KINDS as ORDERED_KINDS
 from qbo_sync import catalog
 from qbo_sync.companies.store import RECONNECT_REASON, reconnect_reason
 from qbo_sync.outcomes import RunContext, for_tenant, from_fault, outcome_unknown, record
@@ -45,22 +46,38 @@ def test_quickbooks_entry_is_complete_and_takes_the_clients_category(key):
     assert len(entry.cause) > 20 and len(entry.fix) > 40 and entry.cause != entry.fix
     assert entry.status == "failed"
     # Only what a fault can fill in: the field QuickBooks named, the entity, the code.
-    used = {name for text in (entry.cause, entry.fix)
-            for _, name, _, _ in string.Formatter().parse(text) if name}
+    used = {name for text in (entry.cause, entry.fix) for _, name, _, _ in string.Formatter().parse(text) if name}
     assert used <= {"entity", "element", "code"}, used
 
 
 def _sample_faults():
     """Faults as QuickBooks would send them, a grid wide enough to reach every kind."""
-    elements = ["", "Line", "Line.SalesItemLineDetail.ItemRef", "Line.SalesItemLineDetail.TaxCodeRef",
-                "CustomerRef", "ParentRef", "DepositToAccountRef", "Line.LinkedTxn", "PaymentRefNum",
-                "DocNumber", "requestid"]
-    details = ["", "Required parameter Line is missing in the request.", "The tax code is inactive",
-               "The name contains a colon", "The transaction has been voided",
-               "You must set a transaction amount.", "The item has no income account",
-               "The inventory item's as of date is after the transaction date",
-               "Another user has deleted this transaction.", "The monthly CorePlus API call limit was reached.",
-               "product or service name in use"]
+    elements = [
+        "",
+        "Line",
+        "Line.SalesItemLineDetail.ItemRef",
+        "Line.SalesItemLineDetail.TaxCodeRef",
+        "CustomerRef",
+        "ParentRef",
+        "DepositToAccountRef",
+        "Line.LinkedTxn",
+        "PaymentRefNum",
+        "DocNumber",
+        "requestid",
+    ]
+    details = [
+        "",
+        "Required parameter Line is missing in the request.",
+        "The tax code is inactive",
+        "The name contains a colon",
+        "The transaction has been voided",
+        "You must set a transaction amount.",
+        "The item has no income account",
+        "The inventory item's as of date is after the transaction date",
+        "Another user has deleted this transaction.",
+        "The monthly CorePlus API call limit was reached.",
+        "product or service name in use",
+    ]
     entities = [None, "Invoice", "Payment", "Customer", "Item"]
     codes = sorted({k.code for k in ORDERED_KINDS}) + ["99999", "http_503"]
     for code, element, detail, entity in itertools.product(codes, elements, details, entities):
@@ -77,10 +94,23 @@ def test_every_kind_reaches_the_sync_log_in_the_catalogs_words(db):
     assert set(sample) == set(KINDS), f"no sample fault reaches {set(KINDS) - set(sample)}"
     ctx = RunContext("qbo_sync", "catalog-quickbooks", "load_invoices")
     for source_id, (key, fault) in enumerate(sorted(sample.items()), start=1):
-        record(db, ctx, from_fault(fault, tenant_id=TENANT, realm_id=REALM, entity="invoice",
-                                   source_id=source_id, source_ref=key, action="create"))
-    rows = db.execute("SELECT source_ref, error_code, category, cause, fix, error_message FROM qbo_sync.sync_log"
-                      " WHERE run_id = 'catalog-quickbooks' ORDER BY source_id").fetchall()
+        record(
+            db,
+            ctx,
+            from_fault(
+                fault,
+                tenant_id=TENANT,
+                realm_id=REALM,
+                entity="invoice",
+                source_id=source_id,
+                source_ref=key,
+                action="create",
+            ),
+        )
+    rows = db.execute(
+        "SELECT source_ref, error_code, category, cause, fix, error_message FROM qbo_sync.sync_log"
+        " WHERE run_id = 'catalog-quickbooks' ORDER BY source_id"
+    ).fetchall()
     assert [r[0] for r in rows] == sorted(sample)
     for key, code, category, cause, fix, message in rows:
         fault = sample[key]
@@ -100,10 +130,12 @@ def test_faults_without_a_fault_at_hand_use_the_same_words(db):
     """A lost answer and a revoked company are logged without a QuickBooks fault: the same
     entries, rendered with the entry's defaults."""
     ctx = RunContext("qbo_sync", "catalog-quickbooks-lost", "load_invoices")
-    outcome_unknown(db, ctx, tenant_id=TENANT, realm_id=REALM, entity="invoice", source_id=1,
-                    source_ref="INV-1", amount=None)
-    row = db.execute("SELECT error_code, category, cause, fix FROM qbo_sync.sync_log"
-                     " WHERE run_id = 'catalog-quickbooks-lost'").fetchone()
+    outcome_unknown(
+        db, ctx, tenant_id=TENANT, realm_id=REALM, entity="invoice", source_id=1, source_ref="INV-1", amount=None
+    )
+    row = db.execute(
+        "SELECT error_code, category, cause, fix FROM qbo_sync.sync_log WHERE run_id = 'catalog-quickbooks-lost'"
+    ).fetchone()
     entry, cause, fix = catalog.explain_quickbooks("outcome_unknown")
     assert row == ("outcome_unknown", "transient", cause, fix)
     assert "record was sent to QuickBooks" in cause  # {entity} without a fault: "record"
@@ -114,24 +146,26 @@ def test_faults_without_a_fault_at_hand_use_the_same_words(db):
 
 def test_what_finance_reads_for_the_faults_the_client_tests_raise():
     """The words behind the client's own tests (moved here with the wording)."""
+
     def fix_of(fault: QboFault) -> str:
         return catalog.explain_fault(fault)[2]
 
     assert "python -m qbo_sync.companies authorize" in fix_of(QboFault("invalid_grant", http_status=400))
     invalid_client = fix_of(QboFault("invalid_client", http_status=401))
     assert "quickbooks_default" in invalid_client and "client secret" in invalid_client
-    blocked = QboFault("3001", detail="The monthly CorePlus API call limit of this app was reached.",
-                       http_status=429)
+    blocked = QboFault("3001", detail="The monthly CorePlus API call limit of this app was reached.", http_status=429)
     _, cause, fix = catalog.explain_fault(blocked)
     assert "CorePlus" in cause and "next month" in fix and "read_blocks --clear" in fix
     assert "first and last name" in fix_of(QboFault("6080", entity_name="Customer"))
-    _, cause, fix = catalog.explain_fault(QboFault("99999", "Something new", http_status=400,
-                                                   entity_name="Invoice"))
+    _, cause, fix = catalog.explain_fault(QboFault("99999", "Something new", http_status=400, entity_name="Invoice"))
     assert "99999" in cause and "Invoice" in cause and fix
     # A fault of several errors: each has its own entry.
-    first = QboFault("2500", element="Line.SalesItemLineDetail.ItemRef", entity_name="Invoice",
-                     more=(QboFault("6000", detail="Make sure all your transactions have a GST rate",
-                                    entity_name="Invoice"),))
+    first = QboFault(
+        "2500",
+        element="Line.SalesItemLineDetail.ItemRef",
+        entity_name="Invoice",
+        more=(QboFault("6000", detail="Make sure all your transactions have a GST rate", entity_name="Invoice"),),
+    )
     assert [catalog.explain_fault(e)[0].key for e in first.errors] == ["2500.item", "6000.tax"]
 
 
@@ -156,15 +190,27 @@ def test_every_seeds_error_has_a_specific_catalog_entry(capsys):
             if len(sentence) > 40:
                 assert digest(sentence) not in seed_sentences, f"{key} copies the seeds: {sentence!r}"
         _, cause, fix = catalog.explain_quickbooks(key)
-        print(f"\n[{name}] -> {entry.key} ({entry.category}, retryable={kind.retryable})\n"
-              f"  cause: {cause}\n  fix:   {fix}")
+        print(
+            f"\n[{name}] -> {entry.key} ({entry.category}, retryable={kind.retryable})\n"
+            f"  cause: {cause}\n  fix:   {fix}"
+        )
     # The QuickBooks errors every seed page names are all covered.
     covered = set(catalog.SEEDS_ERRORS)
-    for must in ("Create failed: Required param missing", "Invalid refresh token", "Duplicate document number",
-                 "Business validation error (tax)", "The name supplied already exists",
-                 "No fee item mapped for line item", "Payment Ref#: Already exists for Customer",
-                 "Unauthorized - 401", "'<' is an invalid start of a value", "Rate limited",
-                 "SKU Not Found Error", "Tax code not found", "Invoice: Already exists for Customer"):
+    for must in (
+        "Create failed: Required param missing",
+        "Invalid refresh token",
+        "Duplicate document number",
+        "Business validation error (tax)",
+        "The name supplied already exists",
+        "No fee item mapped for line item",
+        "Payment Ref#: Already exists for Customer",
+        "Unauthorized - 401",
+        "'<' is an invalid start of a value",
+        "Rate limited",
+        "SKU Not Found Error",
+        "Tax code not found",
+        "Invoice: Already exists for Customer",
+    ):
         assert must in covered, must
     assert len(covered) >= 35
     assert not covered & set(catalog.SEEDS_NOT_FROM_QUICKBOOKS)

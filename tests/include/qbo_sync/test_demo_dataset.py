@@ -1,15 +1,16 @@
 """The generated demo dataset through the whole pipeline: every good invoice lands with
 QuickBooks' totals equal to the app's to the cent, and every planted bad case of the
 invoice and customer kinds ends with the outcome the manifest expects, with cause and fix."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 
-from qbo_devkit.generator.dataset import generate
 from qbo_devkit.demo import setup_tenants
+from qbo_devkit.generator.dataset import generate
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 
@@ -22,7 +23,7 @@ def synced_demo(db, qbo_app, qbo_factory):
     manifest = generate(db, seed=7, tenants=3, invoices=160, replace=True)
     db.commit() if not db.autocommit else None
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     run_once(db, RunWindow("demo-run", now - timedelta(hours=1), now, full_sync=True), qbo_factory)
     return manifest
 
@@ -33,7 +34,8 @@ def test_every_synced_invoice_equals_the_app_to_the_cent(db, synced_demo, qbo_fa
         " JOIN billing.invoices i ON i.id = l.source_id"
         " JOIN qbo_sync.entity_map m ON m.tenant_id = l.tenant_id AND m.entity = 'invoice'"
         "  AND m.source_id = l.source_id"
-        " WHERE l.run_id = 'demo-run' AND l.entity = 'invoice' AND l.status = 'synced'").fetchall()
+        " WHERE l.run_id = 'demo-run' AND l.entity = 'invoice' AND l.status = 'synced'"
+    ).fetchall()
     assert len(synced) > 60
     by_tenant: dict[int, list] = {}
     for row in synced:
@@ -49,9 +51,13 @@ def test_every_synced_invoice_equals_the_app_to_the_cent(db, synced_demo, qbo_fa
 
 
 def test_every_planted_bad_case_gets_its_outcome_with_cause_and_fix(db, synced_demo):
-    outcome = {(r[0], r[1], r[2]): r[3:] for r in db.execute(
-        "SELECT tenant_id, entity, source_id, status, error_code, cause, fix"
-        " FROM qbo_sync.sync_log WHERE run_id = 'demo-run'")}
+    outcome = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in db.execute(
+            "SELECT tenant_id, entity, source_id, status, error_code, cause, fix"
+            " FROM qbo_sync.sync_log WHERE run_id = 'demo-run'"
+        )
+    }
     checked = 0
     for record in synced_demo.bad_records:
         if record.entity not in ENTITIES:
@@ -75,9 +81,10 @@ def test_every_planted_bad_case_gets_its_outcome_with_cause_and_fix(db, synced_d
 def test_the_revoked_tenant_holds_its_records_back_and_says_reconnect(db, synced_demo):
     revoked = [t.id for t in synced_demo.tenants if t.revoked]
     assert revoked
-    rows = db.execute("SELECT DISTINCT status, error_code FROM qbo_sync.sync_log"
-                      " WHERE run_id = 'demo-run' AND tenant_id = %s", (revoked[0],)).fetchall()
+    rows = db.execute(
+        "SELECT DISTINCT status, error_code FROM qbo_sync.sync_log WHERE run_id = 'demo-run' AND tenant_id = %s",
+        (revoked[0],),
+    ).fetchall()
     assert rows == [("failed", "reconnect_required")]
-    status = db.execute("SELECT status FROM qbo_sync.tenant_connections WHERE tenant_id = %s",
-                        (revoked[0],)).fetchone()
+    status = db.execute("SELECT status FROM qbo_sync.tenant_connections WHERE tenant_id = %s", (revoked[0],)).fetchone()
     assert status == ("reconnect_required",)

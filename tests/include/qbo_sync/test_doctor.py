@@ -1,6 +1,7 @@
 """`python -m qbo_sync doctor`: a healthy deployment passes; each check fails on a really
 broken one (wrong key, unmigrated or unreachable database, missing connection, inactive
 deposit account, unlinked rate, a company in another country) with its fix."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,8 @@ from decimal import Decimal as D
 import pytest
 from cryptography.fernet import Fernet
 
-from qbo_sync.db.connection import airflow_connection_json, drop_database, ensure_database, with_dbname
 from qbo_devkit.provision import provision_tenant
+from qbo_sync.db.connection import airflow_connection_json, drop_database, ensure_database, with_dbname
 from qbo_sync.doctor.cli import main
 from qbo_sync.tenants.__main__ import main as tenants_main
 from support.rows import insert
@@ -46,8 +47,12 @@ def test_a_healthy_deployment_says_all_good_per_tenant(healthy, database_url):
 
 
 def test_python_m_qbo_sync_doctor_runs_it(healthy, database_url):
-    done = subprocess.run([sys.executable, "-m", "qbo_sync", "doctor", "--tenant-id", "1",
-                           "--database-url", database_url], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "qbo_sync", "doctor", "--tenant-id", "1", "--database-url", database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tenant 1 (Harbour Physio): all good" in done.stdout
 
@@ -132,8 +137,10 @@ def test_a_company_in_another_country_than_the_settings(db, healthy, database_ur
 
 
 def test_a_revoked_connection_is_named_with_the_command(db, healthy, database_url):
-    db.execute("UPDATE qbo_sync.tenant_connections SET status = 'reconnect_required',"
-               " status_reason = 'run `python -m qbo_sync.companies authorize --tenant-id 1`'")
+    db.execute(
+        "UPDATE qbo_sync.tenant_connections SET status = 'reconnect_required',"
+        " status_reason = 'run `python -m qbo_sync.companies authorize --tenant-id 1`'"
+    )
     db.commit()
     code, out = doctor(database_url)
     assert code == 1
@@ -144,15 +151,18 @@ def test_a_revoked_connection_is_named_with_the_command(db, healthy, database_ur
 def test_the_demo_shows_the_doctor_naming_the_revoked_tenant(db, qbo_app, database_url, monkeypatch):
     import os
 
-    from qbo_devkit.generator.dataset import generate
     from qbo_devkit.demo import run_doctor, setup_tenants
+    from qbo_devkit.generator.dataset import generate
 
     manifest = generate(db, seed=7, tenants=3, invoices=30, replace=True)
     db.commit()
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
     revoked = [t.id for t in manifest.tenants if t.revoked]
-    env = {**os.environ, "AIRFLOW_CONN_QBO_SYNC_DB": airflow_connection_json(database_url),
-           "QBO_SYNC_DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "AIRFLOW_CONN_QBO_SYNC_DB": airflow_connection_json(database_url),
+        "QBO_SYNC_DATABASE_URL": database_url,
+    }
     text = run_doctor(env)
     assert "(exit code 1;" in text
     # Before any run the tenant still reads 'connected': the doctor's own call is refused.

@@ -1,7 +1,8 @@
 """The whole pipeline, without Airflow, against a real database and the emulator."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -17,14 +18,16 @@ def au_tenant(db, qbo_app):
 
 
 def window(run_id, full=True):
-    now = datetime.now(timezone.utc)  # not import time: the suite may run for minutes
+    now = datetime.now(UTC)  # not import time: the suite may run for minutes
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=full)
 
 
 def outcomes_of(db, run_id):
     rows = db.execute(
         "SELECT entity, source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
-        " WHERE run_id = %s ORDER BY entity, source_id", (run_id,)).fetchall()
+        " WHERE run_id = %s ORDER BY entity, source_id",
+        (run_id,),
+    ).fetchall()
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
@@ -37,9 +40,15 @@ def test_a_run_syncs_good_invoices_to_the_cent_and_explains_the_rest(db, au_tena
     text, failed = run_once(db, window("run-1"), qbo_factory)
     got = outcomes_of(db, "run-1")
     assert {k: v[0] for k, v in got.items() if k[0] == "invoice"} == {
-        ("invoice", 1): "synced", ("invoice", 2): "synced", ("invoice", 11): "synced",
-        ("invoice", 3): "failed", ("invoice", 4): "failed", ("invoice", 5): "failed",
-        ("invoice", 6): "failed", ("invoice", 7): "skipped", ("invoice", 8): "failed",
+        ("invoice", 1): "synced",
+        ("invoice", 2): "synced",
+        ("invoice", 11): "synced",
+        ("invoice", 3): "failed",
+        ("invoice", 4): "failed",
+        ("invoice", 5): "failed",
+        ("invoice", 6): "failed",
+        ("invoice", 7): "skipped",
+        ("invoice", 8): "failed",
     }
     codes = {k[1]: v[1] for k, v in got.items() if k[0] == "invoice"}
     assert codes[3] == "no_line_items" and codes[4] == "number_too_long"
@@ -58,13 +67,14 @@ def test_a_run_syncs_good_invoices_to_the_cent_and_explains_the_rest(db, au_tena
         books = qbo_invoices(client)
         assert set(books) == {"INV-0001", "INV-0002", "INV-0011"}
         for iid, number in ((1, "INV-0001"), (2, "INV-0002"), (11, "INV-0011")):
-            row = db.execute("SELECT subtotal, tax_total, total FROM billing.invoices WHERE id = %s",
-                             (iid,)).fetchone()
+            row = db.execute("SELECT subtotal, tax_total, total FROM billing.invoices WHERE id = %s", (iid,)).fetchone()
             assert D(str(books[number]["TotalAmt"])) == row[2] == good[iid]
             assert D(str(books[number]["TxnTaxDetail"]["TotalTax"])) == row[1]
         sub = client.query("select * from Customer where DisplayName = 'Ann Lee (00005)'")[0]
-        assert sub["ParentRef"]["value"] == client.query(
-            "select * from Customer where DisplayName = 'Bob Jones (00004)'")[0]["Id"]
+        assert (
+            sub["ParentRef"]["value"]
+            == client.query("select * from Customer where DisplayName = 'Bob Jones (00004)'")[0]["Id"]
+        )
 
 
 def test_rerunning_a_run_and_a_new_run_create_no_duplicates(db, au_tenant, qbo_factory):
@@ -106,7 +116,8 @@ def test_a_changed_invoice_is_updated_in_place(db, au_tenant, qbo_factory):
 
 
 def test_quickbooks_down_fails_the_load_task_and_a_rerun_recovers_without_duplicates(
-        db, au_tenant, qbo_factory, qbo_app):
+    db, au_tenant, qbo_factory, qbo_app
+):
     from qbo_sync.load.loader import SystemicFailure
 
     company, _ = au_tenant
@@ -114,9 +125,10 @@ def test_quickbooks_down_fails_the_load_task_and_a_rerun_recovers_without_duplic
     qbo_app.inject_fault(company["realm_id"], "server_error", count=40, path_contains="/batch")
     with pytest.raises(SystemicFailure, match="QuickBooks"):
         run_once(db, window("run-1"), qbo_factory)
-    failed = db.execute("SELECT DISTINCT category, error_code FROM qbo_sync.sync_log"
-                        " WHERE run_id = 'run-1' AND entity = 'customer' AND source_id IN (1, 4)"
-                        ).fetchall()
+    failed = db.execute(
+        "SELECT DISTINCT category, error_code FROM qbo_sync.sync_log"
+        " WHERE run_id = 'run-1' AND entity = 'customer' AND source_id IN (1, 4)"
+    ).fetchall()
     assert failed == [("transient", "outcome_unknown")]  # explained, and safe to retry
     qbo_app.clear_faults(company["realm_id"])
     run_once(db, window("run-1"), qbo_factory)  # on-call clears the task; it runs again

@@ -2,28 +2,29 @@
 mixed rates, exclusive and inclusive, a UK company and US companies with and without
 automated sales tax. QuickBooks (the emulator) rounds tax per line; the app per rate, so
 each case first checks that QuickBooks left to itself would differ from the app."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 
-from qbo_emulator.tax import TAX_EXCLUDED, Rate, compute
 from qbo_devkit.generator.arithmetic import invoice_totals, tax_inclusive_line
 from qbo_devkit.provision import provision_tenant
+from qbo_emulator.tax import TAX_EXCLUDED, Rate, compute
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.validate.company import QuickBooksLookups
 from support.rows import insert
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 CENT = D("0.01")
 PRICES = ("1.59", "3.33", "7.49", "0.99", "12.05")
 
 
 def window(run_id):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
 
 
@@ -32,10 +33,10 @@ def tenant(db, qbo_app, region, currency, rates, tax_map, preferences=None):
     for rid, (name, rate) in rates.items():
         insert(db, "billing.tax_rates", id=rid, tenant_id=1, name=name, rate=rate)
     insert(db, "billing.catalog_items", id=1, tenant_id=1, name="Consult", kind="service", unit_price=D("1"))
-    insert(db, "billing.clients", id=1, tenant_id=1, first_name="Jane", last_name="Smith",
-           email="jane@example.com")
-    return provision_tenant(db, qbo_app, 1, region=region, preferences=preferences,
-                            connected_at=NOW - timedelta(days=30), tax_map=tax_map)
+    insert(db, "billing.clients", id=1, tenant_id=1, first_name="Jane", last_name="Smith", email="jane@example.com")
+    return provision_tenant(
+        db, qbo_app, 1, region=region, preferences=preferences, connected_at=NOW - timedelta(days=30), tax_map=tax_map
+    )
 
 
 def add_invoice(db, iid, mode, currency, rate_cycle, rates, count):
@@ -47,14 +48,39 @@ def add_invoice(db, iid, mode, currency, rate_cycle, rates, count):
         rate_id = rate_cycle[pos % len(rate_cycle)]
         amount = (qty * price).quantize(CENT)
         lines.append((amount, rate_id))
-        insert(db, "billing.invoice_lines", id=iid * 1000 + pos, invoice_id=iid, position=pos, item_id=1,
-               description=f"line {pos}", quantity=qty, unit_price=price, tax_rate_id=rate_id, amount=amount)
+        insert(
+            db,
+            "billing.invoice_lines",
+            id=iid * 1000 + pos,
+            invoice_id=iid,
+            position=pos,
+            item_id=1,
+            description=f"line {pos}",
+            quantity=qty,
+            unit_price=price,
+            tax_rate_id=rate_id,
+            amount=amount,
+        )
     subtotal, tax, total = invoice_totals(mode, [(a, rates[r][1] if r else None, r) for a, r in lines])
     finalized = NOW - timedelta(days=1)
-    insert(db, "billing.invoices", id=iid, tenant_id=1, number=f"INV-{iid:04d}", client_id=1,
-           status="finalized", issue_date=date.today() - timedelta(days=1), tax_mode=mode, currency=currency,
-           subtotal=subtotal, tax_total=tax, total=total, origin="app", finalized_at=finalized,
-           updated_at=finalized)
+    insert(
+        db,
+        "billing.invoices",
+        id=iid,
+        tenant_id=1,
+        number=f"INV-{iid:04d}",
+        client_id=1,
+        status="finalized",
+        issue_date=date.today() - timedelta(days=1),
+        tax_mode=mode,
+        currency=currency,
+        subtotal=subtotal,
+        tax_total=tax,
+        total=total,
+        origin="app",
+        finalized_at=finalized,
+        updated_at=finalized,
+    )
     return lines, (subtotal, tax, total)
 
 
@@ -63,13 +89,31 @@ def add_credit_note(db, nid, invoice_id, mode, invoice_lines, rates, count):
     its tax by the app's rule for tax-inclusive amounts."""
     lines = [(tax_inclusive_line(a, rates[r][1] if r else None, mode), r) for a, r in invoice_lines[:count]]
     for pos, (amount, rate_id) in enumerate(lines, start=1):
-        insert(db, "billing.credit_note_lines", id=nid * 1000 + pos, credit_note_id=nid,
-               description=f"credit {pos}", amount=amount, tax_rate_id=rate_id)
+        insert(
+            db,
+            "billing.credit_note_lines",
+            id=nid * 1000 + pos,
+            credit_note_id=nid,
+            description=f"credit {pos}",
+            amount=amount,
+            tax_rate_id=rate_id,
+        )
     total = sum((a for a, _ in lines), D(0))
     finalized = NOW - timedelta(hours=2)
-    insert(db, "billing.credit_notes", id=nid, tenant_id=1, number=f"CN-{nid:04d}", invoice_id=invoice_id,
-           client_id=1, issue_date=NOW.date(), status="finalized", total=total, finalized_at=finalized,
-           updated_at=finalized)
+    insert(
+        db,
+        "billing.credit_notes",
+        id=nid,
+        tenant_id=1,
+        number=f"CN-{nid:04d}",
+        invoice_id=invoice_id,
+        client_id=1,
+        issue_date=NOW.date(),
+        status="finalized",
+        total=total,
+        finalized_at=finalized,
+        updated_at=finalized,
+    )
     _, tax, _ = invoice_totals("inclusive", [(a, rates[r][1] if r else None, r) for a, r in lines])
     return lines, tax, total
 
@@ -81,8 +125,12 @@ def per_line_tax(lines, percent_of):
 
 
 def synced(db, run_id):
-    return dict(((e, s), st) for e, s, st in db.execute(
-        "SELECT entity, source_id, status FROM qbo_sync.sync_log WHERE run_id = %s", (run_id,)).fetchall())
+    return dict(
+        ((e, s), st)
+        for e, s, st in db.execute(
+            "SELECT entity, source_id, status FROM qbo_sync.sync_log WHERE run_id = %s", (run_id,)
+        ).fetchall()
+    )
 
 
 def in_books(client, entity, doc_number):
@@ -111,25 +159,29 @@ def test_uk_long_invoices_and_credit_notes_equal_the_app_to_the_cent(db, qbo_app
 
     run_once(db, window("tax-1"), qbo_factory)
     outcomes = synced(db, "tax-1")
-    assert [outcomes[k] for k in (("invoice", 1), ("invoice", 2), ("credit_memo", 1), ("credit_memo", 2))] \
-        == ["synced"] * 4
+    assert [outcomes[k] for k in (("invoice", 1), ("invoice", 2), ("credit_memo", 1), ("credit_memo", 2))] == [
+        "synced"
+    ] * 4
     with qbo_factory(1) as client:
         for number, (subtotal, tax, total), count in (("INV-0001", excl, 33), ("INV-0002", incl, 32)):
             invoice = in_books(client, "Invoice", number)
             assert money(invoice["TotalAmt"]) == total
             assert money(invoice["TxnTaxDetail"]["TotalTax"]) == tax
-            sales = [l for l in invoice["Line"] if l["DetailType"] == "SalesItemLineDetail"]
+            sales = [ln for ln in invoice["Line"] if ln["DetailType"] == "SalesItemLineDetail"]
             assert len(sales) == count
-            assert sum(money(l["Amount"]) for l in sales) == subtotal  # the app's subtotal, net of tax
+            assert sum(money(ln["Amount"]) for ln in sales) == subtotal  # the app's subtotal, net of tax
         inclusive = in_books(client, "Invoice", "INV-0002")
         assert inclusive["GlobalTaxCalculation"] == "TaxInclusive"
-        assert [money(l["SalesItemLineDetail"]["TaxInclusiveAmt"]) for l in inclusive["Line"]
-                if l["DetailType"] == "SalesItemLineDetail"] == [a for a, _ in incl_lines]
+        assert [
+            money(ln["SalesItemLineDetail"]["TaxInclusiveAmt"])
+            for ln in inclusive["Line"]
+            if ln["DetailType"] == "SalesItemLineDetail"
+        ] == [a for a, _ in incl_lines]
         for number, tax, total, count in (("CN-0001", cn1_tax, cn1_total, 31), ("CN-0002", cn2_tax, cn2_total, 30)):
             memo = in_books(client, "CreditMemo", number)
             assert money(memo["TotalAmt"]) == total
             assert money(memo["TxnTaxDetail"]["TotalTax"]) == tax
-            assert len([l for l in memo["Line"] if l["DetailType"] == "SalesItemLineDetail"]) == count
+            assert len([ln for ln in memo["Line"] if ln["DetailType"] == "SalesItemLineDetail"]) == count
     # A second run sends nothing again and changes nothing.
     run_once(db, window("tax-2"), qbo_factory)
     again = synced(db, "tax-2")
@@ -147,8 +199,11 @@ US_MAP = {"Sales tax": "New York City", "Non-taxable": "NON"}
 US_PSEUDO_MAP = {"Sales tax": "TAX", "Non-taxable": "NON"}
 
 
-@pytest.mark.parametrize("ast, tax_map", [(True, US_MAP), (True, US_PSEUDO_MAP), (False, US_MAP)],
-                         ids=["automated-sales-tax", "automated-sales-tax-linked-to-TAX", "manual-sales-tax"])
+@pytest.mark.parametrize(
+    "ast, tax_map",
+    [(True, US_MAP), (True, US_PSEUDO_MAP), (False, US_MAP)],
+    ids=["automated-sales-tax", "automated-sales-tax-linked-to-TAX", "manual-sales-tax"],
+)
 def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast, tax_map):
     company = tenant(db, qbo_app, "US", "USD", US_RATES, tax_map, preferences={"automated_sales_tax": ast})
     lines, (subtotal, tax, total) = add_invoice(db, 1, "exclusive", "USD", (1, 1, 2), US_RATES, 31)
@@ -169,8 +224,11 @@ def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast, tax_map):
         assert facts.automated_sales_tax is ast and facts.apply_tax_after_discount is True
         invoice = in_books(client, "Invoice", "INV-0001")
         assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == expected_code
-        assert {l["SalesItemLineDetail"]["TaxCodeRef"]["value"] for l in invoice["Line"]
-                if l["DetailType"] == "SalesItemLineDetail"} == {"TAX", "NON"}
+        assert {
+            ln["SalesItemLineDetail"]["TaxCodeRef"]["value"]
+            for ln in invoice["Line"]
+            if ln["DetailType"] == "SalesItemLineDetail"
+        } == {"TAX", "NON"}
         assert money(invoice["TxnTaxDetail"]["TotalTax"]) == tax
         assert money(invoice["TotalAmt"]) == total == subtotal + tax
         memo = in_books(client, "CreditMemo", "CN-0001")

@@ -1,4 +1,5 @@
 """QuickBooksHook: the quickbooks connection from AIRFLOW_CONN_QUICKBOOKS_DEFAULT, a real call."""
+
 from __future__ import annotations
 
 import json
@@ -21,13 +22,29 @@ def quickbooks_conn(hook_emulator, monkeypatch):
 
     company = hook_emulator.create_company(region="AU")
     monkeypatch.setenv("QBO_SYNC_FERNET_KEY", Fernet.generate_key().decode())
-    monkeypatch.setenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", json.dumps({
-        "conn_type": "quickbooks", "login": company["client_id"], "password": company["client_secret"],
-        "extra": {"environment": "custom", "api_base_url": hook_emulator.base_url,
-                  "discovery_url": hook_emulator.sandbox_discovery_url, "minor_version": "75",
-                  "requests_per_minute": "10000", "batches_per_minute": "10000", "max_concurrent": "5",
-                  "requests_per_second": "0",
-                  "minute_seconds": "60", "throttle_wait_seconds": "2", "max_tries": "4"}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QUICKBOOKS_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "quickbooks",
+                "login": company["client_id"],
+                "password": company["client_secret"],
+                "extra": {
+                    "environment": "custom",
+                    "api_base_url": hook_emulator.base_url,
+                    "discovery_url": hook_emulator.sandbox_discovery_url,
+                    "minor_version": "75",
+                    "requests_per_minute": "10000",
+                    "batches_per_minute": "10000",
+                    "max_concurrent": "5",
+                    "requests_per_second": "0",
+                    "minute_seconds": "60",
+                    "throttle_wait_seconds": "2",
+                    "max_tries": "4",
+                },
+            }
+        ),
+    )
     return company
 
 
@@ -79,8 +96,18 @@ def test_ui_structures():
     assert behaviour["relabeling"] == {"login": "Client ID", "password": "Client Secret"}
     assert "host" in behaviour["hidden_fields"] and "password" not in behaviour["hidden_fields"]
     widgets = QuickBooksHook.get_connection_form_widgets()
-    for key in ("environment", "api_base_url", "discovery_url", "minor_version", "requests_per_minute",
-                "batches_per_minute", "max_concurrent", "minute_seconds", "throttle_wait_seconds", "max_tries"):
+    for key in (
+        "environment",
+        "api_base_url",
+        "discovery_url",
+        "minor_version",
+        "requests_per_minute",
+        "batches_per_minute",
+        "max_concurrent",
+        "minute_seconds",
+        "throttle_wait_seconds",
+        "max_tries",
+    ):
         assert key in widgets
     if isinstance(widgets["environment"], dict):  # without the Flask UI packages
         assert widgets["minor_version"]["default"] == 75 and widgets["environment"]["default"] == "production"
@@ -90,9 +117,12 @@ def test_bad_connection_is_a_clear_error(monkeypatch):
     from qbo_airflow.hooks.quickbooks_hook import QuickBooksHook
     from qbo_sync.companies import AppSettingsError
 
-    monkeypatch.setenv("AIRFLOW_CONN_QB_BAD", json.dumps({"conn_type": "quickbooks", "login": "id",
-                                                          "password": "secret-value",
-                                                          "extra": {"environment": "custom"}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QB_BAD",
+        json.dumps(
+            {"conn_type": "quickbooks", "login": "id", "password": "secret-value", "extra": {"environment": "custom"}}
+        ),
+    )
     with pytest.raises(AppSettingsError) as caught:
         QuickBooksHook("qb_bad").get_app_settings()
     assert "api_base_url" in str(caught.value) and "secret-value" not in str(caught.value)

@@ -1,4 +1,5 @@
 """The demo generator's fixture: generate into the session database with test defaults."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,4 +20,3 @@ def make(db) -> Callable[..., Manifest]:
         return generate(db, **params)
 
     return run
-

@@ -1,4 +1,5 @@
 """Helpers for the demo generator's tests: read rows through sql/devkit/generator/checks, recompute."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -40,8 +41,9 @@ def expected_line(line: dict[str, Any]) -> Decimal:
     return cents(gross)
 
 
-def expected_totals(tax_mode: str, lines: list[dict[str, Any]],
-                    rates: dict[int, Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+def expected_totals(
+    tax_mode: str, lines: list[dict[str, Any]], rates: dict[int, Decimal]
+) -> tuple[Decimal, Decimal, Decimal]:
     amounts = sum((line["amount"] for line in lines), Decimal("0.00"))
     groups: dict[int, Decimal] = {}
     for line in lines:

@@ -1,5 +1,6 @@
 """Every bad case the manifest names is in the data, and detectable by a direct SQL check;
 with bad_cases='none' none of them is."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,8 +38,9 @@ def _lines_of(db, invoice_id: int) -> list[dict]:
 def _display(m: Manifest, db, client_id: int) -> str:
     client = _by_id(db, "devkit/generator/checks/clients")[client_id]
     tenant = m.tenant(client["tenant_id"])
-    return display_name(tenant.display_name_template, client_id, client["first_name"],
-                        client["last_name"], client["company_name"])
+    return display_name(
+        tenant.display_name_template, client_id, client["first_name"], client["last_name"], client["company_name"]
+    )
 
 
 def check_no_line_items(m, db):
@@ -50,8 +52,11 @@ def check_no_line_items(m, db):
 def _historical(m, db, case):
     tenant = m.tenant(_only_tenant(m, case))
     found = _invoices(m, case)
-    before = ids(db, "devkit/generator/checks/finalized_before",
-                 {"tenant_id": tenant.id, "moment": datetime.fromisoformat(tenant.connected_at)})
+    before = ids(
+        db,
+        "devkit/generator/checks/finalized_before",
+        {"tenant_id": tenant.id, "moment": datetime.fromisoformat(tenant.connected_at)},
+    )
     assert found and set(found) <= set(before)
     assert all(r.expected == "skipped" for r in m.records(case))
     return found
@@ -94,8 +99,11 @@ def check_missing_number(m, db):
 
 def check_tax_rate_not_mapped(m, db):
     tenant = m.tenant(_only_tenant(m, "tax_rate_not_mapped"))
-    unmapped = [r["name"] for r in rows(db, "devkit/generator/checks/tax_rates")
-                if r["tenant_id"] == tenant.id and r["name"] not in tenant.tax_code_map]
+    unmapped = [
+        r["name"]
+        for r in rows(db, "devkit/generator/checks/tax_rates")
+        if r["tenant_id"] == tenant.id and r["name"] not in tenant.tax_code_map
+    ]
     assert len(unmapped) == 1
     using = ids(db, "devkit/generator/checks/invoices_using_tax_rates", {"tenant_id": tenant.id, "names": unmapped})
     assert using == _invoices(m, "tax_rate_not_mapped") and len(using) == 2
@@ -168,18 +176,22 @@ def check_amounts_do_not_add_up(m, db):
         expected = expected_totals(inv["tax_mode"], _lines_of(db, invoice_id), rates)
         stored = (inv["subtotal"], inv["tax_total"], inv["total"])
         assert stored != expected
-        assert max(abs(a - b) for a, b in zip(stored, expected)) <= Decimal("0.05")
+        assert max(abs(a - b) for a, b in zip(stored, expected, strict=False)) <= Decimal("0.05")
 
 
 def check_closed_period(m, db):
     tenant = m.tenant(_only_tenant(m, "closed_period"))
     assert tenant.closed_books_date
-    dated = ids(db, "devkit/generator/checks/dated_on_or_before",
-                {"tenant_id": tenant.id, "day": date.fromisoformat(tenant.closed_books_date)})
+    dated = ids(
+        db,
+        "devkit/generator/checks/dated_on_or_before",
+        {"tenant_id": tenant.id, "day": date.fromisoformat(tenant.closed_books_date)},
+    )
     assert dated == _invoices(m, "closed_period") and len(dated) == 2
     connected = datetime.fromisoformat(tenant.connected_at)
-    assert not set(dated) & set(ids(db, "devkit/generator/checks/finalized_before",
-                                    {"tenant_id": tenant.id, "moment": connected}))
+    assert not set(dated) & set(
+        ids(db, "devkit/generator/checks/finalized_before", {"tenant_id": tenant.id, "moment": connected})
+    )
 
 
 def check_default_item_inactive(m, db):
@@ -284,7 +296,7 @@ def check_unknown_tax_mode(m, db):
 
 
 CHECKS: dict[str, Callable[[Manifest, object], None]] = {
-    name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")
+    name[len("check_") :]: fn for name, fn in globals().items() if name.startswith("check_")
 }
 
 
@@ -298,8 +310,9 @@ def test_the_case_table_gives_each_case_its_functions():
     assert len({case.name for case in CASES}) == len(CASES) == len(BAD_CASES)
     for case in CASES:
         assert callable(case.apply) == (case.slots > 0), case.name
-        assert case.prefer and all(p in ("AU", "UK", "US", "@name", "@default", "@services_only", "*")
-                                   for p in case.prefer), case.name
+        assert case.prefer and all(
+            p in ("AU", "UK", "US", "@name", "@default", "@services_only", "*") for p in case.prefer
+        ), case.name
 
 
 @pytest.fixture
@@ -318,8 +331,7 @@ def test_bad_records_are_well_formed(all_cases):
     seen = set()
     for record in all_cases.bad_records:
         assert record.expected in EXPECTED
-        assert record.entity in ("invoice", "customer", "credit_memo", "payment", "payment_import",
-                                 "tenant")
+        assert record.entity in ("invoice", "customer", "credit_memo", "payment", "payment_import", "tenant")
         key = (record.case, record.entity, record.source_id)
         assert key not in seen
         seen.add(key)
@@ -338,12 +350,27 @@ def test_no_bad_case_when_switched_off(make, db):
     for tenant in manifest.tenants:
         assert not tenant.revoked and tenant.closed_books_date is None
         setup = tenant.quickbooks_setup
-        assert not (setup.vendors or setup.employees or setup.customers or setup.invoices
-                    or setup.payments or setup.inactive_tax_codes or setup.inactive_items)
-    for check in ("finalized_without_lines", "long_invoice_numbers", "missing_invoice_numbers",
-                  "unnamed_clients", "long_client_emails", "long_payment_references",
-                  "invoices_without_client", "unknown_tax_modes", "overpaid_invoices",
-                  "duplicate_invoice_numbers"):
+        assert not (
+            setup.vendors
+            or setup.employees
+            or setup.customers
+            or setup.invoices
+            or setup.payments
+            or setup.inactive_tax_codes
+            or setup.inactive_items
+        )
+    for check in (
+        "finalized_without_lines",
+        "long_invoice_numbers",
+        "missing_invoice_numbers",
+        "unnamed_clients",
+        "long_client_emails",
+        "long_payment_references",
+        "invoices_without_client",
+        "unknown_tax_modes",
+        "overpaid_invoices",
+        "duplicate_invoice_numbers",
+    ):
         assert rows(db, f"devkit/generator/checks/{check}") == [], check
     rates = rows(db, "devkit/generator/checks/tax_rates")
     invoices = rows(db, "devkit/generator/checks/invoices")
@@ -363,4 +390,5 @@ def test_no_bad_case_when_switched_off(make, db):
     for inv in finalized:
         assert all(line["amount"] == expected_line(line) for line in lines[inv["id"]])
         assert (inv["subtotal"], inv["tax_total"], inv["total"]) == expected_totals(
-            inv["tax_mode"], lines[inv["id"]], rate_of)
+            inv["tax_mode"], lines[inv["id"]], rate_of
+        )

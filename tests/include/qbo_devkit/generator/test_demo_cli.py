@@ -1,4 +1,5 @@
 """``python -m qbo_devkit.generator generate`` end to end, in a subprocess, against the test database."""
+
 from __future__ import annotations
 
 import json
@@ -15,17 +16,43 @@ ROOT = Path(__file__).resolve().parents[4]
 
 
 def _cli(database_url: str, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QBO_SYNC_DATABASE_URL": database_url, "QBO_SYNC_HOME": str(ROOT),
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), os.environ.get("PYTHONPATH", "")]),
-           **extra_env}
-    return subprocess.run([sys.executable, "-m", "qbo_devkit.generator", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "QBO_SYNC_DATABASE_URL": database_url,
+        "QBO_SYNC_HOME": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), os.environ.get("PYTHONPATH", "")]),
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "qbo_devkit.generator", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_cli_generates_data_and_manifest(db, database_url, tmp_path):
     path = tmp_path / "out" / "manifest.json"
-    args = ["generate", "--seed", "42", "--tenants", "3", "--invoices", "120",
-            "--bad-cases", "all", "--as-of", "2025-06-01", "--chunk-size", "50", "--manifest", str(path)]
+    args = [
+        "generate",
+        "--seed",
+        "42",
+        "--tenants",
+        "3",
+        "--invoices",
+        "120",
+        "--bad-cases",
+        "all",
+        "--as-of",
+        "2025-06-01",
+        "--chunk-size",
+        "50",
+        "--manifest",
+        str(path),
+    ]
     done = _cli(database_url, *args)
     assert done.returncode == 0, done.stderr
     assert "120/120 invoices" in done.stdout and f"manifest: {path}" in done.stdout
@@ -55,17 +82,33 @@ def test_another_process_writes_the_same_data_and_manifest(make, db, database_ur
     sums = checksums(db)
     assert not manifest.unplaced_cases and manifest.counts["invoices"] == 900
     path = tmp_path / "manifest.json"
-    done = _cli(database_url, "generate", "--seed", "42", "--tenants", "5", "--invoices", "900",
-                "--bad-cases", "all", "--as-of", AS_OF.isoformat(), "--chunk-size", "97",
-                "--replace", "--manifest", str(path), PYTHONHASHSEED="20250601")
+    done = _cli(
+        database_url,
+        "generate",
+        "--seed",
+        "42",
+        "--tenants",
+        "5",
+        "--invoices",
+        "900",
+        "--bad-cases",
+        "all",
+        "--as-of",
+        AS_OF.isoformat(),
+        "--chunk-size",
+        "97",
+        "--replace",
+        "--manifest",
+        str(path),
+        PYTHONHASHSEED="20250601",
+    )
     assert done.returncode == 0, done.stderr
     assert checksums(db) == sums
     assert path.read_text() == manifest.to_json()
 
 
 def test_cli_rejects_unknown_cases(database_url, tmp_path):
-    done = _cli(database_url, "generate", "--bad-cases", "no_line_items,bogus",
-                "--manifest", str(tmp_path / "m.json"))
+    done = _cli(database_url, "generate", "--bad-cases", "no_line_items,bogus", "--manifest", str(tmp_path / "m.json"))
     assert done.returncode == 2 and "bogus" in done.stderr
     assert not (tmp_path / "m.json").exists()
 

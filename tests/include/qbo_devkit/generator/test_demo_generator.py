@@ -1,4 +1,5 @@
 """The demo generator: determinism, chunking, arithmetic, integrity, realism."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -78,7 +79,8 @@ def test_every_good_finalized_invoice_adds_up(make, db):
             if inv["tax_mode"] == "none":
                 assert line["tax_rate_id"] is None
         assert (inv["subtotal"], inv["tax_total"], inv["total"]) == expected_totals(
-            inv["tax_mode"], inv_lines, rates), inv
+            inv["tax_mode"], inv_lines, rates
+        ), inv
         checked += 1
     assert checked > 200
 
@@ -120,7 +122,8 @@ def test_realistic_shape(make, db):
     assert (days[-1] - days[0]).days > 80
     for tenant in manifest.tenants:
         assert datetime.fromisoformat(tenant.connected_at) < min(
-            i["finalized_at"] for i in invoices if i["tenant_id"] == tenant.id and i["finalized_at"])
+            i["finalized_at"] for i in invoices if i["tenant_id"] == tenant.id and i["finalized_at"]
+        )
     lines = rows(db, "devkit/generator/checks/invoice_lines")
     assert {line["discount_kind"] for line in lines} == {None, "fixed", "percent"}
     assert Counter(len(list(g)) for g in _group(lines).values()).keys() == {1, 2, 3, 4, 5, 6}
@@ -134,11 +137,14 @@ def test_realistic_shape(make, db):
     # same-name clients happen in the tagged tenants, never in the plain-name one
     plain = next(t for t in manifest.tenants if t.display_name_template == "{name}")
     for tenant in manifest.tenants:
-        names = Counter((c["first_name"], c["last_name"], c["company_name"])
-                        for c in clients if c["tenant_id"] == tenant.id)
-        shown = Counter(display_name(tenant.display_name_template, c["id"], c["first_name"],
-                                     c["last_name"], c["company_name"])
-                        for c in clients if c["tenant_id"] == tenant.id)
+        names = Counter(
+            (c["first_name"], c["last_name"], c["company_name"]) for c in clients if c["tenant_id"] == tenant.id
+        )
+        shown = Counter(
+            display_name(tenant.display_name_template, c["id"], c["first_name"], c["last_name"], c["company_name"])
+            for c in clients
+            if c["tenant_id"] == tenant.id
+        )
         assert max(shown.values()) == 1, tenant.name  # every display name unique
         if tenant.id != plain.id:
             assert max(names.values()) > 1, tenant.name

@@ -1,4 +1,5 @@
 """Company credentials tests: an emulator, a Fernet key, and tenants connected to companies."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The shared rate budget in Postgres against an emulator with a 2-second minute."""
+
 from __future__ import annotations
 
 import threading
@@ -13,12 +14,20 @@ from qbo_sync.companies import PostgresRateBudget, client_for_tenant
 def test_429_storm_every_operation_done_and_no_429_reaches_the_caller(db, database_url, fernet_key):
     from qbo_emulator.testing import EmulatorProcess
 
-    with EmulatorProcess("--minute-seconds", "2", "--requests-per-minute", "20", "--batches-per-minute", "6",
-                         "--max-concurrent", "4") as storm:
+    with EmulatorProcess(
+        "--minute-seconds", "2", "--requests-per-minute", "20", "--batches-per-minute", "6", "--max-concurrent", "4"
+    ) as storm:
         company = connect_company(db, storm, 10)
         realm = company["realm_id"]
-        settings = app_settings(storm, company, requests_per_minute=20, batches_per_minute=6, max_concurrent=4,
-                                minute_seconds=2, throttle_wait_seconds=2)
+        settings = app_settings(
+            storm,
+            company,
+            requests_per_minute=20,
+            batches_per_minute=6,
+            max_concurrent=4,
+            minute_seconds=2,
+            throttle_wait_seconds=2,
+        )
         storm.inject_fault(realm, "throttle", count=3, path_contains="/v3/company")
         errors, done = [], []
 
@@ -29,11 +38,12 @@ def test_429_storm_every_operation_done_and_no_429_reaches_the_caller(db, databa
                     for _ in range(12):
                         qbo.query("select * from TaxCode")
                         done.append("query")
-                    results = qbo.batch(BatchOperation.create("Customer", {"DisplayName": f"Storm {n}-{i}"})
-                                        for i in range(5))
+                    results = qbo.batch(
+                        BatchOperation.create("Customer", {"DisplayName": f"Storm {n}-{i}"}) for i in range(5)
+                    )
                     assert all(r.ok for r in results), [r.fault for r in results if r.fault]
                     done.append("batch")
-            except Exception as error:  # reported below
+            except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
         started = time.monotonic()
@@ -50,21 +60,23 @@ def test_429_storm_every_operation_done_and_no_429_reaches_the_caller(db, databa
     injected = [r for r in log if r["fault"] == "throttle"]
     natural = [r for r in log if r["status"] == 429 and r["fault"] is None]
     api_calls = [r for r in log if r["path"].startswith("/v3/")]
-    print(f"\nstorm: {len(api_calls)} API requests in {elapsed:.1f} s, {len(injected)} injected 429s, "
-          f"{len(natural)} 429s from the emulator's own limits, max in flight {stats.get('max_concurrency')}")
+    print(
+        f"\nstorm: {len(api_calls)} API requests in {elapsed:.1f} s, {len(injected)} injected 429s, "
+        f"{len(natural)} 429s from the emulator's own limits, max in flight {stats.get('max_concurrency')}"
+    )
     assert len(injected) == 3
     assert len(natural) <= 1  # pacing keeps throttling rare, not routine
     assert stats["max_concurrency"] <= 4
-    row = db.execute("SELECT throttled_count FROM qbo_sync.rate_budget WHERE realm_id = %(r)s",
-                     {"r": realm}).fetchone()
+    row = db.execute("SELECT throttled_count FROM qbo_sync.rate_budget WHERE realm_id = %(r)s", {"r": realm}).fetchone()
     assert row[0] >= 3  # every 429 paused the shared budget
 
 
 def test_slots_are_exclusive_across_budget_objects(db, database_url):
     from qbo_client import BudgetConfig
 
-    config = BudgetConfig(requests_per_minute=100_000, batches_per_minute=100_000, requests_per_second=0,
-                          max_concurrent=2)
+    config = BudgetConfig(
+        requests_per_minute=100_000, batches_per_minute=100_000, requests_per_second=0, max_concurrent=2
+    )
     budgets = [PostgresRateBudget(database_url, config) for _ in range(3)]
     peak, current, lock = [0], [0], threading.Lock()
 
@@ -105,7 +117,7 @@ def test_shared_budget_keeps_every_second_under_10_across_workers(db, database_u
                 with client_for_tenant(database_url, 11, settings=settings) as qbo:
                     for _ in range(10):
                         qbo.read("Item", company["service_item_id"])
-            except Exception as error:  # reported below
+            except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
         threads = [threading.Thread(target=worker) for _ in range(3)]
@@ -118,6 +130,7 @@ def test_shared_budget_keeps_every_second_under_10_across_workers(db, database_u
     assert [r["status"] for r in log] == [200] * 30
     times = sorted(datetime.fromisoformat(r["time"]).timestamp() for r in log)
     assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 10
-    row = db.execute("SELECT second_tokens FROM qbo_sync.rate_budget WHERE realm_id = %(r)s",
-                     {"r": company["realm_id"]}).fetchone()
+    row = db.execute(
+        "SELECT second_tokens FROM qbo_sync.rate_budget WHERE realm_id = %(r)s", {"r": company["realm_id"]}
+    ).fetchone()
     assert row is not None and row[0] <= 1.0

@@ -1,4 +1,5 @@
 """``python -m qbo_sync.companies``: connect (token from stdin), authorize, status, disconnect."""
+
 from __future__ import annotations
 
 import io
@@ -15,11 +16,24 @@ def app_env(emu, monkeypatch, fernet_key):
     company = emu.create_company(region="AU")
     monkeypatch.delenv("QBO_CLIENT_ID", raising=False)
     monkeypatch.delenv("QBO_CLIENT_SECRET", raising=False)
-    monkeypatch.setenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", json.dumps({
-        "conn_type": "quickbooks", "login": company["client_id"], "password": company["client_secret"],
-        "extra": {"environment": "custom", "api_base_url": emu.base_url,
-                  "discovery_url": emu.sandbox_discovery_url, "requests_per_minute": 10000,
-                  "batches_per_minute": 10000, "requests_per_second": 0}}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QUICKBOOKS_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "quickbooks",
+                "login": company["client_id"],
+                "password": company["client_secret"],
+                "extra": {
+                    "environment": "custom",
+                    "api_base_url": emu.base_url,
+                    "discovery_url": emu.sandbox_discovery_url,
+                    "requests_per_minute": 10000,
+                    "batches_per_minute": 10000,
+                    "requests_per_second": 0,
+                },
+            }
+        ),
+    )
     return company
 
 
@@ -30,8 +44,17 @@ def run(*argv, stdin=""):
 
 
 def test_connect_reads_the_token_from_stdin_and_verifies(db, database_url, emu, app_env):
-    code, out = run("--database-url", database_url, "connect", "--tenant-id", "7", "--realm-id",
-                    app_env["realm_id"], "--refresh-token-stdin", stdin=app_env["refresh_token"] + "\n")
+    code, out = run(
+        "--database-url",
+        database_url,
+        "connect",
+        "--tenant-id",
+        "7",
+        "--realm-id",
+        app_env["realm_id"],
+        "--refresh-token-stdin",
+        stdin=app_env["refresh_token"] + "\n",
+    )
     assert code == 0, out
     assert "connected to" in out and app_env["refresh_token"] not in out
     code, out = run("--database-url", database_url, "status")
@@ -40,8 +63,17 @@ def test_connect_reads_the_token_from_stdin_and_verifies(db, database_url, emu, 
 
 
 def test_connect_with_a_bad_token_leaves_reconnect_required(db, database_url, emu, app_env, capsys):
-    code, _ = run("--database-url", database_url, "connect", "--tenant-id", "8", "--realm-id",
-                  app_env["realm_id"], "--refresh-token-stdin", stdin="RT1-not-a-real-token\n")
+    code, _ = run(
+        "--database-url",
+        database_url,
+        "connect",
+        "--tenant-id",
+        "8",
+        "--realm-id",
+        app_env["realm_id"],
+        "--refresh-token-stdin",
+        stdin="RT1-not-a-real-token\n",
+    )
     assert code == 1
     assert "must be reconnected" in capsys.readouterr().err
     assert {s.tenant_id: s.status for s in connection_status(db)}[8] == "reconnect_required"
@@ -62,8 +94,19 @@ def test_authorize_against_the_emulator_then_disconnect(db, database_url, emu, a
     # the listener's URI is registered first (it used to approve any URI).
     port = _free_port()
     emu.register_redirect_uri(app_env["client_id"], f"http://localhost:{port}/callback")
-    code, out = run("--database-url", database_url, "authorize", "--tenant-id", "9", "--realm-id",
-                    app_env["realm_id"], "--port", str(port), "--timeout", "20")
+    code, out = run(
+        "--database-url",
+        database_url,
+        "authorize",
+        "--tenant-id",
+        "9",
+        "--realm-id",
+        app_env["realm_id"],
+        "--port",
+        str(port),
+        "--timeout",
+        "20",
+    )
     assert code == 0, out
     # finish_connection read the company through the stored tokens.
     assert f"connected to realm {app_env['realm_id']} ('" in out
@@ -76,8 +119,19 @@ def test_authorize_against_the_emulator_then_disconnect(db, database_url, emu, a
 
 def test_authorize_with_an_unregistered_redirect_uri_connects_nothing(db, database_url, emu, app_env, capsys):
     port = _free_port()  # never registered with the app
-    code, out = run("--database-url", database_url, "authorize", "--tenant-id", "10", "--realm-id",
-                    app_env["realm_id"], "--port", str(port), "--timeout", "1")
+    code, out = run(
+        "--database-url",
+        database_url,
+        "authorize",
+        "--tenant-id",
+        "10",
+        "--realm-id",
+        app_env["realm_id"],
+        "--port",
+        str(port),
+        "--timeout",
+        "1",
+    )
     assert code == 1
     assert "no redirect within" in capsys.readouterr().err
     assert 10 not in {s.tenant_id for s in connection_status(db)}
@@ -110,9 +164,23 @@ def _authorize_in_background(database_url, app_env, port, tenant_id):
 
     def go():
         try:
-            result["code"] = main(["--database-url", database_url, "authorize", "--tenant-id", str(tenant_id),
-                                   "--realm-id", app_env["realm_id"], "--port", str(port), "--timeout", "30"],
-                                  stdin=io.StringIO(""), stdout=out)
+            result["code"] = main(
+                [
+                    "--database-url",
+                    database_url,
+                    "authorize",
+                    "--tenant-id",
+                    str(tenant_id),
+                    "--realm-id",
+                    app_env["realm_id"],
+                    "--port",
+                    str(port),
+                    "--timeout",
+                    "30",
+                ],
+                stdin=io.StringIO(""),
+                stdout=out,
+            )
         except BaseException as exc:  # noqa: BLE001 - reported to the test
             result["raised"] = exc
 
@@ -126,8 +194,9 @@ def _authorize_in_background(database_url, app_env, port, tenant_id):
 def test_authorize_listens_only_on_its_callback_with_its_state(db, database_url, emu, app_env, capsys):
     """Issue 16.6: a stray request (/favicon.ico, another path, a forged callback with a wrong
     or no state) neither ends the wait nor is reported; the real redirect still connects."""
-    import requests
     from urllib.parse import parse_qs, urlparse
+
+    import requests
 
     port = _free_port()
     thread, url, result = _authorize_in_background(database_url, app_env, port, 11)
@@ -150,9 +219,11 @@ def test_authorize_listens_only_on_its_callback_with_its_state(db, database_url,
 
 
 def test_authorize_reports_a_refusal_only_with_its_state_and_without_terminal_escapes(
-        db, database_url, emu, app_env, capsys):
-    import requests
+    db, database_url, emu, app_env, capsys
+):
     from urllib.parse import parse_qs, urlparse
+
+    import requests
 
     port = _free_port()
     thread, url, result = _authorize_in_background(database_url, app_env, port, 12)
@@ -162,13 +233,16 @@ def test_authorize_reports_a_refusal_only_with_its_state_and_without_terminal_es
     # A refusal with the wrong state is not reported (it used to end the wait with its text).
     assert requests.get(base, params={"state": state + "x", "error": hostile}, timeout=10).status_code == 400
     assert thread.is_alive()
-    answered = requests.get(base, params={"state": state, "error": hostile,
-                                          "error_description": "The user said no\x1b[31m\x08"}, timeout=10)
+    answered = requests.get(
+        base, params={"state": state, "error": hostile, "error_description": "The user said no\x1b[31m\x08"}, timeout=10
+    )
     assert answered.status_code == 200 and "did not connect" in answered.text
     thread.join(30)
     assert result.get("code") == 1
     err = capsys.readouterr().err
-    assert "QuickBooks did not authorize the connection (access_denied?]0;pwned??[2J??error: fake: " \
-           "The user said no?[31m?); nothing was saved" in err
+    assert (
+        "QuickBooks did not authorize the connection (access_denied?]0;pwned??[2J??error: fake: "
+        "The user said no?[31m?); nothing was saved" in err
+    )
     assert not any(c in err for c in "\x1b\x07\x08\r")
     assert 12 not in {s.tenant_id for s in connection_status(db)}

@@ -1,4 +1,5 @@
 """Tokens in Postgres: encrypted, refreshed once under a lock, reconnect_required per tenant."""
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,7 @@ def _refresh_in_a_process(database_url, tenant_id, settings, barrier, results):
             barrier.wait(timeout=30)
             qbo.query("select * from TaxCode")
             results.put(("ok", qbo._store.refresh_count))
-    except Exception as error:  # reported to the parent
+    except Exception as error:  # noqa: BLE001 - reported to the parent
         results.put(("error", f"{type(error).__name__}: {error}"))
 
 
@@ -35,8 +36,9 @@ def test_four_processes_refresh_the_same_company_once(db, database_url, emu, fer
     settings = app_settings(emu, company)
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(4), ctx.Queue()
-    workers = [ctx.Process(target=_refresh_in_a_process, args=(database_url, 1, settings, barrier, results))
-               for _ in range(4)]
+    workers = [
+        ctx.Process(target=_refresh_in_a_process, args=(database_url, 1, settings, barrier, results)) for _ in range(4)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=60) for _ in workers]
@@ -55,7 +57,7 @@ def test_four_processes_refresh_the_same_company_once(db, database_url, emu, fer
 
 def test_revoked_refresh_token_marks_only_that_tenant(db, database_url, emu, fernet_key):
     first = connect_company(db, emu, 1)
-    second = connect_company(db, emu, 2)
+    connect_company(db, emu, 2)
     settings = app_settings(emu, first)
     settings.oauth_app().revoke(first["refresh_token"])
     with client_for_tenant(database_url, 1, settings=settings) as qbo:
@@ -95,8 +97,13 @@ def test_no_token_in_plain_text_in_table_logs_or_reprs(db, database_url, emu, fe
         qbo.query("select * from TaxCode")
         tokens = qbo._store.current()
         reprs = repr(qbo) + repr(qbo._store) + repr(tokens) + repr(qbo.budget) + repr(qbo._app)
-    secrets = [company["refresh_token"], company["client_secret"], tokens.access_token, tokens.refresh_token,
-               fernet_key]
+    secrets = [
+        company["refresh_token"],
+        company["client_secret"],
+        tokens.access_token,
+        tokens.refresh_token,
+        fernet_key,
+    ]
     raw_rows = db.execute("SELECT t::text FROM qbo_sync.tenant_connections AS t").fetchall()
     raw = " ".join(r[0] for r in raw_rows)
     blobs = db.execute(load_sql("companies/tenant_tokens"), {"tenant_id": 4}).fetchone()

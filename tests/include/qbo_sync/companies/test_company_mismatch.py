@@ -1,8 +1,9 @@
 """The sync fails a tenant whose settings no longer match its company before sending anything:
 one explained outcome per staged record, never a QuickBooks fault."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,13 +13,16 @@ from support.scenario import build_au_tenant
 
 
 def window(run_id):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
 
 
 def outcomes(db, run_id):
-    return db.execute("SELECT entity, source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
-                      " WHERE run_id = %s ORDER BY entity, source_id", (run_id,)).fetchall()
+    return db.execute(
+        "SELECT entity, source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
+        " WHERE run_id = %s ORDER BY entity, source_id",
+        (run_id,),
+    ).fetchall()
 
 
 def run_and_check_held_back(db, qbo_factory, company, run_id):
@@ -44,7 +48,9 @@ def test_a_company_in_another_country_fails_every_record_with_the_fix(db, au_ten
     db.execute("UPDATE qbo_sync.tenant_settings SET region = 'US', company_country = 'US' WHERE tenant_id = 1")
     cause, fix = run_and_check_held_back(db, qbo_factory, company, "mismatch-country")
     name = db.execute("SELECT company_name FROM qbo_sync.tenant_settings").fetchone()[0]
-    assert f"settings are for a company in the United States, but its QuickBooks company '{name}' is in Australia" in cause
+    assert (
+        f"settings are for a company in the United States, but its QuickBooks company '{name}' is in Australia" in cause
+    )
     assert "python -m qbo_sync.companies facts --tenant-id 1" in fix
     assert "python -m qbo_sync.companies authorize --tenant-id 1" in fix
 
@@ -67,8 +73,10 @@ def test_a_tax_link_to_a_us_code_fails_outside_the_us(db, au_tenant, qbo_factory
 
 def test_a_tenant_whose_company_was_never_read_is_held_back(db, au_tenant, qbo_factory):
     company, _good = au_tenant
-    db.execute("UPDATE qbo_sync.tenant_settings SET region = NULL, company_country = NULL,"
-               " home_currency = NULL WHERE tenant_id = 1")
+    db.execute(
+        "UPDATE qbo_sync.tenant_settings SET region = NULL, company_country = NULL,"
+        " home_currency = NULL WHERE tenant_id = 1"
+    )
     cause, fix = run_and_check_held_back(db, qbo_factory, company, "mismatch-never-read")
     assert "do not say which country" in cause
     assert "python -m qbo_sync.companies facts --tenant-id 1" in fix

@@ -2,9 +2,10 @@
 records one explained outcome per waiting record and one block in the run report, remembers
 the block until the next month (UTC), and later runs make no request for that tenant at all.
 Another tenant is not held back by that memory."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,8 +16,9 @@ from support.small_tenant import small_tenant
 
 
 def _realm(db, tenant_id: int) -> str:
-    return db.execute("SELECT realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = %s",
-                      (tenant_id,)).fetchone()[0]
+    return db.execute("SELECT realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = %s", (tenant_id,)).fetchone()[
+        0
+    ]
 
 
 def _api_calls(emulator, realm: str) -> list[dict]:
@@ -24,9 +26,14 @@ def _api_calls(emulator, realm: str) -> list[dict]:
 
 
 def _outcomes(db, run_id: str, tenant_id: int) -> dict:
-    return {(e, s): (status, code, cause, fix) for e, s, status, code, cause, fix in db.execute(
-        "SELECT entity, source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
-        " WHERE run_id = %s AND tenant_id = %s", (run_id, tenant_id))}
+    return {
+        (e, s): (status, code, cause, fix)
+        for e, s, status, code, cause, fix in db.execute(
+            "SELECT entity, source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
+            " WHERE run_id = %s AND tenant_id = %s",
+            (run_id, tenant_id),
+        )
+    }
 
 
 @pytest.fixture
@@ -36,9 +43,10 @@ def reads_budget(qbo_app):
     qbo_app.set_read_budget(client_id, None)  # the session's emulator is shared
 
 
-def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, database_url, qbo_app, qbo_factory,
-                                                                    reads_budget, capsys):
-    now = datetime.now(timezone.utc)
+def test_blocked_reads_explained_once_remembered_and_not_asked_again(
+    db, database_url, qbo_app, qbo_factory, reads_budget, capsys
+):
+    now = datetime.now(UTC)
     small_tenant(db, qbo_app, 1, {1: "a@example.com", 2: "b@example.com"})
     realm1 = _realm(db, 1)
     # Setting the tenant up read its company (the company decides its region): those reads
@@ -46,8 +54,7 @@ def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, databas
     setup = len(_api_calls(qbo_app, realm1))
     reads_budget(0)  # the app's CorePlus allowance for this month is spent
 
-    report, failed = run_once(db, RunWindow("r-blocked-1", now - timedelta(days=2), now, full_sync=True),
-                              qbo_factory)
+    report, failed = run_once(db, RunWindow("r-blocked-1", now - timedelta(days=2), now, full_sync=True), qbo_factory)
     first = _outcomes(db, "r-blocked-1", 1)
     assert set(first) == {("customer", 101), ("customer", 102), ("invoice", 101), ("invoice", 102)}
     next_month = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
@@ -69,8 +76,7 @@ def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, databas
     reads_budget(None)
     small_tenant(db, qbo_app, 2, {1: "c@example.com"})
     later = now + timedelta(minutes=5)
-    report, failed = run_once(db, RunWindow("r-blocked-2", now - timedelta(days=2), later, full_sync=True),
-                              qbo_factory)
+    report, failed = run_once(db, RunWindow("r-blocked-2", now - timedelta(days=2), later, full_sync=True), qbo_factory)
     second = _outcomes(db, "r-blocked-2", 1)
     assert set(second) == set(first)
     assert {code for _, code, _, _ in second.values()} == {"reads_blocked"}
@@ -83,6 +89,7 @@ def test_blocked_reads_explained_once_remembered_and_not_asked_again(db, databas
     assert f"tenant 1 (realm {realm1}): reads blocked until {until}" in capsys.readouterr().out
     assert read_blocks_main(["--database-url", database_url, "--clear", "--tenant-id", "1"]) == 0
     assert "block forgotten" in capsys.readouterr().out
-    run_once(db, RunWindow("r-blocked-3", now - timedelta(days=2), later + timedelta(minutes=5), full_sync=True),
-             qbo_factory)
+    run_once(
+        db, RunWindow("r-blocked-3", now - timedelta(days=2), later + timedelta(minutes=5), full_sync=True), qbo_factory
+    )
     assert {status for status, *_ in _outcomes(db, "r-blocked-3", 1).values()} == {"synced"}

@@ -8,6 +8,7 @@ the shared virtualenv (``-o .venv/.installed``). Every printed line the README s
 appear in that command's output, numbers (realm ids, dates, Ids) being free; a command
 whose shown output starts with ``error:`` must fail, every other must succeed.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def walkthroughs() -> dict[str, list[tuple[str, list[str]]]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     found = {}
     for match in MARK.finditer(text):
-        block = text[match.end():].split("```", 2)[1]
+        block = text[match.end() :].split("```", 2)[1]
         steps: list[tuple[str, list[str]]] = []
         for line in block.strip("\n").splitlines():
             if line.startswith("$ "):
@@ -51,9 +52,8 @@ def run_steps(steps, emu, env) -> list[tuple[int, str]]:
         if command.startswith("make emulator"):
             command = "true"  # this test's emulator is already running
         command = command.replace("make db", "make -o .venv/.installed db")
-        script += [f"echo '@@begin {number}'", f"{{ {command} ; }} 2>&1", f"echo \"@@end {number} $?\""]
-    done = subprocess.run(["bash", "-c", "\n".join(script)], env=env, capture_output=True, text=True,
-                          timeout=600)
+        script += [f"echo '@@begin {number}'", f"{{ {command} ; }} 2>&1", f'echo "@@end {number} $?"']
+    done = subprocess.run(["bash", "-c", "\n".join(script)], env=env, capture_output=True, text=True, timeout=600)
     results = []
     for number in range(len(steps)):
         chunk = done.stdout.split(f"@@begin {number}\n", 1)[1]
@@ -81,15 +81,17 @@ def billing(db, database_url, fernet_key, monkeypatch):
 def test_the_walkthrough_runs_as_written(name, billing, emu):
     steps = walkthroughs()[name]
     assert any(c.startswith("python -m qbo_sync doctor") for c, _ in steps)
-    assert not any("--region" in c and "tenants set" in c and not shown[0].startswith("error:")
-                   for c, shown in steps if shown)  # the checklist never needs --region
-    for (command, shown), (code, output) in zip(steps, run_steps(steps, emu, billing)):
+    assert not any(
+        "--region" in c and "tenants set" in c and not shown[0].startswith("error:") for c, shown in steps if shown
+    )  # the checklist never needs --region
+    for (command, shown), (code, output) in zip(steps, run_steps(steps, emu, billing), strict=False):
         refused = bool(shown) and shown[0].startswith("error:")
         assert (code != 0) if refused else (code == 0), f"{command}\n{output}"
         lines = output.splitlines()
         for expected in shown:
-            assert any(pattern(expected).fullmatch(line) for line in lines), \
+            assert any(pattern(expected).fullmatch(line) for line in lines), (
                 f"`{command}` did not print\n  {expected}\nit printed:\n{output}"
+            )
 
 
 def test_both_walkthroughs_are_there():

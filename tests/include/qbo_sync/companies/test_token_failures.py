@@ -9,6 +9,7 @@ to an emulator of this module's own, so its clock can move without touching othe
 The emulator runs with ``--refresh-grace-seconds 0``: a rotated-out refresh token is refused
 at once, so any use of a stale one would surface as invalid_grant / reconnect_required.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def batch_of(realm_id: str, nth: int = 1) -> Callable[[str, str], bool]:
             seen[0] += 1
             return seen[0] == nth
         return False
+
     return match
 
 
@@ -77,12 +79,14 @@ def recently_connected(db, *tenant_ids: int) -> None:
     from qbo_sync.db.sqlfiles import load_sql
 
     for tenant_id in tenant_ids:
-        db.execute(load_sql("devkit/local/set_connected_at"),
-                   {"tenant_id": tenant_id, "connected_at": datetime.now(timezone.utc) - timedelta(days=20)})
+        db.execute(
+            load_sql("devkit/local/set_connected_at"),
+            {"tenant_id": tenant_id, "connected_at": datetime.now(UTC) - timedelta(days=20)},
+        )
 
 
 def run(db, database_url, session: requests.Session, run_id: str) -> tuple[str, int]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     window = RunWindow(run_id=run_id, start=now - timedelta(hours=1), end=now, full_sync=True)
     return pipeline.run_once(db, window, lambda t: client_for_tenant(database_url, t, session=session))
 
@@ -92,8 +96,10 @@ def token_calls(emu, realm_id: str) -> list[dict]:
 
 
 def outcomes(db, run_id: str, tenant_id: int) -> dict[tuple[str, int], tuple[str, str | None]]:
-    rows = db.execute("SELECT entity, source_id, status, error_code FROM qbo_sync.sync_log"
-                      " WHERE run_id = %s AND tenant_id = %s", (run_id, tenant_id)).fetchall()
+    rows = db.execute(
+        "SELECT entity, source_id, status, error_code FROM qbo_sync.sync_log WHERE run_id = %s AND tenant_id = %s",
+        (run_id, tenant_id),
+    ).fetchall()
     return {(e, s): (st, code) for e, s, st, code in rows}
 
 
@@ -138,12 +144,19 @@ with client_for_tenant(sys.argv[1], int(sys.argv[2])) as qbo:
 def other_worker_refreshes(database_url: str, tenant_id: int) -> Callable[[], None]:
     """Another process of the same deployment (same database, key and app) that meets the
     expired access token first and refreshes: it rotates the refresh token."""
+
     def action() -> None:
-        done = subprocess.run([sys.executable, "-c", OTHER_WORKER, database_url, str(tenant_id)],
-                              env=dict(os.environ, PYTHONPATH=INCLUDE), capture_output=True, text=True,
-                              timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_WORKER, database_url, str(tenant_id)],
+            env=dict(os.environ, PYTHONPATH=INCLUDE),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         assert done.stdout.strip() == "1", done.stdout  # it did refresh
+
     return action
 
 
@@ -172,8 +185,10 @@ def test_refresh_token_rotated_by_another_worker_is_picked_up(db, database_url, 
     # Mid-step: this worker's client has read the tokens and is about to send its first
     # customer batch when the other worker rotates them. Later, at the invoice batch, the
     # hour runs out again and this worker must refresh itself - with the rotated token.
-    session = Trigger((batch_of(realm, nth=1), expire_then_other_worker),
-                      (batch_of(realm, nth=3), lambda: qbo_app.advance_clock(EXPIRE)))
+    session = Trigger(
+        (batch_of(realm, nth=1), expire_then_other_worker),
+        (batch_of(realm, nth=3), lambda: qbo_app.advance_clock(EXPIRE)),
+    )
     run(db, database_url, session, "manual__rotated")
 
     assert session.fired == [0, 1]
@@ -189,8 +204,12 @@ def test_refresh_token_rotated_by_another_worker_is_picked_up(db, database_url, 
     assert qbo_invoices(database_url, 1) == ["INV-0001", "INV-0002", "INV-0011"]
     # The chain continues from the newest token: the one stored now works, the first is dead.
     final = stored_tokens(database_url, 1).refresh_token
-    refused = requests.post(qbo_app.token_url, auth=qbo_app.app_credentials, timeout=10,
-                            data={"grant_type": "refresh_token", "refresh_token": before.refresh_token})
+    refused = requests.post(
+        qbo_app.token_url,
+        auth=qbo_app.app_credentials,
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": before.refresh_token},
+    )
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
     assert final not in (before.refresh_token, after.refresh_token)
 
@@ -203,26 +222,56 @@ def add_second_tenant(db, qbo_app) -> dict:
     insert(db, "billing.tax_rates", id=20, tenant_id=2, name="GST", rate=D("0.1000"))
     insert(db, "billing.catalog_items", id=20, tenant_id=2, name="Check-up", kind="service", unit_price=D("100"))
     insert(db, "billing.clients", id=20, tenant_id=2, first_name="Mia", last_name="Wong", email="mia@example.com")
-    company = provision_tenant(db, qbo_app, 2, region="AU", connected_at=datetime.now(timezone.utc) - timedelta(days=30),
-                               tax_map={"GST": "GST"})
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
-    insert(db, "billing.invoices", id=200, tenant_id=2, number="BD-200", client_id=20, status="finalized",
-           issue_date=date.today() - timedelta(days=1), tax_mode="exclusive", currency="AUD",
-           subtotal=D("100.00"), tax_total=D("10.00"), total=D("110.00"), origin="app",
-           finalized_at=yesterday, updated_at=yesterday)
-    insert(db, "billing.invoice_lines", id=20000, invoice_id=200, position=1, item_id=20, description="Check-up",
-           quantity=D("1"), unit_price=D("100"), tax_rate_id=20, amount=D("100.00"))
+    company = provision_tenant(
+        db, qbo_app, 2, region="AU", connected_at=datetime.now(UTC) - timedelta(days=30), tax_map={"GST": "GST"}
+    )
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    insert(
+        db,
+        "billing.invoices",
+        id=200,
+        tenant_id=2,
+        number="BD-200",
+        client_id=20,
+        status="finalized",
+        issue_date=date.today() - timedelta(days=1),
+        tax_mode="exclusive",
+        currency="AUD",
+        subtotal=D("100.00"),
+        tax_total=D("10.00"),
+        total=D("110.00"),
+        origin="app",
+        finalized_at=yesterday,
+        updated_at=yesterday,
+    )
+    insert(
+        db,
+        "billing.invoice_lines",
+        id=20000,
+        invoice_id=200,
+        position=1,
+        item_id=20,
+        description="Check-up",
+        quantity=D("1"),
+        unit_price=D("100"),
+        tax_rate_id=20,
+        amount=D("100.00"),
+    )
     return company
 
 
 def companies_status(database_url: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qbo_sync.companies", "--database-url", database_url, "status"],
-                          env=dict(os.environ, PYTHONPATH=INCLUDE), capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "qbo_sync.companies", "--database-url", database_url, "status"],
+        env=dict(os.environ, PYTHONPATH=INCLUDE),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_run(
-        db, database_url, qbo_app):
+def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_run(db, database_url, qbo_app):
     from qbo_sync.companies.cli import main as companies_cli
     from qbo_sync.operations import views
 
@@ -235,8 +284,12 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     def revoke() -> None:  # the company's admin disconnects the app in QuickBooks
         token = stored_tokens(database_url, 1).refresh_token
         revoked.append(token)
-        answer = requests.post(qbo_app.base_url + "/oauth2/v1/tokens/revoke", auth=qbo_app.app_credentials,
-                               json={"token": token}, timeout=10)
+        answer = requests.post(
+            qbo_app.base_url + "/oauth2/v1/tokens/revoke",
+            auth=qbo_app.app_credentials,
+            json={"token": token},
+            timeout=10,
+        )
         assert answer.status_code == 200
 
     session = Trigger((batch_of(realm, nth=1), revoke))
@@ -249,9 +302,13 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     assert staged and not [k for k, v in got.items() if v[0] == "synced"]
     held = {k for k, v in got.items() if v == ("failed", "reconnect_required")}
     assert GOOD <= held and ("customer", 1) in held
-    fixes = {r[0] for r in db.execute(
-        "SELECT DISTINCT fix FROM qbo_sync.sync_log WHERE run_id = 'manual__revoked' AND tenant_id = 1"
-        " AND error_code = 'reconnect_required'")}
+    fixes = {
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT fix FROM qbo_sync.sync_log WHERE run_id = 'manual__revoked' AND tenant_id = 1"
+            " AND error_code = 'reconnect_required'"
+        )
+    }
     assert fixes and all("python -m qbo_sync.companies authorize --tenant-id 1" in f for f in fixes)
     assert outcomes(db, "manual__revoked", 2)[("invoice", 200)] == ("synced", None)
     assert "held back until the company is reconnected" in report
@@ -264,16 +321,19 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     assert f"--tenant-id 1 --realm-id {realm} --refresh-token-stdin" in status[1].status_reason
     cli = companies_status(database_url)
     assert cli.returncode == 0, cli.stderr
-    assert "tenant 1 (reconnect_required): Reconnect the company: `python -m qbo_sync.companies " \
-           "authorize --tenant-id 1`" in cli.stdout
+    assert (
+        "tenant 1 (reconnect_required): Reconnect the company: `python -m qbo_sync.companies "
+        "authorize --tenant-id 1`" in cli.stdout
+    )
     assert "tenant 2 (" not in cli.stdout
     assert revoked[0] not in cli.stdout + cli.stderr
     overview = {t["tenant_id"]: t for t in views.tenants(db)}
     assert overview[1]["status"] == "reconnect_required"
     assert "authorize --tenant-id 1`" in overview[1]["status_reason"]
     # The dead tokens are gone from the table: nothing keeps trying them.
-    assert db.execute("SELECT access_token_enc, refresh_token_enc FROM qbo_sync.tenant_connections"
-                      " WHERE tenant_id = 1").fetchone() == (None, None)
+    assert db.execute(
+        "SELECT access_token_enc, refresh_token_enc FROM qbo_sync.tenant_connections WHERE tenant_id = 1"
+    ).fetchone() == (None, None)
 
     # The next run asks nothing of tenant 1's company and still explains every record.
     before = len(qbo_app.requests_log(realm))
@@ -284,9 +344,23 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     # Doing what it says (connect with a new refresh token) brings the tenant back.
     fresh = qbo_app.issue_tokens(realm)
     out = io.StringIO()
-    assert companies_cli(["--database-url", database_url, "connect", "--tenant-id", "1", "--realm-id", realm,
-                          "--refresh-token-stdin"], stdin=io.StringIO(fresh["refresh_token"] + "\n"),
-                         stdout=out) == 0, out.getvalue()
+    assert (
+        companies_cli(
+            [
+                "--database-url",
+                database_url,
+                "connect",
+                "--tenant-id",
+                "1",
+                "--realm-id",
+                realm,
+                "--refresh-token-stdin",
+            ],
+            stdin=io.StringIO(fresh["refresh_token"] + "\n"),
+            stdout=out,
+        )
+        == 0
+    ), out.getvalue()
     run(db, database_url, requests.Session(), "manual__reconnected")
     got = outcomes(db, "manual__reconnected", 1)
     assert {k for k, v in got.items() if v[0] == "synced" and k[0] == "invoice"} == GOOD

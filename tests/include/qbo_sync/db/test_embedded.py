@@ -1,6 +1,7 @@
 """The embedded PostgreSQL, driven as `make db` / `make stop` drive it (`python -m qbo_sync.db`),
 each test in its own .local/ so it starts a real server of its own: start, reuse, stop, two
 processes starting at once, and a data directory left by the old PostgreSQL 16 (pgserver)."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,14 @@ def cli_env(local: Path) -> dict[str, str]:
 
 def db_cli(local: Path, command: str) -> subprocess.CompletedProcess[str]:
     # timeout: a guard against a hung start, not a measure of speed
-    return subprocess.run([sys.executable, "-m", "qbo_sync.db", command], env=cli_env(local),
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "qbo_sync.db", command],
+        env=cli_env(local),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def server_facts(url: str) -> tuple[int, object, int]:
@@ -91,9 +98,16 @@ def test_a_server_that_will_not_start_says_where_its_log_is_and_what_to_do(local
 
 
 def test_processes_starting_it_at_once_share_one_healthy_server(local):
-    starters = [subprocess.Popen([sys.executable, "-m", "qbo_sync.db", "url"], env=cli_env(local),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(4)]
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-m", "qbo_sync.db", "url"],
+            env=cli_env(local),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in starters]
     assert [rc for rc, _, _ in results] == [0] * 4, "\n".join(err for _, _, err in results)
     urls = {out.strip() for _, out, _ in results}
@@ -104,8 +118,11 @@ def test_processes_starting_it_at_once_share_one_healthy_server(local):
         conn.execute("INSERT INTO probe SELECT generate_series(1, 100)")
         assert conn.execute("SELECT sum(n) FROM probe").fetchone() == (5050,)
     # one postmaster for the directory (its children rename themselves "postgres: ...")
-    postmasters = [p for p in psutil.process_iter(["name", "cmdline"])
-                   if p.info["name"] == "postgres" and str(local / "pgdata") in (p.info["cmdline"] or [])]
+    postmasters = [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres" and str(local / "pgdata") in (p.info["cmdline"] or [])
+    ]
     assert len(postmasters) == 1
     log = (local / "pgdata" / "log").read_text()
     assert "database system is ready to accept connections" in log
@@ -123,8 +140,9 @@ def test_a_postgresql_16_data_directory_is_moved_aside_never_misread(local, tmp_
     shutil.copy(shutil.which("sleep"), fake_postgres)
     # PostgreSQL handles SIGINT itself; `sleep` needs the default back where a shell that
     # started this test in the background left SIGINT ignored.
-    old_server = subprocess.Popen([str(fake_postgres), "600"],
-                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    old_server = subprocess.Popen(
+        [str(fake_postgres), "600"], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    )
     try:
         (old / "postmaster.pid").write_text(f"{old_server.pid}\n{old}\n")
 

@@ -1,4 +1,5 @@
 """Migrations apply cleanly to an empty database, twice, and refuse edited history."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,26 +14,103 @@ from qbo_sync.settings import sql_dir
 
 BILLING_CONTRACT = {
     "tenants": {"id", "name", "currency", "timezone", "created_at"},
-    "clients": {"id", "tenant_id", "first_name", "last_name", "company_name", "email", "phone",
-                "parent_client_id", "active", "created_at", "updated_at"},
+    "clients": {
+        "id",
+        "tenant_id",
+        "first_name",
+        "last_name",
+        "company_name",
+        "email",
+        "phone",
+        "parent_client_id",
+        "active",
+        "created_at",
+        "updated_at",
+    },
     "catalog_items": {"id", "tenant_id", "name", "kind", "sku", "unit_price", "active", "updated_at"},
     "tax_rates": {"id", "tenant_id", "name", "rate", "active"},
-    "invoices": {"id", "tenant_id", "number", "client_id", "status", "issue_date", "due_date",
-                 "tax_mode", "currency", "subtotal", "tax_total", "total", "notes", "origin",
-                 "created_at", "finalized_at", "voided_at", "updated_at"},
-    "invoice_lines": {"id", "invoice_id", "position", "item_id", "description", "quantity",
-                      "unit_price", "discount_kind", "discount_value", "tax_rate_id", "amount"},
-    "credit_notes": {"id", "tenant_id", "number", "invoice_id", "client_id", "issue_date", "status",
-                     "reason", "total", "created_at", "finalized_at", "updated_at"},
-    "credit_note_lines": {"id", "credit_note_id", "invoice_line_id", "description", "amount",
-                          "tax_rate_id"},
-    "payments": {"id", "tenant_id", "invoice_id", "amount", "paid_at", "method", "reference",
-                 "origin", "external_id", "created_at", "voided_at"},
+    "invoices": {
+        "id",
+        "tenant_id",
+        "number",
+        "client_id",
+        "status",
+        "issue_date",
+        "due_date",
+        "tax_mode",
+        "currency",
+        "subtotal",
+        "tax_total",
+        "total",
+        "notes",
+        "origin",
+        "created_at",
+        "finalized_at",
+        "voided_at",
+        "updated_at",
+    },
+    "invoice_lines": {
+        "id",
+        "invoice_id",
+        "position",
+        "item_id",
+        "description",
+        "quantity",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate_id",
+        "amount",
+    },
+    "credit_notes": {
+        "id",
+        "tenant_id",
+        "number",
+        "invoice_id",
+        "client_id",
+        "issue_date",
+        "status",
+        "reason",
+        "total",
+        "created_at",
+        "finalized_at",
+        "updated_at",
+    },
+    "credit_note_lines": {"id", "credit_note_id", "invoice_line_id", "description", "amount", "tax_rate_id"},
+    "payments": {
+        "id",
+        "tenant_id",
+        "invoice_id",
+        "amount",
+        "paid_at",
+        "method",
+        "reference",
+        "origin",
+        "external_id",
+        "created_at",
+        "voided_at",
+    },
 }
 SYNC_LOG_COLUMNS = {
-    "id", "logged_at", "dag_id", "run_id", "task_id", "map_index", "try_number", "tenant_id",
-    "realm_id", "entity", "source_id", "source_ref", "action", "status", "error_code",
-    "error_message", "cause", "fix", "qbo_id",
+    "id",
+    "logged_at",
+    "dag_id",
+    "run_id",
+    "task_id",
+    "map_index",
+    "try_number",
+    "tenant_id",
+    "realm_id",
+    "entity",
+    "source_id",
+    "source_ref",
+    "action",
+    "status",
+    "error_code",
+    "error_message",
+    "cause",
+    "fix",
+    "qbo_id",
 }
 
 
@@ -46,8 +124,7 @@ def empty_db(pg_server_url):
 
 def columns(conn, schema: str, table: str) -> dict[str, str]:
     rows = conn.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = %s AND table_name = %s",
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
         (schema, table),
     ).fetchall()
     return dict(rows)
@@ -57,8 +134,7 @@ def test_migrations_apply_twice_to_an_empty_database(empty_db):
     with connect(empty_db) as conn:
         first = migrate(conn)
         second = migrate(conn)
-        recorded = [r[0] for r in conn.execute(
-            "SELECT version FROM qbo_sync.schema_migrations ORDER BY version")]
+        recorded = [r[0] for r in conn.execute("SELECT version FROM qbo_sync.schema_migrations ORDER BY version")]
     assert first == [m.version for m in discover()]
     assert second == []
     assert recorded == first
@@ -70,9 +146,14 @@ def test_billing_schema_matches_the_contract(database_url):
             actual = columns(conn, "billing", table)
             assert expected <= set(actual), f"billing.{table} lacks {expected - set(actual)}"
         # Money is numeric, never float.
-        for table, column in [("invoices", "total"), ("invoice_lines", "amount"),
-                              ("payments", "amount"), ("credit_notes", "total"),
-                              ("invoice_lines", "unit_price"), ("tax_rates", "rate")]:
+        for table, column in [
+            ("invoices", "total"),
+            ("invoice_lines", "amount"),
+            ("payments", "amount"),
+            ("credit_notes", "total"),
+            ("invoice_lines", "unit_price"),
+            ("tax_rates", "rate"),
+        ]:
             assert columns(conn, "billing", table)[column] == "numeric", f"{table}.{column}"
 
 
@@ -91,12 +172,14 @@ def test_sync_log_and_record_status_view(database_url):
                 " status, cause, fix) VALUES (900, %s, %s, %s, %s, %s, %s, %s)",
                 (entity, source_id, ref, action, status, cause, fix),
             )
-        latest = dict(conn.execute(
-            "SELECT source_id, status FROM qbo_sync.record_status WHERE tenant_id = 900").fetchall())
+        latest = dict(
+            conn.execute("SELECT source_id, status FROM qbo_sync.record_status WHERE tenant_id = 900").fetchall()
+        )
         assert latest == {1: "synced", 2: "failed"}
         conn.execute(
             "INSERT INTO qbo_sync.record_controls (tenant_id, entity, source_id, excluded)"
-            " VALUES (900, 'invoice', 2, true)")
+            " VALUES (900, 'invoice', 2, true)"
+        )
         excluded = conn.execute(
             "SELECT status FROM qbo_sync.record_status WHERE tenant_id = 900 AND source_id = 2"
         ).fetchone()[0]
@@ -109,7 +192,8 @@ def test_a_failure_without_cause_and_fix_is_refused(database_url):
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute(
                 "INSERT INTO qbo_sync.sync_log (tenant_id, entity, action, status)"
-                " VALUES (1, 'invoice', 'create', 'failed')")
+                " VALUES (1, 'invoice', 'create', 'failed')"
+            )
         conn.rollback()
 
 
@@ -118,7 +202,8 @@ def test_unknown_entity_or_status_is_refused(database_url):
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute(
                 "INSERT INTO qbo_sync.sync_log (tenant_id, entity, action, status)"
-                " VALUES (1, 'bill', 'create', 'synced')")
+                " VALUES (1, 'bill', 'create', 'synced')"
+            )
         conn.rollback()
 
 

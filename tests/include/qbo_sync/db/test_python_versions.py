@@ -3,6 +3,7 @@ project to 3.11/3.12) and refuses another one with a message that says what to d
 
 The interpreters here are stand-ins: this Python, told to report another version, so the
 Makefile's own selection and check run for real without installing other Pythons."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,9 @@ def make(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str
     # Not the outer `make test`'s choices: MAKEFLAGS carries its command-line PYTHON=/VENV=.
     for name in ("PYTHON", "VENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
         env.pop(name, None)
-    return subprocess.run([MAKE, "-C", str(ROOT), *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [MAKE, "-C", str(ROOT), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize("version", [(3, 10, 13), (3, 15, 0)])

@@ -1,13 +1,14 @@
 """A customer or invoice whose answer was lost is found again in QuickBooks with a query
 QuickBooks accepts (customers by DisplayName, invoices by DocNumber, our tag in PrivateNote
 checked on our side: PrivateNote cannot be filtered on) and is never posted twice."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
 from qbo_sync.pipeline import run_once
-from support.scenario import add_invoice, build_au_tenant
 from support.runs import full_window, logged
+from support.scenario import add_invoice, build_au_tenant
 
 # The test connection makes 4 attempts (tests/conftest.py max_tries): the first commits and
 # loses its answer, the 3 replays with the same requestid are reset: OutcomeUnknown.
@@ -20,8 +21,11 @@ def lose_next_batch_answer(qbo_app, realm_id):
 
 
 def sent_queries(qbo_app, realm_id):
-    return [parse_qs(r["query"]).get("query", [""])[0]
-            for r in qbo_app.requests_log(realm_id) if r["path"].endswith("/query")]
+    return [
+        parse_qs(r["query"]).get("query", [""])[0]
+        for r in qbo_app.requests_log(realm_id)
+        if r["path"].endswith("/query")
+    ]
 
 
 def test_customers_whose_answer_was_lost_are_found_by_display_name(db, qbo_app, qbo_factory):

@@ -1,16 +1,17 @@
 """A payment, credit memo or credit application whose answer was lost is found again in
 QuickBooks with a query QuickBooks accepts (CustomerRef and a TxnDate range; PrivateNote,
 which holds our tag, cannot be filtered on) and is never posted twice."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal as D
 from urllib.parse import parse_qs
 
 from qbo_sync.pipeline import run_once
 from support.rows import insert
-from support.scenario import build_au_tenant
 from support.runs import full_window, logged
+from support.scenario import build_au_tenant
 
 # The test connection makes 4 attempts (tests/conftest.py max_tries): the first commits and
 # loses its answer, the 3 replays with the same requestid are reset, so the client gives up
@@ -25,8 +26,11 @@ def lose_answer(qbo_app, realm_id, path):
 
 def lookups(qbo_app, realm_id, entity):
     """The sync's look-ups of ``entity`` by customer (not the inbound payments' own queries)."""
-    texts = [parse_qs(r["query"]).get("query", [""])[0]
-             for r in qbo_app.requests_log(realm_id) if r["path"].endswith("/query")]
+    texts = [
+        parse_qs(r["query"]).get("query", [""])[0]
+        for r in qbo_app.requests_log(realm_id)
+        if r["path"].endswith("/query")
+    ]
     return [t for t in texts if f"from {entity} where CustomerRef" in t]
 
 
@@ -37,9 +41,20 @@ def tagged(client, entity, tag):
 def test_a_payment_whose_answer_was_lost_is_found_by_customer_and_date(db, qbo_app, qbo_factory):
     company, _ = build_au_tenant(db, qbo_app)
     run_once(db, full_window("r1"), qbo_factory)  # customers and invoices go first
-    now = datetime.now(timezone.utc)
-    insert(db, "billing.payments", id=101, tenant_id=1, invoice_id=1, amount=D("50.00"), paid_at=now,
-           method="card", reference="CARD-0001", origin="app", created_at=now)
+    now = datetime.now(UTC)
+    insert(
+        db,
+        "billing.payments",
+        id=101,
+        tenant_id=1,
+        invoice_id=1,
+        amount=D("50.00"),
+        paid_at=now,
+        method="card",
+        reference="CARD-0001",
+        origin="app",
+        created_at=now,
+    )
     lose_answer(qbo_app, company["realm_id"], "/batch")
     run_once(db, full_window("r2"), qbo_factory)
     status, code, note = logged(db, "r2", "payment", 101, "status", "error_code", "error_message")
@@ -52,11 +67,30 @@ def test_a_payment_whose_answer_was_lost_is_found_by_customer_and_date(db, qbo_a
 
 
 def _credit_note(db):
-    now = datetime.now(timezone.utc)
-    insert(db, "billing.credit_notes", id=1, tenant_id=1, number="CN-0001", invoice_id=1, client_id=1,
-           issue_date=now.date(), status="finalized", total=D("11.00"), finalized_at=now, updated_at=now)
-    insert(db, "billing.credit_note_lines", id=1, credit_note_id=1, description="goodwill",
-           amount=D("11.00"), tax_rate_id=1)
+    now = datetime.now(UTC)
+    insert(
+        db,
+        "billing.credit_notes",
+        id=1,
+        tenant_id=1,
+        number="CN-0001",
+        invoice_id=1,
+        client_id=1,
+        issue_date=now.date(),
+        status="finalized",
+        total=D("11.00"),
+        finalized_at=now,
+        updated_at=now,
+    )
+    insert(
+        db,
+        "billing.credit_note_lines",
+        id=1,
+        credit_note_id=1,
+        description="goodwill",
+        amount=D("11.00"),
+        tax_rate_id=1,
+    )
 
 
 def _credit_note_answer_lost_then_rerun(db, qbo_app, qbo_factory, path):

@@ -3,15 +3,15 @@ data capture's 30 days (a paused DAG), and when QuickBooks' clock runs ahead of 
 
 Each test has an emulator of its own: its clock only moves forward.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 
 from qbo_client import BatchOperation
-
 from qbo_sync import outcomes
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.payments.inbound import import_tenant
@@ -30,35 +30,43 @@ def qbo_emulator():
 def synced(db, qbo_app, qbo_emulator, qbo_factory):
     """One AU tenant whose invoices are in QuickBooks."""
     build_au_tenant(db, qbo_app)
-    now = datetime.now(timezone.utc)
-    run_once(db, RunWindow("w1", now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True),
-             qbo_factory)
+    now = datetime.now(UTC)
+    run_once(db, RunWindow("w1", now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True), qbo_factory)
 
 
 def key_payment(qbo_factory, db, invoice_id: int, amount: str, ref: str) -> str:
-    qbo_invoice = db.execute("SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1"
-                             " AND entity = 'invoice' AND source_id = %s", (invoice_id,)).fetchone()[0]
+    qbo_invoice = db.execute(
+        "SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1 AND entity = 'invoice' AND source_id = %s",
+        (invoice_id,),
+    ).fetchone()[0]
     with qbo_factory(1) as qbo:
         customer = qbo.read("Invoice", qbo_invoice)["CustomerRef"]["value"]
-        return qbo.create("Payment", {
-            "CustomerRef": {"value": customer}, "TotalAmt": D(amount), "PaymentRefNum": ref,
-            "Line": [{"Amount": D(amount), "LinkedTxn": [{"TxnId": qbo_invoice, "TxnType": "Invoice"}]}],
-        }).entity["Id"]
+        return qbo.create(
+            "Payment",
+            {
+                "CustomerRef": {"value": customer},
+                "TotalAmt": D(amount),
+                "PaymentRefNum": ref,
+                "Line": [{"Amount": D(amount), "LinkedTxn": [{"TxnId": qbo_invoice, "TxnType": "Invoice"}]}],
+            },
+        ).entity["Id"]
 
 
 def imported(db) -> list[tuple[str, D]]:
-    return db.execute("SELECT reference, amount FROM billing.payments WHERE origin = 'quickbooks'"
-                      " ORDER BY reference").fetchall()
+    return db.execute(
+        "SELECT reference, amount FROM billing.payments WHERE origin = 'quickbooks' ORDER BY reference"
+    ).fetchall()
 
 
 def cursor_back_to(db, position: datetime) -> None:
-    db.execute("UPDATE qbo_sync.sync_cursors SET position = %s WHERE tenant_id = 1 AND name = 'payments_in'",
-               (position,))
+    db.execute(
+        "UPDATE qbo_sync.sync_cursors SET position = %s WHERE tenant_id = 1 AND name = 'payments_in'", (position,)
+    )
 
 
 def test_a_cursor_older_than_30_days_reads_the_gap_with_a_query(db, synced, qbo_emulator, qbo_factory, caplog):
     key_payment(qbo_factory, db, 2, "30.00", "OLD-1")  # keyed now; the DAG then stays paused
-    cursor_back_to(db, datetime.now(timezone.utc) - timedelta(minutes=1))
+    cursor_back_to(db, datetime.now(UTC) - timedelta(minutes=1))
     emulator_now = datetime.fromisoformat(qbo_emulator.advance_clock(40 * 86400)["now"])
     key_payment(qbo_factory, db, 2, "20.00", "NEW-1")  # keyed 40 days later
     ctx = outcomes.RunContext(dag_id=None, run_id="w2", task_id="payments_back")
@@ -77,7 +85,7 @@ def test_a_cursor_older_than_30_days_reads_the_gap_with_a_query(db, synced, qbo_
 def test_quickbooks_clock_ahead_of_ours_still_reads_every_payment(db, synced, qbo_emulator, qbo_factory):
     # Our clock says the cursor is inside the window by 10 minutes; QuickBooks' runs an hour
     # ahead, so it refuses that changedSince (fault 500, Unsupported Operation).
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     key_payment(qbo_factory, db, 2, "12.00", "SKEW-1")
     cursor_back_to(db, now - timedelta(days=30) + timedelta(minutes=10))
     qbo_emulator.advance_clock(3600)
@@ -91,18 +99,32 @@ def test_quickbooks_clock_ahead_of_ours_still_reads_every_payment(db, synced, qb
 # QuickBooks caps a capture answer at 1,000 objects; 1,010 payments stamped in the same second
 # (the emulator's clock stopped) cannot be narrowed to fit: the step reads them by query.
 def test_more_payments_in_one_second_than_capture_can_answer_are_read_by_query(
-        db, synced, qbo_emulator, qbo_factory, caplog):
-    qbo_invoice = db.execute("SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1"
-                             " AND entity = 'invoice' AND source_id = 2").fetchone()[0]
-    now = datetime.now(timezone.utc)
+    db, synced, qbo_emulator, qbo_factory, caplog
+):
+    qbo_invoice = db.execute(
+        "SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1 AND entity = 'invoice' AND source_id = 2"
+    ).fetchone()[0]
+    now = datetime.now(UTC)
     cursor_back_to(db, now - timedelta(minutes=1))
     qbo_emulator.freeze_clock(True)
     with qbo_factory(1) as qbo:
         customer = qbo.read("Invoice", qbo_invoice)["CustomerRef"]["value"]
-        results = qbo.batch([BatchOperation("create", "Payment", {
-            "CustomerRef": {"value": customer}, "TotalAmt": D("0.01"), "PaymentRefNum": f"BULK-{n:04d}",
-            "Line": [{"Amount": D("0.01"), "LinkedTxn": [{"TxnId": qbo_invoice, "TxnType": "Invoice"}]}],
-        }) for n in range(1010)], concurrency=4)
+        results = qbo.batch(
+            [
+                BatchOperation(
+                    "create",
+                    "Payment",
+                    {
+                        "CustomerRef": {"value": customer},
+                        "TotalAmt": D("0.01"),
+                        "PaymentRefNum": f"BULK-{n:04d}",
+                        "Line": [{"Amount": D("0.01"), "LinkedTxn": [{"TxnId": qbo_invoice, "TxnType": "Invoice"}]}],
+                    },
+                )
+                for n in range(1010)
+            ],
+            concurrency=4,
+        )
         assert all(r.fault is None for r in results)
     ctx = outcomes.RunContext(dag_id=None, run_id="w4", task_id="payments_back")
     with qbo_factory(1) as client:

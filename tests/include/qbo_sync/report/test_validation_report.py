@@ -1,7 +1,8 @@
 """Each run's validation result is kept and can be opened as text or an HTML page."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
@@ -10,10 +11,11 @@ from support.scenario import build_au_tenant
 
 
 def test_the_validation_report_names_every_check_and_rejected_record(
-        db, qbo_app, qbo_factory, database_url, monkeypatch, tmp_path, capsys):
+    db, qbo_app, qbo_factory, database_url, monkeypatch, tmp_path, capsys
+):
     monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
     build_au_tenant(db, qbo_app)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     run_once(db, RunWindow("r-report", now - timedelta(hours=1), now, full_sync=True), qbo_factory)
     page = tmp_path / "report.html"
     assert main(["validation", "--run-id", "r-report", "--html", str(page)]) == 0

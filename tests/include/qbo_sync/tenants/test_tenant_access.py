@@ -1,5 +1,6 @@
 """The tenant access map (issue 16.2) on a real database: grants by user and by role, every
 tenant, admins, unknown tenants refused with the fix, and the CLI that administers it."""
+
 from __future__ import annotations
 
 import pytest

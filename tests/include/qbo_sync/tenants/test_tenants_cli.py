@@ -1,4 +1,5 @@
 """`python -m qbo_sync.tenants`: settings checked against the tenant's QuickBooks company."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -38,11 +39,24 @@ def test_an_unknown_app_tax_rate_is_refused(tenant, capsys):
 
 
 def test_set_resolves_item_names_and_policies(db, tenant, capsys):
-    code = main(["set", "--tenant-id", "1", "--default-product-item", "Product",
-                 "--name-clash-policy", "suffix", "--display-name-template", "{name} #{tag}"])
+    code = main(
+        [
+            "set",
+            "--tenant-id",
+            "1",
+            "--default-product-item",
+            "Product",
+            "--name-clash-policy",
+            "suffix",
+            "--display-name-template",
+            "{name} #{tag}",
+        ]
+    )
     assert code == 0
-    row = db.execute("SELECT default_product_item_id, name_clash_policy, display_name_template"
-                     " FROM qbo_sync.tenant_settings WHERE tenant_id = 1").fetchone()
+    row = db.execute(
+        "SELECT default_product_item_id, name_clash_policy, display_name_template"
+        " FROM qbo_sync.tenant_settings WHERE tenant_id = 1"
+    ).fetchone()
     assert row == (tenant["product_item_id"], "suffix", "{name} #{tag}")
     assert "NOT LINKED" in capsys.readouterr().out  # GST is not linked yet
 

@@ -1,8 +1,9 @@
 """`tenants set` / `map-tax` refuse what contradicts the company; `--sync-from` moves where
 history starts, with its consequences said and carried out."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -75,42 +76,61 @@ def test_a_tenant_never_connected_has_no_region(db, database_url, monkeypatch, c
 
 
 def window(run_id):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(minutes=1))
 
 
-def test_sync_from_earlier_syncs_what_was_historical_without_doubling(db, qbo_app, qbo_factory,
-                                                                      database_url, monkeypatch, capsys):
+def test_sync_from_earlier_syncs_what_was_historical_without_doubling(
+    db, qbo_app, qbo_factory, database_url, monkeypatch, capsys
+):
     monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
     build_au_tenant(db, qbo_app)  # INV-0007 was finalized two days before the tenant connected
     earlier = CONNECTED - timedelta(days=10)
     add_invoice(db, 20, "INV-0020", 1, [("1", "50", 1, None, None)], finalized=CONNECTED - timedelta(days=3))
     with qbo_factory(1) as qbo:  # INV-0020 was keyed into QuickBooks by hand meanwhile
         customer = qbo.create("Customer", {"DisplayName": "Hand keyed"})
-        item, no_tax = db.execute("SELECT default_service_item_id, no_tax_code_id"
-                                  " FROM qbo_sync.tenant_settings").fetchone()
-        qbo.create("Invoice", {"DocNumber": "INV-0020", "CustomerRef": {"value": customer.id},
-                               "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 50,
-                                         "SalesItemLineDetail": {"ItemRef": {"value": item},
-                                                                 "TaxCodeRef": {"value": no_tax}}}]})
+        item, no_tax = db.execute(
+            "SELECT default_service_item_id, no_tax_code_id FROM qbo_sync.tenant_settings"
+        ).fetchone()
+        qbo.create(
+            "Invoice",
+            {
+                "DocNumber": "INV-0020",
+                "CustomerRef": {"value": customer.id},
+                "Line": [
+                    {
+                        "DetailType": "SalesItemLineDetail",
+                        "Amount": 50,
+                        "SalesItemLineDetail": {"ItemRef": {"value": item}, "TaxCodeRef": {"value": no_tax}},
+                    }
+                ],
+            },
+        )
     run_once(db, window("before"), qbo_factory)
-    status = dict(db.execute("SELECT source_id, status FROM qbo_sync.sync_log WHERE run_id = 'before'"
-                             " AND entity = 'invoice'").fetchall())
+    status = dict(
+        db.execute(
+            "SELECT source_id, status FROM qbo_sync.sync_log WHERE run_id = 'before' AND entity = 'invoice'"
+        ).fetchall()
+    )
     assert status.get(7) is None or status[7] == "skipped"
 
     assert main(["set", "--tenant-id", "1", "--sync-from", earlier.date().isoformat()]) == 0
     out = capsys.readouterr().out
     assert "sync-from moved earlier" in out and "2 invoice(s)" in out and "not doubled" in out
     run_once(db, window("after"), qbo_factory)  # a plain hourly run: neither invoice changed
-    got = dict(db.execute("SELECT source_id, status || ' ' || coalesce(error_code, '') FROM qbo_sync.sync_log"
-                          " WHERE run_id = 'after' AND entity = 'invoice'").fetchall())
+    got = dict(
+        db.execute(
+            "SELECT source_id, status || ' ' || coalesce(error_code, '') FROM qbo_sync.sync_log"
+            " WHERE run_id = 'after' AND entity = 'invoice'"
+        ).fetchall()
+    )
     assert got[7] == "synced "
     assert got[20] == "failed number_used_in_quickbooks"  # found in QuickBooks: explained, not doubled
     with qbo_factory(1) as qbo:
         assert len(qbo.query("select * from Invoice where DocNumber = 'INV-0020'")) == 1
         assert len(qbo.query("select * from Invoice where DocNumber = 'INV-0007'")) == 1
 
-    assert main(["set", "--tenant-id", "1", "--sync-from", datetime.now(timezone.utc).date().isoformat()]) == 0
+    assert main(["set", "--tenant-id", "1", "--sync-from", datetime.now(UTC).date().isoformat()]) == 0
     out = capsys.readouterr().out
     assert "sync-from moved later" in out and "stay in QuickBooks as they are" in out
     with qbo_factory(1) as qbo:

@@ -1,7 +1,8 @@
 """How a run's tenants become mapped tasks: one each for a few, groups for thousands."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from qbo_sync.tracks import shards
 
 
 def tenants(n: int) -> list[Tenant]:
-    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
     return [Tenant(i, f"Practice {i}", f"realm-{i}", "connected", None, at) for i in range(n, 0, -1)]
 
 

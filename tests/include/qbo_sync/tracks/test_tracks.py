@@ -2,15 +2,15 @@
 one run at a time works on a tenant; a run that must leave a tenant loses none of its changes;
 a backfill run waits for its tenant; a finished track is not run twice in one run; a track
 taken over from a run that died looks every record up before posting it."""
+
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from support.small_tenant import small_tenant
 
 from qbo_sync import pipeline
 from qbo_sync.companies import client_for_tenant
@@ -18,13 +18,19 @@ from qbo_sync.db.connection import connect
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.outcomes import RunContext
 from qbo_sync.tracks import lease
+from support.small_tenant import small_tenant
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def synced_invoices(db, run_id: str) -> set[int]:
-    return {r[0] for r in db.execute("SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s"
-                                     " AND entity = 'invoice' AND status = 'synced'", (run_id,))}
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT source_id FROM qbo_sync.sync_log WHERE run_id = %s AND entity = 'invoice' AND status = 'synced'",
+            (run_id,),
+        )
+    }
 
 
 def invoice_count(qbo_factory, tenant_id: int) -> int:
@@ -32,35 +38,46 @@ def invoice_count(qbo_factory, tenant_id: int) -> int:
         return client.count("select count(*) from Invoice")
 
 
-def test_a_tenant_whose_quickbooks_is_down_holds_back_nobody_and_each_record_says_why(
-        db, qbo_app, database_url):
+def test_a_tenant_whose_quickbooks_is_down_holds_back_nobody_and_each_record_says_why(db, qbo_app, database_url):
     small_tenant(db, qbo_app, 1, {1: None, 2: None})
     down = small_tenant(db, qbo_app, 2, {1: None, 2: None, 3: None})
     qbo_app.inject_fault(down["realm_id"], "server_error", count=100000, status=503, path_contains="/v3/")
     window = RunWindow("outage", NOW - timedelta(days=2), NOW)
-    results = pipeline.sync_shard(lambda: connect(database_url, autocommit=True),
-                                  RunContext("qbo_sync", "outage", "sync", 0, 1), pipeline.list_tenants(db),
-                                  window, lambda _conn: lambda tid: client_for_tenant(database_url, tid))
+    results = pipeline.sync_shard(
+        lambda: connect(database_url, autocommit=True),
+        RunContext("qbo_sync", "outage", "sync", 0, 1),
+        pipeline.list_tenants(db),
+        window,
+        lambda _conn: lambda tid: client_for_tenant(database_url, tid),
+    )
     by_tenant = {r["tenant_id"]: r for r in results}
     assert "systemic" not in by_tenant[1] and synced_invoices(db, "outage") == {101, 102}
     assert by_tenant[2]["systemic"] and by_tenant[2]["failed"] == 6  # 3 customers, 3 invoices
-    staged = db.execute("SELECT entity, source_id FROM qbo_sync.run_items WHERE run_id = 'outage'"
-                        " AND tenant_id = 2 ORDER BY 1, 2").fetchall()
+    staged = db.execute(
+        "SELECT entity, source_id FROM qbo_sync.run_items WHERE run_id = 'outage' AND tenant_id = 2 ORDER BY 1, 2"
+    ).fetchall()
     explained = db.execute(
         "SELECT entity, source_id, status, category, cause, fix FROM qbo_sync.sync_log"
-        " WHERE run_id = 'outage' AND tenant_id = 2 ORDER BY 1, 2").fetchall()
+        " WHERE run_id = 'outage' AND tenant_id = 2 ORDER BY 1, 2"
+    ).fetchall()
     assert [(e, s) for e, s, *_ in explained] == staged and len(staged) == 6
-    assert all(status == "failed" and category == "transient" and cause and fix
-               for _, _, status, category, cause, fix in explained)
+    assert all(
+        status == "failed" and category == "transient" and cause and fix
+        for _, _, status, category, cause, fix in explained
+    )
     states = dict(db.execute("SELECT tenant_id, state FROM qbo_sync.tenant_tracks").fetchall())
     assert states == {1: "done", 2: "failed"}
 
     # QuickBooks is back: the next run sends tenant 2's records (their last outcome failed).
     qbo_app.clear_faults(down["realm_id"])
     later = RunWindow("after-outage", NOW, NOW + timedelta(hours=1))
-    pipeline.sync_shard(lambda: connect(database_url, autocommit=True),
-                        RunContext("qbo_sync", "after-outage", "sync", 0, 1), pipeline.list_tenants(db),
-                        later, lambda _conn: lambda tid: client_for_tenant(database_url, tid))
+    pipeline.sync_shard(
+        lambda: connect(database_url, autocommit=True),
+        RunContext("qbo_sync", "after-outage", "sync", 0, 1),
+        pipeline.list_tenants(db),
+        later,
+        lambda _conn: lambda tid: client_for_tenant(database_url, tid),
+    )
     assert synced_invoices(db, "after-outage") == {201, 202, 203}
 
 
@@ -116,14 +133,18 @@ def test_a_track_taken_over_from_a_dead_run_looks_every_record_up_first(db, qbo_
     assert lease.claim(db, 1, "died").ours
     db.execute("UPDATE qbo_sync.tenant_tracks SET heartbeat_at = now() - interval '1 day'")
     pipeline.run_once(db, RunWindow("takes-over", NOW - timedelta(days=2), NOW), qbo_factory)
-    queries = [parse_qs(r["query"]).get("query", [""])[0]
-               for r in qbo_app.requests_log(company["realm_id"]) if r["path"].endswith("/query")]
+    queries = [
+        parse_qs(r["query"]).get("query", [""])[0]
+        for r in qbo_app.requests_log(company["realm_id"])
+        if r["path"].endswith("/query")
+    ]
     assert any("DocNumber" in q and "INV-101" in q for q in queries)
     assert synced_invoices(db, "takes-over") == {101} and invoice_count(qbo_factory, 1) == 1
 
 
-@pytest.mark.parametrize("name, value", [("QBO_SYNC_TRACK_LEASE_MINUTES", "soon"),
-                                         ("QBO_SYNC_TRACK_LEASE_MINUTES", "0")])
+@pytest.mark.parametrize(
+    "name, value", [("QBO_SYNC_TRACK_LEASE_MINUTES", "soon"), ("QBO_SYNC_TRACK_LEASE_MINUTES", "0")]
+)
 def test_a_bad_lease_setting_says_what_to_set(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=name):

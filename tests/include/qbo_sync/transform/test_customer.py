@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 from qbo_sync.extract.records import Client
-from qbo_sync.transform.customer import (customer_payload, display_name, has_name,
-                                         without_tab_or_newline)
+from qbo_sync.transform.customer import customer_payload, display_name, has_name, without_tab_or_newline
 
 
-def client(cid=123456, first="Jane", last="Smith", company=None, email="jane@example.com",
-           parent=None):
+def client(cid=123456, first="Jane", last="Smith", company=None, email="jane@example.com", parent=None):
     return Client(cid, 1, first, last, company, email, "0400 000 000", parent)
 
 

@@ -1,5 +1,6 @@
 """The app's tax stated to QuickBooks: per-rate tax by the app's rule, tax-inclusive lines
 split into nets that add up exactly, and the payloads that carry them."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +14,9 @@ from qbo_sync.transform.invoice import CompanyMapping, invoice_payload
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
 RATES = {1: D("0.2000"), 2: D("0.0500"), 3: D("0")}
-UK = CompanyMapping("UK", service_item_id="1", product_item_id="2", tax_codes={1: "10", 2: "11", 3: "12"},
-                    no_tax_code="13", rates=RATES)
+UK = CompanyMapping(
+    "UK", service_item_id="1", product_item_id="2", tax_codes={1: "10", 2: "11", 3: "12"}, no_tax_code="13", rates=RATES
+)
 
 
 def test_tax_is_rounded_once_per_rate_the_app_way():
@@ -34,17 +36,35 @@ def test_nets_add_up_to_the_gross_less_the_tax_of_each_rate(lines):
     nets = net_amounts(lines, tax)
     assert sum(nets) == sum(a for a, _ in lines) - sum(tax.values())
     for rate_id, rate_tax in tax.items():
-        assert sum(n for n, (_, r) in zip(nets, lines) if r == rate_id) == \
-            sum(a for a, r in lines if r == rate_id) - rate_tax
-    assert all(n.as_tuple().exponent >= -2 and 0 <= n <= a for n, (a, _) in zip(nets, lines))
-    assert all(n == a for n, (a, r) in zip(nets, lines) if r is None)
+        assert (
+            sum(n for n, (_, r) in zip(nets, lines, strict=False) if r == rate_id)
+            == sum(a for a, r in lines if r == rate_id) - rate_tax
+        )
+    assert all(n.as_tuple().exponent >= -2 and 0 <= n <= a for n, (a, _) in zip(nets, lines, strict=False))
+    assert all(n == a for n, (a, r) in zip(nets, lines, strict=False) if r is None)
 
 
 def _invoice(mode, lines, tax, total):
     subtotal = total - tax
-    return Invoice(9, 1, "INV-9", 3, "finalized", date(2026, 11, 1), None, mode, "GBP", subtotal, tax, total,
-                   None, tuple(InvoiceLine(i, i, "service", "Consult", None, D(1), a, None, None, r, a)
-                               for i, (a, r) in enumerate(lines, start=1)))
+    return Invoice(
+        9,
+        1,
+        "INV-9",
+        3,
+        "finalized",
+        date(2026, 11, 1),
+        None,
+        mode,
+        "GBP",
+        subtotal,
+        tax,
+        total,
+        None,
+        tuple(
+            InvoiceLine(i, i, "service", "Consult", None, D(1), a, None, None, r, a)
+            for i, (a, r) in enumerate(lines, start=1)
+        ),
+    )
 
 
 def test_inclusive_invoice_goes_out_net_with_the_gross_and_the_app_tax():
@@ -53,8 +73,8 @@ def test_inclusive_invoice_goes_out_net_with_the_gross_and_the_app_tax():
     sales = payload["Line"]
     assert payload["GlobalTaxCalculation"] == "TaxInclusive"
     assert payload["TxnTaxDetail"] == {"TotalTax": D("8.70")}
-    assert [l["SalesItemLineDetail"]["TaxInclusiveAmt"] for l in sales] == [a for a, _ in lines]
-    assert sum(l["Amount"] for l in sales) == D("59.28") - D("8.70")
+    assert [ln["SalesItemLineDetail"]["TaxInclusiveAmt"] for ln in sales] == [a for a, _ in lines]
+    assert sum(ln["Amount"] for ln in sales) == D("59.28") - D("8.70")
     for line in sales:  # QuickBooks checks Amount = Qty x UnitPrice
         detail = line["SalesItemLineDetail"]
         assert (detail["Qty"] * detail["UnitPrice"]).quantize(D("0.01")) == line["Amount"]
@@ -65,14 +85,14 @@ def test_stored_tax_that_is_not_the_app_rule_is_still_what_goes_out():
     lines = [(D("10.00"), 1), (D("10.00"), 2)]
     payload = invoice_payload(_invoice("inclusive", lines, D("2.00"), D("20.00")), customer_qbo_id="5", mapping=UK)
     assert payload["TxnTaxDetail"]["TotalTax"] == D("2.00")
-    assert sum(l["Amount"] for l in payload["Line"]) == D("18.00")
+    assert sum(ln["Amount"] for ln in payload["Line"]) == D("18.00")
 
 
 def test_exclusive_and_untaxed_invoices():
     lines = [(D("1.59"), 1)] * 3
     exclusive = invoice_payload(_invoice("exclusive", lines, D("0.95"), D("5.72")), customer_qbo_id="5", mapping=UK)
     assert exclusive["TxnTaxDetail"] == {"TotalTax": D("0.95")}
-    assert [l["Amount"] for l in exclusive["Line"]] == [D("1.59")] * 3
+    assert [ln["Amount"] for ln in exclusive["Line"]] == [D("1.59")] * 3
     assert "TaxInclusiveAmt" not in exclusive["Line"][0]["SalesItemLineDetail"]
     untaxed = invoice_payload(_invoice("none", [(D("4"), None)], D("0"), D("4")), customer_qbo_id="5", mapping=UK)
     assert "TxnTaxDetail" not in untaxed and untaxed["GlobalTaxCalculation"] == "NotApplicable"

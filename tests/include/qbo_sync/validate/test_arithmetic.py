@@ -10,10 +10,11 @@ RATES = {1: D("0.1000"), 2: D("0.0000")}
 
 
 def inv(mode, amounts):
-    lines = tuple(InvoiceLine(i, i, "service", "x", None, D(1), D(a), None, None, rate, D(a))
-                  for i, (a, rate) in enumerate(amounts, start=1))
-    return Invoice(1, 1, "N", 1, "finalized", date(2026, 1, 1), None, mode, "AUD",
-                   None, None, None, None, lines)
+    lines = tuple(
+        InvoiceLine(i, i, "service", "x", None, D(1), D(a), None, None, rate, D(a))
+        for i, (a, rate) in enumerate(amounts, start=1)
+    )
+    return Invoice(1, 1, "N", 1, "finalized", date(2026, 1, 1), None, mode, "AUD", None, None, None, None, lines)
 
 
 def test_exclusive_rounds_tax_once_per_rate():

@@ -1,20 +1,20 @@
 """An app tax rate linked to a QuickBooks tax code that charges another percentage fails
 pre-flight (tax_rate_mismatch): QuickBooks would otherwise book a different tax and total
 than the app's. Compared with the code's sales rates (a group: their sum); not in the US."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 from qbo_devkit.provision import provision_tenant
-from qbo_sync.extract.records import TaxRate
-from qbo_sync.extract.records import RunWindow
+from qbo_sync.extract.records import RunWindow, TaxRate
 from qbo_sync.pipeline import run_once
 from qbo_sync.validate.company import QuickBooksLookups, rates_differ
 from qbo_sync.validate.invoices import rate_mismatches
 from support.rows import insert
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def _tenant(db, qbo_app, region, rates, tax_map):
@@ -23,33 +23,59 @@ def _tenant(db, qbo_app, region, rates, tax_map):
         insert(db, "billing.tax_rates", id=rid, tenant_id=1, name=name, rate=rate)
     insert(db, "billing.catalog_items", id=1, tenant_id=1, name="Consult", kind="service", unit_price=D("90"))
     insert(db, "billing.clients", id=1, tenant_id=1, first_name="Jane", last_name="Smith")
-    return provision_tenant(db, qbo_app, 1, region=region, connected_at=NOW - timedelta(days=3),
-                            tax_map=tax_map)
+    return provision_tenant(db, qbo_app, 1, region=region, connected_at=NOW - timedelta(days=3), tax_map=tax_map)
 
 
 def _invoice(db, iid, rate_id, rate, mode="exclusive"):
     """One 100.00 line, totals as the app works them out with ``rate``."""
     tax = D(0) if mode == "none" else (D("100.00") * rate).quantize(D("0.01"))
-    insert(db, "billing.invoices", id=iid, tenant_id=1, number=f"INV-{iid}", client_id=1,
-           status="finalized", issue_date=date.today(), tax_mode=mode, currency="AUD",
-           subtotal=D("100.00"), tax_total=tax, total=D("100.00") + tax, origin="app",
-           finalized_at=NOW - timedelta(hours=1), updated_at=NOW - timedelta(hours=1))
-    insert(db, "billing.invoice_lines", id=iid, invoice_id=iid, position=1, item_id=1,
-           description="Consult", quantity=D(1), unit_price=D("100.00"), tax_rate_id=rate_id,
-           amount=D("100.00"))
+    insert(
+        db,
+        "billing.invoices",
+        id=iid,
+        tenant_id=1,
+        number=f"INV-{iid}",
+        client_id=1,
+        status="finalized",
+        issue_date=date.today(),
+        tax_mode=mode,
+        currency="AUD",
+        subtotal=D("100.00"),
+        tax_total=tax,
+        total=D("100.00") + tax,
+        origin="app",
+        finalized_at=NOW - timedelta(hours=1),
+        updated_at=NOW - timedelta(hours=1),
+    )
+    insert(
+        db,
+        "billing.invoice_lines",
+        id=iid,
+        invoice_id=iid,
+        position=1,
+        item_id=1,
+        description="Consult",
+        quantity=D(1),
+        unit_price=D("100.00"),
+        tax_rate_id=rate_id,
+        amount=D("100.00"),
+    )
 
 
 def _run(db, qbo_factory):
     window = RunWindow("r1", NOW - timedelta(hours=2), NOW + timedelta(minutes=5), full_sync=True)
     run_once(db, window, qbo_factory)
-    return {sid: row for sid, *row in db.execute(
-        "SELECT source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
-        " WHERE run_id = 'r1' AND entity = 'invoice'").fetchall()}
+    return {
+        sid: row
+        for sid, *row in db.execute(
+            "SELECT source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
+            " WHERE run_id = 'r1' AND entity = 'invoice'"
+        ).fetchall()
+    }
 
 
 def test_au_rate_of_5_percent_mapped_to_gst_fails_before_sending(db, qbo_app, qbo_factory):
-    _tenant(db, qbo_app, "AU", {"GST": D("0.0500"), "GST free": D("0.0000")},
-            {"GST": "GST", "GST free": "GST free"})
+    _tenant(db, qbo_app, "AU", {"GST": D("0.0500"), "GST free": D("0.0000")}, {"GST": "GST", "GST free": "GST free"})
     _invoice(db, 1, 1, D("0.05"))
     _invoice(db, 2, 2, D("0"))
     _invoice(db, 3, 1, D("0.05"), mode="none")  # goes out with the no-tax code: no rate used
@@ -67,9 +93,13 @@ def test_au_rate_of_5_percent_mapped_to_gst_fails_before_sending(db, qbo_app, qb
 
 
 def test_uk_rates_agree_with_their_codes_or_name_the_difference(db, qbo_app, qbo_factory):
-    _tenant(db, qbo_app, "UK",
-            {"Standard": D("0.2000"), "Reduced": D("0.0500"), "Wrongly reduced": D("0.2000")},
-            {"Standard": "20.0% S", "Reduced": "5.0% R", "Wrongly reduced": "5.0% R"})
+    _tenant(
+        db,
+        qbo_app,
+        "UK",
+        {"Standard": D("0.2000"), "Reduced": D("0.0500"), "Wrongly reduced": D("0.2000")},
+        {"Standard": "20.0% S", "Reduced": "5.0% R", "Wrongly reduced": "5.0% R"},
+    )
     _invoice(db, 1, 1, D("0.20"))
     _invoice(db, 2, 2, D("0.05"))
     _invoice(db, 3, 3, D("0.20"))

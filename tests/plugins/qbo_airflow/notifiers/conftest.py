@@ -1,4 +1,5 @@
 """A local SMTP sink and a local HTTP receiver, each on a thread, for the alert tests."""
+
 from __future__ import annotations
 
 import email
@@ -36,7 +37,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 while (data := self.rfile.readline()) not in (b".\r\n", b""):
                     body.append(data[1:] if data.startswith(b"..") else data)
                 self.server.messages.append(  # type: ignore[attr-defined]
-                    {"from": sender, "to": rcpts, "message": email.message_from_bytes(b"".join(body))})
+                    {"from": sender, "to": rcpts, "message": email.message_from_bytes(b"".join(body))}
+                )
                 self.reply("250 OK queued")
             elif verb == "RSET":
                 sender, rcpts = None, []
@@ -73,13 +75,19 @@ def http_receiver():
     answers: list[int | tuple[int, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
-                             "json": json.loads(body) if body else None})
+            received.append(
+                {
+                    "method": "POST",
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "json": json.loads(body) if body else None,
+                }
+            )
             self._answer()
 
-        def do_GET(self) -> None:  # noqa: N802 - a followed 302 arrives as a GET
+        def do_GET(self) -> None:
             received.append({"method": "GET", "path": self.path, "headers": dict(self.headers), "json": None})
             self._answer()
 

@@ -1,5 +1,6 @@
 """Run alerts through a real SMTP conversation (Airflow's SMTP provider) and a real HTTP
 webhook: one per run and tenant with problems, none for a clean run, never twice."""
+
 from __future__ import annotations
 
 import json
@@ -18,20 +19,36 @@ RUN = "scheduled__2026-11-23T10:00:00+00:00"
 def outcome(db, run_id, tenant_id, source_id, code=None, **context):
     ctx = outcomes.RunContext("qbo_sync", run_id, "sync")
     if code:
-        result = outcomes.from_catalog(code, tenant_id=tenant_id, entity="invoice", source_id=source_id,
-                                       source_ref=f"INV-{source_id:04d}", realm_id=f"realm-{tenant_id}",
-                                       amount=Decimal("110.00"), **context)
+        result = outcomes.from_catalog(
+            code,
+            tenant_id=tenant_id,
+            entity="invoice",
+            source_id=source_id,
+            source_ref=f"INV-{source_id:04d}",
+            realm_id=f"realm-{tenant_id}",
+            amount=Decimal("110.00"),
+            **context,
+        )
     else:
-        result = outcomes.Outcome(tenant_id=tenant_id, entity="invoice", source_id=source_id,
-                                  source_ref=f"INV-{source_id:04d}", action="create", status="synced",
-                                  amount=Decimal("50.00"))
+        result = outcomes.Outcome(
+            tenant_id=tenant_id,
+            entity="invoice",
+            source_id=source_id,
+            source_ref=f"INV-{source_id:04d}",
+            action="create",
+            status="synced",
+            amount=Decimal("50.00"),
+        )
     outcomes.record(db, ctx, result)
 
 
 @pytest.fixture
 def tenants(db):
-    for tid, name, status in [(1, "Harbour Physio", "connected"), (2, "Bondi Allied", "connected"),
-                              (3, "Manly Sports", "reconnect_required")]:
+    for tid, name, status in [
+        (1, "Harbour Physio", "connected"),
+        (2, "Bondi Allied", "connected"),
+        (3, "Manly Sports", "reconnect_required"),
+    ]:
         insert(db, "billing.tenants", id=tid, name=name)
         insert(db, "qbo_sync.tenant_connections", tenant_id=tid, realm_id=f"realm-{tid}", status=status)
     return db
@@ -40,13 +57,33 @@ def tenants(db):
 @pytest.fixture
 def channels(monkeypatch, smtp_sink, http_receiver):
     monkeypatch.setenv("QBO_SYNC_ALERT_EMAIL_TO", "finance@example.com, ops@example.com")
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink.server_address[1],
-        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "qbo-sync@example.com",
-                  "retry_limit": 0, "timeout": 5}}))
-    monkeypatch.setenv("AIRFLOW_CONN_QBO_SYNC_ALERT_WEBHOOK", json.dumps({
-        "conn_type": "http", "host": f"http://127.0.0.1:{http_receiver.server_address[1]}/hooks/T0KEN",
-        "password": "hook-secret"}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": smtp_sink.server_address[1],
+                "extra": {
+                    "disable_tls": True,
+                    "disable_ssl": True,
+                    "from_email": "qbo-sync@example.com",
+                    "retry_limit": 0,
+                    "timeout": 5,
+                },
+            }
+        ),
+    )
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QBO_SYNC_ALERT_WEBHOOK",
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": f"http://127.0.0.1:{http_receiver.server_address[1]}/hooks/T0KEN",
+                "password": "hook-secret",
+            }
+        ),
+    )
     monkeypatch.setenv("QBO_SYNC_UI_URL", "http://airflow.example.com/qbo-sync/")
     return smtp_sink, http_receiver
 
@@ -55,18 +92,34 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
     db = tenants
     smtp, hooks = channels
     outcome(db, RUN, 1, 5, "tax_rate_not_mapped", number="INV-0005", tax_rate="Mystery levy")
-    outcome(db, RUN, 1, 8, "amounts_do_not_add_up", number="INV-0008", total="12.00", tax_total="1.00",
-            expected_total="11.00", expected_tax="1.00")
+    outcome(
+        db,
+        RUN,
+        1,
+        8,
+        "amounts_do_not_add_up",
+        number="INV-0008",
+        total="12.00",
+        tax_total="1.00",
+        expected_total="11.00",
+        expected_tax="1.00",
+    )
     outcome(db, RUN, 1, 1)
     outcome(db, RUN, 2, 20)  # tenant 2 is clean: it hears nothing
 
     sent = send_run_alerts(db, RUN)
     # Tenant 3's company must be reconnected: it is told so, though it logged nothing.
     assert sorted((s.tenant_id, s.channel) for s in sent) == [
-        (1, "email"), (1, "webhook"), (3, "email"), (3, "webhook")]
+        (1, "email"),
+        (1, "webhook"),
+        (3, "email"),
+        (3, "webhook"),
+    ]
     mails = {m["message"]["Subject"]: m for m in smtp.messages}
-    assert set(mails) == {"QuickBooks sync: 2 record(s) failed for Harbour Physio (tenant 1)",
-                          "QuickBooks sync: QuickBooks must be reconnected for Manly Sports (tenant 3)"}
+    assert set(mails) == {
+        "QuickBooks sync: 2 record(s) failed for Harbour Physio (tenant 1)",
+        "QuickBooks sync: QuickBooks must be reconnected for Manly Sports (tenant 3)",
+    }
     first = mails["QuickBooks sync: 2 record(s) failed for Harbour Physio (tenant 1)"]
     assert first["to"] == ["finance@example.com", "ops@example.com"]
     assert first["from"] == "qbo-sync@example.com"
@@ -84,19 +137,24 @@ def test_one_alert_per_tenant_with_failures_listing_causes_and_fixes(tenants, ch
     assert hook["path"] == "/hooks/T0KEN" and hook["headers"]["Authorization"] == "Bearer hook-secret"
     assert hook["json"]["failed"] == 2 and hook["json"]["reconnect_required"] is False
     assert [(f["source_id"], f["code"], f["amount"]) for f in hook["json"]["failures"]] == [
-        (5, "tax_rate_not_mapped", "110.00"), (8, "amounts_do_not_add_up", "110.00")]
+        (5, "tax_rate_not_mapped", "110.00"),
+        (8, "amounts_do_not_add_up", "110.00"),
+    ]
     assert all(f["cause"] and f["fix"] for f in hook["json"]["failures"])
     assert by_tenant[3]["json"]["reconnect_required"] is True
     assert by_tenant[3]["json"]["page_url"] == "http://airflow.example.com/qbo-sync/?tenant_id=3"
 
     # What was sent is recorded, without the webhook's path or token.
-    rows = db.execute("SELECT tenant_id, channel, failed, reconnect, destination FROM"
-                      " qbo_sync.alerts_sent ORDER BY 1, 2").fetchall()
+    rows = db.execute(
+        "SELECT tenant_id, channel, failed, reconnect, destination FROM qbo_sync.alerts_sent ORDER BY 1, 2"
+    ).fetchall()
     port = hooks.server_address[1]
-    assert rows == [(1, "email", 2, False, "finance@example.com, ops@example.com"),
-                    (1, "webhook", 2, False, f"http://127.0.0.1:{port}"),
-                    (3, "email", 0, True, "finance@example.com, ops@example.com"),
-                    (3, "webhook", 0, True, f"http://127.0.0.1:{port}")]
+    assert rows == [
+        (1, "email", 2, False, "finance@example.com, ops@example.com"),
+        (1, "webhook", 2, False, f"http://127.0.0.1:{port}"),
+        (3, "email", 0, True, "finance@example.com, ops@example.com"),
+        (3, "webhook", 0, True, f"http://127.0.0.1:{port}"),
+    ]
 
     # A retried report task, or a second call, sends nothing more.
     assert send_run_alerts(db, RUN) == []
@@ -163,7 +221,9 @@ def test_blocked_reads_are_said_once_not_per_record(tenants, channels):
     outcome(db, RUN, 2, 34, "tax_rate_not_mapped", number="INV-0034", tax_rate="Mystery levy")
     send_run_alerts(db, RUN)
     mails = {m["message"]["Subject"]: m for m in smtp.messages}
-    subject = "QuickBooks sync: 1 record(s) failed and QuickBooks blocks its reads this month for Bondi Allied (tenant 2)"
+    subject = (
+        "QuickBooks sync: 1 record(s) failed and QuickBooks blocks its reads this month for Bondi Allied (tenant 2)"
+    )
     assert subject in mails
     body = mails[subject]["message"].get_payload()[0].get_payload(decode=True).decode()
     assert body.count("CorePlus") == 1 and "3 record(s) wait" in body and "1 Dec 2026 00:00 UTC" in body
@@ -197,16 +257,19 @@ def test_a_tenant_name_with_cr_lf_still_gets_its_e_mail_with_one_subject_line(te
     db = tenants
     smtp, _hooks = channels
     db.execute("UPDATE qbo_sync.tenant_connections SET status = 'connected'")
-    db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1",
-               ("Harbour\r\nBcc: victim@example.com\r\n\r\nPhysio\x1b[31m\u2028x",))
+    db.execute(
+        "UPDATE billing.tenants SET name = %s WHERE id = 1",
+        ("Harbour\r\nBcc: victim@example.com\r\n\r\nPhysio\x1b[31m\u2028x",),
+    )
     run = "manual__evil\r\nX-Injected: yes"
     outcome(db, run, 1, 3, "no_line_items", number="INV-0003")
     sent = send_run_alerts(db, run)
     assert sorted(s.channel for s in sent) == ["email", "webhook"]
     (mail,) = smtp.messages
     message = mail["message"]
-    assert message["Subject"] == ("QuickBooks sync: 1 record(s) failed for Harbour Bcc: victim@example.com "
-                                  "Physio [31m x (tenant 1)")
+    assert message["Subject"] == (
+        "QuickBooks sync: 1 record(s) failed for Harbour Bcc: victim@example.com Physio [31m x (tenant 1)"
+    )
     assert message["X-QBO-Sync-Run"] == "manual__evil X-Injected: yes"
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert mail["to"] == ["finance@example.com", "ops@example.com"]
@@ -224,10 +287,23 @@ def test_hostile_strings_in_every_field_of_the_e_mail_come_out_escaped(tenants, 
     db.execute("UPDATE billing.tenants SET name = %s WHERE id = 1", (hostile.format("tenant"),))
     run = hostile.format("run")
     ctx = outcomes.RunContext("qbo_sync", run, "load_invoices")
-    outcomes.record(db, ctx, outcomes.Outcome(
-        tenant_id=1, entity="invoice", source_id=5, source_ref=hostile.format("ref"), action="create",
-        status="failed", error_code="tax_rate_not_mapped", category="data", cause=hostile.format("cause"),
-        fix=hostile.format("fix"), amount=Decimal("110.00")))
+    outcomes.record(
+        db,
+        ctx,
+        outcomes.Outcome(
+            tenant_id=1,
+            entity="invoice",
+            source_id=5,
+            source_ref=hostile.format("ref"),
+            action="create",
+            status="failed",
+            error_code="tax_rate_not_mapped",
+            category="data",
+            cause=hostile.format("cause"),
+            fix=hostile.format("fix"),
+            amount=Decimal("110.00"),
+        ),
+    )
     send_run_alerts(db, run)
     (mail,) = smtp.messages
     body = mail["message"].get_payload()[0].get_payload(decode=True).decode()

@@ -1,6 +1,7 @@
 """Connect / Reconnect to QuickBooks from the sync page, in a real Airflow API server against
 the emulator's authorize page: the OAuth code flow with a state that is unguessable, single
 use, short-lived and bound to the user, the browser and the tenant."""
+
 from __future__ import annotations
 
 import re
@@ -9,14 +10,18 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from support.rows import insert
 from support.access import grant
+from support.rows import insert
 
-STATE_COLUMNS = ("SELECT tenant_id, user_id, used_at IS NOT NULL, redirect_uri"
-                 " FROM qbo_sync.oauth_connect_states ORDER BY created_at")
+STATE_COLUMNS = (
+    "SELECT tenant_id, user_id, used_at IS NOT NULL, redirect_uri"
+    " FROM qbo_sync.oauth_connect_states ORDER BY created_at"
+)
 PASSWORDS = {"admin": "admin-pass-1"}  # as in this folder's conftest.py
-CONNECTIONS = ("SELECT tenant_id, realm_id, status, access_token_enc, refresh_token_enc, updated_at"
-               " FROM qbo_sync.tenant_connections ORDER BY tenant_id")
+CONNECTIONS = (
+    "SELECT tenant_id, realm_id, status, access_token_enc, refresh_token_enc, updated_at"
+    " FROM qbo_sync.tenant_connections ORDER BY tenant_id"
+)
 
 
 @pytest.fixture
@@ -51,8 +56,13 @@ class Browserless:
         return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
 
     def start(self, tenant_id: int, **headers: str) -> requests.Response:
-        return self.session.post(f"{self.server.url}/qbo-sync/connect", timeout=30, allow_redirects=False,
-                                 data={"tenant_id": str(tenant_id), "csrf": self.csrf(tenant_id)}, headers=headers)
+        return self.session.post(
+            f"{self.server.url}/qbo-sync/connect",
+            timeout=30,
+            allow_redirects=False,
+            data={"tenant_id": str(tenant_id), "csrf": self.csrf(tenant_id)},
+            headers=headers,
+        )
 
     def approve(self, tenant_id: int) -> str:
         """Click Connect, let QuickBooks (the emulator) approve: the callback URL it sends back."""
@@ -91,7 +101,8 @@ def sign_in(browser, server, user: str) -> None:
 
 
 def test_connect_then_reconnect_in_chromium_through_the_emulators_authorize_page(
-        airflow_server, tenants, db, browser, qbo_emulator):
+    airflow_server, tenants, db, browser, qbo_emulator
+):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -118,7 +129,7 @@ def test_connect_then_reconnect_in_chromium_through_the_emulators_authorize_page
     assert not card.find_elements(By.ID, "connect")  # connected: nothing to click
 
     # In the database: the realm, status connected, the tokens encrypted (never plaintext).
-    (tenant_id, realm_id, status, access_enc, refresh_enc, _), = db.execute(CONNECTIONS).fetchall()
+    ((tenant_id, realm_id, status, access_enc, refresh_enc, _),) = db.execute(CONNECTIONS).fetchall()
     assert (tenant_id, realm_id, status) == (2, company["realm_id"], "connected")
     cipher = TokenCipher.from_env()
     access, refresh = cipher.decrypt(access_enc), cipher.decrypt(refresh_enc)
@@ -141,10 +152,16 @@ def test_connect_then_reconnect_in_chromium_through_the_emulators_authorize_page
     button.click()
     flash = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
     assert "Connected tenant 2" in flash.text, flash.text
-    assert db.execute("SELECT status, realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = 2"
-                      ).fetchone() == ("connected", company["realm_id"])
-    assert cipher.decrypt(db.execute("SELECT refresh_token_enc FROM qbo_sync.tenant_connections"
-                                     " WHERE tenant_id = 2").fetchone()[0]) != refresh
+    assert db.execute("SELECT status, realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = 2").fetchone() == (
+        "connected",
+        company["realm_id"],
+    )
+    assert (
+        cipher.decrypt(
+            db.execute("SELECT refresh_token_enc FROM qbo_sync.tenant_connections WHERE tenant_id = 2").fetchone()[0]
+        )
+        != refresh
+    )
 
 
 def test_the_authorize_request_uses_the_configured_callback_and_scope(airflow_server, tenants, db):
@@ -154,14 +171,18 @@ def test_the_authorize_request_uses_the_configured_callback_and_scope(airflow_se
     assert started.status_code == 303
     target = urlparse(started.headers["location"])
     query = {k: v[0] for k, v in parse_qs(target.query).items()}
-    assert f"{target.scheme}://{target.netloc}{target.path}" == \
-        requests.get(airflow_server_discovery(airflow_server), timeout=30).json()["authorization_endpoint"]
+    assert (
+        f"{target.scheme}://{target.netloc}{target.path}"
+        == requests.get(airflow_server_discovery(airflow_server), timeout=30).json()["authorization_endpoint"]
+    )
     assert query["scope"] == "com.intuit.quickbooks.accounting" and query["response_type"] == "code"
     assert query["redirect_uri"] == callback_url(airflow_server)
     assert len(query["state"]) >= 43  # 256 random bits, URL-safe
     # Only its hash is stored; the browser got an httponly cookie for this tenant.
-    assert db.execute("SELECT count(*) FROM qbo_sync.oauth_connect_states WHERE state_sha256 ="
-                      " sha256(convert_to(%(s)s, 'UTF8'))", {"s": query["state"]}).fetchone() == (1,)
+    assert db.execute(
+        "SELECT count(*) FROM qbo_sync.oauth_connect_states WHERE state_sha256 = sha256(convert_to(%(s)s, 'UTF8'))",
+        {"s": query["state"]},
+    ).fetchone() == (1,)
     cookie = started.headers["set-cookie"]
     assert cookie.startswith("qbo_connect_2=") and "HttpOnly" in cookie and "Path=/qbo-sync/connect" in cookie
     assert "samesite=lax" in cookie.lower()
@@ -173,10 +194,12 @@ def airflow_server_discovery(server) -> str:
     return json.loads(server.env["AIRFLOW_CONN_QUICKBOOKS_DEFAULT"])["extra"]["discovery_url"]
 
 
-def test_forged_missing_expired_replayed_and_foreign_states_are_refused_and_write_nothing(
-        airflow_server, tenants, db):
-    admin, admin_elsewhere, ops = (Browserless(airflow_server, "admin"), Browserless(airflow_server, "admin"),
-                                   Browserless(airflow_server, "ops"))
+def test_forged_missing_expired_replayed_and_foreign_states_are_refused_and_write_nothing(airflow_server, tenants, db):
+    admin, admin_elsewhere, ops = (
+        Browserless(airflow_server, "admin"),
+        Browserless(airflow_server, "admin"),
+        Browserless(airflow_server, "ops"),
+    )
     url = admin.approve(2)
     query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
     before = snapshot(db)
@@ -220,8 +243,10 @@ def test_an_expired_state_is_refused(airflow_server, tenants, db):
     admin = Browserless(airflow_server, "admin")
     url = admin.approve(2)
     # Eleven minutes pass between the Connect click and QuickBooks' answer.
-    db.execute("UPDATE qbo_sync.oauth_connect_states SET created_at = created_at - interval '11 minutes',"
-               " expires_at = expires_at - interval '11 minutes'")
+    db.execute(
+        "UPDATE qbo_sync.oauth_connect_states SET created_at = created_at - interval '11 minutes',"
+        " expires_at = expires_at - interval '11 minutes'"
+    )
     before = snapshot(db)
     response = admin.callback(url)
     assert response.status_code == 400 and "not finished within 10 minutes" in response.text
@@ -233,8 +258,9 @@ def test_a_user_who_may_not_act_sees_no_button_and_cannot_connect(airflow_server
     page = clerk.session.get(f"{airflow_server.url}/qbo-sync/?tenant_id=2", timeout=30)
     assert page.status_code == 200 and "not connected" in page.text
     assert 'id="connect"' not in page.text and "Connect to QuickBooks" not in page.text
-    admin_page = Browserless(airflow_server, "admin").session.get(f"{airflow_server.url}/qbo-sync/?tenant_id=2",
-                                                                  timeout=30)
+    admin_page = Browserless(airflow_server, "admin").session.get(
+        f"{airflow_server.url}/qbo-sync/?tenant_id=2", timeout=30
+    )
     assert 'id="connect"' in admin_page.text  # the same tenant shows it to a user who may act
     before = snapshot(db)
     started = clerk.start(2)
@@ -249,8 +275,12 @@ def test_a_user_who_may_not_act_sees_no_button_and_cannot_connect(airflow_server
     anonymous = requests.get(url, allow_redirects=False, timeout=30)
     assert anonymous.status_code == 307 and "/auth/login" in anonymous.headers["location"]
     admin = Browserless(airflow_server, "admin")
-    stale = admin.session.post(f"{airflow_server.url}/qbo-sync/connect", data={"tenant_id": "2", "csrf": "0" * 64},
-                               allow_redirects=False, timeout=30)
+    stale = admin.session.post(
+        f"{airflow_server.url}/qbo-sync/connect",
+        data={"tenant_id": "2", "csrf": "0" * 64},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert stale.status_code == 403
     nothing_written(db, before)
 
@@ -276,8 +306,9 @@ def test_a_refused_code_or_a_denied_approval_is_said_plainly_and_connects_nothin
     response = admin.callback(url.replace(code, "AB-not-the-code"))
     assert response.status_code == 303
     error = parse_qs(urlparse(response.headers["location"]).query)["error"][0]
-    assert error.startswith("Tenant 2 was not connected to QuickBooks: "
-                            "QuickBooks refused the authorization code"), error
+    assert error.startswith("Tenant 2 was not connected to QuickBooks: QuickBooks refused the authorization code"), (
+        error
+    )
     assert "start connecting again" in error
     assert db.execute(CONNECTIONS).fetchall() == []
     # The person clicked Cancel in QuickBooks: QuickBooks answers error=access_denied.

@@ -1,12 +1,13 @@
 """The "QuickBooks sync" page in a real Airflow API server, opened in headless Chromium:
 it needs an Airflow login, shows failures with cause and fix, exports CSV, and its buttons
 start qbo_resync runs through Airflow's REST API as the signed-in user."""
+
 from __future__ import annotations
 
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ def synced_tenant(db, qbo_app, qbo_factory):
     from qbo_sync.extract.records import RunWindow
 
     build_au_tenant(db, qbo_app)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     window = RunWindow(run_id="manual__ui-test", start=now - timedelta(hours=1), end=now, full_sync=True)
     pipeline.run_once(db, window, qbo_factory)
     grant(db, [1], user="clerk")  # the tenant access map: clerk supports tenant 1 (admin sees all)
@@ -30,16 +31,18 @@ def synced_tenant(db, qbo_app, qbo_factory):
 
 
 def resync_runs(server, token) -> list[dict]:
-    response = requests.get(f"{server.url}/api/v2/dags/qbo_resync/dagRuns", timeout=30,
-                            headers={"Authorization": f"Bearer {token}"})
+    response = requests.get(
+        f"{server.url}/api/v2/dags/qbo_resync/dagRuns", timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     response.raise_for_status()
     return response.json()["dag_runs"]
 
 
 def test_the_plugin_adds_the_page_to_airflow(airflow_server):
     token = airflow_server.token("admin")
-    plugins = requests.get(f"{airflow_server.url}/api/v2/plugins", timeout=30,
-                           headers={"Authorization": f"Bearer {token}"}).json()["plugins"]
+    plugins = requests.get(
+        f"{airflow_server.url}/api/v2/plugins", timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ).json()["plugins"]
     ours = next(p for p in plugins if p["name"] == "qbo_sync_ui")
     assert ours["fastapi_apps"][0]["url_prefix"] == "/qbo-sync"
     assert ours["external_views"][0]["name"] == "QuickBooks sync"
@@ -55,15 +58,20 @@ def test_no_anonymous_reads_or_writes(airflow_server, synced_tenant):
     exported = requests.get(f"{url}/qbo-sync/records.csv?tenant_id=1", timeout=30)
     assert exported.status_code == 401 and "INV-" not in exported.text
     form = {"action": "exclude", "tenant_id": "1", "entity": "invoice", "source_id": "8", "csrf": "x"}
-    assert requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30,
-                         allow_redirects=False).status_code == 401
-    forged = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
-                           cookies={"_token": "not-a-real-token"})
+    assert requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False).status_code == 401
+    forged = requests.post(
+        f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False, cookies={"_token": "not-a-real-token"}
+    )
     assert forged.status_code in (401, 403)
     # A signed-in user's request without the page's form token is refused too (CSRF).
     admin = airflow_server.token("admin")
-    stale = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
-                          headers={"Authorization": f"Bearer {admin}"})
+    stale = requests.post(
+        f"{url}/qbo-sync/actions",
+        data=form,
+        timeout=30,
+        allow_redirects=False,
+        headers={"Authorization": f"Bearer {admin}"},
+    )
     assert stale.status_code == 403
     assert len(resync_runs(airflow_server, admin)) == runs_before  # nothing was triggered
     assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == (0,)
@@ -74,22 +82,30 @@ def test_a_viewer_reads_and_exports_but_cannot_act(airflow_server, synced_tenant
     auth = {"Authorization": f"Bearer {token}"}
     page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1", headers=auth, timeout=30)
     assert page.status_code == 200 and "INV-0005" in page.text
-    exported = requests.get(f"{airflow_server.url}/qbo-sync/records.csv",
-                            params={"tenant_id": 1, "status": "failed"}, headers=auth, timeout=30)
+    exported = requests.get(
+        f"{airflow_server.url}/qbo-sync/records.csv",
+        params={"tenant_id": 1, "status": "failed"},
+        headers=auth,
+        timeout=30,
+    )
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert {r["source_ref"] for r in rows if r["entity"] == "invoice"} >= {"INV-0005", "INV-0008"}
     assert all(r["status"] == "failed" and r["cause"] and r["fix"] for r in rows)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
-    refused = requests.post(f"{airflow_server.url}/qbo-sync/actions", headers=auth, timeout=30,
-                            allow_redirects=False,
-                            data={"action": "exclude", "tenant_id": "1", "entity": "invoice",
-                                  "source_id": "8", "csrf": csrf})
+    refused = requests.post(
+        f"{airflow_server.url}/qbo-sync/actions",
+        headers=auth,
+        timeout=30,
+        allow_redirects=False,
+        data={"action": "exclude", "tenant_id": "1", "entity": "invoice", "source_id": "8", "csrf": csrf},
+    )
     assert refused.status_code == 403 and "clerk may not POST runs of qbo_resync" in refused.text
 
 
-def test_finance_finds_a_failure_and_excludes_it_from_the_page(airflow_server, synced_tenant, browser,
-                                                               png_colours, tmp_path):
+def test_finance_finds_a_failure_and_excludes_it_from_the_page(
+    airflow_server, synced_tenant, browser, png_colours, tmp_path
+):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -130,8 +146,7 @@ def test_finance_finds_a_failure_and_excludes_it_from_the_page(airflow_server, s
     row.find_element(By.CSS_SELECTOR, "button[value=exclude]").click()
     flash = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
     assert "Exclude requested: qbo_resync run" in flash.text, flash.text
-    runs = [r for r in resync_runs(airflow_server, airflow_server.token("admin"))
-            if r["conf"].get("source_ids") == [8]]
+    runs = [r for r in resync_runs(airflow_server, airflow_server.token("admin")) if r["conf"].get("source_ids") == [8]]
     assert len(runs) == 1
     run = runs[0]
     assert run["conf"]["action"] == "exclude" and run["conf"]["source_ids"] == [8]
@@ -139,8 +154,9 @@ def test_finance_finds_a_failure_and_excludes_it_from_the_page(airflow_server, s
     # No scheduler runs here: execute the run's action task as a worker would.
     done = airflow_server.airflow("tasks", "test", "qbo_resync", "apply_action", run["dag_run_id"])
     assert done.returncode == 0, done.stderr[-3000:]
-    assert db.execute("SELECT excluded, updated_by FROM qbo_sync.record_controls WHERE"
-                      " entity = 'invoice' AND source_id = 8").fetchone() == (True, "admin")
+    assert db.execute(
+        "SELECT excluded, updated_by FROM qbo_sync.record_controls WHERE entity = 'invoice' AND source_id = 8"
+    ).fetchone() == (True, "admin")
     browser.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&status=excluded")
     row = browser.find_element(By.CSS_SELECTOR, "tr[data-entity=invoice][data-source-id='8']")
     assert "excluded" in row.text and row.find_element(By.CSS_SELECTOR, "button[value=include]")
@@ -152,8 +168,9 @@ def _resign(token: str, secret: str, **claims) -> str:
 
     header = jwt.get_unverified_header(token)
     payload = {**jwt.decode(token, options={"verify_signature": False}), **claims}
-    return jwt.encode(payload, secret, algorithm=header["alg"], headers={"kid": header["kid"]}
-                      if header.get("kid") else None)
+    return jwt.encode(
+        payload, secret, algorithm=header["alg"], headers={"kid": header["kid"]} if header.get("kid") else None
+    )
 
 
 def test_every_route_refuses_missing_forged_and_expired_logins(airflow_server, synced_tenant):
@@ -164,14 +181,24 @@ def test_every_route_refuses_missing_forged_and_expired_logins(airflow_server, s
     secret = airflow_server.env["AIRFLOW__API_AUTH__JWT_SECRET"]
     # Re-signed with the right secret and nothing changed, a token still works: so below, each
     # refusal is for the one thing changed (signature, expiry), not for the re-signing.
-    assert requests.get(f"{url}/qbo-sync/?tenant_id=1", timeout=30,
-                        headers={"Authorization": f"Bearer {_resign(admin, secret)}"}).status_code == 200
+    assert (
+        requests.get(
+            f"{url}/qbo-sync/?tenant_id=1", timeout=30, headers={"Authorization": f"Bearer {_resign(admin, secret)}"}
+        ).status_code
+        == 200
+    )
     bad = {
         "none": {},
         "garbage bearer": {"headers": {"Authorization": "Bearer not-a-jwt"}},
         "forged signature": {"headers": {"Authorization": f"Bearer {_resign(admin, 'x' * 40)}"}},
-        "expired": {"headers": {"Authorization": "Bearer " + _resign(
-            admin, secret, exp=int(time.time()) - 60, iat=int(time.time()) - 3600, nbf=int(time.time()) - 3600)}},
+        "expired": {
+            "headers": {
+                "Authorization": "Bearer "
+                + _resign(
+                    admin, secret, exp=int(time.time()) - 60, iat=int(time.time()) - 3600, nbf=int(time.time()) - 3600
+                )
+            }
+        },
         "forged cookie": {"cookies": {"_token": _resign(admin, "y" * 40)}},
     }
     runs_before = len(resync_runs(airflow_server, admin))
@@ -183,15 +210,24 @@ def test_every_route_refuses_missing_forged_and_expired_logins(airflow_server, s
         assert exported.status_code in (401, 403) and "INV-" not in exported.text, name
         for action in ("resync_failed", "resync", "exclude", "include"):
             form = {"action": action, "tenant_id": "1", "entity": "invoice", "source_id": "8", "csrf": "0" * 64}
-            posted = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False,
-                                   **auth)
+            posted = requests.post(f"{url}/qbo-sync/actions", data=form, timeout=30, allow_redirects=False, **auth)
             assert posted.status_code in (401, 403), (name, action, posted.status_code)
         # Connect to QuickBooks: neither starting nor finishing works without a valid login.
-        started = requests.post(f"{url}/qbo-sync/connect", data={"tenant_id": "1", "csrf": "0" * 64},
-                                timeout=30, allow_redirects=False, **auth)
+        started = requests.post(
+            f"{url}/qbo-sync/connect",
+            data={"tenant_id": "1", "csrf": "0" * 64},
+            timeout=30,
+            allow_redirects=False,
+            **auth,
+        )
         assert started.status_code in (401, 403), (name, started.status_code)
-        finished = requests.get(f"{url}/qbo-sync/connect/callback", params={"state": "x", "code": "y",
-                                "realmId": "1"}, timeout=30, allow_redirects=False, **auth)
+        finished = requests.get(
+            f"{url}/qbo-sync/connect/callback",
+            params={"state": "x", "code": "y", "realmId": "1"},
+            timeout=30,
+            allow_redirects=False,
+            **auth,
+        )
         assert finished.status_code in (307, 401, 403), (name, finished.status_code)
     assert len(resync_runs(airflow_server, admin)) == runs_before
     assert synced_tenant.execute("SELECT count(*) FROM qbo_sync.record_controls").fetchone() == (0,)
@@ -206,10 +242,14 @@ def test_a_tenant_that_must_reconnect_is_told_the_exact_command(airflow_server, 
     from qbo_sync.db.sqlfiles import load_sql
 
     realm = synced_tenant.execute("SELECT realm_id FROM qbo_sync.tenant_connections WHERE tenant_id = 1").fetchone()[0]
-    synced_tenant.execute(load_sql("companies/mark_reconnect_required"),
-                          {"tenant_id": 1, "reason": reconnect_reason(1, realm)})
-    page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1", timeout=30,
-                        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"})
+    synced_tenant.execute(
+        load_sql("companies/mark_reconnect_required"), {"tenant_id": 1, "reason": reconnect_reason(1, realm)}
+    )
+    page = requests.get(
+        f"{airflow_server.url}/qbo-sync/?tenant_id=1",
+        timeout=30,
+        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"},
+    )
     assert page.status_code == 200
     assert "reconnect_required" in page.text
     assert "python -m qbo_sync.companies authorize --tenant-id 1" in page.text
@@ -223,16 +263,28 @@ def test_a_record_synced_with_a_change_says_so_beside_synced(airflow_server, syn
 
     synced_tenant.execute("UPDATE billing.invoice_lines SET description = repeat('x', 5000) WHERE id = 101")
     synced_tenant.execute("UPDATE billing.invoices SET updated_at = now() WHERE id = 1")
-    now = datetime.now(timezone.utc)
-    pipeline.run_once(synced_tenant, RunWindow(run_id="manual__ui-adjusted", start=now - timedelta(hours=1),
-                                               end=now + timedelta(minutes=1), full_sync=True), qbo_factory)
-    page = requests.get(f"{airflow_server.url}/qbo-sync/?tenant_id=1&entity=invoice", timeout=30,
-                        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"})
+    now = datetime.now(UTC)
+    pipeline.run_once(
+        synced_tenant,
+        RunWindow(
+            run_id="manual__ui-adjusted", start=now - timedelta(hours=1), end=now + timedelta(minutes=1), full_sync=True
+        ),
+        qbo_factory,
+    )
+    page = requests.get(
+        f"{airflow_server.url}/qbo-sync/?tenant_id=1&entity=invoice",
+        timeout=30,
+        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"},
+    )
     assert page.status_code == 200
-    rows = {m.group(1): m.group(0) for m in re.finditer(
-        r'<tr class="\w+" data-entity="invoice" data-source-id="(\d+)">.*?</tr>', page.text, re.S)}
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<tr class="\w+" data-entity="invoice" data-source-id="(\d+)">.*?</tr>', page.text, re.S)
+    }
     status_cell = rows["1"].split("</td>")[1]
     assert ">synced<" in status_cell
-    assert ("changed for QuickBooks: line 1 description shortened from 5,010 to 4,000 characters "
-            "(QuickBooks&#39; limit; the end cut off)") in status_cell
+    assert (
+        "changed for QuickBooks: line 1 description shortened from 5,010 to 4,000 characters "
+        "(QuickBooks&#39; limit; the end cut off)"
+    ) in status_cell
     assert "changed for QuickBooks" not in rows["2"]  # synced as it is: nothing extra

@@ -1,6 +1,7 @@
 """Issue 16, against the page in a real Airflow API server: tenant scoping with two users who
 see different tenants (and one who sees none), no request forgery through ``Host``, no
 messages taken from the URL, no framing by other sites, and escaping that stays on."""
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from conftest import ROOT  # this folder's conftest (pytest puts the folder on sys.path)
 from markupsafe import escape
 
 from qbo_sync import outcomes
@@ -21,15 +23,24 @@ from support.access import grant
 from support.rows import insert
 from support.scenario import build_au_tenant
 
-from conftest import ROOT  # this folder's conftest (pytest puts the folder on sys.path)
-
 
 def log(db, tenant_id, source_id, ref, status="failed", **fields):
-    outcomes.record(db, outcomes.RunContext("qbo_sync", fields.pop("run_id", "manual__sec"), "load_invoices"),
-                    outcomes.Outcome(tenant_id=tenant_id, entity="invoice", source_id=source_id, source_ref=ref,
-                                     action="create", status=status, amount=Decimal("10.00"),
-                                     cause=fields.pop("cause", "Bad number"), fix=fields.pop("fix", "Renumber it."),
-                                     **fields))
+    outcomes.record(
+        db,
+        outcomes.RunContext("qbo_sync", fields.pop("run_id", "manual__sec"), "load_invoices"),
+        outcomes.Outcome(
+            tenant_id=tenant_id,
+            entity="invoice",
+            source_id=source_id,
+            source_ref=ref,
+            action="create",
+            status=status,
+            amount=Decimal("10.00"),
+            cause=fields.pop("cause", "Bad number"),
+            fix=fields.pop("fix", "Renumber it."),
+            **fields,
+        ),
+    )
 
 
 @pytest.fixture
@@ -44,10 +55,19 @@ def two_tenants(db, qbo_app):
 
 def tenants_cli(database_url, *args):
     """`python -m qbo_sync.tenants access ...`, as an admin types it (no code)."""
-    env = {**os.environ, "QBO_SYNC_DATABASE_URL": database_url,
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])}
-    done = subprocess.run([sys.executable, "-m", "qbo_sync.tenants", "access", *args], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        **os.environ,
+        "QBO_SYNC_DATABASE_URL": database_url,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "qbo_sync.tenants", "access", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -58,8 +78,9 @@ class User:
         self.auth = {"Authorization": f"Bearer {server.token(name)}"}
 
     def get(self, path, **params):
-        return requests.get(f"{self.server.url}/qbo-sync{path}", params=params, headers=self.auth, timeout=30,
-                            allow_redirects=False)
+        return requests.get(
+            f"{self.server.url}/qbo-sync{path}", params=params, headers=self.auth, timeout=30, allow_redirects=False
+        )
 
     def csrf(self, tenant_id):
         page = self.get("/", tenant_id=tenant_id)
@@ -67,19 +88,28 @@ class User:
         return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
 
     def post(self, path, data, csrf, **headers):
-        return requests.post(f"{self.server.url}/qbo-sync{path}", data={**data, "csrf": csrf}, timeout=30,
-                             headers={**self.auth, **headers}, allow_redirects=False)
+        return requests.post(
+            f"{self.server.url}/qbo-sync{path}",
+            data={**data, "csrf": csrf},
+            timeout=30,
+            headers={**self.auth, **headers},
+            allow_redirects=False,
+        )
 
 
 def resync_runs(server):
-    response = requests.get(f"{server.url}/api/v2/dags/qbo_resync/dagRuns", timeout=30,
-                            headers={"Authorization": f"Bearer {server.token('admin')}"})
+    response = requests.get(
+        f"{server.url}/api/v2/dags/qbo_resync/dagRuns",
+        timeout=30,
+        headers={"Authorization": f"Bearer {server.token('admin')}"},
+    )
     response.raise_for_status()
     return response.json()["dag_runs"]
 
 
 def test_two_users_see_and_act_on_different_tenants_and_an_unmapped_one_sees_none(
-        airflow_server, two_tenants, database_url):
+    airflow_server, two_tenants, database_url
+):
     db = two_tenants
     said = tenants_cli(database_url, "grant", "--user", "clerk", "--tenant-id", "1")
     assert "user clerk: tenant 1 granted" in said
@@ -153,7 +183,7 @@ def catcher():
             self.end_headers()
             self.wfile.write(b'{"dag_run_id": "stolen", "detail": "token received"}')
 
-        do_GET = do_POST = _record  # noqa: N815
+        do_GET = do_POST = _record
 
         def log_message(self, *args):
             pass
@@ -228,12 +258,35 @@ def test_hostile_strings_in_every_field_come_out_escaped(airflow_server, db):
         return fields[name]
 
     insert(db, "billing.tenants", id=1, name=h("tenant_name"), currency="AUD", timezone="Australia/Sydney")
-    insert(db, "qbo_sync.tenant_connections", tenant_id=1, realm_id=h("realm"), status="connected",
-           status_reason=h("status_reason"))
-    log(db, 1, 5, h("source_ref"), cause=h("cause"), fix=h("fix"), error_code=h("error_code"),
-        adjustments=h("adjustments"), qbo_id=h("qbo_id"), run_id=h("run_id"))
-    controls.apply(db, action="exclude", tenant_id=1, entity="invoice", source_ids=[5],
-                   requested_by=h("updated_by"), note=h("note"))
+    insert(
+        db,
+        "qbo_sync.tenant_connections",
+        tenant_id=1,
+        realm_id=h("realm"),
+        status="connected",
+        status_reason=h("status_reason"),
+    )
+    log(
+        db,
+        1,
+        5,
+        h("source_ref"),
+        cause=h("cause"),
+        fix=h("fix"),
+        error_code=h("error_code"),
+        adjustments=h("adjustments"),
+        qbo_id=h("qbo_id"),
+        run_id=h("run_id"),
+    )
+    controls.apply(
+        db,
+        action="exclude",
+        tenant_id=1,
+        entity="invoice",
+        source_ids=[5],
+        requested_by=h("updated_by"),
+        note=h("note"),
+    )
     page = User(airflow_server, "admin").get("/", tenant_id=1, q="", status="")
     assert page.status_code == 200
     text = page.text
