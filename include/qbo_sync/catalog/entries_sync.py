@@ -97,6 +97,19 @@ ENTRIES: tuple[Entry, ...] = (
         "Use one sales tax rate (plus non-taxable lines) on the invoice, or split it into two invoices. " + RESYNC,
     ),
     Entry(
+        "us_tax_without_sales_tax_code",
+        "Business validation error (tax)",
+        "configuration",
+        "Invoice {number} has taxable lines whose tax rate is linked to TAX, but this US QuickBooks "
+        "company does not use automated sales tax: QuickBooks then needs the invoice's sales tax "
+        "(a rate or combined rate of the company, such as 'California'), and TAX only marks lines "
+        "as taxable.",
+        "Link the app's rate to the company's sales tax rate instead: `python -m qbo_sync.tenants "
+        "map-tax --tenant-id {tenant_id} --tax-rate NAME --tax-code NAME` (`python -m qbo_sync.tenants "
+        "show --tenant-id {tenant_id}` lists the company's codes), or turn on automated sales tax in "
+        "QuickBooks (Taxes > Sales tax). " + RESYNC,
+    ),
+    Entry(
         "default_item_missing",
         "No fee item mapped for line item",
         "configuration",

@@ -19,7 +19,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import staged_invoices
 from qbo_sync.extract.records import StagedInvoice, TaxRate, TenantSettings
 from qbo_sync.money import ZERO
-from qbo_sync.transform.invoice import US_NON_TAXABLE
+from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
 from qbo_sync.validate.gx_runner import Check, SuiteRunner
@@ -49,6 +49,11 @@ CHECKS = [
     Check("tax_code_inactive", "ExpectColumnValuesToBeBetween", {"column": "inactive_tax_lines", "max_value": 0}),
     Check("tax_rate_mismatch", "ExpectColumnValuesToBeBetween", {"column": "mismatched_tax_rates", "max_value": 0}),
     Check("us_several_sales_taxes", "ExpectColumnValuesToBeBetween", {"column": "us_sales_tax_codes", "max_value": 1}),
+    Check(
+        "us_tax_without_sales_tax_code",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "us_taxed_without_code", "value_set": [False]},
+    ),
     Check("default_item_missing", "ExpectColumnValuesToBeInSet", {"column": "default_item_set", "value_set": [True]}),
     Check(
         "default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}
@@ -193,6 +198,9 @@ def _facts_row(
         "inactive_tax_lines": len(inactive) + (1 if no_tax_problem == "inactive" else 0),
         "mismatched_tax_rates": len(mismatched),
         "us_sales_tax_codes": len(us_codes) if settings.region == "US" else 0,
+        # TAX only marks lines taxable: without automated sales tax QuickBooks needs the invoice's
+        # own sales tax code (a rate or group such as 'California'), which TAX is not.
+        "us_taxed_without_code": settings.region == "US" and not facts.automated_sales_tax and us_codes == {US_TAXABLE},
         "default_item_set": missing_kind is None,
         "default_item_active": inactive_kind is None,
         "incomplete_lines": 0 if incomplete is None else 1,

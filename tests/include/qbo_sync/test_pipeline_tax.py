@@ -235,3 +235,33 @@ def test_us_company_keeps_the_app_tax(db, qbo_app, qbo_factory, ast, tax_map):
         assert money(memo["TxnTaxDetail"]["TotalTax"]) == cn_tax
         assert money(memo["TotalAmt"]) == cn_total
         assert memo["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == expected_code
+
+
+def test_a_us_company_without_automated_sales_tax_needs_a_real_sales_tax_code(
+    db, qbo_app, qbo_factory, database_url, monkeypatch
+):
+    """TAX only marks lines taxable; without automated sales tax QuickBooks needs the invoice's
+    own sales tax code, so a rate linked to TAX fails before sending, with the fix; followed as
+    written (the rate linked to the company's code), the invoice syncs with the app's tax."""
+    import shlex
+
+    from qbo_sync.tenants.__main__ import main as tenants_cli
+
+    company = tenant(db, qbo_app, "US", "USD", US_RATES, US_PSEUDO_MAP, preferences={"automated_sales_tax": False})
+    _lines, (_subtotal, tax, total) = add_invoice(db, 1, "exclusive", "USD", (1, 1, 2), US_RATES, 31)
+    run_once(db, window("us-manual-1"), qbo_factory)
+    code, fix = db.execute(
+        "SELECT error_code, fix FROM qbo_sync.sync_log WHERE run_id = 'us-manual-1' AND entity = 'invoice'"
+    ).fetchone()
+    assert code == "us_tax_without_sales_tax_code"
+    with qbo_factory(1) as client:
+        assert client.count("select count(*) from Invoice") == 0
+    command = fix.split("`")[1].replace("NAME --tax-code NAME", "'Sales tax' --tax-code 'New York City'")
+    assert command.startswith("python -m qbo_sync.tenants map-tax --tenant-id 1")
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", database_url)
+    assert tenants_cli(shlex.split(command)[3:]) == 0  # as typed, after `python -m qbo_sync.tenants`
+    run_once(db, window("us-manual-2"), qbo_factory)
+    with qbo_factory(1) as client:
+        invoice = in_books(client, "Invoice", "INV-0001")
+        assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == company["tax_codes"]["New York City"]
+        assert money(invoice["TxnTaxDetail"]["TotalTax"]) == tax and money(invoice["TotalAmt"]) == total
