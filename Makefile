@@ -26,7 +26,7 @@ export PATH := $(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv browser db demo test test-slow airflow emulator bench stop clean
+.PHONY: help venv browser redis db demo test test-slow airflow emulator bench stop clean
 
 help:
 	@echo "make demo      generate demo data, start the QuickBooks emulator, run the qbo_sync DAG once"
@@ -65,10 +65,17 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	  { echo "Install Chromium and its driver (Debian: apt-get install chromium chromium-driver) for the UI test"; exit 1; }
 
-test: venv browser
+# The CeleryExecutor test needs a Redis: the one on 127.0.0.1:6379 if it answers, else it
+# starts Debian's redis-server itself (installed here like Chromium).
+redis:
+	@command -v redis-server >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || \
+	  { echo "Install redis-server (Debian: apt-get install redis-server) for the CeleryExecutor test"; exit 1; }
+
+test: venv browser redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-slow: venv browser
+test-slow: venv browser redis
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
 
 airflow: venv

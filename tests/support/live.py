@@ -178,13 +178,30 @@ class Processes:
     def __init__(self, logdir: Path) -> None:
         self.logdir = logdir
         self.procs: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self.killed: set[str] = set()  # killed on purpose: not restarted
+        self.restarts: list[tuple[float, str, int]] = []  # (when, name, its exit code)
+        self.began = time.monotonic()
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.logdir / f"{name}.log", "ab")
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.procs[name] = proc
+        self.commands[name] = (argv, env)
         return proc
+
+    def supervise(self) -> None:
+        """Start again whatever exited (what `restart: always` does in docker-compose.yaml),
+        except what the test killed on purpose; every restart is recorded."""
+        for name, proc in list(self.procs.items()):
+            if name not in self.killed and proc.poll() is not None:
+                self.restarts.append((time.monotonic() - self.began, name, proc.returncode))
+                try:  # children it left behind go with it
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.start(name, *self.commands[name])
 
     def log(self, name: str, chars: int = 3000) -> str:
         try:
@@ -198,6 +215,7 @@ class Processes:
     def kill(self, name: str) -> None:
         """SIGKILL the whole group: the process and every child it started."""
         proc = self.procs[name]
+        self.killed.add(name)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
 
@@ -233,4 +251,4 @@ class Processes:
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    return secrets.token_urlsafe(64)
