@@ -40,6 +40,7 @@ CLIENTS = 4  # per tenant: 4 customers and 4 invoices
 VICTIM = 3  # the tenant whose load is running when its worker is killed
 RUN_DEADLINE = 540  # seconds for the run to finish after it is triggered (one retry waits ~2 min)
 TERMINAL = {"success", "failed"}
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 
 
 class Api:
@@ -95,7 +96,7 @@ def airflow_env(tmp_path: Path, pg: OwnPostgres, broker: str, api_port: int, pro
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+            "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:{pg.port}/airflow",
             # As in docker-compose.yaml: Redis the broker, the metadata database Celery's results.
@@ -190,6 +191,7 @@ def test_qbo_sync_on_celery_survives_a_killed_worker_and_a_database_restart(tmp_
         logdir = tmp_path / "logs"
         logdir.mkdir()
         procs = Processes(logdir)
+        procs.began = began  # its restarts on the test's clock
         stack.callback(procs.stop_all)
         airflow = [sys.executable, "-m", "airflow"]
         procs.start("api-server", [*airflow, "api-server"], env)
