@@ -26,7 +26,7 @@ export PATH := $(BIN):$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv browser db demo test test-slow lint airflow emulator bench stop clean
+.PHONY: help venv browser redis db demo test test-slow lint airflow emulator bench stop clean
 
 help:
 	@echo "make demo      generate demo data, start the QuickBooks emulator, run the qbo_sync DAG once"
@@ -65,7 +65,14 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
 	  { echo "Install Chromium and its driver (Debian: apt-get install chromium chromium-driver) for the UI test"; exit 1; }
 
-test: venv browser lint
+# The CeleryExecutor test needs a Redis: the one on 127.0.0.1:6379 if it answers, else it
+# starts Debian's redis-server itself (installed here like Chromium).
+redis:
+	@command -v redis-server >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || \
+	  { echo "Install redis-server (Debian: apt-get install redis-server) for the CeleryExecutor test"; exit 1; }
+
+test: venv browser redis lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (configured in pyproject.toml): lint, and the format check; `$(BIN)/ruff format .` formats.
@@ -73,7 +80,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-slow: venv browser
+test-slow: venv browser redis
 	$(BIN)/python -m pytest --runslow $(PYTEST_ARGS)
 
 airflow: venv
