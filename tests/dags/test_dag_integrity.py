@@ -1,4 +1,5 @@
-"""Every DAG file imports cleanly, is documented, owned, tagged, retried, and light to parse."""
+"""Every DAG file imports cleanly, is documented, owned, tagged, retried, and light to parse (it
+imports nothing heavy; how fast it parses is measured by `make bench`, section dags)."""
 
 from __future__ import annotations
 
@@ -47,12 +48,6 @@ def test_dags_have_tags_owner_retries_and_docs(dagbag):
         for task in dag.tasks:
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
             assert task.retries >= 1, f"{dag_id}.{task.task_id} is not retried"
-
-
-def test_dags_parse_in_under_a_second(dagbag):
-    for stat in dagbag.dagbag_stats:
-        seconds = stat.duration.total_seconds() if hasattr(stat.duration, "total_seconds") else stat.duration
-        assert seconds < 1.0, f"{stat.file} took {seconds:.2f}s to parse"
 
 
 @pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda p: p.name)
