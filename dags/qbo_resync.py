@@ -81,11 +81,19 @@ ENTITIES = ["invoice", "customer", "credit_memo", "payment", "invoice_void", "pa
 def qbo_resync():
     @task
     def apply_action(params: dict | None = None, dag_run=None, run_id: str | None = None) -> dict:
-        from qbo_airflow.runtime import database
+        from qbo_airflow.runtime import database, user_roles
         from qbo_sync.operations.task import requested_by, run_action
 
+        user = getattr(dag_run, "triggering_user_name", None)
         with database() as conn:
-            return run_action(conn, params or {}, requested_by=requested_by(dag_run), dag_run_id=run_id)
+            return run_action(
+                conn,
+                params or {},
+                requested_by=requested_by(dag_run),
+                dag_run_id=run_id,
+                user=user,
+                roles=user_roles(user),
+            )
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def needs_sync(result: dict, params: dict | None = None) -> bool:

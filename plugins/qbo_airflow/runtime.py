@@ -116,6 +116,31 @@ def raise_if_systemic(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return results
 
 
+def user_roles(user: str | None) -> tuple[str, ...] | None:
+    """The Airflow roles of the user who triggered a run, for tenant access outside the page (a
+    ``qbo_resync`` run triggered in Airflow directly); None when the run has no signed-in user
+    (``airflow dags trigger`` on the deployment, ``dag.test()``): the deployment's own.
+
+    Airflow's simple auth manager keeps users and roles in its settings (``[core]
+    simple_auth_manager_users``, ``user:role`` pairs; ``simple_auth_manager_all_admins`` makes
+    everyone admin). With another auth manager no role is known here, so only grants made to the
+    user by name count (``python -m qbo_sync.tenants access grant --user NAME``)."""
+    if not user:
+        return None
+    from airflow.configuration import conf
+
+    manager = conf.get("core", "auth_manager", fallback="") or ""
+    if "simple_auth_manager" not in manager.lower():
+        return ()
+    if conf.getboolean("core", "simple_auth_manager_all_admins", fallback=False):
+        return ("admin",)
+    pairs = [
+        pair.split(":", 1) for pair in (conf.get("core", "simple_auth_manager_users", fallback="") or "").split(",")
+    ]
+    roles = [p[1].strip().lower() for p in pairs if len(p) == 2 and p[0].strip() == user and p[1].strip()]
+    return tuple(sorted(set(roles))) if roles else None
+
+
 def quickbooks(conn: Any):
     """A factory of QuickBooks clients per tenant, from the ``quickbooks_default``
     connection; tokens live (encrypted) in the project database behind ``conn``."""

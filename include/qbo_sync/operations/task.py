@@ -24,16 +24,38 @@ def requested_by(dag_run: Any) -> str:
 
 
 def run_action(
-    conn: psycopg.Connection, params: dict[str, Any], *, requested_by: str, dag_run_id: str | None
+    conn: psycopg.Connection,
+    params: dict[str, Any],
+    *,
+    requested_by: str,
+    dag_run_id: str | None,
+    user: str | None = None,
+    roles: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Apply the run's params. A refusal is a normal result (no stack trace in the log):
-    the summary shows it and the ``action_refused`` task fails the run."""
+    the summary shows it and the ``action_refused`` task fails the run.
+
+    ``user`` (the Airflow user who triggered the run) and ``roles`` (theirs, None when the run has
+    no signed-in user: the deployment's own CLI, ``dag.test()``, another DAG): a user acts only on
+    the tenants they are granted (``python -m qbo_sync.tenants access``), whether they use the
+    sync page's buttons or trigger ``qbo_resync`` in Airflow directly."""
     base = {
         "action": params.get("action"),
         "tenant_id": params.get("tenant_id"),
         "requested_by": requested_by,
         "dag_run_id": dag_run_id,
     }
+    if user and roles is not None:
+        from qbo_sync.tenants.access import scope_of
+
+        scope = scope_of(conn, user, roles)
+        if not scope.allows(params.get("tenant_id")):
+            refusal = (
+                f"{user} may not act on tenant {params.get('tenant_id')}: no access has been granted. "
+                + scope.how_to_grant
+            )
+            log.error("refused, nothing was changed: %s", refusal)
+            return {**base, "refused": refusal, "changed": [], "unchanged": [], "needs_sync": False}
     try:
         result = controls.apply(
             conn,
