@@ -788,4 +788,5 @@ def run_sizes(url: str, sizes: list[int], base: FleetSettings, say: Callable[[st
             rows.append(measure(url, template, FleetSettings(**{**asdict(base), "tenants": n})))
             brief = {k: rows[-1][k] for k in ("state", "wall_s", "cpu_s_per_tenant", "task_instances")}
             say(f"fleet: {n} tenants: {json.dumps(brief)}")
+            say(f"fleet row (kept in case a later size is stopped): {json.dumps(rows[-1], default=str)}")
     return {"runs": rows, "linearity": linearity(rows)}
