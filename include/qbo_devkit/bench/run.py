@@ -9,6 +9,9 @@ server that is dropped at the end):
 3. overhead   - limits off: our CPU per invoice per step; peak RSS of extract + validate.
 4. tenants    - 1, 4, 16 tenants loading at once, one process per tenant up to a cap.
 5. dags       - parse time of every DAG file.
+6. fleet      - one hourly qbo_sync run over 100 / 300 / 1,000 tenants under a real Airflow
+   (LocalExecutor: scheduler, dag-processor, api-server): wall time, CPU per tenant, task
+   instances, peak connections, QuickBooks reads per tenant (bench/fleet.py).
 
 Writes bench/results/bench-<timestamp>.json and .md, and bench/results/latest.md.
 ``--quick`` is a few minutes; the default run stays under ~25 minutes on 2 cores;
@@ -32,11 +35,14 @@ from typing import Any
 
 from qbo_sync.settings import project_root
 
-SECTIONS = ("throughput", "baseline", "overhead", "tenants", "dags")
+SECTIONS = ("throughput", "baseline", "overhead", "tenants", "dags", "fleet")
 BATCH_CEILING_TARGET = 0.95
 CPU_MS_TARGET = 1.0
 MEMORY_MB_TARGET = 600
 DAG_PARSE_TARGET_S = 0.5
+FLEET_TARGET_TENANTS = 1_000
+FLEET_TARGET_S = 600
+FLEET_LINEAR_RATIO = 1.25
 
 
 @dataclass
@@ -50,6 +56,13 @@ class Sizes:
     overhead_invoices: list[int] = field(default_factory=lambda: [10_000, 100_000])
     memory_invoices: list[int] = field(default_factory=lambda: [10_000, 100_000])
     dag_repeats: int = 3
+    fleet_tenants: list[int] = field(default_factory=lambda: [100, 300, 1_000])
+    fleet_invoices_per_tenant: int = 8
+    fleet_new_invoices: int = 3
+    fleet_parallelism: int = 8
+    fleet_tracks_per_task: int | None = None
+    fleet_max_sync_tasks: int | None = None
+    fleet_tenants_per_task: int | None = None
 
 
 PRESETS = {
@@ -60,6 +73,7 @@ PRESETS = {
         invoices_per_tenant=900,
         overhead_invoices=[10_000],
         memory_invoices=[10_000],
+        fleet_tenants=[100],
     ),
     "full": Sizes(memory_invoices=[10_000, 100_000, 1_000_000]),
     # For the smoke test: every section in seconds, numbers meaningless.
@@ -73,6 +87,10 @@ PRESETS = {
         overhead_invoices=[60],
         memory_invoices=[60],
         dag_repeats=1,
+        fleet_tenants=[3],
+        fleet_invoices_per_tenant=6,
+        fleet_new_invoices=2,
+        fleet_parallelism=4,
     ),
 }
 
@@ -166,6 +184,21 @@ def run_tenants(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
     results["tenants"] = rows
 
 
+def run_fleet(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
+    from qbo_devkit.bench import fleet
+
+    base = fleet.FleetSettings(
+        tenants=0,
+        invoices_per_tenant=sizes.fleet_invoices_per_tenant,
+        new_invoices=sizes.fleet_new_invoices,
+        parallelism=sizes.fleet_parallelism,
+        tracks_per_task=sizes.fleet_tracks_per_task,
+        max_sync_tasks=sizes.fleet_max_sync_tasks,
+        tenants_per_task=sizes.fleet_tenants_per_task,
+    )
+    results["fleet"] = fleet.run_sizes(url, sizes.fleet_tenants, base, say=_progress)
+
+
 def run_dags(sizes: Sizes, results: dict[str, Any]) -> None:
     """Each DAG file imported in a fresh process with Airflow already imported, as the DAG
     processor does; also the whole process (cold) minus a bare interpreter."""
@@ -255,6 +288,34 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"x{growth:.2f} from {lo['invoices']:,} to {hi['invoices']:,}",
             "flat (x1.25 or less)",
             growth <= 1.25,
+        )
+    fl = results.get("fleet") or {}
+    for r in fl.get("runs", []):
+        if r["tenants"] >= FLEET_TARGET_TENANTS:
+            add(
+                f"hourly run over {r['tenants']:,} tenants (real scheduler)",
+                f"{r['wall_s']:.0f} s, {r['state']}",
+                f"< {FLEET_TARGET_S} s",
+                r["wall_s"] < FLEET_TARGET_S and r["state"] == "success",
+            )
+    for r in fl.get("runs", []):
+        check = r.get("quickbooks_check")
+        if check:
+            add(
+                f"fleet {r['tenants']:,}: every tenant's records in QuickBooks exactly once",
+                f"{check['tenants_all_once']} of {check['tenants_checked']} tenants, "
+                f"{check['invoice_duplicates']} duplicate invoices",
+                "all, none duplicated",
+                check["tenants_all_once"] == check["tenants_checked"] == r["tenants"]
+                and check["invoice_duplicates"] == 0,
+            )
+    lin = fl.get("linearity")
+    if lin:
+        add(
+            f"fleet cost linear {lin['from']:,} -> {lin['to']:,} tenants",
+            f"CPU per tenant x{lin['cpu_per_tenant_ratio']}, wall per tenant x{lin['wall_per_tenant_ratio']}",
+            f"CPU per tenant x{FLEET_LINEAR_RATIO} or less",
+            lin["cpu_per_tenant_ratio"] <= FLEET_LINEAR_RATIO,
         )
     for r in results.get("dags", []):
         add(
@@ -447,6 +508,7 @@ def markdown(report: dict[str, Any]) -> str:
         ["file", "parse s (Airflow already imported)", "cold process minus interpreter s"],
         [[x["file"], f"{x['parse_s']:.3f}", f"{x['cold_process_minus_interpreter_s']:.3f}"] for x in r.get("dags", [])],
     )
+    lines += fleet_markdown(r.get("fleet"))
     lines += ["", "## Targets", ""]
     lines += _table(
         ["target", "measured", "wanted", "met"],
@@ -458,6 +520,80 @@ def markdown(report: dict[str, Any]) -> str:
     if report.get("errors"):
         lines += ["", "## Errors", ""] + [f"- {e}" for e in report["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def fleet_markdown(fl: dict[str, Any] | None) -> list[str]:
+    if not fl:
+        return []
+    lines = ["", "## Fleet: one hourly run under a real scheduler (LocalExecutor)", ""]
+    rows = []
+    for x in fl.get("runs", []):
+        st = x["settings"]
+        cpu = x["cpu_s"]
+        pc = x["peak_connections"]
+        setup = x["setup_s"]
+        check = x.get("quickbooks_check") or {}
+        rows.append(
+            [
+                _n(x["tenants"]),
+                f"{st['parallelism']} / {st['tracks_per_task'] or 'default'} / "
+                f"{st['max_sync_tasks'] or st['tenants_per_task'] or 'default'}",
+                x["state"],
+                _n(x["wall_s"], 1),
+                _n(cpu["total_airflow"], 1),
+                f"**{x['cpu_s_per_tenant']:.3f}**",
+                f"{_n(cpu['emulator'], 1)} / {_n(cpu['postgresql_server'], 1)}",
+                x["task_instances"],
+                f"{pc.get('metadata_db', 0)} / {pc.get('project_db', 0)} / {pc.get('server_total', 0)}",
+                f"{x['reads']['per_tenant_mean']:.2f} ({x['reads']['per_tenant_min']}-{x['reads']['per_tenant_max']})",
+                f"{check.get('tenants_all_once', '-')} of {check.get('tenants_checked', '-')}",
+                " / ".join(
+                    _n(setup.get(k), 0)
+                    for k in (
+                        "generate",
+                        "provision_companies",
+                        "warm_up_sync",
+                        "payments_in_quickbooks",
+                        "airflow_start",
+                    )
+                ),
+                f"{x['load_average_before']} -> {x['load_average_end']}",
+            ]
+        )
+    lines += _table(
+        [
+            "tenants",
+            "parallelism / tracks per task / tasks (or tenants per task)",
+            "run state",
+            "wall s",
+            "Airflow CPU s (all processes)",
+            "CPU s / tenant",
+            "emulator / PostgreSQL CPU s",
+            "task instances",
+            "peak connections metadata / project / server",
+            "QuickBooks reads / tenant (min-max)",
+            "tenants exactly once in QuickBooks",
+            "set-up s: data / companies / warm-up / QB payments / Airflow",
+            "load avg",
+        ],
+        rows,
+    )
+    projection = [
+        [_n(int(n)), _n(p["this_run_hourly"]), _n(p["idle_hourly"])]
+        for n, p in ((fl.get("runs") or [{}])[-1].get("monthly_reads_projection") or {}).items()
+    ]
+    if projection:
+        lines += ["", "Monthly QuickBooks reads, hourly runs (free tier: 500,000 a month):", ""]
+        lines += _table(["tenants", "every run like this one", "every tenant idle (1 read)"], projection)
+    lin = fl.get("linearity")
+    if lin:
+        lines += [
+            "",
+            f"From {lin['from']:,} to {lin['to']:,} tenants: CPU per tenant x{lin['cpu_per_tenant_ratio']}, "
+            f"wall time per tenant x{lin['wall_per_tenant_ratio']}, task instances x{lin['task_instances_ratio']} "
+            "(1.0: linear).",
+        ]
+    return lines
 
 
 def _progress(message: str) -> None:
@@ -483,14 +619,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-processes", type=int, help="cap on load processes for the tenants section")
     parser.add_argument("--overhead-invoices", help="e.g. 10000,100000")
     parser.add_argument("--memory-invoices", help="e.g. 10000,100000,1000000")
+    parser.add_argument("--fleet-tenants", help="fleet sizes, e.g. 100,300,1000")
+    parser.add_argument("--fleet-parallelism", type=int, help="Airflow [core] parallelism for the fleet run")
+    parser.add_argument("--fleet-tracks-per-task", type=int, help="QBO_SYNC_TRACKS_PER_TASK for the fleet run")
+    parser.add_argument("--fleet-max-sync-tasks", type=int, help="QBO_SYNC_MAX_SYNC_TASKS for the fleet run")
+    parser.add_argument("--fleet-tenants-per-task", type=int, help="QBO_SYNC_TENANTS_PER_TASK for the fleet run")
     parser.add_argument("--out", default=str(project_root() / "bench" / "results"), help="output folder")
     args = parser.parse_args(argv)
     preset = args.preset or "default"
     sizes = Sizes(**asdict(PRESETS[preset]))
-    for name in ("minute_seconds", "throughput_invoices", "baseline_invoices", "invoices_per_tenant", "max_processes"):
+    for name in (
+        "minute_seconds",
+        "throughput_invoices",
+        "baseline_invoices",
+        "invoices_per_tenant",
+        "max_processes",
+        "fleet_parallelism",
+        "fleet_tracks_per_task",
+        "fleet_max_sync_tasks",
+        "fleet_tenants_per_task",
+    ):
         if getattr(args, name) is not None:
             setattr(sizes, name, getattr(args, name))
-    for name in ("tenant_counts", "overhead_invoices", "memory_invoices"):
+    for name in ("tenant_counts", "overhead_invoices", "memory_invoices", "fleet_tenants"):
         if getattr(args, name):
             setattr(sizes, name, [int(x) for x in getattr(args, name).split(",") if x.strip()])
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
