@@ -299,6 +299,9 @@ def test_qbo_sync_on_celery_survives_a_killed_worker_and_a_database_restart(tmp_
             statuses = db.execute(
                 "SELECT DISTINCT status FROM qbo_sync.sync_log WHERE run_id = %s", (run_id,)
             ).fetchall()
+            named = db.execute(
+                "SELECT tenant_id, entity, qbo_id FROM qbo_sync.sync_log WHERE run_id = %s", (run_id,)
+            ).fetchall()
         created = {
             (t, e): [row for row in quickbooks_rows(emulator, realm, e) if row["Id"] not in before[(t, e)]]
             for t, realm in realms.items()
@@ -341,7 +344,7 @@ def test_qbo_sync_on_celery_survives_a_killed_worker_and_a_database_restart(tmp_
     for tenant_id in TENANTS:
         for entity, kind in (("Customer", "customer"), ("Invoice", "invoice")):
             rows = created[(tenant_id, entity)]
-            logged = Counter(r[4] for r in records if r[0] == tenant_id and r[1] == kind)
+            logged = Counter(q for t, e, q in named if t == tenant_id and e == kind)
             assert len(rows) == CLIENTS, f"tenant {tenant_id}: {len(rows)} {entity}s in QuickBooks: {rows}"
             assert Counter(row["Id"] for row in rows) == logged, (tenant_id, entity, rows, logged)
         numbers = Counter(row["DocNumber"] for row in created[(tenant_id, "Invoice")])
