@@ -343,7 +343,7 @@ def sync_tenant(
         if not claim.finished_here:
             lease.record_run(conn, tenant.tenant_id, window.run_id, state="left", note=why)
         return {"tenant_id": tenant.tenant_id, "left": why}
-    window = lease.widened(window, claim.pending_from)
+    window = lease.widened(window, claim.pending_from, claim.pending_full)
     if claim.interrupted:
         ctx = dataclasses.replace(ctx, interrupted=True)
 

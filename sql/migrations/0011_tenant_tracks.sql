@@ -17,6 +17,8 @@ CREATE TABLE qbo_sync.tenant_tracks (
     finished_at timestamptz,
     pending_from timestamptz,
     pending_to timestamptz,
+    -- a full sync (every finalized invoice) had to leave the tenant: its next track does one
+    pending_full boolean NOT NULL DEFAULT false,
     -- QuickBooks reads cost money (Intuit meters them per app per month): payments are read
     -- back at most every QBO_SYNC_IDLE_POLL_MINUTES once nothing moved for the tenant (no record
     -- staged, no QuickBooks payment imported) since active_at + QBO_SYNC_IDLE_AFTER_HOURS.

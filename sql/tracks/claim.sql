@@ -16,4 +16,4 @@ ON CONFLICT (tenant_id) DO UPDATE
  WHERE (t.run_id = EXCLUDED.run_id AND (t.state <> 'done' OR t.run_clear <> EXCLUDED.run_clear))
     OR (t.run_id <> EXCLUDED.run_id
         AND (t.state <> 'running' OR t.heartbeat_at < now() - make_interval(secs => %(lease_seconds)s)))
-RETURNING t.pending_from, (SELECT prior.state FROM prior);
+RETURNING t.pending_from, (SELECT prior.state FROM prior), t.pending_full;

@@ -5,6 +5,9 @@
 -- the track ended before staging. SET expressions read the row as it was.
 UPDATE qbo_sync.tenant_tracks
    SET state = %(state)s, stage = 'end', heartbeat_at = now(), finished_at = now(),
+       pending_full = CASE WHEN NOT %(staged)s THEN pending_full OR %(covers_all)s
+                           WHEN %(covers_all)s THEN false
+                           ELSE pending_full END,
        pending_from = CASE
            WHEN NOT %(staged)s THEN least(coalesce(pending_from, %(start)s), %(start)s)
            WHEN %(covers_all)s THEN NULL

@@ -55,6 +55,7 @@ class Claim:
     holder_run_id: str | None = None  # who holds it, when not ours
     finished_here: bool = False  # this run already finished this tenant
     interrupted: bool = False  # the previous track did not end cleanly (killed, or failed)
+    pending_full: bool = False  # a full sync had to leave the tenant: this track does one
 
     def why_not(self, tenant_id: int) -> str:
         if self.finished_here:
@@ -75,7 +76,7 @@ def claim(conn: psycopg.Connection, tenant_id: int, run_id: str, run_clear: int 
         {"tenant_id": tenant_id, "run_id": run_id, "run_clear": run_clear, "lease_seconds": lease().total_seconds()},
     ).fetchone()
     if row is not None:
-        return Claim(True, pending_from=row[0], interrupted=row[1] in ("running", "failed"))
+        return Claim(True, pending_from=row[0], interrupted=row[1] in ("running", "failed"), pending_full=row[2])
     holder = conn.execute(load_sql("tracks/holder"), {"tenant_id": tenant_id}).fetchone()
     holder_run, state, clear = (holder[0], holder[1], holder[2]) if holder else (None, None, None)
     return Claim(
@@ -94,7 +95,10 @@ def claim_for(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> Cl
             time.sleep(WAIT_POLL_SECONDS)
             got = claim(conn, tenant_id, window.run_id, window.run_clear)
     if not got.ours and not got.finished_here:
-        conn.execute(load_sql("tracks/leave"), {"tenant_id": tenant_id, "start": window.start, "end": window.end})
+        conn.execute(
+            load_sql("tracks/leave"),
+            {"tenant_id": tenant_id, "start": window.start, "end": window.end, "full_sync": window.full_sync},
+        )
     return got
 
 
@@ -119,9 +123,11 @@ def finish(conn: psycopg.Connection, tenant_id: int, window: RunWindow, *, faile
     )
 
 
-def widened(window: RunWindow, pending_from: datetime | None) -> RunWindow:
+def widened(window: RunWindow, pending_from: datetime | None, pending_full: bool = False) -> RunWindow:
     """The run's window, reaching back to the changes the tenant is owed (a run that had to
-    leave it, a track that ended before staging)."""
+    leave it, a track that ended before staging); a full sync when a full sync had to leave it."""
+    if pending_full and not window.full_sync:
+        return replace(window, full_sync=True)
     if window.full_sync or pending_from is None or pending_from >= window.start:
         return window
     return replace(window, start=pending_from)

@@ -149,3 +149,18 @@ def test_a_bad_lease_setting_says_what_to_set(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=name):
         lease.lease()
+
+
+def test_a_full_sync_run_that_must_leave_a_tenant_loses_none_of_its_history(db, qbo_app, qbo_factory):
+    """Found by the isolation test: a scheduled run held the tenant when the full-sync run that
+    was to send its backlog reached it; the full sync left it, and is owed: the tenant's next
+    track is a full sync."""
+    small_tenant(db, qbo_app, 1, {1: None, 2: None})  # invoices changed yesterday
+    hourly = RunWindow("hourly-holding", NOW - timedelta(hours=1), NOW)
+    assert lease.claim(db, 1, hourly.run_id).ours  # an hourly run is working on the tenant
+    # A manual full sync (docs/operations.md: send a new tenant's whole history) meets it.
+    pipeline.run_once(db, RunWindow("manual-full", NOW, NOW, full_sync=True), qbo_factory)
+    lease.finish(db, 1, hourly, failed=False, staged=True)  # the hourly run staged nothing of it
+    pipeline.run_once(db, RunWindow("hourly-next", NOW, NOW + timedelta(hours=1)), qbo_factory)
+    assert synced_invoices(db, "hourly-next") == {101, 102} and invoice_count(qbo_factory, 1) == 2
+    assert db.execute("SELECT pending_full FROM qbo_sync.tenant_tracks").fetchone() == (False,)
