@@ -220,6 +220,7 @@ def _airflow_env(home: Path, port: int, database_url: str) -> dict[str, str]:
     env.update(
         {
             "AIRFLOW_HOME": str(home),
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -281,11 +282,12 @@ def _airflow_cli(env: dict[str, str], *args: str) -> str:
     raise AssertionError(f"airflow {' '.join(args)}: {done.stdout}\n{done.stderr[-3000:]}")
 
 
-def _wait(what: str, check, log: Path, deadline: float, every: float = 2.0):
+def _wait(what: str, check, log: Path, deadline: float, proc=None, every: float = 2.0):
     while True:
         got = check()
         if got:
             return got
+        assert proc is None or proc.poll() is None, f"airflow standalone exited:\n{log.read_text()[-4000:]}"
         assert time.monotonic() < deadline, f"{what} did not happen in time:\n{log.read_text()[-4000:]}"
         time.sleep(every)
 
@@ -318,14 +320,14 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
     env = _airflow_env(home, _free_port(), database_url)
     log = tmp_path / "standalone.log"
     deadline = time.monotonic() + WAIT
-    with _standalone(env, log):
+    with _standalone(env, log) as proc:
         # A scheduled run has listed its (no) tenants: the next one comes at the next minute.
         listed = (
             "SELECT ti.run_id FROM task_instance ti JOIN dag_run r ON r.run_id = ti.run_id AND r.dag_id = ti.dag_id"
             " WHERE ti.dag_id = 'qbo_sync' AND ti.task_id = 'tenants' AND ti.state = 'success'"
             " AND r.run_type = 'scheduled'"
         )
-        _wait("a first scheduled run", lambda: _metadata(home, listed), log, deadline)
+        _wait("a first scheduled run", lambda: _metadata(home, listed), log, deadline, proc)
         while datetime.now(UTC).second > 30:  # leave run 1 most of a minute to claim its tenants
             time.sleep(1)
         for tid in TENANTS:
@@ -342,19 +344,21 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
             )
             return rows[0][0] if rows else None
 
-        second = _wait("the next scheduled run", run2, log, deadline)
+        second = _wait("the next scheduled run", run2, log, deadline, proc)
         finished = "SELECT tenant_id FROM qbo_sync.track_runs WHERE run_id = %s AND state IN ('done', 'left', 'failed')"
         _wait(
             "run 2 reaching every tenant",
             lambda: len(db.execute(finished, (second,)).fetchall()) == len(TENANTS),
             log,
             deadline,
+            proc,
         )
         _wait(
             "run 1 finishing the big tenant",
             lambda: db.execute(finished + " AND tenant_id = %s", (RUN1, BIG)).fetchall(),
             log,
             deadline,
+            proc,
         )
         big_task = f"SELECT state, start_date, end_date FROM task_instance WHERE run_id = '{RUN1}' AND task_id = 'sync'"
         _wait(
@@ -362,6 +366,7 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
             lambda: [r for r in _metadata(home, big_task) if r[2]] and all(r[2] for r in _metadata(home, big_task)),
             log,
             deadline,
+            proc,
         )
         ti = {
             (run, idx): (state, _ts(start), _ts(end) if end else None)
