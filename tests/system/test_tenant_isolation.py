@@ -480,28 +480,3 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
             payments = qbo.count("select count(*) from Payment")
         assert len(numbers) == count and set(numbers.values()) <= {1}, (tid, numbers)
         assert payments == (1 if tid in PAYING else 0), tid
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (reported, issue 15): a full_sync run that must leave a tenant records only "
-    "its [start, end) window as owed (sql/tracks/leave.sql), so the tenant's history is never sent",
-)
-def test_a_full_sync_run_that_must_leave_a_tenant_loses_none_of_its_history(db, qbo_app, qbo_factory):
-    """Found by the isolation test: a scheduled run held tenant 1 when the full-sync run that was
-    to send its 300-invoice backlog reached it; the full-sync run left it ("the tenant's next run
-    also takes up every change of this run's window") and no later run staged the backlog."""
-    from qbo_sync import pipeline
-    from qbo_sync.extract.records import RunWindow
-    from qbo_sync.tracks import lease
-
-    now = datetime.now(UTC)
-    small_tenant(db, qbo_app, 1, {1: None, 2: None})  # invoices changed yesterday
-    hourly = RunWindow("hourly-holding", now - timedelta(hours=1), now)
-    assert lease.claim(db, 1, hourly.run_id).ours  # an hourly run is working on the tenant
-    # A manual full sync (docs/operations.md: send a new tenant's whole history) meets it.
-    pipeline.run_once(db, RunWindow("manual-full", now, now, full_sync=True), qbo_factory)
-    lease.finish(db, 1, hourly, failed=False, staged=True)  # the hourly run staged nothing of it
-    pipeline.run_once(db, RunWindow("hourly-next", now, now + timedelta(hours=1)), qbo_factory)
-    with qbo_factory(1) as client:
-        assert client.count("select count(*) from Invoice") == 2
