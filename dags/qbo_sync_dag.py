@@ -54,10 +54,14 @@ SCHEDULE = os.environ.get("QBO_SYNC_SCHEDULE", "0 * * * *")
 # A Tenant crosses XCom as itself (a plain dataclass of standard types).
 allow_class(Tenant)
 
+RETRY_DELAY = os.environ.get("QBO_SYNC_RETRY_DELAY_SECONDS", "60")
+if not RETRY_DELAY.isdigit():
+    raise ValueError(f"QBO_SYNC_RETRY_DELAY_SECONDS={RETRY_DELAY!r} must be a whole number of seconds, e.g. 60")
+
 default_args = {
     "owner": "finance-data",
     "retries": 2,
-    "retry_delay": timedelta(minutes=1),
+    "retry_delay": timedelta(seconds=int(RETRY_DELAY)),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
 }

@@ -113,6 +113,9 @@ def airflow_env(tmp_path: Path, pg: OwnPostgres, broker: str, api_port: int, pro
             "QBO_SYNC_DATABASE_URL": project_url,
             # A schedule whose first interval has not ended: the only run is the one triggered here.
             "QBO_SYNC_SCHEDULE": "0 0 1 1 *",
+            # A lost task's retry after 5 s, not the default minute: the recovery is what is
+            # tested, not the wait.
+            "QBO_SYNC_RETRY_DELAY_SECONDS": "5",
             "GX_ANALYTICS_ENABLED": "False",
             "AIRFLOW_CONN_QBO_SYNC_DB": airflow_connection_json(project_url),
             "AIRFLOW_CONN_QUICKBOOKS_DEFAULT": json.dumps(
