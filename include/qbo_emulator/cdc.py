@@ -15,7 +15,7 @@ from .entities.common import ENTITY_BY_LOWER, WriteContext, public
 from .util import parse_datetime
 
 # Not TaxCode or TaxRate: QuickBooks' CDC does not cover them (nor JournalCode, TimeActivity,
-# TaxAgency; shared reference qbo-api.md). They are refused like any other entity CDC does not
+# TaxAgency; Intuit's API reference). They are refused like any other entity CDC does not
 # know; QuickBooks' exact answer for them is unconfirmed (README).
 CDC_ENTITIES = {
     "Customer",

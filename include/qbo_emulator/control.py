@@ -268,7 +268,7 @@ class Control:
             return json_response({"error": "unknown realm"}, 404)
         changes = _prefs(await self._body(request))
         if company.preferences.get("multicurrency") and changes.get("multicurrency") is False:
-            # QuickBooks: once multicurrency is on, it can never be turned off (qbo-api.md).
+            # QuickBooks: once multicurrency is on, it can never be turned off (Intuit's API reference).
             raise BadRequest("multicurrency cannot be turned off once it is on (as in QuickBooks)")
         company.preferences.update(changes)
         company.created_ids["prefs_updated"] = company.fmt()

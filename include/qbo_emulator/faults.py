@@ -136,7 +136,7 @@ def string_length(element: str, maximum: int, supplied: int, minimum: int = 0) -
 
 
 def invalid_email(supplied: str, element: str = "PrimaryEmailAddr.Address") -> QBOError:
-    # Code 2210 and the Detail text: qbo-api.md "Reported behaviours" and
+    # Code 2210 and the Detail text: developers' reports on Intuit's forum and
     # intuit/QuickBooks-V3-DotNET-SDK issue #333 ("Email Address does not conform to the syntax
     # rules of RFC 822. Supplied value: ..."). The Message is unconfirmed (see README).
     return fault(

@@ -4,7 +4,7 @@ QuickBooks answers a WHERE or ORDER BY on any other attribute with 4001 "Invalid
 Detail "QueryValidationError: property 'X' is not queryable" (quickbooks-ruby issue #403:
 PrimaryEmailAddr on Vendor; QuickBooks-V3-DotNET-SDK issue #163: AcctNum on Customer, Vendor
 and Account, where Intuit's engineer answers "the properties which are mentioned as filterable
-are only queryable"). Attribute names are case-insensitive (shared reference qbo-api.md).
+are only queryable"). Attribute names are case-insensitive (Intuit's API reference).
 
 Sources, per entity. Intuit's API reference marks each attribute "filterable"; its pages are
 not in the stored corpus we could search, so the sets below come from copies that mirror it,
@@ -19,7 +19,7 @@ cited per entity; where they disagree or are silent, include/qbo_emulator/README
            filterable (SyncToken, Title, PrimaryPhone, AlternatePhone, Mobile, Fax, PrimaryEmailAddr,
            WebAddr, BillAddr, OtherContactInfo, TaxIdentifier, TermRef, Balance, AcctNum, Vendor1099,
            CurrencyRef, TaxReportingBasis, APAccountRef).
-- [ref]    the shared qbo-api.md (PrivateNote not filterable on Invoice or Payment; Item.Sku filterable).
+- [ref]    Intuit's API reference (PrivateNote not filterable on Invoice or Payment; Item.Sku filterable).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     "CompanyInfo": None,
 }
 
-# Id accepts only these operators (shared reference qbo-api.md).
+# Id accepts only these operators (Intuit's API reference).
 ID_OPERATORS = {"=", "IN"}
 
 

@@ -238,7 +238,7 @@ def parse(text: str) -> Query:
     for condition in query.conditions:
         condition.field = _queryable(query.entity, condition.field)
         if condition.field == "Id" and condition.op not in ID_OPERATORS:
-            # Id takes only = and IN (qbo-api.md); the Detail's wording is ours (README).
+            # Id takes only = and IN (Intuit's API reference); the Detail's wording is ours (README).
             raise faults.invalid_query(f"operator '{condition.op}' is not supported for property 'Id'; use = or IN")
     query.order = [(_queryable(query.entity, name), descending) for name, descending in query.order]
     return query

@@ -35,14 +35,14 @@ DEFAULT_PREFERENCES = {
     "duplicate_doc_number_warning": True,
     "closed_books_date": None,
     # US only: automated sales tax (companies created since Nov 2017); false = the older
-    # manual model where the TxnTaxCodeRef sent is used (qbo-api.md, AST section).
+    # manual model where the TxnTaxCodeRef sent is used (Intuit's API reference, AST section).
     "automated_sales_tax": True,
     # Preferences.SalesFormsPrefs.ApplyTaxAfterDiscount (see tax.py); the emulator's default
     # (true) is its own choice: QuickBooks' default for a new company is unconfirmed.
     "apply_tax_after_discount": True,
     "default_terms": None,  # a term's Name (terms.py): Preferences.SalesFormsPrefs.DefaultTerms
     # Preferences.CurrencyPrefs.MultiCurrencyEnabled: off by default; turned on only in the
-    # QuickBooks UI, never through the API, and never off again (qbo-api.md, "Multicurrency").
+    # QuickBooks UI, never through the API, and never off again (Intuit's multicurrency guide).
     # The control API is that UI here: it may turn it on, and refuses to turn it off.
     "multicurrency": False,
 }

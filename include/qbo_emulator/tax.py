@@ -3,7 +3,7 @@
 Sources (details and what stays unconfirmed: docs/quickbooks-behaviour.md):
 
 * Per-line rounding: QuickBooks computes each line's tax, rounds it half-up to cents, then
-  sums per rate (qbo-api.md "Reported behaviours": community threads, Canadian companies).
+  sums per rate (community threads, evidence from Canadian companies).
   31 lines of 1.59 at 12 % give 31 x 0.19 = 5.89, not round(49.29 x 12 %) = 5.91.
 * ``Line.Amount`` is read as the tax-exclusive amount whatever ``GlobalTaxCalculation`` says;
   ``SalesItemLineDetail.TaxInclusiveAmt`` is "the total amount of line item including tax"
@@ -18,7 +18,7 @@ Sources (details and what stays unconfirmed: docs/quickbooks-behaviour.md):
   tax code" (Intuit developer blog, 2017-12-11). The emulator honours a TaxLine amount per
   rate and, without TaxLines, ``TotalTax`` prorated over the rates it calculated.
 * ``ApplyTaxAfterDiscount`` false: tax on the lines before a transaction discount is taken
-  off (qbo-api.md "Reported behaviours"); true: the discount is spread over the sales lines
+  off (developers' reports on Intuit's forum); true: the discount is spread over the sales lines
   pro rata by amount (remainder on the last line) and tax is computed on what is left.
 """
 

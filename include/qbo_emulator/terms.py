@@ -3,7 +3,7 @@
 QuickBooks fills a missing DueDate from the transaction's SalesTermRef, else from the
 company's default terms (Settings > Account and settings > Sales > Sales form content >
 Preferred invoice terms, in the API Preferences.SalesFormsPrefs.DefaultTerms): TxnDate plus
-the term's DueDays (shared reference qbo-api.md, "Reported behaviours"; Intuit's Term entity:
+the term's DueDays (developers' reports; Intuit's Term entity:
 Name, Active, Type STANDARD with DueDays, or DATE_DRIVEN). New companies carry the four
 standard terms below (what a new QuickBooks Online company lists; their Ids are our own
 numbering, unconfirmed: README). Terms are read-only here (read and query); DATE_DRIVEN

@@ -189,7 +189,7 @@ def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]
                 payment = company.records["Payment"].get(link["TxnId"])
                 if payment is not None:
                     unlink_from_payment(company, payment, "Invoice", old["Id"])
-        # Amounts and quantities are zeroed (qbo-api.md, "Change data capture ... voids").
+        # Amounts and quantities are zeroed (Intuit's API reference, "Change data capture ... voids").
         record["Line"] = [voided_line(line) for line in old["Line"]]
         record["TxnTaxDetail"] = {"TotalTax": ZERO, "TaxLine": []}
         record["TotalAmt"] = ZERO

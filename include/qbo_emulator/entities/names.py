@@ -27,7 +27,7 @@ def _display_name(data: dict[str, Any], entity: str) -> str:
 
 
 # A tab or a newline is refused in a name and its parts, like the colon in DisplayName
-# (shared reference qbo-api.md, "Reported behaviours"; Intuit's Customer page says the same of
+# (developers' reports; Intuit's Customer page says the same of
 # DisplayName; the fault QuickBooks answers is unconfirmed: README).
 _NAME_PARTS = (
     "DisplayName",
@@ -137,7 +137,7 @@ def build_person(
         record["BalanceWithJobs"] = record["Balance"]
         if old is not None and old.get("Active", True) and not record["Active"]:
             if _open_balance(company, old["Id"]) != ZERO:
-                raise faults.list_has_balance()  # quickbooks-ruby #390; qbo-api.md
+                raise faults.list_has_balance()  # quickbooks-ruby #390; Intuit's API reference
         record.setdefault("Taxable", True)
         record["CurrencyRef"] = {"value": company.currency}
         record.setdefault("PreferredDeliveryMethod", "None")

@@ -205,7 +205,7 @@ def build_sales_txn(
     txn_code_id = ref_value(txn_tax_in.get("TxnTaxCodeRef")) if us else None
     if us and company.preferences.get("automated_sales_tax"):
         # AST picks the transaction's code from the ship-to (else the company's) address and
-        # overrides the one sent (qbo-api.md "US sales tax: automated sales tax (AST)").
+        # overrides the one sent (Intuit's API reference "US sales tax: automated sales tax (AST)").
         txn_code_id = company.created_ids["tax_codes"][ast_code_name(record.get("ShipAddr"))]
     if txn_code_id is not None:
         txn_code = ctx.lookup("TaxCode", txn_code_id)

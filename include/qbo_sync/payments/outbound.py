@@ -571,7 +571,7 @@ class Poster:
 
     @staticmethod
     def _credit_note_problem(number: str | None, lines: list[tuple]) -> tuple[str, dict] | None:
-        """What QuickBooks would refuse in a credit note (qbo-api.md field rules), if anything."""
+        """What QuickBooks would refuse in a credit note (Intuit's API reference field rules), if anything."""
         if number and len(number) > DOC_NUMBER_MAX:
             return "credit_note_number_too_long", {"length": len(number)}
         if not lines:

@@ -21,7 +21,7 @@ COUNTRY_NAMES = {
     "FR": "France",
 }
 TAX_MODELS = {
-    # Preferences.TaxPrefs.PartnerTaxEnabled on a US company (qbo-api.md "US sales tax").
+    # Preferences.TaxPrefs.PartnerTaxEnabled on a US company (Intuit's API reference "US sales tax").
     "us_automated_sales_tax": "US automated sales tax (lines say TAX or NON)",
     "us_sales_tax_not_set_up": "US automated sales tax, not set up yet (Taxes > Sales tax in QuickBooks)",
     "tax_codes": "the company's own tax codes (GST, VAT, ...) on every line",

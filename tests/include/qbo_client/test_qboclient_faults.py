@@ -99,7 +99,7 @@ def test_invalid_grant_oauth_body():
     assert fault.category == "connection" and not fault.retryable
 
 
-# Every row of the faults table in qbo-api.md, with the variants the table names.
+# Every row of the faults table of Intuit's error-code reference, with the variants the table names.
 TABLE = [
     (dict(code="2020", detail="Required parameter Line is missing in the request.", element="Line"), "2020.line"),
     (

@@ -443,7 +443,7 @@ def test_malformed_bodies_are_validation_faults(au):
 
 
 def test_multicurrency_is_off_until_turned_on_and_never_off_again(qbo, make_company):
-    # qbo-api.md "Multicurrency": off by default, turned on only in QuickBooks' UI (here: the
+    # Intuit's multicurrency guide: off by default, turned on only in QuickBooks' UI (here: the
     # control API), never turned off again; Preferences.CurrencyPrefs shows it.
     company = make_company(region="UK")
 

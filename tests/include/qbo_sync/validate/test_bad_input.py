@@ -31,7 +31,7 @@ from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from support.rows import insert, truncate_all
 
-# --- QuickBooks' documented limits (qbo-api.md, "Field rules") ------------------------------
+# --- QuickBooks' documented limits (Intuit's API reference, field rules) ------------------------------
 DOC_NUMBER_MAX = 21
 DISPLAY_NAME_MAX = 500
 PERSON_NAME_MAX = 100
