@@ -42,7 +42,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -51,7 +51,7 @@ import requests
 
 from qbo_sync.db.connection import airflow_connection_json
 from support.rows import insert
-from support.small_tenant import small_tenant
+from support.small_tenant import checkup_invoice, small_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 600  # seconds at most for Airflow and the runs (a bound on waiting, not a measure)
@@ -110,42 +110,10 @@ def limited_qbo(monkeypatch):
 
 def _big_tenant(db, emu) -> dict:
     company = small_tenant(db, emu, BIG, {})
-    yesterday = datetime.now(UTC) - timedelta(days=1)
     for n in range(1, BIG_CLIENTS + 1):
         insert(db, "billing.clients", id=10000 + n, tenant_id=BIG, first_name="Big", last_name=f"Client{n:03d}")
     for n in range(1, BIG_INVOICES + 1):
-        iid = 10000 + n
-        insert(
-            db,
-            "billing.invoices",
-            id=iid,
-            tenant_id=BIG,
-            number=f"BIG-{n:04d}",
-            client_id=10000 + 1 + n % BIG_CLIENTS,
-            status="finalized",
-            issue_date=date.today() - timedelta(days=1),
-            tax_mode="exclusive",
-            currency="AUD",
-            subtotal=D("100.00"),
-            tax_total=D("10.00"),
-            total=D("110.00"),
-            origin="app",
-            finalized_at=yesterday,
-            updated_at=yesterday,
-        )
-        insert(
-            db,
-            "billing.invoice_lines",
-            id=iid,
-            invoice_id=iid,
-            position=1,
-            item_id=BIG,
-            description="Check-up",
-            quantity=D("1"),
-            unit_price=D("100"),
-            tax_rate_id=BIG,
-            amount=D("100.00"),
-        )
+        checkup_invoice(db, BIG, 10000 + n, number=f"BIG-{n:04d}", client_id=10000 + 1 + n % BIG_CLIENTS)
     return company
 
 

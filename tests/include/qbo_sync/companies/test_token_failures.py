@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from qbo_sync.extract.records import RunWindow
 from support.emulator import emulator_app
 from support.rows import insert
 from support.scenario import build_au_tenant
+from support.small_tenant import checkup_invoice
 
 INCLUDE = str(Path(__file__).resolve().parents[4] / "include")
 EXPIRE = 3700  # seconds of emulator clock: past an access token's hour
@@ -225,38 +226,7 @@ def add_second_tenant(db, qbo_app) -> dict:
     company = provision_tenant(
         db, qbo_app, 2, region="AU", connected_at=datetime.now(UTC) - timedelta(days=30), tax_map={"GST": "GST"}
     )
-    yesterday = datetime.now(UTC) - timedelta(days=1)
-    insert(
-        db,
-        "billing.invoices",
-        id=200,
-        tenant_id=2,
-        number="BD-200",
-        client_id=20,
-        status="finalized",
-        issue_date=date.today() - timedelta(days=1),
-        tax_mode="exclusive",
-        currency="AUD",
-        subtotal=D("100.00"),
-        tax_total=D("10.00"),
-        total=D("110.00"),
-        origin="app",
-        finalized_at=yesterday,
-        updated_at=yesterday,
-    )
-    insert(
-        db,
-        "billing.invoice_lines",
-        id=20000,
-        invoice_id=200,
-        position=1,
-        item_id=20,
-        description="Check-up",
-        quantity=D("1"),
-        unit_price=D("100"),
-        tax_rate_id=20,
-        amount=D("100.00"),
-    )
+    checkup_invoice(db, 2, 200, number="BD-200", client_id=20, line_id=20000, item_id=20, tax_rate_id=20)
     return company
 
 
