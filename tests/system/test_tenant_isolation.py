@@ -334,15 +334,22 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
         )
         _wait(
             "run 1 finishing the big tenant",
-            lambda: db.execute(finished + " AND tenant_id = %s", (RUN1, BIG)).fetchall(),
+            lambda: db.execute(
+                "SELECT tenant_id FROM qbo_sync.track_runs WHERE run_id = %s AND tenant_id = %s"
+                " AND state IN ('done', 'left', 'failed')",
+                (RUN1, BIG),
+            ).fetchall(),
             log,
             deadline,
             proc,
         )
-        big_task = f"SELECT state, start_date, end_date FROM task_instance WHERE run_id = '{RUN1}' AND task_id = 'sync'"
+        big_task = "SELECT state, start_date, end_date FROM task_instance WHERE run_id = ? AND task_id = 'sync'"
         _wait(
             "run 1's sync tasks ending",
-            lambda: [r for r in _metadata(home, big_task) if r[2]] and all(r[2] for r in _metadata(home, big_task)),
+            lambda: (
+                [r for r in _metadata(home, big_task, (RUN1,)) if r[2]]
+                and all(r[2] for r in _metadata(home, big_task, (RUN1,)))
+            ),
             log,
             deadline,
             proc,
