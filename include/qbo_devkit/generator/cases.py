@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qbo_sync.money import CENT, ZERO
 
-if TYPE_CHECKING:
-    from qbo_devkit.generator.dataset import Generator, Tenant
+# The generator and its tenants (dataset.Generator, dataset.Tenant) as the cases see them: not
+# imported, because dataset.py imports this table of cases (no circle, even for annotations).
+Generator = Any
+Tenant = Any
 
 D = Decimal
 ORPHAN_CLIENT_ID = 900_000_000  # client_missing points here; far above any real id

@@ -17,12 +17,6 @@ def tenants(conn: psycopg.Connection) -> list[Tenant]:
     return [Tenant(*row) for row in rows]
 
 
-def tenant(conn: psycopg.Connection, tenant_id: int) -> Tenant | None:
-    """The tenant as it stands now, or None when its connection is gone or its sync is off."""
-    row = conn.execute(load_sql("extract/tenant"), {"tenant_id": tenant_id}).fetchone()
-    return Tenant(*row) if row else None
-
-
 def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) -> dict[str, int]:
     """Stage invoices, then the customers they need. Returns counts per entity."""
     params = {
