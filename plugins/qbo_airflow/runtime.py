@@ -143,8 +143,16 @@ def user_roles(user: str | None) -> tuple[str, ...] | None:
 
 def quickbooks(conn: Any):
     """A factory of QuickBooks clients per tenant, from the ``quickbooks_default``
-    connection; tokens live (encrypted) in the project database behind ``conn``."""
+    connection; tokens live (encrypted) in the project database behind ``conn``. Every client
+    of the task process shares one rate-budget connection (the budget is per company in the
+    database either way)."""
     from qbo_airflow.hooks.quickbooks_hook import QuickBooksHook
+    from qbo_sync.companies.budget import shared_budget
 
     hook = QuickBooksHook(QBO_CONN_ID)
-    return lambda tenant_id: hook.get_client(tenant_id, conn)
+
+    def client(tenant_id: int):
+        budget = shared_budget(conn, hook.get_app_settings().budget)
+        return hook.get_client(tenant_id, conn, budget=budget)
+
+    return client

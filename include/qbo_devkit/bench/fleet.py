@@ -185,18 +185,21 @@ def warm_up(url: str, before: datetime, threads: int) -> dict[str, Any]:
     up to ``before`` (tracks side by side on threads, as one task runs them)."""
     from qbo_sync import pipeline
     from qbo_sync.companies import client_for_tenant
+    from qbo_sync.companies.budget import shared_budget
+    from qbo_sync.companies.settings import AppSettings
     from qbo_sync.extract.records import RunWindow
     from qbo_sync.outcomes import RunContext
 
     with connect(url) as conn:
         tenants = pipeline.list_tenants(conn)
+    budget = shared_budget(url, AppSettings.from_env().budget)
     run_id = "fleet-warm-up"
     results = pipeline.sync_shard(
         lambda: connect(url, autocommit=True),
         RunContext(DAG_ID, run_id, "sync", None, 1),
         tenants,
         RunWindow(run_id, datetime(2000, 1, 1, tzinfo=UTC), before),
-        lambda _conn: lambda tenant_id: client_for_tenant(url, tenant_id),
+        lambda _conn: lambda tenant_id: client_for_tenant(url, tenant_id, budget=budget),
         at_once=threads,
     )
     failed = [r["tenant_id"] for r in results if r.get("systemic") or r.get("error") or r.get("left")]

@@ -143,3 +143,30 @@ class PostgresRateBudget:
             self.waited_seconds += wait
             # Jitter: workers paused together should not all come back at the same instant.
             self._sleep(wait + random.uniform(0, min(0.05, JITTER * wait)))
+
+
+_SHARED: dict[tuple[str, BudgetConfig], PostgresRateBudget] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_budget(db: str | psycopg.Connection, config: BudgetConfig) -> PostgresRateBudget:
+    """The process's one budget per database and configuration, for every client of the
+    process (the tracks of a task): one connection for the budget instead of one per client
+    and step. It is thread-safe (see ``_take_slot``); it is closed when the process exits."""
+    key = (conninfo_of(db), config)
+    with _SHARED_LOCK:
+        budget = _SHARED.get(key)
+        if budget is None:
+            if not _SHARED:
+                import atexit
+
+                atexit.register(_close_shared)
+            budget = _SHARED[key] = PostgresRateBudget(key[0], config)
+        return budget
+
+
+def _close_shared() -> None:
+    with _SHARED_LOCK:
+        for budget in _SHARED.values():
+            budget.close()
+        _SHARED.clear()

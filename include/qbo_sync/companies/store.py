@@ -10,9 +10,10 @@ marks only that tenant ``reconnect_required`` with the fix in words.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,8 +67,10 @@ class ConnectionStatus:
 class PostgresTokenStore:
     """The tokens of one tenant's company, shared by every process through Postgres.
 
-    Uses a connection of its own (opened on first use) so a refresh commits independently
-    of the caller's transaction. ``on_secret`` is called with every token it sees (the
+    Uses a connection of its own so a refresh commits independently of the caller's
+    transaction; it is open only while the store reads or refreshes (once when the store is
+    made, then only to refresh), so a task running many tenants' tracks side by side holds
+    one project-database connection per track, not two. ``on_secret`` is called with every token it sees (the
     Airflow hook passes ``mask_secret`` there)."""
 
     def __init__(
@@ -82,37 +85,33 @@ class PostgresTokenStore:
         self._conninfo = conninfo_of(db)
         self._cipher = cipher or TokenCipher.from_env()
         self._on_secret = on_secret
-        self._conn: psycopg.Connection | None = None
         self._lock = threading.Lock()
         self._cached: TokenSet | None = None
         self.refresh_count = 0  # refreshes this store actually performed (for tests/reports)
-        row = self._read(self._connection())
+        with self._session() as conn:
+            row = self._read(conn)
         self.realm_id: str = row["realm_id"]
         self._check_status(row)
+        self._cached = self._tokens(row)
 
     def __repr__(self) -> str:
         return f"PostgresTokenStore(tenant_id={self.tenant_id}, realm_id={self.realm_id!r})"
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Nothing stays open between reads (kept for the clients that close their store)."""
 
     # --- TokenStore --------------------------------------------------------------------
     def current(self) -> TokenSet:
         with self._lock:
             if self._cached is None:
-                conn = self._connection()
-                with conn.transaction():
+                with self._session() as conn:
                     row = self._read(conn)
                 self._check_status(row)
                 self._cached = self._tokens(row)
             return self._cached
 
     def refresh(self, refresher: Refresher, rejected_access_token: str | None) -> TokenSet:
-        with self._lock:
-            conn = self._connection()
+        with self._lock, self._session() as conn:
             reconnect = False
             with conn.transaction():
                 conn.execute(load_sql("companies/lock_realm_refresh"), {"realm_id": self.realm_id})
@@ -157,10 +156,13 @@ class PostgresTokenStore:
     def _reconnect_reason(self) -> str:
         return reconnect_reason(self.tenant_id, self.realm_id)
 
-    def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = open_connection(self._conninfo, autocommit=True)
-        return self._conn
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[psycopg.Connection]:
+        conn = open_connection(self._conninfo, autocommit=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     def _read(self, conn: psycopg.Connection) -> dict:
         cur = conn.cursor(row_factory=dict_row)

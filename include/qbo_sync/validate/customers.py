@@ -23,7 +23,7 @@ from qbo_sync.extract.records import Client, TenantSettings
 from qbo_sync.transform.customer import EMAIL_MAX, display_name, email_problem, has_name
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import NameHolder, QuickBooksLookups
-from qbo_sync.validate.gx_runner import Check, SuiteRunner
+from qbo_sync.validate.gx_runner import Check, SuiteRunner, runner_for
 
 CHECKS = [
     Check("client_without_name", "ExpectColumnValuesToBeInSet", {"column": "has_name", "value_set": [True]}),
@@ -158,7 +158,7 @@ def validate_customers(
     index = index_run(conn, ctx.run_id, tenant_id, settings, chunk)
     if index is None:
         return {"evaluated": 0, "failed": 0, "ready": 0}
-    runner = runner or SuiteRunner("customers", CHECKS, "client_id")
+    runner = runner or runner_for("customers", CHECKS, "client_id")
     counts = {"evaluated": 0, "failed": 0, "ready": 0}
     per_code: dict[str, int] = defaultdict(int)
     summaries: list[dict] = []

@@ -22,7 +22,7 @@ from qbo_sync.money import ZERO
 from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
-from qbo_sync.validate.gx_runner import Check, SuiteRunner
+from qbo_sync.validate.gx_runner import Check, SuiteRunner, runner_for
 
 DOC_NUMBER_MAX = 21
 TAX_MODES = ["exclusive", "inclusive", "none"]
@@ -270,7 +270,7 @@ def validate_invoices(
     from qbo_sync.extract.read import tax_rates
 
     rates = tax_rates(conn, tenant_id)
-    runner = runner or SuiteRunner("invoices", CHECKS, "invoice_id")
+    runner = runner or runner_for("invoices", CHECKS, "invoice_id")
     counts = {"evaluated": 0, "failed": 0, "skipped": 0, "ready": 0}
     per_code: dict[str, int] = defaultdict(int)
     summaries = []
