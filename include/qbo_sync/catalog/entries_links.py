@@ -35,13 +35,13 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "link_bad_qbo_id",
-        "Link refused: not a QuickBooks Id",
+        "Link refused: not an Id QuickBooks uses",
         "data",
-        "'{given_id}' is not a QuickBooks Id: QuickBooks gives every customer and invoice a whole "
-        "number as its Id. " + NOTHING_CHANGED,
+        "'{given_id}' cannot be the Id of a QuickBooks record: QuickBooks gives every customer and "
+        "invoice a whole number as its Id. " + NOTHING_CHANGED,
         "Open the {qbo_kind} in QuickBooks and take the number after txnId= (an invoice) or "
-        "nameId= (a customer) in the address bar; the QuickBooks sync page also shows it after "
-        "the name, as (Id 58), where a cause names a QuickBooks record.",
+        "nameId= (a customer) in the address bar; where a cause on the QuickBooks sync page names "
+        "a QuickBooks record, its Id follows the name in parentheses.",
     ),
     Entry(
         "link_not_connected",
@@ -127,7 +127,7 @@ ENTRIES: tuple[Entry, ...] = (
         "Link refused: the invoice is another customer's",
         "data",
         "{qbo_record} is for the QuickBooks customer {qbo_customer}, but the client of invoice "
-        "{number} (client id {client_id}) is {client_customer} in QuickBooks. " + NOTHING_CHANGED,
+        "{number} (client id {client_id}) is {client_customer}. " + NOTHING_CHANGED,
         "Check the Id: the invoice you meant is probably another one. If instead the client is "
         "linked to the wrong customer, correct that first (`python -m qbo_sync.records link "
         "--tenant-id {tenant_id} --client-id {client_id} --customer-id {qbo_customer_id} "
@@ -159,7 +159,7 @@ ENTRIES: tuple[Entry, ...] = (
         "transient",
         "QuickBooks could not be asked about the {qbo_kind} you gave ({given_id}): {problem} " + NOTHING_CHANGED,
         "Try again in a few minutes. If it keeps failing, check the tenant's connection on the "
-        "QuickBooks sync page or with python -m qbo_sync doctor --tenant-id {tenant_id}.",
+        "QuickBooks sync page, or run the doctor for tenant {tenant_id} (python -m qbo_sync doctor).",
     ),
     # The sync-log row an unlink leaves (status skipped: not in QuickBooks, on purpose).
     Entry(

@@ -213,7 +213,7 @@ def _check_customer(kind: Kind, tenant_id: int, record: AppRecord, row: dict, la
             qbo_customer=named,
             number=record.ref,
             client_id=record.client_id,
-            client_customer=f"another customer (Id {customer})",
+            client_customer=f"linked to another QuickBooks customer (Id {customer})",
             qbo_customer_id=theirs,
         )
 
