@@ -80,7 +80,7 @@ def not_busy(conn: Any, kind: Kind, tenant_id: int, record: AppRecord) -> None:
     row = conn.execute(
         load_sql("records/lock_track"), {"tenant_id": tenant_id, "lease_seconds": lease().total_seconds()}
     ).fetchone()
-    if row is not None:
+    if row is not None and row[2]:
         raise refuse("link_tenant_busy", tenant_id, record, kind, run_id=row[0], stage=row[1])
 
 

@@ -124,8 +124,7 @@ def test_a_customer_and_invoice_keyed_by_hand_are_linked_and_the_sync_does_not_d
     assert [h[:2] for h in history(db, "invoice", 102)] == [("create", "synced")]
 
 
-def test_every_refusal_names_its_code_and_changes_nothing(db, tenant, qbo_factory, capsys):
-    now = datetime.now(UTC)
+def test_every_refusal_names_its_code_and_changes_nothing(db, tenant, qbo_app, qbo_factory, capsys):
     with qbo_factory(1) as qbo:
         first = qbo.create("Customer", {"DisplayName": "Keyed First"}).entity
         second = qbo.create("Customer", {"DisplayName": "Keyed Second"}).entity
@@ -192,7 +191,13 @@ def test_every_refusal_names_its_code_and_changes_nothing(db, tenant, qbo_factor
         in db.execute("SELECT error_message FROM qbo_sync.sync_log WHERE action = 'unlink'").fetchone()[0]
     )
     assert db.execute("SELECT count(*) FROM qbo_sync.entity_map WHERE entity = 'invoice'").fetchone() == (0,)
-    del now
+    # A record mapped in another company is unlinked without asking this company about it.
+    db.execute("UPDATE qbo_sync.entity_map SET realm_id = '1234567890' WHERE entity = 'customer'")
+    reads = len(api_reads(qbo_app, tenant["realm_id"]))
+    assert main(["unlink", "--tenant-id", "1", "--client-id", "101"]) == 0
+    assert "in another QuickBooks company" in capsys.readouterr().out
+    assert len(api_reads(qbo_app, tenant["realm_id"])) == reads
+    assert db.execute("SELECT realm_id FROM qbo_sync.sync_log ORDER BY id DESC LIMIT 1").fetchone() == ("1234567890",)
 
 
 def test_an_invoice_deleted_in_quickbooks_is_unlinked_and_created_again_by_its_resync(db, tenant, qbo_factory, capsys):
