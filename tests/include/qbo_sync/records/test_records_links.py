@@ -252,3 +252,32 @@ def test_unlinking_a_customer_says_what_stays_attached_to_it(db, tenant, qbo_fac
     said = capsys.readouterr().out
     assert "It was inactive in QuickBooks" in said
     assert "Still attached to the QuickBooks customer" in said and "invoice ids 101" in said
+
+
+def test_a_run_that_would_start_while_a_link_is_written_waits_for_it(db, tenant, database_url):
+    import psycopg
+
+    from qbo_sync.db.connection import connect
+    from qbo_sync.db.sqlfiles import load_sql
+    from qbo_sync.records.checks import not_busy
+    from qbo_sync.records.kinds import INVOICE, app_record
+
+    db.execute(
+        "INSERT INTO qbo_sync.tenant_tracks (tenant_id, run_id, stage, state) VALUES (1, 'earlier', 'done', 'done')"
+    )
+    record = app_record(db, INVOICE, 1, 101)
+    with connect(database_url) as linking, connect(database_url, autocommit=True) as run:
+        with linking.transaction():
+            not_busy(linking, INVOICE, 1, record)  # as link and unlink do inside their transaction
+            run.execute("SET lock_timeout = '200ms'")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                run.execute(
+                    load_sql("tracks/claim"),
+                    {"tenant_id": 1, "run_id": "scheduled__next", "run_clear": 0, "lease_seconds": 1200},
+                )
+        # Committed: the run takes the tenant.
+        claimed = run.execute(
+            load_sql("tracks/claim"),
+            {"tenant_id": 1, "run_id": "scheduled__next", "run_clear": 0, "lease_seconds": 1200},
+        ).fetchone()
+        assert claimed is not None
