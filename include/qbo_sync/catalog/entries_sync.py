@@ -158,7 +158,10 @@ ENTRIES: tuple[Entry, ...] = (
         "Duplicate document number / Invoice: Already exists",
         "data",
         "QuickBooks already has an invoice numbered {number} ({holder}) that this sync did not create.",
-        "Open that document in QuickBooks and give it a unique number (add a prefix or extra "
+        "If it is this invoice, keyed into QuickBooks by hand, link the two instead of sending it "
+        "again: `python -m qbo_sync.records link --tenant-id {tenant_id} --invoice-id {source_id} "
+        "--qbo-invoice-id {holder_id}` (or Link on the QuickBooks sync page). If it is another "
+        "document, open it in QuickBooks and give it a unique number (add a prefix or extra "
         "digits), or renumber the invoice in the billing app. Use a scheme such as "
         "INV{{sequence}} so the two never clash. " + RESYNC,
     ),

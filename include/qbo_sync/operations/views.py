@@ -125,6 +125,7 @@ CSV_COLUMNS = (
     "note",
     "updated_by",
     "adjustments",
+    "acted_by",  # who linked or unlinked it (Link / Unlink), when that is its latest row
 )
 
 

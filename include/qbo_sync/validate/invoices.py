@@ -230,6 +230,7 @@ def _facts_row(
         "length": len(inv.number or ""),
         "ids": ", ".join(str(i) for i in sorted([inv.id, *duplicates.get(inv.id, [])])),
         "holder": "; ".join(_transaction_label(t) for t in number_holders),
+        "holder_id": str(number_holders[0].get("Id")) if number_holders else None,
         "total": inv.total,
         "tax_total": inv.tax_total,
         "expected_total": totals.total if totals else "unknown",

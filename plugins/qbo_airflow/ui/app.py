@@ -126,7 +126,8 @@ def require_tenant(viewer: Viewer, conn: Any, tenant_id: int) -> None:
 
 
 def may_act(viewer: Viewer) -> None:
-    """The page's actions (resync, exclude, include, connect) need leave to start qbo_resync."""
+    """The page's actions (resync, exclude, include, link, unlink, connect) need leave to start
+    qbo_resync."""
     _authorize(viewer, "POST", RESYNC_DAG)
 
 
@@ -323,11 +324,12 @@ def create_app() -> FastAPI:
         query = urlencode([("tenant_id", tenant_id), *kept]) + "&" + viewer.flash("msg" if ok else "error", text)
         return RedirectResponse(f"{request.scope.get('root_path', '')}/?{query}", status_code=303)
 
-    from qbo_airflow.ui import connect
+    from qbo_airflow.ui import connect, links
 
     connect.install(
         app, reader=reader, page_reader=page_reader, may_act=may_act, database=database, require_tenant=require_tenant
     )
+    links.install(app, reader=reader, may_act=may_act, database=database, require_tenant=require_tenant)
     return app
 
 

@@ -32,6 +32,7 @@ from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
 from qbo_sync.extract.records import Client
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
+from qbo_sync.records.__main__ import build_parser as records_parser
 from qbo_sync.tenants.__main__ import _parser as tenants_parser
 from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts
@@ -44,6 +45,7 @@ PARSERS = {
     "qbo_sync.tenants": tenants_parser,
     "qbo_sync.companies": companies_parser,
     "qbo_sync.companies.read_blocks": read_blocks_parser,
+    "qbo_sync.records": records_parser,
 }
 
 # QuickBooks things as the sync names them, made by the helpers the validate step uses.
@@ -117,6 +119,31 @@ EXAMPLES: dict[str, object] = {
     "email": "jane smith@example.com",
     "email_problem": "it contains a space",
     "blocked_until": "2026-12-01 00:00 UTC",
+    # link and unlink (qbo_sync.records), named as qbo_sync.records.kinds names them
+    "app_kind": "client",
+    "app_flag": "--client-id",
+    "qbo_flag": "--customer-id",
+    "qbo_kind": "customer",
+    "record": "client Jane Smith (client id 1042)",
+    "qbo_record": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
+    "new_qbo_record": "the QuickBooks customer 'Jane Smith' (Id 61)",
+    "other_record": "client Jane Smyth (client id 1043)",
+    "other_id": 1043,
+    "given_id": "61",
+    "realm_id": "9130357766271816",
+    "old_realm": "9130357766270001",
+    "run_id": "scheduled__2026-11-23T10:00:00+00:00",
+    "stage": "load",
+    "connection": "reconnect required",
+    "app_status": "a draft",
+    "qbo_state": "inactive",
+    "qbo_customer": "'Harbour Cafe' (Id 9)",
+    "qbo_customer_id": "9",
+    "client_customer": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
+    "why": "it was deleted there.",
+    "problem": "QuickBooks error 10000: An application error has occurred.",
+    "acted_by": "alice",
+    "holder_id": "58",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(
