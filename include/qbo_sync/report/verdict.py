@@ -52,12 +52,12 @@ class RecordFailure:
     source_id: int | None
     code: str | None
     category: str | None
-    failed_before: int  # earlier failures for this same cause since the record last synced
-    since: datetime  # the first of them (this run's outcome when it is the first)
+    failed_before: bool  # it failed for this same cause before, since it last synced
+    since: datetime  # the first such failure (this run's outcome when there is none)
 
     @property
     def new(self) -> bool:
-        return self.failed_before == 0
+        return not self.failed_before
 
     @property
     def held(self) -> bool:
