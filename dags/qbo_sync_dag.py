@@ -31,9 +31,13 @@ task up to 32 tenants, more per task beyond (`QBO_SYNC_TENANTS_PER_TASK`,
 (a backfill) leaves it to that run; nothing it would have staged is lost.
 
 Re-running is always safe: clear a `sync` task or the whole run; tenants the run already
-finished are left alone, the others resume. A run with failed records ends with the
-`records_need_attention` task failed (the good records are synced); a tenant whose
-QuickBooks kept failing fails its `sync` task (its records say why) so Airflow retries it.
+finished are left alone, the others resume. **Red means new**: a run ends with the
+`records_need_attention` task failed only for what needs eyes now - records that failed for
+the first time, a tenant whose track failed, a reconnect or a block of reads no earlier run
+reported, a task that failed. Records still failing for a cause an earlier run reported wait
+for finance: they stay in the report and on the page, counted in the run's summary, and the
+run stays green (the good records are synced either way). A tenant whose QuickBooks kept
+failing fails its `sync` task (its records say why) so Airflow retries it.
 Params: `full_sync` considers every finalized invoice, not only the interval's; `tenant_ids`
 limits the run to those tenants (a backfill of chosen tenants, docs/operations.md).
 """
@@ -129,14 +133,14 @@ def qbo_sync():
         return raise_if_reconnect(raise_if_systemic(results))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def report() -> int:
+    def report() -> dict:
         from qbo_airflow.runtime import database, run_context
-        from qbo_sync.report.run import report_run
+        from qbo_sync.report.run import close_run
 
         with database() as conn:
-            text, failed = report_run(conn, run_context().run_id)
+            text, verdict = close_run(conn, run_context().run_id)
         print(text)  # the readable block finance looks for at the end of the log
-        return failed
+        return verdict.as_xcom()
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def alerts() -> int:
@@ -148,16 +152,18 @@ def qbo_sync():
             return len(send_run_alerts(conn, run_context().run_id))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
-    def records_need_attention(failed: int) -> None:
-        """Fails when records failed, so the run stands out in the UI; the good ones are synced."""
+    def records_need_attention(verdict: dict | None) -> str:
+        """Fails for what needs eyes now (red means new), so only such a run stands out in the
+        UI; records still waiting for finance are counted, and leave the run green."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        if failed:
-            raise AirflowFailException(
-                f"{failed} record(s) failed validation or were refused by QuickBooks; "
-                "their cause and fix are in the report task's log and in qbo_sync.sync_log. "
-                "Fix them and resync (qbo_resync DAG) or wait for the next run."
-            )
+        from qbo_airflow.runtime import failed_tasks
+        from qbo_sync.report.verdict import needs_eyes
+
+        why = needs_eyes(verdict, failed_tasks(("tenants", "tenant_groups", "sync", "report")))
+        if why:
+            raise AirflowFailException(why)
+        return verdict["summary"]
 
     synced = sync.expand(tenants=tenant_groups(tenants()))
     summary = report()

@@ -128,7 +128,9 @@ def with_company(
             reason or "its connection is marked reconnect_required",
             held,
         )
-        return {"tenant_id": tid, "reconnect_required": True, "failed": held}
+        # Learnt now (QuickBooks refused the tokens in this step), or already known before the run.
+        learnt = tenant.status != "reconnect_required"
+        return {"tenant_id": tid, "reconnect_required": True, "reconnect_learnt": learnt, "failed": held}
     held = hold_back("reads_blocked", **block.context())
     log.warning(
         "tenant %s: QuickBooks blocks this app's reads until %s (monthly CorePlus allowance "
@@ -391,6 +393,7 @@ def sync_tenant(
                     lease.mark_active(conn, tenant.tenant_id, window.run_id)
             if got.get("reconnect_required"):
                 result["reconnect_required"] = True
+                result["reconnect_learnt"] = result.get("reconnect_learnt") or bool(got.get("reconnect_learnt"))
             if got.get("reads_blocked"):
                 result["reads_blocked"] = got["reads_blocked"]
     except TransientError as exc:

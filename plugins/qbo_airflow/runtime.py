@@ -8,12 +8,14 @@ Airflow-free library in ``include/qbo_sync``.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 DB_CONN_ID = "qbo_sync_db"
 QBO_CONN_ID = "quickbooks_default"
+log = logging.getLogger(__name__)
 
 
 def run_context(context: dict[str, Any] | None = None):
@@ -81,10 +83,37 @@ def database() -> Iterator[Any]:
         conn.close()
 
 
+def failed_tasks(task_ids: tuple[str, ...], context: dict[str, Any] | None = None) -> list[str]:
+    """Which of these tasks of the current run failed (retries spent), as Airflow knows it: a
+    run's state follows its last tasks only, so the last task asks (Task SDK, no metadata DB)."""
+    from airflow.sdk import get_current_context
+
+    context = context or get_current_context()
+    ti = context["ti"]
+    states = ti.get_task_states(dag_id=ti.dag_id, task_ids=list(task_ids), run_ids=[context["run_id"]])
+    failed = set()
+    for by_task in states.values():
+        for key, state in by_task.items():  # a mapped task instance is "<task_id>_<map_index>"
+            if str(state) == "failed":
+                base, _, index = key.rpartition("_")
+                failed.add(key if key in task_ids or base not in task_ids else f"{base}[{index}]")
+    return sorted(failed)
+
+
 def raise_if_reconnect(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Tenants whose QuickBooks connection is gone fail their task without retries: retrying
-    cannot help until a person reconnects them. Every other tenant of the task has finished."""
-    gone = [r for r in results if r.get("reconnect_required")]
+    """Tenants whose QuickBooks connection was lost during this run fail their task without
+    retries: retrying cannot help until a person reconnects them (every other tenant of the task
+    has finished). A tenant already marked reconnect_required before the run only logs it: an
+    earlier run reported it, and its held-back records wait (red means new)."""
+    for r in results:
+        if r.get("reconnect_required") and not r.get("reconnect_learnt"):
+            log.warning(
+                "tenant %s still must be reconnected to QuickBooks (python -m qbo_sync.companies authorize "
+                "--tenant-id %s); its records wait, held back",
+                r["tenant_id"],
+                r["tenant_id"],
+            )
+    gone = [r for r in results if r.get("reconnect_learnt")]
     if gone:
         from airflow.sdk.exceptions import AirflowFailException
 

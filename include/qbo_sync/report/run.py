@@ -6,24 +6,41 @@ import psycopg
 
 from qbo_sync.extract import stage
 from qbo_sync.operations.controls import clear_honoured_resyncs
-from qbo_sync.report import summary
+from qbo_sync.report import summary, verdict
+
+
+def close_run(conn: psycopg.Connection, run_id: str) -> tuple[str, verdict.RunVerdict]:
+    """Close a run: forget the resync requests it honoured (a record finance asked to resync
+    and this run synced is not sent again next hour), decide what needs eyes now (red means
+    new: docs/operations.md, "Which runs are marked failed"), then its report."""
+    clear_honoured_resyncs(conn, run_id)
+    decided = verdict.decide(conn, run_id)
+    return render_run(conn, run_id, decided), decided
 
 
 def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
-    """Close a run: forget the resync requests it honoured (a record finance asked to resync
-    and this run synced is not sent again next hour), then its report and failed count."""
-    clear_honoured_resyncs(conn, run_id)
-    return run_report(conn, run_id)
+    """``close_run``, with how many records failed (new, waiting or held back)."""
+    text, decided = close_run(conn, run_id)
+    return text, decided.failed
 
 
 def run_report(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
-    """One block per tenant (counts, amount synced, each failure with its cause and fix) and
-    how many records failed. Reads only: ``python -m qbo_sync.report run`` shows any run."""
+    """One block per tenant (counts, amount synced, each failure with its cause and fix, new
+    or waiting since when) and how many records failed. Reads only: ``python -m
+    qbo_sync.report run`` shows any run."""
+    judged = verdict.evaluate(conn, run_id)
+    return render_run(conn, run_id, judged), judged.failed
+
+
+def render_run(conn: psycopg.Connection, run_id: str, judged: verdict.RunVerdict) -> str:
     names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
     reports = summary.build(conn, run_id, names)
+    summary.mark(reports, judged)
     blocks = [summary.render(r) for _, r in sorted(reports.items())]
+    if not blocks:
+        return "No tenant is connected to QuickBooks."
     reads = summary.reads_summary(reports)
     if reads:
         blocks.append(reads)
-    failed = sum(r.failed for r in reports.values())
-    return "\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks.", failed
+    blocks.append(f"This run: {judged.summary()}.")
+    return "\n\n".join(blocks)

@@ -12,6 +12,7 @@ import psycopg
 
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.money import ZERO
+from qbo_sync.report import verdict as verdicts
 
 WIDTH = 100
 
@@ -29,6 +30,7 @@ class TenantReport:
     reads: int | None = None  # QuickBooks reads the tenant's track spent (None: no track this run)
     track: str | None = None  # how its track ended: done, failed, left
     track_note: str | None = None
+    verdict: verdicts.TenantVerdict | None = None  # what needs eyes now (set by ``mark``)
 
     @property
     def failed(self) -> int:
@@ -76,6 +78,20 @@ def build(conn: psycopg.Connection, run_id: str, tenant_names: dict[int, str] | 
         report = of(tid)
         report.reads, report.track, report.track_note = reads, state, note
     return reports
+
+
+def mark(reports: dict[int, TenantReport], judged: verdicts.RunVerdict) -> None:
+    """Each failure becomes new (``since`` None) or waiting for finance since a day."""
+    for tid, tenant in judged.tenants.items():
+        report = reports.get(tid)
+        if report is None:
+            continue
+        report.verdict = tenant
+        known = {(f.entity, f.source_id): f for f in tenant.failures}
+        for failure in report.failures:
+            seen = known.get((failure["entity"], failure["source_id"]))
+            failure["new"] = seen is None or seen.new
+            failure["since"] = None if seen is None or seen.new else seen.since
 
 
 # Intuit meters reads per app per month; the free tier's allowance (docs/operations.md).
@@ -136,12 +152,12 @@ def render(report: TenantReport) -> str:
     failures = [f for f in report.failures if f["category"] != "connection" and f["code"] != "reads_blocked"]
     if failures:
         lines.append("")
-        lines.append(f"{len(failures)} record(s) failed and were not sent:")
+        lines.append(f"{len(failures)} record(s) failed and were not sent{_new_and_waiting(failures)}:")
         lines.append(f"  {'record':<34} {'client':<22} {'amount':>10}  problem")
-        for f in failures:
+        for f in sorted(failures, key=lambda f: not f.get("new", True)):  # new ones first
             head = (
                 f"  {(f['entity'] + ' ' + str(f['ref']))[:34]:<34} {f['client'][:22]:<22} "
-                f"{_money(f['amount']):>10}  [{f['code']}]"
+                f"{_money(f['amount']):>10}  [{f['code']}]{_age(f)}"
             )
             lines.append(head)
             for label, text in (("cause", f["cause"]), ("fix", f["fix"])):
@@ -165,5 +181,42 @@ def render(report: TenantReport) -> str:
             lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[: WIDTH - 20]}")
         if len(report.skipped) > 50:
             lines.append(f"  ... and {len(report.skipped) - 50} more (see qbo_sync.sync_log)")
+    if report.verdict is not None:
+        lines.append("")
+        lines.append(_tenant_verdict(report.verdict))
     lines.append("=" * WIDTH)
     return "\n".join(lines)
+
+
+def _age(failure: dict) -> str:
+    """' new' for a record failing for the first time, ' since DAY' for one still waiting."""
+    if "new" not in failure:
+        return ""
+    return " new" if failure["new"] else f" since {verdicts.day(failure['since'])}"
+
+
+def _new_and_waiting(failures: list[dict]) -> str:
+    if not any("new" in f for f in failures):
+        return ""
+    new = sum(1 for f in failures if f.get("new"))
+    waiting = [f["since"] for f in failures if not f.get("new")]
+    text = f" ({new} new"
+    if waiting:
+        text += f"; {len(waiting)} still wait for finance, since {verdicts.day(min(waiting))}"
+    return text + ")"
+
+
+def _tenant_verdict(tenant: verdicts.TenantVerdict) -> str:
+    """The tenant's line of the run's verdict: what needs eyes now, or that nothing does."""
+    waiting = tenant.waiting
+    since = min((f.since for f in waiting), default=None)
+    if tenant.red:
+        news = [f"{len(tenant.new_failures)} new failure(s)"] if tenant.new_failures else []
+        news += [f.words() for f in tenant.new_faults]
+        text = "Needs eyes now: " + "; ".join(news)
+        if waiting:
+            text += f"; besides, {verdicts.waiting_words(len(waiting), since)}"
+    else:
+        text = "Nothing new needs eyes" + (f": {verdicts.waiting_words(len(waiting), since)}" if waiting else "")
+        text += "".join(f"; {f.words()}" for f in tenant.faults)
+    return "\n".join(textwrap.wrap(text + ".", WIDTH))

@@ -1,7 +1,9 @@
-"""Alerts after a qbo_sync run: one e-mail and/or one JSON webhook per tenant whose records
-failed or whose QuickBooks connection needs reconnecting, listing each failure with its
-fix. Nothing for a clean run; never twice for the same run, tenant and channel
-(``qbo_sync.alerts_sent``).
+"""Alerts after a qbo_sync run: one e-mail and/or one JSON webhook per tenant with something
+new to fix - records that failed for the first time (each with its cause and fix), a
+QuickBooks connection newly lost, reads newly blocked. Red means new: a record still failing
+for the cause an earlier alert gave is not alerted again (the alert counts it), nor an old
+reconnect (``qbo_sync.report.verdict``). Nothing for a run with nothing new; never twice for
+the same run, tenant and channel (``qbo_sync.alerts_sent``).
 
 Configuration (all optional; an unconfigured channel is simply not used):
 
@@ -31,7 +33,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from qbo_sync.db.sqlfiles import load_sql
-from qbo_sync.report import summary
+from qbo_sync.report import summary, verdict
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ class TenantAlert:
     failures: list[dict[str, Any]]  # record-level failures, with cause and fix
     reconnect_fix: str | None  # set when the company must be reconnected
     page_url: str | None = None
+    waiting: int = 0  # records still failing for a cause an earlier alert gave: counted, not listed
+    waiting_since: str | None = None  # the day the oldest of them first failed so (YYYY-MM-DD)
 
     @property
     def unread(self) -> list[dict[str, Any]]:
@@ -83,6 +87,8 @@ class TenantAlert:
             "reconnect_required": bool(self.reconnect_fix),
             "reconnect_fix": self.reconnect_fix,
             "page_url": self.page_url,
+            "still_waiting": self.waiting,
+            "waiting_since": self.waiting_since,
             "failures": [
                 {
                     k: plain(f.get(k))
@@ -120,6 +126,11 @@ class TenantAlert:
         held = len(self.failures) - len(rows) - len(unread)
         if held:
             out.append(f"<p>{held} record(s) are held back until the company is reconnected.</p>")
+        if self.waiting:
+            out.append(
+                f"<p>{e(waiting_words(self.waiting, self.waiting_since))}: alerted before for the same cause, "
+                "they are not listed again (the page lists them).</p>"
+            )
         if self.page_url:
             out.append(
                 f"<p>Open the <a href='{e(self.page_url)}'>QuickBooks sync page</a> to "
@@ -153,28 +164,57 @@ class SentAlert:
 
 
 def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
-    """What needs saying about one run: a TenantAlert per tenant with something to fix."""
+    """What needs saying about one run: a TenantAlert per tenant with something new to fix."""
     tenants = {row[0]: row for row in conn.execute(load_sql("operations/tenants_overview"))}
     names = {tid: row[1] for tid, row in tenants.items()}
     reports = summary.build(conn, run_id, names)
+    judged = verdict.evaluate(conn, run_id)
+    summary.mark(reports, judged)
     page = os.environ.get("QBO_SYNC_UI_URL") or None
     alerts = []
     for (tenant_id,) in conn.execute(load_sql("operations/run_tenants"), {"run_id": run_id}).fetchall():
         report = reports.get(tenant_id) or summary.TenantReport(tenant_id, names.get(tenant_id, ""))
+        tenant = judged.tenants.get(tenant_id) or verdict.TenantVerdict(tenant_id)
+        news = {f.kind for f in tenant.new_faults}
+        failures = [f for f in report.failures if _news(f, news)]
         status = tenants.get(tenant_id, (None,) * 4)[3]
         reconnect = report.connection_problem
         if reconnect is None and status == "reconnect_required":
             from qbo_sync.catalog import explain
 
             reconnect = explain("reconnect_required", tenant_id=tenant_id)[2]
-        if not report.failures and not reconnect:
-            continue  # a clean run says nothing
+        if verdict.RECONNECT not in news:
+            reconnect = None  # an earlier run's alert said so already
+        if not failures and not reconnect:
+            continue  # nothing new: a clean run, or only records an earlier alert listed
+        waiting = tenant.waiting
+        since = min((f.since for f in waiting), default=None)
         alerts.append(
             TenantAlert(
-                run_id, tenant_id, report.tenant_name, list(report.failures), reconnect, tenant_page(page, tenant_id)
+                run_id,
+                tenant_id,
+                report.tenant_name,
+                failures,
+                reconnect,
+                tenant_page(page, tenant_id),
+                len(waiting),
+                verdict.day(since) or None,
             )
         )
     return alerts
+
+
+def _news(failure: dict[str, Any], new_faults: set[str]) -> bool:
+    """A failure to list: new, or held back by a fault that is news in this run."""
+    if failure["category"] == "connection":
+        return verdict.RECONNECT in new_faults
+    if failure["code"] == verdict.READS_BLOCKED:
+        return verdict.READS_BLOCKED in new_faults
+    return failure.get("new", True)
+
+
+def waiting_words(count: int, since: str | None) -> str:
+    return f"{count:,} other record(s) still wait for finance" + (f" (since {since})" if since else "")
 
 
 def tenant_page(page: str | None, tenant_id: int) -> str | None:

@@ -27,6 +27,7 @@ import requests
 from qbo_sync import pipeline
 from qbo_sync.companies import client_for_tenant, connection_status
 from qbo_sync.extract.records import RunWindow
+from qbo_sync.report import verdict
 from support.emulator import emulator_app
 from support.rows import insert
 from support.scenario import build_au_tenant
@@ -282,6 +283,10 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     assert fixes and all("python -m qbo_sync.companies authorize --tenant-id 1" in f for f in fixes)
     assert outcomes(db, "manual__revoked", 2)[("invoice", 200)] == ("synced", None)
     assert "held back until the company is reconnected" in report
+    # Red means new: this run met the lost connection first, so it needs eyes now.
+    lost = verdict.evaluate(db, "manual__revoked")
+    assert lost.red and lost.tenants[1].fault(verdict.RECONNECT).new
+    assert len(lost.tenants[1].held) == len(held)  # held back by the fault, not failures of their own
 
     # The tenant's state says exactly what to run: status table, CLI, the ops view.
     status = {s.tenant_id: s for s in connection_status(db)}
@@ -310,6 +315,7 @@ def test_revoked_refresh_token_mid_run_holds_back_that_tenant_and_says_what_to_r
     run(db, database_url, requests.Session(), "manual__still_revoked")
     assert len(qbo_app.requests_log(realm)) == before
     assert outcomes(db, "manual__still_revoked", 1)[("invoice", 1)] == ("failed", "reconnect_required")
+    assert not verdict.evaluate(db, "manual__still_revoked").red  # reported already: not red again
 
     # Doing what it says (connect with a new refresh token) brings the tenant back.
     fresh = qbo_app.issue_tokens(realm)
