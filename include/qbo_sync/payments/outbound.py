@@ -697,8 +697,11 @@ class Poster(Edits):
         invoice still owes or the memo still holds."""
         memo = self.client.read("CreditMemo", memo_qbo)
         invoice = self.client.read("Invoice", invoice_qbo)
-        amount = min(
-            Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))), Decimal(str(invoice.get("Balance", 0)))
+        amount = cents(
+            min(
+                Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))),
+                Decimal(str(invoice.get("Balance", 0))),
+            )
         )
         if amount <= ZERO:
             return ZERO
