@@ -106,7 +106,7 @@ def metered_calls(method: str, segment: str, body: bytes) -> int:
 
 
 def injected_outcome(rule: FaultRule, company: Company | None, store: Store) -> Outcome:
-    """The answer for throttle / server_error / html / empty faults."""
+    """The answer for throttle / server_error / html / empty / stale_object faults."""
     offset = company.utc_offset if company else 0
     if rule.kind == "throttle":
         return throttle_outcome(company, store)
@@ -120,6 +120,10 @@ def injected_outcome(rule: FaultRule, company: Company | None, store: Store) -> 
         return Outcome(status, html.encode(), HTML)
     if rule.kind == "empty":
         return Outcome(rule.status or 200, b"", JSON)
+    if rule.kind == "stale_object":  # another user saved the record first: nothing applied
+        error = faults.stale_object()
+        body = {"Fault": error.fault_json(), "time": format_response_time(store.clock.now(), offset)}
+        return Outcome(error.status, dumps(body))
     raise ValueError(rule.kind)
 
 

@@ -1,6 +1,8 @@
 -- Finalized credit notes changed in the interval (or all with full_sync), earlier failures
--- and resync requests. A status outside the source contract (not draft, finalized or
--- voided, or NULL) is staged too, so posting explains it instead of skipping it silently.
+-- and resync requests; and, whatever the interval, credit notes voided in the app whose
+-- CreditMemo is in QuickBooks and not yet taken out (payload_hash 'voided'). A status
+-- outside the source contract (not draft, finalized or voided, or NULL) is staged too, so
+-- posting explains it instead of skipping it silently.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -20,11 +22,16 @@ FROM billing.credit_notes AS n
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = n.tenant_id AND rc.entity = 'credit_memo' AND rc.source_id = n.id
 LEFT JOIN failed AS f ON f.source_id = n.id AND f.status = 'failed'
+LEFT JOIN qbo_sync.entity_map AS m
+       ON m.tenant_id = n.tenant_id AND m.entity = 'credit_memo' AND m.source_id = n.id
 WHERE n.tenant_id = %(tenant_id)s
-  AND (n.status IS NULL OR n.status NOT IN ('draft', 'voided'))
   AND NOT coalesce(rc.excluded, false)
-  AND (%(full_sync)s
-       OR (n.updated_at >= %(start)s AND n.updated_at < %(end)s)
-       OR rc.resync_requested_at IS NOT NULL
-       OR f.source_id IS NOT NULL)
+  AND CASE WHEN n.status = 'voided'
+           THEN m.source_id IS NOT NULL AND m.payload_hash IS DISTINCT FROM 'voided'
+           ELSE (n.status IS NULL OR n.status <> 'draft')
+               AND (%(full_sync)s
+                    OR (n.updated_at >= %(start)s AND n.updated_at < %(end)s)
+                    OR rc.resync_requested_at IS NOT NULL
+                    OR f.source_id IS NOT NULL)
+      END
 ON CONFLICT DO NOTHING;

@@ -1,6 +1,9 @@
 -- App payments this run considers for one tenant: recorded or voided in the interval (or
 -- all with full_sync), earlier failures and resync requests. A payment voided before it was
 -- ever sent is never sent. Payments imported from QuickBooks never go back.
+-- Whatever the interval, a payment in QuickBooks whose amount, date, reference or invoice
+-- changed in the app since the sync wrote it (entity_map.source_state; the app keeps no
+-- updated_at for payments), or that was voided in the app and is not voided there yet.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -35,5 +38,8 @@ WHERE p.tenant_id = %(tenant_id)s
       OR (p.voided_at >= %(start)s AND p.voided_at < %(end)s)
       OR rc.resync_requested_at IS NOT NULL
       OR f.source_id IS NOT NULL
+      OR (m.source_id IS NOT NULL AND m.payload_hash IS DISTINCT FROM 'voided'
+          AND (p.voided_at IS NOT NULL
+               OR m.source_state <> qbo_sync.payment_state(p.amount, p.paid_at, p.reference, p.invoice_id)))
   )
 ON CONFLICT DO NOTHING;

@@ -1,6 +1,12 @@
+-- A tenant's staged credit notes with their invoice and customer in QuickBooks, and what the
+-- sync recorded of their CreditMemo and its application (Id, SyncToken, hash, state).
 SELECT n.id, n.number, n.issue_date, n.total, n.reason, n.invoice_id, i.number, i.finalized_at,
        mi.qbo_id AS invoice_qbo_id, mc.qbo_id AS customer_qbo_id,
-       mn.qbo_id AS credit_memo_qbo_id, ma.qbo_id AS application_qbo_id, n.status
+       mn.qbo_id AS credit_memo_qbo_id, ma.qbo_id AS application_qbo_id, n.status,
+       mn.sync_token AS credit_memo_sync_token, mn.payload_hash AS credit_memo_hash,
+       (mn.source_state ->> 'total')::numeric AS credit_memo_old_total,
+       (mn.source_state ->> 'invoice_id')::bigint AS credit_memo_old_invoice_id,
+       ma.sync_token AS application_sync_token
 FROM qbo_sync.run_items AS r
 JOIN billing.credit_notes AS n ON n.id = r.source_id
 LEFT JOIN billing.invoices AS i ON i.id = n.invoice_id AND i.tenant_id = n.tenant_id

@@ -400,6 +400,17 @@ ENTRIES: tuple[Entry, ...] = (
         "on the run after the invoice syncs.",
     ),
     Entry(
+        "payment_move_invoice_not_synced",
+        "Payment Ref#: Could not find applied invoice Ref#",
+        "data",
+        "Payment {reference} was moved in the billing app from invoice {old_number} to invoice "
+        "{number}, which is not in QuickBooks ({reason}); QuickBooks still has the payment on "
+        "invoice {old_number}, as it was last sent.",
+        "Fix invoice {number} first (see its entry in the sync log): the payment moves to it by "
+        "itself on the run after it syncs. If the payment was moved by mistake, move it back to "
+        "invoice {old_number} in the billing app.",
+    ),
+    Entry(
         "payment_for_historical_invoice",
         "Payment Ref#: Could not find applied invoice Ref#",
         "data",

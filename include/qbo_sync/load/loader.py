@@ -30,6 +30,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
 from qbo_sync.extract.records import Client
+from qbo_sync.load.versioned import STALE, carries_sales
 from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.customer import customer_payload
 from qbo_sync.transform.invoice import (
@@ -240,8 +241,13 @@ class BatchLoader:
                         self._done(entity, p, action=action, qbo_entity=res.entity, note=p.extra.get("note"))
                     elif res.outcome_unknown:
                         unknown.append(p)
-                    elif str(res.fault.code) == "5010" and rounds < UNKNOWN_OUTCOME_ROUNDS:
-                        stale.append(p)  # someone else edited it: refetch SyncToken, retry
+                    elif (
+                        str(res.fault.code) == STALE
+                        and p.qbo_id
+                        and not p.extra.get("reread")
+                        and rounds < UNKNOWN_OUTCOME_ROUNDS
+                    ):
+                        stale.append(p)  # edited in QuickBooks since our write: read it once (below)
                     else:
                         if res.fault.category == "transient":
                             transient += 1
@@ -251,9 +257,7 @@ class BatchLoader:
                     f"QuickBooks refused a whole batch of {len(results)} {entity}s with transient "
                     f"errors ({results[0].fault.summary()}); the task will be retried."
                 )
-            for p in stale:
-                fresh = self.client.read(qbo_entity, p.qbo_id)
-                p.sync_token = str(fresh.get("SyncToken"))
+            stale = self._reread(entity, qbo_entity, stale)
             creates = [p for p in unknown if not p.qbo_id]
             if creates:
                 found = find_existing(creates)
@@ -268,8 +272,8 @@ class BatchLoader:
                                 note="QuickBooks' answer was lost; found it there, not re-sent",
                             )
                 unknown = [p for p in unknown if p.qbo_id or p.source_id not in found]
-            # An update whose answer was lost is simply sent again: if the first one landed,
-            # QuickBooks answers 5010 (stale SyncToken), we refetch it and send the same content.
+            # An update whose answer was lost is sent again with the same SyncToken: if the first
+            # one landed, QuickBooks answers 5010 and the re-read finds the change already there.
             pending = unknown + stale
         if pending:
             with self._writing():
@@ -279,6 +283,34 @@ class BatchLoader:
                 f"{len(pending)} {entity}(s) got no certain answer from QuickBooks after "
                 f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first)."
             )
+
+    def _reread(self, entity: str, qbo_entity: str, stale: list[Pending]) -> list[Pending]:
+        """Records QuickBooks called stale (5010), read once each (load/versioned.py): one that
+        already carries our change is done without sending it again; the others go once more
+        with the fresh SyncToken, and a second 5010 is their outcome."""
+        from qbo_client.errors import QboFaultError
+
+        again: list[Pending] = []
+        with self._writing():
+            for p in stale:
+                p.extra["reread"] = True
+                try:
+                    fresh = self.client.read(qbo_entity, p.qbo_id)
+                except QboFaultError as exc:  # e.g. deleted in QuickBooks meanwhile (610)
+                    self._failed_fault(entity, p, exc.fault, "update")
+                    continue
+                if entity == "invoice" and carries_sales(p.body)(fresh):
+                    self._done(
+                        entity,
+                        p,
+                        action="update",
+                        qbo_entity=fresh,
+                        note="QuickBooks already had this change (an earlier answer was lost); not sent again",
+                    )
+                    continue
+                p.sync_token = str(fresh.get("SyncToken"))
+                again.append(p)
+        return again
 
     def _failed_code_transient(self, entity: str, p: Pending) -> None:
         outcomes.outcome_unknown(

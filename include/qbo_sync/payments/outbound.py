@@ -28,16 +28,15 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
+from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits
 from qbo_sync.transform.adjustments import as_text, cut
-from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, private_note_tag
+from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, payload_hash, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 from qbo_sync.validate.company import QuickBooksLookups
 
 log = logging.getLogger(__name__)
 
-PAYMENT_REF_MAX = 21
 DOC_NUMBER_MAX = 21
-VOIDED = "voided"  # payload_hash of a record we voided in QuickBooks
 # How far from the app's payment date a payment keyed by hand in QuickBooks is still linked
 # to it (same customer and reference) rather than posted again; bounds that look-up.
 LINK_MARGIN_DAYS = 31
@@ -50,7 +49,7 @@ class Counts:
     failed: int = 0
 
 
-class Poster:
+class Poster(Edits):
     def __init__(
         self,
         conn: psycopg.Connection,
@@ -179,6 +178,7 @@ class Poster:
             load_sql("payments/read_payments"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
         ).fetchall()
         to_create: list[tuple[Any, dict[str, Any]]] = []
+        edited: list[tuple] = []  # in QuickBooks, changed in the app since (payments/edits.py)
         with self.conn.transaction():
             for row in rows:
                 (
@@ -197,16 +197,22 @@ class Poster:
                     payment_qbo,
                     sync_token,
                     phash,
+                    state_same,
+                    *_old,
                 ) = row
                 ref = reference or f"payment {pid}"
+                app_values = (paid_at, reference, invoice_id)  # its recorded state once written
                 if voided_at is not None:  # staged only when it is in QuickBooks
                     if phash == VOIDED:
                         self._unchanged("payment", pid, ref, amount, payment_qbo)
                         continue
-                    self._void_payment(pid, ref, amount, payment_qbo)
+                    self._void_payment(pid, ref, amount, payment_qbo, sync_token)
                     continue
                 if payment_qbo:
-                    self._unchanged("payment", pid, ref, amount, payment_qbo)
+                    if state_same is False and phash != VOIDED:
+                        edited.append(row)
+                    else:  # unchanged (or its state never recorded: a record linked by hand)
+                        self._unchanged("payment", pid, ref, amount, payment_qbo)
                     continue
                 if not invoice_qbo and not self._invoice_exists(invoice_id):
                     self._explained(
@@ -264,12 +270,12 @@ class Poster:
                 }
                 if reference:
                     body["PaymentRefNum"] = reference
-                to_create.append(((pid, ref, amount, customer_qbo, reference, note), body))
+                to_create.append(((pid, ref, amount, customer_qbo, reference, note, app_values), body))
         existing = self._existing_payments([b for _, b in to_create])
         balances = self._open_balances({b["Line"][0]["LinkedTxn"][0]["TxnId"] for _, b in to_create})
         pending = []
         with self.conn.transaction():
-            for (pid, ref, amount, customer, reference, note), body in to_create:
+            for (pid, ref, amount, customer, reference, note, app), body in to_create:
                 hit = self._match_payment(
                     existing.get(customer, []), pid, reference, amount, body["Line"][0]["LinkedTxn"][0]["TxnId"]
                 )
@@ -285,6 +291,7 @@ class Poster:
                         adjustments=note,
                         note=f"QuickBooks already had this payment (Id {hit['Id']}): linked, not doubled",
                     )
+                    self.record_payment_state(pid, amount, *app)
                     continue
                 # QuickBooks refuses to apply more than the invoice still owes: say so first.
                 invoice_qbo = body["Line"][0]["LinkedTxn"][0]["TxnId"]
@@ -304,7 +311,7 @@ class Poster:
                     continue
                 if balance is not None:
                     balances[invoice_qbo] = balance - amount
-                pending.append(((pid, ref, amount, customer, reference, note), body))
+                pending.append(((pid, ref, amount, customer, reference, note, app), body))
         for start in range(0, len(pending), 30):
             chunk = pending[start : start + 30]
             ops = [BatchOperation.create("Payment", body, bid=str(i + 1)) for i, (_, body) in enumerate(chunk)]
@@ -312,7 +319,7 @@ class Poster:
             unknown, unknown_bodies = [], []
             with self.conn.transaction():
                 for (meta, body), res in zip(chunk, results, strict=False):
-                    pid, ref, amount, customer, reference, note = meta
+                    pid, ref, amount, customer, reference, note, app = meta
                     if res.ok:
                         self._synced(
                             "payment",
@@ -324,6 +331,7 @@ class Poster:
                             str(res.entity.get("SyncToken")),
                             adjustments=note,
                         )
+                        self.record_payment_state(pid, amount, *app)
                     elif res.outcome_unknown:
                         unknown.append(meta)
                         unknown_bodies.append(body)
@@ -332,7 +340,7 @@ class Poster:
             if unknown:  # look before posting again: the first post may have landed
                 found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
-                    for (pid, ref, amount, customer, reference, note), body in zip(
+                    for (pid, ref, amount, customer, reference, note, app), body in zip(
                         unknown, unknown_bodies, strict=False
                     ):
                         hit = self._match_payment(
@@ -350,8 +358,11 @@ class Poster:
                                 note="answer lost; found in QuickBooks",
                                 adjustments=note,
                             )
+                            self.record_payment_state(pid, amount, *app)
                         else:
                             self._explained_unknown("payment", pid, ref, amount)
+        if edited:
+            self.update_payments(edited)
 
     def _invoice_exists(self, invoice_id: int | None) -> bool:
         if invoice_id is None:
@@ -427,22 +438,6 @@ class Poster:
                 return row
         return None
 
-    def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str) -> None:
-        from qbo_client.errors import OutcomeUnknown, QboFaultError
-
-        try:
-            current = self.client.read("Payment", qbo_id)
-            result = self.client.void("Payment", qbo_id, str(current.get("SyncToken")))
-        except QboFaultError as exc:
-            self._fault("payment", pid, ref, amount, exc.fault, "void")
-            return
-        except OutcomeUnknown:  # voiding again is harmless: the next run does
-            self._explained_unknown("payment", pid, ref, amount)
-            return
-        self._synced(
-            "payment", pid, ref, amount, "void", qbo_id, result.sync_token, note="voided in QuickBooks", hash_=VOIDED
-        )
-
     # ------------------------------------------------------------------ credit notes
     def _tagged(self, entity: str, customers: set[str], since: date) -> dict[str, dict[str, Any]]:
         """Our transactions of these customers dated ``since`` or later, by PrivateNote tag
@@ -468,7 +463,7 @@ class Poster:
         # A memo is dated its issue date (or the day it was posted), an application the day it
         # was posted: never before the earliest issue or finalization date, less a day for the
         # company's time zone.
-        todo = [r for r in rows if r[8] and not (r[10] and r[11])]
+        todo = [r for r in rows if r[8] and not (r[10] and r[11]) and r[12] != "voided"]
         unmapped = {r[9] for r in todo}
         since = min([d for r in todo for d in (r[2], r[7] and r[7].date()) if d], default=None)
         since = since - timedelta(days=1) if since else date.min
@@ -494,11 +489,26 @@ class Poster:
             memo_qbo,
             application_qbo,
             status,
+            memo_token,
+            memo_hash,
+            old_total,
+            old_invoice_id,
+            application_token,
         ) in rows:
             ref = number or f"credit note {nid}"
+            action = "update" if memo_qbo else "create"
             with self.conn.transaction():
-                if memo_qbo and application_qbo:
-                    self._unchanged("credit_memo", nid, ref, total, memo_qbo)
+                if status == "voided":  # staged only while its CreditMemo is in QuickBooks
+                    self.void_credit_note(
+                        nid,
+                        ref,
+                        total,
+                        invoice_number=invoice_number,
+                        memo_qbo=memo_qbo,
+                        memo_token=memo_token,
+                        application_qbo=application_qbo,
+                        application_token=application_token,
+                    )
                     continue
                 if status != "finalized":  # staged only because it is outside the source contract
                     self._explained(
@@ -507,13 +517,21 @@ class Poster:
                         nid,
                         ref,
                         total,
+                        action,
                         number=ref,
                         status="(not set)" if status is None else repr(status),
                     )
                     continue
                 if not invoice_qbo and not self._invoice_exists(invoice_id):
                     self._explained(
-                        "credit_note_invoice_missing", "credit_memo", nid, ref, total, number=ref, invoice_id=invoice_id
+                        "credit_note_invoice_missing",
+                        "credit_memo",
+                        nid,
+                        ref,
+                        total,
+                        action,
+                        number=ref,
+                        invoice_id=invoice_id,
                     )
                     continue
                 if not invoice_qbo:
@@ -528,23 +546,53 @@ class Poster:
                         nid,
                         ref,
                         total,
+                        action,
                         number=ref,
                         invoice_number=invoice_number,
                         reason=self._invoice_reason(invoice_id),
                     )
                     continue
-                problem = None if memo_qbo else self._credit_note_problem(number, lines.get(nid, []))
+                problem = self._credit_note_problem(number, lines.get(nid, []))
                 if problem:
-                    self._explained(problem[0], "credit_memo", nid, ref, total, number=ref, **problem[1])
+                    self._explained(problem[0], "credit_memo", nid, ref, total, action, number=ref, **problem[1])
                     continue
                 changed: list[str] = []  # adjustments made for QuickBooks
+                body = self._credit_memo_body(
+                    nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
+                )
+                body_hash = payload_hash(body)
+                if memo_qbo and memo_hash != body_hash:  # edited in the app since it was sent
+                    self.update_credit_note(
+                        nid,
+                        ref,
+                        total,
+                        body,
+                        body_hash,
+                        invoice_id=invoice_id,
+                        invoice_number=invoice_number,
+                        invoice_qbo=invoice_qbo,
+                        customer_qbo=customer_qbo,
+                        memo_qbo=memo_qbo,
+                        memo_token=memo_token,
+                        old_total=old_total,
+                        old_invoice_id=old_invoice_id,
+                        application_qbo=application_qbo,
+                        application_token=application_token,
+                        changed=changed,
+                        legacy=memo_hash is None,
+                    )
+                    continue
+                if memo_qbo and application_qbo:
+                    self._unchanged("credit_memo", nid, ref, total, memo_qbo)
+                    continue
                 try:
                     if not memo_qbo:
-                        memo = memos.get(private_note_tag("credit_memo", nid)) or self._create_credit_memo(
-                            nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
+                        memo = memos.get(private_note_tag("credit_memo", nid)) or (
+                            self.client.create("CreditMemo", body).entity
                         )
-                        memo_qbo = str(memo["Id"])
-                        self._map("credit_memo", nid, memo_qbo, str(memo.get("SyncToken")), doc_number=number)
+                        memo_qbo, memo_token = str(memo["Id"]), str(memo.get("SyncToken"))
+                        self._map("credit_memo", nid, memo_qbo, memo_token, body_hash, number)
+                        self._record_state("credit_memo", nid, {"total": str(total), "invoice_id": invoice_id})
                     found = applications.get(private_note_tag("credit_application", nid))
                     if found and not application_qbo:
                         self._map_application(nid, found)
@@ -564,8 +612,9 @@ class Poster:
                     total,
                     "create",
                     memo_qbo,
-                    None,
+                    memo_token,
                     note=f"applied {applied} to invoice {invoice_number}",
+                    hash_=body_hash,
                     adjustments=changed,
                 )
 
@@ -581,7 +630,7 @@ class Poster:
             return "credit_note_amount_invalid", {"amount_text": str(bad)}
         return None
 
-    def _create_credit_memo(
+    def _credit_memo_body(
         self,
         nid: int,
         number: str | None,
@@ -641,16 +690,18 @@ class Poster:
             body["DocNumber"] = number
         if issue_date:
             body["TxnDate"] = issue_date.isoformat()
-        body = {k: v for k, v in body.items() if v is not None}
-        return self.client.create("CreditMemo", body).entity
+        return {k: v for k, v in body.items() if v is not None}
 
     def _apply_credit(self, nid: int, memo_qbo: str, invoice_qbo: str, customer_qbo: str) -> Decimal:
         """Apply the memo to its invoice (a zero Payment linking both); never more than the
         invoice still owes or the memo still holds."""
         memo = self.client.read("CreditMemo", memo_qbo)
         invoice = self.client.read("Invoice", invoice_qbo)
-        amount = min(
-            Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))), Decimal(str(invoice.get("Balance", 0)))
+        amount = cents(
+            min(
+                Decimal(str(memo.get("RemainingCredit", memo.get("TotalAmt", 0)))),
+                Decimal(str(invoice.get("Balance", 0))),
+            )
         )
         if amount <= ZERO:
             return ZERO

@@ -119,6 +119,26 @@ def test_commit_then_drop_applies_and_requestid_replays(qbo, au):
     assert replay.json()["Customer"]["Id"] == found["Id"]
 
 
+def test_stale_object_fault_answers_5010_and_applies_nothing(qbo, au):
+    customer = au.post("customer", {"DisplayName": "Stale Sam"}).json()["Customer"]
+    qbo.inject_fault(au.realm_id, "stale_object", path_contains="/customer?")
+    body = {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True, "GivenName": "Sam"}
+    response = au.post("customer", body)
+    assert response.status_code == 400
+    error = response.json()["Fault"]["Error"][0]
+    assert (error["code"], error["Message"]) == ("5010", "Stale Object Error")
+    assert error["Detail"].startswith("Stale Object Error : You and another user were working on this")
+    assert au.get(f"customer/{customer['Id']}").json()["Customer"]["SyncToken"] == customer["SyncToken"]
+    assert au.post("customer", body).status_code == 200  # one use only
+    # Only queued: chaos draws what QuickBooks answers to any call, and 5010 is not that.
+    refused = requests.post(
+        f"{qbo.base_url}/_emulator/companies/{au.realm_id}/chaos",
+        json={"seed": 1, "probability": 0.5, "kinds": ["stale_object"]},
+        timeout=10,
+    )
+    assert refused.status_code == 400
+
+
 def test_fault_count_and_path_contains_on_query_string(qbo, au):
     customer = au.customer("Void Target")
     invoice = au.invoice(customer["Id"])

@@ -73,6 +73,7 @@ EXAMPLES: dict[str, object] = {
     "source_id": 812,
     "number": "INV-0042",
     "invoice_number": "INV-0042",
+    "old_number": "INV-0041",
     "finalized_at": date(2026, 9, 30),
     "connected_at": date(2026, 10, 1),
     "status": "'Finalised'",

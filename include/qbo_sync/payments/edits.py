@@ -1,0 +1,374 @@
+"""Edits after sync: app payments and credit notes changed or voided after they reached QuickBooks.
+
+* A payment whose amount, date, reference or invoice changed in the app (its state differs
+  from ``entity_map.source_state``, what the sync last wrote) is updated in place: a sparse
+  update of the fields the sync owns, its Line array whole (Intuit: a Payment's lines are
+  all-or-nothing), so a payment moved to another invoice moves its LinkedTxn there (and to
+  that invoice's customer). A payment voided in the app is voided in QuickBooks.
+* A credit note edited in the app (its CreditMemo's content hash differs) is updated in full;
+  when its total or invoice changed, its application (the zero Payment linking the memo and
+  its invoice) is deleted first and made again afterwards, so QuickBooks never holds more
+  credit applied than the memo has. A credit note voided in the app: QuickBooks has no void for
+  a CreditMemo (Intuit's CreditMemo reference lists create, read, query, update and delete),
+  so its application and the memo are deleted.
+
+Every write names the SyncToken recorded at the sync's own last write; a stale one is read
+once and retried once (``qbo_sync.load.versioned``), and a change already in QuickBooks (a
+lost answer) is never sent twice. Each edit is one ``update`` or ``void`` outcome in the sync
+log, beside the record's earlier ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from qbo_sync import outcomes
+from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.load.versioned import carries_payment, carries_sales, is_voided, write_versioned
+from qbo_sync.money import ZERO
+from qbo_sync.transform.adjustments import cut
+
+VOIDED = "voided"  # payload_hash of a record the sync voided (or, a credit memo, deleted)
+PAYMENT_REF_MAX = 21
+
+
+def _requestid(*parts: object) -> str:
+    """Same change of the same version -> same requestid (QuickBooks replays its answer)."""
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:36]
+
+
+class Edits:
+    """Mixed into ``payments.outbound.Poster``: uses its connection, client and bookkeeping."""
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _unknown_edit(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str) -> None:
+        outcomes.outcome_unknown(
+            self.conn,
+            self.ctx,
+            tenant_id=self.tenant_id,
+            realm_id=self.realm_id,
+            entity=entity,
+            source_id=source_id,
+            source_ref=ref,
+            amount=amount,
+            action=action,
+        )
+        self._count(entity, "failed")
+
+    def record_payment_state(self, pid: int, amount: Any, paid_at: Any, reference: str | None, invoice_id: Any) -> None:
+        """What the app said of payment ``pid`` when it was written (migration 0014)."""
+        self.conn.execute(
+            load_sql("payments/record_payment_state"),
+            {
+                "tenant_id": self.tenant_id,
+                "source_id": pid,
+                "amount": amount,
+                "paid_at": paid_at,
+                "reference": reference,
+                "invoice_id": invoice_id,
+            },
+        )
+
+    def _record_state(self, entity: str, source_id: int, state: dict[str, Any]) -> None:
+        self.conn.execute(
+            load_sql("payments/record_state"),
+            {"tenant_id": self.tenant_id, "entity": entity, "source_id": source_id, "state": json.dumps(state)},
+        )
+
+    def _forget(self, entity: str, source_id: int) -> None:
+        self.conn.execute(
+            load_sql("payments/forget_mapping"), {"tenant_id": self.tenant_id, "entity": entity, "source_id": source_id}
+        )
+
+    # ------------------------------------------------------------------ payments
+    def update_payments(self, rows: list[tuple]) -> None:
+        """Payments in QuickBooks whose app state changed since the sync wrote them."""
+        balances = self._open_balances({r[10] for r in rows if r[10]})
+        for row in rows:
+            with self.conn.transaction():
+                self._update_payment(row, balances)
+
+    def _update_payment(self, row: tuple, balances: dict[str, Decimal]) -> None:
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
+
+        pid, amount, paid_at, _method, reference, _voided, invoice_id, number = row[:8]
+        invoice_qbo, customer_qbo, qbo_id, sync_token = row[10:14]
+        old_amount, old_invoice, old_number = row[16:19]
+        ref = reference or f"payment {pid}"
+        if not invoice_qbo and not self._invoice_exists(invoice_id):
+            self._explained(
+                "payment_invoice_missing", "payment", pid, ref, amount, "update", reference=ref, invoice_id=invoice_id
+            )
+            return
+        if not invoice_qbo:
+            self._explained(
+                "payment_move_invoice_not_synced",
+                "payment",
+                pid,
+                ref,
+                amount,
+                "update",
+                reference=ref,
+                number=number,
+                old_number=old_number or f"id {old_invoice}",
+                reason=self._invoice_reason(invoice_id),
+            )
+            return
+        if amount is None or amount <= ZERO:
+            self._explained(
+                "payment_amount_invalid", "payment", pid, ref, amount, "update", reference=ref, amount_text=str(amount)
+            )
+            return
+        adjusted: list[str] = []
+        sent_reference = reference
+        if reference and len(reference) > PAYMENT_REF_MAX:
+            if self.settings.payment_ref_policy != "truncate":
+                self._explained(
+                    "payment_reference_too_long",
+                    "payment",
+                    pid,
+                    ref,
+                    amount,
+                    "update",
+                    reference=reference,
+                    length=len(reference),
+                )
+                return
+            sent_reference = cut(
+                reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy truncate)", adjusted, keep="end"
+            )
+        # QuickBooks applies no more than the invoice owes; what this payment applies there now is
+        # freed by the update itself.
+        balance = balances.get(invoice_qbo)
+        if balance is not None:
+            allowed = balance + ((old_amount or ZERO) if old_invoice == invoice_id else ZERO)
+            if amount > allowed:
+                self._explained(
+                    "payment_exceeds_balance",
+                    "payment",
+                    pid,
+                    ref,
+                    amount,
+                    "update",
+                    reference=ref,
+                    amount_text=str(amount),
+                    balance=allowed,
+                    number=number,
+                )
+                return
+            balances[invoice_qbo] = allowed - amount
+        body: dict[str, Any] = {
+            "CustomerRef": {"value": customer_qbo},
+            "TotalAmt": amount,
+            "TxnDate": (paid_at or datetime.now(UTC)).date().isoformat(),
+            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}],
+        }
+        if sent_reference:
+            body["PaymentRefNum"] = sent_reference
+
+        def send(token: str) -> Any:
+            return self.client.update(
+                "Payment",
+                {**body, "Id": qbo_id, "SyncToken": token},
+                sparse=True,
+                requestid=_requestid(self.realm_id, "payment", pid, token, body),
+            )
+
+        try:
+            done = write_versioned(self.client, "Payment", qbo_id, sync_token, send, carries_payment(body))
+        except QboFaultError as exc:
+            self._fault("payment", pid, ref, amount, exc.fault, "update")
+            return
+        except OutcomeUnknown:  # the next run reads it before sending anything again
+            self._unknown_edit("payment", pid, ref, amount, "update")
+            return
+        changes = []
+        if old_amount is not None and old_amount != amount:
+            changes.append(f"amount {old_amount} -> {amount}")
+        if old_invoice is not None and old_invoice != invoice_id:
+            changes.append(f"moved from invoice {old_number or old_invoice} to invoice {number}")
+        if not changes:
+            changes.append("date or reference changed")
+        note = "updated in QuickBooks: " + "; ".join(changes)
+        if done.already:
+            note += " (QuickBooks already had this change: an earlier answer was lost; not sent again)"
+        self._synced(
+            "payment",
+            pid,
+            ref,
+            amount,
+            "update",
+            qbo_id,
+            str(done.entity.get("SyncToken")),
+            note=note,
+            adjustments=adjusted,
+        )
+        self.record_payment_state(pid, amount, paid_at, reference, invoice_id)
+
+    def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str, sync_token: str | None) -> None:
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
+
+        def send(token: str) -> Any:
+            return self.client.void("Payment", qbo_id, token, requestid=_requestid(self.realm_id, "void", pid, token))
+
+        try:
+            done = write_versioned(self.client, "Payment", qbo_id, sync_token, send, is_voided)
+        except QboFaultError as exc:
+            self._fault("payment", pid, ref, amount, exc.fault, "void")
+            return
+        except OutcomeUnknown:  # the next run reads it first: a void that landed is not repeated
+            self._unknown_edit("payment", pid, ref, amount, "void")
+            return
+        note = "voided in QuickBooks" + (" (it already was: an earlier answer was lost)" if done.already else "")
+        self._synced(
+            "payment", pid, ref, amount, "void", qbo_id, str(done.entity.get("SyncToken")), note=note, hash_=VOIDED
+        )
+
+    # ------------------------------------------------------------------ credit notes
+    def update_credit_note(
+        self,
+        nid: int,
+        ref: str,
+        total: Any,
+        body: dict[str, Any],
+        body_hash: str,
+        *,
+        invoice_id: int,
+        invoice_number: str | None,
+        invoice_qbo: str,
+        customer_qbo: str,
+        memo_qbo: str,
+        memo_token: str | None,
+        old_total: Decimal | None,
+        old_invoice_id: int | None,
+        application_qbo: str | None,
+        application_token: str | None,
+        changed: list[str],
+        legacy: bool,
+    ) -> None:
+        """The credit note's CreditMemo brought to the app's version (``legacy``: the sync did not
+        record what it sent, so QuickBooks' copy is compared first and nothing is sent if it agrees)."""
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
+
+        carries = carries_sales(body)
+        state = {"total": str(total), "invoice_id": invoice_id}
+        try:
+            if legacy:
+                fresh = self.client.read("CreditMemo", memo_qbo)
+                memo_token = str(fresh.get("SyncToken"))
+                if carries(fresh):  # QuickBooks has the app's version: record it, send nothing
+                    self._map("credit_memo", nid, memo_qbo, memo_token, body_hash, body.get("DocNumber"))
+                    self._record_state("credit_memo", nid, state)
+                    if application_qbo:
+                        self._unchanged("credit_memo", nid, ref, total, memo_qbo)
+                        return
+                    applied = self._apply_credit(nid, memo_qbo, invoice_qbo, customer_qbo)
+                    self._synced(
+                        "credit_memo",
+                        nid,
+                        ref,
+                        total,
+                        "create",
+                        memo_qbo,
+                        memo_token,
+                        note=f"applied {applied} to invoice {invoice_number}",
+                        hash_=body_hash,
+                    )
+                    return
+            reapply = application_qbo is not None and (
+                old_total is None or old_total != total or old_invoice_id != invoice_id
+            )
+            if reapply:
+                self._delete_application(nid, application_qbo, application_token)
+                application_qbo = None
+
+            def send(token: str) -> Any:
+                return self.client.update(
+                    "CreditMemo",
+                    {**body, "Id": memo_qbo, "SyncToken": token},
+                    requestid=_requestid(self.realm_id, "credit_memo", nid, token, body_hash),
+                )
+
+            done = write_versioned(self.client, "CreditMemo", memo_qbo, memo_token, send, carries)
+            self._map("credit_memo", nid, memo_qbo, str(done.entity.get("SyncToken")), body_hash, body.get("DocNumber"))
+            self._record_state("credit_memo", nid, state)
+            note = "updated in QuickBooks"
+            if done.already:
+                note += " (QuickBooks already had this change: an earlier answer was lost; not sent again)"
+            if application_qbo is None:
+                applied = self._apply_credit(nid, memo_qbo, invoice_qbo, customer_qbo)
+                note += f"; credit applied again: {applied} to invoice {invoice_number}"
+        except QboFaultError as exc:
+            self._fault("credit_memo", nid, ref, total, exc.fault, "update")
+            return
+        except OutcomeUnknown:  # the next run reads it (and finds an application by its tag) first
+            self._unknown_edit("credit_memo", nid, ref, total, "update")
+            return
+        self._synced(
+            "credit_memo",
+            nid,
+            ref,
+            total,
+            "update",
+            memo_qbo,
+            str(done.entity.get("SyncToken")),
+            note=note,
+            hash_=body_hash,
+            adjustments=changed,
+        )
+
+    def _delete_application(self, nid: int, qbo_id: str, sync_token: str | None) -> None:
+        """Undo a credit memo's application (its zero Payment): the invoice owes that amount again."""
+
+        def send(token: str) -> Any:
+            return self.client.delete(
+                "Payment", qbo_id, token, requestid=_requestid(self.realm_id, "unapply", nid, token)
+            )
+
+        write_versioned(self.client, "Payment", qbo_id, sync_token, send, lambda fresh: False, gone_is_done=True)
+        self._forget("credit_application", nid)
+
+    def void_credit_note(
+        self,
+        nid: int,
+        ref: str,
+        total: Any,
+        *,
+        invoice_number: str | None,
+        memo_qbo: str,
+        memo_token: str | None,
+        application_qbo: str | None,
+        application_token: str | None,
+    ) -> None:
+        """A credit note voided in the app: its application and CreditMemo deleted from QuickBooks
+        (the API has no void for a CreditMemo)."""
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
+
+        def send(token: str) -> Any:
+            return self.client.delete(
+                "CreditMemo", memo_qbo, token, requestid=_requestid(self.realm_id, "delete", nid, token)
+            )
+
+        try:
+            if application_qbo:
+                self._delete_application(nid, application_qbo, application_token)
+            done = write_versioned(
+                self.client, "CreditMemo", memo_qbo, memo_token, send, lambda fresh: False, gone_is_done=True
+            )
+        except QboFaultError as exc:
+            self._fault("credit_memo", nid, ref, total, exc.fault, "void")
+            return
+        except OutcomeUnknown:  # the next run tries again: a memo already gone counts as deleted
+            self._unknown_edit("credit_memo", nid, ref, total, "void")
+            return
+        note = (
+            "voided in the app: QuickBooks has no void for a credit memo, so it was deleted there"
+            + (f", with its application to invoice {invoice_number} (the invoice owes that amount again)"
+               if application_qbo else "")
+            + (" (it was already gone)" if done.already else "")
+        )  # fmt: skip
+        self._synced("credit_memo", nid, ref, total, "void", memo_qbo, None, note=note, hash_=VOIDED)
