@@ -20,7 +20,11 @@ FROM billing.credit_notes AS n
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = n.tenant_id AND rc.entity = 'credit_memo' AND rc.source_id = n.id
 LEFT JOIN failed AS f ON f.source_id = n.id AND f.status = 'failed'
+-- Changed (deleted, voided, edited) in QuickBooks: held until finance resyncs it.
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = n.tenant_id AND h.entity = 'credit_memo' AND h.source_id = n.id
 WHERE n.tenant_id = %(tenant_id)s
+  AND (h.source_id IS NULL OR rc.resync_requested_at IS NOT NULL)
   AND (n.status IS NULL OR n.status NOT IN ('draft', 'voided'))
   AND NOT coalesce(rc.excluded, false)
   AND (%(full_sync)s
