@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from urllib.parse import unquote
 
+import pytest
+
 from qbo_sync.operations import controls
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import main as tenants_cli
@@ -231,3 +233,35 @@ def test_a_customer_merged_in_quickbooks_is_explained_and_its_new_invoices_held(
     run_once(db, full_window("m4"), qbo_factory)
     assert logged(db, "m4", "customer", 101, "status", "action") == ("synced", "create")
     assert logged(db, "m4", "invoice", 103, "status") == ("synced",)
+
+
+def test_a_customer_made_active_again_in_quickbooks_ends_the_change(db, qbo_app, qbo_factory, monkeypatch, capsys):
+    small_tenant(db, qbo_app, 1, {1: None})
+    pay_in_app(db, 901, 101, "110.00")
+    run_once(db, full_window("a1"), qbo_factory)
+    customer = qbo_id(db, "customer", 101)
+    with qbo_factory(1) as qbo:
+        row = qbo.update(
+            "Customer",
+            {"Id": customer, "SyncToken": qbo.read("Customer", customer)["SyncToken"], "Active": False},
+            sparse=True,
+        ).entity
+    run_once(db, full_window("a2"), qbo_factory)
+    assert changes(db) == [("customer", 101, "inactive", False)]
+    with qbo_factory(1) as qbo:  # finance follows the fix in QuickBooks itself
+        qbo.update("Customer", {"Id": customer, "SyncToken": row["SyncToken"], "Active": True}, sparse=True)
+    run_once(db, full_window("a3"), qbo_factory)
+    assert logged(db, "a3", "customer", 101, "status", "error_code") == ("skipped", "quickbooks_change_undone")
+    assert "made active again in QuickBooks" in logged(db, "a3", "customer", 101, "cause")[0]
+    assert changes(db) == [("customer", 101, "inactive", True)]
+
+
+def test_the_policy_is_shown_and_a_wrong_value_refused(db, qbo_app, monkeypatch, database_url, capsys):
+    small_tenant(db, qbo_app, 1, {})
+    policy(monkeypatch, database_url, "app_wins")
+    assert "changes in QuickBooks  app_wins (the next run puts the app's version back)" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        tenants_cli(["set", "--tenant-id", "1", "--quickbooks-changes", "yes"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'yes'" in capsys.readouterr().err
+    assert db.execute("SELECT quickbooks_change_policy FROM qbo_sync.tenant_settings").fetchone() == ("app_wins",)
