@@ -19,8 +19,11 @@ WHERE n.tenant_id = %(tenant_id)s AND n.id = ANY(%(credit_memo_ids)s::bigint[])
 UNION ALL
 SELECT 'payment', p.id, coalesce(p.reference, 'payment ' || p.id), p.amount,
        CASE WHEN p.voided_at IS NULL THEN 'recorded' ELSE 'voided' END,
-       jsonb_build_object('TotalAmt', p.amount::text, 'Invoices', im.qbo_id)
+       -- QuickBooks unlinks the payments of an invoice it voids: a voided invoice pays nothing.
+       jsonb_build_object('TotalAmt', p.amount::text,
+                          'Invoices', CASE WHEN pi.status = 'voided' THEN NULL ELSE im.qbo_id END)
 FROM billing.payments AS p
+LEFT JOIN billing.invoices AS pi ON pi.id = p.invoice_id
 LEFT JOIN qbo_sync.entity_map AS im
        ON im.tenant_id = p.tenant_id AND im.entity = 'invoice' AND im.source_id = p.invoice_id
 WHERE p.tenant_id = %(tenant_id)s AND p.id = ANY(%(payment_ids)s::bigint[])

@@ -8,8 +8,9 @@ only the records our map knows are looked at. For each:
   record's fingerprint, the reference for later versions.
 * A later version (higher SyncToken) is **edited** only when its fingerprint differs from
   that reference (or, with none yet, from what the billing app says): a payment applied in
-  QuickBooks bumps an invoice's SyncToken without editing it. Our map then takes the current
-  SyncToken, so whatever the sync sends next goes with it.
+  QuickBooks bumps an invoice's SyncToken without editing it. A version that says what the
+  app says is no edit either (our void of an invoice unlinks its payments in QuickBooks). Our
+  map then takes the current SyncToken, so whatever the sync sends next goes with it.
 * **Voided** (amounts zeroed, "Voided" in the note) and **deleted** (``status: Deleted``,
   only an Id) transactions; a customer made **inactive**, or **merged** into another (a
   customer cannot be deleted in QuickBooks: one listed as deleted was merged away, and the
@@ -169,8 +170,11 @@ class _Judge:
                 self._changed(s, "voided", ref, amount, detail=None, status=status)
             return
         now = fp.of_quickbooks(entity, change.entity)
-        reference = s.reference or fp.normalized(entity, values)
+        app_says = fp.normalized(entity, values)
+        reference = s.reference or app_says
         said = fp.differences(entity, reference, now, self.names)
+        if said and not fp.differences(entity, app_says, now, self.names):
+            said = []  # QuickBooks now says what the app says (e.g. our void of its invoice unlinked a payment)
         if said and self._moved_by_merge(entity, reference, now):
             said = []  # its customer was merged away: the survivor holds it now
         if not said:
