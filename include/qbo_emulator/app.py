@@ -69,6 +69,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         Route("/_emulator/companies/{realm_id}/stats", ctl(control.stats), methods=["GET"]),
         Route("/_emulator/companies/{realm_id}/preferences", ctl(control.patch_preferences), methods=["PATCH"]),
         Route("/_emulator/companies/{realm_id}/tokens", ctl(control.issue_tokens), methods=["POST"]),
+        Route("/_emulator/companies/{realm_id}/merge", ctl(control.merge), methods=["POST"]),
         Route("/_emulator/reset", ctl(control.reset), methods=["POST"]),
         Route("/_emulator/clock", ctl(control.clock), methods=["GET", "POST"]),
     ]

@@ -2,7 +2,8 @@
 
 At most ``cdc_max_objects`` objects in all (QuickBooks: 1,000) and no paging: when more
 changed, the earliest by LastUpdatedTime are returned, and the caller must narrow the
-window. Deleted transactions come back as ``{"Id", "status": "Deleted", "MetaData"}``.
+window. Deleted objects (transactions, and customers merged away) come back as
+``{"Id", "status": "Deleted", "domain", "MetaData"}``, after the live ones of their entity.
 """
 
 from __future__ import annotations
@@ -70,17 +71,20 @@ def change_data_capture(
     changed.sort(key=lambda entry: (entry[0], entry[1]))
     changed = changed[:max_objects]
 
+    # Per entity, live objects by last update, then the deleted ones (Intuit's CDC reference:
+    # a deleted object is only its Id, status "Deleted" and MetaData; no amounts, no names).
     per_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    deleted: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _, _, name, record in changed:
         if record["Id"] in company.tombstones[name] and record is company.tombstones[name][record["Id"]]:
-            per_entity[name].append(
+            deleted[name].append(
                 {"Id": record["Id"], "status": "Deleted", "domain": "QBO", "MetaData": record["MetaData"]}
             )
         else:
             per_entity[name].append(public(record))
     query_responses = []
     for name in names:
-        items = per_entity[name]
+        items = per_entity[name] + deleted[name]
         if items:
             query_responses.append({name: items, "startPosition": 1, "maxResults": len(items)})
         else:

@@ -296,6 +296,22 @@ class Control:
             }
         )
 
+    async def merge(self, request: Request) -> Response:
+        """``{"entity": "Customer", "from_id": "5", "into_id": "7"}``: what a person does in QuickBooks'
+        screens by giving customer 5 customer 7's name (entities/merge.py); not an API call."""
+        from .entities.merge import MergeRefused, merge_customers
+
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        body = await self._body(request)
+        if body.get("entity", "Customer") != "Customer":
+            raise BadRequest("only customers can be merged here")
+        try:
+            return json_response(merge_customers(company, str(body.get("from_id")), str(body.get("into_id"))))
+        except MergeRefused as exc:
+            raise BadRequest(str(exc)) from None
+
     async def issue_tokens(self, request: Request) -> Response:
         """A fresh connection (access + refresh token) for a company, skipping the OAuth dance."""
         company = self._company(request)

@@ -135,6 +135,11 @@ class _ClientMixin:
         """A fresh access + refresh token for the company, without the OAuth dance."""
         return self._call("POST", f"/_emulator/companies/{realm_id}/tokens", {})
 
+    def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> dict[str, Any]:
+        """Merge customer ``from_id`` into ``into_id``, as a person does in QuickBooks' screens."""
+        body = {"entity": "Customer", "from_id": from_id, "into_id": into_id}
+        return self._call("POST", f"/_emulator/companies/{realm_id}/merge", body)
+
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         return self._call("POST", "/_emulator/clock", {"advance_seconds": seconds})
 

@@ -307,8 +307,9 @@ def post_payments(
 def payments_back(
     conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant, qbo: Callable[[int], Any]
 ) -> dict[str, Any]:
-    """QuickBooks payments of one tenant read back into the app. Nothing of the app's is held
-    back when QuickBooks cannot be read: the cursor does not move, and the next run resumes."""
+    """QuickBooks payments of one tenant read back into the app, and changes made in QuickBooks
+    to our records explained (one change-data-capture read for both). Nothing of the app's is
+    held back when QuickBooks cannot be read: the cursor does not move, and the next run resumes."""
 
     def work(client: Any) -> dict[str, Any]:
         from qbo_sync.payments.inbound import import_tenant
@@ -355,7 +356,7 @@ def sync_tenant(
             log.info("tenant %s: %s", tenant.tenant_id, why_not)
             return {"skipped": why_not}
         got = payments_back(conn, ctx, tenant, qbo)
-        moved = any(got.get(k) for k in ("imported", "updated", "voided"))
+        moved = any(got.get(k) for k in ("imported", "updated", "voided", "changed_in_quickbooks"))
         lease.polled(conn, tenant.tenant_id, window.run_id, active=moved)
         return {**got, "polled": True}
 

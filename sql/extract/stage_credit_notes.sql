@@ -24,7 +24,11 @@ LEFT JOIN qbo_sync.record_controls AS rc
 LEFT JOIN failed AS f ON f.source_id = n.id AND f.status = 'failed'
 LEFT JOIN qbo_sync.entity_map AS m
        ON m.tenant_id = n.tenant_id AND m.entity = 'credit_memo' AND m.source_id = n.id
+-- Changed (deleted, voided, edited) in QuickBooks: held until finance resyncs it.
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = n.tenant_id AND h.entity = 'credit_memo' AND h.source_id = n.id
 WHERE n.tenant_id = %(tenant_id)s
+  AND (h.source_id IS NULL OR rc.resync_requested_at IS NOT NULL)
   AND NOT coalesce(rc.excluded, false)
   AND CASE WHEN n.status = 'voided'
            THEN m.source_id IS NOT NULL AND m.payload_hash IS DISTINCT FROM 'voided'

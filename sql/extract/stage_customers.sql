@@ -1,7 +1,9 @@
 -- The clients this run must have in QuickBooks for one tenant: the clients of the staged
 -- invoices and their parents (a parent goes before its sub-clients), plus mapped clients
 -- changed in the interval, plus failed or resync-requested ones; minus clients already in
--- QuickBooks and unchanged since. depth orders parents before children.
+-- QuickBooks and unchanged since. depth orders parents before children. A client whose
+-- customer was changed in QuickBooks (made inactive, merged away) is held until finance
+-- resyncs it, unless the policy app_wins stages it to make the customer active again.
 WITH RECURSIVE needed AS (
     SELECT c.id, c.parent_client_id, 'dependency'::text AS reason, 0 AS hops
     FROM billing.clients AS c
@@ -25,6 +27,13 @@ WITH RECURSIVE needed AS (
       ON rc.tenant_id = c.tenant_id AND rc.entity = 'customer' AND rc.source_id = c.id
     WHERE c.tenant_id = %(tenant_id)s AND rc.resync_requested_at IS NOT NULL
       AND NOT rc.excluded
+    UNION ALL
+    -- Customers made inactive in QuickBooks, with the policy app_wins: made active again.
+    SELECT c.id, c.parent_client_id, 'changed', 0
+    FROM billing.clients AS c
+    JOIN qbo_sync.quickbooks_change_holds AS h
+      ON h.tenant_id = c.tenant_id AND h.entity = 'customer' AND h.source_id = c.id
+    WHERE c.tenant_id = %(tenant_id)s AND h.restore
     UNION ALL
     SELECT p.id, p.parent_client_id, 'dependency', n.hops + 1
     FROM needed AS n
@@ -54,6 +63,10 @@ LEFT JOIN qbo_sync.entity_map AS m
        ON m.tenant_id = c.tenant_id AND m.entity = 'customer' AND m.source_id = c.id
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = c.tenant_id AND rc.entity = 'customer' AND rc.source_id = c.id
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = c.tenant_id AND h.entity = 'customer' AND h.source_id = c.id
 WHERE NOT coalesce(rc.excluded, false)
-  AND (m.source_id IS NULL OR c.updated_at > m.last_synced_at OR rc.resync_requested_at IS NOT NULL)
+  AND (h.source_id IS NULL OR h.restore OR rc.resync_requested_at IS NOT NULL)
+  AND (m.source_id IS NULL OR c.updated_at > m.last_synced_at OR rc.resync_requested_at IS NOT NULL
+       OR h.restore)
 ON CONFLICT DO NOTHING;

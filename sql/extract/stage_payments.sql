@@ -28,7 +28,11 @@ LEFT JOIN qbo_sync.entity_map AS m
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = p.tenant_id AND rc.entity = 'payment' AND rc.source_id = p.id
 LEFT JOIN failed AS f ON f.source_id = p.id AND f.status = 'failed'
+-- Changed (deleted, voided, edited) in QuickBooks: held until finance resyncs it.
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = p.tenant_id AND h.entity = 'payment' AND h.source_id = p.id
 WHERE p.tenant_id = %(tenant_id)s
+  AND (h.source_id IS NULL OR rc.resync_requested_at IS NOT NULL)
   AND p.origin = 'app'
   AND NOT coalesce(rc.excluded, false)
   AND (p.voided_at IS NULL OR m.source_id IS NOT NULL)

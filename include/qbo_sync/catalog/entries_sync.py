@@ -483,6 +483,172 @@ ENTRIES: tuple[Entry, ...] = (
         "second copy entered by hand, delete that copy in QuickBooks.",
         status="skipped",
     ),
+    # --- Changes made in QuickBooks to records the sync wrote (qbo_sync.changes; docs/operations.md,
+    # "Changes made in QuickBooks"). Under the policy flag nothing is sent for such a record until
+    # finance resyncs it (the app's version goes back) or excludes it (QuickBooks' version stays).
+    Entry(
+        "invoice_edited_in_quickbooks",
+        "Invoice changed in QuickBooks",
+        "data",
+        "Invoice {number} was changed in QuickBooks on {changed_at} ({changes}); the billing app "
+        "still has the version the sync sent. Nothing more is sent for this invoice until you decide "
+        "(this tenant's policy for changes made in QuickBooks is flag).",
+        "To keep the billing app's version, resync the invoice (Resync on the QuickBooks sync page, "
+        "or the qbo_resync DAG): the sync puts it back in QuickBooks. To keep QuickBooks' version, "
+        "make the same change in the billing app and resync it, or exclude the invoice (Exclude on "
+        "the page) so the sync leaves it as it is. To have the app's version put back by itself: "
+        "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --quickbooks-changes app_wins`.",
+    ),
+    Entry(
+        "invoice_edited_in_quickbooks_restoring",
+        "Invoice changed in QuickBooks",
+        "data",
+        "Invoice {number} was changed in QuickBooks on {changed_at} ({changes}).",
+        "Nothing to do: this tenant's policy is app_wins, so the next run puts the billing app's "
+        "version back in QuickBooks. To keep QuickBooks' version instead, exclude the invoice "
+        "(Exclude on the QuickBooks sync page) before then.",
+        status="skipped",
+    ),
+    Entry(
+        "invoice_voided_in_quickbooks",
+        "Invoice voided in QuickBooks",
+        "data",
+        "Invoice {number} was voided in QuickBooks on {changed_at}; in the billing app it is "
+        "still {status}, for {total}.",
+        "QuickBooks cannot undo a void. If the invoice should be void, void it in the billing app "
+        "too: nothing more is sent. If it was voided by mistake, issue it again in the billing app "
+        "as a new invoice (it syncs by itself) and void this one there.",
+    ),
+    Entry(
+        "invoice_deleted_in_quickbooks",
+        "Invoice deleted in QuickBooks",
+        "data",
+        "Invoice {number} was deleted in QuickBooks on {changed_at}; the billing app still has it, for {total}.",
+        "If it should not be in the books, void it in the billing app. If it was deleted by "
+        "mistake, resync it (Resync on the QuickBooks sync page, or the qbo_resync DAG): the sync "
+        "creates it in QuickBooks again. It is never created again without that.",
+    ),
+    Entry(
+        "customer_inactive_in_quickbooks",
+        "Customer made inactive in QuickBooks",
+        "data",
+        "The QuickBooks customer '{display_name}' of client {client_id} was made inactive in "
+        "QuickBooks on {changed_at}; new invoices of this client are not sent while it is.",
+        "If the client is still a client, make the customer active again in QuickBooks (Sales > "
+        "Customers, filter with Include inactive, then Make active): the sync notices it by itself. "
+        "Or let the sync make it active: resync the client (Resync on the QuickBooks sync page), or "
+        "`python -m qbo_sync.tenants set --tenant-id {tenant_id} --quickbooks-changes app_wins`. "
+        "If the client has left, make it inactive in the billing app too.",
+    ),
+    Entry(
+        "customer_inactive_in_quickbooks_restoring",
+        "Customer made inactive in QuickBooks",
+        "data",
+        "The QuickBooks customer '{display_name}' of client {client_id} was made inactive in "
+        "QuickBooks on {changed_at}.",
+        "Nothing to do: this tenant's policy is app_wins, so the next run makes it active again. "
+        "If the client has left, make it inactive in the billing app and exclude the client "
+        "(Exclude on the QuickBooks sync page) before then.",
+        status="skipped",
+    ),
+    Entry(
+        "customer_merged_in_quickbooks",
+        "Customer merged in QuickBooks",
+        "data",
+        "The QuickBooks customer of client {client_id} ('{display_name}') was merged into "
+        "{survivor} in QuickBooks on {changed_at}: it no longer exists there, and its "
+        "transactions now belong to {survivor}. New invoices of this client are held back.",
+        "If the two are the same person, merge them in the billing app as well (move client "
+        "{client_id}'s invoices and payments to the other client). If not, resync client "
+        "{client_id} (Resync on the QuickBooks sync page): the sync creates its QuickBooks "
+        "customer again, and its held invoices follow.",
+    ),
+    Entry(
+        "payment_deleted_in_quickbooks",
+        "Payment deleted in QuickBooks",
+        "data",
+        "Payment {reference} of {amount_text}, which the sync recorded in QuickBooks, was deleted "
+        "there on {changed_at}; the billing app still has it.",
+        "If the payment did not happen, void it in the billing app. If it was deleted by mistake, "
+        "resync it (Resync on the QuickBooks sync page, or the qbo_resync DAG): the sync records it "
+        "in QuickBooks again. It is never recorded again without that.",
+    ),
+    Entry(
+        "payment_voided_in_quickbooks",
+        "Payment voided in QuickBooks",
+        "data",
+        "Payment {reference} of {amount_text}, which the sync recorded in QuickBooks, was voided "
+        "there on {changed_at}; the billing app still has it.",
+        "If the payment did not happen, void it in the billing app too. If it did, QuickBooks cannot "
+        "undo the void: delete the voided payment in QuickBooks, then resync the payment here, and "
+        "the sync records it again.",
+    ),
+    Entry(
+        "payment_edited_in_quickbooks",
+        "Payment changed in QuickBooks",
+        "data",
+        "Payment {reference}, which the sync recorded in QuickBooks, was changed there on "
+        "{changed_at} ({changes}); the billing app still has {amount_text}.",
+        "Correct it in QuickBooks or in the billing app so both say the same. To have the sync "
+        "record the app's version, delete the payment in QuickBooks, then resync it here. Exclude "
+        "it on the QuickBooks sync page if QuickBooks' version is right.",
+    ),
+    Entry(
+        "credit_memo_deleted_in_quickbooks",
+        "Credit memo deleted in QuickBooks",
+        "data",
+        "Credit note {number}, which the sync recorded in QuickBooks, was deleted there on "
+        "{changed_at}; the billing app still has it, for {total}.",
+        "If the credit should not be given, void the credit note in the billing app. If it was "
+        "deleted by mistake, resync it (Resync on the QuickBooks sync page): the sync records it in "
+        "QuickBooks again and applies it to its invoice.",
+    ),
+    Entry(
+        "credit_memo_voided_in_quickbooks",
+        "Credit memo voided in QuickBooks",
+        "data",
+        "Credit note {number}, which the sync recorded in QuickBooks, was voided there on "
+        "{changed_at}; the billing app still has it, for {total}.",
+        "If the credit should not be given, void the credit note in the billing app too. If it "
+        "should, delete the voided credit memo in QuickBooks and resync the credit note here.",
+    ),
+    Entry(
+        "credit_memo_edited_in_quickbooks",
+        "Credit memo changed in QuickBooks",
+        "data",
+        "Credit note {number}, which the sync recorded in QuickBooks, was changed there on {changed_at} ({changes}).",
+        "Correct it in QuickBooks or in the billing app so both say the same; exclude it on the "
+        "QuickBooks sync page if QuickBooks' version is right.",
+    ),
+    Entry(
+        "quickbooks_change_undone",
+        "Change in QuickBooks undone",
+        "data",
+        "{what} agrees with the billing app again: {how}.",
+        "Nothing to do.",
+        status="skipped",
+    ),
+    Entry(
+        "invoice_customer_inactive",
+        "Invoice linked to a customer made inactive in QuickBooks",
+        "data",
+        "Invoice {number} is for client {client_id}, whose QuickBooks customer '{display_name}' "
+        "was made inactive in QuickBooks on {changed_at}; QuickBooks records no sale for an "
+        "inactive customer, so the invoice was not sent.",
+        "Make the customer active again in QuickBooks (Sales > Customers, filter with Include "
+        "inactive, then Make active), or resync client {client_id} (Resync on the QuickBooks sync "
+        "page) and the sync makes it active. The invoice is sent by itself on the next run after that.",
+    ),
+    Entry(
+        "invoice_customer_merged",
+        "Invoice linked to a customer merged in QuickBooks",
+        "data",
+        "Invoice {number} is for client {client_id}, whose QuickBooks customer was merged into "
+        "{survivor} in QuickBooks on {changed_at}; it no longer exists there, so the invoice was not sent.",
+        "If the two are the same person, move the invoice to that client in the billing app (or "
+        "merge the clients there). If not, resync client {client_id} (Resync on the QuickBooks sync "
+        "page): the sync creates its customer again, and the invoice follows by itself.",
+    ),
     Entry(
         "reads_blocked",
         "API call limit reached (CorePlus calls blocked)",

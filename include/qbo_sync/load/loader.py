@@ -357,6 +357,7 @@ class BatchLoader:
                 {"tenant_id": self.tenant_id, "entity": "customer", "source_ids": parents},
             ).fetchall()
         )
+        changed_there = self._changed_in_quickbooks("customer", ids)
         pending: list[Pending] = []
         with self._writing():
             for source_id, ref, plan, _amount in items:
@@ -381,6 +382,9 @@ class BatchLoader:
                     adjustments=changed,
                 )
                 p = Pending(source_id, ref, None, body, payload_hash(body), adjustments=changed)
+                if changed_there.get(source_id) == "inactive":  # made inactive in QuickBooks: undo it
+                    body["Active"] = True
+                    p.extra["note"] = "made active again in QuickBooks (it had been made inactive there)"
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row
@@ -470,6 +474,7 @@ class BatchLoader:
                 load_sql("load/run_customer_causes"), {"run_id": self.ctx.run_id, "tenant_id": self.tenant_id}
             ).fetchall()
         )
+        changed_there = self._changed_in_quickbooks("invoice", ids)
         pending: list[Pending] = []
         with self._writing():
             for source_id, ref, _plan, _amount in items:
@@ -490,6 +495,8 @@ class BatchLoader:
                 changed: list[str] = []
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
                 p = Pending(source_id, ref, inv.total, body, payload_hash(body), adjustments=changed)
+                if changed_there.get(source_id) == "edited":
+                    p.extra["note"] = "the billing app's version put back over the change made in QuickBooks"
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row
@@ -534,6 +541,14 @@ class BatchLoader:
             r[0]: Invoice(*r[:13], lines=tuple(lines.get(r[0], ())))
             for r in self.conn.execute(load_sql("load/invoices_by_id"), {"ids": ids})
         }
+
+    def _changed_in_quickbooks(self, entity: str, ids: list[int]) -> dict[int, str]:
+        """Records of this batch with an open change made in QuickBooks (qbo_sync.changes)."""
+        return dict(
+            self.conn.execute(
+                load_sql("changes/open_for"), {"tenant_id": self.tenant_id, "entity": entity, "source_ids": ids}
+            ).fetchall()
+        )
 
     def _mark_done(self, entity: str, ids: list[int]) -> None:
         self.conn.execute(

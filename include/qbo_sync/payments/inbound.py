@@ -1,5 +1,8 @@
-"""QuickBooks payments back into the app, every run.
+"""QuickBooks payments back into the app, and changes made in QuickBooks to our records, every run.
 
+One change data capture call per tenant and run covers Payment, Invoice, Customer and
+CreditMemo (Intuit meters every read): payments are imported here, and every change to a
+record this sync wrote is explained by ``qbo_sync.changes.detect``, in the same transaction.
 Change data capture from the tenant's cursor (the client narrows the window by itself
 when QuickBooks caps an answer at 1,000 objects). Each QuickBooks payment line that pays
 one of our invoices becomes one ``billing.payments`` row with origin ``quickbooks`` and
@@ -23,11 +26,13 @@ import psycopg
 
 from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientError, quote
 from qbo_sync import outcomes
+from qbo_sync.changes.detect import record_changes
 from qbo_sync.db.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
 
-CURSOR = "payments_in"
+CURSOR = "payments_in"  # the cursor of the one change-data-capture read (its old name kept)
+CDC_ENTITIES = ("Payment", "Invoice", "Customer", "CreditMemo")
 CDC_DAYS = 30  # QuickBooks answers change data capture at most 30 days back
 CDC_MARGIN = timedelta(minutes=5)  # our clock and QuickBooks' may differ a little
 CDC_TOO_OLD = "500"  # "Unsupported Operation": changedSince older than the window
@@ -130,7 +135,8 @@ def import_tenant(
     now = now or datetime.now(UTC)
     row = conn.execute(load_sql("payments/cursor_get"), {"tenant_id": tenant_id, "name": CURSOR}).fetchone()
     since = row[0] if row else connected_at
-    changes = _changes_since(client, tenant_id, since, now)
+    captured = _changes_since(client, tenant_id, since, now)
+    changes = [c for c in captured if c.entity_name == "Payment"]
     ours = {r[0] for r in conn.execute(load_sql("payments/our_payment_ids"), {"tenant_id": tenant_id})}
     ours |= _unrecorded_writes(conn, tenant_id, changes)
     linked = {
@@ -147,13 +153,15 @@ def import_tenant(
             load_sql("payments/invoice_ids_by_qbo"), {"tenant_id": tenant_id, "qbo_ids": sorted(linked)}
         )
     }
-    method_names = _method_names(client) if changes else {}
+    to_import = any(str(c.id) not in ours and not c.deleted for c in changes)
+    method_names = _method_names(client) if to_import else {}
     counts = {"imported": 0, "updated": 0, "voided": 0, "skipped": 0}
-    newest = since
+    newest = max([c.last_updated for c in captured if c.last_updated] + [since])
     with conn.transaction():
+        # Our own records changed by someone in QuickBooks (our payments among them).
+        found = record_changes(conn, ctx, tenant_id, realm_id, captured)
+        counts["changed_in_quickbooks"] = sum(found.values())
         for change in sorted(changes, key=lambda c: (c.last_updated or since, c.id)):
-            if change.last_updated and change.last_updated > newest:
-                newest = change.last_updated
             payment = change.entity
             pid = str(change.id)
             if pid in ours:
@@ -202,7 +210,7 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
 
     def capture(start: datetime) -> list[Any] | None:
         try:
-            return client.cdc(["Payment"], start)
+            return client.cdc(CDC_ENTITIES, start)
         except CdcWindowTooDense:
             return None  # over 1,000 payments stamped within one second: capture cannot page
 
@@ -218,23 +226,25 @@ def _changes_since(client: Any, tenant_id: int, since: datetime, now: datetime) 
         # A query can page them; without it the cursor could never move past them.
         return _changed_by_query(client, tenant_id, since, None)
     gap = _changed_by_query(client, tenant_id, since, floor) if since < floor else []
-    latest = {str(c.id): c for c in gap}
-    latest.update((str(c.id), c) for c in recent)  # capture knows deletions: it wins
+    latest = {(c.entity_name, str(c.id)): c for c in gap}
+    latest.update(((c.entity_name, str(c.id)), c) for c in recent)  # capture knows deletions: it wins
     return list(latest.values())
 
 
 def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datetime | None) -> list[Any]:
     if until is None:
         log.warning(
-            "tenant %s: more than 1,000 payments changed within one second after %s: reading "
-            "them with a query (payments deleted since then are not visible)",
+            "tenant %s: more than 1,000 objects changed within one second after %s: reading "
+            "payments with a query (payments deleted since then are not visible; changes made in "
+            "QuickBooks to invoices, customers and credit memos in that span are not checked)",
             tenant_id,
             since.isoformat(),
         )
     else:
         log.warning(
             "tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
-            "change window: reading them with a query (deletions in that span are not visible)",
+            "change window: reading them with a query (deletions in that span are not visible; "
+            "changes made in QuickBooks to invoices, customers and credit memos then are not checked)",
             tenant_id,
             since.isoformat(),
             until.isoformat(),

@@ -5,6 +5,7 @@
              [--deposit-account NAME] [--no-tax-code NAME] [--sync-from YYYY-MM-DD]
              [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
+             [--quickbooks-changes flag|app_wins]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
     access   grant|revoke (--user NAME | --role NAME) (--tenant-id N [N ...] | --all)
     access   list
@@ -35,6 +36,11 @@ from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
+
+POLICY_TEXT = {
+    "flag": "flag (reported; nothing is sent for the record until it is resynced or excluded)",
+    "app_wins": "app_wins (the next run puts the app's version back)",
+}
 
 
 class NotInQuickBooks(LookupError):
@@ -85,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=["omit", "fail"],
         help="a client e-mail address QuickBooks would refuse: sync the client without it "
         "(omit, the default) or fail the client with the fix (fail)",
+    )
+    s.add_argument(
+        "--quickbooks-changes",
+        choices=["flag", "app_wins"],
+        help="someone edits a synced invoice or makes a synced customer inactive in QuickBooks: report "
+        "it and send nothing for that record until finance resyncs or excludes it (flag, the default), "
+        "or put the app's version back on the next run (app_wins); voids, deletions and merges are "
+        "always reported (docs/operations.md, 'Changes made in QuickBooks')",
     )
     s.add_argument(
         "--sync-from",
@@ -176,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "payment_ref_policy": args.payment_ref_policy,
                     "sync_enabled": None if args.sync is None else args.sync == "on",
                     "invalid_email_policy": args.invalid_email_policy,
+                    "quickbooks_change_policy": args.quickbooks_changes,
                 }
                 update_settings(conn, args.tenant_id, **changes)
                 print(f"tenant {args.tenant_id}: settings saved")
@@ -252,12 +267,15 @@ def _show(conn: Any, tenant_id: int | None) -> int:
         "multicurrency",
         "tax model",
         "sync from",
+        "changes in QuickBooks",
     ]
     for row in rows:
         print("-" * 60)
         for label, value in zip(labels, row, strict=False):
             if label == "sync from" and value is not None:
                 value = f"{when(value)} (records finalized earlier do not sync)"
+            if label == "changes in QuickBooks" and value in POLICY_TEXT:
+                value = POLICY_TEXT[value]
             if label == "region" and value is None:
                 value = "(not known: the company was never read; connect the tenant)"
             print(f"{label:<22} {'' if value is None else value}")

@@ -17,6 +17,7 @@ SETTING_KEYS = (
     "payment_ref_policy",
     "sync_enabled",
     "invalid_email_policy",
+    "quickbooks_change_policy",
 )
 
 

@@ -250,6 +250,16 @@ def _validate_chunk(
         else set()
     )
 
+    # Made inactive in QuickBooks (qbo_sync.changes) and sent in this run (a resync, or the
+    # policy app_wins): the send makes the customer active again, so it is not a failure here.
+    reactivating = {
+        source_id
+        for source_id, kind in conn.execute(
+            load_sql("changes/open_for"),
+            {"tenant_id": tenant_id, "entity": "customer", "source_ids": [c.id for c, _ in staged]},
+        )
+        if kind == "inactive"
+    }
     rows, plans = [], {}
     for client, depth in staged:
         name = names[client.id]
@@ -286,7 +296,7 @@ def _validate_chunk(
                 "inactive_in_qbo": bool(inactive)
                 and not mine
                 and not linkable
-                or (mine is not None and not mine.active),
+                or (mine is not None and not mine.active and client.id not in reactivating),
                 # A parent must be in QuickBooks already, or be loaded earlier in this run.
                 "parent_ok": parent is None or parent in mapped or parent_staged,
                 "no_parent_loop": client.id not in index.loops,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -64,6 +64,18 @@ CHECKS = [
     Check("amounts_do_not_add_up", "ExpectColumnValuesToBeInSet", {"column": "totals_add_up", "value_set": [True]}),
     Check("negative_total", "ExpectColumnValuesToBeInSet", {"column": "total_not_negative", "value_set": [True]}),
     Check("closed_period", "ExpectColumnValuesToBeInSet", {"column": "in_closed_period", "value_set": [False]}),
+    # The client's customer was made inactive or merged away in QuickBooks (what change data
+    # capture learned: no extra read): QuickBooks would refuse the sale, so it is not sent.
+    Check(
+        "invoice_customer_inactive",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "customer_inactive_in_qbo", "value_set": [False]},
+    ),
+    Check(
+        "invoice_customer_merged",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "customer_merged_in_qbo", "value_set": [False]},
+    ),
     Check("client_not_synced", "ExpectColumnValuesToBeInSet", {"column": "client_ready", "value_set": [True]}),
 ]
 PRIORITY = [c.code for c in CHECKS]
@@ -177,7 +189,12 @@ def _facts_row(
             and totals.subtotal == (inv.subtotal if inv.subtotal is not None else totals.subtotal)
         )
     )
-    exists, client_qbo_id, run_state, run_cause = client_state.get(inv.client_id, (False, None, None, None))
+    exists, client_qbo_id, run_state, run_cause, qbo_change, qbo_name, merged_into, changed_at = client_state.get(
+        inv.client_id, (False, None, None, None, None, None, None, None)
+    )
+    # A customer the sync sends in this run (resynced, or app_wins) is made active or created again first.
+    customer_inactive = qbo_change == "inactive" and run_state != "ready"
+    customer_merged = qbo_change == "merged" and run_state != "ready"
     number_holders = [
         t
         for t in taken.get((inv.number or "").lower(), [])
@@ -211,7 +228,9 @@ def _facts_row(
         "in_closed_period": bool(closed and inv.issue_date and inv.issue_date <= closed),
         # A client that failed validation in this run (or was never synced) holds its invoices.
         # A missing client is explained by its own check, not again as "not synced".
-        "client_ready": bool(client_qbo_id) or run_state == "ready" or not exists,
+        "client_ready": bool(client_qbo_id) or run_state == "ready" or not exists or customer_merged,
+        "customer_inactive_in_qbo": customer_inactive,
+        "customer_merged_in_qbo": customer_merged,
     }
     context = {
         "number": inv.number,
@@ -247,6 +266,9 @@ def _facts_row(
         "issue_date": inv.issue_date,
         "closed_on": closed,
         "client_reason": run_cause or "it has not been synced yet",
+        "display_name": qbo_name,
+        "survivor": merged_into or "another QuickBooks customer",
+        "changed_at": changed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if changed_at else "a recent date",
     }
     if no_tax_problem and not unmapped and not inactive:
         context["tax_rate"] = "(lines without tax: the tenant's no-tax code)"
@@ -305,7 +327,7 @@ def validate_invoices(
         duplicates = dict(conn.execute(load_sql("validate/duplicate_numbers"), {"invoice_ids": ids}).fetchall())
         client_ids = sorted({s.invoice.client_id for s in current if s.invoice.client_id})
         client_state = {
-            r[0]: (True, r[1], r[2], r[3])
+            r[0]: (True, *r[1:])
             for r in conn.execute(
                 load_sql("validate/client_states"),
                 {"run_id": ctx.run_id, "tenant_id": tenant_id, "client_ids": client_ids},

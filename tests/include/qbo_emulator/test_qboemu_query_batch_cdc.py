@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from qbo_emulator import faults
 from qbo_emulator.query import parse
@@ -345,3 +346,46 @@ def test_clock_moves_metadata_and_cdc(qbo, make_company):
         assert [r["DisplayName"] for r in rows] == ["After Jump"]
     finally:
         qbo.store.clock.offset -= 3 * 86400  # the in-process fixture lets us wind back for later tests
+
+
+def test_cdc_lists_deleted_objects_after_live_ones_with_only_their_id(au):
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    customer = au.customer("CDC Order")
+    gone = au.invoice(customer["Id"])
+    au.ok("invoice", {"Id": gone["Id"], "SyncToken": "0"}, operation="delete")
+    kept = au.invoice(customer["Id"])  # changed after the deletion, listed before it
+    invoices = _cdc(au, "Invoice", since)[0]["Invoice"]
+    assert [i["Id"] for i in invoices] == [kept["Id"], gone["Id"]]
+    assert set(invoices[1]) == {"Id", "status", "domain", "MetaData"} and invoices[1]["status"] == "Deleted"
+
+
+def test_cdc_shows_a_voided_invoice_whole_with_zero_amounts_and_a_voided_note(au):
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    invoice = au.invoice(au.customer("CDC Void")["Id"], PrivateNote="ours")
+    au.ok("invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"]}, operation="void")
+    [row] = _cdc(au, "Invoice", since)[0]["Invoice"]
+    assert row["Id"] == invoice["Id"] and row["SyncToken"] == "1" and row["TotalAmt"] == 0
+    assert row["PrivateNote"].startswith("Voided") and "status" not in row
+
+
+def test_a_merge_deletes_the_customer_and_moves_its_transactions_to_the_survivor(qbo, au):
+    old, survivor = au.customer("Merge Old"), au.customer("Merge Kept")
+    invoice = au.invoice(old["Id"], DocNumber="M-1")
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    answer = qbo.merge_customers(au.realm_id, old["Id"], survivor["Id"])
+    assert answer["deletedid"] == old["Id"] and answer["moved"]["Invoice"] == [invoice["Id"]]
+    moved = au.get(f"invoice/{invoice['Id']}").json()["Invoice"]
+    assert moved["CustomerRef"]["value"] == survivor["Id"] and moved["SyncToken"] == "1"
+    assert au.get(f"customer/{old['Id']}").status_code == 400  # Object Not Found
+    got = _cdc(au, "Customer,Invoice", since)
+    customers = {c["Id"]: c for c in got[0]["Customer"]}
+    assert customers[old["Id"]]["status"] == "Deleted" and customers[survivor["Id"]]["SyncToken"] == "1"
+    assert [i["CustomerRef"]["value"] for i in got[1]["Invoice"]] == [survivor["Id"]]
+    # The name is free again, as after any merge.
+    assert au.customer("Merge Old")["DisplayName"] == "Merge Old"
+    bad = requests.post(
+        f"{qbo.base_url}/_emulator/companies/{au.realm_id}/merge",
+        json={"from_id": survivor["Id"], "into_id": survivor["Id"]},
+        timeout=10,
+    )
+    assert bad.status_code == 400 and "itself" in bad.json()["error"]

@@ -145,6 +145,11 @@ EXAMPLES: dict[str, object] = {
     "problem": "QuickBooks error 10000: An application error has occurred.",
     "acted_by": "alice",
     "holder_id": "58",
+    "changed_at": "2026-11-29 14:05 UTC",
+    "changes": "total 110.00 -> 99.00; date 2026-11-02 -> 2026-11-05",
+    "survivor": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
+    "what": "Invoice INV-0042",
+    "how": "the change made in QuickBooks was undone there",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(

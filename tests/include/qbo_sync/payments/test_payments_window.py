@@ -131,4 +131,4 @@ def test_more_payments_in_one_second_than_capture_can_answer_are_read_by_query(
         counts = import_tenant(db, ctx, 1, client.realm_id, now, client, now=now)
     assert counts["imported"] == 1010
     assert [r[0] for r in imported(db)] == [f"BULK-{n:04d}" for n in range(1010)]
-    assert "more than 1,000 payments changed within one second" in caplog.text
+    assert "more than 1,000 objects changed within one second" in caplog.text

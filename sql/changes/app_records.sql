@@ -1,0 +1,35 @@
+-- What the billing app says of records changed in QuickBooks: how to name them, their
+-- amount and status, and the fields of their QuickBooks fingerprint (changes/fingerprint.py)
+-- as the sync would send them.
+SELECT 'invoice', i.id, i.number, i.total, i.status,
+       jsonb_build_object('DocNumber', i.number, 'TxnDate', i.issue_date::text,
+                          'CustomerRef', cm.qbo_id, 'TotalAmt', i.total::text,
+                          'TotalTax', coalesce(i.tax_total, 0)::text)
+FROM billing.invoices AS i
+LEFT JOIN qbo_sync.entity_map AS cm
+       ON cm.tenant_id = i.tenant_id AND cm.entity = 'customer' AND cm.source_id = i.client_id
+WHERE i.tenant_id = %(tenant_id)s AND i.id = ANY(%(invoice_ids)s::bigint[])
+UNION ALL
+SELECT 'credit_memo', n.id, n.number, n.total, n.status,
+       jsonb_build_object('DocNumber', n.number, 'CustomerRef', cm.qbo_id, 'TotalAmt', n.total::text)
+FROM billing.credit_notes AS n
+LEFT JOIN qbo_sync.entity_map AS cm
+       ON cm.tenant_id = n.tenant_id AND cm.entity = 'customer' AND cm.source_id = n.client_id
+WHERE n.tenant_id = %(tenant_id)s AND n.id = ANY(%(credit_memo_ids)s::bigint[])
+UNION ALL
+SELECT 'payment', p.id, coalesce(p.reference, 'payment ' || p.id), p.amount,
+       CASE WHEN p.voided_at IS NULL THEN 'recorded' ELSE 'voided' END,
+       -- QuickBooks unlinks the payments of an invoice it voids: a voided invoice pays nothing.
+       jsonb_build_object('TotalAmt', p.amount::text,
+                          'Invoices', CASE WHEN pi.status = 'voided' THEN NULL ELSE im.qbo_id END)
+FROM billing.payments AS p
+LEFT JOIN billing.invoices AS pi ON pi.id = p.invoice_id
+LEFT JOIN qbo_sync.entity_map AS im
+       ON im.tenant_id = p.tenant_id AND im.entity = 'invoice' AND im.source_id = p.invoice_id
+WHERE p.tenant_id = %(tenant_id)s AND p.id = ANY(%(payment_ids)s::bigint[])
+UNION ALL
+SELECT 'customer', c.id,
+       coalesce(nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''), c.company_name, 'client ' || c.id),
+       NULL::numeric, CASE WHEN c.active THEN 'active' ELSE 'inactive' END, NULL::jsonb
+FROM billing.clients AS c
+WHERE c.tenant_id = %(tenant_id)s AND c.id = ANY(%(customer_ids)s::bigint[]);

@@ -1,0 +1,9 @@
+-- Our map's rows for the QuickBooks objects a change-data-capture answer listed: the record,
+-- the SyncToken our last write left, and the fingerprint of what QuickBooks then held.
+SELECT m.entity, m.source_id, m.qbo_id, m.sync_token, m.qbo_fingerprint
+FROM qbo_sync.entity_map AS m
+WHERE m.tenant_id = %(tenant_id)s
+  AND (   (m.entity IN ('invoice', 'invoice_void') AND m.qbo_id = ANY(%(invoice_ids)s::text[]))
+       OR (m.entity = 'customer' AND m.qbo_id = ANY(%(customer_ids)s::text[]))
+       OR (m.entity = 'credit_memo' AND m.qbo_id = ANY(%(creditmemo_ids)s::text[]))
+       OR (m.entity = 'payment' AND m.qbo_id = ANY(%(payment_ids)s::text[])));
