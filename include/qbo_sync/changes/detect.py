@@ -149,6 +149,11 @@ class _Judge:
         ref, amount, status, values = self.app.get((entity, s.source_id), (None, None, None, {}))
         token = str(change.entity.get("SyncToken")) if not change.deleted else None
         if change.deleted:
+            if entity != "customer" and status == "voided":
+                # The app voided it and it is gone from QuickBooks: the books agree. A credit
+                # note voided in the app is deleted there by the sync itself (a CreditMemo has
+                # no void), and this capture sees that deletion.
+                return
             kind = "merged" if entity == "customer" else "deleted"
             self._changed(s, kind, ref, amount, detail=None)
             return

@@ -10,7 +10,6 @@ from decimal import Decimal as D
 
 from qbo_sync.load.versioned import carries_payment, carries_sales, is_voided
 from qbo_sync.pipeline import run_once
-from support.rows import insert
 from support.runs import full_window, logged
 from support.small_tenant import small_tenant
 
@@ -26,23 +25,19 @@ def qbo_id(db, entity: str, source_id: int) -> str:
 
 def test_an_invoice_edited_after_a_payment_is_updated_after_one_read(db, qbo_app, qbo_factory):
     company = small_tenant(db, qbo_app, 1, {1: None})
-    insert(
-        db,
-        "billing.payments",
-        id=1,
-        tenant_id=1,
-        invoice_id=101,
-        amount=D("50.00"),
-        paid_at=PAID,
-        method="card",
-        reference="CARD-1",
-        origin="app",
-        created_at=PAID,
-    )
     run_once(db, full_window("r1"), qbo_factory)
     invoice = qbo_id(db, "invoice", 101)
     recorded = db.execute("SELECT sync_token FROM qbo_sync.entity_map WHERE entity = 'invoice'").fetchone()[0]
-    with qbo_factory(1) as qbo:  # applying the payment moved the invoice's SyncToken on
+    with qbo_factory(1) as qbo:  # a payment keyed in QuickBooks moves the invoice's SyncToken on
+        customer = qbo.read("Invoice", invoice)["CustomerRef"]
+        qbo.create(
+            "Payment",
+            {
+                "CustomerRef": customer,
+                "TotalAmt": D("50.00"),
+                "Line": [{"Amount": D("50.00"), "LinkedTxn": [{"TxnId": invoice, "TxnType": "Invoice"}]}],
+            },
+        )
         assert qbo.read("Invoice", invoice)["SyncToken"] != recorded
     # Two check-ups instead of one, dated a day earlier.
     db.execute("UPDATE billing.invoice_lines SET quantity = 2, amount = 200.00 WHERE invoice_id = 101")
