@@ -72,8 +72,27 @@ redis:
 	  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || \
 	  { echo "Install redis-server (Debian: apt-get install redis-server) for the CeleryExecutor test"; exit 1; }
 
+# The live-cluster suites (a real scheduler with its workers, most of their time spent waiting
+# for QuickBooks' per-minute limits and for the scheduler's loop) run in a second pytest process
+# beside the rest, with their own database, Airflow home and emulator as every session has;
+# their log is printed after the main run's, and either failing fails `make test`.
+# `make test PYTEST_ARGS=...` runs what you name, in one process.
+CLUSTER_SUITES := tests/system/test_tenant_isolation.py tests/system/test_celery_executor.py
+CLUSTER_LOG := .local/test-cluster-suites.log
+
 test: venv browser redis lint
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@mkdir -p .local; $(BIN)/python -m qbo_sync.db url >/dev/null  # start the embedded server once
+	@$(BIN)/python -m pytest $(CLUSTER_SUITES) >$(CLUSTER_LOG) 2>&1 & cluster=$$!; \
+	  $(BIN)/python -m pytest $(addprefix --ignore=,$(CLUSTER_SUITES)); main=$$?; \
+	  wait $$cluster; clustered=$$?; \
+	  echo "==================== live-cluster suites ($(CLUSTER_SUITES)) ===================="; \
+	  cat $(CLUSTER_LOG); \
+	  echo "main suites: exit $$main; live-cluster suites: exit $$clustered"; \
+	  exit $$(( main != 0 ? main : clustered ))
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 # ruff (configured in pyproject.toml): lint, and the format check; `$(BIN)/ruff format .` formats.
 lint: venv
