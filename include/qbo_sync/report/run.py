@@ -17,11 +17,19 @@ def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
 
 
 def run_report(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
-    """One block per tenant (counts, amount synced, each failure with its cause and fix) and
-    how many records failed. Reads only: ``python -m qbo_sync.report run`` shows any run."""
+    """One block per tenant (counts, amount synced, each failure with its cause and fix, its
+    reconciliation with QuickBooks) and how many records failed. Reads only:
+    ``python -m qbo_sync.report run`` shows any run."""
+    from qbo_sync.reconcile import report as reconciliation
+    from qbo_sync.reconcile.store import run_results
+
     names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
     reports = summary.build(conn, run_id, names)
-    blocks = [summary.render(r) for _, r in sorted(reports.items())]
+    reconciled = run_results(conn, run_id)
+    blocks = [
+        summary.render(r, reconciliation.render(reconciled[tid]) if tid in reconciled else None)
+        for tid, r in sorted(reports.items())
+    ]
     reads = summary.reads_summary(reports)
     if reads:
         blocks.append(reads)

@@ -113,7 +113,8 @@ def _held_back(lines: list[str], held: list[dict], until: str) -> None:
     lines.append(f"  records: {shown}{' ...' if len(held) > 20 else ''}")
 
 
-def render(report: TenantReport) -> str:
+def render(report: TenantReport, extra: list[str] | None = None) -> str:
+    """The tenant's block; ``extra`` lines (its reconciliation) go last."""
     title = f"QuickBooks sync - tenant {report.tenant_id}"
     if report.tenant_name:
         title += f" ({report.tenant_name})"
@@ -165,5 +166,7 @@ def render(report: TenantReport) -> str:
             lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[: WIDTH - 20]}")
         if len(report.skipped) > 50:
             lines.append(f"  ... and {len(report.skipped) - 50} more (see qbo_sync.sync_log)")
+    if extra:
+        lines += ["", *extra]
     lines.append("=" * WIDTH)
     return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""The reconciliation's words: "QuickBooks and the app agree on 1,204 invoices, 48,310.55;
+3 differ: ...", each difference with its explanation or flagged unexplained. Used by the run
+report (a block per tenant), the ``qbo_reconcile`` DAG's report and ``make demo``."""
+
+from __future__ import annotations
+
+import textwrap
+
+from qbo_sync.reconcile.store import TenantReconciliation
+
+WIDTH = 100
+SHOWN = 50  # differences listed per tenant; the rest are in qbo_sync.reconciliation
+
+NAMES = {  # entity -> (one, many), in the order the sentence lists them
+    "invoice": ("invoice", "invoices"),
+    "payment": ("payment", "payments"),
+    "credit_memo": ("credit memo", "credit memos"),
+    "customer": ("customer", "customers"),
+}
+WITH_AMOUNT = {"invoice", "payment", "credit_memo"}
+
+
+def agreement(rec: TenantReconciliation) -> str:
+    """``QuickBooks and the app agree on 1,204 invoices, 48,310.55; 30 customers``."""
+    parts = []
+    for entity, (one, many) in NAMES.items():
+        n, amount = rec.agree.get(entity, (0, 0))
+        if not n and entity not in ("invoice",):
+            continue
+        part = f"{n:,} {one if n == 1 else many}"
+        if entity in WITH_AMOUNT:
+            part += f", {amount:,.2f}"
+        parts.append(part)
+    return "QuickBooks and the app agree on " + "; ".join(parts)
+
+
+def render(rec: TenantReconciliation) -> list[str]:
+    """The tenant's reconciliation as report lines."""
+    what = "every record in QuickBooks" if rec.scope == "full" else "the records this run touched"
+    if rec.state == "left":
+        return [f"Reconciliation ({what}): not done in this run - {rec.note}"]
+    head = f"Reconciliation ({what}, {rec.reads} QuickBooks read(s)): {agreement(rec)}"
+    if not rec.differences:
+        return textwrap.wrap(head + "; none differ.", WIDTH, subsequent_indent="  ")
+    unexplained = len(rec.unexplained)
+    head += f"; {len(rec.differences)} differ" + (f" ({unexplained} unexplained)" if unexplained else "") + ":"
+    lines = textwrap.wrap(head, WIDTH, subsequent_indent="  ")
+    for d in rec.differences[:SHOWN]:
+        lines += textwrap.wrap(d.summary(), WIDTH - 2, initial_indent="  ", subsequent_indent="    ")
+        label = "UNEXPLAINED" if d.verdict == "unexplained" else "explained"
+        lines += textwrap.wrap(
+            f"{label}: {d.explanation}", WIDTH - 6, initial_indent="      ", subsequent_indent="      "
+        )
+    if len(rec.differences) > SHOWN:
+        lines.append(f"  ... and {len(rec.differences) - SHOWN} more (see qbo_sync.reconciliation)")
+    return lines
