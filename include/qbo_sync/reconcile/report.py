@@ -5,6 +5,7 @@ report (a block per tenant), the ``qbo_reconcile`` DAG's report and ``make demo`
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from qbo_sync.reconcile.store import TenantReconciliation
 
@@ -54,3 +55,24 @@ def render(rec: TenantReconciliation) -> list[str]:
     if len(rec.differences) > SHOWN:
         lines.append(f"  ... and {len(rec.differences) - SHOWN} more (see qbo_sync.reconciliation)")
     return lines
+
+
+def full_report(conn: Any, run_id: str, names: dict[int, str]) -> tuple[str, int]:
+    """The ``qbo_reconcile`` run's text (a block per tenant) and how many differences nothing
+    explains."""
+    from qbo_sync.reconcile.store import run_results
+
+    results = run_results(conn, run_id)
+    blocks = []
+    for tid, rec in sorted(results.items()):
+        name = names.get(tid)
+        title = f"QuickBooks reconciliation - tenant {tid}" + (f" ({name})" if name else "")
+        body = render(rec)
+        if rec.state == "failed":
+            body = [f"Reconciliation stopped on an error, retried by the task: {rec.note}"]
+        blocks.append("\n".join(["=" * WIDTH, title, "=" * WIDTH, *body, "=" * WIDTH]))
+    reads = sum(r.reads for r in results.values())
+    if results:
+        blocks.append(f"QuickBooks reads this reconciliation: {reads:,} for {len(results):,} tenant(s).")
+    unexplained = sum(len(r.unexplained) for r in results.values())
+    return ("\n\n".join(blocks) if blocks else "No tenant is connected to QuickBooks."), unexplained

@@ -120,3 +120,8 @@ def reconcile_tenant(
 def left(conn: psycopg.Connection, run_id: str, dag_id: str | None, tenant_id: int, scope: str, note: str) -> None:
     """The tenant was not reconciled in this run, and why (said in the report and on the page)."""
     store.record_run(conn, run_id, dag_id, scope, tenant_id, state="left", note=note)
+
+
+def failed(conn: psycopg.Connection, run_id: str, dag_id: str | None, tenant_id: int, scope: str, note: str) -> None:
+    """The tenant's reconciliation stopped on an error (QuickBooks kept failing): said, retried."""
+    store.record_run(conn, run_id, dag_id, scope, tenant_id, state="failed", note=note)

@@ -1,7 +1,9 @@
-"""Alerts after a qbo_sync run: one e-mail and/or one JSON webhook per tenant whose records
-failed or whose QuickBooks connection needs reconnecting, listing each failure with its
-fix. Nothing for a clean run; never twice for the same run, tenant and channel
-(``qbo_sync.alerts_sent``).
+"""Alerts after a qbo_sync or qbo_reconcile run: one e-mail and/or one JSON webhook per tenant
+whose records failed, whose QuickBooks connection needs reconnecting, or whose books differ
+from QuickBooks with nothing to explain it, listing each failure with its fix and each
+difference. Nothing for a clean run; never twice for the same run, tenant and channel
+(``qbo_sync.alerts_sent``); an unexplained difference alerts once, in the first run that finds
+it (``qbo_sync.reconciliation_alerts``), not again while it stays the same.
 
 Configuration (all optional; an unconfigured channel is simply not used):
 
@@ -50,6 +52,7 @@ class TenantAlert:
     failures: list[dict[str, Any]]  # record-level failures, with cause and fix
     reconnect_fix: str | None  # set when the company must be reconnected
     page_url: str | None = None
+    differences: tuple[Any, ...] = ()  # unexplained differences not alerted before (reconcile.store)
 
     @property
     def unread(self) -> list[dict[str, Any]]:
@@ -67,6 +70,8 @@ class TenantAlert:
             parts.append("QuickBooks blocks its reads this month")
         if self.reconnect_fix:
             parts.append("QuickBooks must be reconnected")
+        if self.differences:
+            parts.append(f"{len(self.differences)} unexplained difference(s) between QuickBooks and the app")
         return header_text(f"QuickBooks sync: {' and '.join(parts)} for {who}")
 
     def payload(self) -> dict[str, Any]:
@@ -89,6 +94,19 @@ class TenantAlert:
                     for k in ("entity", "source_id", "ref", "client", "amount", "code", "category", "cause", "fix")
                 }
                 for f in self.failures
+            ],
+            "differences": [
+                {
+                    "entity": d.entity,
+                    "source_id": d.source_id,
+                    "ref": d.ref,
+                    "qbo_id": d.qbo_id,
+                    "fields": d.fields,
+                    "app_value": d.app_value,
+                    "qbo_value": d.qbo_value,
+                    "explanation": d.explanation,
+                }
+                for d in self.differences
             ],
         }
 
@@ -117,6 +135,17 @@ class TenantAlert:
                     f"<td>{e(f['fix'] or '')}</td></tr>"
                 )
             out.append("</table>")
+        if self.differences:
+            out.append(
+                "<p><b>QuickBooks and the app differ, and nothing in the sync log explains it:</b></p>"
+                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>record</th><th>QuickBooks</th>"
+                "<th>app</th></tr>"
+            )
+            for d in self.differences:
+                out.append(
+                    f"<tr><td>{e(d.entity)} {e(str(d.ref))}</td><td>{e(d.qbo_value)}</td><td>{e(d.app_value)}</td></tr>"
+                )
+            out.append(f"</table><p>{e(self.differences[0].explanation)}</p>")
         held = len(self.failures) - len(rows) - len(unread)
         if held:
             out.append(f"<p>{held} record(s) are held back until the company is reconnected.</p>")
@@ -157,6 +186,9 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
     tenants = {row[0]: row for row in conn.execute(load_sql("operations/tenants_overview"))}
     names = {tid: row[1] for tid, row in tenants.items()}
     reports = summary.build(conn, run_id, names)
+    from qbo_sync.reconcile.store import run_results
+
+    reconciled = run_results(conn, run_id)
     page = os.environ.get("QBO_SYNC_UI_URL") or None
     alerts = []
     for (tenant_id,) in conn.execute(load_sql("operations/run_tenants"), {"run_id": run_id}).fetchall():
@@ -167,11 +199,19 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
             from qbo_sync.catalog import explain
 
             reconnect = explain("reconnect_required", tenant_id=tenant_id)[2]
-        if not report.failures and not reconnect:
+        rec = reconciled.get(tenant_id)
+        new = tuple(d for d in rec.unexplained if not d.alerted_before) if rec else ()
+        if not report.failures and not reconnect and not new:
             continue  # a clean run says nothing
         alerts.append(
             TenantAlert(
-                run_id, tenant_id, report.tenant_name, list(report.failures), reconnect, tenant_page(page, tenant_id)
+                run_id,
+                tenant_id,
+                report.tenant_name,
+                list(report.failures),
+                reconnect,
+                tenant_page(page, tenant_id),
+                new,
             )
         )
     return alerts
@@ -206,6 +246,7 @@ def send_run_alerts(
     sent: list[SentAlert] = []
     errors: list[str] = []
     for alert in alerts:
+        failed_before = len(errors)
         for channel, send in senders.items():
             try:
                 with conn.transaction():
@@ -248,6 +289,10 @@ def send_run_alerts(
                 len(alert.failures),
                 ", reconnect" if alert.reconnect_fix else "",
             )
+        if alert.differences and len(errors) == failed_before:  # told on every channel: once is enough
+            from qbo_sync.reconcile.store import remember_alerted
+
+            remember_alerted(conn, run_id, alert.tenant_id)
     if errors:
         raise AlertDeliveryError("alerts not delivered: " + "; ".join(errors))
     return sent
