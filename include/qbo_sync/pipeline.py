@@ -328,16 +328,22 @@ def reconcile(
 
     if not any(reconciliation.touched(conn, ctx.run_id, tenant.tenant_id).values()):
         return {"checked": 0}  # nothing to compare: no read, nothing to report
+    if tenant.status == "reconnect_required":  # said once already, by the steps before
+        reconciliation.left(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, reconciliation.RUN, RECONNECT_NOTE)
+        return {"checked": 0}
 
     def work(client: Any) -> dict[str, Any]:
         return reconciliation.reconcile_tenant(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, client)
 
     def held(code: str, **context: object) -> int:
-        why = "the company must be reconnected" if code == "reconnect_required" else "QuickBooks blocks reads"
+        why = RECONNECT_NOTE if code == "reconnect_required" else "QuickBooks blocks this app's reads this month"
         reconciliation.left(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, reconciliation.RUN, why)
         return 0
 
     return with_company(conn, tenant, qbo, work, held)
+
+
+RECONNECT_NOTE = "the company must be reconnected"
 
 
 STAGES = ("extract", "validate", "load", "post_payments", "payments_back", "reconcile")

@@ -44,7 +44,11 @@ def reconcile_full(
         return reconciliation.reconcile_tenant(conn, run_id, dag_id, tid, client, reconciliation.FULL)
 
     def held(code: str, **context: object) -> int:
-        why = "the company must be reconnected" if code == "reconnect_required" else "QuickBooks blocks reads"
+        why = (
+            "the company must be reconnected"
+            if code == "reconnect_required"
+            else "QuickBooks blocks this app's reads this month"
+        )
         reconciliation.left(conn, run_id, dag_id, tid, reconciliation.FULL, why)
         return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from qbo_sync.reconcile.explain import UNEXPLAINED_TEXT
 from qbo_sync.reconcile.store import TenantReconciliation
 
 WIDTH = 100
@@ -48,12 +49,14 @@ def render(rec: TenantReconciliation) -> list[str]:
     lines = textwrap.wrap(head, WIDTH, subsequent_indent="  ")
     for d in rec.differences[:SHOWN]:
         lines += textwrap.wrap(d.summary(), WIDTH - 2, initial_indent="  ", subsequent_indent="    ")
-        label = "UNEXPLAINED" if d.verdict == "unexplained" else "explained"
-        lines += textwrap.wrap(
-            f"{label}: {d.explanation}", WIDTH - 6, initial_indent="      ", subsequent_indent="      "
-        )
+        why = "UNEXPLAINED" if d.verdict == "unexplained" else f"explained: {d.explanation}"
+        lines += textwrap.wrap(why, WIDTH - 6, initial_indent="      ", subsequent_indent="      ")
     if len(rec.differences) > SHOWN:
         lines.append(f"  ... and {len(rec.differences) - SHOWN} more (see qbo_sync.reconciliation)")
+    if unexplained:  # the advice once, not under every record
+        lines += textwrap.wrap(
+            f"UNEXPLAINED: {UNEXPLAINED_TEXT}", WIDTH - 2, initial_indent="  ", subsequent_indent="  "
+        )
     return lines
 
 
