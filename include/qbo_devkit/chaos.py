@@ -733,7 +733,6 @@ class Chaos:
             problem(f"run {run_id}: staged {entity} {sid} of tenant {t} has no outcome")
         f.checked = dict(counts)
 
-
     def reconcile(self, conn: Any) -> None:
         """The product's own full pass (qbo_sync.reconcile, as the qbo_reconcile DAG runs it),
         faults off: after every guarantee held, no difference may be left that nothing explains."""

@@ -55,18 +55,9 @@ def edits_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
             body = {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "sparse": True, "Line": lines}
             client.update("Invoice", body, sparse=True)
             done.append(f"edited invoice {number} (line 1 raised by 10.00 to {raised})")
-        mapped = dict(conn.execute(load_sql("devkit/local/mapped"), {"tenant_id": tenant.id, "entity": "customer"}))
-        customers = by_ids(client, "Customer", mapped.values())
-        parents = {str((c.get("ParentRef") or {}).get("value")) for c in customers.values()}
-        quiet = [
-            c
-            for c in customers.values()
-            if c.get("Active") is not False and Decimal(str(c.get("Balance", 0))) == 0 and c["Id"] not in parents
-        ]
-        if quiet:
-            c = quiet[0]
-            client.update("Customer", {"Id": c["Id"], "SyncToken": c["SyncToken"], "Active": False}, sparse=True)
-            done.append(f"made customer '{c['DisplayName']}' inactive")
+        inactive = _make_a_customer_inactive(client, conn, tenant.id)
+        if inactive:
+            done.append(f"made customer '{inactive}' inactive")
         ours = dict(conn.execute(load_sql("devkit/local/mapped"), {"tenant_id": tenant.id, "entity": "payment"}))
         payments = by_ids(client, "Payment", ours.values())
         tagged = [p for p in payments.values() if "[qbo-sync payment " in (p.get("PrivateNote") or "")]
@@ -76,6 +67,35 @@ def edits_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
             client.delete("Payment", p["Id"], p["SyncToken"])
             done.append(f"deleted the sync's payment {p.get('PaymentRefNum') or p['Id']} ({p['TotalAmt']})")
     return {tenant.id: done}
+
+
+def _make_a_customer_inactive(client: Any, conn: Any, tenant_id: int, tries: int = 10) -> str | None:
+    """Like a person: pick a customer of the sync's who seems to owe nothing (no open invoice
+    the sync sent), make it inactive; QuickBooks refuses one with an open balance (6000,
+    "Delete List Has Balance Error": a credit, a hand-keyed invoice), so try the next."""
+    from qbo_client.errors import QboFaultError
+    from qbo_sync.reconcile.books import by_ids
+
+    mapped = dict(conn.execute(load_sql("devkit/local/mapped"), {"tenant_id": tenant_id, "entity": "customer"}))
+    customers = by_ids(client, "Customer", mapped.values())
+    invoices = dict(conn.execute(load_sql("devkit/local/mapped"), {"tenant_id": tenant_id, "entity": "invoice"}))
+    owed: dict[str, Decimal] = {}
+    for invoice in by_ids(client, "Invoice", invoices.values()).values():
+        who = str((invoice.get("CustomerRef") or {}).get("value"))
+        owed[who] = owed.get(who, Decimal(0)) + Decimal(str(invoice.get("Balance", 0)))
+    parents = {str((c.get("ParentRef") or {}).get("value")) for c in customers.values()}
+    quiet = [
+        c
+        for c in customers.values()
+        if c.get("Active") is not False and c["Id"] not in parents and owed.get(c["Id"], Decimal(0)) == 0
+    ]
+    for c in quiet[:tries]:
+        try:
+            client.update("Customer", {"Id": c["Id"], "SyncToken": c["SyncToken"], "Active": False}, sparse=True)
+        except QboFaultError:
+            continue
+        return str(c["DisplayName"])
+    return None
 
 
 def reconciliation_block(conn: Any, manifest: Any, run_id: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from qbo_devkit.demo import setup_tenants
+from qbo_devkit.demo import payments_in_quickbooks, setup_tenants
 from qbo_devkit.generator.dataset import generate
 from qbo_devkit.quickbooks_edits import edits_in_quickbooks, reconciliation_block
 from qbo_sync.extract.records import RunWindow
@@ -16,10 +16,12 @@ from qbo_sync.pipeline import run_once
 
 
 def test_each_edit_in_quickbooks_shows_in_the_reconciliation_block(db, qbo_app, qbo_factory):
-    manifest = generate(db, seed=7, tenants=2, invoices=120, replace=True)
+    # make demo's own data and order: a first run, payments keyed into QuickBooks, the edits
+    manifest = generate(db, seed=42, tenants=3, invoices=300, replace=True)
     setup_tenants(db, qbo_app, manifest, qbo_app.app_credentials)
     now = datetime.now(UTC)
     run_once(db, RunWindow("demo-1", now - timedelta(hours=1), now, full_sync=True), qbo_factory)
+    payments_in_quickbooks(db, manifest)
     edits = edits_in_quickbooks(db, manifest)
     ((tenant_id, done),) = edits.items()
     assert [d.split(" ")[0] for d in done] == ["voided", "edited", "made", "deleted"]
