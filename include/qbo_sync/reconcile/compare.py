@@ -9,7 +9,8 @@ What is compared (issue 18, item 1):
 - an invoice: voided or not, and ``TotalAmt``, ``TxnTaxDetail.TotalTax`` and ``Balance``
   against the app's total, tax and balance (total less live payments and finalized credit
   notes);
-- a payment of the app: voided or not, ``TotalAmt``, and that it pays its invoice;
+- a payment of the app: voided or not, ``TotalAmt``, and that it pays its invoice (unless
+  the app voided that invoice: QuickBooks then unlinks its payments);
 - a credit note: ``TotalAmt`` (voided in the app: none left in QuickBooks), and that the
   Payment that applied it to its invoice still links both;
 - a customer: that it exists, and is active while the app's client is (the sync never makes
@@ -123,7 +124,7 @@ def invoice(app: tuple, row: dict[str, Any] | None) -> Check:
 
 
 def payment(app: tuple, row: dict[str, Any] | None) -> Check:
-    source_id, ref, qbo_id, amount, is_void, invoice_qbo, number = app
+    source_id, ref, qbo_id, amount, is_void, invoice_qbo, number, invoice_voided = app
     check = Check("payment", source_id, ref, qbo_id, amount)
     if row is None:
         check.differences.append(_missing("Payment", qbo_id))
@@ -140,7 +141,9 @@ def payment(app: tuple, row: dict[str, Any] | None) -> Check:
     if money(amount) != money(row.get("TotalAmt")):
         check.differences.append(Difference("TotalAmt", text(money(amount)), text(money(row.get("TotalAmt")))))
     pays = linked(row, "Invoice")
-    if invoice_qbo and invoice_qbo not in pays:
+    # Voiding an invoice unlinks its payments in QuickBooks (their amount becomes unapplied):
+    # a payment of an invoice the app voided pays nothing there, as expected.
+    if invoice_qbo and invoice_qbo not in pays and not invoice_voided:
         shown = ", ".join(f"Id {i}" for i in sorted(pays)) or "no invoice"
         check.differences.append(Difference("pays invoice", f"{number} (Id {invoice_qbo})", shown))
     return check

@@ -47,7 +47,7 @@ def test_voids_and_deletions_on_either_side():
 
 
 def test_a_payment_pays_its_invoice_for_its_amount():
-    app = (5, "CARD-1", "50", D("50.00"), False, "70", "INV-7")
+    app = (5, "CARD-1", "50", D("50.00"), False, "70", "INV-7", False)
     row = {
         "Id": "50",
         "TotalAmt": 50.0,
@@ -60,6 +60,10 @@ def test_a_payment_pays_its_invoice_for_its_amount():
     assert check.app_value == "TotalAmt 50.00; pays invoice INV-7 (Id 70)"
     assert check.qbo_value == "TotalAmt 40.00; pays invoice Id 71"
     assert compare.payment(app, None).fields == "exists"
+    # the app voided the invoice: QuickBooks unlinked the payment, its amount left unapplied
+    unlinked = {**row, "Line": []}
+    assert compare.payment((*app[:7], True), unlinked).differences == []
+    assert compare.payment(app, unlinked).fields == "pays invoice"
 
 
 def test_a_credit_memo_and_its_application():
