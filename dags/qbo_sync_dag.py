@@ -20,8 +20,12 @@ backlog never delays another tenant's records:
 4. **payments** - app payments, credit notes (as applied CreditMemos) and invoice voids go
    out; QuickBooks payments come back into the app (change data capture from a cursor per
    tenant; split payments import as one row per payment and invoice; ours never come back).
-5. **report** - one block per tenant at the end of the log: counts, the amount synced, and
-   each failure with its cause and fix (also in `qbo_sync.sync_log`).
+5. **reconcile** - the records the run touched, compared with QuickBooks (totals, tax,
+   balances, payments' and credit memos' links, customers' state), one query per kind of
+   record; each difference explained by the sync log or flagged unexplained
+   (`qbo_sync.reconciliation`; the `qbo_reconcile` DAG compares everything daily).
+6. **report** - one block per tenant at the end of the log: counts, the amount synced, each
+   failure with its cause and fix (also in `qbo_sync.sync_log`), and the reconciliation.
 
 The `sync` task is mapped over groups of tenants, labelled with their names: one tenant per
 task up to 32 tenants, more per task beyond (`QBO_SYNC_TENANTS_PER_TASK`,
@@ -115,7 +119,8 @@ def qbo_sync():
 
     @task(map_index_template="{{ map_label }}")
     def sync(tenants: list[Tenant]) -> list[dict]:
-        """These tenants' tracks, side by side: extract, validate, load, payments out, payments back."""
+        """These tenants' tracks, side by side: extract, validate, load, payments out, payments back,
+        reconcile."""
         from qbo_airflow.runtime import (
             database,
             label,

@@ -84,6 +84,7 @@ class Figures:
     records_without_outcome: int = 0
     doubled_imports: int = 0
     left_for_next_run: int = 0  # valid, in QuickBooks, but the last answer was lost: logged as unknown
+    reconciled: dict[str, int] = field(default_factory=dict)  # the product's full pass: agree/explained/unexplained
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -113,6 +114,8 @@ class Figures:
             f"  records without an outcome             {self.records_without_outcome}",
             f"  doubled imports in billing.payments    {self.doubled_imports}",
             f"  left as 'outcome unknown' for next run {self.left_for_next_run}",
+            "  product reconciliation (full pass)     "
+            + (", ".join(f"{k} {v}" for k, v in sorted(self.reconciled.items())) or "not run"),
         ]
         lines += [f"  PROBLEM: {p}" for p in self.problems[:40]]
         lines.append("RESULT: " + ("every guarantee held" if self.ok else f"{len(self.problems)} problem(s)"))
@@ -271,6 +274,7 @@ class Chaos:
             self.figures.faults_injected = dict(self.injected)
             self.figures.operations = sum(self.emu.stats(self.realms[t])["requests"] for t in self.realms)
             self.check(conn)
+            self.reconcile(conn)
         self.figures.seconds = time.monotonic() - started
         return self.figures
 
@@ -728,6 +732,25 @@ class Chaos:
             f.records_without_outcome += 1
             problem(f"run {run_id}: staged {entity} {sid} of tenant {t} has no outcome")
         f.checked = dict(counts)
+
+    def reconcile(self, conn: Any) -> None:
+        """The product's own full pass (qbo_sync.reconcile, as the qbo_reconcile DAG runs it),
+        faults off: after every guarantee held, no difference may be left that nothing explains."""
+        from qbo_sync.companies import client_for_tenant
+        from qbo_sync.reconcile import run as reconciliation
+
+        run_id = "chaos-reconcile"
+        with _env(AIRFLOW_CONN_QUICKBOOKS_DEFAULT=connection_json(self.emu, *self.app)):
+            for tenant_id in sorted(self.live):
+                with client_for_tenant(self.url, tenant_id) as client:
+                    reconciliation.reconcile_tenant(conn, run_id, "chaos", tenant_id, client, reconciliation.FULL)
+        rows = conn.execute(load_sql("devkit/chaos/reconciled"), {"run_id": run_id}).fetchall()
+        self.figures.reconciled = dict(Counter(r[0] for r in rows))
+        for _verdict, tenant_id, entity, ref, app, qbo in (r for r in rows if r[0] == "unexplained"):
+            self.figures.problems.append(
+                f"tenant {tenant_id}: {entity} {ref} differs from QuickBooks and nothing explains it "
+                f"(QuickBooks {qbo}, app {app})"
+            )
 
 
 # ---------------------------------------------------------------------- the killed worker

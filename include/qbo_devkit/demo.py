@@ -1,6 +1,7 @@
 """``make demo``: demo data, the QuickBooks emulator set up like real companies, a first
 run of the qbo_sync DAG with ``airflow dags test``, payments keyed into QuickBooks by
-hand, a second run that reads them back, and what happened to every record.
+hand and records changed there by a person (quickbooks_edits.py), a second run that reads
+them back, what happened to every record, and the reconciliation of both books.
 
 Nothing here fakes an outcome: the summary is read back from ``qbo_sync.sync_log``
 after the DAG ran, and compared with what the generator says each bad record should get.
@@ -14,12 +15,13 @@ import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from qbo_devkit import env as devenv
+from qbo_devkit.quickbooks_edits import edits_in_quickbooks, reconciliation_block
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.money import cents
@@ -155,39 +157,6 @@ def payments_in_quickbooks(conn: Any, manifest: Any) -> dict[int, list[str]]:
                 pay(invoice_qbo, first, f"QB-{invoice_id}-2", "Check")
                 done.append(f"split payment on {number}: {first} + {first} of {balance}")
     return notes
-
-
-def balances(conn: Any, manifest: Any) -> list[str]:
-    """Every synced invoice's balance in QuickBooks against the app's."""
-    from decimal import Decimal
-
-    from qbo_sync.companies import client_for_tenant
-
-    lines, agree, total, explained = [], 0, 0, 0
-    for t in manifest.tenants:
-        if t.revoked:
-            continue
-        rows = conn.execute(load_sql("devkit/local/synced_invoices"), {"tenant_id": t.id}).fetchall()
-        with client_for_tenant(conn, t.id) as client:
-            books = {str(r["Id"]): Decimal(str(r.get("Balance", 0))) for r in client.query("select * from Invoice")}
-        for invoice_id, number, qbo_id, _client, balance, _n in rows:
-            total += 1
-            if books.get(qbo_id) == balance:
-                agree += 1
-                continue
-            why = conn.execute(
-                load_sql("devkit/local/unsynced_money"), {"tenant_id": t.id, "invoice_id": invoice_id}
-            ).fetchall()
-            reason = "; ".join(f"{e} {ref} {st} ({code})" for e, ref, st, code in why) or "unexplained"
-            explained += bool(why)
-            lines.append(
-                f"  tenant {t.id} invoice {number}: QuickBooks {books.get(qbo_id)} vs app {balance} - {reason}"
-            )
-    head = (
-        f"Invoice balances: {agree} of {total} synced invoices agree between QuickBooks and the "
-        f"app; {explained} differ for a reason the sync log explains (listed)"
-    )
-    return [head, *lines]
 
 
 def _zero_rated_code(client: Any) -> str:
@@ -326,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                 if number == 2:
                     for tenant_id, done in sorted(payments_in_quickbooks(conn, manifest).items()):
                         print(f"tenant {tenant_id}: in QuickBooks, " + ("; ".join(done) or "nothing new"))
+                    for tenant_id, done in sorted(edits_in_quickbooks(conn, manifest).items()):
+                        print(f"tenant {tenant_id}: in QuickBooks, a person " + ("; ".join(done) or "changed nothing"))
                 log_path = local_dir() / f"demo-airflow-run{number}.log"
                 print(f"run {number}: `airflow dags test qbo_sync` (full log: {log_path}) ...")
                 with open(log_path, "w") as log:
@@ -343,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 runs.append(run[0])
             print(summarize(conn, runs, manifest))
-            print("\n".join(balances(conn, manifest)))
+            print("\nQuickBooks and the app, record by record (qbo_sync.reconcile, as the qbo_reconcile DAG runs it):")
+            print(reconciliation_block(conn, manifest, f"demo__reconcile__{datetime.now(UTC).isoformat()}"))
             print(
                 f"\n`airflow dags test` exit codes {codes} "
                 "(non-zero when records failed: the run is marked for attention)."

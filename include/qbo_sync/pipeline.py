@@ -1,5 +1,5 @@
 """The sync's stages as plain functions, with no Airflow in them, and a tenant's track
-through them: extract -> validate -> load -> payments out -> payments back.
+through them: extract -> validate -> load -> payments out -> payments back -> reconcile.
 
 Each stage takes a psycopg connection, the run context and a ``Tenant``
 (``extract/records.py``), and returns counts small enough for XCom (never source rows or
@@ -321,14 +321,42 @@ def payments_back(
     return with_company(conn, tenant, qbo, work, lambda code, **context: 0)
 
 
-STAGES = ("extract", "validate", "load", "post_payments", "payments_back")
+def reconcile(
+    conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant, qbo: Callable[[int], Any]
+) -> dict[str, Any]:
+    """The records this run touched, compared with QuickBooks (``qbo_sync.reconcile``): one
+    query per entity, none when the track touched nothing. Held back with the tenant's other
+    reads (reconnect, reads blocked), and said so in the report."""
+    from qbo_sync.reconcile import run as reconciliation
+
+    if not any(reconciliation.touched(conn, ctx.run_id, tenant.tenant_id).values()):
+        return {"checked": 0}  # nothing to compare: no read, nothing to report
+    if tenant.status == "reconnect_required":  # said once already, by the steps before
+        reconciliation.left(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, reconciliation.RUN, RECONNECT_NOTE)
+        return {"checked": 0}
+
+    def work(client: Any) -> dict[str, Any]:
+        return reconciliation.reconcile_tenant(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, client)
+
+    def held(code: str, **context: object) -> int:
+        why = RECONNECT_NOTE if code == "reconnect_required" else "QuickBooks blocks this app's reads this month"
+        reconciliation.left(conn, ctx.run_id, ctx.dag_id, tenant.tenant_id, reconciliation.RUN, why)
+        return 0
+
+    return with_company(conn, tenant, qbo, work, held)
+
+
+RECONNECT_NOTE = "the company must be reconnected"
+
+
+STAGES = ("extract", "validate", "load", "post_payments", "payments_back", "reconcile")
 
 
 def sync_tenant(
     conn: psycopg.Connection, ctx: outcomes.RunContext, tenant: Tenant, window: RunWindow, qbo: Callable[[int], Any]
 ) -> dict[str, Any]:
     """One tenant's track through a run: extract -> validate -> load -> payments out ->
-    payments back, under the tenant's lease (one run at a time works on a tenant).
+    payments back -> reconcile, under the tenant's lease (one run at a time works on a tenant).
 
     A systemic fault (QuickBooks still failing after the client's retries) ends the track:
     every record it staged and did not finish gets the fault's explained, retryable outcome,
@@ -366,6 +394,7 @@ def sync_tenant(
         "load": lambda: load_tenant(conn, ctx, tenant, qbo),
         "post_payments": lambda: post_payments(conn, ctx, tenant, qbo),
         "payments_back": back,
+        "reconcile": lambda: reconcile(conn, ctx, tenant, qbo),
     }
     result: dict[str, Any] = {"tenant_id": tenant.tenant_id}
     staged = False

@@ -36,7 +36,7 @@ def test_every_file_defines_a_dag(dagbag):
     assert {f.name for f in DAG_FILES} <= files_with_dags
 
 
-@pytest.mark.parametrize("dag_id", ["qbo_sync", "qbo_resync"])
+@pytest.mark.parametrize("dag_id", ["qbo_sync", "qbo_resync", "qbo_reconcile"])
 def test_expected_dags_exist(dagbag, dag_id):
     assert dag_id in dagbag.dags
 

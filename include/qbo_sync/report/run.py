@@ -26,17 +26,24 @@ def report_run(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
 
 def run_report(conn: psycopg.Connection, run_id: str) -> tuple[str, int]:
     """One block per tenant (counts, amount synced, each failure with its cause and fix, new
-    or waiting since when) and how many records failed. Reads only: ``python -m
-    qbo_sync.report run`` shows any run."""
+    or waiting since when, its reconciliation with QuickBooks) and how many records failed.
+    Reads only: ``python -m qbo_sync.report run`` shows any run."""
     judged = verdict.evaluate(conn, run_id)
     return render_run(conn, run_id, judged), judged.failed
 
 
 def render_run(conn: psycopg.Connection, run_id: str, judged: verdict.RunVerdict) -> str:
+    from qbo_sync.reconcile import report as reconciliation
+    from qbo_sync.reconcile.store import run_results
+
     names = {t.tenant_id: t.tenant_name for t in stage.tenants(conn)}
     reports = summary.build(conn, run_id, names)
     summary.mark(reports, judged)
-    blocks = [summary.render(r) for _, r in sorted(reports.items())]
+    reconciled = run_results(conn, run_id)
+    blocks = [
+        summary.render(r, reconciliation.render(reconciled[tid]) if tid in reconciled else None)
+        for tid, r in sorted(reports.items())
+    ]
     if not blocks:
         return "No tenant is connected to QuickBooks."
     reads = summary.reads_summary(reports)

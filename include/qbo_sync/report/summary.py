@@ -129,7 +129,8 @@ def _held_back(lines: list[str], held: list[dict], until: str) -> None:
     lines.append(f"  records: {shown}{' ...' if len(held) > 20 else ''}")
 
 
-def render(report: TenantReport) -> str:
+def render(report: TenantReport, extra: list[str] | None = None) -> str:
+    """The tenant's block; ``extra`` lines (its reconciliation) go last."""
     title = f"QuickBooks sync - tenant {report.tenant_id}"
     if report.tenant_name:
         title += f" ({report.tenant_name})"
@@ -181,6 +182,8 @@ def render(report: TenantReport) -> str:
             lines.append(f"  {s['entity']} {s['ref']}: [{s['code']}] {(s['cause'] or '')[: WIDTH - 20]}")
         if len(report.skipped) > 50:
             lines.append(f"  ... and {len(report.skipped) - 50} more (see qbo_sync.sync_log)")
+    if extra:
+        lines += ["", *extra]
     if report.verdict is not None:
         lines.append("")
         lines.append(_tenant_verdict(report.verdict))

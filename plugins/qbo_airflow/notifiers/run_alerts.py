@@ -1,9 +1,11 @@
-"""Alerts after a qbo_sync run: one e-mail and/or one JSON webhook per tenant with something
-new to fix - records that failed for the first time (each with its cause and fix), a
-QuickBooks connection newly lost, reads newly blocked. Red means new: a record still failing
-for the cause an earlier alert gave is not alerted again (the alert counts it), nor an old
-reconnect (``qbo_sync.report.verdict``). Nothing for a run with nothing new; never twice for
-the same run, tenant and channel (``qbo_sync.alerts_sent``).
+"""Alerts after a qbo_sync or qbo_reconcile run: one e-mail and/or one JSON webhook per tenant
+with something new to fix - records that failed for the first time (each with its cause and
+fix), a QuickBooks connection newly lost, reads newly blocked, books that differ from QuickBooks
+with nothing to explain it. Red means new: a record still failing for the cause an earlier alert
+gave is not alerted again (the alert counts it), nor an old reconnect
+(``qbo_sync.report.verdict``); an unexplained difference alerts once, in the first run that
+finds it (``qbo_sync.reconciliation_alerts``), not again while it stays the same. Nothing for a
+run with nothing new; never twice for the same run, tenant and channel (``qbo_sync.alerts_sent``).
 
 Configuration (all optional; an unconfigured channel is simply not used):
 
@@ -54,6 +56,7 @@ class TenantAlert:
     page_url: str | None = None
     waiting: int = 0  # records still failing for a cause an earlier alert gave: counted, not listed
     waiting_since: str | None = None  # the day the oldest of them first failed so (YYYY-MM-DD)
+    differences: tuple[Any, ...] = ()  # unexplained differences not alerted before (reconcile.store)
 
     @property
     def unread(self) -> list[dict[str, Any]]:
@@ -71,6 +74,8 @@ class TenantAlert:
             parts.append("QuickBooks blocks its reads this month")
         if self.reconnect_fix:
             parts.append("QuickBooks must be reconnected")
+        if self.differences:
+            parts.append(f"{len(self.differences)} unexplained difference(s) between QuickBooks and the app")
         return header_text(f"QuickBooks sync: {' and '.join(parts)} for {who}")
 
     def payload(self) -> dict[str, Any]:
@@ -95,6 +100,19 @@ class TenantAlert:
                     for k in ("entity", "source_id", "ref", "client", "amount", "code", "category", "cause", "fix")
                 }
                 for f in self.failures
+            ],
+            "differences": [
+                {
+                    "entity": d.entity,
+                    "source_id": d.source_id,
+                    "ref": d.ref,
+                    "qbo_id": d.qbo_id,
+                    "fields": d.fields,
+                    "app_value": d.app_value,
+                    "qbo_value": d.qbo_value,
+                    "explanation": d.explanation,
+                }
+                for d in self.differences
             ],
         }
 
@@ -123,6 +141,17 @@ class TenantAlert:
                     f"<td>{e(f['fix'] or '')}</td></tr>"
                 )
             out.append("</table>")
+        if self.differences:
+            out.append(
+                "<p><b>QuickBooks and the app differ, and nothing in the sync log explains it:</b></p>"
+                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>record</th><th>QuickBooks</th>"
+                "<th>app</th></tr>"
+            )
+            for d in self.differences:
+                out.append(
+                    f"<tr><td>{e(d.entity)} {e(str(d.ref))}</td><td>{e(d.qbo_value)}</td><td>{e(d.app_value)}</td></tr>"
+                )
+            out.append(f"</table><p>{e(self.differences[0].explanation)}</p>")
         held = len(self.failures) - len(rows) - len(unread)
         if held:
             out.append(f"<p>{held} record(s) are held back until the company is reconnected.</p>")
@@ -170,6 +199,9 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
     reports = summary.build(conn, run_id, names)
     judged = verdict.evaluate(conn, run_id)
     summary.mark(reports, judged)
+    from qbo_sync.reconcile.store import run_results
+
+    reconciled = run_results(conn, run_id)
     page = os.environ.get("QBO_SYNC_UI_URL") or None
     alerts = []
     for (tenant_id,) in conn.execute(load_sql("operations/run_tenants"), {"run_id": run_id}).fetchall():
@@ -185,7 +217,9 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
             reconnect = explain("reconnect_required", tenant_id=tenant_id)[2]
         if verdict.RECONNECT not in news:
             reconnect = None  # an earlier run's alert said so already
-        if not failures and not reconnect:
+        rec = reconciled.get(tenant_id)
+        new = tuple(d for d in rec.unexplained if not d.alerted_before) if rec else ()
+        if not failures and not reconnect and not new:
             continue  # nothing new: a clean run, or only records an earlier alert listed
         waiting = tenant.waiting
         since = min((f.since for f in waiting), default=None)
@@ -199,6 +233,7 @@ def build_alerts(conn: Any, run_id: str) -> list[TenantAlert]:
                 tenant_page(page, tenant_id),
                 len(waiting),
                 verdict.day(since) or None,
+                new,
             )
         )
     return alerts
@@ -246,6 +281,7 @@ def send_run_alerts(
     sent: list[SentAlert] = []
     errors: list[str] = []
     for alert in alerts:
+        failed_before = len(errors)
         for channel, send in senders.items():
             try:
                 with conn.transaction():
@@ -288,6 +324,10 @@ def send_run_alerts(
                 len(alert.failures),
                 ", reconnect" if alert.reconnect_fix else "",
             )
+        if alert.differences and len(errors) == failed_before:  # told on every channel: once is enough
+            from qbo_sync.reconcile.store import remember_alerted
+
+            remember_alerted(conn, run_id, alert.tenant_id)
     if errors:
         raise AlertDeliveryError("alerts not delivered: " + "; ".join(errors))
     return sent

@@ -167,6 +167,24 @@ def database():
         return connect(database_url(), autocommit=True)
 
 
+def reconciliation_panel(conn: Any, tenant_id: int) -> dict[str, Any]:
+    """The tenant's reconciliation panel: its latest reconciliation (what agrees, what differs
+    and why) and the chart of the last 30 days, drawn here as inline SVG."""
+    from markupsafe import Markup
+
+    from qbo_airflow.ui import chart
+    from qbo_sync.reconcile import report, store
+
+    latest = store.latest(conn, tenant_id)
+    result = store.run_results(conn, latest.run_id).get(tenant_id) if latest else None
+    return {
+        "latest": latest,
+        "agreement": report.agreement(result) if result and latest.state == "done" else None,
+        "differences": result.differences[: report.SHOWN] if result else [],
+        "chart": Markup(chart.svg(store.daily(conn, tenant_id))),  # numbers and escaped text only
+    }
+
+
 def create_app() -> FastAPI:
     app = FastAPI(title="QuickBooks sync", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -231,6 +249,7 @@ def create_app() -> FastAPI:
                     "runs": views.last_runs(conn, tid),
                     "counts": views.status_counts(conn, tid),
                     "records": views.records(conn, tid, filters),
+                    "reconciliation": reconciliation_panel(conn, tid),
                 }
         reconnect_fix = None
         if current and current["status"] == "reconnect_required":

@@ -1,0 +1,184 @@
+"""One record of the app against its QuickBooks record: what differs, field by field.
+
+Pure functions over the app's row (``sql/reconcile/app_*.sql``) and QuickBooks' entity as
+read (a dict, or None when QuickBooks no longer has it). No database, no QuickBooks calls:
+``reconcile.run`` reads both sides, ``reconcile.explain`` says why they differ.
+
+What is compared (issue 18, item 1):
+
+- an invoice: voided or not, and ``TotalAmt``, ``TxnTaxDetail.TotalTax`` and ``Balance``
+  against the app's total, tax and balance (total less live payments and finalized credit
+  notes);
+- a payment of the app: voided or not, ``TotalAmt``, and that it pays its invoice (unless
+  the app voided that invoice: QuickBooks then unlinks its payments);
+- a credit note: ``TotalAmt`` (voided in the app: none left in QuickBooks), and that the
+  Payment that applied it to its invoice still links both;
+- a customer: that it exists, and is active while the app's client is (the sync never makes
+  a customer inactive, so an inactive client's customer may be either).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from qbo_sync.money import ZERO, cents
+
+AGREE, EXPLAINED, UNEXPLAINED = "agree", "explained", "unexplained"
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str  # what differs: TotalAmt, TotalTax, Balance, voided, pays invoice, applied, exists, Active
+    app: str  # the app's side, e.g. "50.00"
+    qbo: str  # QuickBooks' side, e.g. "0.00"
+
+
+@dataclass
+class Check:
+    """One record's comparison; ``verdict`` and ``explanation`` are set by reconcile.explain."""
+
+    entity: str  # invoice | payment | credit_memo | customer
+    source_id: int
+    ref: str
+    qbo_id: str | None
+    amount: Decimal | None  # the app's amount (invoice total, payment, credit), for the totals
+    differences: list[Difference] = field(default_factory=list)
+    verdict: str = AGREE
+    explanation: str | None = None
+
+    @property
+    def fields(self) -> str | None:
+        return ", ".join(d.field for d in self.differences) or None
+
+    @property
+    def app_value(self) -> str | None:
+        return "; ".join(f"{d.field} {d.app}" for d in self.differences) or None
+
+    @property
+    def qbo_value(self) -> str | None:
+        return "; ".join(f"{d.field} {d.qbo}" for d in self.differences) or None
+
+    def summary(self) -> str:
+        """``invoice INV-7: Balance QuickBooks 0.00, app 50.00``."""
+        parts = "; ".join(f"{d.field} QuickBooks {d.qbo}, app {d.app}" for d in self.differences)
+        return f"{self.entity.replace('_', ' ')} {self.ref}: {parts}"
+
+
+def money(value: Any) -> Decimal:
+    """QuickBooks' JSON number (or the app's numeric) as cents; missing is zero."""
+    if value is None or value == "":
+        return ZERO
+    try:
+        return cents(Decimal(str(value)))
+    except InvalidOperation:
+        return ZERO
+
+
+def text(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def voided(row: dict[str, Any]) -> bool:
+    """A voided transaction keeps its Id, its amounts become 0 and QuickBooks puts "Voided" in
+    its PrivateNote (Intuit's Invoice and Payment references, "void")."""
+    return "voided" in (row.get("PrivateNote") or "").lower() and money(row.get("TotalAmt")) == ZERO
+
+
+def linked(row: dict[str, Any], txn_type: str) -> set[str]:
+    return {
+        str(link.get("TxnId"))
+        for line in row.get("Line") or []
+        for link in line.get("LinkedTxn") or []
+        if link.get("TxnType") == txn_type
+    }
+
+
+def _missing(entity: str, qbo_id: str) -> Difference:
+    return Difference("exists", f"{entity} Id {qbo_id}", "not found (deleted in QuickBooks?)")
+
+
+def invoice(app: tuple, row: dict[str, Any] | None) -> Check:
+    source_id, number, qbo_id, status, total, tax, balance, _tax_mode = app
+    check = Check("invoice", source_id, number or f"id {source_id}", qbo_id, total)
+    if row is None:
+        check.differences.append(_missing("Invoice", qbo_id))
+        return check
+    if status == "voided":
+        if not voided(row):
+            check.differences.append(
+                Difference("voided", "voided", f"not voided (TotalAmt {text(money(row.get('TotalAmt')))})")
+            )
+        return check
+    if voided(row):
+        check.differences.append(Difference("voided", f"not voided (TotalAmt {text(money(total))})", "voided"))
+        return check
+    sides = (
+        ("TotalAmt", money(total), money(row.get("TotalAmt"))),
+        ("TotalTax", money(tax), money((row.get("TxnTaxDetail") or {}).get("TotalTax"))),
+        ("Balance", money(balance), money(row.get("Balance"))),
+    )
+    check.differences += [Difference(name, text(a), text(q)) for name, a, q in sides if a != q]
+    return check
+
+
+def payment(app: tuple, row: dict[str, Any] | None) -> Check:
+    source_id, ref, qbo_id, amount, is_void, invoice_qbo, number, invoice_voided = app
+    check = Check("payment", source_id, ref, qbo_id, amount)
+    if row is None:
+        check.differences.append(_missing("Payment", qbo_id))
+        return check
+    if is_void:
+        if not voided(row):
+            check.differences.append(
+                Difference("voided", "voided", f"not voided (TotalAmt {text(money(row.get('TotalAmt')))})")
+            )
+        return check
+    if voided(row):
+        check.differences.append(Difference("voided", f"not voided (TotalAmt {text(money(amount))})", "voided"))
+        return check
+    if money(amount) != money(row.get("TotalAmt")):
+        check.differences.append(Difference("TotalAmt", text(money(amount)), text(money(row.get("TotalAmt")))))
+    pays = linked(row, "Invoice")
+    # Voiding an invoice unlinks its payments in QuickBooks (their amount becomes unapplied):
+    # a payment of an invoice the app voided pays nothing there, as expected.
+    if invoice_qbo and invoice_qbo not in pays and not invoice_voided:
+        shown = ", ".join(f"Id {i}" for i in sorted(pays)) or "no invoice"
+        check.differences.append(Difference("pays invoice", f"{number} (Id {invoice_qbo})", shown))
+    return check
+
+
+def credit_memo(app: tuple, row: dict[str, Any] | None, application: dict[str, Any] | None) -> Check:
+    source_id, number, qbo_id, total, status, invoice_qbo, application_qbo = app
+    check = Check("credit_memo", source_id, number, qbo_id, total)
+    if row is None:
+        check.differences.append(_missing("CreditMemo", qbo_id))
+        return check
+    if status == "voided":
+        if money(row.get("TotalAmt")) != ZERO:
+            check.differences.append(Difference("voided", "voided", f"TotalAmt {text(money(row.get('TotalAmt')))}"))
+        return check
+    if money(total) != money(row.get("TotalAmt")):
+        check.differences.append(Difference("TotalAmt", text(money(total)), text(money(row.get("TotalAmt")))))
+    if application_qbo:
+        wanted = f"applied to invoice Id {invoice_qbo} by payment Id {application_qbo}"
+        if application is None:
+            check.differences.append(Difference("applied", wanted, f"payment Id {application_qbo} not found"))
+        elif qbo_id not in linked(application, "CreditMemo") or (
+            invoice_qbo and invoice_qbo not in linked(application, "Invoice")
+        ):
+            check.differences.append(
+                Difference("applied", wanted, f"payment Id {application_qbo} no longer links both")
+            )
+    return check
+
+
+def customer(app: tuple, row: dict[str, Any] | None) -> Check:
+    source_id, name, qbo_id, active = app
+    check = Check("customer", source_id, name, qbo_id, None)
+    if row is None:
+        check.differences.append(_missing("Customer", qbo_id))
+    elif active and row.get("Active") is False:
+        check.differences.append(Difference("Active", "active", "inactive"))
+    return check
