@@ -1,7 +1,8 @@
 """``make demo``'s people in QuickBooks and its closing reconciliation block, on the generated
 demo dataset: the invoice voided there, the invoice edited there, the customer made inactive
-and the sync's payment deleted each show as a difference (explained when the sync log has an
-outcome for the record, else unexplained), and every other difference is explained."""
+and the sync's payment deleted each show as a difference, each explained by the outcome the
+next run's change capture recorded for it (changes made in QuickBooks), and nothing is left
+unexplained."""
 
 from __future__ import annotations
 
@@ -35,12 +36,13 @@ def test_each_edit_in_quickbooks_shows_in_the_reconciliation_block(db, qbo_app, 
     assert f"invoice {voided}: voided QuickBooks voided, app not voided" in flat
     assert re.search(rf"invoice {re.escape(edited)}: TotalAmt QuickBooks [\d.]+, app [\d.]+;", flat)
     assert f"customer {customer.split(' (')[0]}" in flat and "Active QuickBooks inactive, app active" in flat
-    assert re.search(r"payment \S+ \S*: ?exists QuickBooks not found \(deleted in QuickBooks\?\)", flat) or (
-        "exists QuickBooks not found (deleted in QuickBooks?), app Payment Id" in flat
-    )
-    # the four edits are the only differences nothing explains
+    # the payment deleted there: its invoice's balance differs, explained by the payment's outcome
+    assert "(payment_deleted_in_quickbooks)" in flat
+    for code in ("invoice_voided_in_quickbooks", "invoice_edited_in_quickbooks", "customer_inactive_in_quickbooks"):
+        assert f"({code})" in flat
     rows = db.execute(
-        "SELECT tenant_id, entity, verdict FROM qbo_sync.reconciliation WHERE run_id = 'demo-reconcile'"
-        " AND verdict = 'unexplained'"
+        "SELECT entity, verdict, count(*) FROM qbo_sync.reconciliation WHERE run_id = 'demo-reconcile'"
+        " AND verdict <> 'agree' GROUP BY 1, 2"
     ).fetchall()
-    assert {r[0] for r in rows} == {tenant_id}
+    assert {verdict for _, verdict, _ in rows} == {"explained"}, rows
+    assert sum(n for entity, _, n in rows if entity in ("invoice", "customer")) >= 4
