@@ -21,7 +21,7 @@ from . import batch, cdc, faults
 from .config import EmulatorConfig
 from .entities import crud
 from .entities.common import ENTITY_BY_PATH, WriteContext, public
-from .entities.preferences import company_info_json, preferences_json
+from .entities.preferences import company_info_json, preferences_json, update_preferences
 from .faults import QBOError
 from .limits import RateLimiter, ReadMeter
 from .query import execute
@@ -339,13 +339,17 @@ class Api:
             record = crud.read(ctx, entity, record_id)
             return Outcome(200, dumps({entity: public(record), "time": time_text}))
 
-        if entity in ("Preferences", "CompanyInfo", "TaxRate"):
+        if entity in ("CompanyInfo", "TaxRate"):
             raise faults.unsupported_operation(f"Operation Update is not supported for {entity}.")
         data = self._json(body)
         if not isinstance(data, dict):
             raise faults.invalid_property("Request has invalid or unsupported property", entity)
         if len(data) == 1 and entity in data and isinstance(data[entity], dict):
             data = data[entity]  # some clients wrap the object in its name
+        if entity == "Preferences":  # full or sparse update, Id + SyncToken (entities/preferences.py)
+            if (params.get("operation", [""])[0] or "update").lower() != "update":
+                raise faults.unsupported_operation("Operation is not supported for Preferences: only update.")
+            return Outcome(200, dumps({entity: update_preferences(company, data), "time": time_text}))
         operation = (params.get("operation", [""])[0] or "").lower()
         if operation == "delete":
             result = crud.delete(ctx, entity, data)

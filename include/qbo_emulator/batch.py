@@ -24,6 +24,8 @@ WRITABLE = {
     "Account",
     "TaxCode",
     "PaymentMethod",
+    "Class",
+    "Department",
     "Invoice",
     "CreditMemo",
     "Payment",

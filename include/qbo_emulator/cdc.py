@@ -25,6 +25,8 @@ CDC_ENTITIES = {
     "Item",
     "Account",
     "PaymentMethod",
+    "Class",
+    "Department",
     "Invoice",
     "CreditMemo",
     "Payment",

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .entities.preferences import CLASS_TRACKING_MODES, LOCATION_LABELS, preferences_changed
 from .limits import RATE_SETTINGS, RateLimiter, ReadMeter
 from .responses import json_response
 from .seed import new_company
@@ -46,6 +47,12 @@ def _prefs(raw: Any) -> dict[str, Any]:
             names = [name for name, _ in STANDARD_TERMS]
             if value is not None and str(value).lower() not in (n.lower() for n in names):
                 raise BadRequest(f"default_terms must be null or one of {names}")
+        elif key == "class_tracking":
+            if value not in CLASS_TRACKING_MODES:
+                raise BadRequest(f"class_tracking must be one of {list(CLASS_TRACKING_MODES)}")
+        elif key == "location_terminology":
+            if value not in LOCATION_LABELS:
+                raise BadRequest(f"location_terminology must be one of {list(LOCATION_LABELS)}")
         elif not isinstance(value, bool):
             raise BadRequest(f"{key} must be true or false")
         prefs[key] = value
@@ -274,7 +281,7 @@ class Control:
             # QuickBooks: once multicurrency is on, it can never be turned off (Intuit's API reference).
             raise BadRequest("multicurrency cannot be turned off once it is on (as in QuickBooks)")
         company.preferences.update(changes)
-        company.created_ids["prefs_updated"] = company.fmt()
+        preferences_changed(company)  # a person saved the settings: a new version of the object
         return json_response(company.preferences)
 
     async def patch_company(self, request: Request) -> Response:

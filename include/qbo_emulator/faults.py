@@ -84,6 +84,9 @@ def duplicate_name(kind: str = "name") -> QBOError:
         why = "Another account is already using this name. Please use a different name."
     elif kind == "payment method":
         why = "Another payment method is already using this name. Please use a different name."
+    elif kind in ("class", "department"):  # wording for these lists unconfirmed (entities/tracking.py)
+        label = "location" if kind == "department" else kind
+        why = f"Another {label} is already using this name. Please use a different name."
     else:
         why = "Another customer, vendor or employee is already using this name. Please use a different name."
     return fault("6240", "Duplicate Name Exists Error", f"The name supplied already exists. : {why}")

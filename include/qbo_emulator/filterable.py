@@ -65,6 +65,10 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     "Payment": frozenset(_COMMON | {"TxnDate", "CustomerRef", "TotalAmt"}),
     # [cdata] Terms table; our Term entity (terms.py).
     "Term": frozenset(_COMMON | {"Name", "Active", "Type", "DueDays"}),
+    # [cdata] Classes / Departments: Name, Active, FullyQualifiedName; SubClass/SubDepartment and
+    # ParentRef unconfirmed (README).
+    "Class": frozenset(_COMMON | {"Name", "Active", "FullyQualifiedName", "SubClass", "ParentRef"}),
+    "Department": frozenset(_COMMON | {"Name", "Active", "FullyQualifiedName", "SubDepartment", "ParentRef"}),
     # One row each: read whole; no attribute filter documented. Unrestricted (README).
     "Preferences": None,
     "CompanyInfo": None,

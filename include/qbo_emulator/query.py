@@ -27,7 +27,17 @@ from .util import parse_datetime
 
 MAX_RESULTS = 1000
 DEFAULT_MAX_RESULTS = 100
-ACTIVE_ONLY_BY_DEFAULT = {"Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "PaymentMethod"}
+ACTIVE_ONLY_BY_DEFAULT = {
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Item",
+    "Account",
+    "TaxCode",
+    "PaymentMethod",
+    "Class",  # like the other lists (field reports; unconfirmed for Class and Department)
+    "Department",
+}
 
 # Which entities can be queried, and on which attributes: filterable.py (with its sources).
 QUERYABLE = FILTERABLE

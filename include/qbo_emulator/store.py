@@ -19,7 +19,19 @@ from .config import EmulatorConfig
 from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod", "Term")
+LIST_ENTITIES = (
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Item",
+    "Account",
+    "TaxCode",
+    "TaxRate",
+    "PaymentMethod",
+    "Term",
+    "Class",
+    "Department",
+)
 TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
@@ -45,6 +57,14 @@ DEFAULT_PREFERENCES = {
     # QuickBooks UI, never through the API, and never off again (Intuit's multicurrency guide).
     # The control API is that UI here: it may turn it on, and refuses to turn it off.
     "multicurrency": False,
+    # Settings > Account and settings > Advanced > Categories, as a user sets them (Plus and up):
+    # "Track classes" off, or on with "Assign classes" one to each row of a transaction
+    # (per_line: AccountingInfoPrefs.ClassTrackingPerTxnLine) or one to the entire transaction
+    # (per_transaction: ClassTrackingPerTxn); "Track locations" (TrackDepartments) with its
+    # "Location label" (DepartmentTerminology). Off in a new company. See entities/preferences.py.
+    "class_tracking": "off",
+    "track_locations": False,
+    "location_terminology": "Location",
 }
 
 
@@ -185,6 +205,10 @@ class Company:
         self.request_ids: dict[str, tuple[float, int, bytes, str]] = {}
         self.stats = Stats()
         self.created_ids: dict[str, Any] = {}
+        # The Preferences object's own version and the values of the fields the API may write
+        # that no control switch holds ("Section.Field" -> value): entities/preferences.py.
+        self.preferences_sync_token = 0
+        self.preference_fields: dict[str, Any] = {}
 
     # --- ids, time ---
     def next_id(self, entity: str | None = None) -> str:

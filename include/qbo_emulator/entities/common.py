@@ -23,6 +23,8 @@ ENTITY_BY_PATH = {
     "account": "Account",
     "paymentmethod": "PaymentMethod",
     "term": "Term",
+    "class": "Class",
+    "department": "Department",
     "invoice": "Invoice",
     "creditmemo": "CreditMemo",
     "payment": "Payment",

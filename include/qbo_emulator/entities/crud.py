@@ -19,6 +19,7 @@ from .names import build_person
 from .payments import build_payment, reapply, unlink_from_payment
 from .sales import build_sales_txn, voided_line, voided_note
 from .taxcodes import build_tax_code
+from .tracking import build_tracking
 
 # --- registry ----------------------------------------------------------------------------
 
@@ -33,6 +34,8 @@ BUILDERS: dict[str, Callable[..., tuple[dict[str, Any], list[Effect]]]] = {
     "Invoice": build_sales_txn,
     "CreditMemo": build_sales_txn,
     "Payment": build_payment,
+    "Class": build_tracking,
+    "Department": build_tracking,
 }
 TRANSACTIONS = ("Invoice", "CreditMemo", "Payment")
 

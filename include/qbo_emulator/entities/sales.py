@@ -24,6 +24,7 @@ from ..terms import apply_terms
 from ..util import ZERO, money, parse_date, to_decimal
 from .common import READ_ONLY, Effect, WriteContext, check_closed_books, check_length, is_true, ref_value
 from .taxcodes import rates_of
+from .tracking import track_sales_txn
 
 
 def _missing_tax_code_message(company: Company) -> str:
@@ -173,6 +174,7 @@ def build_sales_txn(
                 f"Property Name:DetailType specified is unsupported or invalid: {detail_type}", "Line.DetailType"
             )
 
+    track_sales_txn(ctx, record, sales_out)  # ClassRef, DepartmentRef: tracking.py
     subtotal = sum((amount for amount, _ in sales), ZERO)
     discount = ZERO
     discount_line: dict[str, Any] | None = None

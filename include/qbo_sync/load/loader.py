@@ -30,6 +30,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
 from qbo_sync.extract.records import Client
+from qbo_sync.extract.tracking import invoice_locations, tracking_settings
 from qbo_sync.load.versioned import STALE, carries_sales
 from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.customer import customer_payload
@@ -41,6 +42,7 @@ from qbo_sync.transform.invoice import (
     payload_hash,
     private_note_tag,
 )
+from qbo_sync.transform.tracking import apply_tracking
 from qbo_sync.validate.company import QuickBooksLookups
 
 log = logging.getLogger(__name__)
@@ -453,6 +455,8 @@ class BatchLoader:
             no_tax_code=settings.no_tax_code_id,
             rates={rid: r.rate for rid, r in rates.items()},
         )
+        tracking = tracking_settings(self.conn, self.tenant_id)
+        locations = invoice_locations(self.conn, ids) if tracking.links else {}
         customer_of = dict(
             self.conn.execute(
                 load_sql("validate/entity_map_ids"),
@@ -494,6 +498,7 @@ class BatchLoader:
                     continue
                 changed: list[str] = []
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
+                apply_tracking(body, tracking.assign(locations.get(source_id)))  # classes and locations
                 p = Pending(source_id, ref, inv.total, body, payload_hash(body), adjustments=changed)
                 if changed_there.get(source_id) == "edited":
                     p.extra["note"] = "the billing app's version put back over the change made in QuickBooks"

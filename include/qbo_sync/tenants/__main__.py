@@ -7,6 +7,8 @@
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
              [--quickbooks-changes flag|app_wins]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
+    tracking      --tenant-id N [--class NAME | --no-class] [--location NAME | --no-location]
+    map-location  --tenant-id N --app-location TEXT [--class NAME] [--location NAME] | --unlink
     access   grant|revoke (--user NAME | --role NAME) (--tenant-id N [N ...] | --all)
     access   list
 
@@ -34,6 +36,7 @@ from typing import Any
 from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.tenants import tracking
 from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
 
@@ -122,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         which.add_argument("--tenant-id", type=int, nargs="+")
         which.add_argument("--all", action="store_true", help="every tenant, present and future")
     verbs.add_parser("list", help="every grant")
+    tracking.add_parsers(sub)  # classes and locations
     return parser
 
 
@@ -157,6 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _show(conn, args.tenant_id)
             if args.command == "access":
                 return _access(conn, args)
+            if args.command in ("tracking", "map-location"):
+                named = args.class_name or args.location_name
+                client = _client(conn, args.tenant_id) if named else None
+                try:
+                    return tracking.run(conn, args, client)
+                finally:
+                    if client is not None:
+                        client.close()
             needs_qbo = args.command == "map-tax" or any(
                 getattr(args, k, None)
                 for k in ("default_service_item", "default_product_item", "deposit_account", "no_tax_code", "region")
@@ -281,6 +293,8 @@ def _show(conn: Any, tenant_id: int | None) -> int:
             print(f"{label:<22} {'' if value is None else value}")
         for name, rate, code in conn.execute(load_sql("tenants/tax_map_of_tenant"), {"tenant_id": row[0]}):
             print(f"{'tax rate':<22} {name} ({rate * 100:.2f} %) -> {code or 'NOT LINKED'}")
+        for line in tracking.show_lines(conn, row[0]):
+            print(line)
     return 0
 
 

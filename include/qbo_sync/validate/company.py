@@ -46,6 +46,7 @@ class CompanyFacts:
     automated_sales_tax: bool = False
     apply_tax_after_discount: bool = False
     company: CompanyProfile | None = None  # CompanyInfo + Preferences: country, currency, tax model
+    preferences: dict[str, Any] = field(default_factory=dict)  # the Preferences object as read
 
     def tax_code_name(self, code_id: str) -> str:
         return self.tax_codes.get(code_id, (code_id, False))[0]
@@ -138,6 +139,9 @@ class QuickBooksLookups:
     def __init__(self, query: Query) -> None:
         self._query = query
 
+    def query(self, text: str) -> list[dict[str, Any]]:
+        return self._query(text)
+
     def facts(self) -> CompanyFacts:
         facts = CompanyFacts()
         codes = self._query("select * from TaxCode where Active in (true, false)")
@@ -155,6 +159,7 @@ class QuickBooksLookups:
             close = (prefs[0].get("AccountingInfoPrefs") or {}).get("BookCloseDate")
             facts.book_close_date = date.fromisoformat(close[:10]) if close else None
             tax_model(facts, prefs[0])
+            facts.preferences = prefs[0]
         facts.company = self.company(prefs)
         return facts
 

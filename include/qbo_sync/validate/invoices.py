@@ -23,6 +23,8 @@ from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
 from qbo_sync.validate.gx_runner import Check, SuiteRunner, runner_for
+from qbo_sync.validate.tracking import CHECKS as TRACKING_CHECKS
+from qbo_sync.validate.tracking import TrackingCheck
 
 DOC_NUMBER_MAX = 21
 TAX_MODES = ["exclusive", "inclusive", "none"]
@@ -64,6 +66,7 @@ CHECKS = [
     Check("amounts_do_not_add_up", "ExpectColumnValuesToBeInSet", {"column": "totals_add_up", "value_set": [True]}),
     Check("negative_total", "ExpectColumnValuesToBeInSet", {"column": "total_not_negative", "value_set": [True]}),
     Check("closed_period", "ExpectColumnValuesToBeInSet", {"column": "in_closed_period", "value_set": [False]}),
+    *TRACKING_CHECKS,  # classes and locations: validate/tracking.py
     # The client's customer was made inactive or merged away in QuickBooks (what change data
     # capture learned: no extra read): QuickBooks would refuse the sale, so it is not sent.
     Check(
@@ -293,6 +296,8 @@ def validate_invoices(
     from qbo_sync.extract.read import tax_rates
 
     rates = tax_rates(conn, tenant_id)
+    company_name = facts.company.name if facts.company else "?"
+    tracking = TrackingCheck(conn, tenant_id, lookups.query, facts.preferences, company_name)
     runner = runner or runner_for("invoices", CHECKS, "invoice_id")
     counts = {"evaluated": 0, "failed": 0, "skipped": 0, "ready": 0}
     per_code: dict[str, int] = defaultdict(int)
@@ -324,6 +329,7 @@ def validate_invoices(
         if not current:
             continue
         ids = [s.invoice.id for s in current]
+        tracking.chunk(ids)
         duplicates = dict(conn.execute(load_sql("validate/duplicate_numbers"), {"invoice_ids": ids}).fetchall())
         client_ids = sorted({s.invoice.client_id for s in current if s.invoice.client_id})
         client_state = {
@@ -351,6 +357,7 @@ def validate_invoices(
                 taken=taken,
                 own_qbo_id=own.get(s.invoice.id),
             )
+            tracking.add(s.invoice.id, row, context)
             rows.append(row)
             contexts[s.invoice.id] = context
         result = runner.validate(pd.DataFrame(rows))

@@ -308,6 +308,10 @@ def test_create_company_defaults_and_ids(qbo):
         "automated_sales_tax": True,
         "apply_tax_after_discount": True,
         "multicurrency": False,
+        # Track classes / Track locations (issue 13): off in a new company.
+        "class_tracking": "off",
+        "track_locations": False,
+        "location_terminology": "Location",
     }
     assert set(info["terms"]) == {"Due on receipt", "Net 15", "Net 30", "Net 60"}
     assert {"GST", "GST free", "Out of scope", "N-T"} <= set(info["tax_codes"])

@@ -38,6 +38,7 @@ from qbo_sync.validate import templates
 from qbo_sync.validate.company import CompanyFacts
 from qbo_sync.validate.company_settings import CompanyProfile, RecordedCompany, conflicts_text, settings_conflicts
 from qbo_sync.validate.invoices import _transaction_label
+from qbo_sync.validate.tracking import label as tracking_label
 from support.runs import full_window, logged
 from support.scenario import build_au_tenant
 
@@ -150,6 +151,13 @@ EXAMPLES: dict[str, object] = {
     "survivor": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
     "what": "Invoice INV-0042",
     "how": "the change made in QuickBooks was undone there",
+    # Classes and locations (catalog/entries_classes.py), named by validate/tracking.label.
+    "class_name": tracking_label({"4": ("Clinics:Bondi", False)}, "4"),
+    "location_name": tracking_label({"12": ("Bondi", False)}, "12"),
+    "location_label": "location",
+    "company": "Harbour Physio Pty Ltd",
+    "app_location": "Coogee",
+    "linked_locations": "'Bondi Beach', 'Manly'",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(
