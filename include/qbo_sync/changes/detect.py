@@ -75,6 +75,7 @@ class Seen:
     tokens: set[str]  # SyncTokens our own writes left (the record's, and its void's)
     reference: dict[str, Any] | None  # fingerprint after our last write, if known
     change: Any  # qbo_client.CdcChange
+    written: bool = True  # the sync sent its content (not only linked to it by hand)
 
 
 def _named(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -105,9 +106,9 @@ def record_changes(
             ids[change.entity_name].add(str(change.id))
     if not any(ids.values()):
         return {}
-    mapped: dict[tuple[str, str], tuple[int, str | None, str | None]] = {
-        (entity, qbo_id): (source_id, token, print_)
-        for entity, source_id, qbo_id, token, print_ in conn.execute(
+    mapped: dict[tuple[str, str], tuple[int, str | None, str | None, bool]] = {
+        (entity, qbo_id): (source_id, token, print_, written)
+        for entity, source_id, qbo_id, token, print_, written in conn.execute(
             load_sql("changes/mapped"),
             {"tenant_id": tenant_id, **{f"{name.lower()}_ids": sorted(v) for name, v in ids.items()}},
         )
@@ -117,13 +118,13 @@ def record_changes(
         names = MAP_ENTITIES.get(change.entity_name)
         if not names or (names[0], str(change.id)) not in mapped:
             continue  # not ours (a QuickBooks payment to import, a customer keyed there...)
-        source_id, _token, print_ = mapped[(names[0], str(change.id))]
+        source_id, _token, print_, written = mapped[(names[0], str(change.id))]
         tokens = set()
         for name in names:  # an invoice's own write, and the void we sent for it
             row = mapped.get((name, str(change.id)))
             if row and row[1]:
                 tokens.add(row[1])
-        seen.append(Seen(names[0], source_id, str(change.id), tokens, fp.loads(print_), change))
+        seen.append(Seen(names[0], source_id, str(change.id), tokens, fp.loads(print_), change, written))
     if not seen:
         return {}
     by_entity: dict[str, list[int]] = {}
@@ -224,9 +225,12 @@ class _Judge:
         self._changed(s, "edited", ref, amount, detail="; ".join(said))
 
     def _given_name(self, s: Seen) -> str | None:
-        """The name the sync gave the client: its last write's (recorded), else the template's."""
+        """The name the sync gave the client: its last write's (recorded), else the template's.
+        None for a customer linked by hand that the sync has not written since: it gave no name."""
         if s.reference and s.reference.get("DisplayName"):
             return s.reference["DisplayName"]
+        if not s.written:
+            return None
         if self._templated is None:
             self._templated = {}
             ids = [x.source_id for x in self.seen if x.entity == "customer" and not x.reference]
