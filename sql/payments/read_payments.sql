@@ -1,7 +1,9 @@
 -- A tenant's staged app payments with what posting them needs: the invoice and customer
 -- in QuickBooks, and the payment's own QuickBooks record if it was sent before: its recorded
 -- state (what the app said when it was written), whether the app still says the same, and the
--- number of the invoice it was written against (to say where an edited payment moved from).
+-- number of the invoice it was written against (to say where an edited payment moved from);
+-- and, for a payment edited in QuickBooks and staged to be put back (app_wins, or a resync),
+-- what was changed there.
 SELECT p.id, p.amount, p.paid_at, p.method, p.reference, p.voided_at, p.invoice_id,
        i.number, i.client_id, i.finalized_at,
        mi.qbo_id AS invoice_qbo_id, mc.qbo_id AS customer_qbo_id,
@@ -9,7 +11,9 @@ SELECT p.id, p.amount, p.paid_at, p.method, p.reference, p.voided_at, p.invoice_
        mp.source_state = qbo_sync.payment_state(p.amount, p.paid_at, p.reference, p.invoice_id) AS state_same,
        (mp.source_state ->> 'amount')::numeric AS old_amount,
        (mp.source_state ->> 'invoice_id')::bigint AS old_invoice_id,
-       oi.number AS old_invoice_number
+       oi.number AS old_invoice_number,
+       q.source_id IS NOT NULL AS put_back,
+       q.detail AS changed_in_quickbooks
 FROM qbo_sync.run_items AS r
 JOIN billing.payments AS p ON p.id = r.source_id
 LEFT JOIN billing.invoices AS i ON i.id = p.invoice_id AND i.tenant_id = p.tenant_id
@@ -21,6 +25,9 @@ LEFT JOIN qbo_sync.entity_map AS mp
        ON mp.tenant_id = p.tenant_id AND mp.entity = 'payment' AND mp.source_id = p.id
 LEFT JOIN billing.invoices AS oi
        ON oi.id = (mp.source_state ->> 'invoice_id')::bigint AND oi.tenant_id = p.tenant_id
+LEFT JOIN qbo_sync.quickbooks_changes AS q
+       ON q.tenant_id = p.tenant_id AND q.entity = 'payment' AND q.source_id = p.id
+      AND q.kind = 'edited' AND q.resolved_at IS NULL
 WHERE r.run_id = %(run_id)s AND r.tenant_id = %(tenant_id)s AND r.entity = 'payment'
   AND r.state = 'extracted'
 ORDER BY p.id;

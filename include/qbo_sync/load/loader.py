@@ -387,6 +387,8 @@ class BatchLoader:
                 if changed_there.get(source_id) == "inactive":  # made inactive in QuickBooks: undo it
                     body["Active"] = True
                     p.extra["note"] = "made active again in QuickBooks (it had been made inactive there)"
+                elif changed_there.get(source_id) == "renamed":  # the name the sync gives it goes back
+                    p.extra["note"] = "its name put back in QuickBooks (it had been renamed there)"
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row

@@ -199,6 +199,8 @@ class Poster(Edits):
                     phash,
                     state_same,
                     *_old,
+                    put_back,
+                    _changed_there,
                 ) = row
                 ref = reference or f"payment {pid}"
                 app_values = (paid_at, reference, invoice_id)  # its recorded state once written
@@ -209,7 +211,8 @@ class Poster(Edits):
                     self._void_payment(pid, ref, amount, payment_qbo, sync_token)
                     continue
                 if payment_qbo:
-                    if state_same is False and phash != VOIDED:
+                    # Changed in the app, or edited in QuickBooks and staged to be put back.
+                    if (state_same is False or put_back) and phash != VOIDED:
                         edited.append(row)
                     else:  # unchanged (or its state never recorded: a record linked by hand)
                         self._unchanged("payment", pid, ref, amount, payment_qbo)
@@ -494,6 +497,8 @@ class Poster(Edits):
             old_total,
             old_invoice_id,
             application_token,
+            put_back,
+            changed_there,
         ) in rows:
             ref = number or f"credit note {nid}"
             action = "update" if memo_qbo else "create"
@@ -561,7 +566,8 @@ class Poster(Edits):
                     nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
                 )
                 body_hash = payload_hash(body)
-                if memo_qbo and memo_hash != body_hash:  # edited in the app since it was sent
+                # Edited in the app since it was sent, or edited in QuickBooks and staged to be put back.
+                if memo_qbo and (memo_hash != body_hash or put_back):
                     self.update_credit_note(
                         nid,
                         ref,
@@ -580,6 +586,8 @@ class Poster(Edits):
                         application_token=application_token,
                         changed=changed,
                         legacy=memo_hash is None,
+                        put_back=put_back,
+                        changed_there=changed_there,
                     )
                     continue
                 if memo_qbo and application_qbo:

@@ -98,8 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--quickbooks-changes",
         choices=["flag", "app_wins"],
-        help="someone edits a synced invoice or makes a synced customer inactive in QuickBooks: report "
-        "it and send nothing for that record until finance resyncs or excludes it (flag, the default), "
+        help="someone edits a synced invoice, payment or credit memo, or makes a synced customer inactive "
+        "or renames it in QuickBooks: report it and send nothing for that record until finance resyncs "
+        "or excludes it (flag, the default), "
         "or put the app's version back on the next run (app_wins); voids, deletions and merges are "
         "always reported (docs/operations.md, 'Changes made in QuickBooks')",
     )
