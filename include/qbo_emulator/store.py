@@ -185,6 +185,10 @@ class Company:
         self.request_ids: dict[str, tuple[float, int, bytes, str]] = {}
         self.stats = Stats()
         self.created_ids: dict[str, Any] = {}
+        # Multicurrency (currency.py): the company's own exchange rates by (code, ISO date), and
+        # the foreign currencies in its list.
+        self.exchange_rates: dict[tuple[str, str], Any] = {}
+        self.currencies: set[str] = set()
 
     # --- ids, time ---
     def next_id(self, entity: str | None = None) -> str:
