@@ -8,7 +8,7 @@ a transaction is in its customer's currency.
 
 from __future__ import annotations
 
-from qbo_client.codes import KINDS
+from qbo_client.codes import BY_KEY as KINDS
 from qbo_sync.catalog.entry import Entry
 
 RESYNC = "Then resync the invoice (qbo_resync DAG, or wait for the next scheduled run)."
