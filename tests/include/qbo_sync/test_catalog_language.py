@@ -150,6 +150,12 @@ EXAMPLES: dict[str, object] = {
     "survivor": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
     "what": "Invoice INV-0042",
     "how": "the change made in QuickBooks was undone there",
+    # currencies (entries_currency.py)
+    "currency": "EUR",
+    "home_currency": "AUD",
+    "company": "Harbourside Physio Pty Ltd",
+    "rate_date": "2026-11-02",
+    "their_currency": "AUD",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(
