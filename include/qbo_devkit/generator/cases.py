@@ -28,6 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
 # The generator and its tenants (dataset.Generator, dataset.Tenant) as the cases see them: not
@@ -659,6 +660,12 @@ CASES: tuple[Case, ...] = (
         "an invoice with tax_mode 'reverse_charge'",
         _unknown_tax_mode,
         prefer=("UK", "*"),
+    ),
+    Case(
+        "currency_needs_multicurrency",
+        "Multicurrency is off (invoice in another currency)",
+        "an invoice in another currency than its tenant's, in a company with multicurrency off",
+        foreign_currency_invoice,
     ),
 )
 
