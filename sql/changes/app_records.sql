@@ -3,18 +3,25 @@
 -- as the sync would send them.
 SELECT 'invoice', i.id, i.number, i.total, i.status,
        jsonb_build_object('DocNumber', i.number, 'TxnDate', i.issue_date::text,
-                          'CustomerRef', cm.qbo_id, 'TotalAmt', i.total::text,
+                          'CustomerRef', coalesce(ic.customer_qbo_id, cm.qbo_id), 'TotalAmt', i.total::text,
                           'TotalTax', coalesce(i.tax_total, 0)::text)
 FROM billing.invoices AS i
 LEFT JOIN qbo_sync.entity_map AS cm
        ON cm.tenant_id = i.tenant_id AND cm.entity = 'customer' AND cm.source_id = i.client_id
+-- an invoice in another currency went to the client's customer in that currency
+LEFT JOIN qbo_sync.invoice_currencies AS ic ON ic.tenant_id = i.tenant_id AND ic.invoice_id = i.id
 WHERE i.tenant_id = %(tenant_id)s AND i.id = ANY(%(invoice_ids)s::bigint[])
 UNION ALL
 SELECT 'credit_memo', n.id, n.number, n.total, n.status,
-       jsonb_build_object('DocNumber', n.number, 'CustomerRef', cm.qbo_id, 'TotalAmt', n.total::text)
+       jsonb_build_object('DocNumber', n.number, 'CustomerRef', coalesce(ic.customer_qbo_id, cm.qbo_id),
+                          'TotalAmt', n.total::text)
 FROM billing.credit_notes AS n
+-- the sync sends a credit note to its invoice's customer (payments/outbound.py), whatever the
+-- credit note's own client_id says
+LEFT JOIN billing.invoices AS ni ON ni.id = n.invoice_id AND ni.tenant_id = n.tenant_id
 LEFT JOIN qbo_sync.entity_map AS cm
-       ON cm.tenant_id = n.tenant_id AND cm.entity = 'customer' AND cm.source_id = n.client_id
+       ON cm.tenant_id = n.tenant_id AND cm.entity = 'customer' AND cm.source_id = ni.client_id
+LEFT JOIN qbo_sync.invoice_currencies AS ic ON ic.tenant_id = n.tenant_id AND ic.invoice_id = n.invoice_id
 WHERE n.tenant_id = %(tenant_id)s AND n.id = ANY(%(credit_memo_ids)s::bigint[])
 UNION ALL
 SELECT 'payment', p.id, coalesce(p.reference, 'payment ' || p.id), p.amount,
