@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qbo_sync.catalog.entries_items import ENTRIES as _ITEM_ENTRIES
 from qbo_sync.catalog.entries_links import ENTRIES as _LINK_ENTRIES
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as _QUICKBOOKS_ENTRIES
 from qbo_sync.catalog.entries_sync import ENTRIES as _SYNC_ENTRIES
@@ -28,7 +29,7 @@ from qbo_sync.catalog.seeds import SEEDS_ERRORS, SEEDS_NOT_FROM_QUICKBOOKS
 if TYPE_CHECKING:
     from qbo_client import QboFault
 
-CATALOG: dict[str, Entry] = {e.key: e for e in (*_SYNC_ENTRIES, *_LINK_ENTRIES)}
+CATALOG: dict[str, Entry] = {e.key: e for e in (*_SYNC_ENTRIES, *_LINK_ENTRIES, *_ITEM_ENTRIES)}
 QUICKBOOKS: dict[str, Entry] = {e.key: e for e in _QUICKBOOKS_ENTRIES}
 
 
