@@ -447,7 +447,7 @@ class BatchLoader:
         invoices = self._read_invoices(ids)
         settings = read.tenant_settings(self.conn, self.tenant_id)
         rates = read.tax_rates(self.conn, self.tenant_id)
-        items = items_for_load(
+        line_items = items_for_load(
             self.conn,
             self.client,
             tenant_id=self.tenant_id,
@@ -462,7 +462,7 @@ class BatchLoader:
             tax_codes={rid: r.qbo_tax_code_id for rid, r in rates.items() if r.qbo_tax_code_id},
             no_tax_code=settings.no_tax_code_id,
             rates={rid: r.rate for rid, r in rates.items()},
-            line_items=items.refs,
+            line_items=line_items.refs,
         )
         customer_of = dict(
             self.conn.execute(
@@ -503,11 +503,11 @@ class BatchLoader:
                         client_reason=client_causes.get(inv.client_id) or "it is not in QuickBooks",
                     )
                     continue
-                if source_id in items.failed:  # its catalog item has no QuickBooks item (qbo_sync.items)
-                    code, context = items.failed[source_id]
+                if source_id in line_items.failed:  # its catalog item has no QuickBooks item (qbo_sync.items)
+                    code, context = line_items.failed[source_id]
                     self._failed_code("invoice", source_id, ref, inv.total, code, number=inv.number, **context)
                     continue
-                changed: list[str] = list(items.notes.get(source_id, []))
+                changed: list[str] = list(line_items.notes.get(source_id, []))
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
                 p = Pending(source_id, ref, inv.total, body, payload_hash(body), adjustments=changed)
                 if changed_there.get(source_id) == "edited":
