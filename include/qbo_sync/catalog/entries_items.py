@@ -67,10 +67,11 @@ ENTRIES: tuple[Entry, ...] = (
         "item_name_unusable",
         "Required param missing (item name)",
         "data",
-        "Invoice {number} line {item_position} sells catalog item {catalog_item_id}, which has "
-        "no name, and no QuickBooks item has its SKU ({item_sku}). QuickBooks needs a name for "
-        "every product or service, so the sync cannot create it.",
-        "Name the catalog item in the billing app (or give it the SKU of an existing QuickBooks item). " + RESYNC,
+        "Invoice {number} line {item_position} sells a catalog item that has no name in the "
+        "billing app, and no QuickBooks item has its SKU ({item_sku}). QuickBooks needs a name "
+        "for every product or service, so the sync cannot create it.",
+        "Name the product or service of line {item_position} in the billing app's catalog (or "
+        "give it the SKU of an existing QuickBooks item). " + RESYNC,
     ),
     Entry(
         "item_income_account_missing",
