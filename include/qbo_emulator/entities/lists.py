@@ -9,6 +9,10 @@ from ..util import ZERO, to_decimal
 from .common import READ_ONLY, Effect, WriteContext, check_length, check_unique, ref_value, required_name
 
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
+# Intuit, Item entity: IncomeAccountRef is required for Service and Inventory items. For
+# NonInventory the reference does not say (UNCONFIRMED): accepted without one, as before.
+NEEDS_INCOME_ACCOUNT = ("Service", "Inventory")
+SKU_MAX = 100
 
 
 def build_item(
@@ -20,8 +24,14 @@ def build_item(
     check_length(record, "Name", 100)
     if ":" in name:
         raise faults.business("The name cannot contain a colon (:).", "Name")
+    if "\t" in name or "\n" in name:  # Intuit: no tab or new line in Name (fault wording UNCONFIRMED)
+        raise faults.business("The name cannot contain a tab or a new line.", "Name")
     check_unique(company.item_names, name, old, "item")
-    item_type = record.get("Type") or "Service"
+    if old is None and not record.get("Type"):
+        raise faults.required_param("Type")  # required on create from minorversion 4 (Intuit)
+    item_type = record.get("Type") or old.get("Type") or "Service"
+    if record.get("Sku") is not None:
+        check_length(record, "Sku", SKU_MAX)
     if item_type not in ITEM_TYPES:
         raise faults.invalid_property(f"Property Name:Type specified is unsupported or invalid: {item_type}", "Type")
     for ref_key in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
@@ -30,9 +40,10 @@ def build_item(
             if account is None or not account.get("Active", True):
                 raise faults.invalid_reference(ref_key)
             record[ref_key] = {"value": account["Id"], "name": account["Name"]}
-    if item_type in ("Service", "NonInventory") and "IncomeAccountRef" not in record:
-        income = company.get("Account", company.created_ids["income_account_id"])
-        record["IncomeAccountRef"] = {"value": income["Id"], "name": income["Name"]}
+    if item_type in NEEDS_INCOME_ACCOUNT and "IncomeAccountRef" not in record:
+        if old is None or "IncomeAccountRef" not in old:
+            raise faults.required_param("IncomeAccountRef")
+        record["IncomeAccountRef"] = old["IncomeAccountRef"]
     if "SalesTaxCodeRef" in record:
         code = ctx.lookup("TaxCode", ref_value(record["SalesTaxCodeRef"]))
         if code is None or not code.get("Active", True):

@@ -111,6 +111,13 @@ def build_sales_txn(
             item = ctx.lookup("Item", ref_value(detail.get("ItemRef")) or default_item_id)
             if item is None or not item.get("Active", True):
                 raise faults.invalid_reference("Line.SalesItemLineDetail.ItemRef")
+            if item.get("Type") == "Category":  # consolibyte/quickbooks-php #178
+                raise faults.fault(
+                    "2500",
+                    "Invalid Reference Id",
+                    "Invalid Reference Id : Categories cannot be used in transactions.",
+                    "Line.SalesItemLineDetail.ItemRef",
+                )
             qty = to_decimal(detail.get("Qty"))
             price = to_decimal(detail.get("UnitPrice"))
             amount = to_decimal(line.get("Amount"))

@@ -65,6 +65,8 @@ class InvoiceLine:
     discount_value: Decimal | None
     tax_rate_id: int | None
     amount: Decimal
+    item_id: int | None = None  # the billing.catalog_items row (None: a line without a catalog item)
+    item_sku: str | None = None  # that catalog item's SKU (item policy 'match' / 'create')
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
 from qbo_sync.extract.records import Client
 from qbo_sync.extract.tracking import invoice_locations, tracking_settings
+from qbo_sync.items.create import items_for_load
+from qbo_sync.items.settings import item_settings
 from qbo_sync.load import currency
 from qbo_sync.load.versioned import STALE, carries_sales
 from qbo_sync.transform.adjustments import as_text
@@ -451,6 +453,14 @@ class BatchLoader:
         invoices = self._read_invoices(ids)
         settings = read.tenant_settings(self.conn, self.tenant_id)
         rates = read.tax_rates(self.conn, self.tenant_id)
+        line_items = items_for_load(
+            self.conn,
+            self.client,
+            tenant_id=self.tenant_id,
+            realm_id=self.realm_id,
+            settings=item_settings(self.conn, self.tenant_id),
+            invoices=invoices.values(),
+        )
         mapping = CompanyMapping(
             region=settings.region,
             service_item_id=settings.default_service_item_id,
@@ -458,6 +468,7 @@ class BatchLoader:
             tax_codes={rid: r.qbo_tax_code_id for rid, r in rates.items() if r.qbo_tax_code_id},
             no_tax_code=settings.no_tax_code_id,
             rates={rid: r.rate for rid, r in rates.items()},
+            line_items=line_items.refs,
         )
         tracking = tracking_settings(self.conn, self.tenant_id)
         locations = invoice_locations(self.conn, ids) if tracking.links else {}
@@ -517,7 +528,11 @@ class BatchLoader:
                         client_reason=client_causes.get(inv.client_id) or "it is not in QuickBooks",
                     )
                     continue
-                changed: list[str] = []
+                if source_id in line_items.failed:  # its catalog item has no QuickBooks item (qbo_sync.items)
+                    code, context = line_items.failed[source_id]
+                    self._failed_code("invoice", source_id, ref, inv.total, code, number=inv.number, **context)
+                    continue
+                changed: list[str] = list(line_items.notes.get(source_id, []))
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
                 apply_tracking(body, tracking.assign(locations.get(source_id)))  # classes and locations
                 if plan:

@@ -5,7 +5,9 @@
              [--deposit-account NAME] [--no-tax-code NAME] [--sync-from YYYY-MM-DD]
              [--display-name-template '{name} ({tag})'] [--name-clash-policy fail|suffix]
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
-             [--quickbooks-changes flag|app_wins]
+             [--quickbooks-changes flag|app_wins] [--item-policy default|match|create]
+             [--service-income-account NAME] [--product-income-account NAME]
+    items    --tenant-id N [--rematch CATALOG_ITEM_ID ... | --rematch-all]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
     tracking      --tenant-id N [--class NAME | --no-class] [--location NAME | --no-location]
     map-location  --tenant-id N --app-location TEXT [--class NAME] [--location NAME] | --unlink
@@ -36,6 +38,7 @@ from typing import Any
 from qbo_sync.companies.sync_from import set_sync_from, sync_from_arg, when
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.items.settings import item_settings
 from qbo_sync.tenants import tracking
 from qbo_sync.tenants.company_rules import CompanyContradiction, check_map_tax, check_set
 from qbo_sync.tenants.settings import UnknownTaxRate, map_tax_rate, update_settings
@@ -117,6 +120,20 @@ def _parser() -> argparse.ArgumentParser:
         help="sync records finalized from this date (UTC) on: earlier makes the records finalized "
         "since then sync on the next run; later leaves what already synced as it is",
     )
+    s.add_argument(
+        "--item-policy",
+        choices=["default", "match", "create"],
+        help="which QuickBooks item each invoice line posts to: the default service/product item "
+        "(default), the item with the catalog item's SKU else its name (match), or as match and "
+        "create missing items (create) (docs/operations.md, 'Items and income accounts')",
+    )
+    s.add_argument("--service-income-account", help="income account of the service items the sync creates")
+    s.add_argument("--product-income-account", help="income account of the product items the sync creates")
+    it = sub.add_parser("items", help="each catalog item's QuickBooks item (item policy match/create)")
+    it.add_argument("--tenant-id", type=int, required=True)
+    again = it.add_mutually_exclusive_group()
+    again.add_argument("--rematch", type=int, nargs="+", metavar="CATALOG_ITEM_ID", help="match these again next run")
+    again.add_argument("--rematch-all", action="store_true", help="match every catalog item again next run")
     m = sub.add_parser("map-tax", help="link an app tax rate to a QuickBooks tax code")
     m.add_argument("--tenant-id", type=int, required=True)
     m.add_argument("--tax-rate", required=True, help="the app's tax rate name, e.g. 'GST'")
@@ -176,9 +193,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 finally:
                     if client is not None:
                         client.close()
+            if args.command == "items":
+                from qbo_sync.items import cli as items_cli
+
+                if args.rematch or args.rematch_all:
+                    items_cli.rematch(conn, args.tenant_id, None if args.rematch_all else args.rematch)
+                return items_cli.show_items(conn, args.tenant_id)
             needs_qbo = args.command == "map-tax" or any(
                 getattr(args, k, None)
-                for k in ("default_service_item", "default_product_item", "deposit_account", "no_tax_code", "region")
+                for k in (
+                    "default_service_item",
+                    "default_product_item",
+                    "deposit_account",
+                    "no_tax_code",
+                    "region",
+                    "service_income_account",
+                    "product_income_account",
+                )
             )
             client = _client(conn, args.tenant_id) if needs_qbo else None
             try:
@@ -216,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "quickbooks_change_policy": args.quickbooks_changes,
                     "currency_name_template": args.currency_name_template,
                 }
+                _set_items(conn, client, args)  # first: an unknown income account changes nothing
                 update_settings(conn, args.tenant_id, **changes)
                 print(f"tenant {args.tenant_id}: settings saved")
                 if args.sync_from is not None:
@@ -227,6 +259,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (NotInQuickBooks, UnknownTaxRate, CompanyContradiction, LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _set_items(conn: Any, client: Any, args: argparse.Namespace) -> None:
+    from qbo_sync.items.cli import resolve_income_account
+    from qbo_sync.items.settings import update_item_settings
+
+    accounts = {
+        kind: name and resolve_income_account(client, name)
+        for kind, name in (("service", args.service_income_account), ("product", args.product_income_account))
+    }
+    update_item_settings(
+        conn,
+        args.tenant_id,
+        policy=args.item_policy,
+        service_income_account_id=accounts["service"],
+        product_income_account_id=accounts["product"],
+    )
 
 
 def check_rates_agree(conn: Any, client: Any, tenant_id: int, tax_rate: str, code_id: str) -> None:
@@ -304,6 +353,7 @@ def _show(conn: Any, tenant_id: int | None) -> int:
             if label == "region" and value is None:
                 value = "(not known: the company was never read; connect the tenant)"
             print(f"{label:<22} {'' if value is None else value}")
+        print(f"{'item policy':<22} {item_settings(conn, row[0]).policy} (python -m qbo_sync.tenants items)")
         for name, rate, code in conn.execute(load_sql("tenants/tax_map_of_tenant"), {"tenant_id": row[0]}):
             print(f"{'tax rate':<22} {name} ({rate * 100:.2f} %) -> {code or 'NOT LINKED'}")
         for line in tracking.show_lines(conn, row[0]):

@@ -46,6 +46,9 @@ class CompanyMapping:
     tax_codes: dict[int, str]  # app tax_rate_id -> QuickBooks TaxCode Id
     no_tax_code: str | None = None  # non-US: the code for lines without tax
     rates: dict[int, Decimal] = field(default_factory=dict)  # app tax_rate_id -> rate (0.1000 = 10 %)
+    # Item policy 'match' / 'create' (qbo_sync.items): catalog item id -> QuickBooks Item Id;
+    # a line whose catalog item is not here posts to the default item of its kind.
+    line_items: dict[int, str] = field(default_factory=dict)
 
 
 def private_note_tag(entity: str, source_id: int) -> str:
@@ -131,7 +134,9 @@ def invoice_payload(
     ordered = sorted(invoice.lines, key=lambda ln: (ln.position, ln.id))
     for line, net in zip(ordered, exclusive_amounts(invoice, ordered, mapping), strict=False):
         qty, unit = qty_and_unit_price(line, net, adjustments)
-        item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
+        item = mapping.line_items.get(line.item_id) if line.item_id is not None else None
+        if item is None:
+            item = mapping.product_item_id if line.item_kind == "product" else mapping.service_item_id
         detail: dict[str, Any] = {
             "ItemRef": {"value": item},
             "Qty": qty,

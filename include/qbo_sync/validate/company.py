@@ -35,6 +35,7 @@ class CompanyFacts:
     tax_codes: dict[str, tuple[str, bool]] = field(default_factory=dict)  # Id -> (Name, Active)
     tax_code_ids_by_name: dict[str, str] = field(default_factory=dict)
     items: dict[str, tuple[str, bool]] = field(default_factory=dict)  # Id -> (Name, Active)
+    item_rows: list[dict[str, Any]] = field(default_factory=list)  # every Item as read (qbo_sync.items)
     book_close_date: date | None = None
     # TaxCode Id -> its sales rate in percent (a group code: the sum of its components);
     # None when QuickBooks does not tell us every component's RateValue.
@@ -154,6 +155,7 @@ class QuickBooksLookups:
                 facts.tax_code_percent[str(row["Id"])] = sales_percent(row, rates)
         for row in self._query("select * from Item where Active in (true, false)"):
             facts.items[str(row["Id"])] = (row.get("Name", ""), bool(row.get("Active", True)))
+            facts.item_rows.append(row)
         prefs = self._query("select * from Preferences")
         if prefs:
             close = (prefs[0].get("AccountingInfoPrefs") or {}).get("BookCloseDate")

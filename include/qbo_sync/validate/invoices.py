@@ -18,6 +18,10 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import staged_invoices
 from qbo_sync.extract.records import StagedInvoice, TaxRate, TenantSettings
+from qbo_sync.items.match import PROBLEMS as ITEM_PROBLEMS
+from qbo_sync.items.match import Resolution, item_context
+from qbo_sync.items.resolve import resolve_items
+from qbo_sync.items.settings import item_settings
 from qbo_sync.load.currency import app_rates, save_plans
 from qbo_sync.money import ZERO
 from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
@@ -62,6 +66,8 @@ CHECKS = [
     Check(
         "default_item_inactive", "ExpectColumnValuesToBeInSet", {"column": "default_item_active", "value_set": [True]}
     ),
+    # Item policy 'match' / 'create' (qbo_sync.items): each line's catalog item needs a QuickBooks item.
+    *[Check(code, "ExpectColumnValuesToBeInSet", {"column": code, "value_set": [False]}) for code in ITEM_PROBLEMS],
     Check("line_values_missing", "ExpectColumnValuesToBeBetween", {"column": "incomplete_lines", "max_value": 0}),
     Check("unknown_discount_kind", "ExpectColumnValuesToBeBetween", {"column": "odd_discount_lines", "max_value": 0}),
     Check("line_amount_mismatch", "ExpectColumnValuesToBeBetween", {"column": "bad_lines", "max_value": 0}),
@@ -138,6 +144,7 @@ def _facts_row(
     duplicates: dict[int, list[int]],
     taken: dict[str, list[dict]],
     own_qbo_id: str | None,
+    items: dict[int, Resolution] | None = None,
 ) -> tuple[dict, dict]:
     inv = staged.invoice
     lines = inv.lines
@@ -179,7 +186,17 @@ def _facts_row(
             settings.region,
         )
     )
-    kinds = {("product" if ln.item_kind == "product" else "service") for ln in lines}
+    items = items or {}
+    # Lines whose catalog item the item policy maps do not need the default items.
+    item_problem = next(
+        (
+            (ln, items[ln.item_id])
+            for ln in sorted(lines, key=lambda ln: (ln.position, ln.id))
+            if items.get(ln.item_id) and items[ln.item_id].problem
+        ),
+        None,
+    )
+    kinds = {("product" if ln.item_kind == "product" else "service") for ln in lines if ln.item_id not in items}
     item_of = {"service": settings.default_service_item_id, "product": settings.default_product_item_id}
     missing_kind = next((k for k in sorted(kinds) if not item_of[k]), None)
     inactive_kind = next((k for k in sorted(kinds) if item_of[k] and not facts.item_active(item_of[k])), None)
@@ -236,6 +253,7 @@ def _facts_row(
         "us_taxed_without_code": settings.region == "US" and not facts.automated_sales_tax and us_codes == {US_TAXABLE},
         "default_item_set": missing_kind is None,
         "default_item_active": inactive_kind is None,
+        **{code: bool(item_problem and item_problem[1].problem == code) for code in ITEM_PROBLEMS},
         "incomplete_lines": 0 if incomplete is None else 1,
         "odd_discount_lines": 0 if odd_discount is None else 1,
         "bad_lines": 0 if bad_line is None else 1,
@@ -286,6 +304,8 @@ def _facts_row(
         "survivor": merged_into or "another QuickBooks customer",
         "changed_at": changed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if changed_at else "a recent date",
     }
+    if item_problem:
+        context.update(item_context(item_problem[0].position, item_problem[1]))
     if no_tax_problem and not unmapped and not inactive:
         context["tax_rate"] = "(lines without tax: the tenant's no-tax code)"
     return row, context
@@ -314,6 +334,7 @@ def validate_invoices(
     rates = tax_rates(conn, tenant_id)
     company_name = facts.company.name if facts.company else "?"
     tracking = TrackingCheck(conn, tenant_id, lookups.query, facts.preferences, company_name)
+    policy = item_settings(conn, tenant_id)
     runner = runner or runner_for("invoices", CHECKS, "invoice_id")
     counts = {"evaluated": 0, "failed": 0, "skipped": 0, "ready": 0}
     per_code: dict[str, int] = defaultdict(int)
@@ -364,6 +385,15 @@ def validate_invoices(
         currency_rows, currency_contexts, currency_plans = currency_checks(
             [s.invoice for s in current], facts.company, app_rates(conn, ids), exchange_rates
         )
+        items = resolve_items(
+            conn,
+            tenant_id=tenant_id,
+            realm_id=realm_id,
+            settings=policy,
+            item_rows=facts.item_rows,
+            query=lookups.query,
+            catalog_ids=[ln.item_id for s in current for ln in s.invoice.lines if ln.item_id is not None],
+        )
         rows, contexts = [], {}
         for s in current:
             row, context = _facts_row(
@@ -375,6 +405,7 @@ def validate_invoices(
                 duplicates=duplicates,
                 taken=taken,
                 own_qbo_id=own.get(s.invoice.id),
+                items=items,
             )
             tracking.add(s.invoice.id, row, context)
             row.update(currency_rows[s.invoice.id])

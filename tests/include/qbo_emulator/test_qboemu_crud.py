@@ -107,7 +107,8 @@ def test_read_missing_is_610(au):
 def test_item_name_unique_and_required(au):
     assert au.fault("item", {"Type": "Service"})["code"] == "2020"
     assert au.fault("item", {"Name": "services", "Type": "Service"})["code"] == "6240"
-    item = au.ok("item", {"Name": "Consulting", "Type": "Service", "UnitPrice": 150})
+    income = {"value": au.info["income_account_id"]}
+    item = au.ok("item", {"Name": "Consulting", "Type": "Service", "UnitPrice": 150, "IncomeAccountRef": income})
     assert item["IncomeAccountRef"]["value"] == au.info["income_account_id"]
     assert item["UnitPrice"] == 150.0
 
@@ -200,7 +201,9 @@ def test_invalid_references_2500_with_element(au):
 
 
 def test_inactive_item_is_2500(au):
-    item = au.ok("item", {"Name": "Retired", "Type": "Service"})
+    item = au.ok(
+        "item", {"Name": "Retired", "Type": "Service", "IncomeAccountRef": {"value": au.info["income_account_id"]}}
+    )
     au.ok("item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "sparse": True, "Active": False})
     customer = au.customer("Uses Retired")
     line = {

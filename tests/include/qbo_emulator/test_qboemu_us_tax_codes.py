@@ -100,9 +100,15 @@ def test_lines_reference_tax_and_non_and_the_transaction_code_is_a_tax_group(mak
 
 
 def test_an_item_of_a_us_company_may_say_tax_or_non_and_other_regions_have_neither(us, au):
-    item = us.ok("item", {"Name": "Taxable widget", "SalesTaxCodeRef": {"value": "TAX"}})
+    item = us.ok("item", {"Name": "Taxable widget", "Type": "NonInventory", "SalesTaxCodeRef": {"value": "TAX"}})
     assert item["SalesTaxCodeRef"]["value"] == "TAX"
-    assert us.ok("item", {"Name": "Exempt widget", "SalesTaxCodeRef": {"value": "NON"}})["Name"] == "Exempt widget"
+    assert (
+        us.ok("item", {"Name": "Exempt widget", "Type": "NonInventory", "SalesTaxCodeRef": {"value": "NON"}})["Name"]
+        == "Exempt widget"
+    )
     assert [c["Name"] for c in au.query("select * from TaxCode where Name in ('TAX', 'NON')").get("TaxCode", [])] == []
-    assert au.fault("item", {"Name": "AU widget", "SalesTaxCodeRef": {"value": "TAX"}})["code"] == "2500"
+    assert (
+        au.fault("item", {"Name": "AU widget", "Type": "NonInventory", "SalesTaxCodeRef": {"value": "TAX"}})["code"]
+        == "2500"
+    )
     assert au.get("taxcode/TAX").status_code == 400

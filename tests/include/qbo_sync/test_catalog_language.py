@@ -30,6 +30,7 @@ from qbo_sync import catalog as sync_catalog
 from qbo_sync.companies.cli import build_parser as companies_parser
 from qbo_sync.companies.read_blocks import build_parser as read_blocks_parser
 from qbo_sync.extract.records import Client
+from qbo_sync.items.match import CatalogItem, QboItem, Resolution, item_context
 from qbo_sync.outcomes import for_tenant
 from qbo_sync.pipeline import run_once
 from qbo_sync.records.__main__ import build_parser as records_parser
@@ -174,6 +175,12 @@ _CONFLICTS = settings_conflicts(
     {"4": ("GST", True), "6": ("GST free", True)},
 )
 EXAMPLES["problems"], EXAMPLES["fixes"] = conflicts_text(_CONFLICTS)
+# Items and income accounts (catalog/entries_items.py): made by the item module's own wording.
+_ITEM = QboItem("31", "Initial consultation", False, "C-1", "Service", "Initial consultation")
+EXAMPLES.update(
+    item_context(2, Resolution(CatalogItem(14, "Consult", "service", "C-1"), "item_ambiguous", _ITEM, "sku", (_ITEM,)))
+)
+EXAMPLES.update(item_name="Consult", detail="The name supplied already exists.")
 
 BARE_WORDING = re.compile(
     r"(?i)\b(?:tax code|tax rate|item|account|customer|vendor|supplier|employee|product|service)"
