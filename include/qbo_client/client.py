@@ -204,6 +204,16 @@ class QboClient:
         payload, _ = self._request("GET", path, entity_name=entity_name, operation="read")
         return _entity_of(payload, entity_name)
 
+    def exchange_rate(self, source_currency: str, as_of: str | None = None) -> dict[str, Any] | None:
+        """QuickBooks' ExchangeRate for ``source_currency`` (ISO code) into the home currency on
+        ``as_of`` (YYYY-MM-DD, default today): the company's own rate for that day, else the
+        global one; None when QuickBooks has none (an empty answer). Multicurrency companies only."""
+        params = {"sourcecurrencycode": source_currency}
+        if as_of:
+            params["asofdate"] = as_of
+        payload, _ = self._request("GET", "exchangerate", params=params, entity_name="ExchangeRate", operation="read")
+        return payload.get("ExchangeRate") or None
+
     def query_page(self, select: str) -> dict[str, Any]:
         """One query request as written; returns QuickBooks' ``QueryResponse``."""
         payload, _ = self._request("GET", "query", params={"query": select}, operation="query")

@@ -92,6 +92,7 @@ KINDS: tuple[FaultKind, ...] = (
     _k("6000.amount", "6000", DATA, False, detail=r"transaction amount|amount.*(required|must)"),
     _k("6000.income_account", "6000", CONFIGURATION, False, detail=r"income account"),
     _k("6000.inventory_date", "6000", CONFIGURATION, False, detail=r"inventory|as of date|start date"),
+    _k("6000.currency", "6000", CONFIGURATION, False, detail=r"currenc"),
     _k("6000", "6000", DATA, False),
     # 2500 invalid reference: the element says which reference
     _k("2500.item", "2500", CONFIGURATION, False, element=r"ItemRef"),

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import batch, cdc, faults
+from . import batch, cdc, currency, faults
 from .config import EmulatorConfig
 from .entities import crud
 from .entities.common import ENTITY_BY_PATH, WriteContext, public
@@ -319,6 +319,12 @@ class Api:
             result["time"] = time_text
             return Outcome(200, dumps(result))
 
+        if segment == "exchangerate":  # not a list or a transaction: keyed by currency and date
+            if method == "GET":
+                result = currency.get_exchange_rate(company, params)
+            else:
+                result = currency.set_exchange_rate(company, self._json(body) or {})
+            return Outcome(200, dumps({**result, "time": time_text}))
         entity = ENTITY_BY_PATH.get(segment)
         if entity is None:
             raise faults.unsupported_operation(

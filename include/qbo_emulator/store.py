@@ -209,6 +209,10 @@ class Company:
         # that no control switch holds ("Section.Field" -> value): entities/preferences.py.
         self.preferences_sync_token = 0
         self.preference_fields: dict[str, Any] = {}
+        # Multicurrency (currency.py): the company's own exchange rates by (code, ISO date), and
+        # the foreign currencies in its list.
+        self.exchange_rates: dict[tuple[str, str], Any] = {}
+        self.currencies: set[str] = set()
 
     # --- ids, time ---
     def next_id(self, entity: str | None = None) -> str:

@@ -156,6 +156,7 @@ def validate_tenant(
         return {"customers": {}, "invoices": {}}
 
     def work(client: Any) -> dict[str, Any]:
+        from qbo_sync.load.currency import QuickBooksRates
         from qbo_sync.validate.company import QuickBooksLookups
         from qbo_sync.validate.customers import validate_customers
         from qbo_sync.validate.invoices import validate_invoices
@@ -178,6 +179,7 @@ def validate_tenant(
             settings=settings,
             facts=facts,
             lookups=lookups,
+            exchange_rates=QuickBooksRates(client),
         )
         log.info("tenant %s validated: customers %s, invoices %s", tenant.tenant_id, customers, invoices)
         return {"customers": customers, "invoices": invoices}

@@ -20,7 +20,12 @@ UNION ALL
 SELECT 'payment', p.id, coalesce(p.reference, 'payment ' || p.id), p.amount,
        CASE WHEN p.voided_at IS NULL THEN 'recorded' ELSE 'voided' END,
        -- QuickBooks unlinks the payments of an invoice it voids: a voided invoice pays nothing.
+       -- The date as the sync sends it (the session's day, as psycopg gives it to the sender),
+       -- the reference as QuickBooks keeps it (its last 21 characters under payment_ref_policy
+       -- truncate; a longer one is never sent otherwise).
        jsonb_build_object('TotalAmt', p.amount::text,
+                          'TxnDate', p.paid_at::date::text,
+                          'PaymentRefNum', right(p.reference, 21),
                           'Invoices', CASE WHEN pi.status = 'voided' THEN NULL ELSE im.qbo_id END)
 FROM billing.payments AS p
 LEFT JOIN billing.invoices AS pi ON pi.id = p.invoice_id

@@ -1,6 +1,9 @@
 -- Our map's rows for the QuickBooks objects a change-data-capture answer listed: the record,
--- the SyncToken our last write left, and the fingerprint of what QuickBooks then held.
-SELECT m.entity, m.source_id, m.qbo_id, m.sync_token, m.qbo_fingerprint
+-- the SyncToken our last write left, the fingerprint of what QuickBooks then held, and whether
+-- the sync sent its content (a record linked by hand has no hash of what we sent, until our
+-- first write; a change made in QuickBooks clears it too, with its fingerprint kept).
+SELECT m.entity, m.source_id, m.qbo_id, m.sync_token, m.qbo_fingerprint,
+       (m.payload_hash IS NOT NULL OR m.qbo_fingerprint IS NOT NULL) AS written
 FROM qbo_sync.entity_map AS m
 WHERE m.tenant_id = %(tenant_id)s
   AND (   (m.entity IN ('invoice', 'invoice_void') AND m.qbo_id = ANY(%(invoice_ids)s::text[]))

@@ -4,6 +4,8 @@
 -- Whatever the interval, a payment in QuickBooks whose amount, date, reference or invoice
 -- changed in the app since the sync wrote it (entity_map.source_state; the app keeps no
 -- updated_at for payments), or that was voided in the app and is not voided there yet.
+-- A payment edited in QuickBooks is held until finance resyncs it, unless the tenant's policy
+-- is app_wins, which stages it to put the app's version back.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -17,6 +19,7 @@ INSERT INTO qbo_sync.run_items (run_id, tenant_id, entity, source_id, source_ref
 SELECT %(run_id)s, p.tenant_id, 'payment', p.id, p.reference,
        CASE
            WHEN rc.resync_requested_at IS NOT NULL THEN 'resync'
+           WHEN h.restore THEN 'changed'
            WHEN %(full_sync)s THEN 'full'
            WHEN f.source_id IS NOT NULL THEN 'retry'
            ELSE 'changed'
@@ -28,11 +31,12 @@ LEFT JOIN qbo_sync.entity_map AS m
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = p.tenant_id AND rc.entity = 'payment' AND rc.source_id = p.id
 LEFT JOIN failed AS f ON f.source_id = p.id AND f.status = 'failed'
--- Changed (deleted, voided, edited) in QuickBooks: held until finance resyncs it.
+-- Changed (deleted, voided, edited) in QuickBooks: held until finance resyncs it (app_wins:
+-- an edited one is restored).
 LEFT JOIN qbo_sync.quickbooks_change_holds AS h
        ON h.tenant_id = p.tenant_id AND h.entity = 'payment' AND h.source_id = p.id
 WHERE p.tenant_id = %(tenant_id)s
-  AND (h.source_id IS NULL OR rc.resync_requested_at IS NOT NULL)
+  AND (h.source_id IS NULL OR h.restore OR rc.resync_requested_at IS NOT NULL)
   AND p.origin = 'app'
   AND NOT coalesce(rc.excluded, false)
   AND (p.voided_at IS NULL OR m.source_id IS NOT NULL)
@@ -42,6 +46,7 @@ WHERE p.tenant_id = %(tenant_id)s
       OR (p.voided_at >= %(start)s AND p.voided_at < %(end)s)
       OR rc.resync_requested_at IS NOT NULL
       OR f.source_id IS NOT NULL
+      OR h.restore
       OR (m.source_id IS NOT NULL AND m.payload_hash IS DISTINCT FROM 'voided'
           AND (p.voided_at IS NOT NULL
                OR m.source_state <> qbo_sync.payment_state(p.amount, p.paid_at, p.reference, p.invoice_id)))

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbo_devkit.generator import cases_tracking
+from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
 # The generator and its tenants (dataset.Generator, dataset.Tenant) as the cases see them: not
@@ -660,6 +661,12 @@ CASES: tuple[Case, ...] = (
         "an invoice with tax_mode 'reverse_charge'",
         _unknown_tax_mode,
         prefer=("UK", "*"),
+    ),
+    Case(
+        "currency_needs_multicurrency",
+        "Multicurrency is off (invoice in another currency)",
+        "an invoice in another currency than its tenant's, in a company with multicurrency off",
+        foreign_currency_invoice,
     ),
     # Classes and locations (issue 13): cases_tracking.py.
     Case(

@@ -788,7 +788,7 @@ class Generator:
                 inv["issue_date"],
                 inv["due_date"],
                 inv["tax_mode"],
-                tenant.region.currency,
+                inv.get("currency") or tenant.region.currency,
                 inv["subtotal"],
                 inv["tax_total"],
                 inv["total"],

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import faults
+from ..currency import customer_currency
 from ..store import Company
 from ..util import ZERO
 from .common import READ_ONLY, Effect, WriteContext, check_length, ref_value
@@ -139,7 +140,7 @@ def build_person(
             if _open_balance(company, old["Id"]) != ZERO:
                 raise faults.list_has_balance()  # quickbooks-ruby #390; Intuit's API reference
         record.setdefault("Taxable", True)
-        record["CurrencyRef"] = {"value": company.currency}
+        record["CurrencyRef"] = customer_currency(company, record, old)
         record.setdefault("PreferredDeliveryMethod", "None")
     elif entity == "Vendor":
         record["Balance"] = old.get("Balance", ZERO) if old else ZERO

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import faults
+from ..currency import home_total, txn_currency
 from ..store import Company
 from ..util import ZERO, money, parse_date, to_decimal
 from .common import (
@@ -137,7 +138,8 @@ def build_payment(
     record["UnappliedAmt"] = total - (invoice_sum - credit_sum)
     record["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
     record["TxnDate"] = parsed_date.isoformat()
-    record["CurrencyRef"] = {"value": company.currency}
+    txn_currency(company, entity, record, customer, parsed_date)
+    home_total(company, record)
     record["_applications"] = applications
     record["_voided"] = False
     record["domain"] = "QBO"

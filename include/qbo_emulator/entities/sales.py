@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import faults
+from ..currency import home_total, txn_currency
 from ..store import Company
 from ..tax import (
     CALCULATION_MODES,
@@ -259,8 +260,9 @@ def build_sales_txn(
     if entity == "Invoice":  # terms: terms.py
         due = apply_terms(company, record, parsed_date, due)
     record["DueDate"] = (due or parsed_date).isoformat()
-    record["CurrencyRef"] = {"value": company.currency}
+    txn_currency(company, entity, record, customer, parsed_date)
     record["TotalAmt"] = result.total_amt
+    home_total(company, record)
     if result.total_amt < ZERO:
         raise faults.business("The transaction total cannot be negative.")
     applied = old.get("_applied", ZERO) if old else ZERO

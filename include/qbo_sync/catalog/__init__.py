@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from qbo_sync.catalog.entries_appwins import ENTRIES as _APPWINS_ENTRIES
 from qbo_sync.catalog.entries_classes import ENTRIES as _CLASS_ENTRIES
+from qbo_sync.catalog.entries_currency import ENTRIES as _CURRENCY_ENTRIES
+from qbo_sync.catalog.entries_currency import QUICKBOOKS_ENTRIES as _CURRENCY_QUICKBOOKS
 from qbo_sync.catalog.entries_links import ENTRIES as _LINK_ENTRIES
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as _QUICKBOOKS_ENTRIES
 from qbo_sync.catalog.entries_sync import ENTRIES as _SYNC_ENTRIES
@@ -29,8 +32,10 @@ from qbo_sync.catalog.seeds import SEEDS_ERRORS, SEEDS_NOT_FROM_QUICKBOOKS
 if TYPE_CHECKING:
     from qbo_client import QboFault
 
-CATALOG: dict[str, Entry] = {e.key: e for e in (*_SYNC_ENTRIES, *_LINK_ENTRIES, *_CLASS_ENTRIES)}
-QUICKBOOKS: dict[str, Entry] = {e.key: e for e in _QUICKBOOKS_ENTRIES}
+CATALOG: dict[str, Entry] = {
+    e.key: e for e in (*_SYNC_ENTRIES, *_LINK_ENTRIES, *_CLASS_ENTRIES, *_APPWINS_ENTRIES, *_CURRENCY_ENTRIES)
+}
+QUICKBOOKS: dict[str, Entry] = {e.key: e for e in (*_QUICKBOOKS_ENTRIES, *_CURRENCY_QUICKBOOKS)}
 
 
 def explain(code: str, **context: object) -> tuple[Entry, str, str]:

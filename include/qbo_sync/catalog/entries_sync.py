@@ -589,9 +589,11 @@ ENTRIES: tuple[Entry, ...] = (
         "data",
         "Payment {reference}, which the sync recorded in QuickBooks, was changed there on "
         "{changed_at} ({changes}); the billing app still has {amount_text}.",
-        "Correct it in QuickBooks or in the billing app so both say the same. To have the sync "
-        "record the app's version, delete the payment in QuickBooks, then resync it here. Exclude "
-        "it on the QuickBooks sync page if QuickBooks' version is right.",
+        "To keep the billing app's version, resync the payment (Resync on the QuickBooks sync "
+        "page): the sync puts it back in QuickBooks. To keep QuickBooks' version, make the same "
+        "change in the billing app and resync it, or exclude the payment on the page. To have the app's version "
+        "put back by itself: `python -m qbo_sync.tenants set --tenant-id {tenant_id} "
+        "--quickbooks-changes app_wins`.",
     ),
     Entry(
         "credit_memo_deleted_in_quickbooks",
@@ -617,8 +619,11 @@ ENTRIES: tuple[Entry, ...] = (
         "Credit memo changed in QuickBooks",
         "data",
         "Credit note {number}, which the sync recorded in QuickBooks, was changed there on {changed_at} ({changes}).",
-        "Correct it in QuickBooks or in the billing app so both say the same; exclude it on the "
-        "QuickBooks sync page if QuickBooks' version is right.",
+        "To keep the billing app's version, resync the credit note (Resync on the QuickBooks sync "
+        "page): the sync puts it back in QuickBooks, applied to its invoice as before. To keep "
+        "QuickBooks' version, make the same change in the billing app and resync it, or exclude "
+        "the credit note on the page. To have the app's version put back by itself: `python -m qbo_sync.tenants "
+        "set --tenant-id {tenant_id} --quickbooks-changes app_wins`.",
     ),
     Entry(
         "quickbooks_change_undone",

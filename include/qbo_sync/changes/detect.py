@@ -11,6 +11,9 @@ only the records our map knows are looked at. For each:
   QuickBooks bumps an invoice's SyncToken without editing it. A version that says what the
   app says is no edit either (our void of an invoice unlinks its payments in QuickBooks). Our
   map then takes the current SyncToken, so whatever the sync sends next goes with it.
+* A customer **renamed**: its DisplayName is no longer the name the sync gave the client (the
+  name of our last write, recorded when this capture sees it; before that, the name the
+  tenant's display-name template gives the client, with or without a " - n" differentiator).
 * **Voided** (amounts zeroed, "Voided" in the note) and **deleted** (``status: Deleted``,
   only an Id) transactions; a customer made **inactive**, or **merged** into another (a
   customer cannot be deleted in QuickBooks: one listed as deleted was merged away, and the
@@ -21,8 +24,9 @@ only the records our map knows are looked at. For each:
 
 The tenant's policy decides the outcome: ``flag`` (a failure with the fix; nothing is sent
 for the record until it is resynced or excluded: the staging SQL holds it) or ``app_wins``
-(an edited invoice or inactive customer is staged by the next run, which puts the app's
-version back). ``qbo_sync.quickbooks_changes`` keeps each record's open change.
+(an edited invoice, payment or credit memo, a customer made inactive or renamed is staged by
+the next run, which puts the app's version back: ``RESTORABLE``). ``qbo_sync.quickbooks_changes``
+keeps each record's open change.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ import psycopg
 from qbo_sync import outcomes
 from qbo_sync.changes import fingerprint as fp
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.extract.read import tenant_settings
+from qbo_sync.extract.records import Client
+from qbo_sync.transform.customer import display_name, has_name
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +55,14 @@ MAP_ENTITIES = {
     "Payment": ("payment",),
 }
 WHAT = {"invoice": "Invoice", "credit_memo": "Credit note", "payment": "Payment", "customer": "Client"}
-RESTORABLE = {("invoice", "edited"), ("customer", "inactive")}
+# What the policy app_wins puts back (the view qbo_sync.quickbooks_change_holds says the same).
+RESTORABLE = {
+    ("invoice", "edited"),
+    ("payment", "edited"),
+    ("credit_memo", "edited"),
+    ("customer", "inactive"),
+    ("customer", "renamed"),
+}
 
 
 @dataclasses.dataclass
@@ -61,6 +75,20 @@ class Seen:
     tokens: set[str]  # SyncTokens our own writes left (the record's, and its void's)
     reference: dict[str, Any] | None  # fingerprint after our last write, if known
     change: Any  # qbo_client.CdcChange
+    written: bool = True  # the sync sent its content (not only linked to it by hand)
+
+
+def _named(record: dict[str, Any]) -> dict[str, Any] | None:
+    """A customer's fingerprint: the name QuickBooks shows."""
+    return {"DisplayName": record["DisplayName"]} if record.get("DisplayName") else None
+
+
+def _is_given(name: str, given: str, *, exact: bool) -> bool:
+    """Is ``name`` the one the sync gave? Against the template's name (``exact`` False), a
+    " - n" the name-clash policy suffix adds is the sync's own too."""
+    if name == given:
+        return True
+    return not exact and name.startswith(f"{given} - ") and name[len(given) + 3 :].isdigit()
 
 
 def _when(moment: datetime | None) -> str:
@@ -78,9 +106,9 @@ def record_changes(
             ids[change.entity_name].add(str(change.id))
     if not any(ids.values()):
         return {}
-    mapped: dict[tuple[str, str], tuple[int, str | None, str | None]] = {
-        (entity, qbo_id): (source_id, token, print_)
-        for entity, source_id, qbo_id, token, print_ in conn.execute(
+    mapped: dict[tuple[str, str], tuple[int, str | None, str | None, bool]] = {
+        (entity, qbo_id): (source_id, token, print_, written)
+        for entity, source_id, qbo_id, token, print_, written in conn.execute(
             load_sql("changes/mapped"),
             {"tenant_id": tenant_id, **{f"{name.lower()}_ids": sorted(v) for name, v in ids.items()}},
         )
@@ -90,13 +118,13 @@ def record_changes(
         names = MAP_ENTITIES.get(change.entity_name)
         if not names or (names[0], str(change.id)) not in mapped:
             continue  # not ours (a QuickBooks payment to import, a customer keyed there...)
-        source_id, _token, print_ = mapped[(names[0], str(change.id))]
+        source_id, _token, print_, written = mapped[(names[0], str(change.id))]
         tokens = set()
         for name in names:  # an invoice's own write, and the void we sent for it
             row = mapped.get((name, str(change.id)))
             if row and row[1]:
                 tokens.add(row[1])
-        seen.append(Seen(names[0], source_id, str(change.id), tokens, fp.loads(print_), change))
+        seen.append(Seen(names[0], source_id, str(change.id), tokens, fp.loads(print_), change, written))
     if not seen:
         return {}
     by_entity: dict[str, list[int]] = {}
@@ -115,6 +143,7 @@ def record_changes(
         for entity, source_id, kind, detail in conn.execute(load_sql("changes/open"), {"tenant_id": tenant_id})
     }
     judge = _Judge(conn, ctx, tenant_id, realm_id, policy, app, open_changes, changes)
+    judge.seen = seen
     for s in sorted(
         seen, key=lambda s: (s.entity != "customer", s.change.last_updated or datetime.min.replace(tzinfo=UTC))
     ):
@@ -142,6 +171,8 @@ class _Judge:
                 self.names.setdefault(str(ref["value"]), f"'{ref['name']}' (Id {ref['value']})")
         self.merged_qbo: dict[str, str | None] = {}  # merged-away customer Id -> survivor Id
         self._pending_outcomes: list[tuple] = []
+        self.seen: list[Seen] = []
+        self._templated: dict[int, str] | None = None  # client id -> the template's name
 
     # ------------------------------------------------------------------ one record
     def one(self, s: Seen) -> None:
@@ -158,15 +189,19 @@ class _Judge:
             self._changed(s, kind, ref, amount, detail=None)
             return
         if token in s.tokens:  # our own write
-            if entity != "customer":
-                self._version(s, token, fp.of_quickbooks(entity, change.entity), keep_hash=True)
+            print_ = _named(change.entity) if entity == "customer" else fp.of_quickbooks(entity, change.entity)
+            self._version(s, token, print_, keep_hash=True)
             return
         if entity == "customer":
+            name, given = change.entity.get("DisplayName"), self._given_name(s)
             if change.entity.get("Active", True) is False:
                 self._changed(s, "inactive", ref, amount, detail=None)
+            elif name and given and not _is_given(name, given, exact=s.reference is not None):
+                self._changed(s, "renamed", ref, amount, detail=f"name '{given}' -> '{name}'")
             else:
-                self._version(s, token, None, keep_hash=True)
+                self._version(s, token, _named(change.entity), keep_hash=True)
                 self._agrees_again(s, ref, amount, "inactive", "it was made active again in QuickBooks")
+                self._agrees_again(s, ref, amount, "renamed", "its name was put back in QuickBooks")
             return
         if fp.voided(change.entity):
             if status == "voided":  # the app voided it too: the books agree
@@ -176,7 +211,8 @@ class _Judge:
             return
         now = fp.of_quickbooks(entity, change.entity)
         app_says = fp.normalized(entity, values)
-        reference = s.reference or app_says
+        # A fingerprint recorded before a field was added to it takes the app's value for it.
+        reference = {**app_says, **s.reference} if s.reference else app_says
         said = fp.differences(entity, reference, now, self.names)
         if said and not fp.differences(entity, app_says, now, self.names):
             said = []  # QuickBooks now says what the app says (e.g. our void of its invoice unlinked a payment)
@@ -187,6 +223,23 @@ class _Judge:
             self._agrees_again(s, ref, amount, "edited", "the change made in QuickBooks was undone there")
             return
         self._changed(s, "edited", ref, amount, detail="; ".join(said))
+
+    def _given_name(self, s: Seen) -> str | None:
+        """The name the sync gave the client: its last write's (recorded), else the template's.
+        None for a customer linked by hand that the sync has not written since: it gave no name."""
+        if s.reference and s.reference.get("DisplayName"):
+            return s.reference["DisplayName"]
+        if not s.written:
+            return None
+        if self._templated is None:
+            self._templated = {}
+            ids = [x.source_id for x in self.seen if x.entity == "customer" and not x.reference]
+            template = tenant_settings(self.conn, self.tenant_id).display_name_template
+            for row in self.conn.execute(load_sql("load/clients_by_id"), {"ids": ids}):
+                client = Client(*row)
+                if client.tenant_id == self.tenant_id and has_name(client):
+                    self._templated[client.id] = display_name(client, template)
+        return self._templated.get(s.source_id)
 
     def _moved_by_merge(self, entity: str, before: dict[str, Any], now: dict[str, Any]) -> bool:
         if "CustomerRef" not in fp.FIELDS[entity]:

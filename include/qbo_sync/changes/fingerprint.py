@@ -2,7 +2,7 @@
 
 A fingerprint is a small dict of the fields that make a record what it is in the books:
 an invoice's number, date, customer, total and tax; a credit memo's number, customer and
-total; a payment's amount and the invoices it pays. Balances, links to payments, e-mail
+total; a payment's amount, date, reference and the invoices it pays. Balances, links to payments, e-mail
 status and notes are left out: QuickBooks changes them (and bumps the SyncToken) when a
 payment is applied, which is not an edit. The same fields come from QuickBooks' JSON and
 from the billing app (``sql/changes/app_records.sql``), so either can be the reference.
@@ -25,11 +25,12 @@ LABELS = {
     "TotalAmt": "total",
     "TotalTax": "tax",
     "Invoices": "invoice(s) paid",
+    "PaymentRefNum": "reference",
 }
 FIELDS = {
     "invoice": ("DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "TotalTax"),
     "credit_memo": ("DocNumber", "CustomerRef", "TotalAmt"),
-    "payment": ("TotalAmt", "Invoices"),
+    "payment": ("TotalAmt", "TxnDate", "PaymentRefNum", "Invoices"),
 }
 
 

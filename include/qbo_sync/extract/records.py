@@ -111,3 +111,5 @@ class TenantSettings:
     name_clash_policy: str = "fail"
     payment_ref_policy: str = "fail"
     invalid_email_policy: str = "omit"  # 'omit' | 'fail': an e-mail address QuickBooks would refuse
+    # A client's customer in another currency than the home currency (transform/currency.py).
+    currency_name_template: str = "{display_name} ({currency})"

@@ -31,8 +31,10 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract import read
 from qbo_sync.extract.records import Client
 from qbo_sync.extract.tracking import invoice_locations, tracking_settings
+from qbo_sync.load import currency
 from qbo_sync.load.versioned import STALE, carries_sales
 from qbo_sync.transform.adjustments import as_text
+from qbo_sync.transform.currency import CurrencyPlan, with_currency
 from qbo_sync.transform.customer import customer_payload
 from qbo_sync.transform.invoice import (
     CompanyMapping,
@@ -387,6 +389,8 @@ class BatchLoader:
                 if changed_there.get(source_id) == "inactive":  # made inactive in QuickBooks: undo it
                     body["Active"] = True
                     p.extra["note"] = "made active again in QuickBooks (it had been made inactive there)"
+                elif changed_there.get(source_id) == "renamed":  # the name the sync gives it goes back
+                    p.extra["note"] = "its name put back in QuickBooks (it had been renamed there)"
                 row = mapped.get(source_id)
                 if row:
                     _, p.qbo_id, p.sync_token, old_hash = row
@@ -479,11 +483,28 @@ class BatchLoader:
             ).fetchall()
         )
         changed_there = self._changed_in_quickbooks("invoice", ids)
+        # Invoices in another currency than the home currency (validation planned their rate)
+        # go to the client's customer in that currency: created here first when missing.
+        plans = {sid: CurrencyPlan.from_json(plan) for sid, _, plan, _ in items}
+        their = currency.currency_customers(
+            self.conn,
+            self.client,
+            self.tenant_id,
+            self.realm_id,
+            settings,
+            {(invoices[sid].client_id, p.currency) for sid, p in plans.items() if p and invoices[sid].client_id},
+        )
         pending: list[Pending] = []
         with self._writing():
             for source_id, ref, _plan, _amount in items:
                 inv = invoices[source_id]
                 customer = customer_of.get(inv.client_id)
+                plan = plans.get(source_id)
+                if customer and plan:
+                    customer = their.get((inv.client_id, plan.currency))
+                    if isinstance(customer, currency.CustomerProblem):
+                        self._currency_customer_failed(source_id, ref, inv, customer)
+                        continue
                 if not customer:
                     self._failed_code(
                         "invoice",
@@ -499,6 +520,9 @@ class BatchLoader:
                 changed: list[str] = []
                 body = invoice_payload(inv, customer_qbo_id=customer, mapping=mapping, adjustments=changed)
                 apply_tracking(body, tracking.assign(locations.get(source_id)))  # classes and locations
+                if plan:
+                    with_currency(body, plan.currency, plan.exchange_rate)
+                    currency.record_invoice(self.conn, self.tenant_id, source_id, plan, customer)
                 p = Pending(source_id, ref, inv.total, body, payload_hash(body), adjustments=changed)
                 if changed_there.get(source_id) == "edited":
                     p.extra["note"] = "the billing app's version put back over the change made in QuickBooks"
@@ -524,6 +548,12 @@ class BatchLoader:
             pending = [p for p in pending if p.source_id not in found]
         self._send("invoice", "Invoice", pending, self._find_invoices)
         self._mark_done("invoice", ids)
+
+    def _currency_customer_failed(self, source_id: int, ref: str | None, inv: Invoice, problem: Any) -> None:
+        if problem.fault is not None:
+            self._failed_fault("invoice", Pending(source_id, ref, inv.total, {}, ""), problem.fault, "create")
+        else:
+            self._failed_code("invoice", source_id, ref, inv.total, problem.code, number=inv.number, **problem.context)
 
     def _find_invoices(self, pending: list[Pending]) -> dict[int, dict[str, Any]]:
         """Our invoices already in QuickBooks: same DocNumber AND our tag in PrivateNote."""

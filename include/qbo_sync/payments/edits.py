@@ -30,6 +30,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import carries_payment, carries_sales, is_voided, write_versioned
 from qbo_sync.money import ZERO
+from qbo_sync.payments.restore import Restores, put_back_note
 from qbo_sync.transform.adjustments import cut
 
 VOIDED = "voided"  # payload_hash of a record the sync voided (or, a credit memo, deleted)
@@ -41,8 +42,10 @@ def _requestid(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:36]
 
 
-class Edits:
-    """Mixed into ``payments.outbound.Poster``: uses its connection, client and bookkeeping."""
+class Edits(Restores):
+    """Mixed into ``payments.outbound.Poster``: uses its connection, client and bookkeeping.
+    A record edited in QuickBooks and staged to be put back (``payments.restore``) goes the
+    same way, whatever the app changed since."""
 
     # ------------------------------------------------------------------ bookkeeping
     def _unknown_edit(self, entity: str, source_id: int, ref: str | None, amount: Any, action: str) -> None:
@@ -97,7 +100,7 @@ class Edits:
 
         pid, amount, paid_at, _method, reference, _voided, invoice_id, number = row[:8]
         invoice_qbo, customer_qbo, qbo_id, sync_token = row[10:14]
-        old_amount, old_invoice, old_number = row[16:19]
+        old_amount, old_invoice, old_number, put_back, changed_there = row[16:21]
         ref = reference or f"payment {pid}"
         if not invoice_qbo and not self._invoice_exists(invoice_id):
             self._explained(
@@ -143,7 +146,9 @@ class Edits:
             )
         # QuickBooks applies no more than the invoice owes; what this payment applies there now is
         # freed by the update itself.
-        balance = balances.get(invoice_qbo)
+        # A payment edited in QuickBooks applies there what the person left, which the sync does
+        # not know: QuickBooks itself judges the amount put back.
+        balance = None if put_back else balances.get(invoice_qbo)
         if balance is not None:
             allowed = balance + ((old_amount or ZERO) if old_invoice == invoice_id else ZERO)
             if amount > allowed:
@@ -191,9 +196,10 @@ class Edits:
             changes.append(f"amount {old_amount} -> {amount}")
         if old_invoice is not None and old_invoice != invoice_id:
             changes.append(f"moved from invoice {old_number or old_invoice} to invoice {number}")
-        if not changes:
+        if not changes and not put_back:
             changes.append("date or reference changed")
-        note = "updated in QuickBooks: " + "; ".join(changes)
+        said = ([put_back_note(changed_there)] if put_back else []) + changes
+        note = "updated in QuickBooks: " + "; ".join(said)
         if done.already:
             note += " (QuickBooks already had this change: an earlier answer was lost; not sent again)"
         self._synced(
@@ -249,18 +255,29 @@ class Edits:
         application_token: str | None,
         changed: list[str],
         legacy: bool,
+        put_back: bool = False,
+        changed_there: str | None = None,
     ) -> None:
         """The credit note's CreditMemo brought to the app's version (``legacy``: the sync did not
-        record what it sent, so QuickBooks' copy is compared first and nothing is sent if it agrees)."""
+        record what it sent, so QuickBooks' copy is compared first and nothing is sent if it agrees).
+        ``put_back``: the memo was edited in QuickBooks (``changed_there``): its application is
+        checked too, and made again if it no longer applies the credit as the sync left it."""
         from qbo_client.errors import OutcomeUnknown, QboFaultError
 
         carries = carries_sales(body)
         state = {"total": str(total), "invoice_id": invoice_id}
         try:
+            application_ok = True
+            if put_back and application_qbo:
+                agrees = self.application_agrees(application_qbo, memo_qbo, invoice_qbo, total)
+                if agrees is None:  # gone from QuickBooks: applied again below
+                    self._forget("credit_application", nid)
+                    application_qbo = None
+                application_ok = agrees is not False
             if legacy:
                 fresh = self.client.read("CreditMemo", memo_qbo)
                 memo_token = str(fresh.get("SyncToken"))
-                if carries(fresh):  # QuickBooks has the app's version: record it, send nothing
+                if carries(fresh) and application_ok:  # QuickBooks has the app's version: send nothing
                     self._map("credit_memo", nid, memo_qbo, memo_token, body_hash, body.get("DocNumber"))
                     self._record_state("credit_memo", nid, state)
                     if application_qbo:
@@ -280,11 +297,13 @@ class Edits:
                     )
                     return
             reapply = application_qbo is not None and (
-                old_total is None or old_total != total or old_invoice_id != invoice_id
+                not application_ok or old_total is None or old_total != total or old_invoice_id != invoice_id
             )
             if reapply:
                 self._delete_application(nid, application_qbo, application_token)
                 application_qbo = None
+                # Freeing its credit gave the memo a new version in QuickBooks: read it once.
+                memo_token = str(self.client.read("CreditMemo", memo_qbo).get("SyncToken"))
 
             def send(token: str) -> Any:
                 return self.client.update(
@@ -296,7 +315,7 @@ class Edits:
             done = write_versioned(self.client, "CreditMemo", memo_qbo, memo_token, send, carries)
             self._map("credit_memo", nid, memo_qbo, str(done.entity.get("SyncToken")), body_hash, body.get("DocNumber"))
             self._record_state("credit_memo", nid, state)
-            note = "updated in QuickBooks"
+            note = "updated in QuickBooks" + (f": {put_back_note(changed_there)}" if put_back else "")
             if done.already:
                 note += " (QuickBooks already had this change: an earlier answer was lost; not sent again)"
             if application_qbo is None:

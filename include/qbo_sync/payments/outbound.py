@@ -30,6 +30,7 @@ from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits
 from qbo_sync.transform.adjustments import as_text, cut
+from qbo_sync.transform.currency import with_currency
 from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, payload_hash, private_note_tag
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 from qbo_sync.validate.company import QuickBooksLookups
@@ -199,6 +200,10 @@ class Poster(Edits):
                     phash,
                     state_same,
                     *_old,
+                    put_back,
+                    _changed_there,
+                    invoice_currency,
+                    invoice_rate,
                 ) = row
                 ref = reference or f"payment {pid}"
                 app_values = (paid_at, reference, invoice_id)  # its recorded state once written
@@ -209,7 +214,8 @@ class Poster(Edits):
                     self._void_payment(pid, ref, amount, payment_qbo, sync_token)
                     continue
                 if payment_qbo:
-                    if state_same is False and phash != VOIDED:
+                    # Changed in the app, or edited in QuickBooks and staged to be put back.
+                    if (state_same is False or put_back) and phash != VOIDED:
                         edited.append(row)
                     else:  # unchanged (or its state never recorded: a record linked by hand)
                         self._unchanged("payment", pid, ref, amount, payment_qbo)
@@ -270,6 +276,8 @@ class Poster(Edits):
                 }
                 if reference:
                     body["PaymentRefNum"] = reference
+                if invoice_currency:  # the invoice went in another currency: its payment follows it
+                    self._in_invoice_currency(body, invoice_currency.strip(), invoice_rate, note)
                 to_create.append(((pid, ref, amount, customer_qbo, reference, note, app_values), body))
         existing = self._existing_payments([b for _, b in to_create])
         balances = self._open_balances({b["Line"][0]["LinkedTxn"][0]["TxnId"] for _, b in to_create})
@@ -363,6 +371,23 @@ class Poster(Edits):
                             self._explained_unknown("payment", pid, ref, amount)
         if edited:
             self.update_payments(edited)
+
+    def _in_invoice_currency(self, body: dict[str, Any], currency: str, invoice_rate: Decimal, note: list[str]) -> None:
+        """A payment in its invoice's currency, at QuickBooks' rate for the payment's date (the
+        difference from the invoice's rate is QuickBooks' exchange gain or loss); at the
+        invoice's rate when QuickBooks has none for that date (said on the outcome)."""
+        from qbo_sync.load.currency import QuickBooksRates
+
+        if getattr(self, "_rates", None) is None:
+            self._rates = QuickBooksRates(self.client)
+        rate = self._rates(currency, date.fromisoformat(body["TxnDate"]))
+        if rate is None:
+            rate = invoice_rate
+            note.append(
+                f"sent at its invoice's exchange rate {invoice_rate} (QuickBooks has no {currency} "
+                f"rate for {body['TxnDate']})"
+            )
+        with_currency(body, currency, rate)
 
     def _invoice_exists(self, invoice_id: int | None) -> bool:
         if invoice_id is None:
@@ -494,6 +519,10 @@ class Poster(Edits):
             old_total,
             old_invoice_id,
             application_token,
+            put_back,
+            changed_there,
+            invoice_currency,
+            invoice_rate,
         ) in rows:
             ref = number or f"credit note {nid}"
             action = "update" if memo_qbo else "create"
@@ -560,8 +589,11 @@ class Poster(Edits):
                 body = self._credit_memo_body(
                     nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
                 )
+                if invoice_currency:  # a credit note of a foreign-currency invoice: its currency and rate
+                    with_currency(body, invoice_currency.strip(), invoice_rate)
                 body_hash = payload_hash(body)
-                if memo_qbo and memo_hash != body_hash:  # edited in the app since it was sent
+                # Edited in the app since it was sent, or edited in QuickBooks and staged to be put back.
+                if memo_qbo and (memo_hash != body_hash or put_back):
                     self.update_credit_note(
                         nid,
                         ref,
@@ -580,6 +612,8 @@ class Poster(Edits):
                         application_token=application_token,
                         changed=changed,
                         legacy=memo_hash is None,
+                        put_back=put_back,
+                        changed_there=changed_there,
                     )
                     continue
                 if memo_qbo and application_qbo:

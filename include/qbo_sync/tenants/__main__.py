@@ -98,10 +98,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--quickbooks-changes",
         choices=["flag", "app_wins"],
-        help="someone edits a synced invoice or makes a synced customer inactive in QuickBooks: report "
-        "it and send nothing for that record until finance resyncs or excludes it (flag, the default), "
+        help="someone edits a synced invoice, payment or credit memo, or makes a synced customer inactive "
+        "or renames it in QuickBooks: report it and send nothing for that record until finance resyncs "
+        "or excludes it (flag, the default), "
         "or put the app's version back on the next run (app_wins); voids, deletions and merges are "
         "always reported (docs/operations.md, 'Changes made in QuickBooks')",
+    )
+    s.add_argument(
+        "--currency-name-template",
+        help="the QuickBooks name of a client's second customer, for invoices in another currency than "
+        "the company's home currency (QuickBooks fixes a customer's currency): {display_name} (the "
+        "client's usual customer name), {name}, {tag}, {id}, {currency}; default '{display_name} ({currency})'",
     )
     s.add_argument(
         "--sync-from",
@@ -188,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if template := args.display_name_template:
                     if "{name}" not in template:
                         raise ValueError("the display-name template must contain {name}")
+                if args.currency_name_template:
+                    from qbo_sync.transform.currency import check_template
+
+                    check_template(args.currency_name_template)
                 if client is not None:
                     check_set(conn, client, args.tenant_id, region=args.region, no_tax_code=args.no_tax_code)
                 changes = {
@@ -203,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "sync_enabled": None if args.sync is None else args.sync == "on",
                     "invalid_email_policy": args.invalid_email_policy,
                     "quickbooks_change_policy": args.quickbooks_changes,
+                    "currency_name_template": args.currency_name_template,
                 }
                 update_settings(conn, args.tenant_id, **changes)
                 print(f"tenant {args.tenant_id}: settings saved")
@@ -280,6 +292,7 @@ def _show(conn: Any, tenant_id: int | None) -> int:
         "tax model",
         "sync from",
         "changes in QuickBooks",
+        "currency-name template",
     ]
     for row in rows:
         print("-" * 60)

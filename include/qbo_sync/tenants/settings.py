@@ -18,6 +18,7 @@ SETTING_KEYS = (
     "sync_enabled",
     "invalid_email_policy",
     "quickbooks_change_policy",
+    "currency_name_template",
 )
 
 

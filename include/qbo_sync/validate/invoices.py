@@ -18,10 +18,12 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import staged_invoices
 from qbo_sync.extract.records import StagedInvoice, TaxRate, TenantSettings
+from qbo_sync.load.currency import app_rates, save_plans
 from qbo_sync.money import ZERO
 from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
+from qbo_sync.validate.currency import RateOf, currency_checks
 from qbo_sync.validate.gx_runner import Check, SuiteRunner, runner_for
 from qbo_sync.validate.tracking import CHECKS as TRACKING_CHECKS
 from qbo_sync.validate.tracking import TrackingCheck
@@ -67,6 +69,17 @@ CHECKS = [
     Check("negative_total", "ExpectColumnValuesToBeInSet", {"column": "total_not_negative", "value_set": [True]}),
     Check("closed_period", "ExpectColumnValuesToBeInSet", {"column": "in_closed_period", "value_set": [False]}),
     *TRACKING_CHECKS,  # classes and locations: validate/tracking.py
+    # Another currency than the company's home currency (validate/currency.py).
+    Check(
+        "currency_needs_multicurrency",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "foreign_without_multicurrency", "value_set": [False]},
+    ),
+    Check(
+        "exchange_rate_missing",
+        "ExpectColumnValuesToBeInSet",
+        {"column": "exchange_rate_missing", "value_set": [False]},
+    ),
     # The client's customer was made inactive or merged away in QuickBooks (what change data
     # capture learned: no extra read): QuickBooks would refuse the sale, so it is not sent.
     Check(
@@ -290,7 +303,10 @@ def validate_invoices(
     lookups: QuickBooksLookups,
     chunk: int = 5000,
     runner: SuiteRunner | None = None,
+    exchange_rates: RateOf | None = None,
 ) -> dict[str, int]:
+    """``exchange_rates(currency, day)``: QuickBooks' rate, for invoices in another currency
+    than the home currency that carry no rate of the app's (load/currency.py)."""
     import pandas as pd
 
     from qbo_sync.extract.read import tax_rates
@@ -345,6 +361,9 @@ def validate_invoices(
             ).fetchall()
         )
         taken = lookups.doc_numbers("Invoice", [s.invoice.number for s in current if s.invoice.number])
+        currency_rows, currency_contexts, currency_plans = currency_checks(
+            [s.invoice for s in current], facts.company, app_rates(conn, ids), exchange_rates
+        )
         rows, contexts = [], {}
         for s in current:
             row, context = _facts_row(
@@ -358,6 +377,8 @@ def validate_invoices(
                 own_qbo_id=own.get(s.invoice.id),
             )
             tracking.add(s.invoice.id, row, context)
+            row.update(currency_rows[s.invoice.id])
+            context.update(currency_contexts.get(s.invoice.id, {}))
             rows.append(row)
             contexts[s.invoice.id] = context
         result = runner.validate(pd.DataFrame(rows))
@@ -399,6 +420,8 @@ def validate_invoices(
                     counts["ready"] += 1
             for state, ids in state_of.items():
                 outcomes.set_states(conn, ctx.run_id, tenant_id, "invoice", ids, state)
+            ready = set(state_of["ready"])
+            save_plans(conn, ctx.run_id, tenant_id, {i: p for i, p in currency_plans.items() if i in ready})
     report = {"chunks": summaries, "failed_by_code": dict(per_code), "counts": counts}
     conn.execute(
         load_sql("validate/save_report"),

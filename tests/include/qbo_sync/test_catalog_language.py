@@ -158,6 +158,11 @@ EXAMPLES: dict[str, object] = {
     "company": "Harbour Physio Pty Ltd",
     "app_location": "Coogee",
     "linked_locations": "'Bondi Beach', 'Manly'",
+    # currencies (entries_currency.py)
+    "currency": "EUR",
+    "home_currency": "AUD",
+    "rate_date": "2026-11-02",
+    "their_currency": "AUD",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(

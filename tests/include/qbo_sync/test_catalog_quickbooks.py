@@ -77,6 +77,7 @@ def _sample_faults():
         "Another user has deleted this transaction.",
         "The monthly CorePlus API call limit was reached.",
         "product or service name in use",
+        "The currency of the transaction is invalid for customer/vendor/account.",
     ]
     entities = [None, "Invoice", "Payment", "Customer", "Item"]
     codes = sorted({k.code for k in ORDERED_KINDS}) + ["99999", "http_503"]

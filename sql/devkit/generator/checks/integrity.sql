@@ -7,7 +7,8 @@ SELECT
       AND NOT EXISTS (SELECT 1 FROM billing.clients AS c
                       WHERE c.id = i.client_id AND c.tenant_id = i.tenant_id)) AS invoice_client,
   (SELECT count(*) FROM billing.invoices AS i
-    WHERE NOT EXISTS (SELECT 1 FROM billing.tenants AS t
+    WHERE i.id <> ALL(%(bad_invoices)s)
+      AND NOT EXISTS (SELECT 1 FROM billing.tenants AS t
                       WHERE t.id = i.tenant_id AND t.currency = i.currency)) AS invoice_tenant,
   (SELECT count(*) FROM billing.invoice_lines AS l
     WHERE NOT EXISTS (SELECT 1 FROM billing.invoices AS i WHERE i.id = l.invoice_id)) AS line_invoice,

@@ -295,6 +295,11 @@ def check_unknown_tax_mode(m, db):
     assert found and set(found) <= set(ids(db, "devkit/generator/checks/unknown_tax_modes"))
 
 
+def check_currency_needs_multicurrency(m, db):
+    found = _invoices(m, "currency_needs_multicurrency")
+    assert found and set(found) == set(ids(db, "devkit/generator/checks/foreign_currency_invoices"))
+
+
 def _located(m, db, case):
     """The case's invoice, its app location, and its tenant's tracking setup (switches on)."""
     tenant = m.tenant(_only_tenant(m, case))

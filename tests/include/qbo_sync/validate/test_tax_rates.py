@@ -18,7 +18,8 @@ NOW = datetime.now(UTC)
 
 
 def _tenant(db, qbo_app, region, rates, tax_map):
-    insert(db, "billing.tenants", id=1, name="Practice", currency="AUD")
+    # The company's home currency (an invoice in another one needs multicurrency: test_pipeline_currency.py).
+    insert(db, "billing.tenants", id=1, name="Practice", currency={"AU": "AUD", "UK": "GBP", "US": "USD"}[region])
     for rid, (name, rate) in enumerate(rates.items(), start=1):
         insert(db, "billing.tax_rates", id=rid, tenant_id=1, name=name, rate=rate)
     insert(db, "billing.catalog_items", id=1, tenant_id=1, name="Consult", kind="service", unit_price=D("90"))
@@ -39,7 +40,7 @@ def _invoice(db, iid, rate_id, rate, mode="exclusive"):
         status="finalized",
         issue_date=date.today(),
         tax_mode=mode,
-        currency="AUD",
+        currency=db.execute("SELECT currency FROM billing.tenants WHERE id = 1").fetchone()[0],
         subtotal=D("100.00"),
         tax_total=tax,
         total=D("100.00") + tax,
