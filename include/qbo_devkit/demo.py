@@ -22,6 +22,7 @@ import requests
 
 from qbo_devkit import env as devenv
 from qbo_devkit.quickbooks_edits import edits_in_quickbooks, reconciliation_block
+from qbo_devkit.tracking_setup import apply_tracking
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.money import cents
@@ -198,6 +199,7 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
         conn.commit()
         with client_for_tenant(conn, t.id) as client:
             notes[t.id] = apply_quickbooks_setup(client, company, t.quickbooks_setup)
+            notes[t.id] += apply_tracking(conn, emu, client, company, t.id, t.quickbooks_setup.tracking)
         if t.revoked:
             revoke(emu.base_url, *app, company["refresh_token"])
             notes[t.id].append("the company disconnected the app (refresh token revoked)")

@@ -28,6 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from qbo_devkit.generator import cases_tracking
 from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
@@ -666,6 +667,23 @@ CASES: tuple[Case, ...] = (
         "Multicurrency is off (invoice in another currency)",
         "an invoice in another currency than its tenant's, in a company with multicurrency off",
         foreign_currency_invoice,
+    ),
+    # Classes and locations (issue 13): cases_tracking.py.
+    Case(
+        "location_not_linked",
+        "App location not linked to a class or location",
+        "an invoice at an app location without a link, in a tenant that links its app locations",
+        cases_tracking.location_not_linked,
+        prefer=("AU", "*"),
+        prepare=cases_tracking.prepare_location_not_linked,
+    ),
+    Case(
+        "class_inactive",
+        "Invalid Reference Id: class",
+        "an invoice at an app location linked to a class since made inactive in QuickBooks",
+        cases_tracking.class_inactive,
+        prefer=("AU", "*"),
+        prepare=cases_tracking.prepare_class_inactive,
     ),
 )
 

@@ -798,6 +798,7 @@ class Generator:
                 inv["finalized_at"],
                 inv["voided_at"],
                 inv["updated_at"],
+                inv.get("location"),  # the app's location of it (cases_tracking.py), else null
             )
         )
         for position, line in enumerate(inv["lines"], start=1):

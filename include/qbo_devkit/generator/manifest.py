@@ -25,6 +25,9 @@ class QuickBooksSetup:
     payments: created once their invoice is in QuickBooks (``phase`` says so), linked to
     it by ``invoice_source_id``; they stand for payments entered by hand in QuickBooks.
     inactive_tax_codes / inactive_items: names to make inactive before the first sync.
+    tracking: classes and locations (cases_tracking.py), empty when the company uses none: the
+    switches to turn on, the classes (full names, parents first) and locations to create, the
+    tenant's class and location, its app-location links, and the classes made inactive after.
     """
 
     vendors: list[dict[str, Any]] = field(default_factory=list)
@@ -34,6 +37,7 @@ class QuickBooksSetup:
     payments: list[dict[str, Any]] = field(default_factory=list)
     inactive_tax_codes: list[str] = field(default_factory=list)
     inactive_items: list[str] = field(default_factory=list)
+    tracking: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

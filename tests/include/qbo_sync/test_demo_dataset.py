@@ -50,6 +50,29 @@ def test_every_synced_invoice_equals_the_app_to_the_cent(db, synced_demo, qbo_fa
             assert D(str(book.get("TxnTaxDetail", {}).get("TotalTax", 0))) == tax, number
 
 
+def test_the_tracking_tenants_invoices_carry_its_class_and_location(db, synced_demo, qbo_factory):
+    # Its ordinary invoices name no app location: they go with the tenant's own class and
+    # location, set up as the company's people would (qbo_devkit/tracking_setup.py).
+    [tenant] = [t for t in synced_demo.tenants if t.quickbooks_setup.tracking]
+    tracking = tenant.quickbooks_setup.tracking
+    synced = {
+        r[0]
+        for r in db.execute(
+            "SELECT source_ref FROM qbo_sync.sync_log WHERE run_id = 'demo-run' AND tenant_id = %s"
+            " AND entity = 'invoice' AND status = 'synced'",
+            (tenant.id,),
+        )
+    }
+    with qbo_factory(tenant.id) as client:
+        classes = {r["Id"]: r["FullyQualifiedName"] for r in client.query("select * from Class")}
+        locations = {r["Id"]: r["Name"] for r in client.query("select * from Department")}
+        books = [b for b in client.query("select * from Invoice") if b["DocNumber"] in synced]
+    assert len(books) == len(synced) > 20
+    for book in books:
+        assert classes[book["ClassRef"]["value"]] == tracking["tenant_class"], book["DocNumber"]
+        assert locations[book["DepartmentRef"]["value"]] == tracking["tenant_location"], book["DocNumber"]
+
+
 def test_every_planted_bad_case_gets_its_outcome_with_cause_and_fix(db, synced_demo):
     outcome = {
         (r[0], r[1], r[2]): r[3:]

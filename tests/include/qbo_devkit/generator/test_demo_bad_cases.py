@@ -300,6 +300,29 @@ def check_currency_needs_multicurrency(m, db):
     assert found and set(found) == set(ids(db, "devkit/generator/checks/foreign_currency_invoices"))
 
 
+def _located(m, db, case):
+    """The case's invoice, its app location, and its tenant's tracking setup (switches on)."""
+    tenant = m.tenant(_only_tenant(m, case))
+    [invoice_id] = _invoices(m, case)
+    located = {r["id"]: r["location"] for r in rows(db, "devkit/generator/checks/invoice_locations")}
+    tracking = tenant.quickbooks_setup.tracking
+    assert tracking["class_tracking"] != "off" and tracking["track_locations"]
+    assert tracking["tenant_class"] in tracking["classes"] and tracking["tenant_location"] in tracking["locations"]
+    links = {link["app_location"].casefold(): link for link in tracking["links"]}
+    assert links and all(link["class"] in tracking["classes"] for link in links.values())
+    return located[invoice_id], links, tracking
+
+
+def check_location_not_linked(m, db):
+    location, links, _tracking = _located(m, db, "location_not_linked")
+    assert location and location.casefold() not in links
+
+
+def check_class_inactive(m, db):
+    location, links, tracking = _located(m, db, "class_inactive")
+    assert links[location.casefold()]["class"] in tracking["inactive_classes"]
+
+
 CHECKS: dict[str, Callable[[Manifest, object], None]] = {
     name[len("check_") :]: fn for name, fn in globals().items() if name.startswith("check_")
 }
@@ -349,6 +372,14 @@ def test_a_subset_of_cases_gives_only_those(make):
     assert not any(t.revoked for t in manifest.tenants)
 
 
+def test_either_tracking_case_alone_sets_up_what_it_needs(make, db):
+    for case, inactive in (("location_not_linked", []), ("class_inactive", ["Clinics:Manly"])):
+        manifest = make(bad_cases=case)
+        [tenant] = [t for t in manifest.tenants if t.quickbooks_setup.tracking]
+        assert tenant.quickbooks_setup.tracking["inactive_classes"] == inactive
+        CHECKS[case](manifest, db)
+
+
 def test_no_bad_case_when_switched_off(make, db):
     manifest = make(bad_cases="none", invoices=600)
     assert manifest.bad_records == [] and manifest.bad_cases == []
@@ -363,6 +394,7 @@ def test_no_bad_case_when_switched_off(make, db):
             or setup.payments
             or setup.inactive_tax_codes
             or setup.inactive_items
+            or setup.tracking
         )
     for check in (
         "finalized_without_lines",
@@ -375,6 +407,7 @@ def test_no_bad_case_when_switched_off(make, db):
         "unknown_tax_modes",
         "overpaid_invoices",
         "duplicate_invoice_numbers",
+        "invoice_locations",
     ):
         assert rows(db, f"devkit/generator/checks/{check}") == [], check
     rates = rows(db, "devkit/generator/checks/tax_rates")
