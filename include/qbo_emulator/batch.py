@@ -27,6 +27,7 @@ WRITABLE = {
     "Invoice",
     "CreditMemo",
     "Payment",
+    "RefundReceipt",
 }
 
 

@@ -28,6 +28,7 @@ CDC_ENTITIES = {
     "Invoice",
     "CreditMemo",
     "Payment",
+    "RefundReceipt",
 }
 
 

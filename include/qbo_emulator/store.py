@@ -20,7 +20,7 @@ from .util import Clock, format_time
 
 NAME_ENTITIES = ("Customer", "Vendor", "Employee")
 LIST_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "TaxCode", "TaxRate", "PaymentMethod", "Term")
-TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
+TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment", "RefundReceipt")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
 REGIONS = {
