@@ -28,6 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from qbo_devkit.generator import refund_cases
 from qbo_sync.money import CENT, ZERO
 
 # The generator and its tenants (dataset.Generator, dataset.Tenant) as the cases see them: not
@@ -659,6 +660,31 @@ CASES: tuple[Case, ...] = (
         "an invoice with tax_mode 'reverse_charge'",
         _unknown_tax_mode,
         prefer=("UK", "*"),
+    ),
+    # Refunds and overpayments (issue 13): refund_cases.py.
+    Case(
+        "refund_of_payment",
+        "Refunds",
+        "a paid invoice with part of its payment refunded",
+        refund_cases.refund_of_payment,
+    ),
+    Case(
+        "refund_exceeds_payment",
+        "Refund amount exceeds the payment",
+        "a refund larger than the payment it refunds",
+        refund_cases.refund_exceeds_payment,
+    ),
+    Case(
+        "refund_voided_before_sync",
+        "Refunds",
+        "a refund voided in the app before any sync",
+        refund_cases.refund_voided_before_sync,
+    ),
+    Case(
+        "overpayment",
+        "Overpayment",
+        "a payment larger than its invoice (the excess left as customer credit)",
+        refund_cases.overpayment,
     ),
 )
 
