@@ -1,5 +1,5 @@
 """Refunds and overpayments (issue 13, item 3): why a refund of the billing app is not sent to
-QuickBooks, or a QuickBooks refund is not recorded in the app, and what to do.
+QuickBooks, and what to do.
 
 ``refund`` names the app's refund as its screens show it (its reference, else "refund <id>");
 ``payment`` the payment it gives money back against.
@@ -16,8 +16,8 @@ ENTRIES: tuple[Entry, ...] = (
         "refund_payment_missing",
         "Refund Ref#: Could not find the refunded payment",
         "data",
-        "Refund {refund} is for payment id {payment_id}, which does not exist for this tenant, so "
-        "there is no customer to refund in QuickBooks.",
+        "Refund {refund} names payment {payment_id} (its number in the billing app), which does not "
+        "exist for this tenant, so there is no customer to refund in QuickBooks.",
         "Attach the refund to the payment it gives money back against in the billing app, or void it. " + RESYNC,
     ),
     Entry(
@@ -69,16 +69,5 @@ ENTRIES: tuple[Entry, ...] = (
         "no 'no tax' code is set for this tenant.",
         "Set the code QuickBooks uses for lines without tax: `python -m qbo_sync.tenants set "
         "--tenant-id {tenant_id} --no-tax-code 'GST free'` (your company's name for it). " + RESYNC,
-    ),
-    Entry(
-        "refund_import_no_payment",
-        "QuickBooks refund with no payment of that customer in the app",
-        "data",
-        "QuickBooks refund {reference} of {amount} to customer {customer} matches no payment of "
-        "that customer in the billing app with {amount} or more not yet refunded, so the app "
-        "cannot record it against a payment.",
-        "Record the payment it refunds in the billing app (or in QuickBooks, where the sync reads "
-        "it back), then the next run records the refund; or record the refund in the app by hand.",
-        status="skipped",
     ),
 )

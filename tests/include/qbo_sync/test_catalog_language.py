@@ -150,6 +150,12 @@ EXAMPLES: dict[str, object] = {
     "survivor": "the QuickBooks customer 'Jane Smith (01042)' (Id 58)",
     "what": "Invoice INV-0042",
     "how": "the change made in QuickBooks was undone there",
+    # refunds (catalog/entries_refunds.py)
+    "refund": "RF-0301",
+    "payment": "CARD-0001",
+    "payment_id": 7,
+    "payment_amount": D("110.00"),
+    "refunded_before": D("30.00"),
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(
