@@ -29,6 +29,7 @@ WRITABLE = {
     "Invoice",
     "CreditMemo",
     "Payment",
+    "RefundReceipt",
 }
 
 

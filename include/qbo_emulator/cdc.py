@@ -30,6 +30,7 @@ CDC_ENTITIES = {
     "Invoice",
     "CreditMemo",
     "Payment",
+    "RefundReceipt",
 }
 
 

@@ -63,6 +63,9 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     # [cdata] Payments: TxnDate, CustomerRef (TotalAmt unconfirmed); PrivateNote is not [ref]; PaymentRefNum
     # is not marked filterable there (README).
     "Payment": frozenset(_COMMON | {"TxnDate", "CustomerRef", "TotalAmt"}),
+    # Assumed like Payment and CreditMemo: Intuit's RefundReceipt page marks no filterable
+    # attribute in the sources we have (unconfirmed, README).
+    "RefundReceipt": frozenset(_COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt"}),
     # [cdata] Terms table; our Term entity (terms.py).
     "Term": frozenset(_COMMON | {"Name", "Active", "Type", "DueDays"}),
     # [cdata] Classes / Departments: Name, Active, FullyQualifiedName; SubClass/SubDepartment and

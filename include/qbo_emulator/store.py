@@ -32,7 +32,7 @@ LIST_ENTITIES = (
     "Class",
     "Department",
 )
-TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment")
+TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment", "RefundReceipt")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
 REGIONS = {

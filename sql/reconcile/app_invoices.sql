@@ -1,13 +1,16 @@
 -- A tenant's invoices that are in QuickBooks (all of them, or those of ids), with what the app
 -- says QuickBooks should hold: total, tax, status, and the balance (total less live payments
--- and finalized credit notes).
+-- and finalized credit notes; never below zero: QuickBooks applies no more than an invoice
+-- owes, and an overpayment's excess stays with the customer as unapplied credit).
 SELECT i.id, i.number, m.qbo_id, i.status, i.total, i.tax_total,
-       i.total - coalesce((SELECT sum(p.amount) FROM billing.payments AS p
-                           WHERE p.invoice_id = i.id AND p.tenant_id = i.tenant_id
-                             AND p.voided_at IS NULL), 0)
-               - coalesce((SELECT sum(n.total) FROM billing.credit_notes AS n
-                           WHERE n.invoice_id = i.id AND n.tenant_id = i.tenant_id
-                             AND n.status = 'finalized'), 0) AS balance,
+       greatest(
+           i.total - coalesce((SELECT sum(p.amount) FROM billing.payments AS p
+                               WHERE p.invoice_id = i.id AND p.tenant_id = i.tenant_id
+                                 AND p.voided_at IS NULL), 0)
+                   - coalesce((SELECT sum(n.total) FROM billing.credit_notes AS n
+                               WHERE n.invoice_id = i.id AND n.tenant_id = i.tenant_id
+                                 AND n.status = 'finalized'), 0),
+           0) AS balance,
        i.tax_mode
 FROM qbo_sync.entity_map AS m
 JOIN billing.invoices AS i ON i.id = m.source_id AND i.tenant_id = m.tenant_id

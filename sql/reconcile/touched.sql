@@ -20,4 +20,4 @@ SELECT 'invoice', n.invoice_id
 FROM logged AS g JOIN billing.credit_notes AS n ON n.id = g.source_id AND n.tenant_id = %(tenant_id)s
 WHERE g.entity = 'credit_memo' AND n.invoice_id IS NOT NULL
 UNION
-SELECT entity, source_id FROM logged WHERE entity IN ('payment', 'credit_memo', 'customer');
+SELECT entity, source_id FROM logged WHERE entity IN ('payment', 'credit_memo', 'customer', 'refund');

@@ -28,7 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbo_devkit.generator import cases_tracking
+from qbo_devkit.generator import cases_tracking, refund_cases
 from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
@@ -684,6 +684,31 @@ CASES: tuple[Case, ...] = (
         cases_tracking.class_inactive,
         prefer=("AU", "*"),
         prepare=cases_tracking.prepare_class_inactive,
+    ),
+    # Refunds and overpayments (issue 13): refund_cases.py.
+    Case(
+        "refund_of_payment",
+        "Refunds",
+        "a paid invoice with part of its payment refunded",
+        refund_cases.refund_of_payment,
+    ),
+    Case(
+        "refund_exceeds_payment",
+        "Refund amount exceeds the payment",
+        "a refund larger than the payment it refunds",
+        refund_cases.refund_exceeds_payment,
+    ),
+    Case(
+        "refund_voided_before_sync",
+        "Refunds",
+        "a refund voided in the app before any sync",
+        refund_cases.refund_voided_before_sync,
+    ),
+    Case(
+        "overpayment",
+        "Overpayment",
+        "a payment larger than its invoice (the excess left as customer credit)",
+        refund_cases.overpayment,
     ),
 )
 

@@ -75,7 +75,7 @@ MAX_CLIENTS_PER_TENANT = 60_000  # < 100,000: the 5-digit tag stays unique in a 
 LINE_COUNTS = ((1, 30), (2, 28), (3, 18), (4, 12), (5, 7), (6, 5))
 PERCENTS = (D(5), D(10), D("12.5"), D(15), D(20))
 FIXED = (D(2), D(5), D(10), D("12.50"), D("15.75"))
-TABLES = ("invoices", "invoice_lines", "credit_notes", "credit_note_lines", "payments")
+TABLES = ("invoices", "invoice_lines", "credit_notes", "credit_note_lines", "payments", "refunds")
 
 
 class BillingNotEmpty(RuntimeError):
@@ -868,6 +868,23 @@ class Generator:
                     pay["voided_at"],
                 )
             )
+            for refund in pay.get("refunds", ()):  # refund_cases.py
+                ids["refunds"] += 1
+                refund["id"] = ids["refunds"]
+                buf["refunds"].append(
+                    (
+                        refund["id"],
+                        tenant.id,
+                        pay["id"],
+                        refund["amount"],
+                        refund["refunded_at"],
+                        refund["method"],
+                        refund["reference"],
+                        refund["reason"],
+                        refund["created_at"],
+                        refund["voided_at"],
+                    )
+                )
 
     def flush(self, cur: psycopg.Cursor, buf: dict[str, list[tuple]]) -> None:
         for table in TABLES:

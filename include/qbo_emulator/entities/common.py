@@ -28,6 +28,7 @@ ENTITY_BY_PATH = {
     "invoice": "Invoice",
     "creditmemo": "CreditMemo",
     "payment": "Payment",
+    "refundreceipt": "RefundReceipt",
     "preferences": "Preferences",
     "companyinfo": "CompanyInfo",
 }

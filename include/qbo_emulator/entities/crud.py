@@ -17,6 +17,7 @@ from .common import Effect, WriteContext, bump, check_closed_books, clean, is_tr
 from .lists import build_account, build_item, build_payment_method
 from .names import build_person
 from .payments import build_payment, reapply, unlink_from_payment
+from .refunds import build_refund_receipt
 from .sales import build_sales_txn, voided_line, voided_note
 from .taxcodes import build_tax_code
 from .tracking import build_tracking
@@ -36,8 +37,9 @@ BUILDERS: dict[str, Callable[..., tuple[dict[str, Any], list[Effect]]]] = {
     "Payment": build_payment,
     "Class": build_tracking,
     "Department": build_tracking,
+    "RefundReceipt": build_refund_receipt,
 }
-TRANSACTIONS = ("Invoice", "CreditMemo", "Payment")
+TRANSACTIONS = ("Invoice", "CreditMemo", "Payment", "RefundReceipt")
 
 
 def _index(company: Company, entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
@@ -61,7 +63,7 @@ def _index(company: Company, entity: str, old: dict[str, Any] | None, new: dict[
             company.payment_method_names.pop(old["Name"].lower(), None)
         if new is not None:
             company.payment_method_names[new["Name"].lower()] = new["Id"]
-    elif entity in ("Invoice", "CreditMemo"):
+    elif entity in ("Invoice", "CreditMemo", "RefundReceipt"):
         index = company.doc_numbers[entity]
         if old is not None and old.get("DocNumber"):
             holders = index.get(old["DocNumber"])
@@ -177,7 +179,9 @@ def delete(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
 
 
 def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Void an Invoice (?operation=void) or a Payment (?operation=update&include=void)."""
+    """Void an Invoice (?operation=void) or a Payment (?operation=update&include=void).
+
+    Not a RefundReceipt (nor a CreditMemo): Intuit documents delete for them, no void."""
     if entity not in ("Invoice", "Payment"):
         raise faults.unsupported_operation(f"Operation Void is not supported for {entity}.")
     company = ctx.company

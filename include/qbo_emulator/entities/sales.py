@@ -66,13 +66,15 @@ def build_sales_txn(
         raise faults.required_param("Line")
 
     customer_id = ref_value(record.get("CustomerRef"))
-    if customer_id is None:
+    customer = None
+    if customer_id is None and entity != "RefundReceipt":  # optional on a RefundReceipt (refunds.py)
         raise faults.required_param("CustomerRef")
-    customer = ctx.lookup("Customer", customer_id)
-    if customer is None:
-        raise faults.invalid_reference("CustomerRef")
-    if not customer.get("Active", True):
-        raise faults.invalid_sales_customer(customer_id)
+    if customer_id is not None:
+        customer = ctx.lookup("Customer", customer_id)
+        if customer is None:
+            raise faults.invalid_reference("CustomerRef")
+        if not customer.get("Active", True):
+            raise faults.invalid_sales_customer(customer_id)
 
     txn_date = record.get("TxnDate")
     parsed_date = parse_date(txn_date) if txn_date is not None else company.today()
@@ -261,7 +263,8 @@ def build_sales_txn(
         record.pop("GlobalTaxCalculation", None)
     else:
         record["GlobalTaxCalculation"] = mode
-    record["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
+    if customer is not None:
+        record["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
     record["TxnDate"] = parsed_date.isoformat()
     due = parse_date(record.get("DueDate"))
     if entity == "Invoice":  # terms: terms.py

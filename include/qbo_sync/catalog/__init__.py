@@ -3,7 +3,7 @@
 One entry type (:class:`Entry`) for both kinds of failure a record can meet:
 
 * the sync's own codes, decided before anything reaches QuickBooks (``entries_sync``),
-  and the refusals of link and unlink (``entries_links``), looked up with
+  the refusals of link and unlink (``entries_links``) and refunds (``entries_refunds``), looked up with
   ``explain(code, **context)``; ``CATALOG`` holds them by code;
 * QuickBooks' faults, looked up by the key ``qbo_client`` classifies them with
   (``entries_quickbooks``): ``explain_fault(fault)``, or ``explain_quickbooks(key)`` when
@@ -26,6 +26,7 @@ from qbo_sync.catalog.entries_currency import QUICKBOOKS_ENTRIES as _CURRENCY_QU
 from qbo_sync.catalog.entries_items import ENTRIES as _ITEM_ENTRIES
 from qbo_sync.catalog.entries_links import ENTRIES as _LINK_ENTRIES
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as _QUICKBOOKS_ENTRIES
+from qbo_sync.catalog.entries_refunds import ENTRIES as _REFUND_ENTRIES
 from qbo_sync.catalog.entries_sync import ENTRIES as _SYNC_ENTRIES
 from qbo_sync.catalog.entry import Entry
 from qbo_sync.catalog.seeds import SEEDS_ERRORS, SEEDS_NOT_FROM_QUICKBOOKS
@@ -35,7 +36,15 @@ if TYPE_CHECKING:
 
 CATALOG: dict[str, Entry] = {
     e.key: e
-    for e in (*_SYNC_ENTRIES, *_LINK_ENTRIES, *_CLASS_ENTRIES, *_APPWINS_ENTRIES, *_CURRENCY_ENTRIES, *_ITEM_ENTRIES)
+    for e in (
+        *_SYNC_ENTRIES,
+        *_LINK_ENTRIES,
+        *_CLASS_ENTRIES,
+        *_APPWINS_ENTRIES,
+        *_CURRENCY_ENTRIES,
+        *_ITEM_ENTRIES,
+        *_REFUND_ENTRIES,
+    )
 }
 QUICKBOOKS: dict[str, Entry] = {e.key: e for e in (*_QUICKBOOKS_ENTRIES, *_CURRENCY_QUICKBOOKS)}
 

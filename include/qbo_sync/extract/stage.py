@@ -33,6 +33,7 @@ def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) ->
         payments = conn.execute(load_sql("extract/stage_payments"), params).rowcount
         credit_memos = conn.execute(load_sql("extract/stage_credit_notes"), params).rowcount
         voids = conn.execute(load_sql("extract/stage_voids"), params).rowcount
+        refunds = conn.execute(load_sql("extract/stage_refunds"), params).rowcount
     conn.execute(load_sql("extract/analyze_run_items"))
     return {
         "invoice": invoices,
@@ -40,4 +41,5 @@ def stage_tenant(conn: psycopg.Connection, tenant_id: int, window: RunWindow) ->
         "payment": payments,
         "credit_memo": credit_memos,
         "invoice_void": voids,
+        "refund": refunds,
     }

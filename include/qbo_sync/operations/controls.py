@@ -17,7 +17,16 @@ import psycopg
 from qbo_sync.db.sqlfiles import load_sql
 
 ACTIONS = ("resync_failed", "resync", "exclude", "include")
-ENTITIES = ("customer", "invoice", "credit_memo", "payment", "invoice_void", "payment_import")
+ENTITIES = (
+    "customer",
+    "invoice",
+    "credit_memo",
+    "payment",
+    "invoice_void",
+    "payment_import",
+    "refund",
+    "refund_import",
+)
 WIDTH = 100
 
 

@@ -145,32 +145,29 @@ class Edits(Restores):
                 reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy truncate)", adjusted, keep="end"
             )
         # QuickBooks applies no more than the invoice owes; what this payment applies there now is
-        # freed by the update itself.
+        # freed by the update itself. More than that stays unapplied, as credit for the customer.
         # A payment edited in QuickBooks applies there what the person left, which the sync does
         # not know: QuickBooks itself judges the amount put back.
+        applied = amount
         balance = None if put_back else balances.get(invoice_qbo)
         if balance is not None:
-            allowed = balance + ((old_amount or ZERO) if old_invoice == invoice_id else ZERO)
+            old_applied = ZERO  # what this payment pays on the invoice now (read only when it matters)
+            if old_invoice == invoice_id and amount > balance:
+                old_applied = self._applied_now(qbo_id, invoice_qbo)
+            allowed = balance + old_applied
             if amount > allowed:
-                self._explained(
-                    "payment_exceeds_balance",
-                    "payment",
-                    pid,
-                    ref,
-                    amount,
-                    "update",
-                    reference=ref,
-                    amount_text=str(amount),
-                    balance=allowed,
-                    number=number,
-                )
-                return
-            balances[invoice_qbo] = allowed - amount
+                applied = max(allowed, ZERO)
+                from qbo_sync.payments.outbound import overpayment_note
+
+                adjusted.append(overpayment_note(amount, applied, number))
+            balances[invoice_qbo] = max(allowed - amount, ZERO)
         body: dict[str, Any] = {
             "CustomerRef": {"value": customer_qbo},
             "TotalAmt": amount,
             "TxnDate": (paid_at or datetime.now(UTC)).date().isoformat(),
-            "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}],
+            "Line": [{"Amount": applied, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]
+            if applied > ZERO
+            else [],
         }
         if sent_reference:
             body["PaymentRefNum"] = sent_reference
@@ -214,6 +211,20 @@ class Edits(Restores):
             adjustments=adjusted,
         )
         self.record_payment_state(pid, amount, paid_at, reference, invoice_id)
+
+    def _applied_now(self, qbo_id: str, invoice_qbo: str) -> Decimal:
+        """What QuickBooks Payment ``qbo_id`` applies to invoice ``invoice_qbo`` (an overpayment
+        applies less than its amount)."""
+        payment = self.client.read("Payment", qbo_id)
+        return sum(
+            (
+                Decimal(str(line.get("Amount", 0)))
+                for line in payment.get("Line") or []
+                for link in line.get("LinkedTxn") or []
+                if link.get("TxnType") == "Invoice" and str(link.get("TxnId")) == str(invoice_qbo)
+            ),
+            ZERO,
+        )
 
     def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str, sync_token: str | None) -> None:
         from qbo_client.errors import OutcomeUnknown, QboFaultError

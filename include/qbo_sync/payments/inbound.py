@@ -114,7 +114,7 @@ def _unrecorded_writes(conn: psycopg.Connection, tenant_id: int, changes: list[A
             if link.get("TxnType") == "Invoice"
         }
         total = Decimal(str(payment.get("TotalAmt", 0)))
-        if invoices == {str(invoice_qbo)} and total == (ZERO if amount is None else amount):
+        if invoices <= {str(invoice_qbo)} and total == (ZERO if amount is None else amount):
             pending.add(str(change.id))
     return pending
 

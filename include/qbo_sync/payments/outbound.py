@@ -29,6 +29,7 @@ from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits
+from qbo_sync.payments.refunds import post_refunds
 from qbo_sync.transform.adjustments import as_text, cut
 from qbo_sync.transform.currency import with_currency
 from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, US_TAXABLE, payload_hash, private_note_tag
@@ -48,6 +49,14 @@ class Counts:
     synced: int = 0
     skipped: int = 0
     failed: int = 0
+
+
+def overpayment_note(amount: Decimal, applied: Decimal, number: str | None) -> str:
+    """The outcome's words for a payment larger than what its invoice still owes."""
+    return (
+        f"overpayment: {applied} applied to invoice {number} (all it still owed in QuickBooks), "
+        f"{amount - applied} left unapplied as credit for the customer"
+    )
 
 
 class Poster(Edits):
@@ -279,14 +288,13 @@ class Poster(Edits):
                 if invoice_currency:  # the invoice went in another currency: its payment follows it
                     self._in_invoice_currency(body, invoice_currency.strip(), invoice_rate, note)
                 to_create.append(((pid, ref, amount, customer_qbo, reference, note, app_values), body))
+        invoice_of = {meta[0]: body["Line"][0]["LinkedTxn"][0]["TxnId"] for meta, body in to_create}
         existing = self._existing_payments([b for _, b in to_create])
-        balances = self._open_balances({b["Line"][0]["LinkedTxn"][0]["TxnId"] for _, b in to_create})
+        balances = self._open_balances(set(invoice_of.values()))
         pending = []
         with self.conn.transaction():
             for (pid, ref, amount, customer, reference, note, app), body in to_create:
-                hit = self._match_payment(
-                    existing.get(customer, []), pid, reference, amount, body["Line"][0]["LinkedTxn"][0]["TxnId"]
-                )
+                hit = self._match_payment(existing.get(customer, []), pid, reference, amount, invoice_of[pid])
                 if hit:
                     self._synced(
                         "payment",
@@ -301,24 +309,21 @@ class Poster(Edits):
                     )
                     self.record_payment_state(pid, amount, *app)
                     continue
-                # QuickBooks refuses to apply more than the invoice still owes: say so first.
-                invoice_qbo = body["Line"][0]["LinkedTxn"][0]["TxnId"]
+                # QuickBooks applies no more than the invoice still owes: an overpayment goes with
+                # the excess left unapplied, as credit for the customer (Intuit's Payment reference:
+                # UnappliedAmt), and its outcome says so.
+                invoice_qbo = invoice_of[pid]
                 balance = balances.get(invoice_qbo)
                 if balance is not None and amount > balance:
-                    self._explained(
-                        "payment_exceeds_balance",
-                        "payment",
-                        pid,
-                        ref,
-                        amount,
-                        reference=ref,
-                        amount_text=str(amount),
-                        balance=balance,
-                        number=self._invoice_number(invoice_qbo, rows),
+                    applied = max(balance, ZERO)
+                    body["Line"] = (
+                        [{"Amount": applied, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]
+                        if applied > ZERO
+                        else []
                     )
-                    continue
+                    note.append(overpayment_note(amount, applied, self._invoice_number(invoice_qbo, rows)))
                 if balance is not None:
-                    balances[invoice_qbo] = balance - amount
+                    balances[invoice_qbo] = max(balance - amount, ZERO)
                 pending.append(((pid, ref, amount, customer, reference, note, app), body))
         for start in range(0, len(pending), 30):
             chunk = pending[start : start + 30]
@@ -348,12 +353,10 @@ class Poster(Edits):
             if unknown:  # look before posting again: the first post may have landed
                 found = self._existing_payments(unknown_bodies)
                 with self.conn.transaction():
-                    for (pid, ref, amount, customer, reference, note, app), body in zip(
+                    for (pid, ref, amount, customer, reference, note, app), _body in zip(
                         unknown, unknown_bodies, strict=False
                     ):
-                        hit = self._match_payment(
-                            found.get(customer, []), pid, reference, amount, body["Line"][0]["LinkedTxn"][0]["TxnId"]
-                        )
+                        hit = self._match_payment(found.get(customer, []), pid, reference, amount, invoice_of[pid])
                         if hit:
                             self._synced(
                                 "payment",
@@ -454,7 +457,7 @@ class Poster(Edits):
             }
             if (
                 tag in (row.get("PrivateNote") or "")
-                and invoices == {str(invoice_qbo)}
+                and invoices <= {str(invoice_qbo)}  # an overpayment may pay nothing of a paid invoice
                 and Decimal(str(row.get("TotalAmt", 0))) == Decimal(str(amount))
             ):
                 return row
@@ -823,7 +826,8 @@ def post_tenant(
     poster = Poster(conn, ctx, tenant_id, realm_id, connected_at, client)
     poster.post_payments()
     poster.post_credit_notes()
+    post_refunds(poster)  # after their payments (payments/refunds.py)
     poster.post_voids()
-    for entity in ("payment", "credit_memo", "invoice_void"):
+    for entity in ("payment", "credit_memo", "refund", "invoice_void"):
         conn.execute(load_sql("payments/mark_posted"), {"run_id": ctx.run_id, "tenant_id": tenant_id, "entity": entity})
     return {k: vars(v) for k, v in poster.counts.items()}

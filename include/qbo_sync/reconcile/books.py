@@ -15,7 +15,13 @@ from typing import Any
 
 IDS_PER_QUERY = 1000  # QuickBooks' largest page: one read per 1,000 records
 
-QBO_ENTITY = {"invoice": "Invoice", "payment": "Payment", "credit_memo": "CreditMemo", "customer": "Customer"}
+QBO_ENTITY = {
+    "invoice": "Invoice",
+    "payment": "Payment",
+    "credit_memo": "CreditMemo",
+    "customer": "Customer",
+    "refund": "RefundReceipt",
+}
 
 
 def by_ids(client: Any, entity: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,13 @@ What is compared (issue 18, item 1):
 - a credit note: ``TotalAmt`` (voided in the app: none left in QuickBooks), and that the
   Payment that applied it to its invoice still links both;
 - a customer: that it exists, and is active while the app's client is (the sync never makes
-  a customer inactive, so an inactive client's customer may be either).
+  a customer inactive, so an inactive client's customer may be either);
+- a refund (issue 13): its RefundReceipt's ``TotalAmt`` (voided in the app: the receipt was
+  deleted, so it is not read and counts as agreeing).
+
+An overpayment (issue 13) pays its invoice what it still owed and leaves the rest unapplied:
+it agrees when it pays its invoice, or pays nothing at all because the app's invoice was
+already settled before it (its whole amount then unapplied credit).
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ class Difference:
 class Check:
     """One record's comparison; ``verdict`` and ``explanation`` are set by reconcile.explain."""
 
-    entity: str  # invoice | payment | credit_memo | customer
+    entity: str  # invoice | payment | credit_memo | customer | refund
     source_id: int
     ref: str
     qbo_id: str | None
@@ -124,7 +130,8 @@ def invoice(app: tuple, row: dict[str, Any] | None) -> Check:
 
 
 def payment(app: tuple, row: dict[str, Any] | None) -> Check:
-    source_id, ref, qbo_id, amount, is_void, invoice_qbo, number, invoice_voided = app
+    source_id, ref, qbo_id, amount, is_void, invoice_qbo, number, invoice_voided, *rest = app
+    settled_before = bool(rest and rest[0])
     check = Check("payment", source_id, ref, qbo_id, amount)
     if row is None:
         check.differences.append(_missing("Payment", qbo_id))
@@ -143,7 +150,8 @@ def payment(app: tuple, row: dict[str, Any] | None) -> Check:
     pays = linked(row, "Invoice")
     # Voiding an invoice unlinks its payments in QuickBooks (their amount becomes unapplied):
     # a payment of an invoice the app voided pays nothing there, as expected.
-    if invoice_qbo and invoice_qbo not in pays and not invoice_voided:
+    all_credit = not pays and money(row.get("UnappliedAmt")) == money(row.get("TotalAmt"))
+    if invoice_qbo and invoice_qbo not in pays and not invoice_voided and not (settled_before and all_credit):
         shown = ", ".join(f"Id {i}" for i in sorted(pays)) or "no invoice"
         check.differences.append(Difference("pays invoice", f"{number} (Id {invoice_qbo})", shown))
     return check
@@ -181,4 +189,16 @@ def customer(app: tuple, row: dict[str, Any] | None) -> Check:
         check.differences.append(_missing("Customer", qbo_id))
     elif active and row.get("Active") is False:
         check.differences.append(Difference("Active", "active", "inactive"))
+    return check
+
+
+def refund(app: tuple, row: dict[str, Any] | None) -> Check:
+    source_id, ref, qbo_id, amount, is_void = app
+    check = Check("refund", source_id, ref, qbo_id, amount)
+    if is_void:  # the sync deleted its RefundReceipt (QuickBooks has no void for one)
+        return check
+    if row is None:
+        check.differences.append(_missing("RefundReceipt", qbo_id))
+    elif money(amount) != money(row.get("TotalAmt")):
+        check.differences.append(Difference("TotalAmt", text(money(amount)), text(money(row.get("TotalAmt")))))
     return check

@@ -18,8 +18,9 @@ NAMES = {  # entity -> (one, many), in the order the sentence lists them
     "payment": ("payment", "payments"),
     "credit_memo": ("credit memo", "credit memos"),
     "customer": ("customer", "customers"),
+    "refund": ("refund", "refunds"),
 }
-WITH_AMOUNT = {"invoice", "payment", "credit_memo"}
+WITH_AMOUNT = {"invoice", "payment", "credit_memo", "refund"}
 
 
 def agreement(rec: TenantReconciliation) -> str:

@@ -55,6 +55,7 @@ def compare_tenant(
     payments = app("payment", "app_payments")
     notes = app("credit_memo", "app_credit_notes")
     customers = app("customer", "app_customers")
+    refunds = app("refund", "app_refunds")
 
     def read(entity: str, qbo_ids: list[str | None]) -> dict[str, dict[str, Any]]:
         wanted = [i for i in qbo_ids if i]
@@ -65,11 +66,13 @@ def compare_tenant(
     qbo_payments = read("Payment", [r[2] for r in payments] + [r[6] for r in notes])
     qbo_memos = read("CreditMemo", [r[2] for r in notes])
     qbo_customers = read("Customer", [r[2] for r in customers])
+    qbo_refunds = read("RefundReceipt", [r[2] for r in refunds if not r[4]])  # a voided one is deleted
     checks = (
         [compare.invoice(r, qbo_invoices.get(r[2])) for r in invoices]
         + [compare.payment(r, qbo_payments.get(r[2])) for r in payments]
         + [compare.credit_memo(r, qbo_memos.get(r[2]), qbo_payments.get(r[6]) if r[6] else None) for r in notes]
         + [compare.customer(r, qbo_customers.get(r[2])) for r in customers]
+        + [compare.refund(r, qbo_refunds.get(r[2])) for r in refunds]
     )
     explain.explain(conn, tenant_id, checks)
     return checks

@@ -8,4 +8,5 @@ SELECT EXISTS (SELECT 1 FROM billing.tenants)
     OR EXISTS (SELECT 1 FROM billing.invoice_lines)
     OR EXISTS (SELECT 1 FROM billing.credit_notes)
     OR EXISTS (SELECT 1 FROM billing.credit_note_lines)
-    OR EXISTS (SELECT 1 FROM billing.payments) AS has_rows;
+    OR EXISTS (SELECT 1 FROM billing.payments)
+    OR EXISTS (SELECT 1 FROM billing.refunds) AS has_rows;

@@ -28,4 +28,7 @@ FROM billing.credit_note_lines AS t
 UNION ALL
 SELECT 'payments', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.id), ''))
 FROM billing.payments AS t
+UNION ALL
+SELECT 'refunds', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.id), ''))
+FROM billing.refunds AS t
 ORDER BY 1;

@@ -2,5 +2,5 @@
 -- qbo_sync is left alone). TRUNCATE, not DELETE: a million-invoice demo empties at once.
 TRUNCATE billing.tenants, billing.clients, billing.catalog_items, billing.tax_rates,
          billing.invoices, billing.invoice_lines, billing.credit_notes,
-         billing.credit_note_lines, billing.payments
+         billing.credit_note_lines, billing.payments, billing.refunds
 RESTART IDENTITY;

@@ -17,4 +17,6 @@ SELECT setval(pg_get_serial_sequence('billing.tenants', 'id'),
        setval(pg_get_serial_sequence('billing.credit_note_lines', 'id'),
               coalesce((SELECT max(id) FROM billing.credit_note_lines), 0) + 1, false),
        setval(pg_get_serial_sequence('billing.payments', 'id'),
-              coalesce((SELECT max(id) FROM billing.payments), 0) + 1, false);
+              coalesce((SELECT max(id) FROM billing.payments), 0) + 1, false),
+       setval(pg_get_serial_sequence('billing.refunds', 'id'),
+              coalesce((SELECT max(id) FROM billing.refunds), 0) + 1, false);

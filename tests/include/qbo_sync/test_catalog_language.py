@@ -164,6 +164,12 @@ EXAMPLES: dict[str, object] = {
     "home_currency": "AUD",
     "rate_date": "2026-11-02",
     "their_currency": "AUD",
+    # refunds (catalog/entries_refunds.py)
+    "refund": "RF-0301",
+    "payment": "CARD-0001",
+    "payment_id": 7,
+    "payment_amount": D("110.00"),
+    "refunded_before": D("30.00"),
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(

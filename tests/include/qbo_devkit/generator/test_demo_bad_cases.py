@@ -323,6 +323,34 @@ def check_class_inactive(m, db):
     assert links[location.casefold()]["class"] in tracking["inactive_classes"]
 
 
+def _refund(m, db, case):
+    [record] = m.records(case, "refund")
+    refund = _by_id(db, "devkit/generator/checks/refunds")[record.source_id]
+    assert refund["reference"] == record.source_ref and refund["tenant_id"] == record.tenant_id
+    return refund
+
+
+def check_refund_of_payment(m, db):
+    refund = _refund(m, db, "refund_of_payment")
+    assert 0 < refund["amount"] < refund["payment_amount"] and refund["voided_at"] is None
+
+
+def check_refund_exceeds_payment(m, db):
+    refund = _refund(m, db, "refund_exceeds_payment")
+    assert refund["amount"] > refund["payment_amount"]
+
+
+def check_refund_voided_before_sync(m, db):
+    refund = _refund(m, db, "refund_voided_before_sync")
+    assert refund["voided_at"] is not None and refund["voided_at"] > refund["created_at"]
+
+
+def check_overpayment(m, db):
+    [record] = m.records("overpayment", "payment")
+    payment = _by_id(db, "devkit/generator/checks/payments")[record.source_id]
+    assert payment["invoice_id"] in ids(db, "devkit/generator/checks/overpaid_invoices")
+
+
 CHECKS: dict[str, Callable[[Manifest, object], None]] = {
     name[len("check_") :]: fn for name, fn in globals().items() if name.startswith("check_")
 }
@@ -359,7 +387,7 @@ def test_bad_records_are_well_formed(all_cases):
     seen = set()
     for record in all_cases.bad_records:
         assert record.expected in EXPECTED
-        assert record.entity in ("invoice", "customer", "credit_memo", "payment", "payment_import", "tenant")
+        assert record.entity in ("invoice", "customer", "credit_memo", "payment", "payment_import", "refund", "tenant")
         key = (record.case, record.entity, record.source_id)
         assert key not in seen
         seen.add(key)

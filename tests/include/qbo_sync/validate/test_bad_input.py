@@ -835,7 +835,7 @@ EXAMPLES: dict[str, tuple[list[Tenant], dict[tuple[int, str, int], str | None]]]
             (1, INV, 10_001): "line_amount_mismatch",
             (1, INV, 10_002): None,
             (1, INV, 10_003): None,
-            (1, PAY, 10_001): "payment_exceeds_balance",
+            (1, PAY, 10_001): None,  # an overpayment: sent, its excess unapplied credit (issue 13)
         },
     ),
     "text where numbers belong": (
@@ -969,9 +969,10 @@ EXAMPLES: dict[str, tuple[list[Tenant], dict[tuple[int, str, int], str | None]]]
             )
         ],
         {
-            (1, PAY, 10_001): "payment_exceeds_balance",
+            # Overpayments go, the excess left unapplied as customer credit (issue 13).
+            (1, PAY, 10_001): None,
             (1, PAY, 10_002): None,
-            (1, PAY, 10_003): "payment_exceeds_balance",
+            (1, PAY, 10_003): None,
             (1, PAY, 10_004): "payment_reference_too_long",
             (1, PAY, 10_005): "payment_amount_invalid",
             (1, CRN, 10_001): "credit_note_number_too_long",

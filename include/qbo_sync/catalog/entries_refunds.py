@@ -1,0 +1,73 @@
+"""Refunds and overpayments (issue 13, item 3): why a refund of the billing app is not sent to
+QuickBooks, and what to do.
+
+``refund`` names the app's refund as its screens show it (its reference, else "refund <id>");
+``payment`` the payment it gives money back against.
+"""
+
+from __future__ import annotations
+
+from qbo_sync.catalog.entry import Entry
+
+RESYNC = "Then resync the record (qbo_resync DAG, or wait for the next scheduled run)."
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        "refund_payment_missing",
+        "Refund Ref#: Could not find the refunded payment",
+        "data",
+        "Refund {refund} names payment {payment_id} (its number in the billing app), which does not "
+        "exist for this tenant, so there is no customer to refund in QuickBooks.",
+        "Attach the refund to the payment it gives money back against in the billing app, or void it. " + RESYNC,
+    ),
+    Entry(
+        "refund_payment_voided",
+        "Refund of a voided payment",
+        "data",
+        "Refund {refund} gives back money of payment {payment}, which is voided in the billing app: "
+        "the money never arrived, so there is nothing to refund in QuickBooks.",
+        "Void the refund in the billing app, or attach it to the payment that was really received. " + RESYNC,
+    ),
+    Entry(
+        "refund_amount_invalid",
+        "You must set a transaction amount",
+        "data",
+        "Refund {refund} has the amount {amount_text}; QuickBooks records a refund as a positive amount.",
+        "Correct the refund's amount in the billing app (a refund is the positive amount given "
+        "back), or void it. " + RESYNC,
+    ),
+    Entry(
+        "refund_exceeds_payment",
+        "Refund amount exceeds the payment",
+        "data",
+        "Refund {refund} of {amount_text} plus the {refunded_before} already refunded on payment "
+        "{payment} is more than that payment's {payment_amount}.",
+        "Correct the refund's amount in the billing app (or void a refund entered twice); a refund "
+        "cannot give back more than its payment brought in. " + RESYNC,
+    ),
+    Entry(
+        "refund_payment_not_synced",
+        "Refund Ref#: the refunded payment is not in QuickBooks",
+        "data",
+        "Refund {refund} gives back money of payment {payment}, which is not in QuickBooks: {reason}.",
+        "Fix the payment first (see its own entry in the sync log); the refund goes with the next "
+        "run after the payment is in QuickBooks.",
+    ),
+    Entry(
+        "refund_reference_too_long",
+        "String length is either shorter or longer than supported",
+        "data",
+        "Refund {refund} has a reference of {length} characters; QuickBooks keeps at most 100 in a "
+        "refund's reference number (PaymentRefNum).",
+        "Shorten the refund's reference in the billing app. " + RESYNC,
+    ),
+    Entry(
+        "refund_tax_code_missing",
+        "Make sure all your transactions have a tax rate",
+        "configuration",
+        "Refund {refund} needs a tax code on its line (every line outside the US carries one), and "
+        "no 'no tax' code is set for this tenant.",
+        "Set the code QuickBooks uses for lines without tax: `python -m qbo_sync.tenants set "
+        "--tenant-id {tenant_id} --no-tax-code 'GST free'` (your company's name for it). " + RESYNC,
+    ),
+)

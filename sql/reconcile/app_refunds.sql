@@ -1,0 +1,8 @@
+-- A tenant's app refunds that went to QuickBooks (all, or those of ids): amount, and whether the
+-- app voided it (its RefundReceipt is then deleted: none left in QuickBooks).
+SELECT f.id, coalesce(f.reference, 'refund ' || f.id), m.qbo_id, f.amount, f.voided_at IS NOT NULL
+FROM qbo_sync.entity_map AS m
+JOIN billing.refunds AS f ON f.id = m.source_id AND f.tenant_id = m.tenant_id
+WHERE m.tenant_id = %(tenant_id)s AND m.entity = 'refund'
+  AND (%(ids)s::bigint[] IS NULL OR m.source_id = ANY(%(ids)s::bigint[]))
+ORDER BY f.id;
