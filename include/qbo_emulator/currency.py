@@ -110,14 +110,16 @@ def rate_for(company: Company, code: str, as_of: date) -> tuple[Decimal, date] |
 
 
 def txn_currency(
-    company: Company, entity: str, record: dict[str, Any], customer: dict[str, Any], txn_date: date
+    company: Company, entity: str, record: dict[str, Any], customer: dict[str, Any] | None, txn_date: date
 ) -> None:
-    """Set a transaction's CurrencyRef and ExchangeRate (and HomeTotalAmt once TotalAmt is known)."""
-    theirs = customer.get("CurrencyRef", {}).get("value", company.currency)
+    """Set a transaction's CurrencyRef and ExchangeRate (and HomeTotalAmt once TotalAmt is known).
+    ``customer`` is None for a form without one (a RefundReceipt's customer is optional): its
+    currency is then the one it names, else the home currency."""
+    theirs = (customer or {}).get("CurrencyRef", {}).get("value", company.currency)
     code = _code(record.get("CurrencyRef"), "CurrencyRef") or theirs  # a client reports: omitted = customer's
     if code != company.currency and not enabled(company):
         raise _not_enabled(code, "CurrencyRef")
-    if code != theirs:
+    if customer is not None and code != theirs:
         raise faults.business(MISMATCH, "CurrencyRef")
     record["CurrencyRef"] = {"value": code, "name": NAMES_OF.get(code, code)}
     if not enabled(company):
