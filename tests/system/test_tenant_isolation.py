@@ -23,9 +23,8 @@ reconnect fix; and QuickBooks itself (read over HTTP) holds every record exactly
 Sized for 2 shared cores: QBO_SYNC_TENANTS_PER_TASK=8 makes 3 ``sync`` tasks per run instead of
 24 (one per tenant, the default up to 32): each task is a process that imports Great
 Expectations, and two overlapping runs of 24 would mean 48 of them on 2 cores and one SQLite
-file. QBO_SYNC_TRACKS_PER_TASK stays at its default 4: with 8 each track's database connections
-(its own, the token store's, the rate budget's) over 3 tasks and 2 overlapping runs passed the
-shared PostgreSQL's 100 connections ("too many clients already"). The tenants sharing a task
+file. QBO_SYNC_TRACKS_PER_TASK is set to 4 (the default is 8): the test was sized when each track
+held three database connections. The tenants sharing a task
 with the big one (2-8) share its other 3 threads, so a task is no wall between
 tenants either. Each troubled tenant sits in a task of its own (1, 9, 17: grouped by id).
 """

@@ -7,6 +7,9 @@ A difference is **explained** when
   note's invoice), that is not a plain sync: failed, excluded, or logged with a code (skipped
   on purpose, a change noticed in QuickBooks). The explanation quotes it: what, its code, its
   cause;
+- or the app has a payment or credit note on the invoice that the sync has not sent yet (new,
+  or voided in the app, after the window of the last run that covered it): the next run
+  closes the difference;
 - or QuickBooks' own tax arithmetic accounts for it: QuickBooks rounds tax per line where
   the app rounds once per rate, and a US company's automated sales tax sets the rate from the
   customer's address (docs/quickbooks-behaviour.md). The sync states the app's tax, so this
@@ -44,12 +47,14 @@ def explain(conn: psycopg.Connection, tenant_id: int, checks: list[Check]) -> No
         return
     logged = _outcomes(conn, tenant_id, differing)
     taxes = _tax_notes(conn, tenant_id, [c for c in differing if c.entity == "invoice"])
+    unsent = _unsent(conn, tenant_id, [c for c in differing if c.entity == "invoice" and _balance_only(c)])
     for check in differing:
         reasons = []
         tax = taxes.get(check.source_id)
         if tax and _tax_accounts_for_all(check):
             reasons.append(tax)
         reasons += logged.get((check.entity, check.source_id), [])[:SHOWN_OUTCOMES]
+        reasons += unsent.get(check.source_id, [])[:SHOWN_OUTCOMES]
         if reasons:
             check.verdict, check.explanation = EXPLAINED, "; ".join(reasons)
         else:
@@ -71,6 +76,35 @@ def _outcomes(conn: psycopg.Connection, tenant_id: int, checks: list[Check]) -> 
         text = f"sync log: {what} {status}" + (f" ({code})" if code else "") + (f": {cause}" if cause else "")
         if text not in found[(for_entity, for_id)]:
             found[(for_entity, for_id)].append(text)
+    return found
+
+
+def _balance_only(check: Check) -> bool:
+    return all(d.field == "Balance" for d in check.differences)
+
+
+def _unsent(conn: psycopg.Connection, tenant_id: int, invoices: list[Check]) -> dict[int, list[str]]:
+    """Invoice id -> its payments and credit notes the app has and QuickBooks not yet (or the
+    other way round, voided in the app), in words."""
+    if not invoices:
+        return {}
+    rows = conn.execute(
+        load_sql("reconcile/unsent_on_invoices"),
+        {"tenant_id": tenant_id, "invoice_ids": [c.source_id for c in invoices]},
+    ).fetchall()
+    found: dict[int, list[str]] = defaultdict(list)
+    for kind, invoice_id, _id, ref, amount, voided in rows:
+        what = f"{kind} {ref} ({money(amount)})"
+        if voided:
+            found[invoice_id].append(
+                f"not in QuickBooks yet: {what} was voided in the app after the last run that covered "
+                "it; the next run takes it out of QuickBooks"
+            )
+        else:
+            found[invoice_id].append(
+                f"not in QuickBooks yet: {what} was recorded in the app after the last run that "
+                "covered it; the next run sends it"
+            )
     return found
 
 

@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from qbo_sync.extract.records import Tenant
 
 DEFAULT_MAX_TASKS = 32
+# Tenants of one task at once: each waits mostly on its company's rate budget, holds one database
+# connection (the task shares one more for the budget); 8 measured best on 2 cores (bench/README.md).
+DEFAULT_TRACKS = 8
 
 
 def _int_setting(name: str, raw: str | None, default: int) -> int:
@@ -42,7 +45,7 @@ def tenants_per_task(count: int) -> int:
 
 def tracks_per_task() -> int:
     """How many tenants of one task run at once (threads; each holds a database connection)."""
-    return _int_setting("QBO_SYNC_TRACKS_PER_TASK", os.environ.get("QBO_SYNC_TRACKS_PER_TASK"), 4)
+    return _int_setting("QBO_SYNC_TRACKS_PER_TASK", os.environ.get("QBO_SYNC_TRACKS_PER_TASK"), DEFAULT_TRACKS)
 
 
 def shard(tenants: Sequence[Tenant]) -> list[list[Tenant]]:

@@ -188,3 +188,23 @@ def test_a_re_run_replaces_its_verdicts(db, synced, qbo_factory):
         reconciliation.reconcile_tenant(db, "full-2", "qbo_reconcile", 1, client, reconciliation.FULL)
     again = db.execute("SELECT count(*) FROM qbo_sync.reconciliation WHERE run_id = 'full-2'").fetchone()[0]
     assert first == again > 5
+
+
+def test_a_payment_and_a_credit_note_not_sent_yet_explain_their_invoices_balance(db, synced, qbo_factory):
+    """Recorded (or voided) in the app after the window of the last run that covered them: the
+    invoice's balance differs until the next run, and the reconciliation says why instead of
+    calling it unexplained (seen in the fleet benchmark: a credit note dated after the run)."""
+    payment(db, 106, 11, "5.00", "CARD-0106")  # a payment on INV-0011 that no run has sent
+    db.execute("UPDATE billing.payments SET voided_at = now() WHERE id = 101")  # voided, still in QuickBooks
+    with qbo_factory(1) as client:
+        reconciliation.reconcile_tenant(db, "full-3", "qbo_reconcile", 1, client, reconciliation.FULL)
+    got = verdicts(db, "full-3")
+    assert got[("invoice", 11)][:2] == ("explained", "Balance"), got[("invoice", 11)]
+    assert "not in QuickBooks yet: payment CARD-0106 (5.00) was recorded in the app" in got[("invoice", 11)][4]
+    assert got[("invoice", 1)][:2] == ("explained", "Balance"), got[("invoice", 1)]
+    assert "payment CARD-0001 (50.00) was voided in the app" in got[("invoice", 1)][4]
+    run_once(db, window("r2"), qbo_factory)  # the next run sends both: the books agree again
+    with qbo_factory(1) as client:
+        reconciliation.reconcile_tenant(db, "full-4", "qbo_reconcile", 1, client, reconciliation.FULL)
+    again = verdicts(db, "full-4")
+    assert again[("invoice", 11)][0] == again[("invoice", 1)][0] == "agree"
