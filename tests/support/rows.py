@@ -22,3 +22,33 @@ def truncate_all(conn) -> None:
     from qbo_sync.db.sqlfiles import load_sql
 
     conn.execute(load_sql("admin/truncate_all"))
+
+
+def goodwill_credit_note(conn, *, at: Any, invoice_id: int = 101, client_id: int = 101) -> None:
+    """Credit note 1 'CN-1' of tenant 1: 11.00 including GST (tax rate 1), a 'goodwill' line, on
+    the invoice given, finalized at ``at``."""
+    from decimal import Decimal
+
+    insert(
+        conn,
+        "billing.credit_notes",
+        id=1,
+        tenant_id=1,
+        number="CN-1",
+        invoice_id=invoice_id,
+        client_id=client_id,
+        issue_date=at.date(),
+        status="finalized",
+        total=Decimal("11.00"),
+        finalized_at=at,
+        updated_at=at,
+    )
+    insert(
+        conn,
+        "billing.credit_note_lines",
+        id=1,
+        credit_note_id=1,
+        description="goodwill",
+        amount=Decimal("11.00"),
+        tax_rate_id=1,
+    )

@@ -14,7 +14,7 @@ import pytest
 from qbo_sync.operations import controls
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import main as tenants_cli
-from support.rows import insert
+from support.rows import goodwill_credit_note, insert
 from support.runs import full_window, logged
 from support.small_tenant import checkup_invoice, small_tenant
 
@@ -164,29 +164,7 @@ def test_flag_reports_an_edited_payment_and_a_resync_puts_it_back(db, paid, qbo_
 @pytest.fixture
 def credited(db, paid):
     """Credit note 1 (11.00 incl. GST) on invoice 101, applied to it by the sync."""
-    insert(
-        db,
-        "billing.credit_notes",
-        id=1,
-        tenant_id=1,
-        number="CN-1",
-        invoice_id=101,
-        client_id=101,
-        issue_date=PAID.date(),
-        status="finalized",
-        total=D("11.00"),
-        finalized_at=PAID,
-        updated_at=PAID,
-    )
-    insert(
-        db,
-        "billing.credit_note_lines",
-        id=1,
-        credit_note_id=1,
-        description="goodwill",
-        amount=D("11.00"),
-        tax_rate_id=1,
-    )
+    goodwill_credit_note(db, at=PAID)
     return paid
 
 

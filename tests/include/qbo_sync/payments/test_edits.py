@@ -12,7 +12,7 @@ import pytest
 
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
-from support.rows import insert
+from support.rows import goodwill_credit_note, insert
 from support.runs import full_window, logged
 from support.small_tenant import small_tenant
 
@@ -226,29 +226,7 @@ def test_a_void_whose_answer_was_lost_is_not_voided_twice(db, tenant, qbo_app, q
 @pytest.fixture
 def credited(db, tenant):
     """Credit note 1 (11.00 incl. GST) on invoice 101, synced with its application by r1."""
-    insert(
-        db,
-        "billing.credit_notes",
-        id=1,
-        tenant_id=1,
-        number="CN-1",
-        invoice_id=101,
-        client_id=101,
-        issue_date=PAID.date(),
-        status="finalized",
-        total=D("11.00"),
-        finalized_at=PAID,
-        updated_at=PAID,
-    )
-    insert(
-        db,
-        "billing.credit_note_lines",
-        id=1,
-        credit_note_id=1,
-        description="goodwill",
-        amount=D("11.00"),
-        tax_rate_id=1,
-    )
+    goodwill_credit_note(db, at=PAID)
     return tenant
 
 
