@@ -42,6 +42,14 @@ def _requestid(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:36]
 
 
+def overpayment_note(amount: Decimal, applied: Decimal, number: str | None) -> str:
+    """The outcome's words for a payment larger than what its invoice still owes."""
+    return (
+        f"overpayment: {applied} applied to invoice {number} (all it still owed in QuickBooks), "
+        f"{amount - applied} left unapplied as credit for the customer"
+    )
+
+
 class Edits(Restores):
     """Mixed into ``payments.outbound.Poster``: uses its connection, client and bookkeeping.
     A record edited in QuickBooks and staged to be put back (``payments.restore``) goes the
@@ -157,8 +165,6 @@ class Edits(Restores):
             allowed = balance + old_applied
             if amount > allowed:
                 applied = max(allowed, ZERO)
-                from qbo_sync.payments.outbound import overpayment_note
-
                 adjusted.append(overpayment_note(amount, applied, number))
             balances[invoice_qbo] = max(allowed - amount, ZERO)
         body: dict[str, Any] = {

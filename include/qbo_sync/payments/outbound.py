@@ -28,7 +28,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
-from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits
+from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits, overpayment_note
 from qbo_sync.payments.refunds import post_refunds
 from qbo_sync.transform.adjustments import as_text, cut
 from qbo_sync.transform.currency import with_currency
@@ -49,14 +49,6 @@ class Counts:
     synced: int = 0
     skipped: int = 0
     failed: int = 0
-
-
-def overpayment_note(amount: Decimal, applied: Decimal, number: str | None) -> str:
-    """The outcome's words for a payment larger than what its invoice still owes."""
-    return (
-        f"overpayment: {applied} applied to invoice {number} (all it still owed in QuickBooks), "
-        f"{amount - applied} left unapplied as credit for the customer"
-    )
 
 
 class Poster(Edits):
