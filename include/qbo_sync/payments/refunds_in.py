@@ -25,6 +25,7 @@ cursor it moves). For each RefundReceipt in that capture:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -110,29 +111,26 @@ def import_refunds(
             context = {
                 "receipt": shown,
                 "amount_text": str(amount),
-                "customer": f"'{customer['name']}'" if customer.get("name") else "no customer",
-                "ref_num": receipt.get("PaymentRefNum") or "",
+                "customer": f"'{customer['name']}'" if customer.get("name") else "its customer",
+                "ref_num": f"'{receipt['PaymentRefNum']}'" if receipt.get("PaymentRefNum") else "empty",
             }
             if found:
                 code = "refund_import_payment_ambiguous"
                 context["payments"] = ", ".join(sorted({ref for _pid, ref in found.values()}))
             else:
                 code = "refund_import_payment_unknown"
-            outcomes.record(
-                conn,
-                ctx,
-                outcomes.from_catalog(
-                    code,
-                    tenant_id=tenant_id,
-                    entity=ENTITY,
-                    source_id=None,
-                    source_ref=f"QuickBooks refund receipt {shown}",
-                    realm_id=realm_id,
-                    amount=amount,
-                    action="import",
-                    **context,
-                ),
+            explained = outcomes.from_catalog(
+                code,
+                tenant_id=tenant_id,
+                entity=ENTITY,
+                source_id=None,
+                source_ref=f"QuickBooks refund receipt {shown}",
+                realm_id=realm_id,
+                amount=amount,
+                action="import",
+                **context,
             )
+            outcomes.record(conn, ctx, dataclasses.replace(explained, qbo_id=qid))
             _void(conn, ctx, tenant_id, realm_id, qid, counts, "edited in QuickBooks: it no longer names a payment")
             continue
         [(payment_id, payment_ref)] = found.values()
@@ -178,11 +176,11 @@ def _customer(receipt: dict[str, Any]) -> str | None:
 
 
 def _shown(receipt: dict[str, Any]) -> str:
-    """As QuickBooks' screens show a refund receipt: its number, else date and amount; Id after."""
+    """As QuickBooks' screens show a refund receipt: its number, else its date; its Id after."""
     number = receipt.get("DocNumber")
     if number:
         return f"'{number}' (Id {receipt['Id']})"
-    return f"of {receipt.get('TotalAmt', 0)} on {receipt.get('TxnDate') or 'no date'} (Id {receipt['Id']})"
+    return f"dated {receipt.get('TxnDate') or 'no date'} (Id {receipt['Id']})"
 
 
 def _date(receipt: dict[str, Any]) -> datetime | None:

@@ -173,7 +173,7 @@ EXAMPLES: dict[str, object] = {
     # refunds read back from QuickBooks (catalog/entries_readback.py), as payments.refunds_in names them
     "receipt": "'RR-1043' (Id 77)",
     "customer": "'Jane Smith (01042)'",
-    "ref_num": "CARD-0001",
+    "ref_num": "'CARD-0001'",
     "payments": "CARD-0001, CARD-0002",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.

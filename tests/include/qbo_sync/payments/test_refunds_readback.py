@@ -158,10 +158,10 @@ def test_a_refund_made_in_quickbooks_is_recorded_once_and_its_deletion_voids_it(
     logged = {(r[1], r[4]): r for r in imports(db, "r2")}
     assert logged[(by_number["Id"], None)][2:4] == ("import", "synced")
     assert "refunded 25.00 of payment CARD-201 in QuickBooks" in logged[(by_number["Id"], None)][5]
-    _sid, _qid, action, status, _code, _msg, cause, fix = logged[(None, "refund_import_payment_unknown")]
+    _sid, _qid, action, status, _code, _msg, cause, fix = logged[(unknown["Id"], "refund_import_payment_unknown")]
     assert (action, status) == ("import", "skipped")
     assert "'RR-3'" in cause and "'NOPE-1'" in cause and "Ref no." in fix
-    cause = logged[(None, "refund_import_payment_ambiguous")][6]
+    cause = logged[(both["Id"], "refund_import_payment_ambiguous")][6]
     assert "'RR-4'" in cause and "CARD-201, CARD-202" in cause
     # The app's refunds of payment 201 now count the one made in QuickBooks.
     assert db.execute(
@@ -170,7 +170,10 @@ def test_a_refund_made_in_quickbooks_is_recorded_once_and_its_deletion_voids_it(
 
     # A second sighting (the capture read again from an earlier cursor) and a plain re-run
     # record nothing twice.
-    db.execute("UPDATE qbo_sync.sync_cursors SET position = position - interval '2 hours' WHERE tenant_id = 1")
+    db.execute(
+        "UPDATE qbo_sync.sync_cursors SET position = position - interval '2 hours'"
+        " WHERE tenant_id = 1 AND name = 'payments_in'"
+    )
     run_once(db, full_window("r3"), qbo_factory)
     run_once(db, full_window("r4"), qbo_factory)
     assert read_back(db) == got
