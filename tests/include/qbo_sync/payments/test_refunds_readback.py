@@ -163,10 +163,22 @@ def test_a_refund_made_in_quickbooks_is_recorded_once_and_its_deletion_voids_it(
     assert "'RR-3'" in cause and "'NOPE-1'" in cause and "Ref no." in fix
     cause = logged[(both["Id"], "refund_import_payment_ambiguous")][6]
     assert "'RR-4'" in cause and "CARD-201, CARD-202" in cause
-    # The app's refunds of payment 201 now count the one made in QuickBooks.
-    assert db.execute(
-        "SELECT sum(amount) FROM billing.refunds WHERE payment_id = 201 AND voided_at IS NULL"
-    ).fetchone() == (D("35.00"),)
+    # The app's refunds of payment 201 now count the one made in QuickBooks: a new app refund
+    # that would give back more than the payment brought in with it fails before it is sent.
+    insert(
+        db,
+        "billing.refunds",
+        id=302,
+        tenant_id=1,
+        payment_id=201,
+        amount=D("80.00"),
+        refunded_at=NOW,
+        method="card",
+        reference="RF-302",
+        reason=None,
+        created_at=NOW,
+        voided_at=None,
+    )
 
     # A second sighting (the capture read again from an earlier cursor) and a plain re-run
     # record nothing twice.
@@ -177,7 +189,12 @@ def test_a_refund_made_in_quickbooks_is_recorded_once_and_its_deletion_voids_it(
     run_once(db, full_window("r3"), qbo_factory)
     run_once(db, full_window("r4"), qbo_factory)
     assert read_back(db) == got
-    assert db.execute("SELECT count(*) FROM billing.refunds").fetchone() == (3,)
+    assert db.execute("SELECT count(*) FROM billing.refunds").fetchone() == (4,)  # 301, 302 and the two
+    status, code, cause = db.execute(
+        "SELECT status, error_code, cause FROM qbo_sync.sync_log WHERE run_id = 'r3' AND entity = 'refund'"
+        " AND source_id = 302"
+    ).fetchone()
+    assert (status, code) == ("failed", "refund_exceeds_payment") and "35.00 already refunded" in cause
     assert [r for r in imports(db, "r3") + imports(db, "r4") if r[3] == "synced"] == []
 
     # Edited in QuickBooks: the same row follows; deleted there: the row is voided, once.
@@ -194,6 +211,10 @@ def test_a_refund_made_in_quickbooks_is_recorded_once_and_its_deletion_voids_it(
         qbo.delete("RefundReceipt", by_memo["Id"], current["SyncToken"])
     run_once(db, full_window("r6"), qbo_factory)
     assert read_back(db)[by_memo["Id"]][-1] is True
+    # 10.00 (refund 301) + 20.00 (edited in QuickBooks) + 80.00 = the payment's 110.00: 302 goes.
+    assert db.execute(
+        "SELECT status FROM qbo_sync.sync_log WHERE run_id = 'r6' AND entity = 'refund' AND source_id = 302"
+    ).fetchone() == ("synced",)
     [voided] = [r for r in imports(db, "r6") if r[1] == by_memo["Id"]]
     assert voided[2:4] == ("void", "synced") and "deleted in QuickBooks" in voided[5]
     run_once(db, full_window("r7"), qbo_factory)
