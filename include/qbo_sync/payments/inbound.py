@@ -32,6 +32,7 @@ from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientErr
 from qbo_sync import outcomes
 from qbo_sync.changes.detect import record_changes
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.money import cents
 from qbo_sync.payments import refunds_in
 
 log = logging.getLogger(__name__)
@@ -298,7 +299,7 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
     reference = payment.get("PaymentRefNum")
     method, method_name = _method(payment, method_names)
     paid_at = datetime.fromisoformat(payment["TxnDate"]).replace(tzinfo=UTC) if payment.get("TxnDate") else None
-    unapplied, total = Decimal(str(payment.get("UnappliedAmt") or 0)), Decimal(str(payment.get("TotalAmt", 0)))
+    unapplied, total = (cents(Decimal(str(payment.get(k) or 0))) for k in ("UnappliedAmt", "TotalAmt"))
     credit = (
         f"; of its {total}, {unapplied} stays unapplied in QuickBooks as the customer's credit" if unapplied else ""
     )
@@ -386,7 +387,7 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
                     realm_id=realm_id,
                     qbo_id=pid,
                     amount=amount,
-                    error_message=_note(inserted, amount, number or f"(Id {link['TxnId']})", credit),
+                    error_message=_note(inserted, cents(amount), number or f"(Id {link['TxnId']})", credit),
                 ),
             )
     return keep

@@ -36,6 +36,7 @@ import psycopg
 
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.money import cents
 
 ENTITY = "refund_import"
 _TAG = re.compile(r"\[qbo-sync refund (\d{1,18})\]")
@@ -103,7 +104,7 @@ def import_refunds(
             continue
         receipt = change.entity
         shown = _shown(receipt)
-        amount = Decimal(str(receipt.get("TotalAmt", 0)))
+        amount = cents(Decimal(str(receipt.get("TotalAmt", 0))))
         found = _payments(receipt, candidates.get(_customer(receipt) or "", []))
         if len(found) != 1:
             counts["refunds_skipped"] += 1

@@ -228,12 +228,12 @@ def test_a_quickbooks_payment_with_unapplied_credit_is_recorded_for_what_it_appl
     with qbo_factory(1) as qbo:
         invoice = qbo.read("Invoice", inv12)
         owed = D(str(invoice["Balance"]))
-        assert owed == D("5.00")  # 25.00, of which the app's payment 202 paid 20.00
+        assert owed == D("35.00")  # 55.00, of which the app's payment 202 paid 20.00
         paid = qbo.create(
             "Payment",
             {
                 "CustomerRef": invoice["CustomerRef"],
-                "TotalAmt": D("45.00"),
+                "TotalAmt": D("75.00"),
                 "PaymentRefNum": "QB-OVER",
                 "Line": [{"Amount": owed, "LinkedTxn": [{"TxnId": inv12, "TxnType": "Invoice"}]}],
             },
@@ -243,7 +243,7 @@ def test_a_quickbooks_payment_with_unapplied_credit_is_recorded_for_what_it_appl
     rows = db.execute(
         "SELECT id, invoice_id, amount, external_id FROM billing.payments WHERE origin = 'quickbooks'"
     ).fetchall()
-    assert [r[1:] for r in rows] == [(12, D("5.00"), f"{paid['Id']}:{inv12}")]  # what it applies, no more
+    assert [r[1:] for r in rows] == [(12, D("35.00"), f"{paid['Id']}:{inv12}")]  # what it applies, no more
     note = db.execute(
         "SELECT status, error_message FROM qbo_sync.sync_log WHERE run_id = 'r2' AND entity = 'payment_import'"
         " AND source_id = %s",
@@ -251,7 +251,7 @@ def test_a_quickbooks_payment_with_unapplied_credit_is_recorded_for_what_it_appl
     ).fetchone()
     assert note == (
         "synced",
-        "applies 5.00 to invoice INV-0012; of its 45.00, 40.00 stays unapplied in QuickBooks as the customer's credit",
+        "applies 35.00 to invoice INV-0012; of its 75.00, 40.00 stays unapplied in QuickBooks as the customer's credit",
     )
     # Both books agree on the invoice: nothing unexplained.
     assert db.execute(
