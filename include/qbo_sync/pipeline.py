@@ -349,6 +349,7 @@ def reconcile(
 
 
 RECONNECT_NOTE = "the company must be reconnected"
+REFUNDS_MOVED = ("refunds_imported", "refunds_updated", "refunds_voided")  # payments.refunds_in
 
 
 STAGES = ("extract", "validate", "load", "post_payments", "payments_back", "reconcile")
@@ -386,7 +387,7 @@ def sync_tenant(
             log.info("tenant %s: %s", tenant.tenant_id, why_not)
             return {"skipped": why_not}
         got = payments_back(conn, ctx, tenant, qbo)
-        moved = any(got.get(k) for k in ("imported", "updated", "voided", "changed_in_quickbooks"))
+        moved = any(got.get(k) for k in ("imported", "updated", "voided", "changed_in_quickbooks", *REFUNDS_MOVED))
         lease.polled(conn, tenant.tenant_id, window.run_id, active=moved)
         return {**got, "polled": True}
 

@@ -1,6 +1,7 @@
 -- A tenant's staged app refunds with what sending them needs: the refunded payment (whether it
 -- exists, is voided, is in QuickBooks: sent by the sync, or read back from there), its customer
--- in QuickBooks, what earlier live refunds of the same payment already gave back, and the
+-- in QuickBooks, what earlier live refunds of the same payment already gave back (with every
+-- live one read back from QuickBooks, whatever its id), and the
 -- refund's own RefundReceipt if it was sent before (with whether the app still says the same).
 SELECT f.id, f.amount, f.refunded_at, f.method, f.reference, f.reason, f.voided_at, f.payment_id,
        p.id IS NOT NULL AS payment_exists, p.amount AS payment_amount, p.voided_at AS payment_voided_at,
@@ -8,8 +9,8 @@ SELECT f.id, f.amount, f.refunded_at, f.method, f.reference, f.reason, f.voided_
        (mp.qbo_id IS NOT NULL OR p.origin = 'quickbooks') AS payment_in_quickbooks,
        mc.qbo_id AS customer_qbo_id,
        (SELECT coalesce(sum(o.amount), 0) FROM billing.refunds AS o
-        WHERE o.tenant_id = f.tenant_id AND o.payment_id = f.payment_id AND o.id < f.id
-          AND o.voided_at IS NULL) AS refunded_before,
+        WHERE o.tenant_id = f.tenant_id AND o.payment_id = f.payment_id
+          AND (o.id < f.id OR o.origin = 'quickbooks') AND o.voided_at IS NULL) AS refunded_before,
        mr.qbo_id AS refund_qbo_id, mr.sync_token, mr.payload_hash,
        mr.source_state IS NOT DISTINCT FROM jsonb_build_object(
            'amount', f.amount, 'refunded_at', extract(epoch FROM f.refunded_at),

@@ -3,7 +3,8 @@
 One entry type (:class:`Entry`) for both kinds of failure a record can meet:
 
 * the sync's own codes, decided before anything reaches QuickBooks (``entries_sync``),
-  the refusals of link and unlink (``entries_links``) and refunds (``entries_refunds``), looked up with
+  the refusals of link and unlink (``entries_links``), refunds (``entries_refunds``) and refunds read
+  back from QuickBooks (``entries_readback``), looked up with
   ``explain(code, **context)``; ``CATALOG`` holds them by code;
 * QuickBooks' faults, looked up by the key ``qbo_client`` classifies them with
   (``entries_quickbooks``): ``explain_fault(fault)``, or ``explain_quickbooks(key)`` when
@@ -26,6 +27,7 @@ from qbo_sync.catalog.entries_currency import QUICKBOOKS_ENTRIES as _CURRENCY_QU
 from qbo_sync.catalog.entries_items import ENTRIES as _ITEM_ENTRIES
 from qbo_sync.catalog.entries_links import ENTRIES as _LINK_ENTRIES
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as _QUICKBOOKS_ENTRIES
+from qbo_sync.catalog.entries_readback import ENTRIES as _READBACK_ENTRIES
 from qbo_sync.catalog.entries_refunds import ENTRIES as _REFUND_ENTRIES
 from qbo_sync.catalog.entries_sync import ENTRIES as _SYNC_ENTRIES
 from qbo_sync.catalog.entry import Entry
@@ -44,6 +46,7 @@ CATALOG: dict[str, Entry] = {
         *_CURRENCY_ENTRIES,
         *_ITEM_ENTRIES,
         *_REFUND_ENTRIES,
+        *_READBACK_ENTRIES,
     )
 }
 QUICKBOOKS: dict[str, Entry] = {e.key: e for e in (*_QUICKBOOKS_ENTRIES, *_CURRENCY_QUICKBOOKS)}

@@ -1,7 +1,8 @@
 """QuickBooks payments back into the app, and changes made in QuickBooks to our records, every run.
 
-One change data capture call per tenant and run covers Payment, Invoice, Customer and
-CreditMemo (Intuit meters every read): payments are imported here, and every change to a
+One change data capture call per tenant and run covers Payment, Invoice, Customer,
+CreditMemo and RefundReceipt (Intuit meters every read): payments are imported here,
+RefundReceipts made in QuickBooks by ``payments.refunds_in``, and every change to a
 record this sync wrote is explained by ``qbo_sync.changes.detect``, in the same transaction.
 Change data capture from the tenant's cursor (the client narrows the window by itself
 when QuickBooks caps an answer at 1,000 objects). Each QuickBooks payment line that pays
@@ -11,6 +12,9 @@ invoice, one payment over several invoices) import as separate rows, and re-read
 change updates the same row instead of adding one. Payments this sync created are never
 imported back: "ours" is decided by our own records, never by text anyone can type in
 QuickBooks (see ``_unrecorded_writes``). An edited payment updates its rows; a deleted or voided one voids them.
+A payment that leaves part of its amount unapplied (``UnappliedAmt``, customer credit in
+QuickBooks) is recorded for what it applies to our invoices, and its outcome says how much
+stays as credit in QuickBooks.
 The cursor moves in the same transaction as the rows it covers.
 """
 
@@ -28,11 +32,13 @@ from qbo_client import CdcChange, CdcWindowTooDense, QboFaultError, TransientErr
 from qbo_sync import outcomes
 from qbo_sync.changes.detect import record_changes
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.money import cents
+from qbo_sync.payments import refunds_in
 
 log = logging.getLogger(__name__)
 
 CURSOR = "payments_in"  # the cursor of the one change-data-capture read (its old name kept)
-CDC_ENTITIES = ("Payment", "Invoice", "Customer", "CreditMemo")
+CDC_ENTITIES = ("Payment", "Invoice", "Customer", "CreditMemo", "RefundReceipt")
 CDC_DAYS = 30  # QuickBooks answers change data capture at most 30 days back
 CDC_MARGIN = timedelta(minutes=5)  # our clock and QuickBooks' may differ a little
 CDC_TOO_OLD = "500"  # "Unsupported Operation": changedSince older than the window
@@ -153,7 +159,10 @@ def import_tenant(
             load_sql("payments/invoice_ids_by_qbo"), {"tenant_id": tenant_id, "qbo_ids": sorted(linked)}
         )
     }
+    receipts = [c for c in captured if c.entity_name == "RefundReceipt"]
+    our_receipts = refunds_in.ours(conn, tenant_id, receipts)
     to_import = any(str(c.id) not in ours and not c.deleted for c in changes)
+    to_import = to_import or refunds_in.wants_method_names(receipts, our_receipts)
     method_names = _method_names(client) if to_import else {}
     counts = {"imported": 0, "updated": 0, "voided": 0, "skipped": 0}
     newest = max([c.last_updated for c in captured if c.last_updated] + [since])
@@ -189,6 +198,9 @@ def import_tenant(
                         error_message="deleted, voided or edited in QuickBooks: the imported payment is voided",
                     ),
                 )
+        refunds_in.import_refunds(
+            conn, ctx, tenant_id, realm_id, receipts, our_receipts, lambda r: _method(r, method_names)[0], counts
+        )
         # Every change stamped before `now - CDC_MARGIN` has been seen (capture answers up to the
         # moment it is asked; the margin covers clocks that differ a little): the cursor moves
         # there even when nothing changed, so an idle tenant's next run asks capture about the
@@ -236,7 +248,8 @@ def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datet
         log.warning(
             "tenant %s: more than 1,000 objects changed within one second after %s: reading "
             "payments with a query (payments deleted since then are not visible; changes made in "
-            "QuickBooks to invoices, customers and credit memos in that span are not checked)",
+            "QuickBooks to invoices, customers and credit memos, and refund receipts made there, in "
+            "that span are not checked)",
             tenant_id,
             since.isoformat(),
         )
@@ -244,7 +257,8 @@ def _changed_by_query(client: Any, tenant_id: int, since: datetime, until: datet
         log.warning(
             "tenant %s: payments changed between %s and %s are older than QuickBooks' %s-day "
             "change window: reading them with a query (deletions in that span are not visible; "
-            "changes made in QuickBooks to invoices, customers and credit memos then are not checked)",
+            "changes made in QuickBooks to invoices, customers and credit memos, and refund receipts made "
+            "there, in that span are not checked)",
             tenant_id,
             since.isoformat(),
             until.isoformat(),
@@ -285,6 +299,10 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
     reference = payment.get("PaymentRefNum")
     method, method_name = _method(payment, method_names)
     paid_at = datetime.fromisoformat(payment["TxnDate"]).replace(tzinfo=UTC) if payment.get("TxnDate") else None
+    unapplied, total = (cents(Decimal(str(payment.get(k) or 0))) for k in ("UnappliedAmt", "TotalAmt"))
+    credit = (
+        f"; of its {total}, {unapplied} stays unapplied in QuickBooks as the customer's credit" if unapplied else ""
+    )
     keep = []
     for line in payment.get("Line") or []:
         for link in line.get("LinkedTxn") or []:
@@ -369,7 +387,15 @@ def _import_lines(conn, ctx, tenant_id, realm_id, payment, invoices, method_name
                     realm_id=realm_id,
                     qbo_id=pid,
                     amount=amount,
-                    error_message=None if inserted else "updated from QuickBooks",
+                    error_message=_note(inserted, cents(amount), number or f"(Id {link['TxnId']})", credit),
                 ),
             )
     return keep
+
+
+def _note(inserted: bool, amount: Decimal, invoice: str, credit: str) -> str | None:
+    """An imported payment line's note: updated, and what of the payment stays unapplied credit."""
+    updated = None if inserted else "updated from QuickBooks"
+    if not credit:
+        return updated
+    return f"{updated + ': ' if updated else ''}applies {amount} to invoice {invoice}{credit}"

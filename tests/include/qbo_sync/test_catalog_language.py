@@ -170,6 +170,11 @@ EXAMPLES: dict[str, object] = {
     "payment_id": 7,
     "payment_amount": D("110.00"),
     "refunded_before": D("30.00"),
+    # refunds read back from QuickBooks (catalog/entries_readback.py), as payments.refunds_in names them
+    "receipt": "'RR-1043' (Id 77)",
+    "customer": "'Jane Smith (01042)'",
+    "ref_num": "'CARD-0001'",
+    "payments": "CARD-0001, CARD-0002",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(

@@ -80,7 +80,7 @@ def test_our_own_writes_are_not_changes_made_in_quickbooks_and_one_capture_call_
     assert not change_outcomes(db, "own-2") and not change_outcomes(db, "own-3")
     cdc = [r for r in qbo_app.requests_log(company["realm_id"]) if r["path"].endswith("/cdc")]
     assert len(cdc) == 3  # one change-data-capture read per tenant and run, for payments and the rest
-    assert all("entities=Payment,Invoice,Customer,CreditMemo" in unquote(r["query"]) for r in cdc)
+    assert all("entities=Payment,Invoice,Customer,CreditMemo,RefundReceipt" in unquote(r["query"]) for r in cdc)
 
 
 def test_invoices_edited_voided_and_deleted_in_quickbooks_are_flagged_and_held(db, qbo_app, qbo_factory):
