@@ -15,9 +15,10 @@ functions the generator calls for it, in this order:
 Placement preferences are tried in order: a region code ('AU', 'UK', 'US'), '@name' (the
 tenant whose display-name template is the plain name), '@default' (a tenant using the
 tagged default template), '@services_only' (a tenant that sells no products), or '*' (the
-least-used tenant). Cases are placed, prepared and applied in ``CASES`` order, and every
-random draw they make comes from the generator's bad-case stream, so the order of this
-table is part of what a seed means: append new cases at the end.
+least-used tenant); never the tenant of a placed case it names in ``avoid``. Cases are
+placed, prepared and applied in ``CASES`` order, and every random draw they make comes from
+the generator's bad-case stream, so the order of this table is part of what a seed means:
+append new cases at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbo_devkit.generator import cases_tracking, refund_cases
+from qbo_devkit.generator import cases_items, cases_tracking, currency_cases, refund_cases
 from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
@@ -72,6 +73,7 @@ class Case:
     prefer: tuple[str, ...] = ("*",)
     prepare: Prepare | None = None
     finish: Finish | None = None
+    avoid: tuple[str, ...] = ()  # cases whose tenant it must not share (its setup would change theirs)
 
 
 # ---- helpers several cases share ------------------------------------------------------
@@ -709,6 +711,34 @@ CASES: tuple[Case, ...] = (
         "Overpayment",
         "a payment larger than its invoice (the excess left as customer credit)",
         refund_cases.overpayment,
+    ),
+    # Items and a foreign currency that syncs (issue 13): cases_items.py, currency_cases.py.
+    Case(
+        "catalog_items_posted",
+        "Line items not synced (every line on one default item)",
+        "an invoice whose service and product lines post to QuickBooks items of their own (item policy create)",
+        cases_items.catalog_items_posted,
+        prefer=("US", "*"),
+        prepare=cases_items.prepare_catalog_items_posted,
+        avoid=("default_item_inactive",),
+    ),
+    Case(
+        "item_inactive_in_quickbooks",
+        "Line items not synced / Invalid Reference Id",
+        "an invoice selling a catalog item of its own whose QuickBooks item (same SKU) was made inactive",
+        cases_items.item_inactive,
+        prefer=("US", "*"),
+        prepare=cases_items.prepare_item_inactive,
+        avoid=("default_item_inactive",),
+    ),
+    Case(
+        "foreign_currency_synced",
+        "Multicurrency (invoice in another currency)",
+        "an invoice in another currency, paid in full, in a company with multicurrency turned on",
+        currency_cases.foreign_currency_synced,
+        prefer=("UK", "US", "*"),
+        prepare=currency_cases.prepare_multicurrency,
+        avoid=("currency_needs_multicurrency",),
     ),
 )
 

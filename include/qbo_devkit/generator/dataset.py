@@ -245,7 +245,8 @@ class Generator:
         return rate_id
 
     def _pick_tenant(self, case: case_registry.Case) -> Tenant | None:
-        candidates = [t for t in self.tenants if not t.revoked]
+        avoided = {self.case_state[name].tenant.id for name in case.avoid if name in self.case_state}
+        candidates = [t for t in self.tenants if not t.revoked and t.id not in avoided]
         for pref in case.prefer:
             if pref == "*":
                 fits = [t for t in candidates if self._free_slots(t) >= case.slots]
