@@ -17,8 +17,9 @@ tenant whose display-name template is the plain name), '@default' (a tenant usin
 tagged default template), '@services_only' (a tenant that sells no products), or '*' (the
 least-used tenant); never the tenant of a placed case it names in ``avoid``. Cases are
 placed, prepared and applied in ``CASES`` order, and every random draw they make comes from
-the generator's bad-case stream, so the order of this table is part of what a seed means:
-append new cases at the end.
+the generator's bad-case stream (or, with ``own_stream``, from a stream of the case's own),
+so the order of this table is part of what a seed means: append new cases at the end, with
+a stream of their own, and the other cases' data stays as it was.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class State:
     clients: list[dict[str, Any]] = field(default_factory=list)  # made by prepare, in order
     rate_id: int | None = None  # the tax rate the case adds (tax_rate_not_mapped, tax_code_inactive)
     number: str | None = None  # duplicate_number_in_batch: the number both invoices carry
+    rng: Any = None  # its random stream: the shared bad-case stream, or its own (Case.own_stream)
 
 
 Prepare = Callable[["Generator", State], None]
@@ -74,6 +76,7 @@ class Case:
     prepare: Prepare | None = None
     finish: Finish | None = None
     avoid: tuple[str, ...] = ()  # cases whose tenant it must not share (its setup would change theirs)
+    own_stream: bool = False  # draws from a stream of its own (State.rng), not the shared one
 
 
 # ---- helpers several cases share ------------------------------------------------------
@@ -721,6 +724,7 @@ CASES: tuple[Case, ...] = (
         prefer=("US", "*"),
         prepare=cases_items.prepare_catalog_items_posted,
         avoid=("default_item_inactive",),
+        own_stream=True,
     ),
     Case(
         "item_inactive_in_quickbooks",
@@ -730,6 +734,7 @@ CASES: tuple[Case, ...] = (
         prefer=("US", "*"),
         prepare=cases_items.prepare_item_inactive,
         avoid=("default_item_inactive",),
+        own_stream=True,
     ),
     Case(
         "foreign_currency_synced",
@@ -739,6 +744,7 @@ CASES: tuple[Case, ...] = (
         prefer=("UK", "US", "*"),
         prepare=currency_cases.prepare_multicurrency,
         avoid=("currency_needs_multicurrency",),
+        own_stream=True,
     ),
 )
 

@@ -14,8 +14,9 @@ Service or a NonInventory product. Then:
   WAR-EXT), whose QuickBooks item (same SKU) someone made inactive: the one invoice selling it
   fails before it is sent, naming the item; the tenant's other invoices never sell it and sync.
 
-Neither draws from the ordinary stream: the new catalog item takes the next free id (after every
-ordinary one), and the extra lines come from the bad-case stream, like every case's.
+Both draw from streams of their own (``Case.own_stream``), neither from the ordinary one nor the
+bad-case one, and the new catalog item takes the next free id (after every ordinary one): the
+other cases' data and the ordinary data stay as they were for a seed.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def catalog_items_posted(gen: Generator, inv: Invoice, i: int, state: State) -> 
     kinds = {dict(tenant.items)[line["item_id"]].kind for line in inv["lines"]}
     for kind, pairs in (("service", tenant.services), ("product", tenant.products)):
         if pairs and kind not in kinds:
-            inv["lines"].append(gen.line(tenant, inv["tax_mode"], pairs[0]))
+            inv["lines"].append(gen.line(tenant, inv["tax_mode"], pairs[0], state.rng))
     gen.totals(inv)
     gen.record(state, "invoice", inv, "synced", None)
 
@@ -92,6 +93,6 @@ def prepare_item_inactive(gen: Generator, state: State) -> None:
 def item_inactive(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     tenant = state.tenant
     pair = next(p for p in tenant.items if p[1].sku == RETIRED.sku)
-    inv["lines"].append(gen.line(tenant, inv["tax_mode"], pair))
+    inv["lines"].append(gen.line(tenant, inv["tax_mode"], pair, state.rng))
     gen.totals(inv)
     gen.record(state, "invoice", inv, "failed", "item_inactive_in_quickbooks")

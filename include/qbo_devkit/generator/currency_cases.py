@@ -10,9 +10,10 @@ earlier seeds keep their data):
   customer in that currency at QuickBooks' rate for its date, the payment with it; the
   reconciliation compares them in that currency.
 
-Their draws come from the bad-case stream. The other paths (the app's own rate, a currency
-QuickBooks has no rate for, the currency-name template) are shown by
-tests/include/qbo_sync/test_pipeline_currency.py against the emulator.
+The first draws from the bad-case stream; the second from a stream of its own
+(``Case.own_stream``), so that adding it left the other cases' data as it was. The other
+paths (the app's own rate, a currency QuickBooks has no rate for, the currency-name template)
+are shown by tests/include/qbo_sync/test_pipeline_currency.py against the emulator.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def prepare_multicurrency(gen: Any, state: Any) -> None:
 def foreign_currency_synced(gen: Any, inv: dict[str, Any], i: int, state: Any) -> None:
     inv["currency"] = foreign_currency(state.tenant.region.currency)
     reference = f"AUTH F{inv['k'] + 1:07d}"
-    pay = gen.payment(state.tenant, inv["total"], inv["finalized_at"], "card", reference, gen.bad_rng)
+    pay = gen.payment(state.tenant, inv["total"], inv["finalized_at"], "card", reference, state.rng)
     inv["payments"] = [pay]
     inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
     gen.record(state, "invoice", inv, "synced", None)

@@ -483,6 +483,26 @@ def test_settings_cases_keep_off_the_tenants_they_would_change(make):
         assert with_items == {home[case] for case in items_cases}
 
 
+def test_cases_with_a_stream_of_their_own_leave_the_other_cases_data_as_it_was(make, db):
+    own = [case.name for case in CASES if case.own_stream]
+    assert own
+    without = make(bad_cases=[name for name in BAD_CASES if name not in own])
+    before = {r["id"]: r for r in rows(db, "devkit/generator/checks/invoices")}
+    with_them = make(bad_cases="all")
+    after = {r["id"]: r for r in rows(db, "devkit/generator/checks/invoices")}
+    theirs = {r.source_id for r in with_them.bad_records if r.case in own and r.entity == "invoice"}
+    assert len(theirs) == len(own) and before.keys() == after.keys()
+    assert {k: v for k, v in after.items() if k not in theirs} == {k: v for k, v in before.items() if k not in theirs}
+
+    def others(manifest):  # every other case's records (a payment's id may move, its reference not)
+        return [(r.case, r.entity, r.source_ref, r.expected, r.code) for r in manifest.bad_records if r.case not in own]
+
+    assert others(with_them) == others(without)
+    assert [t.quickbooks_setup.customers for t in with_them.tenants] == [
+        t.quickbooks_setup.customers for t in without.tenants
+    ]
+
+
 def test_no_bad_case_when_switched_off(make, db):
     manifest = make(bad_cases="none", invoices=600)
     assert manifest.bad_records == [] and manifest.bad_cases == []
