@@ -21,6 +21,8 @@ from typing import Any
 import requests
 
 from qbo_devkit import env as devenv
+from qbo_devkit.currency_setup import apply_multicurrency
+from qbo_devkit.items_setup import apply_items
 from qbo_devkit.quickbooks_edits import edits_in_quickbooks, reconciliation_block
 from qbo_devkit.tracking_setup import apply_tracking
 from qbo_sync.db.connection import connect
@@ -200,6 +202,8 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
         with client_for_tenant(conn, t.id) as client:
             notes[t.id] = apply_quickbooks_setup(client, company, t.quickbooks_setup)
             notes[t.id] += apply_tracking(conn, emu, client, company, t.id, t.quickbooks_setup.tracking)
+            notes[t.id] += apply_items(conn, client, t.id, t.quickbooks_setup.items)
+            notes[t.id] += apply_multicurrency(emu, company, t.quickbooks_setup.multicurrency)
         if t.revoked:
             revoke(emu.base_url, *app, company["refresh_token"])
             notes[t.id].append("the company disconnected the app (refresh token revoked)")

@@ -15,9 +15,11 @@ functions the generator calls for it, in this order:
 Placement preferences are tried in order: a region code ('AU', 'UK', 'US'), '@name' (the
 tenant whose display-name template is the plain name), '@default' (a tenant using the
 tagged default template), '@services_only' (a tenant that sells no products), or '*' (the
-least-used tenant). Cases are placed, prepared and applied in ``CASES`` order, and every
-random draw they make comes from the generator's bad-case stream, so the order of this
-table is part of what a seed means: append new cases at the end.
+least-used tenant); never the tenant of a placed case it names in ``avoid``. Cases are
+placed, prepared and applied in ``CASES`` order, and every random draw they make comes from
+the generator's bad-case stream (or, with ``own_stream``, from a stream of the case's own),
+so the order of this table is part of what a seed means: append new cases at the end, with
+a stream of their own, and the other cases' data stays as it was.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbo_devkit.generator import cases_tracking, refund_cases
+from qbo_devkit.generator import cases_items, cases_tracking, currency_cases, refund_cases
 from qbo_devkit.generator.currency_cases import foreign_currency_invoice
 from qbo_sync.money import CENT, ZERO
 
@@ -53,6 +55,7 @@ class State:
     clients: list[dict[str, Any]] = field(default_factory=list)  # made by prepare, in order
     rate_id: int | None = None  # the tax rate the case adds (tax_rate_not_mapped, tax_code_inactive)
     number: str | None = None  # duplicate_number_in_batch: the number both invoices carry
+    rng: Any = None  # its random stream: the shared bad-case stream, or its own (Case.own_stream)
 
 
 Prepare = Callable[["Generator", State], None]
@@ -72,6 +75,8 @@ class Case:
     prefer: tuple[str, ...] = ("*",)
     prepare: Prepare | None = None
     finish: Finish | None = None
+    avoid: tuple[str, ...] = ()  # cases whose tenant it must not share (its setup would change theirs)
+    own_stream: bool = False  # draws from a stream of its own (State.rng), not the shared one
 
 
 # ---- helpers several cases share ------------------------------------------------------
@@ -709,6 +714,37 @@ CASES: tuple[Case, ...] = (
         "Overpayment",
         "a payment larger than its invoice (the excess left as customer credit)",
         refund_cases.overpayment,
+    ),
+    # Items and a foreign currency that syncs (issue 13): cases_items.py, currency_cases.py.
+    Case(
+        "catalog_items_posted",
+        "Line items not synced (every line on one default item)",
+        "an invoice whose service and product lines post to QuickBooks items of their own (item policy create)",
+        cases_items.catalog_items_posted,
+        prefer=("US", "*"),
+        prepare=cases_items.prepare_catalog_items_posted,
+        avoid=("default_item_inactive",),
+        own_stream=True,
+    ),
+    Case(
+        "item_inactive_in_quickbooks",
+        "Line items not synced / Invalid Reference Id",
+        "an invoice selling a catalog item of its own whose QuickBooks item (same SKU) was made inactive",
+        cases_items.item_inactive,
+        prefer=("US", "*"),
+        prepare=cases_items.prepare_item_inactive,
+        avoid=("default_item_inactive",),
+        own_stream=True,
+    ),
+    Case(
+        "foreign_currency_synced",
+        "Multicurrency (invoice in another currency)",
+        "an invoice in another currency, paid in full, in a company with multicurrency turned on",
+        currency_cases.foreign_currency_synced,
+        prefer=("UK", "US", "*"),
+        prepare=currency_cases.prepare_multicurrency,
+        avoid=("currency_needs_multicurrency",),
+        own_stream=True,
     ),
 )
 

@@ -245,7 +245,8 @@ class Generator:
         return rate_id
 
     def _pick_tenant(self, case: case_registry.Case) -> Tenant | None:
-        candidates = [t for t in self.tenants if not t.revoked]
+        avoided = {self.case_state[name].tenant.id for name in case.avoid if name in self.case_state}
+        candidates = [t for t in self.tenants if not t.revoked and t.id not in avoided]
         for pref in case.prefer:
             if pref == "*":
                 fits = [t for t in candidates if self._free_slots(t) >= case.slots]
@@ -288,19 +289,22 @@ class Generator:
         if case.name == "tax_code_inactive" and tenant.region.inactive_code_rate is None:
             self.unplaced[case.name] = "the chosen tenant's region has no tax code to deactivate"
             return
+        # A case with a stream of its own draws nothing from the shared bad-case stream, so
+        # adding it leaves every other case's data as it was.
+        rng = random.Random(f"qbo-demo-case:{self.seed}:{case.name}") if case.own_stream else self.bad_rng
         if case.early:
             ks = self._early_slots(tenant, case.slots)
         elif case.adjacent:
             ks = self._adjacent_slots(tenant)
         else:
-            ks = self._random_slots(tenant, case.slots)
+            ks = self._random_slots(tenant, case.slots, rng)
         if ks is None:
             self.unplaced[case.name] = f"tenant {tenant.id} has too few free invoices"
             return
         for index, k in enumerate(ks):
             tenant.slots_used.add(k)
             self.slots[(tenant.id, k)] = _Slot(case, index)
-        state = self.case_state[case.name] = case_registry.State(case.name, tenant)
+        state = self.case_state[case.name] = case_registry.State(case.name, tenant, rng=rng)
         if case.prepare is not None:
             case.prepare(self, state)
 
@@ -310,10 +314,10 @@ class Generator:
         free = [k for k in range(tenant.n_invoices) if k not in tenant.slots_used][:n]
         return free if len(free) == n else None
 
-    def _random_slots(self, tenant: Tenant, n: int) -> list[int] | None:
+    def _random_slots(self, tenant: Tenant, n: int, rng: random.Random) -> list[int] | None:
         low = min(tenant.n_invoices // 10, max(tenant.n_invoices - 1, 0))
         pool = range(low, tenant.n_invoices)
-        free = [k for k in (self.bad_rng.choice(pool) for _ in range(50)) if k not in tenant.slots_used]
+        free = [k for k in (rng.choice(pool) for _ in range(50)) if k not in tenant.slots_used]
         picked: list[int] = []
         for k in free:
             if k not in picked:
@@ -561,8 +565,11 @@ class Generator:
         )
         return inv
 
-    def line(self, tenant: Tenant, mode: str, item_pair: tuple[int, Item] | None = None) -> dict[str, Any]:
-        rng = self.rng if item_pair is None else self.bad_rng
+    def line(
+        self, tenant: Tenant, mode: str, item_pair: tuple[int, Item] | None = None, rng: random.Random | None = None
+    ) -> dict[str, Any]:
+        if rng is None:  # a case's line (item_pair given) draws from the bad-case stream unless given its own
+            rng = self.rng if item_pair is None else self.bad_rng
         if item_pair is None:
             products = tenant.products
             if products and rng.random() < tenant.region.product_share:

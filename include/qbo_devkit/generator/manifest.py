@@ -29,6 +29,10 @@ class QuickBooksSetup:
     tracking: classes and locations (cases_tracking.py), empty when the company uses none: the
     switches to turn on, the classes (full names, parents first) and locations to create, the
     tenant's class and location, its app-location links, and the classes made inactive after.
+    items: the tenant's item policy and income accounts (cases_items.py), empty for the default
+    policy, and the items the company already holds (``quickbooks_items``: name, SKU, type,
+    income account, and whether someone made it inactive).
+    multicurrency: turned on in the company's settings before the first sync (currency_cases.py).
     """
 
     vendors: list[dict[str, Any]] = field(default_factory=list)
@@ -39,6 +43,8 @@ class QuickBooksSetup:
     inactive_tax_codes: list[str] = field(default_factory=list)
     inactive_items: list[str] = field(default_factory=list)
     tracking: dict[str, Any] = field(default_factory=dict)
+    items: dict[str, Any] = field(default_factory=dict)
+    multicurrency: bool = False
 
 
 @dataclass

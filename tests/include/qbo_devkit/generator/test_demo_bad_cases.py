@@ -297,7 +297,22 @@ def check_unknown_tax_mode(m, db):
 
 def check_currency_needs_multicurrency(m, db):
     found = _invoices(m, "currency_needs_multicurrency")
-    assert found and set(found) == set(ids(db, "devkit/generator/checks/foreign_currency_invoices"))
+    synced = _invoices(m, "foreign_currency_synced")  # the other foreign-currency invoice (multicurrency on)
+    assert found and set(found) | set(synced) == set(ids(db, "devkit/generator/checks/foreign_currency_invoices"))
+    assert not m.tenant(_only_tenant(m, "currency_needs_multicurrency")).quickbooks_setup.multicurrency
+
+
+def check_foreign_currency_synced(m, db):
+    tenant = m.tenant(_only_tenant(m, "foreign_currency_synced"))
+    assert tenant.quickbooks_setup.multicurrency
+    [invoice_id] = _invoices(m, "foreign_currency_synced")
+    assert invoice_id in ids(db, "devkit/generator/checks/foreign_currency_invoices")
+    invoice = _by_id(db, "devkit/generator/checks/invoices")[invoice_id]
+    [record] = m.records("foreign_currency_synced", "payment")
+    payment = _by_id(db, "devkit/generator/checks/payments")[record.source_id]
+    assert payment["invoice_id"] == invoice_id and payment["amount"] == invoice["total"] > 0
+    assert payment["voided_at"] is None and payment["reference"] == record.source_ref
+    assert {r.expected for r in m.records("foreign_currency_synced")} == {"synced"}
 
 
 def _located(m, db, case):
@@ -321,6 +336,41 @@ def check_location_not_linked(m, db):
 def check_class_inactive(m, db):
     location, links, tracking = _located(m, db, "class_inactive")
     assert links[location.casefold()]["class"] in tracking["inactive_classes"]
+
+
+def _items_tenant(m, db, case):
+    """The case's invoice, its lines' catalog items, and its tenant's items setup (policy create)."""
+    tenant = m.tenant(_only_tenant(m, case))
+    items = tenant.quickbooks_setup.items
+    assert items["policy"] == "create" and items["service_income_account"] and items["product_income_account"]
+    assert not tenant.quickbooks_setup.inactive_items  # its default items stay as they are
+    [invoice_id] = _invoices(m, case)
+    catalog = {r["id"]: r for r in rows(db, "devkit/generator/checks/catalog_items") if r["tenant_id"] == tenant.id}
+    sold = [catalog[line["item_id"]] for line in _lines_of(db, invoice_id)]
+    return tenant, items, catalog, sold
+
+
+def check_catalog_items_posted(m, db):
+    tenant, items, catalog, sold = _items_tenant(m, db, "catalog_items_posted")
+    kinds = {c["kind"] for c in catalog.values()}
+    assert {c["kind"] for c in sold} == kinds  # a service line, and a product line if it sells any
+    # The bookkeeper's item for one catalog item carries its SKU under another name (found by SKU).
+    by_sku = {c["sku"]: c for c in catalog.values()}
+    kept = [q for q in items["quickbooks_items"] if q["Active"]]
+    assert kept and all(q["Sku"] in by_sku and q["Name"] != by_sku[q["Sku"]]["name"] for q in kept)
+
+
+def check_item_inactive_in_quickbooks(m, db):
+    tenant, items, catalog, sold = _items_tenant(m, db, "item_inactive_in_quickbooks")
+    [retired] = [q for q in items["quickbooks_items"] if q["Active"] is False]
+    [own] = [c for c in catalog.values() if c["sku"] == retired["Sku"]]
+    assert own["active"] and own in sold
+    # A catalog item of its own: no other invoice sells it, and it has the highest id.
+    lines = rows(db, "devkit/generator/checks/invoice_lines")
+    assert {line["invoice_id"] for line in lines if line["item_id"] == own["id"]} == {
+        r.source_id for r in m.records("item_inactive_in_quickbooks")
+    }
+    assert own["id"] == max(r["id"] for r in rows(db, "devkit/generator/checks/catalog_items"))
 
 
 def _refund(m, db, case):
@@ -369,6 +419,7 @@ def test_the_case_table_gives_each_case_its_functions():
         assert case.prefer and all(
             p in ("AU", "UK", "US", "@name", "@default", "@services_only", "*") for p in case.prefer
         ), case.name
+        assert set(case.avoid) <= set(BAD_CASES[: BAD_CASES.index(case.name)]), case.name  # placed before it
 
 
 @pytest.fixture
@@ -408,6 +459,50 @@ def test_either_tracking_case_alone_sets_up_what_it_needs(make, db):
         CHECKS[case](manifest, db)
 
 
+def test_either_item_case_alone_sets_up_what_it_needs(make, db):
+    for case, retired in (("catalog_items_posted", 0), ("item_inactive_in_quickbooks", 1)):
+        manifest = make(bad_cases=case)
+        [tenant] = [t for t in manifest.tenants if t.quickbooks_setup.items]
+        quickbooks_items = tenant.quickbooks_setup.items["quickbooks_items"]
+        assert sum(1 for q in quickbooks_items if q["Active"] is False) == retired
+        CHECKS[case](manifest, db)
+
+
+def test_settings_cases_keep_off_the_tenants_they_would_change(make):
+    # Multicurrency on would sync currency_needs_multicurrency's invoice; an item policy would
+    # move default_item_inactive's product lines off the default Product item. Also with five
+    # tenants, where '*' could pick any.
+    items_cases = ("catalog_items_posted", "item_inactive_in_quickbooks")
+    for tenants in (3, 5):
+        manifest = make(tenants=tenants, invoices=150 * tenants)
+        home = {case: _only_tenant(manifest, case) for case in manifest.bad_cases if manifest.records(case)}
+        assert home["foreign_currency_synced"] != home["currency_needs_multicurrency"]
+        assert [t.id for t in manifest.tenants if t.quickbooks_setup.multicurrency] == [home["foreign_currency_synced"]]
+        assert all(home[case] != home["default_item_inactive"] for case in items_cases)
+        with_items = {t.id for t in manifest.tenants if t.quickbooks_setup.items}
+        assert with_items == {home[case] for case in items_cases}
+
+
+def test_cases_with_a_stream_of_their_own_leave_the_other_cases_data_as_it_was(make, db):
+    own = [case.name for case in CASES if case.own_stream]
+    assert own
+    without = make(bad_cases=[name for name in BAD_CASES if name not in own])
+    before = {r["id"]: r for r in rows(db, "devkit/generator/checks/invoices")}
+    with_them = make(bad_cases="all")
+    after = {r["id"]: r for r in rows(db, "devkit/generator/checks/invoices")}
+    theirs = {r.source_id for r in with_them.bad_records if r.case in own and r.entity == "invoice"}
+    assert len(theirs) == len(own) and before.keys() == after.keys()
+    assert {k: v for k, v in after.items() if k not in theirs} == {k: v for k, v in before.items() if k not in theirs}
+
+    def others(manifest):  # every other case's records (a payment's id may move, its reference not)
+        return [(r.case, r.entity, r.source_ref, r.expected, r.code) for r in manifest.bad_records if r.case not in own]
+
+    assert others(with_them) == others(without)
+    assert [t.quickbooks_setup.customers for t in with_them.tenants] == [
+        t.quickbooks_setup.customers for t in without.tenants
+    ]
+
+
 def test_no_bad_case_when_switched_off(make, db):
     manifest = make(bad_cases="none", invoices=600)
     assert manifest.bad_records == [] and manifest.bad_cases == []
@@ -423,6 +518,8 @@ def test_no_bad_case_when_switched_off(make, db):
             or setup.inactive_tax_codes
             or setup.inactive_items
             or setup.tracking
+            or setup.items
+            or setup.multicurrency
         )
     for check in (
         "finalized_without_lines",
