@@ -481,23 +481,19 @@ def sync_shard(
     connection (``connect()``, a context manager) and QuickBooks clients (``qbo_for(conn)``):
     a throttled or failing tenant never holds back the others. Results in tenant order; an
     unexpected error of a tenant is raised once every other tenant's track has ended."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(tenant: Tenant) -> dict[str, Any]:
         with connect() as conn:
             return sync_tenant(conn, ctx, tenant, window, qbo_for(conn))
 
-    workers = max(1, min(len(tenants), at_once or shards.tracks_per_task()))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="track") as pool:
-        futures = [pool.submit(one, t) for t in tenants]
     results, errors = [], []
-    for tenant, future in zip(tenants, futures, strict=True):
-        try:
-            results.append(future.result())
-        except Exception as exc:
-            log.exception("tenant %s: its track stopped on an unexpected error", tenant.tenant_id)
-            errors.append((tenant, exc))
-            results.append({"tenant_id": tenant.tenant_id, "error": f"{type(exc).__name__}: {exc}"})
+    for tenant, result, exc in shards.side_by_side(tenants, one, at_once=at_once, name="track"):
+        if exc is None:
+            results.append(result)
+            continue
+        log.error("tenant %s: its track stopped on an unexpected error", tenant.tenant_id, exc_info=exc)
+        errors.append((tenant, exc))
+        results.append({"tenant_id": tenant.tenant_id, "error": f"{type(exc).__name__}: {exc}"})
     if errors:
         tenant, exc = errors[0]
         raise RuntimeError(

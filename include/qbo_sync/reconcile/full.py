@@ -69,23 +69,18 @@ def reconcile_shard(
 ) -> list[dict[str, Any]]:
     """The full pass of one task's tenants, each on a thread with its own connection; an error
     of one tenant is raised once the others are done (a retry does them all again, replacing)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from qbo_sync.tracks import shards
 
     def one(tenant: Tenant) -> dict[str, Any]:
         with connect() as conn:
             return reconcile_full(conn, run_id, dag_id, tenant, qbo_for(conn))
 
-    workers = max(1, min(len(tenants), at_once or shards.tracks_per_task()))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
-        futures = [pool.submit(one, t) for t in tenants]
     results, errors = [], []
-    for tenant, future in zip(tenants, futures, strict=True):
-        try:
-            results.append(future.result())
-        except Exception as exc:
-            log.exception("tenant %s: its reconciliation stopped on an error", tenant.tenant_id)
+    for tenant, result, exc in shards.side_by_side(tenants, one, at_once=at_once, name="reconcile"):
+        if exc is None:
+            results.append(result)
+        else:
+            log.error("tenant %s: its reconciliation stopped on an error", tenant.tenant_id, exc_info=exc)
             errors.append((tenant, exc))
     if errors:
         tenant, exc = errors[0]

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from qbo_sync.extract.records import Tenant
+
+T = TypeVar("T")
 
 DEFAULT_MAX_TASKS = 32
 # Tenants of one task at once: each waits mostly on its company's rate budget, holds one database
@@ -59,3 +62,23 @@ def label(tenants: Sequence[Tenant]) -> str:
     names = ", ".join(f"{t.tenant_name} ({t.tenant_id})" for t in tenants)
     text = names if len(tenants) == 1 else f"{len(tenants)} tenants: {names}"
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def side_by_side(
+    tenants: Sequence[Tenant], one: Callable[[Tenant], T], *, at_once: int | None = None, name: str = "track"
+) -> list[tuple[Tenant, T | None, Exception | None]]:
+    """``one(tenant)`` for each tenant on threads of its own (``QBO_SYNC_TRACKS_PER_TASK`` at
+    once, or ``at_once``): one tenant's wait or error never holds back another. In tenant
+    order: (tenant, its result, or the exception that stopped it), once every one has ended."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(len(tenants), at_once or tracks_per_task()))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+        futures = [pool.submit(one, t) for t in tenants]
+    ended: list[tuple[Tenant, T | None, Exception | None]] = []
+    for tenant, future in zip(tenants, futures, strict=True):
+        try:
+            ended.append((tenant, future.result(), None))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, which says what it stopped
+            ended.append((tenant, None, exc))
+    return ended
