@@ -23,10 +23,14 @@ reconnect fix; and QuickBooks itself (read over HTTP) holds every record exactly
 Sized for 2 shared cores: QBO_SYNC_TENANTS_PER_TASK=8 makes 3 ``sync`` tasks per run instead of
 24 (one per tenant, the default up to 32): each task is a process that imports Great
 Expectations, and two overlapping runs of 24 would mean 48 of them on 2 cores and one SQLite
-file. QBO_SYNC_TRACKS_PER_TASK is set to 4 (the default is 8): the test was sized when each track
-held three database connections. The tenants sharing a task
-with the big one (2-8) share its other 3 threads, so a task is no wall between
+file. Each task runs its 8 tenants side by side (QBO_SYNC_TRACKS_PER_TASK, default 8), so the
+tenants sharing a task with the big one (2-8) are not held back by it: a task is no wall between
 tenants either. Each troubled tenant sits in a task of its own (1, 9, 17: grouped by id).
+
+Run 1 is triggered in the first seconds of a minute, so that its small tenants (a few seconds
+each, all at once) are done before the next minute's run reaches them even on a loaded machine
+(``make test`` runs this beside the main suites): a tenant that run 2 finds still held by run 1
+is left to it, as it should be, but then run 2 would not show what this test is about.
 """
 
 from __future__ import annotations
@@ -203,7 +207,7 @@ def _airflow_env(home: Path, port: int, database_url: str) -> dict[str, str]:
             "QBO_SYNC_SCHEDULE": "* * * * *",
             "QBO_SYNC_MAX_ACTIVE_RUNS": "3",
             "QBO_SYNC_TENANTS_PER_TASK": "8",
-            "QBO_SYNC_TRACKS_PER_TASK": "4",
+            "QBO_SYNC_TRACKS_PER_TASK": "8",
         }
     )
     return env
@@ -410,10 +414,28 @@ def test_one_tenant_never_holds_back_another(db, database_url, airflow_db, limit
 
     # Run 2, scheduled, started and finished every small tenant while run 1 was loading the big
     # one, and left the big one to it.
+    # A small tenant that run 2 reached while run 1 was still syncing that same tenant (its own
+    # track, not the big one) is left to run 1, as the product should: run 1's track on it must
+    # then have ended after run 2 looked. On a quiet machine none is; every other small tenant,
+    # and at least one sharing the big tenant's task, was synced by run 2.
     assert tracks[(second, BIG)][0] == "left" and RUN1 in tracks[(second, BIG)][3]
+    done_in_run2 = []
     for tid in SMALL:
         state, started, ended, note = tracks[(second, tid)]
+        if state == "left":
+            assert RUN1 in note and tracks[(RUN1, tid)][2] > ended, (tid, note, tracks[(RUN1, tid)])
+            continue
         assert state == "done" and big_started < started and ended < big_done, (tid, note)
+        done_in_run2.append(tid)
+    assert set(done_in_run2) & set(range(2, 9)), tracks
+    print(
+        "run 2 synced",
+        len(done_in_run2),
+        "of",
+        len(SMALL),
+        "small tenants; left to run 1:",
+        sorted(set(SMALL) - set(done_in_run2)),
+    )
     run1_big_task = ti[(RUN1, 0)]  # tenants 1-8
     assert run1_big_task[0] == "success"
     for idx in (0, 1, 2):
