@@ -79,12 +79,16 @@ redis:
 # `make test PYTEST_ARGS=...` runs what you name, in one process.
 CLUSTER_SUITES := tests/system/test_tenant_isolation.py tests/system/test_celery_executor.py
 CLUSTER_LOG := .local/test-cluster-suites.log
+# The main suites run in TEST_WORKERS processes (pytest-xdist), a test file per worker at a time
+# (module fixtures are built once); each worker has its own database, Airflow home and emulator.
+# Most tests wait (HTTP, subprocesses, Airflow's loop), so 4 keep 2 cores busy.
+TEST_WORKERS ?= 4
 
 test: venv browser redis lint
 ifeq ($(strip $(PYTEST_ARGS)),)
 	@mkdir -p .local; $(BIN)/python -m qbo_sync.db url >/dev/null  # start the embedded server once
 	@$(BIN)/python -m pytest $(CLUSTER_SUITES) >$(CLUSTER_LOG) 2>&1 & cluster=$$!; \
-	  $(BIN)/python -m pytest $(addprefix --ignore=,$(CLUSTER_SUITES)); main=$$?; \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(addprefix --ignore=,$(CLUSTER_SUITES)); main=$$?; \
 	  wait $$cluster; clustered=$$?; \
 	  echo "==================== live-cluster suites ($(CLUSTER_SUITES)) ===================="; \
 	  cat $(CLUSTER_LOG); \
