@@ -48,7 +48,7 @@ def test_the_panel_shows_agreement_differences_and_a_server_drawn_chart(airflow_
     assert panel, "no reconciliation panel"
     html = panel.group(1)
     assert "every record in QuickBooks" in html
-    assert re.search(r"QuickBooks and the app agree on 2 invoices, [\d,.]+; \d+ customers", html)
+    assert re.search(r"QuickBooks and the app agree on 2 invoices, [\d,.]+ [A-Z]{3}; \d+ customers", html)
     row = re.search(r'<tr class="unexplained">.*?</tr>', html, re.S).group(0)
     assert "INV-0001" in row and "voided voided" in row and "Nothing in the sync log explains it" in row
     # the chart: inline SVG with 30 days, today's amount synced and its difference marked red
