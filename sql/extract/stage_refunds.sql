@@ -1,5 +1,6 @@
 -- App refunds this run considers for one tenant (billing.refunds, issue 13 item 3): recorded
--- or voided in the interval (or all with full_sync), earlier failures and resync requests. A
+-- or voided in the interval (or all with full_sync), earlier failures and resync requests (one
+-- changed in QuickBooks only on a resync). A
 -- refund voided before it was ever sent is never sent; refunds read back from QuickBooks never
 -- go back. Whatever the interval, a refund in QuickBooks whose amount, date, reference or
 -- payment changed in the app since the sync wrote it (entity_map.source_state: the app keeps no
@@ -28,7 +29,11 @@ LEFT JOIN qbo_sync.entity_map AS m
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = f.tenant_id AND rc.entity = 'refund' AND rc.source_id = f.id
 LEFT JOIN failed AS fl ON fl.source_id = f.id AND fl.status = 'failed'
+-- Changed (edited, deleted) in QuickBooks: held until finance resyncs it.
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = f.tenant_id AND h.entity = 'refund' AND h.source_id = f.id
 WHERE f.tenant_id = %(tenant_id)s
+  AND (h.source_id IS NULL OR h.restore OR rc.resync_requested_at IS NOT NULL)
   AND f.origin = 'app'
   AND NOT coalesce(rc.excluded, false)
   AND (f.voided_at IS NULL OR m.source_id IS NOT NULL)

@@ -12,7 +12,8 @@ SELECT f.id, f.amount, f.refunded_at, f.method, f.reference, f.reason, f.voided_
         WHERE o.tenant_id = f.tenant_id AND o.payment_id = f.payment_id
           AND (o.id < f.id OR o.origin = 'quickbooks') AND o.voided_at IS NULL) AS refunded_before,
        mr.qbo_id AS refund_qbo_id, mr.sync_token, mr.payload_hash,
-       mr.source_state IS NOT DISTINCT FROM jsonb_build_object(
+       -- the same, and QuickBooks holds what we sent (a change made there clears the hash)
+       mr.payload_hash IS NOT NULL AND mr.source_state IS NOT DISTINCT FROM jsonb_build_object(
            'amount', f.amount, 'refunded_at', extract(epoch FROM f.refunded_at),
            'reference', f.reference, 'payment_id', f.payment_id) AS state_same
 FROM qbo_sync.run_items AS r

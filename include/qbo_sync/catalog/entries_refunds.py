@@ -70,4 +70,34 @@ ENTRIES: tuple[Entry, ...] = (
         "Set the code QuickBooks uses for lines without tax: `python -m qbo_sync.tenants set "
         "--tenant-id {tenant_id} --no-tax-code 'GST free'` (your company's name for it). " + RESYNC,
     ),
+    Entry(
+        "refund_edited_in_quickbooks",
+        "Refund receipt changed in QuickBooks",
+        "data",
+        "Refund {reference}, which the sync recorded in QuickBooks as a refund receipt, was changed "
+        "there on {changed_at} ({changes}); the billing app still has {amount_text}. Nothing more "
+        "is sent for this refund until finance decides.",
+        "To keep the billing app's amount, resync the refund (Resync on the QuickBooks sync page): "
+        "the sync puts it back in QuickBooks. To keep QuickBooks' amount, make the same change in the "
+        "billing app and resync it, or exclude the refund on the page.",
+    ),
+    Entry(
+        "refund_deleted_in_quickbooks",
+        "Refund receipt deleted in QuickBooks",
+        "data",
+        "Refund {reference} of {amount_text}, which the sync recorded in QuickBooks as a refund "
+        "receipt, was deleted there on {changed_at}; the billing app still has it.",
+        "If the money was not given back, void the refund in the billing app. If the receipt was "
+        "deleted by mistake, resync the refund (Resync on the QuickBooks sync page, or the qbo_resync "
+        "DAG): the sync records it in QuickBooks again. It is never recorded again without that.",
+    ),
+    Entry(
+        "refund_voided_in_quickbooks",
+        "Refund receipt voided in QuickBooks",
+        "data",
+        "Refund {reference} of {amount_text}, which the sync recorded in QuickBooks as a refund "
+        "receipt, was voided there on {changed_at}; the billing app still has it.",
+        "If the money was not given back, void the refund in the billing app too. If it was, delete "
+        "the voided receipt in QuickBooks, then resync the refund here, and the sync records it again.",
+    ),
 )
