@@ -4,7 +4,8 @@
 -- refund voided before it was ever sent is never sent; refunds read back from QuickBooks never
 -- go back. Whatever the interval, a refund in QuickBooks whose amount, date, reference or
 -- payment changed in the app since the sync wrote it (entity_map.source_state: the app keeps no
--- updated_at for refunds), or that the app voided and whose RefundReceipt is not deleted yet.
+-- updated_at for refunds), or that the app voided and whose RefundReceipt (or cheque: an
+-- overpayment's excess paid back, entity refund_check) is not deleted yet.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -25,7 +26,7 @@ SELECT %(run_id)s, f.tenant_id, 'refund', f.id, coalesce(f.reference, 'refund ' 
        f.amount
 FROM billing.refunds AS f
 LEFT JOIN qbo_sync.entity_map AS m
-       ON m.tenant_id = f.tenant_id AND m.entity = 'refund' AND m.source_id = f.id
+       ON m.tenant_id = f.tenant_id AND m.entity IN ('refund', 'refund_check') AND m.source_id = f.id
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = f.tenant_id AND rc.entity = 'refund' AND rc.source_id = f.id
 LEFT JOIN failed AS fl ON fl.source_id = f.id AND fl.status = 'failed'

@@ -219,7 +219,10 @@ def payment(app: tuple, row: dict[str, Any] | None) -> Check:
     pays = linked(row, "Invoice")
     # Voiding an invoice unlinks its payments in QuickBooks (their amount becomes unapplied):
     # a payment of an invoice the app voided pays nothing there, as expected.
-    all_credit = not pays and money(row.get("UnappliedAmt")) == money(row.get("TotalAmt"))
+    # Credit paid back by cheque (payments/refund_checks.py) is linked as a Check: still credit.
+    lines = row.get("Line") or []
+    cheques = sum((money(line.get("Amount")) for line in lines if linked({"Line": [line]}, "Check")), ZERO)
+    all_credit = not pays and money(row.get("UnappliedAmt")) + cheques == money(row.get("TotalAmt"))
     if invoice_qbo and invoice_qbo not in pays and not invoice_voided and not (settled_before and all_credit):
         shown = ", ".join(f"Id {i}" for i in sorted(pays)) or "no invoice"
         check.differences.append(Difference("pays invoice", f"{number} (Id {invoice_qbo})", shown))
