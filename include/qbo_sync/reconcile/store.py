@@ -150,13 +150,16 @@ def remember_alerted(conn: psycopg.Connection, run_id: str, tenant_id: int) -> N
 @dataclass(frozen=True)
 class Day:
     day: date
-    synced: Decimal  # invoice amount synced that day
+    synced: Decimal  # invoice amount synced that day, in the home currency
     differ: int  # records found differing that day
     unexplained: int
+    others: str | None = None  # amounts synced in other currencies: '120.00 EUR; 30.00 USD'
+    currency: str | None = None  # the home currency (of ``synced``)
 
 
 def daily(conn: psycopg.Connection, tenant_id: int, days: int = DAYS_SHOWN) -> list[Day]:
-    """The tenant's last ``days`` days (UTC), oldest first: amount synced, records differing."""
+    """The tenant's last ``days`` days (UTC), oldest first: amount synced (home currency; the
+    others listed apart, never added into it), records differing."""
     return [Day(*row) for row in conn.execute(load_sql("reconcile/daily"), {"tenant_id": tenant_id, "days": days})]
 
 

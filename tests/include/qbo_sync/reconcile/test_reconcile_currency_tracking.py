@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from qbo_sync.pipeline import run_once
-from qbo_sync.reconcile import compare
+from qbo_sync.reconcile import compare, store
 from qbo_sync.reconcile import run as reconciliation
 from qbo_sync.reconcile.report import full_report
 from qbo_sync.tenants.__main__ import main as tenants
@@ -39,6 +39,9 @@ def test_an_invoice_in_another_currency_is_totalled_in_its_own(db, qbo_app, qbo_
     assert "Amount synced (invoices): 220.00 AUD and 110.00 EUR" in flat
     assert "330.00" not in flat
     assert verdict(db, "cur-1", "invoice", 201)[0::5] == ("agree", "EUR")
+    # The page's 30-day chart: today's bar holds the AUD only, the EUR listed apart.
+    today = store.daily(db, 1)[-1]
+    assert (today.synced, today.currency, today.others) == (D("220.00"), "AUD", "110.00 EUR")
 
     # The daily full pass (the qbo_reconcile DAG, and make demo's block) says the same.
     with qbo_factory(1) as client:
