@@ -30,6 +30,7 @@ WRITABLE = {
     "CreditMemo",
     "Payment",
     "RefundReceipt",
+    "Purchase",
 }
 
 

@@ -31,6 +31,7 @@ CDC_ENTITIES = {
     "CreditMemo",
     "Payment",
     "RefundReceipt",
+    "Purchase",
 }
 
 

@@ -66,6 +66,9 @@ FILTERABLE: dict[str, frozenset[str] | None] = {
     # Assumed like Payment and CreditMemo: Intuit's RefundReceipt page marks no filterable
     # attribute in the sources we have (unconfirmed, README).
     "RefundReceipt": frozenset(_COMMON | {"DocNumber", "TxnDate", "CustomerRef", "TotalAmt"}),
+    # Intuit's Purchase reference marks DocNumber, TxnDate, PaymentType, AccountRef and EntityRef as
+    # filterable (TotalAmt assumed like the other transactions; unconfirmed).
+    "Purchase": frozenset(_COMMON | {"DocNumber", "TxnDate", "PaymentType", "AccountRef", "EntityRef", "TotalAmt"}),
     # [cdata] Terms table; our Term entity (terms.py).
     "Term": frozenset(_COMMON | {"Name", "Active", "Type", "DueDays"}),
     # [cdata] Classes / Departments: Name, Active, FullyQualifiedName; SubClass/SubDepartment and

@@ -32,7 +32,7 @@ LIST_ENTITIES = (
     "Class",
     "Department",
 )
-TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment", "RefundReceipt")
+TXN_ENTITIES = ("Invoice", "CreditMemo", "Payment", "RefundReceipt", "Purchase")
 ALL_ENTITIES = LIST_ENTITIES + TXN_ENTITIES
 
 REGIONS = {

@@ -40,6 +40,13 @@ LEFT JOIN qbo_sync.entity_map AS im
        ON im.tenant_id = p.tenant_id AND im.entity = 'invoice' AND im.source_id = p.invoice_id
 WHERE p.tenant_id = %(tenant_id)s AND p.id = ANY(%(payment_ids)s::bigint[])
 UNION ALL
+-- an app refund the sync sent as a RefundReceipt: the amount given back
+SELECT 'refund', f.id, coalesce(f.reference, 'refund ' || f.id), f.amount,
+       CASE WHEN f.voided_at IS NULL THEN 'recorded' ELSE 'voided' END,
+       jsonb_build_object('TotalAmt', f.amount::text)
+FROM billing.refunds AS f
+WHERE f.tenant_id = %(tenant_id)s AND f.id = ANY(%(refund_ids)s::bigint[])
+UNION ALL
 SELECT 'customer', c.id,
        coalesce(nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''), c.company_name, 'client ' || c.id),
        NULL::numeric, CASE WHEN c.active THEN 'active' ELSE 'inactive' END, NULL::jsonb

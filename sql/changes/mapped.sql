@@ -9,4 +9,5 @@ WHERE m.tenant_id = %(tenant_id)s
   AND (   (m.entity IN ('invoice', 'invoice_void') AND m.qbo_id = ANY(%(invoice_ids)s::text[]))
        OR (m.entity = 'customer' AND m.qbo_id = ANY(%(customer_ids)s::text[]))
        OR (m.entity = 'credit_memo' AND m.qbo_id = ANY(%(creditmemo_ids)s::text[]))
-       OR (m.entity = 'payment' AND m.qbo_id = ANY(%(payment_ids)s::text[])));
+       OR (m.entity = 'payment' AND m.qbo_id = ANY(%(payment_ids)s::text[]))
+       OR (m.entity = 'refund' AND m.qbo_id = ANY(%(refundreceipt_ids)s::text[])));

@@ -1,9 +1,11 @@
 -- App refunds this run considers for one tenant (billing.refunds, issue 13 item 3): recorded
--- or voided in the interval (or all with full_sync), earlier failures and resync requests. A
+-- or voided in the interval (or all with full_sync), earlier failures and resync requests (one
+-- changed in QuickBooks only on a resync). A
 -- refund voided before it was ever sent is never sent; refunds read back from QuickBooks never
 -- go back. Whatever the interval, a refund in QuickBooks whose amount, date, reference or
 -- payment changed in the app since the sync wrote it (entity_map.source_state: the app keeps no
--- updated_at for refunds), or that the app voided and whose RefundReceipt is not deleted yet.
+-- updated_at for refunds), or that the app voided and whose RefundReceipt (or cheque: an
+-- overpayment's excess paid back, entity refund_check) is not deleted yet.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -24,11 +26,15 @@ SELECT %(run_id)s, f.tenant_id, 'refund', f.id, coalesce(f.reference, 'refund ' 
        f.amount
 FROM billing.refunds AS f
 LEFT JOIN qbo_sync.entity_map AS m
-       ON m.tenant_id = f.tenant_id AND m.entity = 'refund' AND m.source_id = f.id
+       ON m.tenant_id = f.tenant_id AND m.entity IN ('refund', 'refund_check') AND m.source_id = f.id
 LEFT JOIN qbo_sync.record_controls AS rc
        ON rc.tenant_id = f.tenant_id AND rc.entity = 'refund' AND rc.source_id = f.id
 LEFT JOIN failed AS fl ON fl.source_id = f.id AND fl.status = 'failed'
+-- Changed (edited, deleted) in QuickBooks: held until finance resyncs it.
+LEFT JOIN qbo_sync.quickbooks_change_holds AS h
+       ON h.tenant_id = f.tenant_id AND h.entity = 'refund' AND h.source_id = f.id
 WHERE f.tenant_id = %(tenant_id)s
+  AND (h.source_id IS NULL OR h.restore OR rc.resync_requested_at IS NOT NULL)
   AND f.origin = 'app'
   AND NOT coalesce(rc.excluded, false)
   AND (f.voided_at IS NULL OR m.source_id IS NOT NULL)

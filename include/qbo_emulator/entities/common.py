@@ -29,6 +29,7 @@ ENTITY_BY_PATH = {
     "creditmemo": "CreditMemo",
     "payment": "Payment",
     "refundreceipt": "RefundReceipt",
+    "purchase": "Purchase",
     "preferences": "Preferences",
     "companyinfo": "CompanyInfo",
 }

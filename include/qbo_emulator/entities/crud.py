@@ -17,6 +17,7 @@ from .common import Effect, WriteContext, bump, check_closed_books, clean, is_tr
 from .lists import build_account, build_item, build_payment_method
 from .names import build_person
 from .payments import build_payment, reapply, unlink_from_payment
+from .purchases import build_purchase
 from .refunds import build_refund_receipt
 from .sales import build_sales_txn, voided_line, voided_note
 from .taxcodes import build_tax_code
@@ -38,8 +39,9 @@ BUILDERS: dict[str, Callable[..., tuple[dict[str, Any], list[Effect]]]] = {
     "Class": build_tracking,
     "Department": build_tracking,
     "RefundReceipt": build_refund_receipt,
+    "Purchase": build_purchase,
 }
-TRANSACTIONS = ("Invoice", "CreditMemo", "Payment", "RefundReceipt")
+TRANSACTIONS = ("Invoice", "CreditMemo", "Payment", "RefundReceipt", "Purchase")
 
 
 def _index(company: Company, entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
@@ -158,8 +160,8 @@ def delete(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
     data = clean(data)
     old = _existing(ctx, entity, data)
     check_closed_books(company, old.get("TxnDate"))
-    if entity in ("Invoice", "CreditMemo") and old.get("_applied", ZERO) > ZERO:
-        what = "payments" if entity == "Invoice" else "transactions it is applied to"
+    if entity in ("Invoice", "CreditMemo", "Purchase") and old.get("_applied", ZERO) > ZERO:
+        what = "transactions it is applied to" if entity == "CreditMemo" else "payments"
         raise faults.business(
             f"This {entity} has linked {what} (LinkedTxn) and cannot be deleted. "
             "Void it instead, or delete the payments first."

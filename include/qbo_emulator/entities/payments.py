@@ -26,6 +26,23 @@ def _application_key(txn_type: str, txn_id: str) -> tuple[str, str]:
     return (txn_type, txn_id)
 
 
+# A payment line's LinkedTxn.TxnType -> the entity it names. A Check is a Purchase of PaymentType
+# Check (Intuit's Payment reference lists Check among a payment line's linked types); one paid
+# to the customer and coded to Accounts Receivable is money paid back (entities/purchases.py).
+RECORD_OF = {"Invoice": "Invoice", "CreditMemo": "CreditMemo", "Check": "Purchase"}
+DEBITS = ("Invoice", "Check")  # what the customer owes; a CreditMemo is what it is owed
+
+
+def _customer_of(target: dict[str, Any]) -> str | None:
+    ref = target.get("CustomerRef") or target.get("EntityRef") or {}
+    return ref.get("value")
+
+
+def _open(target: dict[str, Any]) -> Any:
+    """What a payment may still apply to the target (a check: its Accounts Receivable lines)."""
+    return target.get("_receivable", target["TotalAmt"]) - target.get("_applied", ZERO)
+
+
 def build_payment(
     ctx: WriteContext, entity: str, data: dict[str, Any], old: dict[str, Any] | None
 ) -> tuple[dict[str, Any], list[Effect]]:
@@ -94,14 +111,14 @@ def build_payment(
             txn_type = link.get("TxnType")
             if not txn_id:
                 raise faults.required_param("TxnId", "Line.LinkedTxn.TxnId")
-            if txn_type not in ("Invoice", "CreditMemo"):
+            if txn_type not in RECORD_OF:
                 raise faults.invalid_property(
                     f"Property Name:TxnType specified is unsupported or invalid: {txn_type}", "Line.LinkedTxn.TxnType"
                 )
-            target = ctx.lookup(txn_type, txn_id)
-            if target is None:
+            target = ctx.lookup(RECORD_OF[txn_type], txn_id)
+            if target is None or (txn_type == "Check" and target.get("PaymentType") != "Check"):
                 raise faults.invalid_reference("Line.LinkedTxn.TxnId")
-            if target["CustomerRef"]["value"] != customer["Id"]:
+            if _customer_of(target) != customer["Id"]:
                 raise faults.cannot_link(txn_id, txn_type)
             key = _application_key(txn_type, txn_id)
             applications[key] = applications.get(key, ZERO) + amount
@@ -114,8 +131,8 @@ def build_payment(
     invoice_sum = ZERO
     credit_sum = ZERO
     for (txn_type, txn_id), amount in applications.items():
-        target = company.records[txn_type][txn_id]
-        open_amount = target["TotalAmt"] - target.get("_applied", ZERO) + previous.get((txn_type, txn_id), ZERO)
+        target = company.records[RECORD_OF[txn_type]][txn_id]
+        open_amount = _open(target) + previous.get((txn_type, txn_id), ZERO)
         if target.get("_voided"):
             open_amount = ZERO
         if amount > open_amount:
@@ -124,7 +141,7 @@ def build_payment(
                 f"The amount applied to {txn_type} {txn_id} ({amount}) exceeds its {what} ({open_amount}).",
                 "Line.Amount",
             )
-        if txn_type == "Invoice":
+        if txn_type in DEBITS:
             invoice_sum += amount
         else:
             credit_sum += amount
@@ -161,7 +178,7 @@ def reapply(
         if before == after:
             continue
         txn_type, txn_id = key
-        target = company.records[txn_type].get(txn_id)
+        target = company.records[RECORD_OF[txn_type]].get(txn_id)
         if target is None:
             continue
         target["_applied"] = target.get("_applied", ZERO) - before + after
@@ -178,6 +195,8 @@ def reapply(
 
 
 def refresh_open_amount(target: dict[str, Any]) -> None:
+    if "_receivable" in target:  # a check has no Balance field: what is applied stays internal
+        return
     open_amount = target["TotalAmt"] - target.get("_applied", ZERO)
     target["Balance"] = open_amount
     if "RemainingCredit" in target:
@@ -189,10 +208,10 @@ def unlink_from_payment(company: Company, payment: dict[str, Any], txn_type: str
     current = dict(previous)
     current.pop((txn_type, txn_id), None)
     # If the invoices left no longer absorb the credits, release the credits too.
-    invoices = sum((a for (t, _), a in current.items() if t == "Invoice"), ZERO)
+    invoices = sum((a for (t, _), a in current.items() if t in DEBITS), ZERO)
     credits = sum((a for (t, _), a in current.items() if t == "CreditMemo"), ZERO)
     if credits > invoices:
-        current = {k: a for k, a in current.items() if k[0] == "Invoice"}
+        current = {k: a for k, a in current.items() if k[0] in DEBITS}
         credits = ZERO
     kept = {(t, i) for (t, i) in current}
     payment["Line"] = [
@@ -204,7 +223,7 @@ def unlink_from_payment(company: Company, payment: dict[str, Any], txn_type: str
     payment["UnappliedAmt"] = payment["TotalAmt"] - (invoices - credits)
     # The voided invoice itself is rewritten by the caller; touch the other targets.
     for key in set(previous) - set(current) - {(txn_type, txn_id)}:
-        target = company.records[key[0]].get(key[1])
+        target = company.records[RECORD_OF[key[0]]].get(key[1])
         if target is not None:
             target["_applied"] = target.get("_applied", ZERO) - previous[key]
             refresh_open_amount(target)

@@ -106,4 +106,30 @@ ENTRIES: tuple[Entry, ...] = (
         "{item_sku}, or correct what QuickBooks names above; the next run maps the item by its "
         "SKU or name. " + RESYNC,
     ),
+    # A credit note line credits an invoice line (credit_note_lines.invoice_line_id): under the
+    # policy match or create it goes to that line's catalog item's QuickBooks item (items/credit_notes.py).
+    Entry(
+        "credit_note_item_not_in_quickbooks",
+        "No fee item mapped for line item",
+        "configuration",
+        "Credit note {number} line {item_position} credits the app's {item_kind} '{app_item}' (SKU "
+        "{item_sku}) of the invoice line it refers to, and QuickBooks has no product or service with "
+        "that SKU or that name, so the sync does not know which item's income the credit reverses "
+        "(the tenant's item policy is 'match').",
+        "In QuickBooks, open Sales > Products and services and create the item (or give the "
+        "existing one SKU {item_sku}, or the name '{app_item}'); or let the sync create missing "
+        "items: `python -m qbo_sync.tenants set --tenant-id {tenant_id} --item-policy create "
+        "--service-income-account NAME --product-income-account NAME`. Then resync the credit note "
+        "(qbo_resync DAG, or wait for the next scheduled run).",
+    ),
+    Entry(
+        "credit_note_item_not_created",
+        "Item could not be created",
+        "configuration",
+        "Credit note {number} line {item_position} credits the app's {item_kind} '{app_item}', and "
+        "QuickBooks refused to create the product or service '{item_name}' for it: {detail}",
+        "Create the item in QuickBooks yourself (Sales > Products and services > New) with SKU "
+        "{item_sku}, or correct what QuickBooks names above; the next run maps the item by its "
+        "SKU or name. Then resync the credit note (qbo_resync DAG, or wait for the next scheduled run).",
+    ),
 )

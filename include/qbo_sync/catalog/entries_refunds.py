@@ -70,4 +70,78 @@ ENTRIES: tuple[Entry, ...] = (
         "Set the code QuickBooks uses for lines without tax: `python -m qbo_sync.tenants set "
         "--tenant-id {tenant_id} --no-tax-code 'GST free'` (your company's name for it). " + RESYNC,
     ),
+    Entry(
+        "refund_edited_in_quickbooks",
+        "Refund receipt changed in QuickBooks",
+        "data",
+        "Refund {reference}, which the sync recorded in QuickBooks as a refund receipt, was changed "
+        "there on {changed_at} ({changes}); the billing app still has {amount_text}. Nothing more "
+        "is sent for this refund until finance decides.",
+        "To keep the billing app's amount, resync the refund (Resync on the QuickBooks sync page): "
+        "the sync puts it back in QuickBooks. To keep QuickBooks' amount, make the same change in the "
+        "billing app and resync it, or exclude the refund on the page.",
+    ),
+    Entry(
+        "refund_deleted_in_quickbooks",
+        "Refund receipt deleted in QuickBooks",
+        "data",
+        "Refund {reference} of {amount_text}, which the sync recorded in QuickBooks as a refund "
+        "receipt, was deleted there on {changed_at}; the billing app still has it.",
+        "If the money was not given back, void the refund in the billing app. If the receipt was "
+        "deleted by mistake, resync the refund (Resync on the QuickBooks sync page, or the qbo_resync "
+        "DAG): the sync records it in QuickBooks again. It is never recorded again without that.",
+    ),
+    Entry(
+        "refund_voided_in_quickbooks",
+        "Refund receipt voided in QuickBooks",
+        "data",
+        "Refund {reference} of {amount_text}, which the sync recorded in QuickBooks as a refund "
+        "receipt, was voided there on {changed_at}; the billing app still has it.",
+        "If the money was not given back, void the refund in the billing app too. If it was, delete "
+        "the voided receipt in QuickBooks, then resync the refund here, and the sync records it again.",
+    ),
+    Entry(
+        "refund_bank_account_missing",
+        "Refund of customer credit: no bank account to write the cheque from",
+        "configuration",
+        "Refund {refund} gives back {amount_text} of payment {payment}'s excess, which QuickBooks "
+        "holds as the customer's unapplied credit. Credit is paid back by cheque (a Check to the "
+        "customer coded to Accounts Receivable, linked to that credit), and a cheque is drawn on a "
+        "Bank account, but no refund bank account is set for this tenant. Nothing was sent.",
+        "Set the bank account the money leaves: `python -m qbo_sync.tenants set --tenant-id "
+        "{tenant_id} --refund-bank-account 'Business Cheque Account'` (your bank account's name in "
+        "QuickBooks). " + RESYNC,
+    ),
+    Entry(
+        "refund_bank_account_not_bank",
+        "A Check must be paid from a Bank account",
+        "configuration",
+        "Refund {refund} gives back {amount_text} of payment {payment}'s excess (the customer's "
+        "unapplied credit in QuickBooks) by cheque, which QuickBooks draws only on an active Bank "
+        "account; the refund bank account set for this tenant is {account_type} in QuickBooks. "
+        "Nothing was sent.",
+        "Set an active Bank account: `python -m qbo_sync.tenants set --tenant-id {tenant_id} "
+        "--refund-bank-account 'Business Cheque Account'` (your bank account's name in QuickBooks). " + RESYNC,
+    ),
+    Entry(
+        "receivable_account_missing",
+        "Refund of customer credit: no Accounts Receivable account",
+        "configuration",
+        "Refund {refund} gives back payment {payment}'s excess (the customer's unapplied credit) by "
+        "a cheque coded to Accounts Receivable, and this QuickBooks company has no active Accounts "
+        "Receivable account. Nothing was sent.",
+        "In QuickBooks, open the chart of accounts and make the Accounts receivable (A/R) account "
+        "active again (QuickBooks creates one with the company). " + RESYNC,
+    ),
+    Entry(
+        "refund_check_edited",
+        "Refund changed after its cheque was written",
+        "data",
+        "Refund {refund} was paid back by a cheque to the customer in QuickBooks, "
+        "linked to payment {payment}'s credit, and later changed in the billing app (its amount, date, "
+        "reference or payment); a cheque once written is not rewritten by the sync.",
+        "If the cheque is right, put the refund back as it was in the billing app. If not, void "
+        "the refund in the billing app (the sync unlinks and deletes its cheque in QuickBooks) and "
+        "enter the refund again as it should be.",
+    ),
 )

@@ -1,6 +1,7 @@
 """Which of our records someone changed in QuickBooks, each with an explained outcome.
 
-Input: the run's change data capture (Invoice, Customer, CreditMemo, Payment), of which
+Input: the run's change data capture (Invoice, Customer, CreditMemo, Payment, and the
+RefundReceipts the sync sent for app refunds), of which
 only the records our map knows are looked at. For each:
 
 * **Our own write** is never a change made in QuickBooks: its SyncToken is the one our map
@@ -53,8 +54,15 @@ MAP_ENTITIES = {
     "Customer": ("customer",),
     "CreditMemo": ("credit_memo",),
     "Payment": ("payment",),
+    "RefundReceipt": ("refund",),  # a refund receipt has no void: edited (amount) or deleted
 }
-WHAT = {"invoice": "Invoice", "credit_memo": "Credit note", "payment": "Payment", "customer": "Client"}
+WHAT = {
+    "invoice": "Invoice",
+    "credit_memo": "Credit note",
+    "payment": "Payment",
+    "customer": "Client",
+    "refund": "Refund",
+}
 # What the policy app_wins puts back (the view qbo_sync.quickbooks_change_holds says the same).
 RESTORABLE = {
     ("invoice", "edited"),

@@ -2,7 +2,8 @@
 
 A fingerprint is a small dict of the fields that make a record what it is in the books:
 an invoice's number, date, customer, total and tax; a credit memo's number, customer and
-total; a payment's amount, date, reference and the invoices it pays. Balances, links to payments, e-mail
+total; a payment's amount, date, reference and the invoices it pays; a refund receipt's
+amount. Balances, links to payments, e-mail
 status and notes are left out: QuickBooks changes them (and bumps the SyncToken) when a
 payment is applied, which is not an edit. The same fields come from QuickBooks' JSON and
 from the billing app (``sql/changes/app_records.sql``), so either can be the reference.
@@ -31,6 +32,8 @@ FIELDS = {
     "invoice": ("DocNumber", "TxnDate", "CustomerRef", "TotalAmt", "TotalTax"),
     "credit_memo": ("DocNumber", "CustomerRef", "TotalAmt"),
     "payment": ("TotalAmt", "TxnDate", "PaymentRefNum", "Invoices"),
+    # a refund receipt the sync sent: the amount given back (RefundReceipt's TotalAmt)
+    "refund": ("TotalAmt",),
 }
 
 

@@ -115,3 +115,5 @@ class TenantSettings:
     invalid_email_policy: str = "omit"  # 'omit' | 'fail': an e-mail address QuickBooks would refuse
     # A client's customer in another currency than the home currency (transform/currency.py).
     currency_name_template: str = "{display_name} ({currency})"
+    # The Bank account a cheque paying back customer credit is drawn on (payments/refund_checks.py).
+    refund_bank_account_id: str | None = None

@@ -27,6 +27,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
+from qbo_sync.items.credit_notes import credit_note_items
 from qbo_sync.money import ZERO, cents
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits, overpayment_note
 from qbo_sync.payments.refunds import post_refunds
@@ -490,10 +491,16 @@ class Poster(Edits):
         memos = self._tagged("CreditMemo", unmapped, since) if unmapped else {}
         applications = self._tagged("Payment", unmapped, since) if unmapped else {}
         lines: dict[int, list[tuple]] = {}
-        for cid, lid, desc, amount, rate_id in self.conn.execute(
+        line_items: dict[int, list[tuple]] = {}  # the catalog item of the invoice line each credits
+        for cid, lid, desc, amount, rate_id, item_id, item_name in self.conn.execute(
             load_sql("payments/credit_note_lines"), {"ids": [r[0] for r in rows]}
         ):
             lines.setdefault(cid, []).append((lid, desc, amount, rate_id))
+            line_items.setdefault(cid, []).append((lid, item_id, item_name))
+        to_send = {r[0]: line_items.get(r[0], []) for r in rows if r[12] == "finalized" and r[8]}
+        items = credit_note_items(
+            self.conn, self.client, tenant_id=self.tenant_id, realm_id=self.realm_id, lines=to_send
+        )
         rates = tax_rates(self.conn, self.tenant_id)
         for (
             nid,
@@ -580,9 +587,13 @@ class Poster(Edits):
                 if problem:
                     self._explained(problem[0], "credit_memo", nid, ref, total, action, number=ref, **problem[1])
                     continue
+                if nid in items.failed:  # a catalog item with no QuickBooks item (qbo_sync.items)
+                    code, context = items.failed[nid]
+                    self._explained(code, "credit_memo", nid, ref, total, action, number=ref, **context)
+                    continue
                 changed: list[str] = []  # adjustments made for QuickBooks
                 body = self._credit_memo_body(
-                    nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed
+                    nid, number, issue_date, reason, customer_qbo, lines.get(nid, []), rates, changed, items.refs
                 )
                 if invoice_currency:  # a credit note of a foreign-currency invoice: its currency and rate
                     with_currency(body, invoice_currency.strip(), invoice_rate)
@@ -669,7 +680,10 @@ class Poster(Edits):
         lines: list[tuple],
         rates: dict,
         adjustments: list[str] | None = None,
+        item_refs: dict[int, str] | None = None,
     ) -> dict[str, Any]:
+        """``item_refs``: line id -> the QuickBooks Item of the catalog item the line credits
+        (items/credit_notes.py); a line without one goes to the default Service item."""
         us = self.settings.region == "US"
         # Credit note lines hold tax-inclusive amounts, as the app shows them: each goes out
         # at its net with the app's tax stated explicitly (transform/tax.py), so the memo's
@@ -679,7 +693,7 @@ class Poster(Edits):
         nets = net_amounts(taxed, tax)
         body_lines = []
         us_codes: set[str] = set()
-        for position, ((_lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets, strict=False), start=1):
+        for position, ((lid, desc, amount, rate_id), net) in enumerate(zip(lines, nets, strict=False), start=1):
             code = rates[rate_id].qbo_tax_code_id if rate_id in rates else None
             if us:
                 us_codes |= {code} - {None, US_TAXABLE, US_NON_TAXABLE}  # TAX/NON only mark lines
@@ -687,7 +701,7 @@ class Poster(Edits):
             elif code is None:
                 code = self.settings.no_tax_code_id
             detail: dict[str, Any] = {
-                "ItemRef": {"value": self.settings.default_service_item_id},
+                "ItemRef": {"value": (item_refs or {}).get(lid) or self.settings.default_service_item_id},
                 "Qty": Decimal(1),
                 "UnitPrice": net,
             }

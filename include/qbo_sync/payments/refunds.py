@@ -13,6 +13,10 @@ the customer's RefundReceipts before anything is posted. A refund edited in the 
 was sent (amount, date, reference or payment; recorded in ``entity_map.source_state``) is
 updated in place. A refund voided in the app is undone the way QuickBooks documents it: a
 RefundReceipt has delete, not void, so it is deleted.
+
+A refund of an overpayment's excess (its payment still holds the amount as unapplied customer
+credit in QuickBooks) is no RefundReceipt: it is paid back by a cheque linked to that credit
+(payments/refund_checks.py).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import write_versioned
 from qbo_sync.money import ZERO
 from qbo_sync.payments.edits import VOIDED
+from qbo_sync.payments.refund_checks import Cheques
 from qbo_sync.transform.adjustments import cut
 from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, payload_hash, private_note_tag
 
@@ -54,16 +59,20 @@ def post_refunds(poster: Any) -> None:
             todo.append(prepared)
     if not todo:
         return
-    found = sender.tagged([t for t in todo if t["qbo_id"] is None])
+    found = sender.tagged([t for t in todo if "cheque" not in t and t["qbo_id"] is None])
     for item in todo:
         with poster.conn.transaction():
-            sender.send(item, found.get(private_note_tag(ENTITY, item["id"])))
+            if "cheque" in item:
+                sender.cheques.send(item, item["cheque"])
+            else:
+                sender.send(item, found.get(private_note_tag(ENTITY, item["id"])))
 
 
 class _Refunds:
     def __init__(self, poster: Any) -> None:
         self.p = poster
         self.settings = poster.settings
+        self.cheques = Cheques(poster)
 
     # ------------------------------------------------------------------ checks
     def prepare(self, row: tuple) -> dict[str, Any] | None:
@@ -89,9 +98,48 @@ class _Refunds:
             sync_token,
             phash,
             state_same,
+            payment_qbo,
+            check_qbo_id,
+            check_token,
+            check_hash,
+            check_same,
         ) = row
         p = self.p
         ref = reference or f"refund {rid}"
+        cheque = {
+            "id": rid,
+            "ref": ref,
+            "amount": amount,
+            "reason": reason,
+            "reference": reference,
+            "payment_ref": payment_ref,
+            "payment_qbo_id": payment_qbo,
+            "customer": customer_qbo,
+            "when": (refunded_at or datetime.now(UTC)).date(),
+            "check_qbo_id": check_qbo_id,
+            "check_sync_token": check_token,
+            "check_hash": check_hash,
+            "state": (refunded_at, reference, payment_id),
+        }
+        if check_qbo_id is not None:  # paid back by cheque (payments/refund_checks.py)
+            if voided_at is not None:
+                self.cheques.undo(cheque)
+                return None
+            if check_same:
+                p._unchanged(ENTITY, rid, ref, amount, check_qbo_id)
+                return None
+            if check_hash is not None:  # written and linked, then changed in the app
+                p._explained(
+                    "refund_check_edited",
+                    ENTITY,
+                    rid,
+                    ref,
+                    amount,
+                    "update",
+                    refund=ref,
+                    payment=payment_ref,
+                )
+                return None
         if voided_at is not None:  # staged only while its RefundReceipt is in QuickBooks
             if phash == VOIDED:
                 p._unchanged(ENTITY, rid, ref, amount, qbo_id)
@@ -137,6 +185,16 @@ class _Refunds:
         if reference and len(reference) > REFUND_REF_MAX:
             explained("refund_reference_too_long", length=len(reference))
             return None
+        if qbo_id is None and payment_qbo:  # the payment's unapplied credit paid back by cheque?
+            from qbo_client.errors import QboFaultError
+
+            try:
+                payment = self.cheques.route(rid, amount, payment_qbo)
+            except QboFaultError as exc:
+                p._fault(ENTITY, rid, ref, amount, exc.fault, action)
+                return None
+            if payment is not None or check_qbo_id is not None:
+                return {**cheque, "cheque": payment or p.client.read("Payment", payment_qbo)}
         if not self.settings.deposit_account_id:
             explained("deposit_account_missing")
             return None
@@ -255,6 +313,7 @@ class _Refunds:
             load_sql("payments/record_refund_state"),
             {
                 "tenant_id": p.tenant_id,
+                "entity": ENTITY,
                 "source_id": rid,
                 "amount": amount,
                 "refunded_at": refunded_at,

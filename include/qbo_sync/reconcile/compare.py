@@ -16,7 +16,13 @@ What is compared (issue 18, item 1):
 - a customer: that it exists, and is active while the app's client is (the sync never makes
   a customer inactive, so an inactive client's customer may be either);
 - a refund (issue 13): its RefundReceipt's ``TotalAmt`` (voided in the app: the receipt was
-  deleted, so it is not read and counts as agreeing).
+  deleted, so it is not read and counts as agreeing);
+- an invoice's currency and tracking (issue 13): its ``CurrencyRef`` against the app invoice's
+  currency (when QuickBooks states one), its class (the header ``ClassRef``, else the one its
+  lines carry: QuickBooks keeps only the one its preference uses) and ``DepartmentRef`` against
+  what the tenant's settings and location links give the invoice.
+
+Every check carries the currency of its amount, so that totals are summed per currency.
 
 An overpayment (issue 13) pays its invoice what it still owed and leaves the rest unapplied:
 it agrees when it pays its invoice, or pays nothing at all because the app's invoice was
@@ -53,6 +59,7 @@ class Check:
     differences: list[Difference] = field(default_factory=list)
     verdict: str = AGREE
     explanation: str | None = None
+    currency: str | None = None  # the amount's currency (totals are summed per currency)
 
     @property
     def fields(self) -> str | None:
@@ -105,9 +112,67 @@ def _missing(entity: str, qbo_id: str) -> Difference:
     return Difference("exists", f"{entity} Id {qbo_id}", "not found (deleted in QuickBooks?)")
 
 
-def invoice(app: tuple, row: dict[str, Any] | None) -> Check:
-    source_id, number, qbo_id, status, total, tax, balance, _tax_mode = app
-    check = Check("invoice", source_id, number or f"id {source_id}", qbo_id, total)
+def _code(currency: Any) -> str | None:
+    return str(currency).strip().upper() if currency else None
+
+
+def _ref_value(ref: Any) -> str | None:
+    return str(ref["value"]) if isinstance(ref, dict) and ref.get("value") not in (None, "") else None
+
+
+def _shown(ref_id: str | None, names: dict[str, str] | None) -> str:
+    if ref_id is None:
+        return "none"
+    name = (names or {}).get(ref_id)
+    return f"Id {ref_id} ({name})" if name else f"Id {ref_id}"
+
+
+def qbo_class(row: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """The invoice's class in QuickBooks, and the names QuickBooks gave the Ids it read: the
+    header ClassRef, else the class its lines share (per-line tracking drops the header's);
+    lines with different classes read as "several"."""
+    names: dict[str, str] = {}
+    header = row.get("ClassRef")
+    if _ref_value(header):
+        if header.get("name"):
+            names[_ref_value(header)] = str(header["name"])
+        return _ref_value(header), names
+    found = set()
+    for line in row.get("Line") or []:
+        ref = (line.get("SalesItemLineDetail") or {}).get("ClassRef")
+        if _ref_value(ref):
+            found.add(_ref_value(ref))
+            if ref.get("name"):
+                names[_ref_value(ref)] = str(ref["name"])
+    if len(found) > 1:
+        return "several: " + ", ".join(sorted(found)), names
+    return (found.pop() if found else None), names
+
+
+def _tracking(check: Check, row: dict[str, Any], tracking: tuple[str | None, str | None] | None) -> None:
+    """ClassRef and DepartmentRef against the class and location the app's settings give."""
+    if tracking is None:
+        return
+    want_class, want_department = tracking
+    have_class, names = qbo_class(row)
+    if (want_class or None) != have_class:
+        check.differences.append(Difference("ClassRef", _shown(want_class, None), _shown(have_class, names)))
+    department = row.get("DepartmentRef")
+    have_department = _ref_value(department)
+    if have_department and isinstance(department, dict) and department.get("name"):
+        names[have_department] = str(department["name"])
+    if (want_department or None) != have_department:
+        check.differences.append(
+            Difference("DepartmentRef", _shown(want_department, None), _shown(have_department, names))
+        )
+
+
+def invoice(app: tuple, row: dict[str, Any] | None, tracking: tuple[str | None, str | None] | None = None) -> Check:
+    """``tracking``: the (class Id, department Id) the tenant's settings give the invoice; None
+    when the comparison of classes and locations does not apply."""
+    source_id, number, qbo_id, status, total, tax, balance, _tax_mode, *rest = app
+    currency = _code(rest[0]) if rest else None
+    check = Check("invoice", source_id, number or f"id {source_id}", qbo_id, total, currency=currency)
     if row is None:
         check.differences.append(_missing("Invoice", qbo_id))
         return check
@@ -126,13 +191,17 @@ def invoice(app: tuple, row: dict[str, Any] | None) -> Check:
         ("Balance", money(balance), money(row.get("Balance"))),
     )
     check.differences += [Difference(name, text(a), text(q)) for name, a, q in sides if a != q]
+    theirs = _code(_ref_value(row.get("CurrencyRef")))
+    if currency and theirs and theirs != currency:  # compared when QuickBooks states one
+        check.differences.append(Difference("CurrencyRef", currency, theirs))
+    _tracking(check, row, tracking)
     return check
 
 
 def payment(app: tuple, row: dict[str, Any] | None) -> Check:
     source_id, ref, qbo_id, amount, is_void, invoice_qbo, number, invoice_voided, *rest = app
     settled_before = bool(rest and rest[0])
-    check = Check("payment", source_id, ref, qbo_id, amount)
+    check = Check("payment", source_id, ref, qbo_id, amount, currency=_code(rest[1]) if len(rest) > 1 else None)
     if row is None:
         check.differences.append(_missing("Payment", qbo_id))
         return check
@@ -150,7 +219,10 @@ def payment(app: tuple, row: dict[str, Any] | None) -> Check:
     pays = linked(row, "Invoice")
     # Voiding an invoice unlinks its payments in QuickBooks (their amount becomes unapplied):
     # a payment of an invoice the app voided pays nothing there, as expected.
-    all_credit = not pays and money(row.get("UnappliedAmt")) == money(row.get("TotalAmt"))
+    # Credit paid back by cheque (payments/refund_checks.py) is linked as a Check: still credit.
+    lines = row.get("Line") or []
+    cheques = sum((money(line.get("Amount")) for line in lines if linked({"Line": [line]}, "Check")), ZERO)
+    all_credit = not pays and money(row.get("UnappliedAmt")) + cheques == money(row.get("TotalAmt"))
     if invoice_qbo and invoice_qbo not in pays and not invoice_voided and not (settled_before and all_credit):
         shown = ", ".join(f"Id {i}" for i in sorted(pays)) or "no invoice"
         check.differences.append(Difference("pays invoice", f"{number} (Id {invoice_qbo})", shown))
@@ -158,8 +230,8 @@ def payment(app: tuple, row: dict[str, Any] | None) -> Check:
 
 
 def credit_memo(app: tuple, row: dict[str, Any] | None, application: dict[str, Any] | None) -> Check:
-    source_id, number, qbo_id, total, status, invoice_qbo, application_qbo = app
-    check = Check("credit_memo", source_id, number, qbo_id, total)
+    source_id, number, qbo_id, total, status, invoice_qbo, application_qbo, *rest = app
+    check = Check("credit_memo", source_id, number, qbo_id, total, currency=_code(rest[0]) if rest else None)
     if row is None:
         check.differences.append(_missing("CreditMemo", qbo_id))
         return check
@@ -193,8 +265,8 @@ def customer(app: tuple, row: dict[str, Any] | None) -> Check:
 
 
 def refund(app: tuple, row: dict[str, Any] | None) -> Check:
-    source_id, ref, qbo_id, amount, is_void = app
-    check = Check("refund", source_id, ref, qbo_id, amount)
+    source_id, ref, qbo_id, amount, is_void, *rest = app
+    check = Check("refund", source_id, ref, qbo_id, amount, currency=_code(rest[0]) if rest else None)
     if is_void:  # the sync deleted its RefundReceipt (QuickBooks has no void for one)
         return check
     if row is None:

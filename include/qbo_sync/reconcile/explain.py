@@ -10,6 +10,8 @@ A difference is **explained** when
 - or the app has a payment or credit note on the invoice that the sync has not sent yet (new,
   or voided in the app, after the window of the last run that covered it): the next run
   closes the difference;
+- or the tenant's class and location settings changed after the invoice was sent (a class or
+  location difference only): QuickBooks keeps the class the invoice was sent with;
 - or QuickBooks' own tax arithmetic accounts for it: QuickBooks rounds tax per line where
   the app rounds once per rate, and a US company's automated sales tax sets the rate from the
   customer's address (docs/quickbooks-behaviour.md). The sync states the app's tax, so this
@@ -22,6 +24,7 @@ why, which is what finance must look at (and what alerts, once).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC
 from decimal import Decimal
 
 import psycopg
@@ -48,6 +51,7 @@ def explain(conn: psycopg.Connection, tenant_id: int, checks: list[Check]) -> No
     logged = _outcomes(conn, tenant_id, differing)
     taxes = _tax_notes(conn, tenant_id, [c for c in differing if c.entity == "invoice"])
     unsent = _unsent(conn, tenant_id, [c for c in differing if c.entity == "invoice" and _balance_only(c)])
+    tracking = _tracking_notes(conn, tenant_id, [c for c in differing if c.entity == "invoice" and _tracking_only(c)])
     for check in differing:
         reasons = []
         tax = taxes.get(check.source_id)
@@ -55,6 +59,8 @@ def explain(conn: psycopg.Connection, tenant_id: int, checks: list[Check]) -> No
             reasons.append(tax)
         reasons += logged.get((check.entity, check.source_id), [])[:SHOWN_OUTCOMES]
         reasons += unsent.get(check.source_id, [])[:SHOWN_OUTCOMES]
+        if check.entity == "invoice" and check.source_id in tracking:
+            reasons.append(tracking[check.source_id])
         if reasons:
             check.verdict, check.explanation = EXPLAINED, "; ".join(reasons)
         else:
@@ -77,6 +83,31 @@ def _outcomes(conn: psycopg.Connection, tenant_id: int, checks: list[Check]) -> 
         if text not in found[(for_entity, for_id)]:
             found[(for_entity, for_id)].append(text)
     return found
+
+
+TRACKING_FIELDS = {"ClassRef", "DepartmentRef"}
+
+
+def _tracking_only(check: Check) -> bool:
+    return {d.field for d in check.differences} <= TRACKING_FIELDS
+
+
+def _tracking_notes(conn: psycopg.Connection, tenant_id: int, invoices: list[Check]) -> dict[int, str]:
+    """Invoices sent before the tenant's class and location settings last changed."""
+    if not invoices:
+        return {}
+    rows = conn.execute(
+        load_sql("reconcile/tracking_changed"), {"tenant_id": tenant_id, "ids": [c.source_id for c in invoices]}
+    ).fetchall()
+    return {
+        invoice_id: (
+            "the tenant's class and location settings changed on "
+            f"{changed.astimezone(UTC):%Y-%m-%d %H:%M} UTC, after this invoice was sent on "
+            f"{sent.astimezone(UTC):%Y-%m-%d %H:%M} UTC: QuickBooks keeps the class and location it was "
+            "sent with. Resync the invoice from the QuickBooks sync page to send the new ones"
+        )
+        for invoice_id, sent, changed in rows
+    }
 
 
 def _balance_only(check: Check) -> bool:

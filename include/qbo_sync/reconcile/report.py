@@ -5,6 +5,7 @@ report (a block per tenant), the ``qbo_reconcile`` DAG's report and ``make demo`
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from typing import Any
 
 from qbo_sync.reconcile.explain import UNEXPLAINED_TEXT
@@ -23,16 +24,25 @@ NAMES = {  # entity -> (one, many), in the order the sentence lists them
 WITH_AMOUNT = {"invoice", "payment", "credit_memo", "refund"}
 
 
+def amounts(by_currency: dict[str, Decimal]) -> str:
+    """``11,264.78 GBP and 120.00 EUR``: one figure per currency, never one sum of several
+    (the currency with the most records first)."""
+    shown = [f"{amount:,.2f}" + (f" {code}" if code else "") for code, amount in by_currency.items()]
+    return " and ".join(shown) if shown else "0.00"
+
+
 def agreement(rec: TenantReconciliation) -> str:
-    """``QuickBooks and the app agree on 1,204 invoices, 48,310.55; 30 customers``."""
+    """``QuickBooks and the app agree on 1,204 invoices, 48,310.55 AUD; 30 customers``; an
+    invoice billed in another currency is totalled in its own: ``3 invoices, 264.78 GBP and
+    120.00 EUR``."""
     parts = []
     for entity, (one, many) in NAMES.items():
-        n, amount = rec.agree.get(entity, (0, 0))
+        n, by_currency = rec.agree.get(entity, (0, {}))
         if not n and entity not in ("invoice",):
             continue
         part = f"{n:,} {one if n == 1 else many}"
         if entity in WITH_AMOUNT:
-            part += f", {amount:,.2f}"
+            part += f", {amounts(by_currency)}"
         parts.append(part)
     return "QuickBooks and the app agree on " + "; ".join(parts)
 

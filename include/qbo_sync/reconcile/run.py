@@ -67,8 +67,9 @@ def compare_tenant(
     qbo_memos = read("CreditMemo", [r[2] for r in notes])
     qbo_customers = read("Customer", [r[2] for r in customers])
     qbo_refunds = read("RefundReceipt", [r[2] for r in refunds if not r[4]])  # a voided one is deleted
+    tracking = _tracking(conn, tenant_id, [r[0] for r in invoices])
     checks = (
-        [compare.invoice(r, qbo_invoices.get(r[2])) for r in invoices]
+        [compare.invoice(r, qbo_invoices.get(r[2]), tracking.get(r[0])) for r in invoices]
         + [compare.payment(r, qbo_payments.get(r[2])) for r in payments]
         + [compare.credit_memo(r, qbo_memos.get(r[2]), qbo_payments.get(r[6]) if r[6] else None) for r in notes]
         + [compare.customer(r, qbo_customers.get(r[2])) for r in customers]
@@ -76,6 +77,22 @@ def compare_tenant(
     )
     explain.explain(conn, tenant_id, checks)
     return checks
+
+
+def _tracking(conn: psycopg.Connection, tenant_id: int, invoice_ids: list[int]) -> dict[int, tuple]:
+    """Invoice id -> the (class Id, department Id) the tenant's settings and location links give
+    it today (transform/tracking.py sends the same)."""
+    if not invoice_ids:
+        return {}
+    from qbo_sync.extract.tracking import invoice_locations, tracking_settings
+
+    settings = tracking_settings(conn, tenant_id)
+    locations = invoice_locations(conn, invoice_ids) if settings.links else {}
+    out = {}
+    for invoice_id in invoice_ids:
+        assigned = settings.assign(locations.get(invoice_id))
+        out[invoice_id] = (assigned.class_id, assigned.department_id)
+    return out
 
 
 def reconcile_tenant(

@@ -38,6 +38,7 @@ def write(
                 "source_ref": [c.ref for c in checks],
                 "qbo_id": [c.qbo_id for c in checks],
                 "amount": [c.amount for c in checks],
+                "currency": [c.currency for c in checks],
                 "fields": [c.fields for c in checks],
                 "app_value": [c.app_value for c in checks],
                 "qbo_value": [c.qbo_value for c in checks],
@@ -111,7 +112,8 @@ class TenantReconciliation:
     state: str = "done"
     reads: int = 0
     note: str | None = None
-    agree: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # entity -> (records, amount)
+    # entity -> (records, {currency: amount}): amounts are never summed across currencies
+    agree: dict[str, tuple[int, dict[str, Decimal]]] = field(default_factory=dict)
     differences: list[Difference] = field(default_factory=list)
 
     @property
@@ -126,8 +128,14 @@ def run_results(conn: psycopg.Connection, run_id: str) -> dict[int, TenantReconc
         load_sql("reconcile/run_states"), {"run_id": run_id}
     ):
         out[tid] = TenantReconciliation(tid, scope, state, reads, note)
-    for tid, entity, agree, amount, _differ in conn.execute(load_sql("reconcile/run_totals"), {"run_id": run_id}):
-        out.setdefault(tid, TenantReconciliation(tid)).agree[entity] = (agree, amount)
+    for tid, entity, currency, agree, amount, _differ in conn.execute(
+        load_sql("reconcile/run_totals"), {"run_id": run_id}
+    ):
+        rec = out.setdefault(tid, TenantReconciliation(tid))
+        records, amounts = rec.agree.get(entity, (0, {}))
+        if agree:
+            amounts[(currency or "").strip()] = amount
+        rec.agree[entity] = (records + agree, amounts)
     for row in conn.execute(load_sql("reconcile/run_differences"), {"run_id": run_id}):
         tid, *values = row
         out.setdefault(tid, TenantReconciliation(tid)).differences.append(Difference(*values))
@@ -142,13 +150,16 @@ def remember_alerted(conn: psycopg.Connection, run_id: str, tenant_id: int) -> N
 @dataclass(frozen=True)
 class Day:
     day: date
-    synced: Decimal  # invoice amount synced that day
+    synced: Decimal  # invoice amount synced that day, in the home currency
     differ: int  # records found differing that day
     unexplained: int
+    others: str | None = None  # amounts synced in other currencies: '120.00 EUR; 30.00 USD'
+    currency: str | None = None  # the home currency (of ``synced``)
 
 
 def daily(conn: psycopg.Connection, tenant_id: int, days: int = DAYS_SHOWN) -> list[Day]:
-    """The tenant's last ``days`` days (UTC), oldest first: amount synced, records differing."""
+    """The tenant's last ``days`` days (UTC), oldest first: amount synced (home currency; the
+    others listed apart, never added into it), records differing."""
     return [Day(*row) for row in conn.execute(load_sql("reconcile/daily"), {"tenant_id": tenant_id, "days": days})]
 
 

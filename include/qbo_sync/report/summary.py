@@ -23,6 +23,7 @@ class TenantReport:
     tenant_name: str = ""
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     amounts: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    synced_by_currency: dict[str, Decimal] = field(default_factory=dict)  # invoices synced, per currency
     failures: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     adjusted: list[dict] = field(default_factory=list)  # synced, with what was changed
@@ -53,6 +54,8 @@ def build(conn: psycopg.Connection, run_id: str, tenant_names: dict[int, str] | 
     for tid, entity, status, records, amount in conn.execute(load_sql("report/run_counts"), {"run_id": run_id}):
         of(tid).counts[entity][status] = records
         of(tid).amounts[entity][status] = amount
+    for tid, currency, amount in conn.execute(load_sql("report/run_synced_by_currency"), {"run_id": run_id}):
+        of(tid).synced_by_currency[(currency or "").strip()] = amount
     for row in conn.execute(load_sql("report/run_failures"), {"run_id": run_id}):
         tid, entity, source_id, ref, client, amount, code, cause, fix, category = row
         of(tid).failures.append(
@@ -113,6 +116,13 @@ def reads_summary(reports: dict[int, TenantReport]) -> str | None:
     )
 
 
+def _synced(report: TenantReport) -> str:
+    """Per currency (``1,250.00 GBP and 120.00 EUR``), never one sum of several currencies."""
+    if not report.synced_by_currency:
+        return _money(report.synced_amount)
+    return " and ".join(f"{_money(amount)} {code}".strip() for code, amount in report.synced_by_currency.items())
+
+
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
@@ -140,7 +150,7 @@ def render(report: TenantReport, extra: list[str] | None = None) -> str:
     for entity in sorted(report.counts):
         parts = [f"{status} {n}" for status, n in sorted(report.counts[entity].items())]
         lines.append(f"{entity:<15} " + ", ".join(parts))
-    lines.append(f"Amount synced (invoices): {_money(report.synced_amount)}")
+    lines.append(f"Amount synced (invoices): {_synced(report)}")
     if report.track == "left":
         lines.append(f"Not synced by this run: {report.track_note}")
     elif report.reads is not None:

@@ -7,6 +7,7 @@
              [--payment-ref-policy fail|truncate] [--sync on|off] [--invalid-email-policy omit|fail]
              [--quickbooks-changes flag|app_wins] [--item-policy default|match|create]
              [--service-income-account NAME] [--product-income-account NAME]
+             [--refund-bank-account NAME]
     items    --tenant-id N [--rematch CATALOG_ITEM_ID ... | --rematch-all]
     map-tax  --tenant-id N --tax-rate 'GST' --tax-code 'GST'
     tracking      --tenant-id N [--class NAME | --no-class] [--location NAME | --no-location]
@@ -74,6 +75,24 @@ def resolve(client: Any, entity: str, name: str) -> str:
     )
 
 
+def resolve_bank_account(client: Any, name: str) -> str:
+    """The Id of the active Bank account called ``name``: a cheque is drawn on a Bank account
+    (Intuit's Purchase reference: "a type of Check should have bank account")."""
+    from qbo_client import quote
+
+    account_id = resolve(client, "Account", name)
+    found = client.query(f"select * from Account where Id = {quote(account_id)}")
+    kind = found[0].get("AccountType") if found else None
+    if kind != "Bank":
+        banks = sorted(str(r.get("Name")) for r in client.query("select * from Account where AccountType = 'Bank'"))
+        raise NotInQuickBooks(
+            f"QuickBooks account {name!r} is of type {kind}; a cheque paying back customer credit is "
+            f"drawn on a Bank account. Bank accounts: {', '.join(banks) or 'none'}. Pick one of these, "
+            f"or create the bank account in QuickBooks first. Nothing was changed."
+        )
+    return account_id
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m qbo_sync.tenants", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -88,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--default-product-item", help="QuickBooks item for product lines")
     s.add_argument("--deposit-account", help="QuickBooks account payments are deposited to")
     s.add_argument("--no-tax-code", help="QuickBooks tax code for untaxed lines (outside the US)")
+    s.add_argument(
+        "--refund-bank-account",
+        help="QuickBooks Bank account the cheques are drawn on that pay back a customer's credit "
+        "(a refund of an overpayment's excess; docs/operations.md, 'Refunds and overpayments')",
+    )
     s.add_argument("--display-name-template", help="e.g. '{name} ({tag})'; {tag} = last 5 digits of the client id")
     s.add_argument("--name-clash-policy", choices=["fail", "suffix"])
     s.add_argument("--payment-ref-policy", choices=["fail", "truncate"])
@@ -205,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "default_service_item",
                     "default_product_item",
                     "deposit_account",
+                    "refund_bank_account",
                     "no_tax_code",
                     "region",
                     "service_income_account",
@@ -246,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "invalid_email_policy": args.invalid_email_policy,
                     "quickbooks_change_policy": args.quickbooks_changes,
                     "currency_name_template": args.currency_name_template,
+                    "refund_bank_account_id": args.refund_bank_account
+                    and resolve_bank_account(client, args.refund_bank_account),
                 }
                 _set_items(conn, client, args)  # first: an unknown income account changes nothing
                 update_settings(conn, args.tenant_id, **changes)
@@ -342,6 +369,7 @@ def _show(conn: Any, tenant_id: int | None) -> int:
         "sync from",
         "changes in QuickBooks",
         "currency-name template",
+        "refund bank account",
     ]
     for row in rows:
         print("-" * 60)
@@ -350,6 +378,8 @@ def _show(conn: Any, tenant_id: int | None) -> int:
                 value = f"{when(value)} (records finalized earlier do not sync)"
             if label == "changes in QuickBooks" and value in POLICY_TEXT:
                 value = POLICY_TEXT[value]
+            if label == "refund bank account" and value is None:
+                value = "(not set: refunds of customer credit fail until it is; --refund-bank-account)"
             if label == "region" and value is None:
                 value = "(not known: the company was never read; connect the tenant)"
             print(f"{label:<22} {'' if value is None else value}")

@@ -19,6 +19,7 @@ SETTING_KEYS = (
     "invalid_email_policy",
     "quickbooks_change_policy",
     "currency_name_template",
+    "refund_bank_account_id",
 )
 
 

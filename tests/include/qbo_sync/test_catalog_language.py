@@ -169,6 +169,7 @@ EXAMPLES: dict[str, object] = {
     "payment": "CARD-0001",
     "payment_id": 7,
     "payment_amount": D("110.00"),
+    "account_type": "of type Other Current Asset",
     "refunded_before": D("30.00"),
     # refunds read back from QuickBooks (catalog/entries_readback.py), as payments.refunds_in names them
     "receipt": "'RR-1043' (Id 77)",

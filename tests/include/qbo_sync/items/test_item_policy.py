@@ -223,3 +223,68 @@ def test_rematch_after_the_item_was_made_inactive(db, tenant, qbo_factory, capsy
     with qbo_factory(1) as qbo:
         line = [ln for ln in books(qbo)["INV-1"]["Line"] if ln.get("DetailType") == "SalesItemLineDetail"][0]
         assert line["SalesItemLineDetail"]["ItemRef"]["value"] == new["Id"]
+
+
+def credit_note(db, nid, invoice_id, lines):
+    """A finalized credit note of ``lines`` [(line id, invoice line id or None, amount incl. GST)]."""
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    total = sum((D(a) for _, _, a in lines), D("0"))
+    insert(
+        db,
+        "billing.credit_notes",
+        id=nid,
+        tenant_id=1,
+        number=f"CN-{nid}",
+        invoice_id=invoice_id,
+        client_id=1,
+        issue_date=date.today(),
+        status="finalized",
+        total=total,
+        finalized_at=yesterday,
+        updated_at=yesterday,
+    )
+    for lid, invoice_line_id, amount in lines:
+        insert(
+            db,
+            "billing.credit_note_lines",
+            id=lid,
+            credit_note_id=nid,
+            invoice_line_id=invoice_line_id,
+            description=f"credit {lid}",
+            amount=D(amount),
+            tax_rate_id=1,
+        )
+    return total
+
+
+def test_credit_note_lines_go_to_the_item_of_the_invoice_line_they_credit(db, tenant, qbo_factory):
+    """A credit note line names the invoice line it credits (billing-source.md: invoice_line_id);
+    under 'match' it reverses that line's catalog item, like the invoice line went; a line
+    linked to no invoice line takes the default item; an unmapped item fails with the fix."""
+    company, made, _totals = tenant
+    run_once(db, window("cn-0"), qbo_factory)  # the default policy: the invoices go to the default items
+    assert main(["set", "--tenant-id", "1", "--item-policy", "match"]) == 0
+    total = credit_note(db, 1, 1, [(101, 11, "22.00"), (102, 12, "11.00"), (103, None, "5.50")])
+    credit_note(db, 2, 2, [(201, 22, "11.00")])  # invoice line 22 sells Taping: no QuickBooks item
+    run_once(db, window("cn-1"), qbo_factory)
+    got = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT source_id, status, error_code, cause, fix FROM qbo_sync.sync_log"
+            " WHERE run_id = 'cn-1' AND entity = 'credit_memo'"
+        ).fetchall()
+    }
+    assert got[1][:2] == ("synced", None)
+    status, code, cause, fix = got[2]
+    assert (status, code) == ("failed", "credit_note_item_not_in_quickbooks")
+    assert "Credit note CN-2 line 1" in cause and "'Taping' (SKU TP)" in cause
+    assert "--item-policy create" in fix and "resync the credit note" in fix
+    memo_id = db.execute(
+        "SELECT qbo_id FROM qbo_sync.entity_map WHERE entity = 'credit_memo' AND source_id = 1"
+    ).fetchone()[0]
+    with qbo_factory(1) as qbo:
+        memo = qbo.read("CreditMemo", memo_id)
+        assert qbo.query("select * from CreditMemo where DocNumber = 'CN-2'") == []  # nothing sent
+    items = [ln["SalesItemLineDetail"]["ItemRef"]["value"] for ln in memo["Line"] if ln.get("SalesItemLineDetail")]
+    assert items == [made["consult"]["Id"], made["brace"]["Id"], company["service_item_id"]]
+    assert D(str(memo["TotalAmt"])) == total  # to the cent

@@ -10,6 +10,7 @@ import pytest
 from qbo_client.errors import QboFaultError
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
+from qbo_sync.tenants.settings import update_settings
 from support.rows import insert
 from support.scenario import NOW, add_invoice, build_au_tenant
 
@@ -164,10 +165,15 @@ def test_overpayment_goes_with_the_excess_left_as_customer_credit(db, scenario, 
     assert D(str(sent["TotalAmt"])) == D("70.00")  # the whole payment, to the cent
     assert D(str(sent["UnappliedAmt"])) == D("15.00")
     assert D(str(invoice["Balance"])) == D("0.00")
-    # The refund of that excess goes as a RefundReceipt of 15.00 once its reference is fixed.
+    # The refund of that excess pays the customer's credit back by cheque (test_refund_checks.py),
+    # once its reference is fixed and the tenant has a bank account to write it from.
     db.execute("UPDATE billing.refunds SET reference = 'RF-306' WHERE id = 306")
     run_once(db, window("r2"), qbo_factory)
-    assert outcome(db, "r2", "refund", 306)[:3] == ("synced", "create", None)
+    assert outcome(db, "r2", "refund", 306)[:3] == ("failed", "create", "refund_bank_account_missing")
+    update_settings(db, 1, refund_bank_account_id=scenario[0]["bank_account_id"])
+    run_once(db, window("r2b"), qbo_factory)
+    assert outcome(db, "r2b", "refund", 306)[:3] == ("synced", "create", None)
+    assert "of customer credit by cheque" in outcome(db, "r2b", "refund", 306)[3]
     # A later run neither doubles the payment nor fails it.
     assert outcome(db, "r2", "payment", 202)[0] != "failed"
     with qbo_factory(1) as qbo:

@@ -66,6 +66,16 @@ def test_a_payment_pays_its_invoice_for_its_amount():
     assert compare.payment(app, unlinked).fields == "pays invoice"
 
 
+def test_credit_paid_back_by_cheque_is_still_the_payments_credit():
+    """A payment of an invoice already settled is all customer credit; 20.00 of it paid back by
+    a cheque linked on it (payments/refund_checks.py) leaves 30.00 unapplied: no difference."""
+    app = (5, "CARD-1", "50", D("50.00"), False, "70", "INV-7", False, True)
+    cheque = [{"Amount": 20.0, "LinkedTxn": [{"TxnId": "88", "TxnType": "Check"}]}]
+    row = {"Id": "50", "TotalAmt": 50.0, "UnappliedAmt": 30.0, "Line": cheque}
+    assert compare.payment(app, row).differences == []
+    assert compare.payment(app, {**row, "UnappliedAmt": 20.0}).fields == "pays invoice"
+
+
 def test_a_credit_memo_and_its_application():
     app = (3, "CN-3", "30", D("11.00"), "finalized", "70", "90")
     memo = {"Id": "30", "TotalAmt": 11.0}

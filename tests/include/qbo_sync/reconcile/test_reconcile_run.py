@@ -106,8 +106,8 @@ def test_every_run_reconciles_what_it_touched_and_explains_each_difference(db, s
     totals = dict(db.execute("SELECT id, total FROM billing.invoices WHERE id IN (1, 11)").fetchall())
     flat = " ".join(report.split())
     assert (
-        f"QuickBooks and the app agree on 2 invoices, {totals[1] + totals[11]:,.2f}; 1 payment, 50.00; "
-        "1 credit memo, 11.00; 3 customers; 1 differ: invoice INV-0002: Balance QuickBooks 110.00, app 100.00"
+        f"QuickBooks and the app agree on 2 invoices, {totals[1] + totals[11]:,.2f} AUD; 1 payment, 50.00 AUD; "
+        "1 credit memo, 11.00 AUD; 3 customers; 1 differ: invoice INV-0002: Balance QuickBooks 110.00, app 100.00"
     ) in flat
     assert "explained: sync log: payment pi_3PqL8xLkdIwHu7ix0AbCdEf failed (payment_reference_too_long)" in flat
 
@@ -131,7 +131,8 @@ def test_a_run_that_touched_nothing_reads_nothing_for_reconciliation(db, qbo_app
     realm = small_tenant(db, qbo_app, 1, {1: None, 2: None})["realm_id"]
     now = datetime.now(UTC)
     report, _ = run_once(db, RunWindow("busy", now - timedelta(hours=2), now, full_sync=True), qbo_factory)
-    assert "QuickBooks and the app agree on 2 invoices, 220.00; 2 customers; none differ." in " ".join(report.split())
+    said = "QuickBooks and the app agree on 2 invoices, 220.00 AUD; 2 customers; none differ."
+    assert said in " ".join(report.split())
     before = len(qbo_app.requests_log(realm))
     later = now + timedelta(minutes=5)
     report, _ = run_once(db, RunWindow("idle", later, later + timedelta(minutes=1)), qbo_factory)

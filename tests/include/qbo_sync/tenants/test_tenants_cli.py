@@ -111,3 +111,15 @@ def test_invalid_email_policy_defaults_to_omit_and_can_be_set(db, tenant, capsys
     with pytest.raises(SystemExit):
         main(["set", "--tenant-id", "1", "--invalid-email-policy", "drop"])
     assert "invalid choice: 'drop'" in capsys.readouterr().err
+
+
+def test_the_refund_bank_account_must_be_a_bank_account(db, tenant, capsys):
+    """The cheque paying back customer credit is drawn on it (payments/refund_checks.py)."""
+    assert main(["set", "--tenant-id", "1", "--refund-bank-account", "Undeposited Funds"]) == 2
+    err = capsys.readouterr().err
+    assert "is of type Other Current Asset" in err and "Business Bank Account" in err
+    stored = "SELECT refund_bank_account_id FROM qbo_sync.tenant_settings WHERE tenant_id = 1"
+    assert db.execute(stored).fetchone() in (None, (None,))
+    assert main(["set", "--tenant-id", "1", "--refund-bank-account", "Business Bank Account"]) == 0
+    assert db.execute(stored).fetchone() == (tenant["bank_account_id"],)
+    assert f"refund bank account    {tenant['bank_account_id']}\n" in capsys.readouterr().out

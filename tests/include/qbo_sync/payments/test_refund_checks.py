@@ -1,0 +1,189 @@
+"""A refund of an overpayment's excess is paid back by cheque (a Check to the customer coded to
+Accounts Receivable, linked on the overpayment), exactly once, undone when the app voids the
+refund; through the pipeline against the emulator and the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+
+from qbo_sync.pipeline import run_once
+from qbo_sync.tenants.settings import update_settings
+from support.rows import insert
+from support.runs import full_window, logged
+from support.scenario import NOW, add_invoice, build_au_tenant
+
+PAID = NOW - timedelta(hours=20)
+REPLAYS = 3  # tests/conftest.py: 4 attempts per request (see test_payments_lost_answers.py)
+
+
+def payment(db, pid, invoice_id, amount, reference):
+    insert(
+        db,
+        "billing.payments",
+        id=pid,
+        tenant_id=1,
+        invoice_id=invoice_id,
+        amount=D(amount),
+        paid_at=PAID,
+        method="card",
+        reference=reference,
+        origin="app",
+        created_at=PAID,
+    )
+
+
+def refund(db, rid, payment_id, amount, reference):
+    insert(
+        db,
+        "billing.refunds",
+        id=rid,
+        tenant_id=1,
+        payment_id=payment_id,
+        amount=D(amount),
+        refunded_at=NOW - timedelta(hours=2),
+        method="cheque",
+        reference=reference,
+        reason=None,
+        created_at=NOW - timedelta(hours=2),
+        voided_at=None,
+    )
+
+
+def mapped(db, entity, source_id):
+    return db.execute(
+        "SELECT qbo_id, payload_hash FROM qbo_sync.entity_map WHERE tenant_id = 1 AND entity = %s AND source_id = %s",
+        (entity, source_id),
+    ).fetchone()
+
+
+def cheques(qbo, customer):
+    return qbo.query(f"select * from Purchase where EntityRef = '{customer}'")
+
+
+def links(payment):
+    return {
+        (link["TxnType"], str(link["TxnId"])): D(str(line["Amount"]))
+        for line in payment["Line"]
+        for link in line["LinkedTxn"]
+    }
+
+
+@pytest.fixture
+def overpaid(db, qbo_app):
+    """Invoice 12 (55.00) paid 70.00: 15.00 customer credit; refund 401 gives 10.00 of it back;
+    refund 402 gives back 30.00 of payment 201, which paid invoice 2 exactly (no credit)."""
+    company, _good = build_au_tenant(db, qbo_app)
+    add_invoice(db, 12, "INV-0012", 4, [("2", "25.00", 1, None, None)])
+    payment(db, 201, 2, "110.00", "CARD-201")
+    payment(db, 202, 12, "70.00", "CARD-202")
+    refund(db, 401, 202, "10.00", "CHQ-401")
+    refund(db, 402, 201, "30.00", "RF-402")
+    return company
+
+
+def test_the_excess_is_paid_back_by_cheque_once_and_a_void_undoes_it(db, overpaid, qbo_factory):
+    # No refund bank account: the refund of credit fails before anything is sent, with the fix.
+    run_once(db, full_window("r1"), qbo_factory)
+    status, code, cause, fix = logged(db, "r1", "refund", 401, "status", "error_code", "cause", "fix")
+    assert (status, code) == ("failed", "refund_bank_account_missing")
+    assert "unapplied credit" in cause and "--refund-bank-account" in fix and "--tenant-id 1" in fix
+    # A refund of a payment without credit is still a RefundReceipt.
+    assert logged(db, "r1", "refund", 402, "status")[0] == "synced"
+    assert mapped(db, "refund", 402) is not None
+    with qbo_factory(1) as qbo:
+        pay = qbo.read("Payment", mapped(db, "payment", 202)[0])
+        customer = pay["CustomerRef"]["value"]
+        assert cheques(qbo, customer) == []
+        assert D(str(pay["UnappliedAmt"])) == D("15.00")
+
+    # A setting that is no Bank account (the deposit account, Undeposited Funds): refused too.
+    update_settings(db, 1, refund_bank_account_id=overpaid["undeposited_funds_account_id"])
+    run_once(db, full_window("r2"), qbo_factory)
+    status, code, cause = logged(db, "r2", "refund", 401, "status", "error_code", "cause")
+    assert (status, code) == ("failed", "refund_bank_account_not_bank")
+    assert "Other Current Asset" in cause
+
+    update_settings(db, 1, refund_bank_account_id=overpaid["bank_account_id"])
+    run_once(db, full_window("r3"), qbo_factory)
+    status, action, note = logged(db, "r3", "refund", 401, "status", "action", "error_message")
+    assert (status, action) == ("synced", "create")
+    assert note.startswith("refunded 10.00 of customer credit by cheque (Check Id ")
+    assert "linked it to payment CARD-202" in note
+    check_id = mapped(db, "refund_check", 401)[0]
+    assert mapped(db, "refund", 401) is None  # no RefundReceipt in the map
+    with qbo_factory(1) as qbo:
+        check = qbo.read("Purchase", check_id)
+        pay = qbo.read("Payment", pay["Id"])
+        receipts = qbo.query(f"select * from RefundReceipt where CustomerRef = '{customer}'")
+    assert check["PaymentType"] == "Check" and check["DocNumber"] == "CHQ-401"
+    assert check["AccountRef"]["value"] == overpaid["bank_account_id"]
+    assert check["EntityRef"]["value"] == customer and check["EntityRef"]["type"] == "Customer"
+    assert [ln["AccountBasedExpenseLineDetail"]["AccountRef"]["value"] for ln in check["Line"]] == [
+        overpaid["receivable_account_id"]
+    ]
+    assert D(str(check["TotalAmt"])) == D("10.00")
+    assert D(str(pay["TotalAmt"])) == D("70.00") and D(str(pay["UnappliedAmt"])) == D("5.00")
+    assert links(pay)[("Check", check_id)] == D("10.00")
+    assert all(D(str(r["TotalAmt"])) != D("10.00") for r in receipts)  # no receipt for it
+
+    # Exactly once: the next run sends nothing for it.
+    run_once(db, full_window("r4"), qbo_factory)
+    assert logged(db, "r4", "refund", 401, "status", "action")[0] != "failed"
+    with qbo_factory(1) as qbo:
+        assert len(cheques(qbo, customer)) == 1
+        assert qbo.read("Payment", pay["Id"])["SyncToken"] == pay["SyncToken"]
+
+    # Changed in the app after the cheque was written: explained, the cheque left as it is.
+    db.execute("UPDATE billing.refunds SET amount = 12.00 WHERE id = 401")
+    run_once(db, full_window("r4b"), qbo_factory)
+    status, code, fix = logged(db, "r4b", "refund", 401, "status", "error_code", "fix")
+    assert (status, code) == ("failed", "refund_check_edited") and "void the refund" in fix
+    db.execute("UPDATE billing.refunds SET amount = 10.00 WHERE id = 401")
+    with qbo_factory(1) as qbo:
+        assert D(str(qbo.read("Purchase", check_id)["TotalAmt"])) == D("10.00")
+
+    # Voided in the app: the cheque is unlinked (the credit open again), then deleted.
+    db.execute("UPDATE billing.refunds SET voided_at = now() WHERE id = 401")
+    run_once(db, full_window("r5"), qbo_factory)
+    status, action, note = logged(db, "r5", "refund", 401, "status", "action", "error_message")
+    assert (status, action) == ("synced", "void")
+    assert "unlinked from payment CARD-202, whose 10.00 is unapplied customer credit again" in note
+    assert mapped(db, "refund_check", 401)[1] == "voided"
+    with qbo_factory(1) as qbo:
+        assert cheques(qbo, customer) == []
+        pay = qbo.read("Payment", pay["Id"])
+    assert D(str(pay["UnappliedAmt"])) == D("15.00") and ("Check", check_id) not in links(pay)
+    run_once(db, full_window("r6"), qbo_factory)
+    assert logged(db, "r6", "refund", 401, "status", "action") in (None, ("skipped", "skip"))
+
+
+def test_a_cheque_whose_answer_was_lost_is_found_and_linked_not_written_twice(db, overpaid, qbo_app, qbo_factory):
+    update_settings(db, 1, refund_bank_account_id=overpaid["bank_account_id"])
+    qbo_app.inject_fault(overpaid["realm_id"], "commit_then_drop", count=1, path_contains="/purchase")
+    qbo_app.inject_fault(overpaid["realm_id"], "reset", count=REPLAYS, path_contains="/purchase")
+    run_once(db, full_window("r1"), qbo_factory)
+    assert logged(db, "r1", "refund", 401, "status")[0] == "failed"  # the outcome is unknown
+    with qbo_factory(1) as qbo:
+        customer = qbo.read("Payment", mapped(db, "payment", 202)[0])["CustomerRef"]["value"]
+        assert len(cheques(qbo, customer)) == 1  # it landed
+
+    run_once(db, full_window("r2"), qbo_factory)
+    status, note = logged(db, "r2", "refund", 401, "status", "error_message")
+    assert status == "synced" and "QuickBooks already had this cheque" in note
+    with qbo_factory(1) as qbo:
+        (check,) = cheques(qbo, customer)
+        pay = qbo.read("Payment", mapped(db, "payment", 202)[0])
+    assert mapped(db, "refund_check", 401)[0] == str(check["Id"])
+    assert links(pay)[("Check", str(check["Id"]))] == D("10.00") and D(str(pay["UnappliedAmt"])) == D("5.00")
+
+    # Our map forgets the cheque after it was linked: found on the payment, nothing sent again.
+    db.execute("DELETE FROM qbo_sync.entity_map WHERE entity = 'refund_check' AND source_id = 401")
+    run_once(db, full_window("r3"), qbo_factory)
+    status, note = logged(db, "r3", "refund", 401, "status", "error_message")
+    assert status == "synced" and "its link to the payment was already there" in note
+    with qbo_factory(1) as qbo:
+        assert len(cheques(qbo, customer)) == 1
+        assert qbo.read("Payment", pay["Id"])["SyncToken"] == pay["SyncToken"]
