@@ -30,6 +30,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import carries_payment, carries_sales, is_voided, write_versioned
 from qbo_sync.money import ZERO
+from qbo_sync.payments.references import full_update_body, wants_clearing
 from qbo_sync.payments.restore import Restores, put_back_note
 from qbo_sync.transform.adjustments import cut
 
@@ -178,16 +179,26 @@ class Edits(Restores):
         if sent_reference:
             body["PaymentRefNum"] = sent_reference
 
+        clearing = wants_clearing(sent_reference, row[23], put_back)
+        seen: dict[str, Any] = {}  # QuickBooks' copy, read before a full update (references.py)
+
+        def carries(fresh: dict[str, Any]) -> bool:
+            seen["payment"] = fresh
+            return carries_payment(body)(fresh)
+
         def send(token: str) -> Any:
+            sent = full_update_body(seen["payment"], body) if clearing else body
             return self.client.update(
                 "Payment",
-                {**body, "Id": qbo_id, "SyncToken": token},
-                sparse=True,
-                requestid=_requestid(self.realm_id, "payment", pid, token, body),
+                {**sent, "Id": qbo_id, "SyncToken": token},
+                sparse=not clearing,
+                requestid=_requestid(self.realm_id, "payment", pid, token, sent),
             )
 
         try:
-            done = write_versioned(self.client, "Payment", qbo_id, sync_token, send, carries_payment(body))
+            # Clearing the reference reads the payment first (None: no recorded token to try).
+            token = None if clearing else sync_token
+            done = write_versioned(self.client, "Payment", qbo_id, token, send, carries)
         except QboFaultError as exc:
             self._fault("payment", pid, ref, amount, exc.fault, "update")
             return
@@ -199,6 +210,8 @@ class Edits(Restores):
             changes.append(f"amount {old_amount} -> {amount}")
         if old_invoice is not None and old_invoice != invoice_id:
             changes.append(f"moved from invoice {old_number or old_invoice} to invoice {number}")
+        if clearing:
+            changes.append("reference removed (cleared in QuickBooks by a full update)")
         if not changes and not put_back:
             changes.append("date or reference changed")
         said = ([put_back_note(changed_there)] if put_back else []) + changes

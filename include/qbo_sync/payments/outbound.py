@@ -205,6 +205,7 @@ class Poster(Edits):
                     _changed_there,
                     invoice_currency,
                     invoice_rate,
+                    _old_reference,
                 ) = row
                 ref = reference or f"payment {pid}"
                 app_values = (paid_at, reference, invoice_id)  # its recorded state once written

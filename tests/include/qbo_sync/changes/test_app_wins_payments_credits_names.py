@@ -14,7 +14,7 @@ import pytest
 from qbo_sync.operations import controls
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import main as tenants_cli
-from support.rows import goodwill_credit_note, insert
+from support.rows import app_payment, goodwill_credit_note
 from support.runs import full_window, logged
 from support.small_tenant import checkup_invoice, small_tenant
 
@@ -60,19 +60,7 @@ def paid(db, qbo_app):
     payment 1 of 50.00 (CARD-1) on invoice 101."""
     company = small_tenant(db, qbo_app, 1, {1: None, 2: None})
     checkup_invoice(db, 1, 103, number="INV-103", client_id=101, line_id=10300)
-    insert(
-        db,
-        "billing.payments",
-        id=1,
-        tenant_id=1,
-        invoice_id=101,
-        amount=D("50.00"),
-        paid_at=PAID,
-        method="card",
-        reference="CARD-1",
-        origin="app",
-        created_at=PAID,
-    )
+    app_payment(db, 1, paid_at=PAID)
     return company
 
 
