@@ -64,9 +64,8 @@ def _customer(qbo_factory, db, client_id):
 
 
 def customer_reads(qbo_app, realm_id, qbo_id, since):
-    return [
-        r for r in qbo_app.requests_log(realm_id)[since:] if r["method"] == "GET" and r["path"].endswith(f"/customer/{qbo_id}")
-    ]
+    log = qbo_app.requests_log(realm_id)[since:]
+    return [r for r in log if r["method"] == "GET" and r["path"].endswith(f"/customer/{qbo_id}")]
 
 
 def test_a_customer_update_whose_answer_was_lost_is_read_by_id_and_not_sent_twice(db, qbo_app, qbo_factory):
