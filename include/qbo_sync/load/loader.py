@@ -34,6 +34,7 @@ from qbo_sync.extract.tracking import invoice_locations, tracking_settings
 from qbo_sync.items.create import items_for_load
 from qbo_sync.items.settings import item_settings
 from qbo_sync.load import currency
+from qbo_sync.load.moves import InvoiceMoves, record_customers
 from qbo_sync.load.versioned import STALE, carries_fields, carries_sales
 from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.currency import CurrencyPlan, with_currency
@@ -131,6 +132,8 @@ class BatchLoader:
                     "doc_number": [p.body.get("DocNumber") for p, _, _, _ in rows],
                 },
             )
+            if entity == "invoice":  # the customer it went to: a later move is noticed (load/moves.py)
+                record_customers(self.conn, self.tenant_id, [p for p, _, _, _ in rows])
             outcomes.record_many(
                 self.conn,
                 self.ctx,
@@ -590,7 +593,10 @@ class BatchLoader:
                         note="already in QuickBooks from an earlier attempt; not re-sent",
                     )
             pending = [p for p in pending if p.source_id not in found]
+        moves = InvoiceMoves(self)  # moved to another client: its payments first (load/moves.py)
+        pending = moves.before_sending(pending)
         self._send("invoice", "Invoice", pending, self._find_invoices)
+        moves.after_sending()
         self._mark_done("invoice", ids)
 
     def _currency_customer_failed(self, source_id: int, ref: str | None, inv: Invoice, problem: Any) -> None:
