@@ -19,6 +19,7 @@ from support.runs import full_window, logged
 from support.small_tenant import small_tenant
 
 PAID = datetime.now(UTC) - timedelta(hours=3)
+REPLAYS = 3  # the test connection's replays of a write whose answer was lost (tests/conftest.py)
 APP_PAYMENT = 900  # above the ids the app gives payments imported from QuickBooks
 
 
@@ -60,7 +61,8 @@ def tenant(db, qbo_app, qbo_factory):
 
 
 def test_an_invoice_moved_with_only_app_payments_moves_them_with_it(db, tenant, qbo_app, qbo_factory):
-    invoice, payment, new_customer = mapped(db, "invoice", 101), mapped(db, "payment", APP_PAYMENT), mapped(db, "customer", 102)
+    invoice, payment = mapped(db, "invoice", 101), mapped(db, "payment", APP_PAYMENT)
+    new_customer = mapped(db, "customer", 102)
     move_invoice(db, 101, 102)
     run_once(db, window("r2"), qbo_factory)
     action, status, note = logged(db, "r2", "invoice", 101, "action", "status", "error_message")
@@ -141,3 +143,58 @@ def test_an_invoice_edited_but_not_moved_reads_nothing(db, tenant, qbo_app, qbo_
     run_once(db, window("r2"), qbo_factory)
     assert logged(db, "r2", "invoice", 101, "action", "status") == ("update", "synced")
     assert not any("where Id in" in q for q in queries(requests_since(qbo_app, tenant["realm_id"], since)))
+
+
+def test_a_lost_answer_while_unlinking_is_looked_up_not_sent_twice(db, tenant, qbo_app, qbo_factory):
+    invoice, payment, new_customer = (
+        mapped(db, "invoice", 101),
+        mapped(db, "payment", APP_PAYMENT),
+        mapped(db, "customer", 102),
+    )
+    with qbo_factory(1) as qbo:
+        before = int(qbo.read("Payment", payment)["SyncToken"])
+    move_invoice(db, 101, 102)
+    realm = tenant["realm_id"]
+    # The unlink lands but its answer is lost (the replays are reset too: OutcomeUnknown).
+    qbo_app.inject_fault(realm, "commit_then_drop", count=1, path_contains="/payment")
+    qbo_app.inject_fault(realm, "reset", count=REPLAYS, path_contains="/payment")
+    since = len(qbo_app.requests_log(realm))
+    run_once(db, window("r2"), qbo_factory)
+    assert logged(db, "r2", "invoice", 101, "status") == ("synced",)
+    assert logged(db, "r2", "payment", APP_PAYMENT, "status") == ("synced",)
+    log = requests_since(qbo_app, realm, since)
+    assert any(r["method"] == "GET" and r["path"].endswith(f"/payment/{payment}") for r in log)  # looked up
+    with qbo_factory(1) as qbo:
+        paid = qbo.read("Payment", payment)
+        assert int(paid["SyncToken"]) == before + 2  # unlinked once, linked again once
+        assert paid["CustomerRef"]["value"] == new_customer
+        assert [(line["Amount"], line["LinkedTxn"][0]["TxnId"]) for line in paid["Line"]] == [(50.0, invoice)]
+
+
+def test_a_run_stopped_between_unlink_and_send_leaves_the_payment_to_the_next_run(db, tenant, qbo_app, qbo_factory):
+    invoice, payment = mapped(db, "invoice", 101), mapped(db, "payment", APP_PAYMENT)
+    new_customer = mapped(db, "customer", 102)
+    move_invoice(db, 101, 102)
+    realm = tenant["realm_id"]
+    # QuickBooks stops answering once the payment is unlinked: the invoices' batch never lands.
+    qbo_app.inject_fault(realm, "server_error", count=50, path_contains="/batch")
+    with pytest.raises(Exception, match="transient|retried"):
+        run_once(db, window("r2"), qbo_factory)
+    state = db.execute(
+        "SELECT source_state FROM qbo_sync.entity_map WHERE entity = 'payment' AND source_id = 900"
+    ).fetchone()[0]
+    assert state["moving_with_invoice"] == 101  # marked: the payment task links it next time
+    qbo_app.clear_faults(realm)
+    run_once(db, window("r3"), qbo_factory)
+    assert logged(db, "r3", "invoice", 101, "status") == ("synced",)
+    assert logged(db, "r3", "payment", APP_PAYMENT, "action", "status") == ("update", "synced")
+    with qbo_factory(1) as qbo:
+        paid = qbo.read("Payment", payment)
+        assert paid["CustomerRef"]["value"] == new_customer
+        assert [(line["Amount"], line["LinkedTxn"][0]["TxnId"]) for line in paid["Line"]] == [(50.0, invoice)]
+        assert D(str(qbo.read("Invoice", invoice)["Balance"])) == D("60.00")
+        assert len(qbo.query("select * from Payment")) == 1
+    state = db.execute(
+        "SELECT source_state FROM qbo_sync.entity_map WHERE entity = 'payment' AND source_id = 900"
+    ).fetchone()[0]
+    assert "moving_with_invoice" not in state
