@@ -16,9 +16,9 @@ ENTRIES: tuple[Entry, ...] = (
         "invoice_moved_with_quickbooks_payments",
         "Invoice moved to another client while QuickBooks payments are applied to it",
         "data",
-        "Invoice {number} was moved to another client in the billing app (QuickBooks customer "
-        "{new_customer}) after it synced, but payments recorded in QuickBooks are applied to it "
-        "there for its old customer {old_customer}: {payments}. QuickBooks lets a payment pay "
+        "Invoice {number} was moved to another client in the billing app after it synced, but "
+        "payments recorded in QuickBooks are applied to it there for its old customer "
+        "{old_customer}: {payments}. QuickBooks lets a payment pay "
         "only its own customer's invoices, so it would refuse to move the invoice while they "
         "stay applied, and the sync does not change payments it did not record. Nothing was sent.",
         "In QuickBooks, unapply those payments from invoice {number} (open each payment and "
@@ -29,14 +29,12 @@ ENTRIES: tuple[Entry, ...] = (
         "invoice_moved_with_credit_applied",
         "Invoice moved to another client while a credit note is applied to it",
         "data",
-        "Invoice {number} was moved to another client in the billing app (QuickBooks customer "
-        "{new_customer}) after it synced, but credit note(s) {credit_notes} of its old customer "
-        "{old_customer} are applied to it in QuickBooks. QuickBooks lets a credit apply only to its "
-        "own customer's invoices, and the sync moves payments with an invoice but not credit "
-        "notes. Nothing was sent.",
+        "Invoice {number} was moved to another client in the billing app after it synced, but "
+        "credit note(s) {credit_notes} of its old customer {old_customer} are applied to it in "
+        "QuickBooks. QuickBooks lets a credit apply only to its own customer's invoices, and the "
+        "sync moves payments with an invoice but not credit notes. Nothing was sent.",
         "Void the credit note(s) in the billing app (the sync then deletes them and their "
         "application from QuickBooks) and issue the credit again for the new client; or, if the "
-        "move was a mistake, move the invoice back to its "
-        "old client. " + RESYNC,
+        "move was a mistake, move the invoice back to its old client. " + RESYNC,
     ),
 )

@@ -157,7 +157,7 @@ class InvoiceMoves:
         lo = self.loader
         new_customer = _ref(p.body.get("CustomerRef")) or ""
         old_name = ((invoice.get("CustomerRef") or {}).get("name") or "").strip()
-        old_said = f"{old_name} (Id {old_customer})" if old_name else f"Id {old_customer}"
+        old_said = f"'{old_name}' (Id {old_customer})" if old_name else f"customer Id {old_customer}"
         number = p.body.get("DocNumber") or p.source_ref
         apps: list[tuple[str, tuple]] = []
         theirs: list[str] = []
@@ -167,7 +167,7 @@ class InvoiceMoves:
             payment = payments.get(pid) or {}
             only_this = set(_links(payment, "Invoice")) == {str(p.qbo_id)} and not _links(payment, "CreditMemo")
             if mine and mine[0] == "credit_application":
-                credits.append(f"credit note id {mine[1]} (QuickBooks payment Id {pid})")
+                credits.append(f"'{mine[2]}' (applied by QuickBooks payment Id {pid})")
             elif mine and only_this:
                 apps.append((pid, mine))
             else:  # made in QuickBooks, or one of ours that now pays more there: not the sync's to move
@@ -184,7 +184,6 @@ class InvoiceMoves:
                     action="update",
                     number=number,
                     old_customer=old_said,
-                    new_customer=f"Id {new_customer}",
                     payments="; ".join(theirs),
                     credit_notes="; ".join(credits),
                 )
