@@ -28,6 +28,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
+from qbo_sync.payments.credit_edits import CreditNoteEdits
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits, overpayment_note
 from qbo_sync.payments.refunds import post_refunds
 from qbo_sync.transform.adjustments import as_text, cut
@@ -51,7 +52,7 @@ class Counts:
     failed: int = 0
 
 
-class Poster(Edits):
+class Poster(Edits, CreditNoteEdits):
     def __init__(
         self,
         conn: psycopg.Connection,
