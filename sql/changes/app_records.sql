@@ -47,6 +47,17 @@ SELECT 'refund', f.id, coalesce(f.reference, 'refund ' || f.id), f.amount,
 FROM billing.refunds AS f
 WHERE f.tenant_id = %(tenant_id)s AND f.id = ANY(%(refund_ids)s::bigint[])
 UNION ALL
+-- A credit memo's application (the zero Payment linking memo and invoice): what it should link.
+SELECT 'credit_application', n.id, n.number, n.total, n.status,
+       jsonb_build_object('Invoice', am.qbo_id, 'CreditMemo', mm.qbo_id, 'InvoiceNumber', ai.number)
+FROM billing.credit_notes AS n
+LEFT JOIN billing.invoices AS ai ON ai.id = n.invoice_id AND ai.tenant_id = n.tenant_id
+LEFT JOIN qbo_sync.entity_map AS am
+       ON am.tenant_id = n.tenant_id AND am.entity = 'invoice' AND am.source_id = n.invoice_id
+LEFT JOIN qbo_sync.entity_map AS mm
+       ON mm.tenant_id = n.tenant_id AND mm.entity = 'credit_memo' AND mm.source_id = n.id
+WHERE n.tenant_id = %(tenant_id)s AND n.id = ANY(%(credit_application_ids)s::bigint[])
+UNION ALL
 SELECT 'customer', c.id,
        coalesce(nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''), c.company_name, 'client ' || c.id),
        NULL::numeric, CASE WHEN c.active THEN 'active' ELSE 'inactive' END, NULL::jsonb

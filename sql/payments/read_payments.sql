@@ -3,7 +3,8 @@
 -- state (what the app said when it was written), whether the app still says the same, and the
 -- number of the invoice it was written against (to say where an edited payment moved from);
 -- and, for a payment edited in QuickBooks and staged to be put back (app_wins, or a resync),
--- what was changed there.
+-- what was changed there; and the reference it was written with (one removed in the app since
+-- is cleared in QuickBooks by a full update: payments/references.py).
 -- A foreign-currency invoice's payment goes to the invoice's customer in that currency.
 SELECT p.id, p.amount, p.paid_at, p.method, p.reference, p.voided_at, p.invoice_id,
        i.number, i.client_id, i.finalized_at,
@@ -15,7 +16,8 @@ SELECT p.id, p.amount, p.paid_at, p.method, p.reference, p.voided_at, p.invoice_
        oi.number AS old_invoice_number,
        q.source_id IS NOT NULL AS put_back,
        q.detail AS changed_in_quickbooks,
-       ic.currency AS invoice_currency, ic.exchange_rate AS invoice_exchange_rate
+       ic.currency AS invoice_currency, ic.exchange_rate AS invoice_exchange_rate,
+       mp.source_state ->> 'reference' AS old_reference
 FROM qbo_sync.run_items AS r
 JOIN billing.payments AS p ON p.id = r.source_id
 LEFT JOIN billing.invoices AS i ON i.id = p.invoice_id AND i.tenant_id = p.tenant_id

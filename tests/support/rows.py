@@ -52,3 +52,32 @@ def goodwill_credit_note(conn, *, at: Any, invoice_id: int = 101, client_id: int
         amount=Decimal("11.00"),
         tax_rate_id=1,
     )
+
+
+def app_payment(
+    conn,
+    pid: int = 1,
+    *,
+    paid_at: Any,
+    invoice_id: int = 101,
+    amount: Any = "50.00",
+    reference: str | None = "CARD-1",
+    tenant_id: int = 1,
+    method: str = "card",
+) -> None:
+    """Payment ``pid`` recorded in the app (origin 'app') on ``invoice_id``, paid and created at ``paid_at``."""
+    from decimal import Decimal
+
+    insert(
+        conn,
+        "billing.payments",
+        id=pid,
+        tenant_id=tenant_id,
+        invoice_id=invoice_id,
+        amount=Decimal(str(amount)),
+        paid_at=paid_at,
+        method=method,
+        reference=reference,
+        origin="app",
+        created_at=paid_at,
+    )

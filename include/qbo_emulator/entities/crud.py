@@ -141,6 +141,14 @@ def update(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
     old = _existing(ctx, entity, data)
     if old.get("_voided") and entity in TRANSACTIONS:
         raise faults.business(f"This {entity} has been voided and cannot be changed.")
+    # Sparse: only the fields sent change; a field cannot be removed this way (Intuit support
+    # on intuit/QuickBooks-V3-DotNET-SDK#113: removing a value takes a full update). An empty
+    # string or null in a sparse body leaves the stored value as it is: ``clean`` drops them
+    # (unconfirmed: Intuit documents no meaning for "" in a sparse update; python-quickbooks
+    # sends "" for unset fields, and QuickBooks does not clear those fields for it).
+    # Full: every writable field the body omits is set to NULL, i.e. dropped here (Intuit's
+    # entity references, "Full update": "Writable fields omitted from the request body are set
+    # to NULL"); what QuickBooks computes (totals, balances, links) is recomputed by the builder.
     if sparse:
         merged = {k: v for k, v in old.items() if k[0] != "_"}
         merged.update(data)

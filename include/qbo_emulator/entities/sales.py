@@ -75,6 +75,15 @@ def build_sales_txn(
             raise faults.invalid_reference("CustomerRef")
         if not customer.get("Active", True):
             raise faults.invalid_sales_customer(customer_id)
+    if old is not None and customer is not None and ref_value(old.get("CustomerRef")) != customer["Id"]:
+        # A payment links only its own customer's transactions (620, TxnID Cannot Be Linked:
+        # qbo-api.md "Field rules"). Moving a transaction that payments are applied to onto
+        # another customer would leave them linked across customers, so it is refused with the
+        # same fault (unconfirmed: Intuit documents no answer for this update; QuickBooks'
+        # screens ask to unapply the payments first). The payments must be moved or unapplied first.
+        for link in old.get("LinkedTxn", []):
+            if link.get("TxnType") == "Payment":
+                raise faults.cannot_link(str(link.get("TxnId")), "Payment")
 
     txn_date = record.get("TxnDate")
     parsed_date = parse_date(txn_date) if txn_date is not None else company.today()

@@ -26,6 +26,7 @@ from qbo_sync.catalog.entries_currency import ENTRIES as _CURRENCY_ENTRIES
 from qbo_sync.catalog.entries_currency import QUICKBOOKS_ENTRIES as _CURRENCY_QUICKBOOKS
 from qbo_sync.catalog.entries_items import ENTRIES as _ITEM_ENTRIES
 from qbo_sync.catalog.entries_links import ENTRIES as _LINK_ENTRIES
+from qbo_sync.catalog.entries_moves import ENTRIES as _MOVE_ENTRIES
 from qbo_sync.catalog.entries_quickbooks import ENTRIES as _QUICKBOOKS_ENTRIES
 from qbo_sync.catalog.entries_readback import ENTRIES as _READBACK_ENTRIES
 from qbo_sync.catalog.entries_refunds import ENTRIES as _REFUND_ENTRIES
@@ -47,6 +48,7 @@ CATALOG: dict[str, Entry] = {
         *_ITEM_ENTRIES,
         *_REFUND_ENTRIES,
         *_READBACK_ENTRIES,
+        *_MOVE_ENTRIES,
     )
 }
 QUICKBOOKS: dict[str, Entry] = {e.key: e for e in (*_QUICKBOOKS_ENTRIES, *_CURRENCY_QUICKBOOKS)}

@@ -41,6 +41,7 @@ import psycopg
 
 from qbo_sync import outcomes
 from qbo_sync.changes import fingerprint as fp
+from qbo_sync.changes.applications import judge_application
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.extract.read import tenant_settings
 from qbo_sync.extract.records import Client
@@ -62,6 +63,7 @@ WHAT = {
     "payment": "Payment",
     "customer": "Client",
     "refund": "Refund",
+    "credit_application": "Credit note",  # a credit memo's application (changes/applications.py)
 }
 # What the policy app_wins puts back (the view qbo_sync.quickbooks_change_holds says the same).
 RESTORABLE = {
@@ -124,6 +126,8 @@ def record_changes(
     seen: list[Seen] = []
     for change in changes:
         names = MAP_ENTITIES.get(change.entity_name)
+        if change.entity_name == "Payment" and ("credit_application", str(change.id)) in mapped:
+            names = ("credit_application",)  # the zero Payment applying one of our credit memos
         if not names or (names[0], str(change.id)) not in mapped:
             continue  # not ours (a QuickBooks payment to import, a customer keyed there...)
         source_id, _token, print_, written = mapped[(names[0], str(change.id))]
@@ -156,6 +160,8 @@ def record_changes(
         seen, key=lambda s: (s.entity != "customer", s.change.last_updated or datetime.min.replace(tzinfo=UTC))
     ):
         judge.one(s)
+    for then in judge.later:
+        then()
     judge.flush()
     if judge.counts:
         log.info("tenant %s: changes made in QuickBooks to our records: %s", tenant_id, judge.counts)
@@ -181,11 +187,24 @@ class _Judge:
         self._pending_outcomes: list[tuple] = []
         self.seen: list[Seen] = []
         self._templated: dict[int, str] | None = None  # client id -> the template's name
+        # Invoices this capture shows voided or deleted in QuickBooks (their own change says it).
+        self.gone_invoices = {
+            str(c.id) for c in changes if c.entity_name == "Invoice" and (c.deleted or fp.voided(c.entity))
+        }
+
+        self.later: list[Any] = []  # judged once every record was (changes/applications.py)
+        self.changed_now: set[tuple[str, int]] = set()  # records found changed in this capture
+
+    def invoice_gone(self, qbo_id: Any) -> bool:
+        return qbo_id is not None and str(qbo_id) in self.gone_invoices
 
     # ------------------------------------------------------------------ one record
     def one(self, s: Seen) -> None:
         change, entity = s.change, s.entity
         ref, amount, status, values = self.app.get((entity, s.source_id), (None, None, None, {}))
+        if entity == "credit_application":
+            judge_application(self, s, ref, amount, status, values)
+            return
         token = str(change.entity.get("SyncToken")) if not change.deleted else None
         if change.deleted:
             if entity != "customer" and status == "voided":
@@ -291,6 +310,7 @@ class _Judge:
         else:
             self._version(s, token, None, keep_hash=False)  # the next send goes with the current SyncToken
         self.open[(s.entity, s.source_id)] = (kind, detail)
+        self.changed_now.add((s.entity, s.source_id))
         self._pending_outcomes.append((s, kind, ref, amount, detail, status, qbo_name))
         self.counts[kind] = self.counts.get(kind, 0) + 1
 

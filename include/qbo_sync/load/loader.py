@@ -34,7 +34,8 @@ from qbo_sync.extract.tracking import invoice_locations, tracking_settings
 from qbo_sync.items.create import items_for_load
 from qbo_sync.items.settings import item_settings
 from qbo_sync.load import currency
-from qbo_sync.load.versioned import STALE, carries_sales
+from qbo_sync.load.moves import InvoiceMoves, record_customers
+from qbo_sync.load.versioned import STALE, carries_fields, carries_sales
 from qbo_sync.transform.adjustments import as_text
 from qbo_sync.transform.currency import CurrencyPlan, with_currency
 from qbo_sync.transform.customer import customer_payload
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 UNKNOWN_OUTCOME_ROUNDS = 3  # look up, re-post, look up... before giving up for this run
 BATCH_CONCURRENCY = 3  # batch requests in flight per call: hides round trips behind the pacing
+ALREADY_THERE = "QuickBooks already had this change (an earlier answer was lost); not sent again"
 
 
 class SystemicFailure(RuntimeError):
@@ -130,6 +132,8 @@ class BatchLoader:
                     "doc_number": [p.body.get("DocNumber") for p, _, _, _ in rows],
                 },
             )
+            if entity == "invoice":  # the customer it went to: a later move is noticed (load/moves.py)
+                record_customers(self.conn, self.tenant_id, [p for p, _, _, _ in rows])
             outcomes.record_many(
                 self.conn,
                 self.ctx,
@@ -264,6 +268,9 @@ class BatchLoader:
                     f"errors ({results[0].fault.summary()}); the task will be retried."
                 )
             stale = self._reread(entity, qbo_entity, stale)
+            updates = [p for p in unknown if p.qbo_id]
+            if updates:  # looked up by Id first: one that landed is never sent (or overwritten) twice
+                unknown = [p for p in unknown if not p.qbo_id] + self._look_up_updates(entity, qbo_entity, updates)
             creates = [p for p in unknown if not p.qbo_id]
             if creates:
                 found = find_existing(creates)
@@ -278,8 +285,8 @@ class BatchLoader:
                                 note="QuickBooks' answer was lost; found it there, not re-sent",
                             )
                 unknown = [p for p in unknown if p.qbo_id or p.source_id not in found]
-            # An update whose answer was lost is sent again with the same SyncToken: if the first
-            # one landed, QuickBooks answers 5010 and the re-read finds the change already there.
+            # An update whose answer was lost was read above: sent again only when QuickBooks
+            # does not hold it, with the SyncToken read (never a blind second write).
             pending = unknown + stale
         if pending:
             with self._writing():
@@ -289,6 +296,37 @@ class BatchLoader:
                 f"{len(pending)} {entity}(s) got no certain answer from QuickBooks after "
                 f"{UNKNOWN_OUTCOME_ROUNDS} rounds; the task will be retried (it looks them up first)."
             )
+
+    def _carries(self, entity: str, p: Pending, fresh: dict[str, Any]) -> bool:
+        """Does QuickBooks' copy already hold ``p``'s update (an earlier answer was lost)?"""
+        if entity == "invoice":
+            return carries_sales(p.body)(fresh)
+        return carries_fields(p.body, p.sync_token)(fresh)
+
+    def _look_up_updates(self, entity: str, qbo_entity: str, updates: list[Pending]) -> list[Pending]:
+        """Updates whose answer was lost, read by Id before anything is sent again: one QuickBooks
+        already has (a later SyncToken holding every field sent) is done; the others go again,
+        with the SyncToken QuickBooks holds now (a person's edit since is not overwritten blindly:
+        the update names the version it read)."""
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
+
+        again: list[Pending] = []
+        with self._writing():
+            for p in updates:
+                try:
+                    fresh = self.client.read(qbo_entity, p.qbo_id)
+                except OutcomeUnknown:
+                    again.append(p)  # still no answer: the next round looks again
+                    continue
+                except QboFaultError as exc:  # e.g. deleted in QuickBooks meanwhile (610)
+                    self._failed_fault(entity, p, exc.fault, "update")
+                    continue
+                if self._carries(entity, p, fresh):
+                    self._done(entity, p, action="update", qbo_entity=fresh, note=ALREADY_THERE)
+                    continue
+                p.sync_token = str(fresh.get("SyncToken"))
+                again.append(p)
+        return again
 
     def _reread(self, entity: str, qbo_entity: str, stale: list[Pending]) -> list[Pending]:
         """Records QuickBooks called stale (5010), read once each (load/versioned.py): one that
@@ -305,14 +343,8 @@ class BatchLoader:
                 except QboFaultError as exc:  # e.g. deleted in QuickBooks meanwhile (610)
                     self._failed_fault(entity, p, exc.fault, "update")
                     continue
-                if entity == "invoice" and carries_sales(p.body)(fresh):
-                    self._done(
-                        entity,
-                        p,
-                        action="update",
-                        qbo_entity=fresh,
-                        note="QuickBooks already had this change (an earlier answer was lost); not sent again",
-                    )
+                if self._carries(entity, p, fresh):
+                    self._done(entity, p, action="update", qbo_entity=fresh, note=ALREADY_THERE)
                     continue
                 p.sync_token = str(fresh.get("SyncToken"))
                 again.append(p)
@@ -561,7 +593,10 @@ class BatchLoader:
                         note="already in QuickBooks from an earlier attempt; not re-sent",
                     )
             pending = [p for p in pending if p.source_id not in found]
+        moves = InvoiceMoves(self)  # moved to another client: its payments first (load/moves.py)
+        pending = moves.before_sending(pending)
         self._send("invoice", "Invoice", pending, self._find_invoices)
+        moves.after_sending()
         self._mark_done("invoice", ids)
 
     def _currency_customer_failed(self, source_id: int, ref: str | None, inv: Invoice, problem: Any) -> None:

@@ -154,6 +154,33 @@ def carries_payment(body: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     return lambda fresh: payment_view(fresh) == want
 
 
+def _holds(sent: Any, held: Any) -> bool:
+    """Does QuickBooks' value ``held`` hold what was ``sent``? Dicts by the keys sent (QuickBooks
+    adds its own, e.g. a reference's name), amounts to the cent, the rest as equal."""
+    if isinstance(sent, dict):
+        return isinstance(held, dict) and all(_holds(v, held.get(k)) for k, v in sent.items())
+    if isinstance(sent, bool) or isinstance(held, bool):
+        return sent is held or str(sent).lower() == str(held).lower()
+    if isinstance(sent, (int, float, Decimal)) and not isinstance(sent, bool):
+        return _money(sent) == _money(held)
+    return sent == held
+
+
+def carries_fields(body: dict[str, Any], sent_token: str | None) -> Callable[[dict[str, Any]], bool]:
+    """Does a QuickBooks record already hold the sparse update ``body`` sent with ``sent_token``:
+    a later version (a write landed since) whose every field sent has the value sent? A customer
+    update whose answer was lost is then not sent a second time."""
+
+    def carries(fresh: dict[str, Any]) -> bool:
+        try:
+            later = sent_token is None or int(str(fresh.get("SyncToken"))) > int(str(sent_token))
+        except ValueError:
+            later = True
+        return later and all(_holds(v, fresh.get(k)) for k, v in body.items())
+
+    return carries
+
+
 def is_voided(record: dict[str, Any]) -> bool:
     """A voided transaction: QuickBooks zeroes it and starts its PrivateNote with "Voided"."""
     return str(record.get("PrivateNote") or "").startswith("Voided") and (_money(record.get("TotalAmt")) or 0) == 0

@@ -92,9 +92,20 @@ def tenants(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 
 def last_runs(conn: psycopg.Connection, tenant_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """The tenant's latest runs with their counts; a run's failures split as the report judges
+    them (report/verdict.py): ``new`` failed for the first time in that run (what marks it red),
+    ``waiting`` still wait for finance (failed before for the same cause). Records held back by
+    a fault of the whole tenant are in ``failed`` only."""
+    from qbo_sync.report import verdict
+
     cur = conn.execute(load_sql("operations/last_runs"), {"tenant_id": tenant_id, "limit": limit})
     names = [c.name for c in cur.description]
-    return [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
+    runs = [dict(zip(names, row, strict=False)) for row in cur.fetchall()]
+    for run in runs:
+        judged = verdict.evaluate(conn, run["run_id"]).tenants.get(tenant_id) if run["failed"] else None
+        run["new"] = len(judged.new_failures) if judged else 0
+        run["waiting"] = len(judged.waiting) if judged else 0
+    return runs
 
 
 def status_counts(conn: psycopg.Connection, tenant_id: int) -> dict[str, int]:

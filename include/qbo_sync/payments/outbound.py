@@ -29,6 +29,7 @@ from qbo_sync.extract.read import tax_rates, tenant_settings
 from qbo_sync.extract.records import TenantSettings
 from qbo_sync.items.credit_notes import credit_note_items
 from qbo_sync.money import ZERO, cents
+from qbo_sync.payments.credit_edits import CreditNoteEdits
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits, overpayment_note
 from qbo_sync.payments.refunds import post_refunds
 from qbo_sync.transform.adjustments import as_text, cut
@@ -52,7 +53,7 @@ class Counts:
     failed: int = 0
 
 
-class Poster(Edits):
+class Poster(Edits, CreditNoteEdits):
     def __init__(
         self,
         conn: psycopg.Connection,
@@ -206,6 +207,7 @@ class Poster(Edits):
                     _changed_there,
                     invoice_currency,
                     invoice_rate,
+                    _old_reference,
                 ) = row
                 ref = reference or f"payment {pid}"
                 app_values = (paid_at, reference, invoice_id)  # its recorded state once written

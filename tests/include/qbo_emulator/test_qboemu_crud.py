@@ -346,6 +346,39 @@ def test_payment_of_other_customers_invoice_620(au):
     assert error["code"] == "620" and error["Message"] == "TxnID Cannot Be Linked"
 
 
+def test_a_payment_reference_is_kept_by_a_sparse_empty_string_and_cleared_by_a_full_update(au):
+    customer = au.customer("Ref Clearer")
+    invoice = au.invoice(customer["Id"], "100.00")
+    payment = _pay(au, customer["Id"], 50, [(invoice["Id"], "Invoice", 50)])
+    sparse = au.ok("payment", {"Id": payment["Id"], "SyncToken": "0", "sparse": True, "PaymentRefNum": ""})
+    assert sparse["PaymentRefNum"] == "PAY-1" and sparse["SyncToken"] == "1"
+    kept = {k: sparse[k] for k in ("CustomerRef", "TotalAmt", "Line", "DepositToAccountRef")}
+    full = au.ok("payment", {"Id": payment["Id"], "SyncToken": "1", **kept})
+    assert "PaymentRefNum" not in full and full["TotalAmt"] == 50.0
+    assert au.get(f"invoice/{invoice['Id']}").json()["Invoice"]["Balance"] == 60.0
+
+
+def test_an_invoice_with_payments_applied_cannot_move_to_another_customer_620(au):
+    alice = au.customer("Alice Mover")
+    bob = au.customer("Bob Mover")
+    invoice = au.invoice(alice["Id"], "100.00")
+    payment = _pay(au, alice["Id"], 50, [(invoice["Id"], "Invoice", 50)])
+    current = au.get(f"invoice/{invoice['Id']}").json()["Invoice"]
+    moved = {
+        "Id": invoice["Id"],
+        "SyncToken": current["SyncToken"],
+        "sparse": True,
+        "CustomerRef": {"value": bob["Id"]},
+    }
+    error = au.fault("invoice", moved)
+    assert error["code"] == "620" and payment["Id"] in error["Detail"]
+    unapplied = {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True, "Line": []}
+    au.ok("payment", unapplied)
+    current = au.get(f"invoice/{invoice['Id']}").json()["Invoice"]
+    after = au.ok("invoice", {**moved, "SyncToken": current["SyncToken"]})
+    assert after["CustomerRef"]["value"] == bob["Id"]
+
+
 def test_payment_required_fields_and_ref_num_length(au):
     customer = au.customer("Pay Fields")
     assert au.fault("payment", {"CustomerRef": {"value": customer["Id"]}})["code"] == "2020"

@@ -176,6 +176,9 @@ EXAMPLES: dict[str, object] = {
     "customer": "'Jane Smith (01042)'",
     "ref_num": "'CARD-0001'",
     "payments": "CARD-0001, CARD-0002",
+    # an invoice moved to another client (catalog/entries_moves.py), as load/moves.py names them
+    "old_customer": "'Jane Smith' (Id 58)",
+    "credit_notes": "'CN-0012' (applied by QuickBooks payment Id 90)",
 }
 # company_settings_mismatch: what validate fills in, made by the very comparison it runs.
 _CONFLICTS = settings_conflicts(

@@ -14,7 +14,7 @@ import pytest
 from qbo_sync.operations import controls
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.__main__ import main as tenants_cli
-from support.rows import goodwill_credit_note, insert
+from support.rows import app_payment, goodwill_credit_note
 from support.runs import full_window, logged
 from support.small_tenant import checkup_invoice, small_tenant
 
@@ -60,19 +60,7 @@ def paid(db, qbo_app):
     payment 1 of 50.00 (CARD-1) on invoice 101."""
     company = small_tenant(db, qbo_app, 1, {1: None, 2: None})
     checkup_invoice(db, 1, 103, number="INV-103", client_id=101, line_id=10300)
-    insert(
-        db,
-        "billing.payments",
-        id=1,
-        tenant_id=1,
-        invoice_id=101,
-        amount=D("50.00"),
-        paid_at=PAID,
-        method="card",
-        reference="CARD-1",
-        origin="app",
-        created_at=PAID,
-    )
+    app_payment(db, 1, paid_at=PAID)
     return company
 
 
@@ -308,3 +296,78 @@ def test_a_name_put_back_in_quickbooks_by_a_person_ends_the_change(db, qbo_app, 
     assert logged(db, "u3", "customer", 101, "status", "error_code") == ("skipped", "quickbooks_change_undone")
     assert "its name was put back in QuickBooks" in logged(db, "u3", "customer", 101, "cause")[0]
     assert changes(db) == [("customer", 101, "renamed", True)]
+
+
+def test_an_application_deleted_alone_in_quickbooks_is_flagged_and_a_resync_applies_the_credit_again(
+    db, credited, qbo_app, qbo_factory
+):
+    """Change data capture lists the credit memo's application (a Payment) deleted there: under
+    flag the credit note gets an explained outcome with its fix and is held; a resync applies
+    the credit again."""
+    realm = credited["realm_id"]
+    run_once(db, full_window("d1"), qbo_factory)
+    memo, application, inv101 = (
+        qbo_id(db, "credit_memo", 1),
+        qbo_id(db, "credit_application", 1),
+        qbo_id(db, "invoice", 101),
+    )
+    with qbo_factory(1) as qbo:
+        qbo.delete("Payment", application, qbo.read("Payment", application)["SyncToken"])
+        assert D(str(qbo.read("Invoice", inv101)["Balance"])) == D("60.00")  # the credit no longer applied
+    run_once(db, full_window("d2"), qbo_factory)
+    status, code, cause, fix = logged(db, "d2", "credit_memo", 1, "status", "error_code", "cause", "fix")
+    assert (status, code) == ("failed", "credit_memo_edited_in_quickbooks")
+    assert "application to invoice INV-101 was deleted there" in cause and "resync the credit note" in fix
+    assert changes(db) == [("credit_memo", 1, "edited", False)]
+    since = len(qbo_app.requests_log(realm))
+    run_once(db, full_window("d3"), qbo_factory)
+    assert posts(qbo_app, realm, since, "payment") == [] and posts(qbo_app, realm, since, "creditmemo") == []
+    controls.apply(db, action="resync", tenant_id=1, entity="credit_memo", source_ids=(1,), requested_by="finance")
+    run_once(db, full_window("d4"), qbo_factory)
+    status, note = logged(db, "d4", "credit_memo", 1, "status", "error_message")
+    assert status == "synced" and "applied 11.00 to invoice INV-101" in note
+    with qbo_factory(1) as qbo:
+        assert D(str(qbo.read("Invoice", inv101)["Balance"])) == D("49.00")
+        applications = [p for p in qbo.query("select * from Payment") if ("CreditMemo", memo) in links(p)]
+        assert len(applications) == 1
+    assert changes(db) == [("credit_memo", 1, "edited", True)]
+
+
+def test_app_wins_puts_back_an_application_edited_alone_in_quickbooks(
+    db, credited, qbo_app, qbo_factory, monkeypatch, database_url
+):
+    policy(monkeypatch, database_url, "app_wins")
+    run_once(db, full_window("e1"), qbo_factory)
+    memo, application, inv101 = (
+        qbo_id(db, "credit_memo", 1),
+        qbo_id(db, "credit_application", 1),
+        qbo_id(db, "invoice", 101),
+    )
+    with qbo_factory(1) as qbo:  # a person applies only 5.00 of the 11.00 credit
+        applied = qbo.read("Payment", application)
+        qbo.update(
+            "Payment",
+            {
+                "Id": application,
+                "SyncToken": applied["SyncToken"],
+                "Line": [
+                    {"Amount": D("5.00"), "LinkedTxn": [{"TxnId": inv101, "TxnType": "Invoice"}]},
+                    {"Amount": D("5.00"), "LinkedTxn": [{"TxnId": memo, "TxnType": "CreditMemo"}]},
+                ],
+            },
+            sparse=True,
+        )
+    run_once(db, full_window("e2"), qbo_factory)
+    status, code, cause = logged(db, "e2", "credit_memo", 1, "status", "error_code", "cause")
+    assert (status, code) == ("skipped", "credit_memo_edited_in_quickbooks_restoring")
+    assert "credit applied 11.00 -> 5.00" in cause
+    run_once(db, full_window("e3"), qbo_factory)
+    action, status = logged(db, "e3", "credit_memo", 1, "action", "status")
+    assert (action, status) == ("update", "synced")
+    with qbo_factory(1) as qbo:
+        assert D(str(qbo.read("Invoice", inv101)["Balance"])) == D("49.00")
+        applications = [p for p in qbo.query("select * from Payment") if ("CreditMemo", memo) in links(p)]
+        assert [links(p) for p in applications] == [{("Invoice", inv101): D("11.00"), ("CreditMemo", memo): D("11.00")}]
+    assert changes(db) == [("credit_memo", 1, "edited", True)]
+    run_once(db, full_window("e4"), qbo_factory)  # the sync's own new application is no change
+    assert changes(db) == [("credit_memo", 1, "edited", True)]

@@ -97,6 +97,16 @@ def test_tenants_and_runs_show_connection_and_counts(logged):
     ]
 
 
+def test_last_runs_split_new_failures_from_those_still_waiting_for_finance(logged):
+    """Red means new (report/verdict.py): INV-2 failed in r1 and again in r3 for the same cause
+    (waiting), INV-4 fails for the first time in r3 (new)."""
+    db = logged
+    log(db, "r3", 2, "failed", "INV-2", cause="Tax rate 'Mystery levy' is not linked.", fix="Link it.")
+    log(db, "r3", 4, "failed", "INV-4", cause="Bad number", fix="Renumber it.")
+    runs = {r["run_id"]: (r["failed"], r["new"], r["waiting"]) for r in views.last_runs(db, 1)}
+    assert runs == {"r3": (2, 1, 1), "r2": (0, 0, 0), "r1": (2, 2, 0)}
+
+
 def test_csv_keeps_exact_amounts_utc_times_and_defuses_formulas(logged):
     rows = list(csv.DictReader(io.StringIO(views.records_csv(logged, 1, views.Filters()))))
     by_id = {r["source_id"]: r for r in rows}

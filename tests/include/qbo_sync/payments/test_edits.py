@@ -12,7 +12,7 @@ import pytest
 
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
-from support.rows import goodwill_credit_note, insert
+from support.rows import app_payment, goodwill_credit_note, insert
 from support.runs import full_window, logged
 from support.small_tenant import small_tenant
 
@@ -51,19 +51,7 @@ def tenant(db, qbo_app):
     """Clients 101 and 102, invoices 101 and 102 (110.00 each), payment 1 of 50.00 on invoice
     101, all synced by run r1."""
     company = small_tenant(db, qbo_app, 1, {1: None, 2: None})
-    insert(
-        db,
-        "billing.payments",
-        id=1,
-        tenant_id=1,
-        invoice_id=101,
-        amount=D("50.00"),
-        paid_at=PAID,
-        method="card",
-        reference="CARD-1",
-        origin="app",
-        created_at=PAID,
-    )
+    app_payment(db, 1, paid_at=PAID)
     return company
 
 
@@ -304,3 +292,27 @@ def test_a_memo_sent_before_its_content_was_recorded_is_compared_not_rewritten(d
     assert db.execute(
         "SELECT payload_hash IS NOT NULL FROM qbo_sync.entity_map WHERE entity = 'credit_memo'"
     ).fetchone()[0]
+
+
+def test_a_reference_removed_in_the_app_is_cleared_in_quickbooks_by_a_full_update(db, tenant, qbo_factory):
+    """A sparse update cannot remove a field (an empty string leaves it): the sync reads the
+    payment and sends a full update without PaymentRefNum, keeping what QuickBooks holds."""
+    run_once(db, full_window("r1"), qbo_factory)
+    payment = qbo_id(db, "payment", 1)
+    with qbo_factory(1) as qbo:
+        before = qbo.read("Payment", payment)
+        qbo.update("Payment", {"Id": payment, "SyncToken": before["SyncToken"], "PrivateNote": "banked"}, sparse=True)
+        before = qbo.read("Payment", payment)
+    assert before["PaymentRefNum"] == "CARD-1"
+    db.execute("UPDATE billing.payments SET reference = NULL WHERE id = 1")
+    run_once(db, quiet_window("r2"), qbo_factory)
+    action, status, note = logged(db, "r2", "payment", 1, "action", "status", "error_message")
+    assert (action, status) == ("update", "synced") and "reference removed" in note
+    with qbo_factory(1) as qbo:
+        fresh = qbo.read("Payment", payment)
+        assert "PaymentRefNum" not in fresh
+        assert fresh["PrivateNote"] == "banked" and fresh["DepositToAccountRef"] == before["DepositToAccountRef"]
+        assert D(str(fresh["TotalAmt"])) == D("50.00") and fresh["Line"] == before["Line"]
+        assert D(str(qbo.read("Invoice", qbo_id(db, "invoice", 101))["Balance"])) == D("60.00")
+    run_once(db, quiet_window("r3"), qbo_factory)
+    assert logged(db, "r3", "payment", 1, "status") is None  # its state recorded: not staged again

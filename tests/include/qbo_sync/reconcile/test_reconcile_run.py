@@ -15,7 +15,7 @@ from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.reconcile import run as reconciliation
 from qbo_sync.reconcile.store import run_results
-from support.rows import insert
+from support.rows import app_payment, insert
 from support.scenario import NOW, build_au_tenant
 
 
@@ -25,20 +25,7 @@ def window(run_id: str) -> RunWindow:
 
 
 def payment(db, pid: int, invoice_id: int, amount: str, reference: str) -> None:
-    paid = NOW - timedelta(hours=20)
-    insert(
-        db,
-        "billing.payments",
-        id=pid,
-        tenant_id=1,
-        invoice_id=invoice_id,
-        amount=D(amount),
-        paid_at=paid,
-        method="card",
-        reference=reference,
-        origin="app",
-        created_at=paid,
-    )
+    app_payment(db, pid, paid_at=NOW - timedelta(hours=20), invoice_id=invoice_id, amount=amount, reference=reference)
 
 
 @pytest.fixture

@@ -288,3 +288,30 @@ def test_a_record_synced_with_a_change_says_so_beside_synced(airflow_server, syn
         "(QuickBooks&#39; limit; the end cut off)"
     ) in status_cell
     assert "changed for QuickBooks" not in rows["2"]  # synced as it is: nothing extra
+
+
+def test_last_runs_show_new_failures_apart_from_those_still_waiting(airflow_server, synced_tenant, qbo_factory):
+    """Red means new: the second run meets the same failures again (they wait for finance) and
+    one new one; the panel counts each run's new and waiting failures (report/verdict.py)."""
+    from qbo_sync import pipeline
+    from qbo_sync.extract.records import RunWindow
+
+    synced_tenant.execute("UPDATE billing.invoices SET total = 99.99, updated_at = now() WHERE id = 1")
+    now = datetime.now(UTC)
+    window = RunWindow("manual__ui-again", now - timedelta(hours=1), now + timedelta(minutes=1), full_sync=True)
+    pipeline.run_once(synced_tenant, window, qbo_factory)
+    page = requests.get(
+        f"{airflow_server.url}/qbo-sync/?tenant_id=1",
+        timeout=30,
+        headers={"Authorization": f"Bearer {airflow_server.token('clerk')}"},
+    )
+    assert page.status_code == 200
+    panel = page.text.split('id="runs"', 1)[1].split("</table>", 1)[0]
+    assert '<th class="n" title="failed for the first time in this run' in panel
+    cells = {
+        m.group(1): re.findall(r'<td class="n ([a-z]+)[^"]*">(\d+)</td>', m.group(0))
+        for m in re.finditer(r'<tr><td class="mono">([^<]+)</td>.*?</tr>', panel, re.S)
+    }
+    first, again = dict(cells["manual__ui-test"]), dict(cells["manual__ui-again"])
+    assert int(first["new"]) > 0 and first["waiting"] == "0"
+    assert again["new"] == "1" and int(again["waiting"]) == int(first["new"])  # INV-0001 fails anew (amounts)
