@@ -39,12 +39,11 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import Written, write_versioned
 from qbo_sync.money import ZERO
 from qbo_sync.payments.edits import VOIDED
-from qbo_sync.transform.invoice import payload_hash, private_note_tag
+from qbo_sync.transform.invoice import DOC_NUMBER_MAX, payload_hash, private_note_tag
 
 ENTITY = "refund"  # the app record, in the sync log
 MAP_ENTITY = "refund_check"  # its cheque, in the entity map
 RECEIVABLE = "Accounts Receivable"
-DOC_NUMBER_MAX = 21  # Purchase.DocNumber (the cheque number)
 
 
 def _requestid(*parts: object) -> str:

@@ -24,6 +24,7 @@ from qbo_sync.money import ZERO, cents
 from qbo_sync.transform.adjustments import Adjustments, cut, noted
 from qbo_sync.transform.tax import net_amounts, tax_by_rate, txn_tax_detail
 
+DOC_NUMBER_MAX = 21  # DocNumber of an Invoice, CreditMemo or Purchase (Intuit's field rules)
 DESCRIPTION_MAX = 4000
 CUSTOMER_MEMO_MAX = 1000
 UNIT_PRICE_PLACES = Decimal("0.0000001")  # QuickBooks keeps 7 decimals of a unit price

@@ -24,7 +24,7 @@ from qbo_sync.items.resolve import resolve_items
 from qbo_sync.items.settings import item_settings
 from qbo_sync.load.currency import app_rates, save_plans
 from qbo_sync.money import ZERO
-from qbo_sync.transform.invoice import US_NON_TAXABLE, US_TAXABLE
+from qbo_sync.transform.invoice import DOC_NUMBER_MAX, US_NON_TAXABLE, US_TAXABLE
 from qbo_sync.validate.arithmetic import expected_line_amount, recompute
 from qbo_sync.validate.company import CompanyFacts, QuickBooksLookups, percent_text, rates_differ
 from qbo_sync.validate.currency import RateOf, currency_checks
@@ -32,7 +32,6 @@ from qbo_sync.validate.gx_runner import Check, SuiteRunner, runner_for
 from qbo_sync.validate.tracking import CHECKS as TRACKING_CHECKS
 from qbo_sync.validate.tracking import TrackingCheck
 
-DOC_NUMBER_MAX = 21
 TAX_MODES = ["exclusive", "inclusive", "none"]
 DISCOUNT_KINDS = (None, "fixed", "percent")
 LINE_VALUES = (("quantity", "quantity"), ("unit_price", "unit price"), ("amount", "amount"))
