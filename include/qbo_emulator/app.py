@@ -64,6 +64,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
         Route("/_emulator/companies/{realm_id}", ctl(control.patch_company), methods=["PATCH"]),
         Route("/_emulator/companies/{realm_id}/faults", ctl(control.add_fault), methods=["POST"]),
         Route("/_emulator/companies/{realm_id}/faults", ctl(control.list_faults), methods=["GET", "DELETE"]),
+        Route("/_emulator/companies/{realm_id}/refusals", ctl(control.refusals), methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/companies/{realm_id}/chaos", ctl(control.chaos), methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/companies/{realm_id}/requests", ctl(control.requests_log), methods=["GET"]),
         Route("/_emulator/companies/{realm_id}/stats", ctl(control.stats), methods=["GET"]),

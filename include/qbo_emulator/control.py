@@ -195,6 +195,26 @@ class Control:
         company.fault_rules.append(FaultRule(kind, count, path_contains, status, seconds))
         return json_response({"queued": [self._rule_json(r) for r in company.fault_rules]}, 201)
 
+    async def refusals(self, request: Request) -> Response:
+        """``POST {"entity", "operation": "update", "id", "count": 1, "code": "6000", "message"?,
+        "detail"?, "element"?}``: QuickBooks refuses the next ``count`` such writes of that record
+        with a ValidationFault (refusals.py); ``GET`` lists those queued, ``DELETE`` clears them."""
+        from .refusals import parse
+        from .store import ALL_ENTITIES
+
+        company = self._company(request)
+        if company is None:
+            return json_response({"error": "unknown realm"}, 404)
+        if request.method == "POST":
+            try:
+                company.refusals.append(parse(await self._body(request), ALL_ENTITIES))
+            except ValueError as exc:
+                raise BadRequest(str(exc)) from None
+        elif request.method == "DELETE":
+            company.refusals.clear()
+        status = 201 if request.method == "POST" else 200
+        return json_response({"refusals": [r.as_json() for r in company.refusals]}, status)
+
     @staticmethod
     def _rule_json(rule: FaultRule) -> dict[str, Any]:
         return {

@@ -201,6 +201,7 @@ class Company:
         self.doc_numbers: dict[str, dict[str, set[str]]] = {name: {} for name in TXN_ENTITIES}
         self.request_log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self.fault_rules: list[FaultRule] = []
+        self.refusals: list[Any] = []  # business faults for one record's write (refusals.py)
         self.chaos: ChaosRule | None = None
         self.request_ids: dict[str, tuple[float, int, bytes, str]] = {}
         self.stats = Stats()

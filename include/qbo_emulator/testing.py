@@ -84,6 +84,26 @@ class _ClientMixin:
     def clear_faults(self, realm_id: str) -> None:
         self._call("DELETE", f"/_emulator/companies/{realm_id}/faults")
 
+    def refuse_write(
+        self,
+        realm_id: str,
+        entity: str,
+        record_id: str | None,
+        operation: str = "update",
+        count: int = 1,
+        **fault: Any,
+    ) -> list[dict[str, Any]]:
+        """QuickBooks refuses the next ``count`` ``operation`` writes of ``entity`` ``record_id``
+        with a ValidationFault (default 6000; ``code``, ``message``, ``detail``, ``element``):
+        the item's Fault inside a batch's 200 answer, a 400 for a plain request. Returns those queued."""
+        body: dict[str, Any] = {"entity": entity, "operation": operation, "count": count, **fault}
+        if record_id is not None:
+            body["id"] = record_id
+        return self._call("POST", f"/_emulator/companies/{realm_id}/refusals", body)["refusals"]
+
+    def clear_refusals(self, realm_id: str) -> None:
+        self._call("DELETE", f"/_emulator/companies/{realm_id}/refusals")
+
     def start_chaos(
         self,
         realm_id: str,

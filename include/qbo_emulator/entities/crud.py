@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import faults
+from .. import faults, refusals
 from ..store import NAME_ENTITIES, Company
 from ..util import ZERO
 from .common import Effect, WriteContext, bump, check_closed_books, clean, is_true
@@ -94,6 +94,7 @@ def create(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
         raise faults.unsupported_operation(f"Operation Create is not supported for {entity}.")
     data = clean(data)
     data.pop("Id", None)
+    refusals.check(ctx.company, entity, "create", None)
     record, effects = builder(ctx, entity, data, None)
     stored = insert(ctx.company, entity, record)
     for effect in effects:
@@ -141,6 +142,7 @@ def update(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
     old = _existing(ctx, entity, data)
     if old.get("_voided") and entity in TRANSACTIONS:
         raise faults.business(f"This {entity} has been voided and cannot be changed.")
+    refusals.check(ctx.company, entity, "update", old["Id"])
     # Sparse: only the fields sent change; a field cannot be removed this way (Intuit support
     # on intuit/QuickBooks-V3-DotNET-SDK#113: removing a value takes a full update). An empty
     # string or null in a sparse body leaves the stored value as it is: ``clean`` drops them
@@ -168,6 +170,7 @@ def delete(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, An
     data = clean(data)
     old = _existing(ctx, entity, data)
     check_closed_books(company, old.get("TxnDate"))
+    refusals.check(company, entity, "delete", old["Id"])
     if entity in ("Invoice", "CreditMemo", "Purchase") and old.get("_applied", ZERO) > ZERO:
         what = "transactions it is applied to" if entity == "CreditMemo" else "payments"
         raise faults.business(
@@ -198,6 +201,7 @@ def void(ctx: WriteContext, entity: str, data: dict[str, Any]) -> dict[str, Any]
     data = clean(data)
     old = _existing(ctx, entity, data)
     check_closed_books(company, old.get("TxnDate"))
+    refusals.check(company, entity, "void", old["Id"])
     record = {k: v for k, v in old.items()}
     if entity == "Invoice":
         # Payments applied to the invoice stay, unapplied (QuickBooks unlinks them).
