@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
+from support.moves import mapped, move_invoice, window
 from support.rows import app_payment
 from support.runs import full_window, logged
 from support.small_tenant import small_tenant
@@ -21,24 +21,6 @@ from support.small_tenant import small_tenant
 PAID = datetime.now(UTC) - timedelta(hours=3)
 REPLAYS = 3  # the test connection's replays of a write whose answer was lost (tests/conftest.py)
 APP_PAYMENT = 900  # above the ids the app gives payments imported from QuickBooks
-
-
-def window(run_id: str) -> RunWindow:
-    """Now, not a full sync: what the app changed since staging (the moved invoice) goes; the
-    payment recorded 3 hours ago is not staged by the window."""
-    now = datetime.now(UTC)
-    return RunWindow(run_id, now - timedelta(hours=1), now + timedelta(hours=1), full_sync=False)
-
-
-def mapped(db, entity: str, source_id: int) -> str:
-    return db.execute(
-        "SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1 AND entity = %s AND source_id = %s",
-        (entity, source_id),
-    ).fetchone()[0]
-
-
-def move_invoice(db, invoice_id: int, client_id: int) -> None:
-    db.execute("UPDATE billing.invoices SET client_id = %s, updated_at = now() WHERE id = %s", (client_id, invoice_id))
 
 
 def requests_since(qbo_app, realm_id: str, since: int) -> list[dict]:
