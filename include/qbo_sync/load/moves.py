@@ -37,6 +37,7 @@ from typing import Any
 from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
+from qbo_sync.load.credit_moves import CreditMoved, CreditMoves, movable
 from qbo_sync.load.versioned import write_versioned
 from qbo_sync.money import ZERO
 
@@ -102,6 +103,7 @@ class InvoiceMoves:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
         self.moved: list[Moved] = []
+        self.credits = CreditMoves(loader, lambda *parts: _requestid(loader.realm_id, *parts))
 
     # ------------------------------------------------------------------ before
     def before_sending(self, pending: list[Any]) -> list[Any]:
@@ -162,11 +164,15 @@ class InvoiceMoves:
         apps: list[tuple[str, tuple]] = []
         theirs: list[str] = []
         credits: list[str] = []
+        ours_credits: list[CreditMoved] = []
         for pid in payment_ids:
             mine = ours.get(pid)
             payment = payments.get(pid) or {}
             only_this = set(_links(payment, "Invoice")) == {str(p.qbo_id)} and not _links(payment, "CreditMemo")
-            if mine and mine[0] == "credit_application":
+            if mine and mine[0] == "credit_application" and (credit := movable(payment, str(p.qbo_id))):
+                cm = CreditMoved(mine[1], mine[2], pid, credit[0], credit[1], p, old_customer, new_customer)
+                ours_credits.append(cm)  # the sync's own application of one credit note: it moves too
+            elif mine and mine[0] == "credit_application":
                 credits.append(f"'{mine[2]}' (applied by QuickBooks payment Id {pid})")
             elif mine and only_this:
                 apps.append((pid, mine))
@@ -207,8 +213,17 @@ class InvoiceMoves:
                     self._relink(back, back.old_customer, went=False)
                 return False
             done.append(m)
+        for cm in ours_credits:
+            if not self.credits.unlink(cm, str((payments.get(cm.application_qbo) or {}).get("SyncToken"))):
+                self.credits.put_back(p)
+                for back in done:
+                    self._relink(back, back.old_customer, went=False)
+                return False
         self.moved.extend(done)
-        said = ", ".join(f"{m.reference or f'payment {m.source_id}'} ({m.applied:.2f})" for m in done)
+        said = ", ".join(
+            [f"{m.reference or f'payment {m.source_id}'} ({m.applied:.2f})" for m in done]
+            + [f"credit note {c.number} ({c.applied:.2f})" for c in ours_credits]
+        )
         note = f"moved to QuickBooks customer Id {new_customer} with its payments {said}"
         p.extra["note"] = "; ".join(x for x in (p.extra.get("note"), note) if x)
         return True
@@ -256,15 +271,16 @@ class InvoiceMoves:
     def after_sending(self) -> None:
         """Link every payment unlinked by ``before_sending`` again: under the invoice's new
         customer when the invoice went (the sync recorded it there), else as it was."""
-        if not self.moved:
+        if not self.moved and not self.credits.moved:
             return
         lo = self.loader
+        ids = {m.invoice.source_id for m in self.moved} | {c.invoice.source_id for c in self.credits.moved}
         now = dict(
             lo.conn.execute(
-                load_sql("load/invoice_customers"),
-                {"tenant_id": lo.tenant_id, "source_ids": sorted({m.invoice.source_id for m in self.moved})},
+                load_sql("load/invoice_customers"), {"tenant_id": lo.tenant_id, "source_ids": sorted(ids)}
             ).fetchall()
         )
+        self.credits.after_sending(now)
         for m in self.moved:
             went = now.get(m.invoice.source_id) == m.new_customer
             self._relink(m, m.new_customer if went else m.old_customer, went=went)
