@@ -11,5 +11,6 @@ ON CONFLICT (tenant_id, entity, source_id) DO UPDATE SET
     sync_token = EXCLUDED.sync_token,
     payload_hash = NULL,
     doc_number = EXCLUDED.doc_number,
+    customer_qbo_id = NULL,  -- another record: its customer is read before a move (load/moves.py)
     first_synced_at = now(),
     last_synced_at = now();

@@ -6,7 +6,9 @@ QuickBooks links a payment only to its own customer's transactions (qbo-api.md "
 to it. Before the loader sends a batch's invoice updates, :meth:`InvoiceMoves.before_sending`:
 
 * finds the moved ones: the customer the update names differs from the one the sync last wrote
-  the invoice to (``entity_map.customer_qbo_id``, migration 0023). None moved: no request;
+  the invoice to (``entity_map.customer_qbo_id``, migration 0023), or, for an invoice linked by
+  hand and never written by the sync (none recorded), from the one QuickBooks holds (read with
+  the moved ones). None moved and none unknown: no request;
 * reads them in one query (``select * from Invoice where Id in (...)``) and the Payments their
   ``LinkedTxn`` name in one more (the client paces both within the company's request budget);
 * a payment made in QuickBooks (not one of the sync's app payments) or a credit note's
@@ -123,10 +125,20 @@ class InvoiceMoves:
             for p in updates
             if sent_to.get(p.source_id) and sent_to[p.source_id] != _ref(p.body.get("CustomerRef"))
         }
+        # Linked by hand (records link) and never written by the sync: the customer it is under
+        # in QuickBooks is not recorded, so it is read with the moved ones (once: the update
+        # that goes records it).
+        unknown = {p.qbo_id: p for p in updates if not sent_to.get(p.source_id)}
+        if not moved and not unknown:
+            return pending
+        literals = ", ".join(quote(q) for q in sorted({*moved, *unknown}))
+        invoices = {str(r.get("Id")): r for r in lo.client.query(f"select * from Invoice where Id in ({literals})")}
+        for qid, p in unknown.items():
+            there = _ref((invoices.get(qid) or {}).get("CustomerRef"))
+            if there and there != _ref(p.body.get("CustomerRef")):
+                moved[qid], sent_to[p.source_id] = p, there
         if not moved:
             return pending
-        literals = ", ".join(quote(q) for q in sorted(moved))
-        invoices = {str(r.get("Id")): r for r in lo.client.query(f"select * from Invoice where Id in ({literals})")}
         linked = {q: linked_payments(invoices.get(q)) for q in moved}
         payment_ids = sorted({pid for ids in linked.values() for pid in ids})
         if not payment_ids:

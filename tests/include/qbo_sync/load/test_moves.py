@@ -180,3 +180,44 @@ def test_a_run_stopped_between_unlink_and_send_leaves_the_payment_to_the_next_ru
         "SELECT source_state FROM qbo_sync.entity_map WHERE entity = 'payment' AND source_id = 900"
     ).fetchone()[0]
     assert "moving_with_invoice" not in state
+
+
+def test_an_invoice_linked_by_hand_is_checked_against_the_customer_quickbooks_holds(db, tenant, qbo_app, qbo_factory):
+    """Linked by hand (records link), never written by the sync: no customer recorded. Moved in
+    the app, it is read with the moved ones, so a QuickBooks payment on it stops the move too."""
+    from qbo_sync.records.links import link
+    from support.small_tenant import checkup_invoice
+
+    old_customer = mapped(db, "customer", 101)
+    with qbo_factory(1) as qbo:  # keyed in QuickBooks by hand, with a cheque applied there
+        template = qbo.read("Invoice", mapped(db, "invoice", 102))
+        keep = ("Line", "TxnDate", "GlobalTaxCalculation", "TxnTaxDetail")
+        typed = qbo.create(
+            "Invoice",
+            {**{k: template[k] for k in keep if k in template}, "DocNumber": "INV-103",
+             "CustomerRef": {"value": old_customer}},
+        ).entity  # fmt: skip
+        qbo.create(
+            "Payment",
+            {
+                "CustomerRef": {"value": old_customer},
+                "TotalAmt": D("20.00"),
+                "TxnDate": "2026-03-03",
+                "PaymentRefNum": "CHQ-88",
+                "Line": [{"Amount": D("20.00"), "LinkedTxn": [{"TxnId": typed["Id"], "TxnType": "Invoice"}]}],
+            },
+        )
+    checkup_invoice(db, 1, 103, number="INV-103", client_id=101)
+    link(db, qbo_factory, tenant_id=1, entity="invoice", source_id=103, qbo_id=typed["Id"], acted_by="finance")
+    assert db.execute(
+        "SELECT customer_qbo_id FROM qbo_sync.entity_map WHERE entity = 'invoice' AND source_id = 103"
+    ).fetchone() == (None,)
+    move_invoice(db, 103, 102)
+    since = len(qbo_app.requests_log(tenant["realm_id"]))
+    run_once(db, window("r2"), qbo_factory)
+    status, code, cause = logged(db, "r2", "invoice", 103, "status", "error_code", "cause")
+    assert (status, code) == ("failed", "invoice_moved_with_quickbooks_payments")
+    assert "2026-03-03 20.00 (reference CHQ-88" in cause and f"Id {old_customer})" in cause
+    log = requests_since(qbo_app, tenant["realm_id"], since)
+    assert not [r for r in log if r["method"] == "POST"]
+    assert sum("from Invoice where Id in" in q for q in queries(log)) == 1
