@@ -31,8 +31,10 @@ ENTRIES: tuple[Entry, ...] = (
         "data",
         "Invoice {number} was moved to another client in the billing app after it synced, but "
         "credit note(s) {credit_notes} of its old customer {old_customer} are applied to it in "
-        "QuickBooks. QuickBooks lets a credit apply only to its own customer's invoices, and the "
-        "sync moves payments with an invoice but not credit notes. Nothing was sent.",
+        "QuickBooks in a way the sync did not leave them (the application pays other invoices "
+        "or credits too, or was changed there). QuickBooks lets a credit apply only to its own "
+        "customer's invoices, and the sync moves only its own application of one credit note to "
+        "this invoice alone. Nothing was sent.",
         "Void the credit note(s) in the billing app (the sync then deletes them and their "
         "application from QuickBooks) and issue the credit again for the new client; or, if the "
         "move was a mistake, move the invoice back to its old client. " + RESYNC,

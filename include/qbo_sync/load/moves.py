@@ -12,12 +12,13 @@ to it. Before the loader sends a batch's invoice updates, :meth:`InvoiceMoves.be
 * reads them in one query (``select * from Invoice where Id in (...)``) and the Payments their
   ``LinkedTxn`` name in one more (the client paces both within the company's request budget);
 * a payment made in QuickBooks (not one of the sync's app payments) or a credit note's
-  application applied: the invoice fails before anything is sent (``catalog.entries_moves``:
-  the payments by date, amount and reference, the old customer, what to do);
+  application the sync did not leave as it is applied: the invoice fails before anything is
+  sent (``catalog.entries_moves``: the payments by date, amount and reference, the old customer, what to do);
 * only app payments applied: each is unlinked from the invoice first (a sparse update whose
   Line array leaves the invoice out: Intuit, a Payment's lines are all-or-nothing), the invoice
   goes as usual, and :meth:`InvoiceMoves.after_sending` links each payment again under the
-  invoice's new customer (or its old one, when the invoice did not go). Changing a Payment's
+  invoice's new customer (or its old one, when the invoice did not go); the sync's own credit
+  applications move too (``load.credit_moves``). Changing a Payment's
   CustomerRef by an update is not documented by Intuit either way (unconfirmed; QuickBooks'
   screens allow it on a payment that applies nothing); the emulator accepts it.
 
