@@ -24,7 +24,10 @@ is undone: the cheque's line is taken off the Payment (the credit is unapplied a
 cheque is deleted (QuickBooks refuses to delete a transaction a payment still links).
 
 A refund goes this way when its payment is in QuickBooks and still holds at least the refunded
-amount as unapplied credit; any other refund is a RefundReceipt (payments/refunds.py).
+amount as unapplied credit; any other refund is a RefundReceipt (payments/refunds.py). Two
+refunds of one credit in one run share it: the one that no longer fits beside the others fails
+before anything is sent (``refund_credit_already_refunded``). A cheque is written only from a
+bank account in the credit's currency (``refund_bank_account_currency`` otherwise).
 """
 
 from __future__ import annotations
@@ -68,6 +71,15 @@ def _is(link: dict[str, Any], check_id: str) -> bool:
     return link.get("TxnType") == "Check" and str(link.get("TxnId")) == check_id
 
 
+class CreditTaken(Exception):
+    """A refund that fits the payment's unapplied credit alone, but not beside the refunds of the
+    same credit already routed to a cheque in this run (all were read before any was sent)."""
+
+    def __init__(self, unapplied: Decimal, taken: Decimal, refs: list[str]) -> None:
+        super().__init__(f"{taken} of {unapplied} already taken by {', '.join(refs)}")
+        self.unapplied, self.taken, self.refs = unapplied, taken, refs
+
+
 class Cheques:
     """Used by ``payments.refunds._Refunds``; ``poster`` is the run's ``payments.outbound.Poster``."""
 
@@ -75,17 +87,26 @@ class Cheques:
         self.p = poster
         self.settings = poster.settings
         self._accounts: dict[str, Any] = {}
+        # Payment Id -> (amount, refund refs) of its credit the run's earlier refunds pay back.
+        self._taken: dict[str, tuple[Decimal, list[str]]] = {}
 
     # ------------------------------------------------------------------ which way
-    def route(self, rid: int, amount: Decimal, payment_qbo_id: str) -> dict[str, Any] | None:
+    def route(self, rid: int, amount: Decimal, payment_qbo_id: str, ref: str = "") -> dict[str, Any] | None:
         """The QuickBooks Payment when this refund pays back its unapplied credit by cheque (or
-        already did: our cheque is linked on it), else None (a RefundReceipt)."""
+        already did: our cheque is linked on it), else None (a RefundReceipt). Refunds of one
+        credit in one run share it: one that fits alone but not beside those routed before it
+        raises ``CreditTaken`` (QuickBooks would refuse its link only after its cheque was written)."""
         payment = self.p.client.read("Payment", payment_qbo_id)
         tag = private_note_tag(MAP_ENTITY, rid)
         for check_id in check_links(payment):
             if tag in (self.p.client.read("Purchase", check_id).get("PrivateNote") or ""):
                 return payment  # ours, linked, its answer lost
-        if _money(payment.get("UnappliedAmt")) >= amount:
+        unapplied = _money(payment.get("UnappliedAmt"))
+        if unapplied >= amount:
+            taken, refs = self._taken.get(payment_qbo_id, (ZERO, []))
+            if unapplied - taken < amount:
+                raise CreditTaken(unapplied, taken, refs)
+            self._taken[payment_qbo_id] = (taken + amount, [*refs, ref or f"refund {rid}"])
             return payment
         return None
 
@@ -170,6 +191,20 @@ class Cheques:
                 kind = "inactive"
             explained(
                 "refund_bank_account_not_bank", amount_text=str(row["amount"]), account=bank_id, account_type=kind
+            )
+            return None
+        # A cheque is in its bank account's currency (qbo-api.md "Multicurrency": one currency
+        # per bank account; QuickBooks refuses a transaction in another); the credit it pays
+        # back is in the payment's. Compared when both say theirs (QuickBooks states both).
+        credit_in = ((payment.get("CurrencyRef") or {}).get("value") or "").upper()
+        bank_in = ((bank.get("CurrencyRef") or {}).get("value") or "").upper()
+        if credit_in and bank_in and credit_in != bank_in:
+            explained(
+                "refund_bank_account_currency",
+                amount_text=str(row["amount"]),
+                currency=credit_in,
+                their_currency=bank_in,
+                account_name=f"'{bank.get('Name')}'",
             )
             return None
         receivable = self._receivable()
