@@ -148,10 +148,11 @@ ENTRIES: tuple[Entry, ...] = (
         "payment_edit_below_refunded",
         "Payment changed below the credit refunded by cheque",
         "data",
-        "Payment {reference} was changed in the billing app to {amount_text}, but {refunded} of its "
-        "credit was already paid back to the customer by cheque in QuickBooks (refund {refunds}), "
-        "linked on this payment. A payment cannot give back more than it brought in, so the change "
-        "was not sent: QuickBooks still has the payment as it was, its cheque linked.",
+        "Payment {reference} was changed in the billing app to {amount_text}, which leaves "
+        "{excess} over what it pays on its invoice; but {refunded} of its excess was already paid "
+        "back to the customer by cheque in QuickBooks (refund {refunds}), linked on this payment. "
+        "A payment cannot give back more than it brought in beyond its invoice, so the change was "
+        "not sent: QuickBooks still has the payment as it was, its cheque linked.",
         "If the new amount is right, void refund {refunds} in the billing app first (the sync unlinks "
         "and deletes its cheque in QuickBooks), then enter the refund again for what was really given "
         "back; or, if the payment was changed by mistake, put its amount back in the billing app. " + RESYNC,
@@ -161,9 +162,9 @@ ENTRIES: tuple[Entry, ...] = (
         "Refunds together exceed the customer's credit",
         "data",
         "Refund {refund} gives back {amount_text} of payment {payment}'s excess, which QuickBooks "
-        "holds as {unapplied} of unapplied customer credit; refund {refunds} of the same payment, "
-        "sent by cheque in this run, already takes {refunded} of it, which leaves {left}, less "
-        "than this refund. Nothing was sent for this refund.",
+        "held as {unapplied} of unapplied customer credit; refund {refunds} of the same payment, "
+        "paid back by cheque earlier in this run, already takes {refunded} of it, which leaves "
+        "{left}, less than this refund. Nothing was sent for this refund.",
         "Check the refunds of payment {payment} in the billing app: void a refund entered twice, or "
         "correct this refund's amount to what was really given back (at most {left} of the credit). " + RESYNC,
     ),

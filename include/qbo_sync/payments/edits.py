@@ -152,7 +152,26 @@ class Edits(Restores):
         # Lines of ours besides the invoice's (a refund cheque, a credit application) go back
         # with the update, or QuickBooks would unlink them (payments/kept_links.py).
         kept = kept_links(self.conn, self.client, self.tenant_id, pid, qbo_id)
-        if kept.room(amount) < ZERO:
+        # QuickBooks applies no more than the invoice owes; what this payment applies there now is
+        # freed by the update itself. More than that stays unapplied, as credit for the customer.
+        # A payment edited in QuickBooks applies there what the person left, which the sync does
+        # not know: QuickBooks itself judges the amount put back.
+        applied = amount
+        balance = None if put_back else balances.get(invoice_qbo)
+        allowed = None
+        if balance is not None:
+            old_applied = ZERO  # what this payment pays on the invoice now (read only when it matters)
+            if old_invoice == invoice_id and amount > balance:
+                old_applied = self._applied_now(kept.payment or qbo_id, invoice_qbo)
+            allowed = balance + old_applied
+            if amount > allowed:
+                applied = max(allowed, ZERO)
+                adjusted.append(overpayment_note(amount, applied, number))
+        if kept.cheques and balance is None:
+            applied = max(min(applied, kept.room(amount)), ZERO)  # QuickBooks judges the rest
+        elif applied > kept.room(amount):
+            # Our refund cheques paid back its excess: an edit that leaves less excess than they
+            # took would unpay the invoice (or unlink them). Nothing is sent.
             self._explained(
                 "payment_edit_below_refunded",
                 "payment",
@@ -162,25 +181,13 @@ class Edits(Restores):
                 "update",
                 reference=ref,
                 amount_text=str(amount),
+                excess=max(amount + kept.credits - applied, ZERO),
                 refunded=kept.cheques,
                 refunds=", ".join(kept.cheque_refs),
             )
             return
-        # QuickBooks applies no more than the invoice owes; what this payment applies there now is
-        # freed by the update itself. More than that stays unapplied, as credit for the customer.
-        # A payment edited in QuickBooks applies there what the person left, which the sync does
-        # not know: QuickBooks itself judges the amount put back.
-        applied = kept.room(amount)
-        balance = None if put_back else balances.get(invoice_qbo)
-        if balance is not None:
-            old_applied = ZERO  # what this payment pays on the invoice now (read only when it matters)
-            if old_invoice == invoice_id and applied > balance:
-                old_applied = self._applied_now(kept.payment or qbo_id, invoice_qbo)
-            allowed = balance + old_applied
-            if applied > allowed:
-                applied = max(allowed, ZERO)
-                adjusted.append(overpayment_note(amount, applied, number))
-            balances[invoice_qbo] = max(allowed - applied, ZERO)
+        if allowed is not None:
+            balances[invoice_qbo] = max(allowed - amount, ZERO)
         body: dict[str, Any] = {
             "CustomerRef": {"value": customer_qbo},
             "TotalAmt": amount,

@@ -10,7 +10,9 @@ QuickBooks: the cheque would hang on Accounts Receivable with the credit open ag
 So before such an edit the Payment is read (only when the database says it may carry one of
 ours: no extra read otherwise), the lines linking our records are sent back as they are, and
 what they take from the payment's money is known: a cheque takes its amount, a credit memo
-adds its own. An edit that leaves less than the cheques took fails before anything is sent.
+adds its own. The cheques paid back the payment's excess: an edit that leaves less over what the
+payment pays on its invoice than they took fails before anything is sent
+(``payment_edit_below_refunded``, payments/edits.py).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ cheque is deleted (QuickBooks refuses to delete a transaction a payment still li
 
 A refund goes this way when its payment is in QuickBooks and still holds at least the refunded
 amount as unapplied credit; any other refund is a RefundReceipt (payments/refunds.py). Two
-refunds of one credit in one run share it: the one that no longer fits beside the others fails
-before anything is sent (``refund_credit_already_refunded``). A cheque is written only from a
+refunds of one credit in one run share it: the one that no longer fits beside the cheques
+linked before it fails before anything is sent (``refund_credit_already_refunded``). A cheque is written only from a
 bank account in the credit's currency (``refund_bank_account_currency`` otherwise).
 """
 
@@ -71,15 +71,6 @@ def _is(link: dict[str, Any], check_id: str) -> bool:
     return link.get("TxnType") == "Check" and str(link.get("TxnId")) == check_id
 
 
-class CreditTaken(Exception):
-    """A refund that fits the payment's unapplied credit alone, but not beside the refunds of the
-    same credit already routed to a cheque in this run (all were read before any was sent)."""
-
-    def __init__(self, unapplied: Decimal, taken: Decimal, refs: list[str]) -> None:
-        super().__init__(f"{taken} of {unapplied} already taken by {', '.join(refs)}")
-        self.unapplied, self.taken, self.refs = unapplied, taken, refs
-
-
 class Cheques:
     """Used by ``payments.refunds._Refunds``; ``poster`` is the run's ``payments.outbound.Poster``."""
 
@@ -87,28 +78,44 @@ class Cheques:
         self.p = poster
         self.settings = poster.settings
         self._accounts: dict[str, Any] = {}
-        # Payment Id -> (amount, refund refs) of its credit the run's earlier refunds pay back.
+        # Payment Id -> (amount, refund refs) of its credit the run's earlier cheques paid back
+        # (linked after the payment was read), and the refunds found already linked on theirs.
         self._taken: dict[str, tuple[Decimal, list[str]]] = {}
+        self._linked: set[int] = set()
 
     # ------------------------------------------------------------------ which way
-    def route(self, rid: int, amount: Decimal, payment_qbo_id: str, ref: str = "") -> dict[str, Any] | None:
+    def route(self, rid: int, amount: Decimal, payment_qbo_id: str) -> dict[str, Any] | None:
         """The QuickBooks Payment when this refund pays back its unapplied credit by cheque (or
-        already did: our cheque is linked on it), else None (a RefundReceipt). Refunds of one
-        credit in one run share it: one that fits alone but not beside those routed before it
-        raises ``CreditTaken`` (QuickBooks would refuse its link only after its cheque was written)."""
+        already did: our cheque is linked on it), else None (a RefundReceipt)."""
         payment = self.p.client.read("Payment", payment_qbo_id)
         tag = private_note_tag(MAP_ENTITY, rid)
         for check_id in check_links(payment):
             if tag in (self.p.client.read("Purchase", check_id).get("PrivateNote") or ""):
+                self._linked.add(rid)
                 return payment  # ours, linked, its answer lost
-        unapplied = _money(payment.get("UnappliedAmt"))
-        if unapplied >= amount:
-            taken, refs = self._taken.get(payment_qbo_id, (ZERO, []))
-            if unapplied - taken < amount:
-                raise CreditTaken(unapplied, taken, refs)
-            self._taken[payment_qbo_id] = (taken + amount, [*refs, ref or f"refund {rid}"])
+        if _money(payment.get("UnappliedAmt")) >= amount:
             return payment
         return None
+
+    def _room(self, row: dict[str, Any], payment: dict[str, Any], explained: Any) -> bool:
+        """Does the credit still hold this refund beside the cheques this run linked on the same
+        payment since it was read (every refund is read before any is sent)? Else explained:
+        QuickBooks would refuse the link only after the cheque was written."""
+        if row["id"] in self._linked or (row["check_qbo_id"] and row["check_qbo_id"] in check_links(payment)):
+            return True
+        unapplied = _money(payment.get("UnappliedAmt"))
+        taken, refs = self._taken.get(str(payment["Id"]), (ZERO, []))
+        if taken == ZERO or unapplied - taken >= row["amount"]:
+            return True
+        explained(
+            "refund_credit_already_refunded",
+            amount_text=str(row["amount"]),
+            unapplied=unapplied,
+            refunded=taken,
+            refunds=", ".join(refs),
+            left=unapplied - taken,
+        )
+        return False
 
     # ------------------------------------------------------------------ send
     def send(self, row: dict[str, Any], payment: dict[str, Any]) -> None:
@@ -122,6 +129,8 @@ class Cheques:
             p._explained(code, ENTITY, rid, row["ref"], amount, "create", **ids, **context)
 
         check_id, token, note = row["check_qbo_id"], row["check_sync_token"], []
+        if not self._room(row, payment, explained):
+            return
         try:
             if check_id is None:
                 existing = self._tagged(rid, row["customer"], row["when"])
@@ -147,6 +156,9 @@ class Cheques:
             return
         if linked.already:
             note.append("its link to the payment was already there")
+        elif row["id"] not in self._linked:  # taken from the credit as read: later refunds see it
+            taken, refs = self._taken.get(str(payment["Id"]), (ZERO, []))
+            self._taken[str(payment["Id"])] = (taken + amount, [*refs, row["ref"]])
         said = (
             f"refunded {amount} of customer credit by cheque (Check Id {check_id}, coded to Accounts "
             f"Receivable) and linked it to payment {row['payment_ref']} (QuickBooks Payment Id {payment['Id']}), "

@@ -31,7 +31,7 @@ from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import write_versioned
 from qbo_sync.money import ZERO
 from qbo_sync.payments.edits import VOIDED
-from qbo_sync.payments.refund_checks import Cheques, CreditTaken
+from qbo_sync.payments.refund_checks import Cheques
 from qbo_sync.transform.adjustments import cut
 from qbo_sync.transform.invoice import DESCRIPTION_MAX, US_NON_TAXABLE, payload_hash, private_note_tag
 
@@ -189,20 +189,9 @@ class _Refunds:
             from qbo_client.errors import QboFaultError
 
             try:
-                payment = self.cheques.route(rid, amount, payment_qbo, ref)
+                payment = self.cheques.route(rid, amount, payment_qbo)
             except QboFaultError as exc:
                 p._fault(ENTITY, rid, ref, amount, exc.fault, action)
-                return None
-            except CreditTaken as taken:
-                explained(
-                    "refund_credit_already_refunded",
-                    amount_text=str(amount),
-                    payment=payment_ref,
-                    unapplied=taken.unapplied,
-                    refunded=taken.taken,
-                    refunds=", ".join(taken.refs),
-                    left=taken.unapplied - taken.taken,
-                )
                 return None
             if payment is not None or check_qbo_id is not None:
                 return {**cheque, "cheque": payment or p.client.read("Payment", payment_qbo)}

@@ -172,6 +172,7 @@ EXAMPLES: dict[str, object] = {
     "account_type": "of type Other Current Asset",
     "refunded_before": D("30.00"),
     "refunded": D("10.00"),
+    "excess": D("5.00"),
     "refunds": "CHQ-0401",
     "unapplied": D("15.00"),
     "left": D("5.00"),

@@ -1,6 +1,9 @@
 """A refund of an overpayment's excess is paid back by cheque (a Check to the customer coded to
 Accounts Receivable, linked on the overpayment), exactly once, undone when the app voids the
-refund; through the pipeline against the emulator and the database."""
+refund; a payment edited in the app keeps the cheque linked (and fails before sending when it
+would leave less excess than the cheque took back); two refunds of one credit in one run never
+take more than it; a bank account in another currency than the credit is refused before
+sending; through the pipeline against the emulator and the database."""
 
 from __future__ import annotations
 
@@ -152,17 +155,22 @@ def test_a_payment_edit_keeps_the_cheque_linked_and_refuses_to_go_below_it(db, o
     assert D(str(invoice["Balance"])) == D("0.00")
     assert {"TxnId": pay_id, "TxnType": "Payment"} in check["LinkedTxn"]  # still linked
 
-    # 68.00 -> 8.00: less than the 10.00 the cheque took back; fails before anything is sent.
-    db.execute("UPDATE billing.payments SET amount = 8.00 WHERE id = 202")
+    # 68.00 -> 60.00: once it pays its invoice's 55.00, 5.00 is left, less than the 10.00 the
+    # cheque took back; fails before anything is sent.
+    db.execute("UPDATE billing.payments SET amount = 60.00 WHERE id = 202")
     run_once(db, full_window("r3"), qbo_factory)
     status, code, cause, fix = logged(db, "r3", "payment", 202, "status", "error_code", "cause", "fix")
     assert (status, code) == ("failed", "payment_edit_below_refunded")
-    assert "changed in the billing app to 8.00" in cause and "10.00 of its credit" in cause
-    assert "refund CHQ-401" in cause
+    assert "changed in the billing app to 60.00, which leaves 5.00 over what it pays on its invoice" in cause
+    assert "10.00 of its excess was already paid back" in cause and "refund CHQ-401" in cause
     assert "void refund CHQ-401 in the billing app first" in fix
     with qbo_factory(1) as qbo:
         after = qbo.read("Payment", pay_id)
     assert after["SyncToken"] == pay["SyncToken"] and D(str(after["TotalAmt"])) == D("68.00")
+    # (the invoice stays paid in both books: no difference for the reconciliation)
+    assert db.execute(
+        "SELECT verdict FROM qbo_sync.reconciliation WHERE run_id = 'r3' AND entity = 'invoice' AND source_id = 12"
+    ).fetchone() == ("agree",)
 
     # Once the refund is voided (its cheque unlinked and deleted), the smaller payment goes.
     db.execute("UPDATE billing.refunds SET voided_at = now() WHERE id = 401")
@@ -172,12 +180,17 @@ def test_a_payment_edit_keeps_the_cheque_linked_and_refuses_to_go_below_it(db, o
     assert logged(db, "r5", "payment", 202, "status", "action") == ("synced", "update")
     with qbo_factory(1) as qbo:
         pay = qbo.read("Payment", pay_id)
-    assert D(str(pay["TotalAmt"])) == D("8.00") and ("Check", check_id) not in links(pay)
+    assert D(str(pay["TotalAmt"])) == D("60.00") and ("Check", check_id) not in links(pay)
+    assert D(str(pay["UnappliedAmt"])) == D("5.00")
 
 
 def test_two_refunds_of_one_credit_in_one_run_never_take_more_than_it(db, overpaid, qbo_factory):
     # 15.00 of credit; refunds 401 (10.00) and 403 (8.00) each fit alone, not together.
     refund(db, 403, 202, "8.00", "CHQ-403")
+    # Neither can go (no bank account): each says so, none is blamed on the other.
+    run_once(db, full_window("r0"), qbo_factory)
+    assert logged(db, "r0", "refund", 401, "error_code") == ("refund_bank_account_missing",)
+    assert logged(db, "r0", "refund", 403, "error_code") == ("refund_bank_account_missing",)
     update_settings(db, 1, refund_bank_account_id=overpaid["bank_account_id"])
     run_once(db, full_window("r1"), qbo_factory)
     assert logged(db, "r1", "refund", 401, "status")[0] == "synced"
