@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import faults
+from ..currency import enabled as currency_enabled
 from ..util import ZERO, to_decimal
 from .common import READ_ONLY, Effect, WriteContext, check_length, check_unique, ref_value, required_name
 
@@ -99,10 +100,44 @@ def build_account(
     record["Classification"] = ACCOUNT_CLASSIFICATION[account_type]
     record["Active"] = record.get("Active", True) is not False
     record["CurrentBalance"] = old.get("CurrentBalance", ZERO) if old else ZERO
-    record["CurrencyRef"] = {"value": company.currency}
+    record["CurrencyRef"] = account_currency(company, account_type, record.get("CurrencyRef"), old)
     record["domain"] = "QBO"
     record["sparse"] = False
     return record, []
+
+
+# qbo-api.md "Multicurrency": one currency per bank, credit card, A/R and A/P account; income
+# and expense accounts (and the rest) are always in the home currency.
+CURRENCY_ACCOUNTS = ("Bank", "Credit Card", "Accounts Receivable", "Accounts Payable")
+
+
+def account_currency(company: Any, account_type: str, wanted: Any, old: dict[str, Any] | None) -> dict[str, str]:
+    """An account's CurrencyRef: fixed at creation (like a customer's), the home currency when
+    omitted; another currency only on a bank, credit card, A/R or A/P account of a
+    multicurrency company (wording of the refusals unconfirmed)."""
+    if old is not None:
+        fixed = (old.get("CurrencyRef") or {}).get("value", company.currency)
+        code = wanted.get("value") if isinstance(wanted, dict) else None
+        if code and str(code).upper() != fixed:
+            raise faults.business(
+                f"You can't change the currency of an account that already exists ({fixed}).", "CurrencyRef"
+            )
+        return {"value": fixed}
+    code = str(wanted.get("value")).strip().upper() if isinstance(wanted, dict) and wanted.get("value") else None
+    if code is None or code == company.currency:
+        return {"value": company.currency}
+    if account_type not in CURRENCY_ACCOUNTS:
+        raise faults.business(
+            f"A {account_type} account is always in the home currency ({company.currency}).", "CurrencyRef"
+        )
+    if not currency_enabled(company):
+        raise faults.business(
+            f"Multicurrency is not turned on for this company, so {code} cannot be used; every amount is in "
+            "the home currency.",
+            "CurrencyRef",
+        )
+    company.currencies.add(code)
+    return {"value": code}
 
 
 PAYMENT_METHOD_TYPES = ("CREDIT_CARD", "NON_CREDIT_CARD")

@@ -8,6 +8,9 @@ reference describes it, so far as a refund of customer credit uses it.
   expense lines are not emulated: refused as unsupported);
 * ``EntityRef`` (the payee: a Vendor, Customer or Employee) is optional;
 * ``TotalAmt`` is computed from the lines; ``DocNumber`` holds at most 21 characters;
+* it is in its customer's currency, and must be in its bank account's (``AccountRef``'s
+  ``CurrencyRef``; qbo-api.md "Multicurrency": one currency per bank account), else the
+  currency fault ("invalid for customer/vendor/account");
 * it can be deleted (``?operation=delete``) and, like other transactions, not while a Payment
   links it.
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import faults
-from ..currency import home_total, txn_currency
+from ..currency import MISMATCH, home_total, txn_currency
 from ..util import ZERO, money, parse_date, to_decimal
 from .common import READ_ONLY, Effect, WriteContext, check_closed_books, check_length, ref_value
 
@@ -128,5 +131,10 @@ def build_purchase(
     record["sparse"] = False
     customer = payee if record.get("EntityRef", {}).get("type") == "Customer" else None
     txn_currency(company, entity, record, customer, parsed)
+    # qbo-api.md "Multicurrency": a bank or credit card account holds one currency, and a
+    # transaction paid from it must be in it (the same fault as a customer's currency).
+    held = (account.get("CurrencyRef") or {}).get("value", company.currency)
+    if record["CurrencyRef"]["value"] != held:
+        raise faults.business(MISMATCH, "CurrencyRef")
     home_total(company, record)
     return record, []

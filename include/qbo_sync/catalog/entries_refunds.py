@@ -144,4 +144,43 @@ ENTRIES: tuple[Entry, ...] = (
         "the refund in the billing app (the sync unlinks and deletes its cheque in QuickBooks) and "
         "enter the refund again as it should be.",
     ),
+    Entry(
+        "payment_edit_below_refunded",
+        "Payment changed below the credit refunded by cheque",
+        "data",
+        "Payment {reference} was changed in the billing app to {amount_text}, which leaves "
+        "{excess} over what it pays on its invoice; but {refunded} of its excess was already paid "
+        "back to the customer by cheque in QuickBooks (refund {refunds}), linked on this payment. "
+        "A payment cannot give back more than it brought in beyond its invoice, so the change was "
+        "not sent: QuickBooks still has the payment as it was, its cheque linked.",
+        "If the new amount is right, void refund {refunds} in the billing app first (the sync unlinks "
+        "and deletes its cheque in QuickBooks), then enter the refund again for what was really given "
+        "back; or, if the payment was changed by mistake, put its amount back in the billing app. " + RESYNC,
+    ),
+    Entry(
+        "refund_credit_already_refunded",
+        "Refunds together exceed the customer's credit",
+        "data",
+        "Refund {refund} gives back {amount_text} of payment {payment}'s excess, which QuickBooks "
+        "held as {unapplied} of unapplied customer credit; refund {refunds} of the same payment, "
+        "paid back by cheque earlier in this run, already takes {refunded} of it, which leaves "
+        "{left}, less than this refund. Nothing was sent for this refund.",
+        "Check the refunds of payment {payment} in the billing app: void a refund entered twice, or "
+        "correct this refund's amount to what was really given back (at most {left} of the credit). " + RESYNC,
+    ),
+    Entry(
+        "refund_bank_account_currency",
+        "The currency of the transaction is invalid for the account",
+        "configuration",
+        "Refund {refund} gives back {amount_text} {currency} of payment {payment}'s credit, which "
+        "is in {currency}; the refund bank account set for this tenant, {account_name}, holds "
+        "{their_currency}, and QuickBooks writes a cheque only in its bank account's currency. "
+        "Nothing was sent.",
+        "If this tenant's refunds of credit are paid from a {currency} account, set it: `python -m "
+        "qbo_sync.tenants set --tenant-id {tenant_id} --refund-bank-account 'Business Cheque "
+        "Account'` (your {currency} bank account's name in QuickBooks; add one under Chart of "
+        "accounts if there is none) and resync. Otherwise write this cheque by hand in QuickBooks "
+        "from a {currency} bank account, link it to the payment's credit (Receive payment), and "
+        "exclude this refund on the QuickBooks sync page so that it is not sent twice.",
+    ),
 )

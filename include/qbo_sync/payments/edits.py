@@ -25,6 +25,7 @@ from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import carries_payment, is_voided, write_versioned
 from qbo_sync.money import ZERO
+from qbo_sync.payments.kept_links import kept_links
 from qbo_sync.payments.references import full_update_body, wants_clearing
 from qbo_sync.payments.restore import Restores, put_back_note
 from qbo_sync.transform.adjustments import cut
@@ -148,28 +149,55 @@ class Edits(Restores):
             sent_reference = cut(
                 reference, PAYMENT_REF_MAX, "payment reference (payment_ref_policy truncate)", adjusted, keep="end"
             )
+        # Lines of ours besides the invoice's (a refund cheque, a credit application) go back
+        # with the update, or QuickBooks would unlink them (payments/kept_links.py).
+        kept = kept_links(self.conn, self.client, self.tenant_id, pid, qbo_id)
         # QuickBooks applies no more than the invoice owes; what this payment applies there now is
         # freed by the update itself. More than that stays unapplied, as credit for the customer.
         # A payment edited in QuickBooks applies there what the person left, which the sync does
         # not know: QuickBooks itself judges the amount put back.
         applied = amount
         balance = None if put_back else balances.get(invoice_qbo)
+        allowed = None
         if balance is not None:
             old_applied = ZERO  # what this payment pays on the invoice now (read only when it matters)
             if old_invoice == invoice_id and amount > balance:
-                old_applied = self._applied_now(qbo_id, invoice_qbo)
+                old_applied = self._applied_now(kept.payment or qbo_id, invoice_qbo)
             allowed = balance + old_applied
             if amount > allowed:
                 applied = max(allowed, ZERO)
                 adjusted.append(overpayment_note(amount, applied, number))
+        if kept.cheques and balance is None:
+            applied = max(min(applied, kept.room(amount)), ZERO)  # QuickBooks judges the rest
+        elif applied > kept.room(amount):
+            # Our refund cheques paid back its excess: an edit that leaves less excess than they
+            # took would unpay the invoice (or unlink them). Nothing is sent.
+            self._explained(
+                "payment_edit_below_refunded",
+                "payment",
+                pid,
+                ref,
+                amount,
+                "update",
+                reference=ref,
+                amount_text=str(amount),
+                excess=max(amount + kept.credits - applied, ZERO),
+                refunded=kept.cheques,
+                refunds=", ".join(kept.cheque_refs),
+            )
+            return
+        if allowed is not None:
             balances[invoice_qbo] = max(allowed - amount, ZERO)
         body: dict[str, Any] = {
             "CustomerRef": {"value": customer_qbo},
             "TotalAmt": amount,
             "TxnDate": (paid_at or datetime.now(UTC)).date().isoformat(),
-            "Line": [{"Amount": applied, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]
-            if applied > ZERO
-            else [],
+            "Line": (
+                [{"Amount": applied, "LinkedTxn": [{"TxnId": invoice_qbo, "TxnType": "Invoice"}]}]
+                if applied > ZERO
+                else []
+            )
+            + kept.lines,
         }
         if sent_reference:
             body["PaymentRefNum"] = sent_reference
@@ -190,9 +218,13 @@ class Edits(Restores):
                 requestid=_requestid(self.realm_id, "payment", pid, token, sent),
             )
 
+        if kept.payment is not None:  # read just now: its current SyncToken
+            seen["payment"] = kept.payment
         try:
             # Clearing the reference reads the payment first (None: no recorded token to try).
-            token = None if clearing else sync_token
+            token = None if clearing and kept.payment is None else sync_token
+            if kept.payment is not None:
+                token = str(kept.payment.get("SyncToken"))
             done = write_versioned(self.client, "Payment", qbo_id, token, send, carries)
         except QboFaultError as exc:
             self._fault("payment", pid, ref, amount, exc.fault, "update")
@@ -209,6 +241,11 @@ class Edits(Restores):
             changes.append("reference removed (cleared in QuickBooks by a full update)")
         if not changes and not put_back:
             changes.append("date or reference changed")
+        if kept.cheques:
+            changes.append(
+                f"its link to the refund cheque(s) of {', '.join(kept.cheque_refs)} kept "
+                f"({kept.cheques} of its credit paid back)"
+            )
         said = ([put_back_note(changed_there)] if put_back else []) + changes
         note = "updated in QuickBooks: " + "; ".join(said)
         if done.already:
@@ -226,10 +263,10 @@ class Edits(Restores):
         )
         self.record_payment_state(pid, amount, paid_at, reference, invoice_id)
 
-    def _applied_now(self, qbo_id: str, invoice_qbo: str) -> Decimal:
-        """What QuickBooks Payment ``qbo_id`` applies to invoice ``invoice_qbo`` (an overpayment
-        applies less than its amount)."""
-        payment = self.client.read("Payment", qbo_id)
+    def _applied_now(self, qbo_id: str | dict[str, Any], invoice_qbo: str) -> Decimal:
+        """What QuickBooks Payment ``qbo_id`` (or its copy, read already) applies to invoice
+        ``invoice_qbo`` (an overpayment applies less than its amount)."""
+        payment = qbo_id if isinstance(qbo_id, dict) else self.client.read("Payment", qbo_id)
         return sum(
             (
                 Decimal(str(line.get("Amount", 0)))

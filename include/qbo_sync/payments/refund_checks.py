@@ -24,7 +24,10 @@ is undone: the cheque's line is taken off the Payment (the credit is unapplied a
 cheque is deleted (QuickBooks refuses to delete a transaction a payment still links).
 
 A refund goes this way when its payment is in QuickBooks and still holds at least the refunded
-amount as unapplied credit; any other refund is a RefundReceipt (payments/refunds.py).
+amount as unapplied credit; any other refund is a RefundReceipt (payments/refunds.py). Two
+refunds of one credit in one run share it: the one that no longer fits beside the cheques
+linked before it fails before anything is sent (``refund_credit_already_refunded``). A cheque is written only from a
+bank account in the credit's currency (``refund_bank_account_currency`` otherwise).
 """
 
 from __future__ import annotations
@@ -75,6 +78,10 @@ class Cheques:
         self.p = poster
         self.settings = poster.settings
         self._accounts: dict[str, Any] = {}
+        # Payment Id -> (amount, refund refs) of its credit the run's earlier cheques paid back
+        # (linked after the payment was read), and the refunds found already linked on theirs.
+        self._taken: dict[str, tuple[Decimal, list[str]]] = {}
+        self._linked: set[int] = set()
 
     # ------------------------------------------------------------------ which way
     def route(self, rid: int, amount: Decimal, payment_qbo_id: str) -> dict[str, Any] | None:
@@ -84,10 +91,31 @@ class Cheques:
         tag = private_note_tag(MAP_ENTITY, rid)
         for check_id in check_links(payment):
             if tag in (self.p.client.read("Purchase", check_id).get("PrivateNote") or ""):
+                self._linked.add(rid)
                 return payment  # ours, linked, its answer lost
         if _money(payment.get("UnappliedAmt")) >= amount:
             return payment
         return None
+
+    def _room(self, row: dict[str, Any], payment: dict[str, Any], explained: Any) -> bool:
+        """Does the credit still hold this refund beside the cheques this run linked on the same
+        payment since it was read (every refund is read before any is sent)? Else explained:
+        QuickBooks would refuse the link only after the cheque was written."""
+        if row["id"] in self._linked or (row["check_qbo_id"] and row["check_qbo_id"] in check_links(payment)):
+            return True
+        unapplied = _money(payment.get("UnappliedAmt"))
+        taken, refs = self._taken.get(str(payment["Id"]), (ZERO, []))
+        if taken == ZERO or unapplied - taken >= row["amount"]:
+            return True
+        explained(
+            "refund_credit_already_refunded",
+            amount_text=str(row["amount"]),
+            unapplied=unapplied,
+            refunded=taken,
+            refunds=", ".join(refs),
+            left=unapplied - taken,
+        )
+        return False
 
     # ------------------------------------------------------------------ send
     def send(self, row: dict[str, Any], payment: dict[str, Any]) -> None:
@@ -101,6 +129,8 @@ class Cheques:
             p._explained(code, ENTITY, rid, row["ref"], amount, "create", **ids, **context)
 
         check_id, token, note = row["check_qbo_id"], row["check_sync_token"], []
+        if not self._room(row, payment, explained):
+            return
         try:
             if check_id is None:
                 existing = self._tagged(rid, row["customer"], row["when"])
@@ -126,6 +156,9 @@ class Cheques:
             return
         if linked.already:
             note.append("its link to the payment was already there")
+        elif row["id"] not in self._linked:  # taken from the credit as read: later refunds see it
+            taken, refs = self._taken.get(str(payment["Id"]), (ZERO, []))
+            self._taken[str(payment["Id"])] = (taken + amount, [*refs, row["ref"]])
         said = (
             f"refunded {amount} of customer credit by cheque (Check Id {check_id}, coded to Accounts "
             f"Receivable) and linked it to payment {row['payment_ref']} (QuickBooks Payment Id {payment['Id']}), "
@@ -170,6 +203,20 @@ class Cheques:
                 kind = "inactive"
             explained(
                 "refund_bank_account_not_bank", amount_text=str(row["amount"]), account=bank_id, account_type=kind
+            )
+            return None
+        # A cheque is in its bank account's currency (qbo-api.md "Multicurrency": one currency
+        # per bank account; QuickBooks refuses a transaction in another); the credit it pays
+        # back is in the payment's. Compared when both say theirs (QuickBooks states both).
+        credit_in = ((payment.get("CurrencyRef") or {}).get("value") or "").upper()
+        bank_in = ((bank.get("CurrencyRef") or {}).get("value") or "").upper()
+        if credit_in and bank_in and credit_in != bank_in:
+            explained(
+                "refund_bank_account_currency",
+                amount_text=str(row["amount"]),
+                currency=credit_in,
+                their_currency=bank_in,
+                account_name=f"'{bank.get('Name')}'",
             )
             return None
         receivable = self._receivable()

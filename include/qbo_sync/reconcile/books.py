@@ -21,11 +21,13 @@ QBO_ENTITY = {
     "credit_memo": "CreditMemo",
     "customer": "Customer",
     "refund": "RefundReceipt",
+    "refund_check": "Purchase",  # a refund of credit paid back by cheque: a Check
 }
 
 
 def by_ids(client: Any, entity: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """QuickBooks' records of ``entity`` (Invoice, Payment, CreditMemo, Customer) with these
+    """QuickBooks' records of ``entity`` (Invoice, Payment, CreditMemo, Customer, RefundReceipt,
+    Purchase) with these
     Ids, by Id; an Id QuickBooks no longer has is simply absent."""
     from qbo_client import quote
 

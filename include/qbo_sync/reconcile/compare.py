@@ -16,7 +16,9 @@ What is compared (issue 18, item 1):
 - a customer: that it exists, and is active while the app's client is (the sync never makes
   a customer inactive, so an inactive client's customer may be either);
 - a refund (issue 13): its RefundReceipt's ``TotalAmt`` (voided in the app: the receipt was
-  deleted, so it is not read and counts as agreeing);
+  deleted, so it is not read and counts as agreeing); a refund of an overpayment's credit paid
+  back by cheque (payments/refund_checks.py): that its Check exists, its ``TotalAmt``, and that
+  the payment whose credit it pays back still links it for the refund's amount;
 - an invoice's currency and tracking (issue 13): its ``CurrencyRef`` against the app invoice's
   currency (when QuickBooks states one), its class (the header ``ClassRef``, else the one its
   lines carry: QuickBooks keeps only the one its preference uses) and ``DepartmentRef`` against
@@ -273,4 +275,38 @@ def refund(app: tuple, row: dict[str, Any] | None) -> Check:
         check.differences.append(_missing("RefundReceipt", qbo_id))
     elif money(amount) != money(row.get("TotalAmt")):
         check.differences.append(Difference("TotalAmt", text(money(amount)), text(money(row.get("TotalAmt")))))
+    return check
+
+
+def refund_check(app: tuple, row: dict[str, Any] | None, payment: dict[str, Any] | None) -> Check:
+    """A refund paid back by cheque: its Check (a Purchase) and the Payment that links it."""
+    source_id, ref, qbo_id, amount, is_void, currency, payment_qbo, payment_ref = app
+    check = Check("refund", source_id, ref, qbo_id, amount, currency=_code(currency))
+    if is_void:  # the sync unlinked and deleted its cheque
+        return check
+    if row is None:
+        check.differences.append(Difference("exists", f"Check Id {qbo_id}", "not found (deleted in QuickBooks?)"))
+        return check
+    if money(amount) != money(row.get("TotalAmt")):
+        check.differences.append(
+            Difference("TotalAmt", text(money(amount)), f"{text(money(row.get('TotalAmt')))} (Check Id {qbo_id})")
+        )
+    wanted = f"linked on payment {payment_ref} (Id {payment_qbo}) for {text(money(amount))}"
+    if payment is None:
+        check.differences.append(Difference("linked", wanted, f"payment Id {payment_qbo} not found"))
+        return check
+    on_it = sum(
+        (
+            money(line.get("Amount"))
+            for line in payment.get("Line") or []
+            for link in line.get("LinkedTxn") or []
+            if link.get("TxnType") == "Check" and str(link.get("TxnId")) == str(qbo_id)
+        ),
+        ZERO,
+    )
+    if on_it != money(amount):
+        shown = f"payment Id {payment_qbo} links it for {text(on_it)}"
+        if not on_it:
+            shown = f"not linked on payment Id {payment_qbo}"
+        check.differences.append(Difference("linked", wanted, shown))
     return check

@@ -56,17 +56,21 @@ def compare_tenant(
     notes = app("credit_memo", "app_credit_notes")
     customers = app("customer", "app_customers")
     refunds = app("refund", "app_refunds")
+    cheques = app("refund", "app_refund_checks")  # refunds of credit paid back by cheque
 
     def read(entity: str, qbo_ids: list[str | None]) -> dict[str, dict[str, Any]]:
         wanted = [i for i in qbo_ids if i]
         return books.by_ids(client, entity, wanted) if wanted else {}
 
     qbo_invoices = read("Invoice", [r[2] for r in invoices])
-    # One Payment query covers app payments and the payments that apply credit memos.
-    qbo_payments = read("Payment", [r[2] for r in payments] + [r[6] for r in notes])
+    # One Payment query covers app payments, the payments that apply credit memos and those
+    # that link refund cheques.
+    live_cheques = [r for r in cheques if not r[4]]  # a voided one is deleted
+    qbo_payments = read("Payment", [r[2] for r in payments] + [r[6] for r in notes] + [r[6] for r in live_cheques])
     qbo_memos = read("CreditMemo", [r[2] for r in notes])
     qbo_customers = read("Customer", [r[2] for r in customers])
     qbo_refunds = read("RefundReceipt", [r[2] for r in refunds if not r[4]])  # a voided one is deleted
+    qbo_cheques = read("Purchase", [r[2] for r in live_cheques])
     tracking = _tracking(conn, tenant_id, [r[0] for r in invoices])
     checks = (
         [compare.invoice(r, qbo_invoices.get(r[2]), tracking.get(r[0])) for r in invoices]
@@ -74,6 +78,7 @@ def compare_tenant(
         + [compare.credit_memo(r, qbo_memos.get(r[2]), qbo_payments.get(r[6]) if r[6] else None) for r in notes]
         + [compare.customer(r, qbo_customers.get(r[2])) for r in customers]
         + [compare.refund(r, qbo_refunds.get(r[2])) for r in refunds]
+        + [compare.refund_check(r, qbo_cheques.get(r[2]), qbo_payments.get(r[6]) if r[6] else None) for r in cheques]
     )
     explain.explain(conn, tenant_id, checks)
     return checks

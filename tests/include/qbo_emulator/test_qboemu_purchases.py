@@ -79,3 +79,24 @@ def test_a_check_link_is_checked_like_an_invoice_link(au):
     big = au.ok("purchase", check_body(au, customer["Id"], "40.00"))
     over = au.fault("payment", {**payment, "Line": payment["Line"] + [link(big, 40.0)]})
     assert over["code"] == "6000" and "TotalAmt" in over["Detail"]
+
+
+def test_a_check_is_in_its_bank_accounts_currency(qbo, au):
+    """qbo-api.md "Multicurrency": one currency per bank account, fixed at creation; a transaction
+    paid from it in another currency is refused like one in another than its customer's."""
+    home_only = au.fault("account", {"Name": "Euro Cheque", "AccountType": "Bank", "CurrencyRef": {"value": "EUR"}})
+    assert home_only["code"] == "6000" and "Multicurrency" in home_only["Detail"]
+    qbo.set_preferences(au.realm_id, multicurrency=True)
+    euros = au.ok("account", {"Name": "Euro Cheque", "AccountType": "Bank", "CurrencyRef": {"value": "EUR"}})
+    assert euros["CurrencyRef"]["value"] == "EUR"
+    income = au.fault("account", {"Name": "Euro Sales", "AccountType": "Income", "CurrencyRef": {"value": "EUR"}})
+    assert income["code"] == "6000" and "home currency" in income["Detail"]
+    changed = au.fault("account", {**euros, "CurrencyRef": {"value": "GBP"}})  # its currency never changes
+    assert changed["code"] == "6000" and changed["element"] == "CurrencyRef"
+    customer = au.customer("Home Hana")  # an AUD customer
+    refused = au.fault("purchase", check_body(au, customer["Id"], AccountRef={"value": euros["Id"]}))
+    assert refused["code"] == "6000" and "currency of the transaction is invalid" in refused["Detail"]
+    assert refused["element"] == "CurrencyRef"
+    assert au.query(f"select * from Purchase where EntityRef = '{customer['Id']}'").get("Purchase", []) == []
+    # From a bank account in the customer's currency it goes.
+    assert au.ok("purchase", check_body(au, customer["Id"]))["CurrencyRef"]["value"] == "AUD"

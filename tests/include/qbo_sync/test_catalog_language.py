@@ -171,6 +171,12 @@ EXAMPLES: dict[str, object] = {
     "payment_amount": D("110.00"),
     "account_type": "of type Other Current Asset",
     "refunded_before": D("30.00"),
+    "refunded": D("10.00"),
+    "excess": D("5.00"),
+    "refunds": "CHQ-0401",
+    "unapplied": D("15.00"),
+    "left": D("5.00"),
+    "account_name": "'Euro Cheque Account'",
     # refunds read back from QuickBooks (catalog/entries_readback.py), as payments.refunds_in names them
     "receipt": "'RR-1043' (Id 77)",
     "customer": "'Jane Smith (01042)'",

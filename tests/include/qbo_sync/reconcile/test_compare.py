@@ -76,6 +76,20 @@ def test_credit_paid_back_by_cheque_is_still_the_payments_credit():
     assert compare.payment(app, {**row, "UnappliedAmt": 20.0}).fields == "pays invoice"
 
 
+def test_a_refund_paid_by_cheque_against_its_check_and_the_payment_linking_it():
+    app = (401, "CHQ-401", "88", D("10.00"), False, "AUD", "50", "CARD-202")
+    check = {"Id": "88", "TotalAmt": 10.0}
+    payment = {"Id": "50", "Line": [{"Amount": 10.0, "LinkedTxn": [{"TxnId": "88", "TxnType": "Check"}]}]}
+    agreed = compare.refund_check(app, check, payment)
+    assert (agreed.entity, agreed.differences, agreed.currency) == ("refund", [], "AUD")
+    partly = {"Id": "50", "Line": [{"Amount": 4.0, "LinkedTxn": [{"TxnId": "88", "TxnType": "Check"}]}]}
+    differs = compare.refund_check(app, check, partly)
+    assert (differs.fields, differs.qbo_value) == ("linked", "linked payment Id 50 links it for 4.00")
+    assert compare.refund_check(app, check, None).qbo_value == "linked payment Id 50 not found"
+    assert compare.refund_check(app, None, payment).fields == "exists"
+    assert compare.refund_check((*app[:4], True, *app[5:]), None, None).differences == []  # voided: deleted
+
+
 def test_a_credit_memo_and_its_application():
     app = (3, "CN-3", "30", D("11.00"), "finalized", "70", "90")
     memo = {"Id": "30", "TotalAmt": 11.0}
