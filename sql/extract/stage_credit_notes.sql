@@ -4,7 +4,9 @@
 -- outside the source contract (not draft, finalized or voided, or NULL) is staged too, so
 -- posting explains it instead of skipping it silently. A credit note whose memo was edited
 -- in QuickBooks is held until finance resyncs it, unless the tenant's policy is app_wins,
--- which stages it to put the app's version (and its application) back.
+-- which stages it to put the app's version (and its application) back. A credit note whose
+-- application was deleted for a move of its invoice and not made again (a run stopped in
+-- between: load/credit_moving.sql) is staged whatever the interval, to apply it again.
 WITH failed AS (
     SELECT DISTINCT ON (l.source_id) l.source_id, l.status
     FROM qbo_sync.sync_log AS l
@@ -41,6 +43,7 @@ WHERE n.tenant_id = %(tenant_id)s
                     OR (n.updated_at >= %(start)s AND n.updated_at < %(end)s)
                     OR rc.resync_requested_at IS NOT NULL
                     OR f.source_id IS NOT NULL
-                    OR h.restore)
+                    OR h.restore
+                    OR coalesce(m.source_state ? 'moving_with_invoice', false))
       END
 ON CONFLICT DO NOTHING;

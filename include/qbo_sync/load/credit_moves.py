@@ -18,6 +18,13 @@ Exactly once: every update names the SyncToken read and is looked up after a los
 posted with a requestid (QuickBooks answers a replay with the first answer) and, when even that
 answer is lost, looked up on the invoice (its LinkedTxn, our tag in the Payment's PrivateNote)
 before anything is posted again. Each credit note moved is an ``update`` outcome of its own.
+
+A stopped run: the credit memo's recorded state is marked before the delete
+(``sql/load/credit_moving.sql``: the invoice and the amount applied) and the mark is removed
+once the credit is applied again. A run that stops in between (QuickBooks down before the
+invoice went, the worker killed) or whose new application failed leaves the mark: the next run
+stages the credit note and its credit-note task applies the credit again, once, under the
+invoice's customer in QuickBooks (``payments.credit_resume``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from qbo_client import quote
 from qbo_sync import outcomes
 from qbo_sync.db.sqlfiles import load_sql
 from qbo_sync.load.versioned import write_versioned
+from qbo_sync.money import cents
 from qbo_sync.transform.invoice import private_note_tag
 
 
@@ -80,6 +88,16 @@ class CreditMoves:
 
         lo = self.loader
         client = lo.client
+        with lo.conn.transaction():  # marked before QuickBooks is touched (a stopped run: the credit-note task)
+            lo.conn.execute(
+                load_sql("load/credit_moving"),
+                {
+                    "tenant_id": lo.tenant_id,
+                    "source_id": m.nid,
+                    "invoice_id": m.invoice.source_id,
+                    "applied": cents(m.applied),
+                },
+            )
         try:
 
             def delete(token: str) -> Any:
@@ -98,6 +116,8 @@ class CreditMoves:
         except (QboFaultError, OutcomeUnknown) as exc:
             if m.memo_at:  # deleted: the credit goes back on the invoice where it is
                 self._apply(m, m.old_customer, went=False)
+            elif isinstance(exc, QboFaultError):  # QuickBooks refused the delete: still applied as it was
+                self._applied_again(m)
             with lo._writing():
                 if isinstance(exc, QboFaultError):
                     lo._failed_fault("invoice", m.invoice, exc.fault, "update")
@@ -180,6 +200,7 @@ class CreditMoves:
                 outcomes.outcome_unknown(lo.conn, lo.ctx, action="update", **common)
             return
         with lo.conn.transaction():
+            self._applied_again(m)
             if went:  # its recorded fingerprint (under the old customer) forgotten
                 lo.conn.execute(
                     load_sql("load/credit_memo_moved"),
@@ -216,6 +237,11 @@ class CreditMoves:
                 **self._common(m), action="update", status="synced", qbo_id=m.memo_qbo, error_message=note
             )
             outcomes.record(lo.conn, lo.ctx, outcome)
+
+    def _applied_again(self, m: CreditMoved) -> None:
+        """The mark recorded before the delete (``unlink``) removed: nothing left to the next run."""
+        lo = self.loader
+        lo.conn.execute(load_sql("load/credit_applied_again"), {"tenant_id": lo.tenant_id, "source_id": m.nid})
 
     def _find_application(self, invoice_qbo: str, tag: str, customer: str) -> dict[str, Any] | None:
         """A new application whose answer was lost: on the invoice, with our tag, under ``customer``."""

@@ -25,7 +25,9 @@ to it. Before the loader sends a batch's invoice updates, :meth:`InvoiceMoves.be
 Every write names the SyncToken read (or answered) and is looked up before it is sent again
 after a lost answer (``load.versioned``), so nothing is applied twice. A payment unlinked is
 marked in its recorded state (``sql/load/payment_moving.sql``) until it is linked again: if the
-run stops in between, the next run's payment task links it to its invoice (payments/edits.py).
+run stops in between, the next run's payment task links it to its invoice (payments/edits.py);
+a credit note's application deleted for the move is marked the same way, and the next run's
+credit-note task applies it again (``load.credit_moves``, ``payments.credit_resume``).
 Each payment moved is an ``update`` outcome of its own in the sync log, saying what moved.
 """
 

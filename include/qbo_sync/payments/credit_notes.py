@@ -61,6 +61,7 @@ class CreditNotePosting:
             self.conn, self.client, tenant_id=self.tenant_id, realm_id=self.realm_id, lines=to_send
         )
         rates = tax_rates(self.conn, self.tenant_id)
+        moving = self.credits_moving([r[0] for r in rows])  # a move of their invoice stopped (credit_resume)
         for (
             nid,
             number,
@@ -141,6 +142,12 @@ class CreditNotePosting:
                         invoice_number=invoice_number,
                         reason=self._invoice_reason(invoice_id),
                     )
+                    continue
+                if nid in moving and memo_qbo:  # its application deleted for a move of its invoice
+                    self.resume_credit_move(
+                        nid, ref, total, moving[nid], memo_qbo=memo_qbo, invoice_qbo=invoice_qbo,
+                        invoice_number=invoice_number, customer_qbo=customer_qbo,
+                    )  # fmt: skip
                     continue
                 problem = self._credit_note_problem(number, lines.get(nid, []))
                 if problem:

@@ -30,6 +30,7 @@ from qbo_sync.extract.records import TenantSettings
 from qbo_sync.money import ZERO, cents
 from qbo_sync.payments.credit_edits import CreditNoteEdits
 from qbo_sync.payments.credit_notes import CreditNotePosting
+from qbo_sync.payments.credit_resume import CreditMoveResume
 from qbo_sync.payments.edits import PAYMENT_REF_MAX, VOIDED, Edits, overpayment_note
 from qbo_sync.payments.refunds import post_refunds
 from qbo_sync.payments.voids import VoidPosting
@@ -52,9 +53,10 @@ class Counts:
     failed: int = 0
 
 
-class Poster(Edits, CreditNoteEdits, CreditNotePosting, VoidPosting):
-    """Payments here; credit notes (``payments.credit_notes``), voids (``payments.voids``) and
-    edits after sync (``payments.edits``, ``payments.credit_edits``) mixed in."""
+class Poster(Edits, CreditNoteEdits, CreditNotePosting, CreditMoveResume, VoidPosting):
+    """Payments here; credit notes (``payments.credit_notes``), voids (``payments.voids``),
+    edits after sync (``payments.edits``, ``payments.credit_edits``) and credits whose invoice's
+    move stopped half-way (``payments.credit_resume``) mixed in."""
 
     def __init__(
         self,
