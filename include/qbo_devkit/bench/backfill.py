@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -61,7 +61,9 @@ class BackfillSettings:
 
 
 class StageSampler(threading.Thread):
-    """When each tenant's track was first seen in each stage (``tenant_tracks.stage``)."""
+    """When each tenant's track began each stage: the heartbeat of the first sample that saw
+    it there (``at_stage`` sets it as the stage begins; it is later only if the stage had
+    already refreshed it within one interval)."""
 
     def __init__(self, url: str, interval: float = 0.25) -> None:
         super().__init__(daemon=True, name="backfill-stages")
@@ -72,9 +74,8 @@ class StageSampler(threading.Thread):
     def run(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self._halt.is_set():
-                now = datetime.now(UTC)
-                for tenant_id, run_id, stage, _state in conn.execute(load_sql("devkit/bench/backfill_track_stages")):
-                    self.first_seen.setdefault((int(tenant_id), run_id, stage), now)
+                for tenant_id, run_id, stage, beat in conn.execute(load_sql("devkit/bench/backfill_track_stages")):
+                    self.first_seen.setdefault((int(tenant_id), run_id, stage), beat)
                 self._halt.wait(self.interval)
 
     def stop(self) -> None:
@@ -110,14 +111,17 @@ def prepare(url: str, emu: Any, s: BackfillSettings) -> dict[str, Any]:
     return {"realms": realms, "app": app}
 
 
-def _writes(emu: Any, realm: str) -> dict[str, Any]:
-    """Successful writes (POSTs other than queries) of the company, from its request log."""
+def _writes(emu: Any, realm: str, since: datetime | None) -> dict[str, Any]:
+    """Successful write requests of the company from ``since`` (the load stage's start: the
+    look-ups of validation go as batches of queries, POSTs too), from its request log."""
     times, throttled = [], 0
     for entry in emu.process.requests_log(realm):
+        at = datetime.fromisoformat(entry["time"])
         if entry["status"] == 429:
             throttled += 1
         elif entry["method"] == "POST" and entry["status"] == 200 and "/query" not in entry["path"]:
-            times.append(datetime.fromisoformat(entry["time"]))
+            if since is None or at >= since:
+                times.append(at)
     return {
         "first": min(times, default=None),
         "last": max(times, default=None),
@@ -243,11 +247,11 @@ def _the_run(
     per_company, throttled = [], 0
     for tenant_id, realm in sorted(realms.items()):
         held = bench_load.count_entities(emu, realm, ENTITIES)
-        window = _writes(emu, realm)
+        moments = _moments(tis, sampler.stages(tenant_id, run_id), tracks.get(tenant_id), run_start)
+        window = _writes(emu, realm, moments["load_start"])
         t429 = int(emu.process.stats(realm)["throttled"])
         throttled += t429
         writes = sum(held.values())
-        moments = _moments(tis, sampler.stages(tenant_id, run_id), tracks.get(tenant_id), run_start)
         moments.update(first_write=window["first"], last_write=window["last"])
         got = figures.company_figures(moments, writes, lim)
         synced = {k.split()[0]: v for k, v in outcomes[tenant_id].items() if k.endswith(" synced")}
@@ -273,6 +277,7 @@ def _the_run(
                 "first_write": window["first"],
                 "last_write": window["last"],
                 "write_requests": window["requests"],
+                "in_the_app": app,
                 "held_in_quickbooks": held,
                 "synced": synced,
                 "outcomes": dict(outcomes[tenant_id]),
@@ -280,12 +285,14 @@ def _the_run(
                 "writing_by_stage": by_stage,
                 "after_last_write_s": figures.seconds(window["last"], moments.get("track_end")),
                 "moments": {k: v.isoformat() if v else None for k, v in moments.items()},
-                # Every record the app has is in QuickBooks once: as many as the app holds,
-                # no more (a duplicate would be one more), and the sync logged each as synced.
-                "exactly_once": held["Invoice"] == app["invoices"] == synced.get("invoice", -1)
-                and held["Customer"] == app["clients"] + app["sub_clients"] == synced.get("customer", -1)
-                and held["Payment"] == synced.get("payment", -1)
-                and held["CreditMemo"] == synced.get("credit_memo", -1),
+                # Each record the sync logged as synced is in QuickBooks once: the company holds
+                # as many as were synced (a duplicate would be one more). A credit memo is
+                # applied with a zero Payment of its own (none when the invoice owes nothing).
+                "exactly_once": held["Invoice"] == synced.get("invoice", -1)
+                and held["Customer"] == synced.get("customer", -1)
+                and held["CreditMemo"] == synced.get("credit_memo", -1)
+                and 0 <= held["Payment"] - synced.get("payment", -1) <= held["CreditMemo"],
+                "credit_applications": held["Payment"] - synced.get("payment", 0),
             }
         )
     fig = figures.run_figures(per_company, lim)
