@@ -307,7 +307,9 @@ def _the_run(
             max((c["last_write"] for c in per_company if c["last_write"]), default=None), run_end
         ),
         "figures": fig,
-        "projected_ratio_60s_minute": figures.projected_ratio(fig["wall_s"], fig["floor_s"], s.minute_seconds)
+        "projected_ratio_60s_minute": figures.projected_ratio(
+            fig["wall_s"], _writing_span(per_company), fig["floor_s"], s.minute_seconds
+        )
         if fig.get("wall_s")
         else None,
         "per_company": [
@@ -333,6 +335,13 @@ def _the_run(
         "load_average_before": load_before,
         "load_average_end": load_end,
     }
+
+
+def _writing_span(per_company: list[dict[str, Any]]) -> float | None:
+    """First to last write of any company."""
+    firsts = [c["first_write"] for c in per_company if c["first_write"]]
+    lasts = [c["last_write"] for c in per_company if c["last_write"]]
+    return figures.seconds(min(firsts), max(lasts)) if firsts and lasts else None
 
 
 def run_sizes(url: str, counts: list[int], base: BackfillSettings, say: Any = _say) -> dict[str, Any]:

@@ -106,13 +106,17 @@ def run_figures(companies: list[dict[str, Any]], limits: dict[str, Any]) -> dict
     }
 
 
-def projected_ratio(wall_s: float, floor_s: float, minute_s: float, real_minute_s: float = 60.0) -> float | None:
-    """The ratio with QuickBooks' real minute: the floor grows with the minute, the time over
-    it (task starts, extract, validate, gaps) does not. An estimate, labelled as one."""
-    if not floor_s or minute_s <= 0:
+def projected_ratio(
+    wall_s: float, writing_s: float | None, floor_s: float, minute_s: float, real_minute_s: float = 60.0
+) -> float | None:
+    """The ratio with QuickBooks' real minute, an estimate: the floor grows with the minute,
+    and so does the writing (assumed to keep its share of the ceiling); the time before the
+    first write (task starts, extract, validate) does not."""
+    if not floor_s or minute_s <= 0 or writing_s is None:
         return None
-    scaled_floor = floor_s * real_minute_s / minute_s
-    return round((scaled_floor + (wall_s - floor_s)) / scaled_floor, 3)
+    k = real_minute_s / minute_s
+    before = wall_s - writing_s
+    return round((before + writing_s * k) / (floor_s * k), 3)
 
 
 def cpu_per_write_ms(cpu_s: dict[str, float], writes: int) -> dict[str, float] | None:
@@ -178,7 +182,7 @@ def markdown(backfill: dict[str, Any] | None, companies: dict[str, Any] | None) 
             "floor s",
             "wall s (run start to last write)",
             "wall / floor",
-            "same, 60-s minute (estimate)",
+            "same, 60-s minute (estimate: writing keeps its share)",
             "aggregate writes / emulated min",
             "of companies x 1,660",
             "CPU ms / write: Airflow / PostgreSQL / emulator",

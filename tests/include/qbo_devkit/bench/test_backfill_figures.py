@@ -73,10 +73,12 @@ def test_companies_at_once_have_the_floor_of_the_largest_and_an_aggregate_agains
     assert fig.run_figures([], LIMITS) == {}
 
 
-def test_the_60_second_projection_scales_the_floor_and_keeps_the_time_over_it():
-    # 6-s minute: floor 12 s, wall 18 s (6 s over); a real minute: floor 120 s, wall 126 s
-    assert fig.projected_ratio(18.0, 12.0, 6.0) == 1.05
-    assert fig.projected_ratio(18.0, 0.0, 6.0) is None
+def test_the_60_second_projection_scales_the_floor_and_the_writing_not_what_comes_before():
+    # 6-s minute: floor 12 s, 6 s before the first write, 15 s writing (wall 21 s);
+    # a real minute: floor 120 s, writing 150 s, still 6 s before it: 156 / 120
+    assert fig.projected_ratio(21.0, 15.0, 12.0, 6.0) == 1.3
+    assert fig.projected_ratio(21.0, 15.0, 12.0, 60.0) == round(21 / 12, 3)  # already a real minute
+    assert fig.projected_ratio(21.0, None, 12.0, 6.0) is None and fig.projected_ratio(21.0, 15.0, 0.0, 6.0) is None
 
 
 def test_cpu_per_write_in_milliseconds():
