@@ -4,7 +4,8 @@ does not pace: its batches go back to back, one at a time, and a 429 is retried 
 exponential backoff, as singer-sdk's REST streams do (``backoff.expo``: 1, 2, 4, ... seconds,
 here emulated seconds, at most a minute). Streams go in dependency order, as a target must:
 parent customers, then sub-customers (their ParentRef mapped to the parents' new Ids), then
-invoices (CustomerRef mapped). Raw HTTP to the emulator; it shares nothing with our client.
+invoices (CustomerRef mapped). Raw HTTP to the emulator (only our JSON writer, for exact money,
+as the baseline uses it).
 
 The same payloads as our pipeline sent (captured with limits off by ``capture_payloads``),
 into a fresh company of an emulator with QuickBooks' limits on the bench's minute.
@@ -38,6 +39,10 @@ def backoff_seconds(attempt: int, minute_s: float) -> float:
 
 
 def measure_singer(emu: bench_env.Emulator, payloads: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    # Money as exact JSON numbers (singer-sdk writes Decimals with simplejson), with the same
+    # writer as the python-quickbooks baseline.
+    from qbo_client.jsonutil import dumps
+
     limits = emu.limits or {}
     minute = float(limits["minute_seconds"])
     info = emu.process.create_company(region="AU")
@@ -65,7 +70,7 @@ def measure_singer(emu: bench_env.Emulator, payloads: list[tuple[str, dict[str, 
                     answer = session.post(
                         url,
                         params={"minorversion": "75"},
-                        json={"BatchItemRequest": items},
+                        data=dumps({"BatchItemRequest": items}),
                         headers=headers,
                         timeout=60,
                     )
