@@ -118,6 +118,45 @@ def measure_overhead(url: str, emu: bench_env.Emulator, *, invoices: int, memory
     return out
 
 
+def profile_overhead(url: str, emu: bench_env.Emulator, *, invoices: int, top: int = 25) -> dict[str, Any]:
+    """The same steps as ``measure_overhead`` under cProfile, on a dataset of its own (the
+    profiler slows what it watches, so its figures are not the CPU per invoice): the
+    functions with the most CPU of their own, and the biggest by cumulative CPU (this
+    process's CPU time, so waits for answers are left out)."""
+    import cProfile
+    import pstats
+
+    from qbo_sync.report.run import report_run
+
+    bench_env.prepare_dataset(url, emu, tenants=1, invoices=invoices)
+    run_id = f"bench-profile-{invoices}"
+    profiler = cProfile.Profile(time.process_time)  # CPU: waits on QuickBooks and PostgreSQL are not ours
+    with connect(url, autocommit=True) as conn:
+        profiler.enable()
+        per_tenant = bench_load.stage_run(conn, url, run_id)
+        for tenant in per_tenant.values():
+            bench_load.load_tenant(conn, url, run_id, tenant)
+        report_run(conn, run_id)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+
+    def rows(key: str) -> list[dict[str, Any]]:
+        entries = sorted(stats.stats.items(), key=lambda kv: kv[1][2 if key == "own" else 3], reverse=True)
+        return [
+            {
+                "function": f"{Path(file).name}:{line}({name})",
+                "calls": nc,
+                "own_s": round(tt, 3),
+                "cumulative_s": round(ct, 3),
+                "own_share": round(tt / total, 3) if total else None,
+            }
+            for (file, line, name), (_cc, nc, tt, ct, _callers) in entries[:top]
+        ]
+
+    return {"invoices": invoices, "profiled_s": round(total, 2), "top_own": rows("own"), "top_cumulative": rows("cum")}
+
+
 def _child(url: str, run_id: str) -> None:
     from qbo_devkit.bench.load import stage_run
     from qbo_sync import pipeline

@@ -12,6 +12,13 @@ server that is dropped at the end):
 6. fleet      - one hourly qbo_sync run over 100 / 300 / 1,000 tenants under a real Airflow
    (LocalExecutor: scheduler, dag-processor, api-server): wall time, CPU per tenant, task
    instances, peak connections, QuickBooks reads per tenant (bench/fleet.py).
+7. backfill   - one company's whole history (invoices, customers and sub-customers, app
+   payments, credit notes) through a real scheduler: wall time over the floor QuickBooks'
+   limits set, and where the rest goes (bench/backfill.py).
+8. companies  - the same backfill for 1 / 4 / 16 companies at once: aggregate rate over
+   companies x ceiling, CPU per write.
+9. singer     - a Singer-style peer (batches of 30 back to back, 429s retried); our ratio to
+   it and to python-quickbooks (bench/peers.py).
 
 Writes bench/results/bench-<timestamp>.json and .md, and bench/results/latest.md.
 ``--quick`` is a few minutes; the default run stays under ~25 minutes on 2 cores;
@@ -33,11 +40,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qbo_devkit.bench.backfill import run_backfill, run_companies  # noqa: F401 - sections, by name
+from qbo_devkit.bench.peers import run_singer  # noqa: F401 - a section, by name
 from qbo_sync.settings import project_root
 
-SECTIONS = ("throughput", "baseline", "overhead", "tenants", "dags", "fleet")
+SECTIONS = ("throughput", "baseline", "singer", "overhead", "tenants", "dags", "fleet", "backfill", "companies")
 BATCH_CEILING_TARGET = 0.95
-CPU_MS_TARGET = 1.0
+CPU_MS_TARGET = 0.3  # issue 19: extract + validate + transform + load bookkeeping at 100,000
 MEMORY_MB_TARGET = 600
 DAG_PARSE_TARGET_S = 0.5
 FLEET_TARGET_TENANTS = 1_000
@@ -63,6 +72,14 @@ class Sizes:
     fleet_tracks_per_task: int | None = None
     fleet_max_sync_tasks: int | None = None
     fleet_tenants_per_task: int | None = None
+    singer_invoices: int = 1500
+    backfill_invoices: int = 20_000
+    backfill_payments: int = 5_000
+    backfill_credit_notes: int = 500
+    backfill_parallelism: int | None = None
+    companies_counts: list[int] = field(default_factory=lambda: [1, 4, 16])
+    companies_invoices: int = 1500
+    profile_invoices: int = 0  # overhead: a cProfile pass of its own at this size (0: none)
 
 
 PRESETS = {
@@ -74,6 +91,12 @@ PRESETS = {
         overhead_invoices=[10_000],
         memory_invoices=[10_000],
         fleet_tenants=[100],
+        singer_invoices=600,
+        backfill_invoices=3000,
+        backfill_payments=750,
+        backfill_credit_notes=75,
+        companies_counts=[1, 4],
+        companies_invoices=600,
     ),
     "full": Sizes(memory_invoices=[10_000, 100_000, 1_000_000]),
     # For the smoke test: every section in seconds, numbers meaningless.
@@ -91,6 +114,12 @@ PRESETS = {
         fleet_invoices_per_tenant=6,
         fleet_new_invoices=2,
         fleet_parallelism=4,
+        singer_invoices=30,
+        backfill_invoices=40,
+        backfill_payments=10,
+        backfill_credit_notes=2,
+        companies_counts=[2],
+        companies_invoices=20,
     ),
 }
 
@@ -152,6 +181,9 @@ def run_overhead(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
                     "memory": got,
                 }
             )
+        if sizes.profile_invoices:
+            _progress(f"profile: {sizes.profile_invoices:,} invoices")
+            results["profile"] = bench_overhead.profile_overhead(url, emu, invoices=sizes.profile_invoices)
     results["overhead"] = rows
     results["memory"] = [
         {"invoices": r["invoices"], "customers": r.get("customers"), **r["memory"]}
@@ -317,6 +349,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"CPU per tenant x{FLEET_LINEAR_RATIO} or less",
             lin["cpu_per_tenant_ratio"] <= FLEET_LINEAR_RATIO,
         )
+    from qbo_devkit.bench import backfill_figures
+
+    out += backfill_figures.targets(results.get("backfill"), results.get("companies"))
     for r in results.get("dags", []):
         add(
             f"parse {r['file']}",
@@ -509,6 +544,11 @@ def markdown(report: dict[str, Any]) -> str:
         [[x["file"], f"{x['parse_s']:.3f}", f"{x['cold_process_minus_interpreter_s']:.3f}"] for x in r.get("dags", [])],
     )
     lines += fleet_markdown(r.get("fleet"))
+    from qbo_devkit.bench import backfill_figures, peers
+
+    lines += peers.markdown(r.get("singer"))
+    lines += profile_markdown(r.get("profile"))
+    lines += backfill_figures.markdown(r.get("backfill"), r.get("companies"))
     lines += ["", "## Targets", ""]
     lines += _table(
         ["target", "measured", "wanted", "met"],
@@ -520,6 +560,16 @@ def markdown(report: dict[str, Any]) -> str:
     if report.get("errors"):
         lines += ["", "## Errors", ""] + [f"- {e}" for e in report["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def profile_markdown(p: dict[str, Any] | None) -> list[str]:
+    if not p:
+        return []
+    lines = ["", f"## Where our CPU goes (cProfile, {p['invoices']:,} invoices, {p['profiled_s']} s profiled)", ""]
+    return lines + _table(
+        ["function (most CPU of its own)", "calls", "own s", "share", "cumulative s"],
+        [[x["function"], _n(x["calls"]), x["own_s"], x["own_share"], x["cumulative_s"]] for x in p["top_own"][:15]],
+    )
 
 
 def fleet_markdown(fl: dict[str, Any] | None) -> list[str]:
@@ -624,6 +674,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fleet-tracks-per-task", type=int, help="QBO_SYNC_TRACKS_PER_TASK for the fleet run")
     parser.add_argument("--fleet-max-sync-tasks", type=int, help="QBO_SYNC_MAX_SYNC_TASKS for the fleet run")
     parser.add_argument("--fleet-tenants-per-task", type=int, help="QBO_SYNC_TENANTS_PER_TASK for the fleet run")
+    parser.add_argument("--singer-invoices", type=int, help="invoices for the Singer-style peer")
+    parser.add_argument("--backfill-invoices", type=int, help="invoices of the backfilled company (20,000)")
+    parser.add_argument("--backfill-payments", type=int, help="its app payments (5,000)")
+    parser.add_argument("--backfill-credit-notes", type=int, help="its finalized credit notes (500)")
+    parser.add_argument("--backfill-parallelism", type=int, help="Airflow parallelism (default: companies + 2)")
+    parser.add_argument("--companies-counts", help="companies backfilled at once, e.g. 1,4,16")
+    parser.add_argument("--companies-invoices", type=int, help="invoices per company in the companies section")
+    parser.add_argument("--profile-invoices", type=int, help="overhead: also a cProfile pass at this size")
     parser.add_argument("--out", default=str(project_root() / "bench" / "results"), help="output folder")
     args = parser.parse_args(argv)
     preset = args.preset or "default"
@@ -638,10 +696,17 @@ def main(argv: list[str] | None = None) -> int:
         "fleet_tracks_per_task",
         "fleet_max_sync_tasks",
         "fleet_tenants_per_task",
+        "singer_invoices",
+        "backfill_invoices",
+        "backfill_payments",
+        "backfill_credit_notes",
+        "backfill_parallelism",
+        "companies_invoices",
+        "profile_invoices",
     ):
         if getattr(args, name) is not None:
             setattr(sizes, name, getattr(args, name))
-    for name in ("tenant_counts", "overhead_invoices", "memory_invoices", "fleet_tenants"):
+    for name in ("tenant_counts", "overhead_invoices", "memory_invoices", "fleet_tenants", "companies_counts"):
         if getattr(args, name):
             setattr(sizes, name, [int(x) for x in getattr(args, name).split(",") if x.strip()])
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]

@@ -1,9 +1,10 @@
 """``make bench`` at a tiny size: every section runs and both reports are written.
 Numbers are not checked here: speed is judged by the benchmark itself, never by tests.
 
-The fleet section is left out: even at 3 tenants it starts a whole Airflow (metadata
-database, api-server, scheduler, dag-processor) and takes about 100 s on 2 cores; it checks
-its own run (every tenant's records exactly once in QuickBooks) as a target of the bench."""
+The fleet, backfill and companies sections are left out: even at 3 tenants each starts a
+whole Airflow (metadata database, api-server, scheduler, dag-processor) and takes about 100 s
+on 2 cores; each checks its own run (every record exactly once in QuickBooks) as a target of
+the bench, and their arithmetic is tested in bench/test_backfill_figures.py."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ SECTION_HEADINGS = (
 def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", raising=False)
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # restored after the baseline's use
-    sections = [s for s in bench.SECTIONS if s != "fleet"]
+    sections = [s for s in bench.SECTIONS if s not in ("fleet", "backfill", "companies")]
     code = bench.main(["--tiny", "--sections", ",".join(sections), "--out", str(tmp_path)])
 
     reports = sorted(tmp_path.glob("bench-*.json"))
@@ -36,6 +37,7 @@ def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monke
     for section in ("throughput", "baseline", "overhead", "memory", "tenants", "dags"):
         assert results.get(section), section
     assert results["throughput"]["writes"] > 0 and results["baseline"]["writes"] > 0
+    assert results["singer"]["writes"] > 0 and results["singer"]["failed_records"] == 0
     assert {"extract", "validate", "load"} <= set(results["overhead"][0]["cpu_ms_per_invoice"])
     assert results["memory"][0]["peak_rss_mb"] > 0
     assert set(results["memory"][0]["peak_after_mb"]) == {"extract", "validate_customers", "validate_invoices"}
@@ -52,6 +54,7 @@ def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monke
     for heading in SECTION_HEADINGS:
         assert heading in markdown, heading
     assert "qbo-sync (batches of 30" in markdown and "naive python-quickbooks" in markdown
+    assert "Singer-style target" in markdown
     assert "## Targets" in capsys.readouterr().out
     # No secret reaches the reports: the app's client secret is never written.
     assert "password" not in reports[0].read_text()
