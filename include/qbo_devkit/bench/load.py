@@ -365,7 +365,13 @@ class RecordingClient:
 
     def batch(self, operations, **kwargs):
         ops = list(operations)
-        results = self._inner.batch(ops, **kwargs)
+        return self._keep(ops, self._inner.batch(ops, **kwargs))
+
+    def write_many(self, operations, **kwargs):
+        ops = list(operations)
+        return self._keep(ops, self._inner.write_many(ops, **kwargs))
+
+    def _keep(self, ops, results):
         for op, res in zip(ops, results, strict=False):
             # Customers and invoices only: what the comparison is about (payments and credit
             # notes that run_once also posts link to this company's invoice Ids).
