@@ -37,6 +37,7 @@ from qbo_sync.settings import project_root
 
 SECTIONS = ("throughput", "baseline", "overhead", "tenants", "dags", "fleet")
 BATCH_CEILING_TARGET = 0.95
+COMBINED_CEILING_TARGET = 0.90  # issue 19: batches and plain requests side by side
 CPU_MS_TARGET = 1.0
 MEMORY_MB_TARGET = 600
 DAG_PARSE_TARGET_S = 0.5
@@ -48,6 +49,10 @@ FLEET_LINEAR_RATIO = 1.25
 @dataclass
 class Sizes:
     minute_seconds: float = 6.0
+    # The throughput section's minute: QuickBooks' "second" is a sixtieth of it, and at 6 s
+    # (a 100-ms "second") a busy 2-core machine's scheduling bunches the plain requests into
+    # 429s that a real 1-s second never sees (bench/README.md).
+    throughput_minute_seconds: float = 30.0
     throughput_invoices: int = 6000
     baseline_invoices: int = 1500
     tenant_counts: list[int] = field(default_factory=lambda: [1, 4, 16])
@@ -79,6 +84,7 @@ PRESETS = {
     # For the smoke test: every section in seconds, numbers meaningless.
     "tiny": Sizes(
         minute_seconds=1.0,
+        throughput_minute_seconds=1.0,
         throughput_invoices=60,
         baseline_invoices=30,
         tenant_counts=[2],
@@ -105,7 +111,7 @@ def run_throughput(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
     from qbo_devkit.bench import env as bench_env
     from qbo_devkit.bench import load as bench_load
 
-    limits = emulator_limits(sizes.minute_seconds)
+    limits = emulator_limits(sizes.throughput_minute_seconds)
     with bench_env.emulator(limits) as emu, bench_env.app_connection(emu, bench_env.budget_for(limits)):
         results["throughput"] = bench_load.measure_ours(
             url, emu, tenants=1, invoices=sizes.throughput_invoices, max_processes=1, label="throughput"
@@ -259,6 +265,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     t = results.get("throughput")
     if t:
         add(
+            "load at the combined ceiling (batches + plain requests), no failures, no 429",
+            f"{t['of_combined_ceiling']:.3f} of {t['combined_ceiling_per_minute']:,.0f}/min, "
+            f"{t['failed_records']} failed, {t['throttled_429']} 429s",
+            f">= {COMBINED_CEILING_TARGET}",
+            t["of_combined_ceiling"] >= COMBINED_CEILING_TARGET
+            and t["failed_records"] == 0
+            and t["throttled_429"] == 0,
+        )
+        add(
             "load at the batch ceiling, no failures",
             f"{t['of_batch_ceiling']:.3f} of 1,200/min, {t['failed_records']} failed, {t['throttled_429']} 429s",
             f">= {BATCH_CEILING_TARGET}",
@@ -370,7 +385,7 @@ def markdown(report: dict[str, Any]) -> str:
     if t:
         rows.append(
             [
-                "qbo-sync (batches of 30, Postgres budget)",
+                "qbo-sync (batches of 30 + plain requests, Postgres budget)",
                 _n(t["invoices"]),
                 _n(t["writes"]),
                 _n(t["load_seconds"], 1),
@@ -403,12 +418,20 @@ def markdown(report: dict[str, Any]) -> str:
             "seconds",
             "writes / emulated min",
             "of batch ceiling 1,200",
-            "of batch+single 1,660",
+            "of combined (batch + plain - reads)",
             "429s",
             "failed",
         ],
         rows,
     )
+    if t and t.get("batch_requests") is not None:
+        lines += [
+            "",
+            f"qbo-sync: {t['batch_requests']:,} batch requests and {t['plain_write_requests']:,} plain write "
+            f"requests, {t['reads_per_minute']} reads a minute during the load; combined ceiling "
+            f"{t['combined_ceiling_per_minute']:,.0f} writes a minute (1,200 + 500 - 40 - reads); "
+            f"emulated minute {t.get('minute_seconds', '-')} s.",
+        ]
     if b and b.get("ours_over_naive"):
         lines += ["", f"Ours / naive: **x{b['ours_over_naive']}**."]
     lines += ["", "## Tenants loading at once", ""]
@@ -613,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated from {', '.join(SECTIONS)}")
     parser.add_argument("--minute-seconds", type=float, help="length of the emulated minute")
     parser.add_argument("--throughput-invoices", type=int)
+    parser.add_argument("--throughput-minute-seconds", type=float, help="the throughput section's minute (30)")
     parser.add_argument("--baseline-invoices", type=int)
     parser.add_argument("--tenant-counts", help="e.g. 1,4,16")
     parser.add_argument("--invoices-per-tenant", type=int)
@@ -630,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Sizes(**asdict(PRESETS[preset]))
     for name in (
         "minute_seconds",
+        "throughput_minute_seconds",
         "throughput_invoices",
         "baseline_invoices",
         "invoices_per_tenant",
