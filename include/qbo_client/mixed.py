@@ -4,16 +4,18 @@ QuickBooks lets an app call one company (realm) 500 times a minute, 10 at once, 
 most 40 of those calls may be batch requests of up to 30 operations (qbo-api.md, "Limits").
 Batches alone carry at most 40 x 30 = 1,200 writes a minute; the ~460 requests a minute
 left beside them can carry one write each. :func:`write_many` sends a call's operations
-(which must not depend on each other) over both paths from one queue:
+(which must not depend on each other) over both paths at once:
 
-* batch senders take up to 30 operations from the front, plain senders one from the back;
-  every request is paced by the client's budget as any other (a token per request, a batch
+* the split is planned from the budget's rates, so that both paths end together: with ``s``
+  plain requests allowed per batch request (plain rate / batch rate, about 11.8 at 500 and
+  40 a minute), ``B = (n + s) / (30 + s)`` batches (the first goes at once, the others a
+  batch interval apart) carry the first ``30 B`` operations and plain requests the rest; a
+  batch sender with no batch left helps with the plain requests (the same requests, with
+  the same requestids), so a slow plain path still ends as soon as it can;
+* the plan depends only on the operations and the budget's configuration, never on timing,
+  so a re-run of the same call sends the same requests;
+* every request is paced by the client's budget as any other (a token per request, a batch
   token per batch, a slot each), so the company's limits hold whatever the mix;
-* a batch sender claims its operations before it waits for its turn, so at the end of a
-  call it stops claiming once what is left is no more than the plain senders will do
-  before its turn comes (the budget's plain rate / batch rate per batch still waiting):
-  both paths then finish together instead of the plain senders idling while the last
-  batches wait for their tokens;
 * every request carries a requestid derived from the call's requestid and what the request
   holds (a batch: its bIds; a plain request: its bId), so a re-run of the same call sends
   the same requestids for the same operations and QuickBooks replays instead of acting twice;
@@ -54,6 +56,15 @@ def plain_share(client: QboClient) -> float:
     return max(0.0, request_rate - batch_rate) / batch_rate
 
 
+def _batched_count(n: int, share: float) -> int:
+    """How many of ``n`` operations go in batches (whole batches of 30, the rest plain) so that
+    both paths end together; all of them when there is no room for plain requests."""
+    if share <= 0:
+        return n
+    batches = int((n + share) // (MAX_BATCH_ITEMS + share))
+    return min(n // MAX_BATCH_ITEMS, batches) * MAX_BATCH_ITEMS
+
+
 def _derived(requestid: str, *parts: str) -> str:
     """A requestid for one request of a call: 32 hex characters (fits the batch limit, 36)."""
     return hashlib.sha256(":".join((requestid, *parts)).encode()).hexdigest()[:32]
@@ -86,54 +97,40 @@ def write_many(
         plain_senders = client.budget.config.max_concurrent - batch_senders - 1
     plain_senders = max(0, min(plain_senders, len(ops))) if share > 0 else 0
     batch_senders = max(1, batch_senders) if plain_senders == 0 else max(0, batch_senders)
-    queue: deque[int] = deque(range(len(ops)))
+    batched = _batched_count(len(ops), share if plain_senders else 0.0)
+    chunks: deque[list[int]] = deque(
+        list(range(start, min(start + MAX_BATCH_ITEMS, batched))) for start in range(0, batched, MAX_BATCH_ITEMS)
+    )
+    singles: deque[int] = deque(range(batched, len(ops)))
+    if not singles:
+        plain_senders = 0
+    if not chunks:
+        batch_senders = 0
     results: list[BatchResult | None] = [None] * len(ops)
     lock = threading.Lock()
-    waiting = [0]  # batches claimed and not yet answered
     failure: list[BaseException] = []
 
     def answered(n: int) -> None:
         if on_answer is not None and n:
             on_answer(n)
 
-    def claim_batch() -> list[int]:
+    def take(queue: deque) -> object | None:
         with lock:
-            if failure or not queue:
-                return []
-            take = min(MAX_BATCH_ITEMS, len(queue))
-            if plain_senders and len(queue) - take < share * (waiting[0] + 1):
-                return []  # the plain senders finish the rest before this batch's turn
-            waiting[0] += 1
-            return [queue.popleft() for _ in range(take)]
+            return None if failure or not queue else queue.popleft()
 
-    def claim_plain() -> int | None:
-        with lock:
-            if failure or not queue:
-                return None
-            return queue.pop()
+    def send_plain() -> None:
+        while (i := take(singles)) is not None:
+            results[i] = _plain(client, bids[i], ops[i], _derived(call_rid, "p", bids[i]))
+            answered(1)
 
     def batch_sender() -> None:
-        while True:
-            indexes = claim_batch()
-            if not indexes:
-                return
+        while (indexes := take(chunks)) is not None:
             chunk = [(bids[i], ops[i]) for i in indexes]
-            try:
-                got = client._batch_request(chunk, _derived(call_rid, "b", *(bids[i] for i in indexes)))
-            finally:
-                with lock:
-                    waiting[0] -= 1
+            got = client._batch_request(chunk, _derived(call_rid, "b", *(bids[i] for i in indexes)))
             for i, result in zip(indexes, got, strict=True):
                 results[i] = result
             answered(len(indexes))
-
-    def plain_sender() -> None:
-        while True:
-            i = claim_plain()
-            if i is None:
-                return
-            results[i] = _plain(client, bids[i], ops[i], _derived(call_rid, "p", bids[i]))
-            answered(1)
+        send_plain()  # no batch left: help the plain requests finish
 
     def guarded(work: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
@@ -147,7 +144,7 @@ def write_many(
 
     threads = [
         threading.Thread(target=guarded(target), name=f"qbo-{kind}-{client.realm_id}-{n}", daemon=True)
-        for kind, target, count in (("batch", batch_sender, batch_senders), ("plain", plain_sender, plain_senders))
+        for kind, target, count in (("batch", batch_sender, batch_senders), ("plain", send_plain, plain_senders))
         for n in range(count)
     ]
     for thread in threads:
