@@ -262,6 +262,13 @@ def rate_per_minute(writes: int, last_request_writes: int, first: datetime, last
 
 
 # ---------------------------------------------------------------------- our load, measured
+def _late_regrants() -> int:
+    """Tokens this process's rate budgets gave up because a caller woke too late."""
+    from qbo_sync.companies.budget import _SHARED
+
+    return sum(budget.late_regrants for budget in _SHARED.values())
+
+
 def measure_ours(
     url: str, emu: bench_env.Emulator, *, tenants: int, invoices: int, max_processes: int, label: str
 ) -> dict[str, Any]:
@@ -284,6 +291,7 @@ def measure_ours(
         # Where the machine's CPU goes during the load: is it the limit, and whose is it?
         emulator_pid = getattr(getattr(emu.process, "process", None), "pid", None)
         emulator_cpu, machine = _backend_cpu(emulator_pid), _machine_jiffies()
+        regrants = _late_regrants()
         if tenants == 1 and max_processes <= 1:
             wall = time.perf_counter()
             cpu = time.process_time()
@@ -299,6 +307,7 @@ def measure_ours(
         else:
             loaded = load_parallel(url, run_id, per_tenant, max_processes)
         emulator_cpu = _backend_cpu(emulator_pid) - emulator_cpu
+        regrants = _late_regrants() - regrants  # this process's budgets only (tenants=1)
         busy, total = (a - b for a, b in zip(_machine_jiffies(), machine, strict=False))
         outcomes = bench_env.run_status_counts(conn, run_id)
     gc.unfreeze()
@@ -361,6 +370,7 @@ def measure_ours(
         "of_batch_ceiling": round(aggregate / (batch_ceiling * tenants), 3),
         "of_combined_ceiling": round(aggregate / (combined * tenants), 3),
         "throttled_429": throttled,
+        "late_regrants": regrants,
         "failed_records": failed,
         "outcomes": outcomes,
         "processes": loaded["processes"],

@@ -429,7 +429,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             "",
             f"qbo-sync: {t['batch_requests']:,} batch requests and {t['plain_write_requests']:,} plain write "
-            f"requests, {t['reads_per_minute']} reads a minute during the load; combined ceiling "
+            f"requests, {t['reads_per_minute']} reads a minute during the load, "
+            f"{t.get('late_regrants', '-')} tokens taken again after a late wake-up; combined ceiling "
             f"{t['combined_ceiling_per_minute']:,.0f} writes a minute (1,200 + 500 - 40 - reads); "
             f"emulated minute {t.get('minute_seconds', '-')} s.",
         ]
