@@ -24,7 +24,14 @@ rather than discover it through 429s:
 * ``max_concurrent`` slots, one held for the whole request (slot first, then a token:
   a request holding a token while it waits for a slot would arrive in a burst later);
 * after a 429, ``pause`` stops everyone using this budget for the realm for
-  ``throttle_wait_seconds`` (QuickBooks says wait 60 s), not just the unlucky caller.
+  ``throttle_wait_seconds`` (QuickBooks says wait 60 s), not just the unlucky caller;
+* a caller that wakes more than ``LATE_FRACTION`` of QuickBooks' "second" after its token's
+  instant (a starved CPU, a lock held by another thread) while other callers' tokens are due
+  right after it reserves a new token instead of sending at once (at most ``MAX_REGRANTS``
+  times; alone, it just sends): sent late, its request would land in the same second as the
+  requests granted after it, and with the load using the whole 500 a
+  minute (8.2 a second) two such stragglers are enough to make 11 in a second: a 429, and a
+  minute's pause for the company. The spent token only leaves that instant unused.
 
 :class:`MemoryRateBudget` shares this among the threads of one process; an implementation
 over a shared database shares it among every process and worker behind the same interface.
@@ -41,6 +48,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 JITTER = 0.01  # callers coming back from a pause spread over this fraction of it
+LATE_FRACTION = 0.1  # of QuickBooks' "second": a caller woken later than this takes a new token
+MAX_REGRANTS = 2  # ... at most this many times for one request
+
+
+def late_after(config: BudgetConfig) -> float:
+    """Seconds after its token's instant past which a caller takes a new token."""
+    return LATE_FRACTION * config.minute_seconds / 60
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,7 @@ class MemoryRateBudget:
         self._lock = threading.Lock()
         self._realms: dict[str, _RealmState] = {}
         self.waited_seconds = 0.0  # total time callers spent waiting for tokens (for reports)
+        self.late_regrants = 0  # tokens given up because the caller woke too late (for reports)
 
     def _state(self, realm_id: str) -> _RealmState:
         with self._lock:
@@ -182,6 +197,7 @@ class MemoryRateBudget:
     def acquire(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
         state = self._state(realm_id)
         state.slots.acquire()
+        regrants = 0
         try:
             while True:
                 with self._lock:
@@ -200,10 +216,18 @@ class MemoryRateBudget:
                 if wait == 0:
                     break
                 self.waited_seconds += wait
+                due = self._clock() + wait
                 self._sleep(wait)
                 with self._lock:
-                    if state.paused_until <= self._clock():
+                    paused_now = state.paused_until > self._clock()
+                    state.requests._refill()
+                    crowded = state.requests.tokens < 0  # others' tokens are due right after ours
+                if not paused_now:
+                    late = self._clock() - due > late_after(self.config)
+                    if not (late and crowded) or regrants >= MAX_REGRANTS:
                         break
+                    regrants += 1  # woke too late: sent now it would crowd the next ones' second
+                    self.late_regrants += 1
                 # A 429 paused the realm while we waited: our token is spent, wait out the pause.
             yield
         finally:

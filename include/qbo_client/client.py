@@ -339,6 +339,28 @@ class QboClient:
             pool.shutdown(wait=True, cancel_futures=True)
         return results
 
+    def write_many(
+        self,
+        operations: Iterable[BatchOperation],
+        *,
+        requestid: str | None = None,
+        batch_senders: int = 3,
+        plain_senders: int | None = None,
+        on_answer: Callable[[int], None] | None = None,
+    ) -> list[BatchResult]:
+        """Independent writes over batches AND plain requests at once, to use the company's
+        whole request budget (:mod:`qbo_client.mixed`); one result per operation, in order."""
+        from qbo_client.mixed import write_many
+
+        return write_many(
+            self,
+            operations,
+            requestid=requestid,
+            batch_senders=batch_senders,
+            plain_senders=plain_senders,
+            on_answer=on_answer,
+        )
+
     def _batch_request(self, chunk: list[tuple[str, BatchOperation]], rid: str) -> list[BatchResult]:
         write = any(op.is_write for _, op in chunk)
         body = {"BatchItemRequest": [_batch_item(bid, op) for bid, op in chunk]}

@@ -228,25 +228,37 @@ def load_tenant(
 
     def work(client: Any) -> dict[str, Any]:
         from qbo_sync.load.loader import BatchLoader
+        from qbo_sync.load.progress import LoadProgress
 
-        loader = BatchLoader(conn, ctx, tenant.tenant_id, tenant.realm_id, client)
-        for entity, batch_no, _depth, records, first_ref, last_ref in plan:
-            lease.at_stage(conn, tenant.tenant_id, ctx.run_id, "load")  # the track's heartbeat
-            before = dict(loader.counts)
-            if entity == "customer":
-                loader.load_customers(batch_no)
-            else:
-                loader.load_invoices(batch_no)
-            done = {k: v - before.get(k, 0) for k, v in loader.counts.items() if v - before.get(k, 0)}
-            refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
-            log.info(
-                "tenant %s - %ss %s (%s): %s",
-                tenant.tenant_id,
-                entity,
-                refs,
-                records,
-                ", ".join(f"{k} {v}" for k, v in done.items()) or "nothing to send",
-            )
+        totals: dict[str, int] = {}
+        for entity, _batch_no, _depth, records, *_ in plan:
+            totals[entity] = totals.get(entity, 0) + records
+        progress = LoadProgress(conn, tenant.tenant_id, ctx.run_id, totals)
+        loader = BatchLoader(conn, ctx, tenant.tenant_id, tenant.realm_id, client, progress)
+        with progress.running():  # "tenant 3: 12,400 of 20,000 invoices (62%), ..." every minute
+            for entity, batch_no, _depth, records, first_ref, last_ref in plan:
+                lease.at_stage(conn, tenant.tenant_id, ctx.run_id, "load")  # the track's heartbeat
+                if entity != progress.entity:
+                    progress.finish()
+                    progress.begin(entity)
+                progress.batch_started(records)
+                before = dict(loader.counts)
+                if entity == "customer":
+                    loader.load_customers(batch_no)
+                else:
+                    loader.load_invoices(batch_no)
+                progress.batch_done()
+                done = {k: v - before.get(k, 0) for k, v in loader.counts.items() if v - before.get(k, 0)}
+                refs = f"{first_ref}..{last_ref}" if first_ref != last_ref else f"{first_ref}"
+                log.info(
+                    "tenant %s - %ss %s (%s): %s",
+                    tenant.tenant_id,
+                    entity,
+                    refs,
+                    records,
+                    ", ".join(f"{k} {v}" for k, v in done.items()) or "nothing to send",
+                )
+            progress.finish()
         return dict(loader.counts)
 
     return with_company(

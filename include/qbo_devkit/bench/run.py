@@ -46,6 +46,7 @@ from qbo_sync.settings import project_root
 
 SECTIONS = ("throughput", "baseline", "singer", "overhead", "tenants", "dags", "fleet", "backfill", "companies")
 BATCH_CEILING_TARGET = 0.95
+COMBINED_CEILING_TARGET = 0.90  # issue 19: batches and plain requests side by side
 CPU_MS_TARGET = 0.3  # issue 19: extract + validate + transform + load bookkeeping at 100,000
 MEMORY_MB_TARGET = 600
 DAG_PARSE_TARGET_S = 0.5
@@ -57,6 +58,10 @@ FLEET_LINEAR_RATIO = 1.25
 @dataclass
 class Sizes:
     minute_seconds: float = 6.0
+    # The throughput section's minute: QuickBooks' own. Its "second" (10 requests) is a sixtieth
+    # of it, and the load now paces 8.2 requests a second: at a 6-s minute (a 100-ms "second")
+    # a busy 2-core machine's scheduling bunched them into 429s (bench/README.md).
+    throughput_minute_seconds: float = 60.0
     throughput_invoices: int = 6000
     baseline_invoices: int = 1500
     tenant_counts: list[int] = field(default_factory=lambda: [1, 4, 16])
@@ -102,6 +107,7 @@ PRESETS = {
     # For the smoke test: every section in seconds, numbers meaningless.
     "tiny": Sizes(
         minute_seconds=1.0,
+        throughput_minute_seconds=1.0,
         throughput_invoices=60,
         baseline_invoices=30,
         tenant_counts=[2],
@@ -134,7 +140,7 @@ def run_throughput(url: str, sizes: Sizes, results: dict[str, Any]) -> None:
     from qbo_devkit.bench import env as bench_env
     from qbo_devkit.bench import load as bench_load
 
-    limits = emulator_limits(sizes.minute_seconds)
+    limits = emulator_limits(sizes.throughput_minute_seconds)
     with bench_env.emulator(limits) as emu, bench_env.app_connection(emu, bench_env.budget_for(limits)):
         results["throughput"] = bench_load.measure_ours(
             url, emu, tenants=1, invoices=sizes.throughput_invoices, max_processes=1, label="throughput"
@@ -291,6 +297,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     t = results.get("throughput")
     if t:
         add(
+            "load at the combined ceiling (batches + plain requests), no failures, no 429",
+            f"{t['of_combined_ceiling']:.3f} of {t['combined_ceiling_per_minute']:,.0f}/min, "
+            f"{t['failed_records']} failed, {t['throttled_429']} 429s",
+            f">= {COMBINED_CEILING_TARGET}",
+            t["of_combined_ceiling"] >= COMBINED_CEILING_TARGET
+            and t["failed_records"] == 0
+            and t["throttled_429"] == 0,
+        )
+        add(
             "load at the batch ceiling, no failures",
             f"{t['of_batch_ceiling']:.3f} of 1,200/min, {t['failed_records']} failed, {t['throttled_429']} 429s",
             f">= {BATCH_CEILING_TARGET}",
@@ -395,8 +410,9 @@ def markdown(report: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        f"Emulator limits: {report['limits']}; a 'minute' is {report['sizes']['minute_seconds']:g} s, "
-        "our budget uses the same minute.",
+        f"Emulator limits: {report['limits']}; a 'minute' is {report['sizes']['minute_seconds']:g} s "
+        f"({report['sizes'].get('throughput_minute_seconds', report['sizes']['minute_seconds']):g} s in the "
+        "throughput section), our budget uses the same minute.",
         "",
     ]
     lines += ["## Throughput against the ceiling (load step only)", ""]
@@ -405,7 +421,7 @@ def markdown(report: dict[str, Any]) -> str:
     if t:
         rows.append(
             [
-                "qbo-sync (batches of 30, Postgres budget)",
+                "qbo-sync (batches of 30 + plain requests, Postgres budget)",
                 _n(t["invoices"]),
                 _n(t["writes"]),
                 _n(t["load_seconds"], 1),
@@ -438,12 +454,21 @@ def markdown(report: dict[str, Any]) -> str:
             "seconds",
             "writes / emulated min",
             "of batch ceiling 1,200",
-            "of batch+single 1,660",
+            "of combined (batch + plain - reads)",
             "429s",
             "failed",
         ],
         rows,
     )
+    if t and t.get("batch_requests") is not None:
+        lines += [
+            "",
+            f"qbo-sync: {t['batch_requests']:,} batch requests and {t['plain_write_requests']:,} plain write "
+            f"requests, {t['reads_per_minute']} reads a minute during the load, "
+            f"{t.get('late_regrants', '-')} tokens taken again after a late wake-up; combined ceiling "
+            f"{t['combined_ceiling_per_minute']:,.0f} writes a minute (1,200 + 500 - 40 - reads); "
+            f"emulated minute {t.get('minute_seconds', '-')} s.",
+        ]
     if b and b.get("ours_over_naive"):
         lines += ["", f"Ours / naive: **x{b['ours_over_naive']}**."]
     lines += ["", "## Tenants loading at once", ""]
@@ -663,6 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated from {', '.join(SECTIONS)}")
     parser.add_argument("--minute-seconds", type=float, help="length of the emulated minute")
     parser.add_argument("--throughput-invoices", type=int)
+    parser.add_argument("--throughput-minute-seconds", type=float, help="the throughput section's minute (60)")
     parser.add_argument("--baseline-invoices", type=int)
     parser.add_argument("--tenant-counts", help="e.g. 1,4,16")
     parser.add_argument("--invoices-per-tenant", type=int)
@@ -688,6 +714,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Sizes(**asdict(PRESETS[preset]))
     for name in (
         "minute_seconds",
+        "throughput_minute_seconds",
         "throughput_invoices",
         "baseline_invoices",
         "invoices_per_tenant",

@@ -13,6 +13,8 @@
   vanish with its connection.
 * After a 429, ``pause`` writes ``paused_until`` so every worker waits, not only the one
   that was refused (QuickBooks counts refused requests too).
+* A caller that wakes too late after its token's instant takes a new one, as
+  :class:`qbo_client.MemoryRateBudget` does (``qbo_client.budget.late_after``).
 
 The bucket sizes are :class:`qbo_client.BudgetConfig`'s (see ``qbo_client.budget``).
 """
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 
 from qbo_client import BudgetConfig
-from qbo_client.budget import JITTER
+from qbo_client.budget import JITTER, MAX_REGRANTS, late_after
 from qbo_sync.companies.db import conninfo_of, open_connection
 from qbo_sync.db.sqlfiles import load_sql
 
@@ -52,6 +54,7 @@ class PostgresRateBudget:
         self._lock = threading.Lock()
         self._held: dict[str, set[int]] = {}
         self.waited_seconds = 0.0
+        self.late_regrants = 0  # tokens given up because the caller woke too late
 
     def __repr__(self) -> str:
         return f"PostgresRateBudget({self.config!r})"
@@ -123,6 +126,7 @@ class PostgresRateBudget:
             "second_capacity": second_capacity,
             "second_rate": second_rate,
         }
+        regrants = 0
         while True:
             row = self._execute("companies/reserve_rate_tokens", params)
             if row is not None:  # reserved: our token exists after ``wait``, nobody else's
@@ -130,10 +134,19 @@ class PostgresRateBudget:
                 if wait <= 0:
                     return
                 self.waited_seconds += wait
+                due = time.monotonic() + wait
                 self._sleep(wait)
-                paused = self._execute("companies/rate_budget_paused", {"realm_id": realm_id})
-                if not (paused and paused[0]):
-                    return
+                after = self._execute(
+                    "companies/rate_budget_after_wait", {"realm_id": realm_id, "request_rate": request_rate}
+                )
+                if not (after and after[0]):
+                    late = time.monotonic() - due > late_after(self.config)
+                    if not (late and after and after[1]) or regrants >= MAX_REGRANTS:
+                        return
+                    # Woke too late (a starved CPU, the shared connection busy) with others'
+                    # tokens due right after ours: sent now, it would crowd their second.
+                    regrants += 1
+                    self.late_regrants += 1
                 continue  # a 429 paused the realm while we waited: wait out the pause too
             # No row yet, or paused: the function creates the row or says how long the pause lasts.
             row = self._execute("companies/take_rate_tokens", params)

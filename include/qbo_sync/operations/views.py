@@ -108,6 +108,23 @@ def last_runs(conn: psycopg.Connection, tenant_id: int, limit: int = 10) -> list
     return runs
 
 
+def loads_in_flight(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Each tenant's load in flight: its progress line (qbo_sync.load.progress), the run and
+    how many seconds ago the loader last updated it."""
+    from qbo_sync.load.progress import progress_line
+
+    rows = conn.execute(load_sql("operations/loads_in_flight")).fetchall()
+    return [
+        {
+            "tenant_id": tid,
+            "run_id": run_id,
+            "line": progress_line(tid, entity, done, total, elapsed),
+            "age_s": round(age or 0),
+        }
+        for tid, run_id, entity, done, total, elapsed, age in rows
+    ]
+
+
 def status_counts(conn: psycopg.Connection, tenant_id: int) -> dict[str, int]:
     return dict(conn.execute(load_sql("operations/status_counts"), {"tenant_id": tenant_id}).fetchall())
 

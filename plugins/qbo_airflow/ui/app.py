@@ -242,6 +242,12 @@ def create_app() -> FastAPI:
                 or next((t for t in tenants if t["realm_id"]), None)
                 or (tenants[0] if tenants else None)
             )
+            names = {t["tenant_id"]: t["tenant_name"] for t in tenants}
+            loads = [
+                {**x, "tenant_name": names[x["tenant_id"]]}
+                for x in views.loads_in_flight(conn)
+                if x["tenant_id"] in names
+            ]
             data: dict[str, Any] = {"runs": [], "counts": {}, "records": []}
             if current:
                 tid = current["tenant_id"]
@@ -271,6 +277,7 @@ def create_app() -> FastAPI:
                 "msg": msg,
                 "error": error,
                 **data,
+                "loads": loads,
                 "no_access": None if tenants or scope.every else scope.how_to_grant,
                 "can_act": _allowed(viewer, "POST", RESYNC_DAG),
             },

@@ -112,6 +112,28 @@ def test_waking_late_loses_no_rate():
     assert grants[-1] < 20.5 / rate
 
 
+def test_a_caller_woken_late_with_others_due_after_it_takes_a_new_token():
+    """Sent late, a request would land in the second of the tokens granted after it (with the
+    load using the whole 500 a minute, that is how a 429 happens): it takes a new token."""
+    fake = _FakeTime(oversleep=1.0)
+    config = BudgetConfig(requests_per_minute=61, batches_per_minute=40, requests_per_second=0, minute_seconds=60.0)
+    budget = MemoryRateBudget(config, clock=fake.clock, sleep=fake.sleep)
+    with budget.acquire("realm-4"):
+        pass  # the bucket's one token, at once
+
+    def another_caller_then_a_stall() -> None:
+        budget._state("realm-4").requests.reserve()  # someone else's token, due after ours
+        fake.now += 0.5  # ... and this caller wakes half a "second" late
+        fake.on_sleep = None
+
+    fake.on_sleep = another_caller_then_a_stall
+    with budget.acquire("realm-4"):
+        granted = fake.now
+    _, rate = config.request_bucket
+    assert budget.late_regrants == 1
+    assert granted >= 3 / rate - 1e-9  # after the other caller's token, not at once
+
+
 def test_a_pause_during_a_wait_is_waited_out():
     fake = _FakeTime(oversleep=1.0)
     budget = MemoryRateBudget(BudgetConfig(minute_seconds=60.0), clock=fake.clock, sleep=fake.sleep)

@@ -315,3 +315,41 @@ def test_last_runs_show_new_failures_apart_from_those_still_waiting(airflow_serv
     first, again = dict(cells["manual__ui-test"]), dict(cells["manual__ui-again"])
     assert int(first["new"]) > 0 and first["waiting"] == "0"
     assert again["new"] == "1" and int(again["waiting"]) == int(first["new"])  # INV-0001 fails anew (amounts)
+
+
+def test_a_load_in_flight_shows_its_progress_line(airflow_server, synced_tenant):
+    """Issue 19: a tenant whose load is running shows records done / total, its rate and an
+    ETA at that rate, from the progress the loader saves on the tenant's track."""
+    from qbo_sync.load.progress import LoadProgress
+
+    db, run_id = synced_tenant, "scheduled__in-flight"
+    db.execute(
+        "UPDATE qbo_sync.tenant_tracks SET run_id = %s, state = 'running', stage = 'load', finished_at = NULL "
+        "WHERE tenant_id = 1",
+        (run_id,),
+    )
+    progress = LoadProgress(db, 1, run_id, {"customer": 3, "invoice": 20000})
+    progress.begin("invoice")
+    progress.batch_started(12400)
+    progress.batch_done()  # what the loader saves after a load batch: 12,400 of 20,000 done
+    # ... 496 seconds after the invoices started: 1,500 a minute, 7,600 left: ETA 6 min.
+    db.execute(
+        "UPDATE qbo_sync.tenant_tracks SET progress_started_at = progress_at - interval '496 seconds' "
+        "WHERE tenant_id = 1"
+    )
+
+    def page_for(user: str) -> str:
+        page = requests.get(
+            f"{airflow_server.url}/qbo-sync/?tenant_id=1" if user != "nobody" else f"{airflow_server.url}/qbo-sync/",
+            timeout=30,
+            headers={"Authorization": f"Bearer {airflow_server.token(user)}"},
+        )
+        assert page.status_code == 200
+        return page.text
+
+    line = "tenant 1: 12,400 of 20,000 invoices (62%), 1,500/min, ETA 6 min"
+    text = page_for("clerk")
+    assert 'id="progress"' in text and line in text and f"run {run_id}" in text
+    assert line not in page_for("nobody")  # tenant 1 is not granted to nobody
+    db.execute("UPDATE qbo_sync.tenant_tracks SET state = 'done', finished_at = now() WHERE tenant_id = 1")
+    assert 'id="progress"' not in page_for("clerk")  # the run ended: no load in flight
