@@ -6,26 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal as D
 
-from support.rows import insert
+from support.rows import app_payment, insert
 from support.scenario import NOW, add_invoice, build_au_tenant
 
 PAID = NOW - timedelta(hours=20)
 
 
 def payment(db, pid, invoice_id, amount, reference):
-    insert(
-        db,
-        "billing.payments",
-        id=pid,
-        tenant_id=1,
-        invoice_id=invoice_id,
-        amount=D(amount),
-        paid_at=PAID,
-        method="card",
-        reference=reference,
-        origin="app",
-        created_at=PAID,
-    )
+    """An app card payment of tenant 1, paid 20 hours ago."""
+    app_payment(db, pid, paid_at=PAID, invoice_id=invoice_id, amount=amount, reference=reference)
 
 
 def refund(db, rid, payment_id, amount, reference):

@@ -323,39 +323,30 @@ class BatchLoader:
         """Updates whose answer was lost, read by Id before anything is sent again: one QuickBooks
         already has (a later SyncToken holding every field sent) is done; the others go again,
         with the SyncToken QuickBooks holds now (a person's edit since is not overwritten blindly:
-        the update names the version it read)."""
-        from qbo_client.errors import OutcomeUnknown, QboFaultError
-
-        again: list[Pending] = []
-        with self._writing():
-            for p in updates:
-                try:
-                    fresh = self.client.read(qbo_entity, p.qbo_id)
-                except OutcomeUnknown:
-                    again.append(p)  # still no answer: the next round looks again
-                    continue
-                except QboFaultError as exc:  # e.g. deleted in QuickBooks meanwhile (610)
-                    self._failed_fault(entity, p, exc.fault, "update")
-                    continue
-                if self._carries(entity, p, fresh):
-                    self._done(entity, p, action="update", qbo_entity=fresh, note=ALREADY_THERE)
-                    continue
-                p.sync_token = str(fresh.get("SyncToken"))
-                again.append(p)
-        return again
+        the update names the version it read). Still no answer: the next round looks again."""
+        return self._read_again(entity, qbo_entity, updates, stale=False)
 
     def _reread(self, entity: str, qbo_entity: str, stale: list[Pending]) -> list[Pending]:
         """Records QuickBooks called stale (5010), read once each (load/versioned.py): one that
         already carries our change is done without sending it again; the others go once more
         with the fresh SyncToken, and a second 5010 is their outcome."""
-        from qbo_client.errors import QboFaultError
+        return self._read_again(entity, qbo_entity, stale, stale=True)
+
+    def _read_again(self, entity: str, qbo_entity: str, pending: list[Pending], *, stale: bool) -> list[Pending]:
+        from qbo_client.errors import OutcomeUnknown, QboFaultError
 
         again: list[Pending] = []
         with self._writing():
-            for p in stale:
-                p.extra["reread"] = True
+            for p in pending:
+                if stale:
+                    p.extra["reread"] = True
                 try:
                     fresh = self.client.read(qbo_entity, p.qbo_id)
+                except OutcomeUnknown:
+                    if stale:
+                        raise
+                    again.append(p)
+                    continue
                 except QboFaultError as exc:  # e.g. deleted in QuickBooks meanwhile (610)
                     self._failed_fault(entity, p, exc.fault, "update")
                     continue

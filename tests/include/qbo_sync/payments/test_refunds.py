@@ -11,6 +11,7 @@ from qbo_client.errors import QboFaultError
 from qbo_sync.extract.records import RunWindow
 from qbo_sync.pipeline import run_once
 from qbo_sync.tenants.settings import update_settings
+from support.overpaid import payment
 from support.rows import insert
 from support.scenario import NOW, add_invoice, build_au_tenant
 
@@ -36,22 +37,6 @@ def outcome(db, run_id, entity, source_id):
         " WHERE run_id = %s AND entity = %s AND source_id = %s",
         (run_id, entity, source_id),
     ).fetchone()
-
-
-def payment(db, pid, invoice_id, amount, reference):
-    insert(
-        db,
-        "billing.payments",
-        id=pid,
-        tenant_id=1,
-        invoice_id=invoice_id,
-        amount=D(amount),
-        paid_at=PAID,
-        method="card",
-        reference=reference,
-        origin="app",
-        created_at=PAID,
-    )
 
 
 def refund(db, rid, payment_id, amount, reference=None, reason=None):

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from qbo_sync.pipeline import run_once
+from support.overpaid import payment
 from support.rows import insert
 from support.runs import full_window
 from support.scenario import NOW, add_invoice, build_au_tenant
@@ -21,22 +22,6 @@ def mapped(db, entity, source_id):
         "SELECT qbo_id FROM qbo_sync.entity_map WHERE tenant_id = 1 AND entity = %s AND source_id = %s",
         (entity, source_id),
     ).fetchone()[0]
-
-
-def payment(db, pid, invoice_id, amount, reference):
-    insert(
-        db,
-        "billing.payments",
-        id=pid,
-        tenant_id=1,
-        invoice_id=invoice_id,
-        amount=D(amount),
-        paid_at=PAID,
-        method="card",
-        reference=reference,
-        origin="app",
-        created_at=PAID,
-    )
 
 
 def read_back(db):
