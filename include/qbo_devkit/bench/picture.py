@@ -21,8 +21,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-WIDTH, HEIGHT = 760, 420
-LEFT, RIGHT, TOP, BOTTOM = 70, 190, 48, 52  # room for the scale, the legend, the title, the axis label
+WIDTH, HEIGHT = 900, 420
+LEFT, RIGHT, TOP, BOTTOM = 70, 290, 48, 52  # room for the scale, the legend, the title, the axis label
 COLOURS = {"ours": "#1f6feb", "singer": "#d97706", "baseline": "#7c3aed"}
 NAMES = {
     "ours": "qbo-sync (paced batches + plain requests)",
@@ -75,11 +75,11 @@ def series(log: Iterable[dict[str, Any]], since: datetime | None, writes: int, m
 
 # ---------------------------------------------------------------------- the picture
 def _nice_top(value: float) -> float:
-    """A round scale top at or above ``value`` (1, 2 or 5 x a power of ten)."""
+    """A round scale top at or above ``value`` (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x a power of ten)."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if m * power >= value:
             return m * power
     return 10 * power

@@ -64,8 +64,9 @@ def test_the_svg_is_well_formed_with_a_line_per_loader_in_order_and_to_scale():
     for key in ("ours", "singer", "baseline"):
         assert picture.NAMES[key] in texts  # legend
 
-    # Scale: x to 5 minutes (3 rounded up to a 1-2-2.5-5 step), y to 2,000 (1,640 x 1.05 rounded up).
-    assert picture.scale(lines, ceilings) == (5.0, 2000.0)
+    # Scale: x to 3 minutes (the last step's end), y to 2,000 (1,640 x 1.05 = 1,722 rounded up).
+    assert picture.scale(lines, ceilings) == (3.0, 2000.0)
+    assert picture.scale({"ours": [[0.0, 3.2, 10.0]]}, {}) == (4.0, 15.0)
     plot_w = picture.WIDTH - picture.LEFT - picture.RIGHT
     plot_h = picture.HEIGHT - picture.TOP - picture.BOTTOM
     base = picture.TOP + plot_h
@@ -73,7 +74,7 @@ def test_the_svg_is_well_formed_with_a_line_per_loader_in_order_and_to_scale():
     assert set(polylines) == {"ours", "singer", "baseline"}
     for key, steps in lines.items():
         pts = [tuple(float(v) for v in p.split(",")) for p in polylines[key].get("points").split()]
-        want = [(picture.LEFT + x / 5.0 * plot_w, base - y / 2000.0 * plot_h) for lo, hi, y in steps for x in (lo, hi)]
+        want = [(picture.LEFT + x / 3.0 * plot_w, base - y / 2000.0 * plot_h) for lo, hi, y in steps for x in (lo, hi)]
         assert pts == [pytest.approx(w, abs=0.051) for w in want], key
         assert [x for x, _ in pts] == sorted(x for x, _ in pts)  # left to right, in time order
     assert len({p.get("stroke") for p in polylines.values()}) == 3
