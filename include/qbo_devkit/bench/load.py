@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from qbo_devkit.bench import env as bench_env
+from qbo_devkit.bench import picture
 from qbo_sync.db.connection import connect
 
 BATCH_ITEMS = 30
@@ -344,6 +345,9 @@ def measure_ours(
             lasts.append(window["last"])
             last_writes = BATCH_ITEMS
     first, last = min(firsts), max(lasts)
+    if tenants == 1:  # the throughput section's picture (bench/picture.py)
+        realm = next(iter(data["realms"].values()))
+        series = picture.series(emu.process.requests_log(realm), since, writes, minute)
     aggregate = rate_per_minute(writes, last_writes, first, last, minute)
     batch_ceiling = BATCH_ITEMS * limits["batches_per_minute"]
     # The combined ceiling (issue 19): 40 batches of 30, plus the plain requests left of the
@@ -381,6 +385,7 @@ def measure_ours(
         "machine_cpu_busy": round(busy / total, 3) if total else None,
         "errors": loaded["errors"][:5],
         "per_tenant": per_realm,
+        **({"series": series} if tenants == 1 else {}),
     }
 
 
@@ -507,6 +512,7 @@ def _naive(
     rate = rate_per_minute(writes, 1, window["first"], window["last"], minute) if window["first"] else 0.0
     stats = emu.process.stats(realm)
     return {
+        "series": picture.series(emu.process.requests_log(realm), since, writes, minute),
         "label": "python-quickbooks, one save per record",
         "writes": writes,
         "load_seconds": round((window["last"] - window["first"]).total_seconds(), 3),

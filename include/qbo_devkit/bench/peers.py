@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from qbo_devkit.bench import env as bench_env
+from qbo_devkit.bench import picture
 from qbo_devkit.bench.load import BATCH_ITEMS, count_entities, rate_per_minute, write_window
 
 MAX_TRIES = 12
@@ -94,6 +95,7 @@ def measure_singer(emu: bench_env.Emulator, payloads: list[tuple[str, dict[str, 
     rate = rate_per_minute(writes, BATCH_ITEMS, window["first"], window["last"], minute) if window["first"] else 0.0
     stats = emu.process.stats(realm)
     return {
+        "series": picture.series(emu.process.requests_log(realm), since, writes, minute),
         "label": "Singer-style target: batches of 30 back to back, 429s retried",
         "writes": writes,
         "batch_requests": batches,

@@ -20,7 +20,9 @@ server that is dropped at the end):
 9. singer     - a Singer-style peer (batches of 30 back to back, 429s retried); our ratio to
    it and to python-quickbooks (bench/peers.py).
 
-Writes bench/results/bench-<timestamp>.json and .md, and bench/results/latest.md.
+Writes bench/results/bench-<timestamp>.json and .md, and bench/results/latest.md; when the
+throughput, baseline or singer section ran, also bench-<timestamp>.svg (writes per minute over
+time against the ceilings, bench/picture.py), linked from the Markdown.
 ``--quick`` is a few minutes; the default run stays under ~25 minutes on 2 cores;
 ``--full`` adds the 1,000,000-invoice memory run.
 """
@@ -471,6 +473,14 @@ def markdown(report: dict[str, Any]) -> str:
         ]
     if b and b.get("ours_over_naive"):
         lines += ["", f"Ours / naive: **x{b['ours_over_naive']}**."]
+    if report.get("picture"):
+        lines += [
+            "",
+            f"![Writes per minute over time: ours beside the peers, against the ceilings]({report['picture']})",
+            "",
+            f"The picture: [{report['picture']}]({report['picture']}) (writes per emulated minute from each "
+            "loader's first write, from the emulator's request log; dashed: the combined and the batch-only ceiling).",
+        ]
     lines += ["", "## Tenants loading at once", ""]
     lines += _table(
         [
@@ -783,12 +793,20 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    from qbo_devkit.bench import picture
+
+    drawing = picture.from_report(report)
+    if drawing:
+        report["picture"] = f"bench-{stamp}.svg"
+        (out / report["picture"]).write_text(drawing)
     text = markdown(report)
     (out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (out / f"bench-{stamp}.md").write_text(text)
     (out / "latest.md").write_text(text)
     print(text)
     print(f"written: {out / f'bench-{stamp}.json'}, {out / f'bench-{stamp}.md'}, {out / 'latest.md'}")
+    if report.get("picture"):
+        print(f"picture: {out / report['picture']}")
     return 1 if errors else 0
 
 

@@ -1,4 +1,4 @@
-"""``make bench`` at a tiny size: every section runs and both reports are written.
+"""``make bench`` at a tiny size: every section runs and both reports (and the picture) are written.
 Numbers are not checked here: speed is judged by the benchmark itself, never by tests.
 
 The fleet, backfill and companies sections are left out: even at 3 tenants each starts a
@@ -9,6 +9,7 @@ the bench, and their arithmetic is tested in bench/test_backfill_figures.py."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 from qbo_devkit.bench import run as bench
 
@@ -56,5 +57,13 @@ def test_the_harness_writes_json_and_markdown_with_every_section(tmp_path, monke
     assert "qbo-sync (batches of 30" in markdown and "naive python-quickbooks" in markdown
     assert "Singer-style target" in markdown
     assert "## Targets" in capsys.readouterr().out
+    # The throughput runs as a picture, next to the Markdown and linked from it (bench/picture.py).
+    picture = reports[0].with_suffix(".svg")
+    assert report["picture"] == picture.name
+    assert f"]({picture.name})" in markdown
+    drawn = ET.fromstring(picture.read_bytes())
+    lines = {p.get("data-loader") for p in drawn.iter("{http://www.w3.org/2000/svg}polyline")}
+    assert lines == {"ours", "singer", "baseline"}
+    assert all(results[s]["series"] for s in ("throughput", "baseline", "singer"))
     # No secret reaches the reports: the app's client secret is never written.
     assert "password" not in reports[0].read_text()
