@@ -95,4 +95,5 @@ def prepare_refund_bank_account(gen: Generator, state: State) -> None:
 def refund_of_overpayment_credit(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     pay = _paid(gen, inv, state, inv["total"] + Decimal("30.00"), f"AUTH C{inv['k'] + 1:07d}", state.rng)
     refund = _refund(pay, Decimal("20.00"), f"RFC-{inv['k'] + 1:06d}", "Overpaid: credit returned to the client")
+    gen.record(state, "invoice", inv, "synced", None)
     gen.record(state, "refund", refund, "synced", None)
