@@ -3,13 +3,14 @@
 -- a record appears once). A write of ours forgets the fingerprint of what QuickBooks held
 -- before it (changes/fingerprint.py), and ends the record's open change made in QuickBooks
 -- (its app version is back, or it was voided or created again as the app has it).
+-- The arrays go in binary (placeholders ending in b): the same values, without quoting each element.
 WITH written AS (
     INSERT INTO qbo_sync.entity_map (tenant_id, entity, source_id, realm_id, qbo_id, sync_token,
                                      payload_hash, doc_number)
     SELECT %(tenant_id)s::bigint, %(entity)s::text, r.source_id, %(realm_id)s::text, r.qbo_id,
            r.sync_token, r.payload_hash, r.doc_number
-    FROM unnest(%(source_id)s::bigint[], %(qbo_id)s::text[], %(sync_token)s::text[],
-                %(payload_hash)s::text[], %(doc_number)s::text[])
+    FROM unnest(%(source_id)b::bigint[], %(qbo_id)b::text[], %(sync_token)b::text[],
+                %(payload_hash)b::text[], %(doc_number)b::text[])
          AS r(source_id, qbo_id, sync_token, payload_hash, doc_number)
     ON CONFLICT (tenant_id, entity, source_id) DO UPDATE SET
         qbo_id = EXCLUDED.qbo_id,

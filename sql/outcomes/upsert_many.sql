@@ -1,6 +1,7 @@
 -- Outcomes of one run task, one row per record per run, in one statement (arrays of equal
 -- length, one element per record; a record appears once): a retried or cleared task
--- replaces its run's rows instead of adding to them.
+-- replaces its run's rows instead of adding to them. The arrays go in binary (placeholders ending in b):
+-- the same values, without quoting each text element (numeric stays text: Decimal).
 INSERT INTO qbo_sync.sync_log (
     dag_id, run_id, task_id, map_index, try_number, tenant_id, realm_id, entity,
     source_id, source_ref, action, status, error_code, error_message, category,
@@ -10,11 +11,11 @@ SELECT %(dag_id)s::text, %(run_id)s::text, %(task_id)s::text, %(map_index)s::int
        %(try_number)s::int, r.tenant_id, r.realm_id, r.entity, r.source_id, r.source_ref,
        r.action, r.status, r.error_code, r.error_message, r.category, r.cause, r.fix,
        r.qbo_id, r.amount, r.adjustments
-FROM unnest(%(tenant_id)s::bigint[], %(realm_id)s::text[], %(entity)s::text[],
-            %(source_id)s::bigint[], %(source_ref)s::text[], %(action)s::text[],
-            %(status)s::text[], %(error_code)s::text[], %(error_message)s::text[],
-            %(category)s::text[], %(cause)s::text[], %(fix)s::text[], %(qbo_id)s::text[],
-            %(amount)s::numeric[], %(adjustments)s::text[])
+FROM unnest(%(tenant_id)b::bigint[], %(realm_id)b::text[], %(entity)b::text[],
+            %(source_id)b::bigint[], %(source_ref)b::text[], %(action)b::text[],
+            %(status)b::text[], %(error_code)b::text[], %(error_message)b::text[],
+            %(category)b::text[], %(cause)b::text[], %(fix)b::text[], %(qbo_id)b::text[],
+            %(amount)s::numeric[], %(adjustments)b::text[])
      AS r(tenant_id, realm_id, entity, source_id, source_ref, action, status, error_code,
           error_message, category, cause, fix, qbo_id, amount, adjustments)
 ON CONFLICT (run_id, tenant_id, entity, source_id) WHERE run_id IS NOT NULL DO UPDATE SET

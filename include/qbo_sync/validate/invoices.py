@@ -339,8 +339,11 @@ def validate_invoices(
     per_code: dict[str, int] = defaultdict(int)
     summaries = []
     for batch in staged_invoices(conn, ctx.run_id, tenant_id, chunk):
-        historical = [s for s in batch if s.finalized_at and s.finalized_at < connected_at]
-        current = [s for s in batch if s not in historical]
+        # One pass, no ``s not in historical``: that compared every invoice with each historical
+        # one field by field (dataclass equality), lines included.
+        historical, current = [], []
+        for s in batch:
+            (historical if s.finalized_at and s.finalized_at < connected_at else current).append(s)
         with conn.transaction():
             for s in historical:
                 inv = s.invoice
