@@ -114,11 +114,13 @@ def prepare(url: str, emu: Any, s: BackfillSettings) -> dict[str, Any]:
 def _writes(emu: Any, realm: str, since: datetime | None) -> dict[str, Any]:
     """Successful write requests of the company from ``since`` (the load stage's start: the
     look-ups of validation go as batches of queries, POSTs too), from its request log."""
-    times, throttled = [], 0
+    times, throttled, where, refused_at = [], 0, Counter(), []
     for entry in emu.process.requests_log(realm):
         at = datetime.fromisoformat(entry["time"])
         if entry["status"] == 429:
             throttled += 1
+            where[f"{entry['method']} {entry['path'].rsplit('/', 1)[-1]}"] += 1
+            refused_at.append(entry["time"])
         elif entry["method"] == "POST" and entry["status"] == 200 and "/query" not in entry["path"]:
             if since is None or at >= since:
                 times.append(at)
@@ -127,6 +129,8 @@ def _writes(emu: Any, realm: str, since: datetime | None) -> dict[str, Any]:
         "last": max(times, default=None),
         "requests": len(times),
         "429_in_log": throttled,
+        "429_by_request": dict(where),  # e.g. "POST batch", "POST payment", "GET query"
+        "429_at": refused_at[:100],  # when (emulator clock), to place them in the stages
     }
 
 
@@ -282,6 +286,8 @@ def _the_run(
                 "synced": synced,
                 "outcomes": dict(outcomes[tenant_id]),
                 "throttled_429": t429,
+                "throttled_by_request": window["429_by_request"],
+                "throttled_at": window["429_at"],
                 "writing_by_stage": by_stage,
                 "after_last_write_s": figures.seconds(window["last"], moments.get("track_end")),
                 "moments": {k: v.isoformat() if v else None for k, v in moments.items()},

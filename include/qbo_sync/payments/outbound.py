@@ -14,6 +14,8 @@ how QuickBooks applies credit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -44,6 +46,17 @@ log = logging.getLogger(__name__)
 # How far from the app's payment date a payment keyed by hand in QuickBooks is still linked
 # to it (same customer and reference) rather than posted again; bounds that look-up.
 LINK_MARGIN_DAYS = 31
+# Payments per write_many call (batches and plain requests at once); the sync log is written
+# after each call, as the loader writes it after each of its calls.
+PAYMENTS_PER_CALL = 600
+
+
+def _requestid(realm_id: str, run_id: str, posts: list[tuple[int, dict[str, Any]]]) -> str:
+    """The same payments with the same bodies in the same run -> the same requestid: a retried
+    task's posts are replayed by QuickBooks, never doubled. A later run (a payment deleted in
+    QuickBooks and posted again) gets a new one."""
+    text = json.dumps([realm_id, run_id, posts], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -324,10 +337,14 @@ class Poster(Edits, CreditNoteEdits, CreditNotePosting, CreditMoveResume, VoidPo
                 if balance is not None:
                     balances[invoice_qbo] = max(balance - amount, ZERO)
                 pending.append(((pid, ref, amount, customer, reference, note, app), body))
-        for start in range(0, len(pending), 30):
-            chunk = pending[start : start + 30]
+        # Batches and plain requests side by side (QboClient.write_many): the company's whole
+        # request budget, a requestid per request derived from the run and what it posts.
+        for start in range(0, len(pending), PAYMENTS_PER_CALL):
+            chunk = pending[start : start + PAYMENTS_PER_CALL]
             ops = [BatchOperation.create("Payment", body, bid=str(i + 1)) for i, (_, body) in enumerate(chunk)]
-            results = self.client.batch(ops)
+            results = self.client.write_many(
+                ops, requestid=_requestid(self.realm_id, self.ctx.run_id, [(m[0], b) for m, b in chunk])
+            )
             unknown, unknown_bodies = [], []
             with self.conn.transaction():
                 for (meta, body), res in zip(chunk, results, strict=False):

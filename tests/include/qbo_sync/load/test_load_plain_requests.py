@@ -5,57 +5,26 @@ up, not posted again; and the load's progress lines count what was done."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import secrets
 from urllib.parse import parse_qs
 
 import pytest
 
 from qbo_sync.pipeline import run_once
+from support.limited import LIMITS, limited_emulator
+from support.limited import quickbooks_connection as _connection
 from support.runs import full_window, logged
 from support.scenario import add_invoice, build_au_tenant
 from support.small_tenant import checkup_invoice, small_tenant
 
-MINUTE = 3  # seconds in the emulator's rate-limit "minute"
-# Limits small enough that 150 invoices are more than the batches carry in a minute.
-LIMITS = {"requests_per_minute": 120, "batches_per_minute": 4, "max_concurrent": 10}
 INVOICES = 150
 REPLAYS = 3  # the test connection's max_tries is 4: the first attempt and 3 replays
 
 
-def _connection(monkeypatch, emu, **extra) -> None:
-    from cryptography.fernet import Fernet
-
-    client_id, client_secret = emu.app_credentials
-    conn = {
-        "conn_type": "quickbooks",
-        "login": client_id,
-        "password": client_secret,
-        "extra": {
-            "environment": "custom",
-            "api_base_url": emu.base_url,
-            "discovery_url": emu.sandbox_discovery_url,
-            "max_tries": 4,
-            **extra,
-        },
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_QUICKBOOKS_DEFAULT", json.dumps(conn))
-    monkeypatch.setenv("QBO_SYNC_FERNET_KEY", Fernet.generate_key().decode())
-
-
 @pytest.fixture
 def limited_qbo(monkeypatch):
-    """An emulator enforcing LIMITS on a MINUTE-second minute, and our budget told the same."""
-    from qbo_emulator.testing import EmulatorProcess
-
-    client_id, client_secret = "plain-" + secrets.token_hex(4), secrets.token_urlsafe(16)
-    args = [f"--client-id={client_id}", f"--client-secret={client_secret}", f"--minute-seconds={MINUTE}"]
-    args += [f"--{k.replace('_', '-')}={v}" for k, v in LIMITS.items()]
-    with EmulatorProcess(*args) as emu:
-        emu.app_credentials = (client_id, client_secret)
-        _connection(monkeypatch, emu, **LIMITS, minute_seconds=MINUTE, throttle_wait_seconds=MINUTE)
+    with limited_emulator(monkeypatch) as emu:
         yield emu
 
 
