@@ -36,6 +36,19 @@ def quickbooks_connection(monkeypatch, emu, **extra: Any) -> None:
     monkeypatch.setenv("QBO_SYNC_FERNET_KEY", Fernet.generate_key().decode())
 
 
+def room_for_plain_requests(monkeypatch, emu) -> None:
+    """The connection to the session's emulator (no limits enforced) with our budget leaving
+    room for plain requests beside the batches: a single record goes as a plain request."""
+    quickbooks_connection(
+        monkeypatch,
+        emu,
+        requests_per_minute=100000,
+        batches_per_minute=1000,
+        requests_per_second=0,
+        max_concurrent=10,
+    )
+
+
 @contextmanager
 def limited_emulator(monkeypatch) -> Iterator[Any]:
     """An emulator enforcing LIMITS on a MINUTE-second minute, and our budget told the same."""

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from qbo_sync.pipeline import run_once
-from support.limited import LIMITS, limited_emulator, quickbooks_connection
+from support.limited import LIMITS, limited_emulator, room_for_plain_requests
 from support.rows import app_payment
 from support.runs import full_window, logged
 from support.scenario import build_au_tenant
@@ -86,14 +86,7 @@ def test_a_plain_payment_whose_answer_was_lost_is_looked_up_not_posted_again(db,
     from qbo_sync.companies import client_for_tenant
 
     # Room for plain requests beside the batches: a single payment goes as a plain request.
-    quickbooks_connection(
-        monkeypatch,
-        qbo_app,
-        requests_per_minute=100000,
-        batches_per_minute=1000,
-        requests_per_second=0,
-        max_concurrent=10,
-    )
+    room_for_plain_requests(monkeypatch, qbo_app)
     company, _ = build_au_tenant(db, qbo_app)
     realm = company["realm_id"]
     factory = lambda tid: client_for_tenant(database_url, tid)  # noqa: E731
