@@ -18,13 +18,9 @@ KEPT = {"schema_migrations", "tenant_access"}
 
 
 def _filled(db) -> dict[str, int]:
-    """Rows in each table of the qbo_sync schema (the count made in SQL, names quoted there)."""
-    rows = db.execute(
-        "SELECT table_name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I',"
-        " table_schema, table_name), false, true, '')))[1]::text::int"
-        " FROM information_schema.tables WHERE table_schema = 'qbo_sync' AND table_type = 'BASE TABLE'"
-    ).fetchall()
-    return dict(rows)
+    """Rows in each table of the qbo_sync schema."""
+    db.execute(load_sql("devkit/local/qbo_sync_row_counts"))
+    return dict(db.execute(load_sql("devkit/local/qbo_sync_rows")).fetchall())
 
 
 def test_a_second_demo_forgets_every_quickbooks_id_of_the_first(db, qbo_app, qbo_factory):
