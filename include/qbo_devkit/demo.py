@@ -24,6 +24,7 @@ from qbo_devkit import env as devenv
 from qbo_devkit.currency_setup import apply_multicurrency
 from qbo_devkit.items_setup import apply_items
 from qbo_devkit.quickbooks_edits import edits_in_quickbooks, reconciliation_block
+from qbo_devkit.refund_setup import apply_refund_bank_account
 from qbo_devkit.tracking_setup import apply_tracking
 from qbo_sync.db.connection import connect
 from qbo_sync.db.sqlfiles import load_sql
@@ -204,6 +205,7 @@ def setup_tenants(conn: Any, emu: Any, manifest: Any, app: tuple[str, str]) -> d
             notes[t.id] += apply_tracking(conn, emu, client, company, t.id, t.quickbooks_setup.tracking)
             notes[t.id] += apply_items(conn, client, t.id, t.quickbooks_setup.items)
             notes[t.id] += apply_multicurrency(emu, company, t.quickbooks_setup.multicurrency)
+            notes[t.id] += apply_refund_bank_account(conn, client, t.id, t.quickbooks_setup.refund_bank_account)
         if t.revoked:
             revoke(emu.base_url, *app, company["refresh_token"])
             notes[t.id].append("the company disconnected the app (refresh token revoked)")
@@ -218,7 +220,7 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
     for number, run_id in enumerate(run_ids, start=1):
         report, _failed = run_report(conn, run_id)
         rows = conn.execute(load_sql("devkit/local/run_outcomes"), {"run_id": run_id}).fetchall()
-        outcome.update({(r[0], r[1], r[2]): (r[4], r[5]) for r in rows})
+        outcome.update({(r[0], r[1], r[2]): (r[4], r[5], r[6]) for r in rows})
         counts = Counter((r[1], r[4]) for r in rows)
         if number == 1:
             lines += [report, ""]
@@ -247,7 +249,7 @@ def summarize(conn: Any, run_ids: list[str], manifest: Any) -> str:
             elif got is None:
                 shown, ok = "no outcome yet (later issue)", False
             else:
-                shown = f"{got[0]} ({got[1] or 'ok'})"
+                shown = f"{got[0]} ({got[1] or 'ok'}{', refunded by cheque' if got[2] else ''})"
                 ok = got[0] == r.expected and (r.code is None or r.code == got[1])
             unmet += not ok
             mark = "ok " if ok else "-- "

@@ -746,6 +746,15 @@ CASES: tuple[Case, ...] = (
         avoid=("currency_needs_multicurrency",),
         own_stream=True,
     ),
+    # A refund of an overpayment's excess, paid back by cheque (issue 13): refund_cases.py.
+    Case(
+        "refund_of_overpayment_credit",
+        "Overpayment refunded (customer credit paid back)",
+        "a payment larger than its invoice and a refund of part of its excess, in a tenant with a refund bank account",
+        refund_cases.refund_of_overpayment_credit,
+        prepare=refund_cases.prepare_refund_bank_account,
+        own_stream=True,
+    ),
 )
 
 BY_NAME: dict[str, Case] = {case.name: case for case in CASES}

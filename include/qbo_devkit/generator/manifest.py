@@ -33,6 +33,8 @@ class QuickBooksSetup:
     policy, and the items the company already holds (``quickbooks_items``: name, SKU, type,
     income account, and whether someone made it inactive).
     multicurrency: turned on in the company's settings before the first sync (currency_cases.py).
+    refund_bank_account: the name of the Bank account the tenant's refunds of customer credit
+    are drawn on (``tenants set --refund-bank-account``; refund_cases.py), empty when unset.
     """
 
     vendors: list[dict[str, Any]] = field(default_factory=list)
@@ -45,6 +47,7 @@ class QuickBooksSetup:
     tracking: dict[str, Any] = field(default_factory=dict)
     items: dict[str, Any] = field(default_factory=dict)
     multicurrency: bool = False
+    refund_bank_account: str = ""
 
 
 @dataclass

@@ -9,10 +9,17 @@ cases do) and records what the sync should do:
   ``refund_exceeds_payment``, nothing sent;
 * ``refund_voided_before_sync``: a refund voided in the app before any sync: never sent;
 * ``overpayment``: a payment larger than the invoice: sent, the excess left unapplied as
-  customer credit, and the outcome (its adjustments) says so (synced).
+  customer credit, and the outcome (its adjustments) says so (synced);
+* ``refund_of_overpayment_credit``: a payment larger than the invoice and a refund of part of
+  its excess, in a tenant whose refund bank account the demo sets
+  (``quickbooks_setup.refund_bank_account``, saved with ``tenants set --refund-bank-account``
+  as a user would): the refund pays that credit back as a Check to the customer coded to
+  Accounts Receivable, linked on the overpayment (synced; docs/operations.md, "Refunds and
+  overpayments").
 
-Every draw comes from the generator's bad-case stream, so these cases (appended at the end of
-``CASES``) leave what a seed means for the other cases unchanged.
+The first four draw from the generator's bad-case stream, the last from a stream of its own
+(``Case.own_stream``), so these cases (appended at the end of ``CASES``) leave what a seed
+means for the other cases unchanged.
 """
 
 from __future__ import annotations
@@ -28,8 +35,14 @@ State = Any
 Invoice = dict[str, Any]
 
 
-def _paid(gen: Generator, inv: Invoice, state: State, amount: Decimal, reference: str) -> dict[str, Any]:
-    pay = gen.payment(state.tenant, amount, inv["finalized_at"], "card", reference, gen.bad_rng)
+# A Bank account every QuickBooks company the emulator makes starts with (qbo_emulator/seed.py).
+REFUND_BANK_ACCOUNT = "Business Bank Account"
+
+
+def _paid(
+    gen: Generator, inv: Invoice, state: State, amount: Decimal, reference: str, rng: Any = None
+) -> dict[str, Any]:
+    pay = gen.payment(state.tenant, amount, inv["finalized_at"], "card", reference, rng or gen.bad_rng)
     inv["payments"] = [pay]
     inv["updated_at"] = max(inv["updated_at"], pay["created_at"])
     return pay
@@ -73,3 +86,14 @@ def refund_voided_before_sync(gen: Generator, inv: Invoice, i: int, state: State
 def overpayment(gen: Generator, inv: Invoice, i: int, state: State) -> None:
     pay = _paid(gen, inv, state, inv["total"] + Decimal("20.00"), f"AUTH O{inv['k'] + 1:07d}")
     gen.record(state, "payment", pay, "synced", None)
+
+
+def prepare_refund_bank_account(gen: Generator, state: State) -> None:
+    state.tenant.setup.refund_bank_account = REFUND_BANK_ACCOUNT
+
+
+def refund_of_overpayment_credit(gen: Generator, inv: Invoice, i: int, state: State) -> None:
+    pay = _paid(gen, inv, state, inv["total"] + Decimal("30.00"), f"AUTH C{inv['k'] + 1:07d}", state.rng)
+    refund = _refund(pay, Decimal("20.00"), f"RFC-{inv['k'] + 1:06d}", "Overpaid: credit returned to the client")
+    gen.record(state, "invoice", inv, "synced", None)
+    gen.record(state, "refund", refund, "synced", None)

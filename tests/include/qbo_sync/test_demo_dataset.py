@@ -197,3 +197,68 @@ def test_the_revoked_tenant_holds_its_records_back_and_says_reconnect(db, synced
     assert rows == [("failed", "reconnect_required")]
     status = db.execute("SELECT status FROM qbo_sync.tenant_connections WHERE tenant_id = %s", (revoked[0],)).fetchone()
     assert status == ("reconnect_required",)
+
+
+def test_the_refund_of_an_overpayments_credit_goes_back_by_cheque_linked_to_the_payment(db, synced_demo, qbo_factory):
+    # The tenant's refund bank account set as a user would (qbo_devkit/refund_setup.py): the
+    # refund of part of an overpayment's excess is one Check to the customer, drawn on that
+    # account and coded to Accounts Receivable, linked once on the overpayment, whose unapplied
+    # credit drops by the refund (docs/operations.md, "Refunds and overpayments").
+    [record] = synced_demo.records("refund_of_overpayment_credit", "refund")
+    assert record.expected == "synced"
+    tenant = synced_demo.tenant(record.tenant_id)
+    refund, paid, total, payment_id = db.execute(
+        "SELECT r.amount, p.amount, i.total, p.id FROM billing.refunds r JOIN billing.payments p ON p.id = r.payment_id"
+        " JOIN billing.invoices i ON i.id = p.invoice_id WHERE r.id = %s",
+        (record.source_id,),
+    ).fetchone()
+    assert paid - total > refund > 0  # part of the excess
+    status, note = db.execute(
+        "SELECT status, error_message FROM qbo_sync.sync_log WHERE run_id = 'demo-run' AND tenant_id = %s"
+        " AND entity = 'refund' AND source_id = %s",
+        (tenant.id, record.source_id),
+    ).fetchone()
+    assert status == "synced" and f"refunded {refund} of customer credit by cheque" in note
+    mapped = dict(
+        db.execute(
+            "SELECT entity, qbo_id FROM qbo_sync.entity_map WHERE tenant_id = %s"
+            " AND ((entity IN ('refund', 'refund_check') AND source_id = %s)"
+            "  OR (entity = 'payment' AND source_id = %s))",
+            (tenant.id, record.source_id, payment_id),
+        ).fetchall()
+    )
+    assert set(mapped) == {"refund_check", "payment"}  # no RefundReceipt
+    [bank_id] = db.execute(
+        "SELECT refund_bank_account_id FROM qbo_sync.tenant_settings WHERE tenant_id = %s", (tenant.id,)
+    ).fetchone()
+    with qbo_factory(tenant.id) as client:
+        check = client.read("Purchase", mapped["refund_check"])
+        payment = client.read("Payment", mapped["payment"])
+        bank = client.read("Account", bank_id)
+        [line] = check["Line"]
+        receivable = client.read("Account", line["AccountBasedExpenseLineDetail"]["AccountRef"]["value"])
+        cheques = [
+            p
+            for p in client.query("select * from Purchase")
+            if p.get("PaymentType") == "Check" and p["EntityRef"]["value"] == payment["CustomerRef"]["value"]
+        ]
+        receipts = [
+            r
+            for r in client.query("select * from RefundReceipt")
+            if r["CustomerRef"]["value"] == payment["CustomerRef"]["value"]
+        ]
+    assert bank["Name"] == tenant.quickbooks_setup.refund_bank_account and bank["AccountType"] == "Bank"
+    assert check["PaymentType"] == "Check" and check["AccountRef"]["value"] == bank_id
+    assert check["EntityRef"]["value"] == payment["CustomerRef"]["value"]
+    assert D(str(check["TotalAmt"])) == D(str(line["Amount"])) == refund
+    assert receivable["AccountType"] == "Accounts Receivable"
+    assert [c["Id"] for c in cheques] == [check["Id"]] and receipts == []  # once
+    links = [
+        (link["TxnId"], D(str(ln["Amount"])))
+        for ln in payment["Line"]
+        for link in ln.get("LinkedTxn") or []
+        if link["TxnType"] == "Check"
+    ]
+    assert links == [(check["Id"], refund)]
+    assert D(str(payment["TotalAmt"])) == paid
+    assert D(str(payment["UnappliedAmt"])) == paid - total - refund

@@ -401,6 +401,17 @@ def check_overpayment(m, db):
     assert payment["invoice_id"] in ids(db, "devkit/generator/checks/overpaid_invoices")
 
 
+def check_refund_of_overpayment_credit(m, db):
+    # Part of an overpayment's excess refunded, in a tenant whose refund bank account is set.
+    [invoice] = m.records("refund_of_overpayment_credit", "invoice")
+    refund = _refund(m, db, "refund_of_overpayment_credit")
+    total = _by_id(db, "devkit/generator/checks/invoices")[invoice.source_id]["total"]
+    assert refund["invoice_id"] == invoice.source_id and refund["voided_at"] is None
+    assert 0 < refund["amount"] < refund["payment_amount"] - total
+    assert refund["invoice_id"] in ids(db, "devkit/generator/checks/overpaid_invoices")
+    assert m.tenant(refund["tenant_id"]).quickbooks_setup.refund_bank_account == "Business Bank Account"
+
+
 CHECKS: dict[str, Callable[[Manifest, object], None]] = {
     name[len("check_") :]: fn for name, fn in globals().items() if name.startswith("check_")
 }
