@@ -158,6 +158,18 @@ ENTRIES: tuple[Entry, ...] = (
         "back; or, if the payment was changed by mistake, put its amount back in the billing app. " + RESYNC,
     ),
     Entry(
+        "payment_void_refunded",
+        "Payment voided while its credit was paid back by cheque",
+        "data",
+        "Payment {reference} was voided in the billing app, but part of its excess was paid back to "
+        "the customer by cheque in QuickBooks (refund {refunds}), linked on this payment. Voiding the "
+        "payment in QuickBooks would unlink the cheque and leave it paying back credit that no longer "
+        "exists, so the void was not sent: QuickBooks still has the payment, its cheque linked.",
+        "Void refund {refunds} in the billing app first (the sync unlinks and deletes its cheque in "
+        "QuickBooks); the payment's void then goes on the next run. If the payment was voided by "
+        "mistake, restore it in the billing app. " + RESYNC,
+    ),
+    Entry(
         "refund_credit_already_refunded",
         "Refunds together exceed the customer's credit",
         "data",

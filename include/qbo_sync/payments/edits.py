@@ -280,6 +280,21 @@ class Edits(Restores):
     def _void_payment(self, pid: int, ref: str, amount: Any, qbo_id: str, sync_token: str | None) -> None:
         from qbo_client.errors import OutcomeUnknown, QboFaultError
 
+        # A cheque of ours paid back part of its credit (payments/refund_checks.py): voiding the
+        # payment would unlink it in QuickBooks. The refund is voided first, then the payment.
+        cheques = [
+            refund
+            for kind, _, refund in self.conn.execute(
+                load_sql("payments/our_payment_links"), {"tenant_id": self.tenant_id, "payment_id": pid}
+            )
+            if kind == "Check"
+        ]
+        if cheques:
+            self._explained(
+                "payment_void_refunded", "payment", pid, ref, amount, "void", reference=ref, refunds=", ".join(cheques)
+            )
+            return
+
         def send(token: str) -> Any:
             return self.client.void("Payment", qbo_id, token, requestid=_requestid(self.realm_id, "void", pid, token))
 

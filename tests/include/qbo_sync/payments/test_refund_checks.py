@@ -220,3 +220,27 @@ def test_a_bank_account_in_another_currency_than_the_credit_is_refused(db, overp
         pay = qbo.read("Payment", mapped(db, "payment", 202)[0])
         assert cheques(qbo, pay["CustomerRef"]["value"]) == []  # nothing sent
     assert D(str(pay["UnappliedAmt"])) == D("15.00")
+
+
+def test_a_payment_voided_while_its_cheque_is_linked_waits_for_the_refund_to_be_voided(db, overpaid, qbo_factory):
+    """Voiding the payment in QuickBooks would unlink the cheque that paid back part of its credit
+    (found by the chaos suite): the void fails with the fix, then goes once the refund is voided."""
+    check_id, pay_id = cheque_paid(db, overpaid, qbo_factory)
+
+    db.execute("UPDATE billing.payments SET voided_at = now() WHERE id = 202")
+    run_once(db, full_window("r2"), qbo_factory)
+    status, code, cause, fix = logged(db, "r2", "payment", 202, "status", "error_code", "cause", "fix")
+    assert (status, code) == ("failed", "payment_void_refunded")
+    assert "Payment" in cause and "refund CHQ-401" in cause and "Void refund CHQ-401 in the billing app first" in fix
+    with qbo_factory(1) as qbo:
+        pay = qbo.read("Payment", pay_id)
+    assert ("Check", check_id) in links(pay) and D(str(pay["TotalAmt"])) == D("70.00")
+
+    db.execute("UPDATE billing.refunds SET voided_at = now() WHERE id = 401")
+    run_once(db, full_window("r3"), qbo_factory)
+    assert logged(db, "r3", "refund", 401, "status", "action") == ("synced", "void")
+    run_once(db, full_window("r4"), qbo_factory)  # (the payments step runs before the refunds')
+    assert logged(db, "r4", "payment", 202, "status", "action") == ("synced", "void")
+    with qbo_factory(1) as qbo:
+        pay = qbo.read("Payment", pay_id)
+    assert D(str(pay["TotalAmt"])) == D("0.00") and ("Check", check_id) not in links(pay)
