@@ -67,6 +67,17 @@ def check_links(payment: dict[str, Any]) -> dict[str, Decimal]:
     return found
 
 
+def _with_lines(payment_id: str, payment: dict[str, Any], token: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A sparse update of Payment ``payment_id`` (``payment``: as read) with its whole ``Line`` array."""
+    return {
+        "Id": payment_id,
+        "SyncToken": token,
+        "CustomerRef": payment["CustomerRef"],
+        "TotalAmt": payment["TotalAmt"],
+        "Line": lines,
+    }
+
+
 def _is(link: dict[str, Any], check_id: str) -> bool:
     return link.get("TxnType") == "Check" and str(link.get("TxnId")) == check_id
 
@@ -282,15 +293,11 @@ class Cheques:
             current = fresh if str(fresh.get("SyncToken")) == token else p.client.read("Payment", payment_id)
             lines = [{"Amount": ln.get("Amount"), "LinkedTxn": ln.get("LinkedTxn")} for ln in current.get("Line") or []]
             lines.append({"Amount": amount, "LinkedTxn": [{"TxnId": check_id, "TxnType": "Check"}]})
-            body = {
-                "Id": payment_id,
-                "SyncToken": token,
-                "CustomerRef": current["CustomerRef"],
-                "TotalAmt": current["TotalAmt"],
-                "Line": lines,
-            }
             return p.client.update(
-                "Payment", body, sparse=True, requestid=_requestid(p.realm_id, MAP_ENTITY, rid, "link", token)
+                "Payment",
+                _with_lines(payment_id, current, token, lines),
+                sparse=True,
+                requestid=_requestid(p.realm_id, MAP_ENTITY, rid, "link", token),
             )
 
         def carries(record: dict[str, Any]) -> bool:
@@ -365,15 +372,11 @@ class Cheques:
                 for ln in current.get("Line") or []
                 if not any(_is(lk, check_id) for lk in ln.get("LinkedTxn") or [])
             ]
-            body = {
-                "Id": payment_id,
-                "SyncToken": token,
-                "CustomerRef": current["CustomerRef"],
-                "TotalAmt": current["TotalAmt"],
-                "Line": lines,
-            }
             return p.client.update(
-                "Payment", body, sparse=True, requestid=_requestid(p.realm_id, MAP_ENTITY, rid, "unlink", token)
+                "Payment",
+                _with_lines(payment_id, current, token, lines),
+                sparse=True,
+                requestid=_requestid(p.realm_id, MAP_ENTITY, rid, "unlink", token),
             )
 
         write_versioned(
